@@ -1,0 +1,3 @@
+from dieuhanh.cli import main
+
+main()

@@ -1,0 +1,31 @@
+"""Who may do what through the API: anyone reads (public data only), writers need a permission."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework.permissions import SAFE_METHODS, BasePermission, DjangoModelPermissions
+from rest_framework.request import Request
+
+
+class ReadAnyoneWriteWithPermission(BasePermission):
+    """Safe methods are open (views narrow what anonymous users see to public data).
+
+    Writes need an authenticated user holding the view's ``write_permission``
+    (e.g. ``"ingest.add_importbatch"``), or, for model views, Django's model
+    permission for the method.
+    """
+
+    message = _("Sign in with an account that is allowed to change this data.")
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        user = request.user
+        if not user or not user.is_authenticated:
+            return False
+        permission = getattr(view, "write_permission", None)
+        if permission:
+            return bool(user.has_perm(permission))
+        return DjangoModelPermissions().has_permission(request, view)

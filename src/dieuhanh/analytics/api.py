@@ -1,0 +1,106 @@
+"""GET /api/v1/analytics: the eight measures; GET /api/v1/analytics/ranking: children ranked."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from dieuhanh.analytics.selectors import (
+    AnalyticsQueryError,
+    analytics_measures,
+    analytics_ranking,
+    measures_as_json,
+    number_out,
+    resolve_query,
+)
+
+_CODES = {
+    "indicator": "Indicator code(s), comma-separated.",
+    "org_unit": "Org unit code(s), comma-separated.",
+    "period": "Period(s), comma-separated: 2023, 2023S1, 2023Q2, 202306.",
+}
+
+
+def _codes(request: Request, name: str) -> list[str]:
+    values = request.query_params.getlist(name)
+    return [c.strip() for v in values for c in v.split(",") if c.strip()]
+
+
+def _resolve(request: Request) -> tuple[list, list, list]:  # type: ignore[type-arg]
+    try:
+        return resolve_query(
+            indicator_codes=_codes(request, "indicator"),
+            org_unit_codes=_codes(request, "org_unit"),
+            period_codes=_codes(request, "period"),
+            public_only=not request.user.is_authenticated,
+        )
+    except AnalyticsQueryError as exc:
+        raise ValidationError({"detail": str(exc).splitlines()}) from exc
+
+
+_MEASURES = inline_serializer(
+    "Measures",
+    {
+        "indicator": serializers.CharField(),
+        "org_unit": serializers.CharField(),
+        "period": serializers.CharField(),
+        "value": serializers.FloatField(allow_null=True),
+        "previous": serializers.FloatField(allow_null=True),
+        "yoy_pct": serializers.FloatField(allow_null=True),
+        "ytd": serializers.FloatField(allow_null=True),
+        "plan": serializers.FloatField(allow_null=True),
+        "plan_completion_pct": serializers.FloatField(allow_null=True),
+        "projection": serializers.FloatField(allow_null=True),
+        "status": serializers.ChoiceField(choices=["on_track", "at_risk", "off_track", "no_target"], allow_null=True),
+    },
+    many=True,
+)
+
+
+class AnalyticsView(APIView):
+    """Value, previous, yoy_pct, ytd, plan, plan_completion_pct, projection and status per combination."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter(name, OpenApiTypes.STR, required=True, description=text) for name, text in _CODES.items()],
+        responses=_MEASURES,
+    )
+    def get(self, request: Request) -> Response:
+        indicators, units, periods = _resolve(request)
+        measures = analytics_measures(indicators=indicators, org_units=units, periods=periods)
+        return Response([measures_as_json(m) for m in measures])
+
+
+class RankingView(APIView):
+    """The children of an org unit ranked by a measure of one indicator, best first."""
+
+    @extend_schema(
+        parameters=[
+            *(OpenApiParameter(name, OpenApiTypes.STR, required=True, description=text) for name, text in _CODES.items()),
+            OpenApiParameter("measure", OpenApiTypes.STR, description="value (default), ytd, yoy_pct, plan_completion_pct …"),
+        ],
+        responses=inline_serializer(
+            "RankRow",
+            {
+                "rank": serializers.IntegerField(allow_null=True),
+                "org_unit": serializers.CharField(),
+                "name": serializers.CharField(),
+                "value": serializers.FloatField(allow_null=True),
+            },
+            many=True,
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        indicators, units, periods = _resolve(request)
+        if len(indicators) != 1 or len(units) != 1 or len(periods) != 1:
+            raise ValidationError({"detail": ["Ranking takes exactly one indicator, one org unit and one period."]})
+        measure = request.query_params.get("measure", "value")
+        try:
+            rows = analytics_ranking(indicator=indicators[0], org_unit=units[0], period=periods[0], measure=measure)
+        except AnalyticsQueryError as exc:
+            raise ValidationError({"detail": [str(exc)]}) from exc
+        return Response([{"rank": r.rank, "org_unit": r.org_unit, "name": r.name, "value": number_out(r.value)} for r in rows])

@@ -1,0 +1,238 @@
+"""The analytics contract (docs/analytics.md), computed in memory over loaded values.
+
+Pure computation: no database here. ``selectors.py`` loads the stored values of a
+subtree and a time window, and this module turns them into the eight measures a
+Vietnamese report states. Numbers are ``Decimal`` throughout so that a sum of
+official figures is exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from dieuhanh.indicators.periods import Period, PeriodType
+
+HUNDRED = Decimal(100)
+AT_RISK_TOLERANCE = Decimal("0.05")
+PROJECTION_YEARS = 3
+
+
+class Status(StrEnum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+    NO_TARGET = "no_target"
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    """What the engine needs to know of an indicator."""
+
+    id: int
+    code: str
+    period_type: PeriodType
+    aggregation: str
+    direction: str = "up"
+    numerator: IndicatorSpec | None = None
+    denominator: IndicatorSpec | None = None
+    factor: Decimal = Decimal(1)
+
+
+@dataclass(frozen=True)
+class Measures:
+    """The eight measures of one indicator × unit × period."""
+
+    indicator: str
+    org_unit: str
+    period: str
+    value: Decimal | None = None
+    previous: Decimal | None = None
+    yoy_pct: Decimal | None = None
+    ytd: Decimal | None = None
+    plan: Decimal | None = None
+    plan_completion_pct: Decimal | None = None
+    projection: Decimal | None = None
+    status: str | None = None
+
+    MEASURE_NAMES = ("value", "previous", "yoy_pct", "ytd", "plan", "plan_completion_pct", "projection", "status")
+
+
+@dataclass
+class UnitTree:
+    """Parent → children over the loaded units."""
+
+    children: Mapping[int, Sequence[int]]
+
+    def of(self, unit_id: int) -> Sequence[int]:
+        return self.children.get(unit_id, ())
+
+
+@dataclass
+class Series:
+    """Stored values of one (non-ratio) indicator over a subtree: unit → ordinal → value."""
+
+    spec: IndicatorSpec
+    own: Mapping[int, Mapping[int, Decimal]]
+    tree: UnitTree
+    _base: dict[tuple[int, int], Decimal | None] = field(default_factory=dict, repr=False)
+    _value: dict[tuple[int, int, int], Decimal | None] = field(default_factory=dict, repr=False)
+
+    def base(self, unit_id: int, ordinal: int) -> Decimal | None:
+        """A unit's figure for one sub-period: its own if stored, else its children's (sum or mean)."""
+        key = (unit_id, ordinal)
+        if key in self._base:
+            return self._base[key]
+        own = self.own.get(unit_id)
+        result: Decimal | None
+        if own is not None and ordinal in own:
+            result = own[ordinal]
+        else:
+            parts = [v for c in self.tree.of(unit_id) if (v := self.base(c, ordinal)) is not None]
+            result = _combine(parts, self.spec.aggregation)
+        self._base[key] = result
+        return result
+
+    def value(self, unit_id: int, first: int, last: int) -> Decimal | None:
+        """The indicator's value at a unit over the sub-periods ``first..last`` (ordinals, inclusive)."""
+        key = (unit_id, first, last)
+        if key in self._value:
+            return self._value[key]
+        aggregation = self.spec.aggregation
+        result: Decimal | None
+        if aggregation in ("sum", "average"):
+            parts = [v for o in range(first, last + 1) if (v := self.base(unit_id, o)) is not None]
+            result = _combine(parts, aggregation)
+        elif aggregation == "last":
+            result = self._latest_own(unit_id, first, last)
+            if result is None:
+                parts = [v for c in self.tree.of(unit_id) if (v := self.value(c, first, last)) is not None]
+                result = sum(parts, Decimal(0)) if parts else None
+        elif aggregation == "none":
+            result = self._latest_own(unit_id, first, last)
+        else:  # pragma: no cover - ratios are never a Series
+            raise ValueError(f"Series cannot aggregate {aggregation!r}")
+        self._value[key] = result
+        return result
+
+    def _latest_own(self, unit_id: int, first: int, last: int) -> Decimal | None:
+        own = self.own.get(unit_id)
+        if not own:
+            return None
+        for ordinal in range(last, first - 1, -1):
+            if ordinal in own:
+                return own[ordinal]
+        return None
+
+    def is_complete(self, unit_id: int, first: int, last: int) -> bool:
+        return all(self.base(unit_id, o) is not None for o in range(first, last + 1))
+
+
+def _combine(parts: Sequence[Decimal], aggregation: str) -> Decimal | None:
+    if not parts:
+        return None
+    total = sum(parts, Decimal(0))
+    return total / len(parts) if aggregation == "average" else total
+
+
+def _ratio(numerator: Decimal | None, denominator: Decimal | None, factor: Decimal) -> Decimal | None:
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    return factor * numerator / denominator
+
+
+class Engine:
+    """Computes measures from series of stored indicators and annual targets."""
+
+    def __init__(
+        self,
+        *,
+        series: Mapping[int, Series],
+        targets: Mapping[tuple[int, int, int], Decimal],
+        unit_codes: Mapping[int, str],
+    ) -> None:
+        self.series = series
+        self.targets = targets
+        self.unit_codes = unit_codes
+
+    def value(self, spec: IndicatorSpec, unit_id: int, periods: Sequence[Period]) -> Decimal | None:
+        """Value over a contiguous run of periods of the indicator's own type."""
+        first, last = periods[0].ordinal, periods[-1].ordinal
+        if spec.aggregation == "ratio":
+            assert spec.numerator is not None and spec.denominator is not None
+            return _ratio(
+                self.value(spec.numerator, unit_id, periods),
+                self.value(spec.denominator, unit_id, periods),
+                spec.factor,
+            )
+        return self.series[spec.id].value(unit_id, first, last)
+
+    def measures(self, spec: IndicatorSpec, unit_id: int, period: Period) -> Measures:
+        head = {"indicator": spec.code, "org_unit": self.unit_codes[unit_id], "period": period.code}
+        plan = self.targets.get((spec.id, unit_id, period.year))
+        if period.is_finer_than(spec.period_type):
+            # A quarterly figure has no value for one month; say so with nulls, not a guess.
+            return Measures(**head, plan=plan, status=None if plan is not None else Status.NO_TARGET)
+        sub = period.sub_periods(spec.period_type)
+        ytd_periods = period.year_to_date(spec.period_type)
+        value = self.value(spec, unit_id, sub)
+        previous = self.value(spec, unit_id, [p.shift_years(-1) for p in sub])
+        ytd = self.value(spec, unit_id, ytd_periods)
+        yoy_pct = (value / previous - 1) * HUNDRED if value is not None and previous not in (None, 0) else None
+        completion = ytd / plan * HUNDRED if ytd is not None and plan not in (None, 0) else None
+        projection = self.projection(spec, unit_id, ytd_periods, ytd)
+        return Measures(
+            **head,
+            value=value,
+            previous=previous,
+            yoy_pct=yoy_pct,
+            ytd=ytd,
+            plan=plan,
+            plan_completion_pct=completion,
+            projection=projection,
+            status=status_of(projection, plan, spec.direction),
+        )
+
+    def projection(
+        self, spec: IndicatorSpec, unit_id: int, ytd_periods: Sequence[Period], ytd: Decimal | None
+    ) -> Decimal | None:
+        """Year-end estimate: for sums, ytd scaled by the share Jan..P held in past complete years."""
+        if ytd is None or spec.aggregation != "sum":
+            return ytd
+        series = self.series[spec.id]
+        per_year = spec.period_type.per_year
+        elapsed = len(ytd_periods)
+        year = ytd_periods[-1].year
+        shares: list[Decimal] = []
+        for past in range(year - 1, year - 1 - PROJECTION_YEARS, -1):
+            first = Period(past, spec.period_type, 1).ordinal
+            if not series.is_complete(unit_id, first, first + per_year - 1):
+                continue
+            full = series.value(unit_id, first, first + per_year - 1)
+            part = series.value(unit_id, first, first + elapsed - 1)
+            if full is None or part is None or full == 0:
+                continue
+            shares.append(part / full)
+        if shares:
+            mean_share = sum(shares, Decimal(0)) / len(shares)
+            if mean_share > 0:
+                return ytd / mean_share
+        return ytd * per_year / elapsed
+
+
+def status_of(projection: Decimal | None, plan: Decimal | None, direction: str) -> str | None:
+    """on_track / at_risk (within 5 %) / off_track against the plan, by direction."""
+    if plan is None:
+        return Status.NO_TARGET.value
+    if projection is None:
+        return None
+    tolerance = abs(plan) * AT_RISK_TOLERANCE
+    if direction == "down":
+        if projection <= plan:
+            return Status.ON_TRACK.value
+        return Status.AT_RISK.value if projection <= plan + tolerance else Status.OFF_TRACK.value
+    if projection >= plan:
+        return Status.ON_TRACK.value
+    return Status.AT_RISK.value if projection >= plan - tolerance else Status.OFF_TRACK.value

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
+
+from dieuhanh.analytics.selectors import (
+    AnalyticsQueryError,
+    analytics_measures,
+    analytics_ranking,
+    measures_as_json,
+    number_out,
+    resolve_query,
+)
+from dieuhanh.analytics.engine import Measures
+
+
+def _codes(raw: str) -> list[str]:
+    return [c.strip() for c in raw.split(",") if c.strip()]
+
+
+class Command(BaseCommand):
+    help = "Print the eight measures for indicators × org units × periods, or a ranking of children."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--indicator", required=True, help="Code(s), comma-separated.")
+        parser.add_argument("--org-unit", required=True, help="Code(s), comma-separated.")
+        parser.add_argument("--period", required=True, help="Period(s): 2023, 2023S1, 2023Q2, 202306; comma-separated.")
+        parser.add_argument("--format", choices=["json", "table"], default="json")
+        parser.add_argument("--ranking", action="store_true", help="Rank the children of the (single) org unit instead.")
+        parser.add_argument("--measure", default="value", help="With --ranking: the measure to rank by.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            indicators, units, periods = resolve_query(
+                indicator_codes=_codes(options["indicator"]),
+                org_unit_codes=_codes(options["org_unit"]),
+                period_codes=_codes(options["period"]),
+                public_only=False,
+            )
+            if options["ranking"]:
+                rows = [
+                    {"indicator": i.code, "period": p.code, "rank": r.rank, "org_unit": r.org_unit, "name": r.name,
+                     options["measure"]: number_out(r.value)}
+                    for i in indicators for u in units for p in periods
+                    for r in analytics_ranking(indicator=i, org_unit=u, period=p, measure=options["measure"])
+                ]
+            else:
+                rows = [measures_as_json(m) for m in analytics_measures(indicators=indicators, org_units=units, periods=periods)]
+        except AnalyticsQueryError as exc:
+            self.stderr.write(_("The query cannot be answered:"))
+            for line in str(exc).splitlines():
+                self.stderr.write(f"  - {line}")
+            sys.exit(2)
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
+            return
+        columns = list(rows[0]) if rows else ["indicator", "org_unit", "period", *Measures.MEASURE_NAMES]
+        widths = {c: max([len(c)] + [len("" if r.get(c) is None else str(r.get(c))) for r in rows]) for c in columns}
+        self.stdout.write("  ".join(c.ljust(widths[c]) for c in columns))
+        for r in rows:
+            self.stdout.write("  ".join(("" if r.get(c) is None else str(r.get(c))).ljust(widths[c]) for c in columns))

@@ -1,0 +1,204 @@
+"""Reads for analytics: load what a query needs in a few queries, then compute with the engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from dieuhanh.analytics.engine import PROJECTION_YEARS, Engine, IndicatorSpec, Measures, Series, UnitTree
+from dieuhanh.indicators.models import Indicator, Target
+from dieuhanh.indicators.periods import Period, PeriodError, PeriodType
+from dieuhanh.ingest.models import DataValue, DataValueStatus
+from dieuhanh.orgunits.models import OrgUnit
+
+
+class AnalyticsQueryError(ValueError):
+    """A query that names things that do not exist, or nothing at all."""
+
+
+@dataclass(frozen=True)
+class RankRow:
+    rank: int | None
+    org_unit: str
+    name: str
+    value: Decimal | None
+
+
+def spec_of(indicator: Indicator, cache: dict[int, IndicatorSpec] | None = None) -> IndicatorSpec:
+    cache = {} if cache is None else cache
+    if indicator.pk in cache:
+        return cache[indicator.pk]
+    numerator = denominator = None
+    if indicator.is_ratio:
+        assert indicator.numerator is not None and indicator.denominator is not None
+        numerator = spec_of(indicator.numerator, cache)
+        denominator = spec_of(indicator.denominator, cache)
+    spec = IndicatorSpec(
+        id=indicator.pk,
+        code=indicator.code,
+        period_type=PeriodType(indicator.period_type),
+        aggregation=indicator.aggregation,
+        direction=indicator.direction,
+        numerator=numerator,
+        denominator=denominator,
+        factor=indicator.factor,
+    )
+    cache[indicator.pk] = spec
+    return spec
+
+
+def _stored_specs(specs: Iterable[IndicatorSpec]) -> dict[int, IndicatorSpec]:
+    out: dict[int, IndicatorSpec] = {}
+    for spec in specs:
+        if spec.aggregation == "ratio":
+            assert spec.numerator is not None and spec.denominator is not None
+            out.update(_stored_specs([spec.numerator, spec.denominator]))
+        else:
+            out[spec.id] = spec
+    return out
+
+
+def _ordinal_of(start: dt.date, period_type: PeriodType) -> int:
+    return Period(start.year, PeriodType.MONTHLY, start.month).ordinal // period_type.months
+
+
+def build_engine(
+    *, specs: Sequence[IndicatorSpec], units: Sequence[OrgUnit], periods: Sequence[Period]
+) -> Engine:
+    """Load the stored values under ``units`` for the windows ``periods`` need, and targets."""
+    subtree_filter = reduce(or_, (Q(path__startswith=u.path) for u in units))
+    tree_rows = list(OrgUnit.objects.filter(subtree_filter).values_list("id", "parent_id", "code"))
+    children: dict[int, list[int]] = defaultdict(list)
+    for unit_id, parent_id, _code in tree_rows:
+        if parent_id is not None:
+            children[parent_id].append(unit_id)
+    unit_codes = {unit_id: code for unit_id, _parent, code in tree_rows}
+
+    # Every measure looks back at most PROJECTION_YEARS whole years, and no further ahead than P.
+    years = [p.year for p in periods]
+    start = dt.date(min(years) - PROJECTION_YEARS, 1, 1)
+    end = max(p.end_date for p in periods)
+    stored = _stored_specs(specs)
+    own: dict[int, dict[int, dict[int, Decimal]]] = {i: defaultdict(dict) for i in stored}
+    if stored:
+        rows = (
+            DataValue.objects.filter(indicator_id__in=list(stored), period_start__gte=start, period_start__lte=end)
+            .filter(reduce(or_, (Q(org_unit__path__startswith=u.path) for u in units)))
+            .exclude(status=DataValueStatus.DRAFT)
+            .values_list("indicator_id", "org_unit_id", "period_start", "value")
+        )
+        for indicator_id, unit_id, period_start, value in rows.iterator(chunk_size=5000):
+            own[indicator_id][unit_id][_ordinal_of(period_start, stored[indicator_id].period_type)] = value
+
+    tree = UnitTree(children)
+    series = {i: Series(spec=spec, own=own[i], tree=tree) for i, spec in stored.items()}
+    target_rows = Target.objects.filter(
+        indicator_id__in=[s.id for s in specs],
+        org_unit_id__in=list(unit_codes),
+        year_from__in=set(years),
+        year_to__in=set(years),
+    ).values_list("indicator_id", "org_unit_id", "year_from", "year_to", "value")
+    targets = {(i, u, y0): v for i, u, y0, y1, v in target_rows if y0 == y1}
+    return Engine(series=series, targets=targets, unit_codes=unit_codes)
+
+
+def analytics_measures(
+    *, indicators: Sequence[Indicator], org_units: Sequence[OrgUnit], periods: Sequence[Period]
+) -> list[Measures]:
+    """The eight measures for every indicator × unit × period, in that nesting order."""
+    if not indicators or not org_units or not periods:
+        return []
+    cache: dict[int, IndicatorSpec] = {}
+    specs = [spec_of(i, cache) for i in indicators]
+    engine = build_engine(specs=specs, units=org_units, periods=periods)
+    return [engine.measures(spec, unit.pk, period) for spec in specs for unit in org_units for period in periods]
+
+
+def analytics_ranking(*, indicator: Indicator, org_unit: OrgUnit, period: Period, measure: str = "value") -> list[RankRow]:
+    """The children of ``org_unit`` valid in ``period``, best first by ``measure`` and the indicator's direction.
+
+    Equal values share a rank (1, 2, 2, 4); units without a figure come last, unranked.
+    """
+    if measure not in Measures.MEASURE_NAMES or measure == "status":
+        raise AnalyticsQueryError(_("Cannot rank by '%(measure)s'.") % {"measure": measure})
+    children = list(
+        OrgUnit.objects.filter(parent=org_unit).valid_between(period.start_date, period.end_date).order_by("sort_order", "code")
+    )
+    if not children:
+        return []
+    specs = [spec_of(indicator)]
+    engine = build_engine(specs=specs, units=[org_unit], periods=[period])
+    scored = [(child, getattr(engine.measures(specs[0], child.pk, period), measure)) for child in children]
+    descending = indicator.direction != "down"
+    ranked = sorted((s for s in scored if s[1] is not None), key=lambda s: s[1], reverse=descending)
+    rows: list[RankRow] = []
+    previous_value: Decimal | None = None
+    rank = 0
+    for position, (child, value) in enumerate(ranked, start=1):
+        if value != previous_value:
+            rank = position
+            previous_value = value
+        rows.append(RankRow(rank=rank, org_unit=child.code, name=child.name, value=value))
+    rows.extend(RankRow(rank=None, org_unit=c.code, name=c.name, value=None) for c, v in scored if v is None)
+    return rows
+
+
+def resolve_query(
+    *, indicator_codes: Sequence[str], org_unit_codes: Sequence[str], period_codes: Sequence[str], public_only: bool
+) -> tuple[list[Indicator], list[OrgUnit], list[Period]]:
+    """Turn codes into objects, or raise AnalyticsQueryError naming every unknown one."""
+    errors: list[str] = []
+    if not indicator_codes:
+        errors.append(_("Give at least one indicator code."))
+    if not org_unit_codes:
+        errors.append(_("Give at least one org unit code."))
+    if not period_codes:
+        errors.append(_("Give at least one period."))
+    indicator_qs = Indicator.objects.select_related("numerator", "denominator").filter(code__in=indicator_codes)
+    if public_only:
+        indicator_qs = indicator_qs.filter(is_public=True)
+    indicator_by_code = {i.code: i for i in indicator_qs}
+    unit_by_code = {u.code: u for u in OrgUnit.objects.filter(code__in=org_unit_codes)}
+    for code in indicator_codes:
+        if code not in indicator_by_code:
+            errors.append(_("Unknown indicator '%(code)s'.") % {"code": code})
+    for code in org_unit_codes:
+        if code not in unit_by_code:
+            errors.append(_("Unknown org unit '%(code)s'.") % {"code": code})
+    periods: list[Period] = []
+    for code in period_codes:
+        try:
+            periods.append(Period.parse(code))
+        except PeriodError as exc:
+            errors.append(str(exc))
+    if errors:
+        raise AnalyticsQueryError("\n".join(errors))
+    return (
+        [indicator_by_code[c] for c in indicator_codes],
+        [unit_by_code[c] for c in org_unit_codes],
+        periods,
+    )
+
+
+def measures_as_json(measures: Measures, *, places: int = 6) -> dict[str, object]:
+    """JSON-ready: numbers as numbers rounded to ``places`` decimals, missing as None."""
+    out: dict[str, object] = {"indicator": measures.indicator, "org_unit": measures.org_unit, "period": measures.period}
+    for name in Measures.MEASURE_NAMES:
+        value = getattr(measures, name)
+        out[name] = number_out(value, places=places) if isinstance(value, Decimal) else value
+    return out
+
+
+def number_out(value: Decimal | None, *, places: int = 6) -> int | float | None:
+    if value is None:
+        return None
+    rounded = round(value, places)
+    return int(rounded) if rounded == rounded.to_integral_value() else float(rounded)

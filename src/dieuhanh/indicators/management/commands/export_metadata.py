@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from dieuhanh.indicators.metadata import metadata_dump, metadata_export
+
+
+class Command(BaseCommand):
+    help = "Write the catalogue (org units, indicators, targets) in the format load-metadata reads."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--output", "-o", type=Path, help="File to write (.json or .yaml); standard output if absent.")
+        parser.add_argument("--format", choices=["yaml", "json"], help="Default: from the file name, else YAML.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        output: Path | None = options["output"]
+        fmt = options["format"] or ("json" if output and output.suffix.lower() == ".json" else "yaml")
+        text = metadata_dump(metadata_export(), fmt=fmt)
+        if output:
+            output.write_text(text, encoding="utf-8")
+        else:
+            self.stdout.write(text, ending="")

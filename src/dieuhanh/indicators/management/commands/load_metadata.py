@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
+
+from dieuhanh.indicators.metadata import MetadataError, metadata_load, metadata_read_file
+
+
+class Command(BaseCommand):
+    help = "Load org units, indicators and targets from a JSON or YAML file (upsert by code)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            result = metadata_load(document=metadata_read_file(options["file"]))
+        except MetadataError as exc:
+            self.stderr.write(_("The catalogue was not loaded; %(n)d problem(s) to fix:") % {"n": len(exc.errors)})
+            for error in exc.errors:
+                self.stderr.write(f"  - {error}")
+            sys.exit(1)
+        kinds = sorted(set(result.created) | set(result.updated))
+        if not kinds:
+            self.stdout.write(_("Nothing changed: the catalogue already matches the file."))
+        for kind in kinds:
+            self.stdout.write(
+                _("%(kind)s: %(created)d created, %(updated)d updated")
+                % {"kind": kind, "created": result.created.get(kind, 0), "updated": result.updated.get(kind, 0)}
+            )

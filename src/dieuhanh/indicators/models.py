@@ -1,0 +1,182 @@
+"""The indicator catalogue: sectors, indicators (chỉ tiêu) and targets (kế hoạch)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from dieuhanh.indicators.periods import PeriodType
+
+
+class Sector(models.Model):
+    """A field of the socio-economic report (Công nghiệp, Thương mại, Tài chính …)."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    sort_order = models.IntegerField(_("sort order"), default=0)
+
+    class Meta:
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IndicatorPeriodType(models.TextChoices):
+    MONTHLY = PeriodType.MONTHLY.value, _("Monthly")
+    QUARTERLY = PeriodType.QUARTERLY.value, _("Quarterly")
+    YEARLY = PeriodType.YEARLY.value, _("Yearly")
+
+
+class Aggregation(models.TextChoices):
+    SUM = "sum", _("Sum")
+    AVERAGE = "average", _("Average")
+    LAST = "last", _("Last value (stock)")
+    NONE = "none", _("Not aggregated")
+    RATIO = "ratio", _("Ratio of two indicators")
+
+
+class Direction(models.TextChoices):
+    UP = "up", _("Higher is better")
+    DOWN = "down", _("Lower is better")
+
+
+class Indicator(models.Model):
+    """A figure the province watches (chỉ tiêu), and how it adds up across units and time.
+
+    A ratio indicator is never stored: it is ``factor × numerator / denominator``,
+    each side aggregated by its own rule (a ratio of sums, not a mean of ratios).
+    """
+
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=300)
+    name_en = models.CharField(_("English name"), max_length=300, blank=True)
+    short_name = models.CharField(_("short name"), max_length=100, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    unit = models.CharField(_("unit of measure"), max_length=50, blank=True)
+    unit_en = models.CharField(_("unit of measure (English)"), max_length=50, blank=True)
+    period_type = models.CharField(
+        _("period type"), max_length=16, choices=IndicatorPeriodType.choices, default=IndicatorPeriodType.MONTHLY
+    )
+    aggregation = models.CharField(_("aggregation"), max_length=16, choices=Aggregation.choices, default=Aggregation.SUM)
+    numerator = models.ForeignKey(
+        "self",
+        verbose_name=_("numerator"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    denominator = models.ForeignKey(
+        "self",
+        verbose_name=_("denominator"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    factor = models.DecimalField(_("factor"), max_digits=20, decimal_places=6, default=1)
+    direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices, default=Direction.UP)
+    decimals = models.PositiveSmallIntegerField(_("decimals"), default=1)
+    min_value = models.DecimalField(_("minimum value"), max_digits=24, decimal_places=6, null=True, blank=True)
+    max_value = models.DecimalField(_("maximum value"), max_digits=24, decimal_places=6, null=True, blank=True)
+    sector = models.ForeignKey(
+        Sector, verbose_name=_("sector"), null=True, blank=True, on_delete=models.SET_NULL, related_name="indicators"
+    )
+    responsible_agency = models.ForeignKey(
+        "orgunits.OrgUnit",
+        verbose_name=_("responsible agency"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="responsible_for",
+    )
+    is_public = models.BooleanField(_("public"), default=True, help_text=_("Visible to anonymous users and open data."))
+    legal_source = models.CharField(_("legal source"), max_length=300, blank=True)
+    sort_order = models.IntegerField(_("sort order"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["sort_order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(aggregation="ratio") | (Q(numerator__isnull=False) & Q(denominator__isnull=False)),
+                name="indicator_ratio_has_operands",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+    @property
+    def period_type_enum(self) -> PeriodType:
+        return PeriodType(self.period_type)
+
+    @property
+    def is_ratio(self) -> bool:
+        return self.aggregation == Aggregation.RATIO
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.is_ratio:
+            if self.numerator_id is None:
+                errors["numerator"] = str(_("A ratio indicator needs a numerator."))
+            if self.denominator_id is None:
+                errors["denominator"] = str(_("A ratio indicator needs a denominator."))
+            for field in ("numerator", "denominator"):
+                operand = getattr(self, field) if getattr(self, f"{field}_id") else None
+                if operand is not None and operand.is_ratio:
+                    errors[field] = str(_("The operands of a ratio must not themselves be ratios."))
+                if operand is not None and operand.pk == self.pk:
+                    errors[field] = str(_("A ratio cannot use itself."))
+        if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
+            errors["max_value"] = str(_("The maximum is below the minimum."))
+        if errors:
+            raise ValidationError(errors)
+
+
+class Target(models.Model):
+    """A planned value (chỉ tiêu kế hoạch) for an indicator at a unit.
+
+    Annual targets have ``year_from == year_to`` (the HĐND's yearly resolution);
+    a plan period (2021–2025) spans several years.
+    """
+
+    indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="targets")
+    org_unit = models.ForeignKey(
+        "orgunits.OrgUnit", verbose_name=_("org unit"), on_delete=models.CASCADE, related_name="targets"
+    )
+    year_from = models.PositiveSmallIntegerField(_("from year"))
+    year_to = models.PositiveSmallIntegerField(_("to year"))
+    value = models.DecimalField(_("value"), max_digits=24, decimal_places=6)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    source = models.CharField(_("source document"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["indicator__code", "org_unit__code", "year_from", "year_to"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "org_unit", "year_from", "year_to"], name="target_unique"),
+            models.CheckConstraint(condition=Q(year_to__gte=models.F("year_from")), name="target_year_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} @ {self.org_unit.code} {self.years_label}: {self.value}"
+
+    @property
+    def is_annual(self) -> bool:
+        return self.year_from == self.year_to
+
+    @property
+    def years_label(self) -> str:
+        return str(self.year_from) if self.is_annual else f"{self.year_from}-{self.year_to}"

@@ -1,0 +1,176 @@
+"""REST API of data values and imports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from dieuhanh.indicators.models import Indicator
+from dieuhanh.indicators.periods import Period, PeriodError
+from dieuhanh.ingest.models import DataValue, DataValueStatus, ImportBatch, ImportFormat
+from dieuhanh.ingest.services import (
+    DataValueError,
+    data_value_delete,
+    data_value_set,
+    import_file,
+    issue_text,
+    issues_as_csv,
+)
+from dieuhanh.orgunits.models import OrgUnit
+
+
+class DataValueSerializer(serializers.ModelSerializer[DataValue]):
+    indicator = serializers.SlugRelatedField(slug_field="code", queryset=Indicator.objects.all())
+    org_unit = serializers.SlugRelatedField(slug_field="code", queryset=OrgUnit.objects.all())
+    status = serializers.ChoiceField(choices=DataValueStatus.choices, default=DataValueStatus.SUBMITTED)
+    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = DataValue
+        fields = ["id", "indicator", "org_unit", "period", "value", "comment", "status", "updated_by", "updated_at"]
+        read_only_fields = ["id", "updated_by", "updated_at"]
+        # Uniqueness is the service's business (an existing value is updated, not duplicated).
+        validators: list[Any] = []
+
+
+class DataValueFilter(django_filters.FilterSet):
+    indicator = django_filters.CharFilter(method="filter_codes", label="Indicator code(s), comma-separated")
+    org_unit = django_filters.CharFilter(method="filter_codes", label="Org unit code(s), comma-separated")
+    period = django_filters.CharFilter(method="filter_period", label="Period: values inside it (2023, 2023Q2, 202306)")
+    start_date = django_filters.DateFilter(field_name="period_start", lookup_expr="gte")
+    end_date = django_filters.DateFilter(field_name="period_start", lookup_expr="lte")
+    status = django_filters.ChoiceFilter(choices=DataValueStatus.choices)
+    children_of = django_filters.CharFilter(field_name="org_unit__parent__code", label="Values of the children of this unit")
+
+    class Meta:
+        model = DataValue
+        fields = ["indicator", "org_unit", "period", "start_date", "end_date", "status", "children_of"]
+
+    def filter_codes(self, queryset: QuerySet[DataValue], name: str, value: str) -> QuerySet[DataValue]:
+        return queryset.filter(**{f"{name}__code__in": [c.strip() for c in value.split(",") if c.strip()]})
+
+    def filter_period(self, queryset: QuerySet[DataValue], name: str, value: str) -> QuerySet[DataValue]:
+        try:
+            period = Period.parse(value)
+        except PeriodError as exc:
+            raise ValidationError({"period": str(exc)}) from exc
+        return queryset.filter(period_start__gte=period.start_date, period_start__lte=period.end_date)
+
+
+class DataValueViewSet(viewsets.ModelViewSet[DataValue]):
+    """Stored figures. Writes go through the same checks and audit trail as imports."""
+
+    serializer_class = DataValueSerializer
+    filterset_class = DataValueFilter
+
+    def get_queryset(self) -> QuerySet[DataValue]:
+        qs = DataValue.objects.select_related("indicator", "org_unit", "updated_by").order_by(
+            "indicator__code", "org_unit__code", "period_start"
+        )
+        user = getattr(self.request, "user", None)
+        return qs if user is not None and user.is_authenticated else qs.filter(indicator__is_public=True)
+
+    def perform_create(self, serializer: serializers.BaseSerializer[DataValue]) -> None:
+        serializer.instance = self._set(serializer.validated_data)
+
+    def perform_update(self, serializer: serializers.BaseSerializer[DataValue]) -> None:
+        data = {**{"indicator": serializer.instance.indicator, "org_unit": serializer.instance.org_unit,  # type: ignore[union-attr]
+                   "period": serializer.instance.period, "comment": serializer.instance.comment,  # type: ignore[union-attr]
+                   "status": serializer.instance.status, "value": serializer.instance.value},  # type: ignore[union-attr]
+                **serializer.validated_data}
+        if (data["indicator"], data["org_unit"], data["period"]) != (
+            serializer.instance.indicator, serializer.instance.org_unit, serializer.instance.period  # type: ignore[union-attr]
+        ):
+            raise ValidationError({"detail": _("Indicator, unit and period of a value cannot change; create a new value.")})
+        serializer.instance = self._set(data)
+
+    def _set(self, data: dict[str, Any]) -> DataValue:
+        try:
+            return data_value_set(
+                indicator=data["indicator"],
+                org_unit=data["org_unit"],
+                period=data["period"],
+                value=data["value"],
+                comment=data.get("comment") or "",
+                status=data.get("status") or DataValueStatus.SUBMITTED,
+                user=self.request.user,
+            )
+        except DataValueError as exc:
+            raise ValidationError({"detail": [i.message for i in exc.issues]}) from exc
+
+    def perform_destroy(self, instance: DataValue) -> None:
+        data_value_delete(data_value=instance, user=self.request.user)
+
+
+class ImportBatchSerializer(serializers.ModelSerializer[ImportBatch]):
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "id", "source_name", "file_format", "status", "channel", "checksum", "created_by", "created_at",
+            "rows_total", "rows_created", "rows_updated", "rows_unchanged", "errors",
+        ]
+
+
+class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[ImportBatch]):
+    """Upload a file of figures (POST, multipart ``file``); list past imports; fetch an error report."""
+
+    serializer_class = ImportBatchSerializer
+    parser_classes = [MultiPartParser, FormParser]
+    write_permission = "ingest.add_importbatch"
+
+    def get_queryset(self) -> QuerySet[ImportBatch]:
+        user = self.request.user
+        qs = ImportBatch.objects.select_related("created_by")
+        if not user.is_authenticated:
+            return qs.none()
+        return qs if user.has_perm("ingest.view_importbatch") else qs.filter(created_by=user)
+
+    @extend_schema(
+        request=inline_serializer(
+            "ImportUpload",
+            {
+                "file": serializers.FileField(),
+                "dry_run": serializers.BooleanField(required=False),
+                "format": serializers.ChoiceField(choices=[ImportFormat.CSV, ImportFormat.XLSX, ImportFormat.DHIS2_JSON, ImportFormat.DHIS2_CSV], required=False),
+            },
+        ),
+        responses={201: ImportBatchSerializer, 200: ImportBatchSerializer, 400: ImportBatchSerializer},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": _("Attach the file to import in the field 'file'.")})
+        dry_run = str(request.data.get("dry_run", "")).lower() in {"1", "true", "yes", "on"}
+        file_format = request.data.get("format") or None
+        if file_format is not None and file_format not in ImportFormat.values:
+            raise ValidationError({"format": _("Unknown format '%(format)s'.") % {"format": file_format}})
+        result = import_file(
+            content=upload.read(), filename=upload.name or "upload", user=request.user, dry_run=dry_run,
+            channel="api", file_format=file_format,
+        )
+        body = dict(ImportBatchSerializer(result.batch).data)
+        if not result.ok:
+            body["messages"] = [issue_text(i) for i in result.issues]
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        return Response(body, status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, "text/csv"): bytes}, parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)])
+    @action(detail=True, methods=["get"], url_path="errors.csv")
+    def errors_csv(self, request: Request, pk: str | None = None) -> HttpResponse:
+        batch = self.get_object()
+        response = HttpResponse(issues_as_csv(batch.errors), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="loi-nhap-lieu-{batch.pk}.csv"'
+        return response

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from dieuhanh.indicators.selectors import indicator_list
+from dieuhanh.ingest.xlsx import xlsx_template_build
+from dieuhanh.orgunits.models import OrgUnit
+
+
+class Command(BaseCommand):
+    help = "Write the Excel template for one unit and one year, prefilled with stored figures."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--org-unit", required=True, help="Unit code, e.g. 718.")
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--indicators", help="Comma-separated indicator codes (default: all that are entered).")
+        parser.add_argument("--sector", help="Only the indicators of this sector code.")
+        parser.add_argument("--output", "-o", type=Path, help="Default: mau-nhap-<unit>-<year>.xlsx")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        unit = OrgUnit.objects.filter(code=options["org_unit"]).first()
+        if unit is None:
+            raise CommandError(_("Unknown org unit '%(code)s'.") % {"code": options["org_unit"]})
+        codes = [c.strip() for c in options["indicators"].split(",") if c.strip()] if options["indicators"] else None
+        indicators = indicator_list(codes=codes, sector=options["sector"])
+        if codes:
+            missing = sorted(set(codes) - {i.code for i in indicators})
+            if missing:
+                raise CommandError(_("Unknown indicator(s): %(codes)s.") % {"codes": ", ".join(missing)})
+        output = options["output"] or Path(f"mau-nhap-{unit.code}-{options['year']}.xlsx")
+        output.write_bytes(xlsx_template_build(org_unit=unit, year=options["year"], indicators=indicators))
+        self.stdout.write(_("Template written to %(path)s (%(n)d indicators).") % {"path": output, "n": len([i for i in indicators if not i.is_ratio])})

@@ -1,0 +1,270 @@
+"""Writes of data values: imports of whole files, and single audited edits.
+
+An import is all or nothing: the file is parsed and every row checked first; if
+anything is wrong, no value is written and the batch keeps the full error list.
+Otherwise every change is written in one transaction together with its history.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dieuhanh.indicators.models import Indicator
+from dieuhanh.indicators.periods import parse_period_for
+from dieuhanh.ingest.models import (
+    ChangeAction,
+    DataValue,
+    DataValueChange,
+    DataValueStatus,
+    ImportBatch,
+    ImportFormat,
+    ImportStatus,
+)
+from dieuhanh.ingest.parsers import Issue, ParseError, detect_format, parse
+from dieuhanh.ingest.validation import CheckedRow, check_rows
+from dieuhanh.orgunits.models import OrgUnit
+
+MAX_STORED_ERRORS = 10_000
+WRITE_CHUNK = 2_000
+
+
+@dataclass
+class ImportResult:
+    batch: ImportBatch
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+
+def import_file(
+    *,
+    content: bytes,
+    filename: str,
+    user: Any = None,
+    dry_run: bool = False,
+    channel: str = "cli",
+    file_format: str | None = None,
+    status: str = DataValueStatus.SUBMITTED,
+) -> ImportResult:
+    """Parse, check and (unless ``dry_run`` or anything is wrong) store a file of figures."""
+    checksum = hashlib.sha256(content).hexdigest()
+    user = user if user is not None and getattr(user, "is_authenticated", False) else None
+    batch = ImportBatch(source_name=filename[:255], channel=channel, checksum=checksum, created_by=user)
+    if len(content) > settings.DIEUHANH_IMPORT_MAX_BYTES:
+        issues = [Issue(_("The file is larger than %(mb)d MB; split it into smaller files.") % {"mb": settings.DIEUHANH_IMPORT_MAX_BYTES // 2**20})]
+        return _rejected(batch, file_format or "csv", issues, rows=0)
+    try:
+        file_format = file_format or detect_format(filename, content)
+        rows = parse(file_format, content)
+    except ParseError as exc:
+        return _rejected(batch, file_format or ImportFormat.CSV, exc.issues, rows=0)
+    if not rows:
+        return _rejected(batch, file_format, [Issue(_("The file has no figures in it."))], rows=0)
+    checked, issues = check_rows(rows)
+    if issues:
+        return _rejected(batch, file_format, issues, rows=len(rows))
+    batch.file_format = file_format
+    batch.rows_total = len(rows)
+    return ImportResult(batch=_store(batch, checked, user=user, dry_run=dry_run, status=status))
+
+
+def _rejected(batch: ImportBatch, file_format: str, issues: list[Issue], *, rows: int) -> ImportResult:
+    batch.file_format = file_format
+    batch.status = ImportStatus.FAILED
+    batch.rows_total = rows
+    batch.errors = [i.as_dict() for i in issues[:MAX_STORED_ERRORS]]
+    batch.save()
+    return ImportResult(batch=batch, issues=issues)
+
+
+def _store(batch: ImportBatch, rows: list[CheckedRow], *, user: Any, dry_run: bool, status: str) -> ImportBatch:
+    with transaction.atomic():
+        batch.status = ImportStatus.DRY_RUN if dry_run else ImportStatus.COMMITTED
+        batch.save()
+        existing = _existing_values(rows, lock=not dry_run)
+        now = timezone.now()
+        to_create: list[DataValue] = []
+        to_update: list[DataValue] = []
+        changes: list[DataValueChange] = []
+        unchanged = 0
+        for row in rows:
+            current = existing.get((row.indicator_id, row.org_unit_id, row.period.code))
+            if current is None:
+                to_create.append(
+                    DataValue(
+                        indicator_id=row.indicator_id,
+                        org_unit_id=row.org_unit_id,
+                        period=row.period.code,
+                        period_start=row.period.start_date,
+                        value=row.value,
+                        comment=row.comment,
+                        status=status,
+                        batch=batch,
+                        updated_by=user,
+                    )
+                )
+                changes.append(_change(ChangeAction.CREATE, row.indicator_id, row.org_unit_id, row.period.code,
+                                       None, row.value, "", row.comment, "", status, batch, user))
+            elif current.value != row.value or current.comment != row.comment:
+                changes.append(_change(ChangeAction.UPDATE, row.indicator_id, row.org_unit_id, row.period.code,
+                                       current.value, row.value, current.comment, row.comment, current.status, status,
+                                       batch, user))
+                current.value, current.comment, current.status = row.value, row.comment, status
+                current.batch, current.updated_by, current.updated_at = batch, user, now
+                to_update.append(current)
+            else:
+                unchanged += 1
+        batch.rows_created, batch.rows_updated, batch.rows_unchanged = len(to_create), len(to_update), unchanged
+        if not dry_run:
+            DataValue.objects.bulk_create(to_create, batch_size=WRITE_CHUNK)
+            DataValue.objects.bulk_update(
+                to_update, ["value", "comment", "status", "batch", "updated_by", "updated_at"], batch_size=WRITE_CHUNK
+            )
+            DataValueChange.objects.bulk_create(changes, batch_size=WRITE_CHUNK)
+        batch.save(update_fields=["rows_created", "rows_updated", "rows_unchanged"])
+    return batch
+
+
+def _change(
+    action: str,
+    indicator_id: int,
+    org_unit_id: int,
+    period: str,
+    old: Decimal | None,
+    new: Decimal | None,
+    old_comment: str,
+    new_comment: str,
+    old_status: str,
+    new_status: str,
+    batch: ImportBatch | None,
+    user: Any,
+) -> DataValueChange:
+    return DataValueChange(
+        indicator_id=indicator_id,
+        org_unit_id=org_unit_id,
+        period=period,
+        action=action,
+        old_value=old,
+        new_value=new,
+        old_comment=old_comment,
+        new_comment=new_comment,
+        old_status=old_status,
+        new_status=new_status,
+        batch=batch,
+        changed_by=user,
+    )
+
+
+def _existing_values(rows: Iterable[CheckedRow], *, lock: bool) -> dict[tuple[int, int, str], DataValue]:
+    """The stored values the rows would touch, fetched per indicator in a few queries."""
+    wanted: dict[int, set[tuple[int, str]]] = defaultdict(set)
+    for row in rows:
+        wanted[row.indicator_id].add((row.org_unit_id, row.period.code))
+    found: dict[tuple[int, int, str], DataValue] = {}
+    for indicator_id, keys in wanted.items():
+        units = sorted({u for u, _p in keys})
+        periods = sorted({p for _u, p in keys})
+        for start in range(0, len(units), 500):
+            qs = DataValue.objects.filter(indicator_id=indicator_id, org_unit_id__in=units[start : start + 500], period__in=periods)
+            if lock:
+                # Two imports touching the same figures must not interleave their read-modify-write.
+                qs = qs.select_for_update()
+            for value in qs:
+                if (value.org_unit_id, value.period) in keys:
+                    found[(indicator_id, value.org_unit_id, value.period)] = value
+    return found
+
+
+def data_value_set(
+    *,
+    indicator: Indicator,
+    org_unit: OrgUnit,
+    period: str,
+    value: Decimal,
+    comment: str = "",
+    status: str = DataValueStatus.SUBMITTED,
+    user: Any = None,
+) -> DataValue:
+    """Create or change one value (API, forms), through the same checks and audit as an import."""
+    from dieuhanh.ingest.parsers import RawRow
+
+    checked, issues = check_rows(
+        [RawRow(line=1, indicator=indicator.code, org_unit=org_unit.code, period=period, value=value, comment=comment)]
+    )
+    if issues:
+        raise DataValueError(issues)
+    row = checked[0]
+    user = user if user is not None and getattr(user, "is_authenticated", False) else None
+    with transaction.atomic():
+        current = DataValue.objects.select_for_update().filter(indicator=indicator, org_unit=org_unit, period=row.period.code).first()
+        if current is None:
+            current = DataValue.objects.create(
+                indicator=indicator, org_unit=org_unit, period=row.period.code, period_start=row.period.start_date,
+                value=row.value, comment=comment, status=status, updated_by=user,
+            )
+            _change(ChangeAction.CREATE, indicator.pk, org_unit.pk, row.period.code, None, row.value, "", comment, "",
+                    status, None, user).save()
+        elif (current.value, current.comment, current.status) != (row.value, comment, status):
+            _change(ChangeAction.UPDATE, indicator.pk, org_unit.pk, row.period.code, current.value, row.value,
+                    current.comment, comment, current.status, status, None, user).save()
+            current.value, current.comment, current.status, current.updated_by = row.value, comment, status, user
+            current.save()
+    return current
+
+
+def data_value_delete(*, data_value: DataValue, user: Any = None) -> None:
+    user = user if user is not None and getattr(user, "is_authenticated", False) else None
+    with transaction.atomic():
+        _change(ChangeAction.DELETE, data_value.indicator_id, data_value.org_unit_id, data_value.period, data_value.value,
+                None, data_value.comment, "", data_value.status, "", None, user).save()
+        data_value.delete()
+
+
+class DataValueError(ValueError):
+    def __init__(self, issues: list[Issue]) -> None:
+        super().__init__("; ".join(i.message for i in issues))
+        self.issues = issues
+
+
+def issues_as_csv(errors: list[dict[str, Any]]) -> bytes:
+    """The error report an operator sends back to the reporter (UTF-8 with BOM, so Excel reads it)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_("Line"), _("Sheet"), _("Column"), _("Value"), _("Problem")])
+    for error in errors:
+        writer.writerow([error.get("line") or "", error.get("sheet") or "", error.get("column") or "", error.get("value") or "", error["message"]])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def issue_text(error: dict[str, Any] | Issue) -> str:
+    """One line of the error list: "Dòng 5, cột period: …"."""
+    data = error.as_dict() if isinstance(error, Issue) else error
+    where = []
+    if data.get("sheet"):
+        where.append(_("sheet %(sheet)s") % {"sheet": data["sheet"]})
+    if data.get("line"):
+        where.append(_("line %(line)s") % {"line": data["line"]})
+    if data.get("column"):
+        where.append(_("column %(column)s") % {"column": data["column"]})
+    prefix = ", ".join(where)
+    if prefix:
+        prefix = prefix[0].upper() + prefix[1:] + ": "
+    return prefix + str(data["message"])
+
+
+def period_code_for(indicator: Indicator, code: str) -> str:
+    return parse_period_for(code, indicator.period_type).code
