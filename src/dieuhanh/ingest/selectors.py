@@ -1,0 +1,20 @@
+"""Reads of collected figures and imports."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from dieuhanh.ingest.models import ImportBatch, ImportFormat
+
+
+def demo_data_present() -> bool:
+    """Whether the database holds the synthetic sample data (pages then say so)."""
+    return ImportBatch.objects.filter(file_format=ImportFormat.DEMO).exists()
+
+
+def import_batch_list(*, user: object | None = None, limit: int = 50) -> QuerySet[ImportBatch]:
+    """Recent imports, newest first; only the user's own unless they may view all."""
+    qs = ImportBatch.objects.select_related("created_by").order_by("-created_at", "-id")
+    if user is not None and not getattr(user, "has_perm", lambda _p: False)("ingest.view_importbatch"):
+        qs = qs.filter(created_by=user)
+    return qs[:limit]
