@@ -578,7 +578,8 @@ def _decimal_out(value: Decimal | None) -> int | float | None:
 
 def metadata_export() -> dict[str, Any]:
     """The whole catalogue as a document that ``metadata_load`` takes back unchanged."""
-    units = list(OrgUnit.objects.select_related("parent").prefetch_related("groups").order_by("path"))
+    # Parents before children, and an order that does not depend on database ids.
+    units = list(OrgUnit.objects.select_related("parent").order_by("depth", "sort_order", "code"))
     indicators = Indicator.objects.select_related("numerator", "denominator", "sector", "responsible_agency")
 
     def drop_empty(d: dict[str, Any]) -> dict[str, Any]:

@@ -168,7 +168,7 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return Response(body, status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED)
 
     @extend_schema(responses={(200, "text/csv"): bytes}, parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)])
-    @action(detail=True, methods=["get"], url_path="errors.csv")
+    @action(detail=True, methods=["get"], url_path="errors")
     def errors_csv(self, request: Request, pk: str | None = None) -> HttpResponse:
         batch = self.get_object()
         response = HttpResponse(issues_as_csv(batch.errors), content_type="text/csv; charset=utf-8")

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -111,11 +112,13 @@ def parse(file_format: str, content: bytes) -> list[RawRow]:
 
 def _decode(content: bytes) -> str:
     try:
-        return content.decode("utf-8-sig")
+        # Text typed on a Mac arrives decomposed (NFD); codes and comments are compared composed.
+        return unicodedata.normalize("NFC", content.decode("utf-8-sig"))
     except UnicodeDecodeError:
         # Excel's plain "CSV" on Vietnamese Windows writes the legacy code page.
         try:
-            return content.decode("cp1258")
+            # It writes tone marks as combining characters; store the composed form.
+            return unicodedata.normalize("NFC", content.decode("cp1258"))
         except UnicodeDecodeError as exc:
             raise ParseError([Issue(_("The file is not text in UTF-8; save it as \"CSV UTF-8\" and upload again."))]) from exc
 

@@ -16,7 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["yaml", "json"], help="Default: from the file name, else YAML.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        output: Path | None = options["output"]
+        output = Path(options["output"]) if options["output"] else None
         fmt = options["format"] or ("json" if output and output.suffix.lower() == ".json" else "yaml")
         text = metadata_dump(metadata_export(), fmt=fmt)
         if output:

@@ -47,7 +47,7 @@ class Command(BaseCommand):
         batch = result.batch
         if not result.ok:
             if options["error_report"]:
-                options["error_report"].write_bytes(issues_as_csv(batch.errors))
+                Path(options["error_report"]).write_bytes(issues_as_csv(batch.errors))
             self.stderr.write(
                 _("%(file)s was rejected: %(n)s error(s); no value was written (batch #%(batch)d).")
                 % {"file": path.name, "n": number_format(len(result.issues)), "batch": batch.pk}

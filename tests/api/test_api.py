@@ -1,0 +1,184 @@
+"""The REST API: anonymous reads of public data, token-authenticated writes, analytics, imports, schema."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from dieuhanh.indicators.models import Indicator
+from dieuhanh.ingest.models import DataValue, DataValueChange
+from tests.conftest import Tree
+from tests.factories import IndicatorFactory, TargetFactory, put
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def figures(tree: Tree) -> Tree:
+    public = IndicatorFactory(code="REV", is_public=True)
+    internal = IndicatorFactory(code="SECRET", is_public=False)
+    put(public, tree.district_a, "202301", 10)
+    put(public, tree.district_b, "202301", 5)
+    put(internal, tree.district_a, "202301", 1)
+    TargetFactory(indicator=public, org_unit=tree.province, year_from=2023, value=100)
+    TargetFactory(indicator=internal, org_unit=tree.province, year_from=2023, value=100)
+    return tree
+
+
+def test_anonymous_users_read_only_public_indicators_values_and_targets(figures: Tree, api: APIClient) -> None:
+    indicators = api.get("/api/v1/indicators/").json()["results"]
+    values = api.get("/api/v1/data-values/").json()["results"]
+    targets = api.get("/api/v1/targets/").json()["results"]
+
+    assert [i["code"] for i in indicators] == ["REV"]
+    assert {v["indicator"] for v in values} == {"REV"}
+    assert {t["indicator"] for t in targets} == {"REV"}
+    assert api.get("/api/v1/indicators/SECRET/").status_code == 404
+
+
+def test_signed_in_users_read_everything(figures: Tree, colleague_api: APIClient) -> None:
+    indicators = colleague_api.get("/api/v1/indicators/").json()["results"]
+
+    assert {i["code"] for i in indicators} == {"REV", "SECRET"}
+
+
+def test_anonymous_analytics_of_an_internal_indicator_is_refused(figures: Tree, api: APIClient) -> None:
+    response = api.get("/api/v1/analytics", {"indicator": "SECRET", "org_unit": "74", "period": "202301"})
+
+    assert response.status_code == 400
+    assert "SECRET" in json.dumps(response.json(), ensure_ascii=False)
+
+
+def test_the_analytics_endpoint_returns_what_the_command_prints(
+    figures: Tree, api: APIClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    query = {"indicator": "REV", "org_unit": "74,718", "period": "202301,2023"}
+
+    response = api.get("/api/v1/analytics", query)
+    call_command("analytics", indicator="REV", org_unit="74,718", period="202301,2023")
+
+    assert response.status_code == 200
+    assert response.json() == json.loads(capsys.readouterr().out)
+    assert response.json()[0]["value"] == 15
+
+
+def test_the_analytics_endpoint_explains_a_bad_query(figures: Tree, api: APIClient) -> None:
+    response = api.get("/api/v1/analytics", {"indicator": "REV", "period": "2023-01"})
+
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert len(detail) == 2  # no org unit, and a malformed period
+
+
+def test_the_ranking_endpoint_lists_children_best_first(figures: Tree, api: APIClient) -> None:
+    response = api.get("/api/v1/analytics/ranking", {"indicator": "REV", "org_unit": "74", "period": "202301"})
+
+    assert response.json() == [
+        {"rank": 1, "org_unit": "718", "name": "Thành phố Thủ Dầu Một", "value": 10},
+        {"rank": 2, "org_unit": "719", "name": "Huyện Bàu Bàng", "value": 5},
+    ]
+
+
+def test_data_values_filter_by_indicator_unit_and_period(figures: Tree, colleague_api: APIClient) -> None:
+    put(Indicator.objects.get(code="REV"), figures.district_a, "202302", 11)
+
+    results = colleague_api.get(
+        "/api/v1/data-values/", {"indicator": "REV", "org_unit": "718", "period": "2023Q1"}
+    ).json()["results"]
+    children = colleague_api.get("/api/v1/data-values/", {"children_of": "74", "period": "202301"}).json()["results"]
+
+    assert [(v["period"], v["value"]) for v in results] == [("202301", 10), ("202302", 11)]
+    assert {(v["indicator"], v["org_unit"]) for v in children} == {("REV", "718"), ("REV", "719"), ("SECRET", "718")}
+
+
+def test_writing_needs_a_token_of_a_user_with_permission(figures: Tree, api: APIClient, colleague_api: APIClient) -> None:
+    body = {"indicator": "REV", "org_unit": "718", "period": "202303", "value": 7}
+
+    assert api.post("/api/v1/data-values/", body, format="json").status_code == 401
+    assert colleague_api.post("/api/v1/data-values/", body, format="json").status_code == 403
+    assert not DataValue.objects.filter(period="202303").exists()
+
+
+def test_a_value_written_through_the_api_is_checked_and_audited(figures: Tree, owner_api: APIClient, owner) -> None:  # type: ignore[no-untyped-def]
+    created = owner_api.post(
+        "/api/v1/data-values/", {"indicator": "REV", "org_unit": "718", "period": "202303", "value": 7}, format="json"
+    )
+    updated = owner_api.patch(f"/api/v1/data-values/{created.json()['id']}/", {"value": 8}, format="json")
+    wrong = owner_api.post(
+        "/api/v1/data-values/", {"indicator": "REV", "org_unit": "718", "period": "2023Q3", "value": 7}, format="json"
+    )
+
+    assert created.status_code == 201
+    assert updated.status_code == 200
+    assert updated.json()["value"] == 8
+    assert wrong.status_code == 400
+    assert [(c.action, c.old_value, c.new_value, c.changed_by) for c in DataValueChange.objects.order_by("id")] == [
+        ("create", None, Decimal(7), owner),
+        ("update", Decimal(7), Decimal(8), owner),
+    ]
+
+    deleted = owner_api.delete(f"/api/v1/data-values/{created.json()['id']}/")
+    assert deleted.status_code == 204
+    assert DataValueChange.objects.order_by("id").last().action == "delete"
+
+
+def test_a_file_imported_through_the_api_reports_counts_or_every_error(figures: Tree, owner_api: APIClient) -> None:
+    good = SimpleUploadedFile("a.csv", b"indicator,org_unit,period,value\nREV,718,202302,3\nREV,719,202302,4\n")
+    bad = SimpleUploadedFile("b.csv", b"indicator,org_unit,period,value\nREV,718,202303,x\nREV,7,202303,1\n")
+
+    ok = owner_api.post("/api/v1/imports/", {"file": good}, format="multipart")
+    rejected = owner_api.post("/api/v1/imports/", {"file": bad}, format="multipart")
+    report = owner_api.get(f"/api/v1/imports/{rejected.json()['id']}/errors/")
+
+    assert ok.status_code == 201
+    assert ok.json()["rows_created"] == 2
+    assert rejected.status_code == 400
+    assert [e["line"] for e in rejected.json()["errors"]] == [2, 3]
+    assert report.status_code == 200
+    assert report["Content-Type"].startswith("text/csv")
+    assert not DataValue.objects.filter(period="202303").exists()
+
+
+def test_importing_through_the_api_needs_the_import_permission(figures: Tree, colleague_api: APIClient, api: APIClient) -> None:
+    upload = SimpleUploadedFile("a.csv", b"indicator,org_unit,period,value\nREV,718,202302,3\n")
+
+    assert api.post("/api/v1/imports/", {"file": upload}, format="multipart").status_code == 401
+    assert colleague_api.post("/api/v1/imports/", {"file": upload}, format="multipart").status_code == 403
+
+
+def test_catalogue_writes_keep_ratio_rules(figures: Tree, owner_api: APIClient) -> None:
+    response = owner_api.post(
+        "/api/v1/indicators/", {"code": "R", "name": "Tỷ lệ", "aggregation": "ratio", "numerator": "REV"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "denominator" in response.json()
+
+
+def test_deleting_a_unit_that_has_figures_is_refused_with_a_message(figures: Tree, owner_api: APIClient) -> None:
+    response = owner_api.delete("/api/v1/org-units/718/")
+
+    assert response.status_code == 400
+
+
+def test_org_units_filter_by_parent_and_validity(figures: Tree, api: APIClient) -> None:
+    children = api.get("/api/v1/org-units/", {"parent": "74"}).json()["results"]
+
+    assert [u["code"] for u in children] == ["718", "719"]
+    assert api.get("/api/v1/org-units/", {"valid_on": "2023-01-01"}).json()["count"] == 6
+
+
+def test_the_openapi_schema_and_docs_are_served(api: APIClient) -> None:
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    docs = api.get("/api/docs/")
+
+    assert schema.status_code == 200
+    paths = json.loads(schema.content)["paths"]
+    assert {"/api/v1/analytics", "/api/v1/data-values/", "/api/v1/imports/", "/api/v1/indicators/"} <= set(paths)
+    assert docs.status_code == 200
+    assert b"cdn" not in docs.content.lower()
