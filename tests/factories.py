@@ -63,7 +63,9 @@ class TargetFactory(factory.django.DjangoModelFactory):
     value = Decimal(100)
 
 
-def put(indicator: Indicator, unit: OrgUnit, period: str, value: float | int | str | Decimal, **extra: object) -> DataValue:
+def put(
+    indicator: Indicator, unit: OrgUnit, period: str, value: float | int | str | Decimal, **extra: object
+) -> DataValue:
     """Store one value directly (tests of analytics do not go through imports)."""
     p = Period.parse(period)
     return DataValue.objects.create(

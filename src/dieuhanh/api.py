@@ -17,6 +17,8 @@ class ProtectedDeleteMixin:
             instance.delete()
         except ProtectedError as exc:
             raise ValidationError(
-                {"detail": _("Cannot delete %(object)s: %(n)d other record(s) still refer to it.")
-                 % {"object": instance, "n": len(exc.protected_objects)}}
+                {
+                    "detail": _("Cannot delete %(object)s: %(n)d other record(s) still refer to it.")
+                    % {"object": instance, "n": len(exc.protected_objects)}
+                }
             ) from exc

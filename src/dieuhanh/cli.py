@@ -17,7 +17,8 @@ def main(argv: list[str] | None = None) -> None:
         args[1] = args[1].replace("-", "_")
     args[0] = "dieuhanh"
 
-    from django.core.management import execute_from_command_line
+    # Imported here: Django must not load before DJANGO_SETTINGS_MODULE is set.
+    from django.core.management import execute_from_command_line  # noqa: PLC0415
 
     execute_from_command_line(args)
 

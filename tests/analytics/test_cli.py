@@ -29,10 +29,32 @@ def test_analytics_prints_one_json_object_per_combination(tree: Tree, capsys: py
 
     rows = json.loads(capsys.readouterr().out)
     assert rows == [
-        {"indicator": "REV", "org_unit": "74", "period": "202301", "value": 14.5, "previous": 10, "yoy_pct": 45,
-         "ytd": 14.5, "plan": 200, "plan_completion_pct": 7.25, "projection": 174, "status": "off_track"},
-        {"indicator": "REV", "org_unit": "718", "period": "202301", "value": 10.5, "previous": None, "yoy_pct": None,
-         "ytd": 10.5, "plan": None, "plan_completion_pct": None, "projection": 126, "status": "no_target"},
+        {
+            "indicator": "REV",
+            "org_unit": "74",
+            "period": "202301",
+            "value": 14.5,
+            "previous": 10,
+            "yoy_pct": 45,
+            "ytd": 14.5,
+            "plan": 200,
+            "plan_completion_pct": 7.25,
+            "projection": 174,
+            "status": "off_track",
+        },
+        {
+            "indicator": "REV",
+            "org_unit": "718",
+            "period": "202301",
+            "value": 10.5,
+            "previous": None,
+            "yoy_pct": None,
+            "ytd": 10.5,
+            "plan": None,
+            "plan_completion_pct": None,
+            "projection": 126,
+            "status": "no_target",
+        },
     ]
 
 
@@ -60,7 +82,9 @@ def test_analytics_ranks_the_children(tree: Tree, capsys: pytest.CaptureFixture[
     assert [(r["rank"], r["org_unit"], r["value"]) for r in rows] == [(1, "719", 5), (2, "718", 3)]
 
 
-def test_import_exits_non_zero_and_lists_every_bad_row(tree: Tree, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_exits_non_zero_and_lists_every_bad_row(
+    tree: Tree, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     IndicatorFactory(code="REV", min_value=0)
     source = tmp_path / "bad.csv"
     source.write_text("indicator,org_unit,period,value\nREV,718,202301,1\nREV,718,2023,2\nNOPE,718,202301,3\n")
@@ -79,7 +103,13 @@ def test_import_exits_non_zero_and_lists_every_bad_row(tree: Tree, tmp_path: Pat
 
 def run(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603 - our own console script with fixed arguments
-        [sys.executable, "-m", "dieuhanh", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "-m", "dieuhanh", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -92,8 +122,15 @@ def test_the_console_command_works_end_to_end_on_a_fresh_database(tmp_path: Path
                     {"code": "74", "name": "Tỉnh Bình Dương", "kind": "province"},
                     {"code": "718", "name": "Thành phố Thủ Dầu Một", "kind": "district", "parent": "74"},
                 ],
-                "indicators": [{"code": "REV", "name": "Thu ngân sách", "period_type": "monthly", "aggregation": "sum",
-                                "direction": "up"}],
+                "indicators": [
+                    {
+                        "code": "REV",
+                        "name": "Thu ngân sách",
+                        "period_type": "monthly",
+                        "aggregation": "sum",
+                        "direction": "up",
+                    }
+                ],
                 "targets": [{"indicator": "REV", "org_unit": "74", "year": 2023, "value": 120}],
             },
             allow_unicode=True,
@@ -106,8 +143,19 @@ def test_the_console_command_works_end_to_end_on_a_fresh_database(tmp_path: Path
         run("init", env=env, cwd=tmp_path),
         run("load-metadata", "catalogue.yaml", env=env, cwd=tmp_path),
         run("import", "values.csv", env=env, cwd=tmp_path),
-        run("analytics", "--indicator", "REV", "--org-unit", "74", "--period", "2023Q1", "--format", "json",
-            env=env, cwd=tmp_path),
+        run(
+            "analytics",
+            "--indicator",
+            "REV",
+            "--org-unit",
+            "74",
+            "--period",
+            "2023Q1",
+            "--format",
+            "json",
+            env=env,
+            cwd=tmp_path,
+        ),
     ]
 
     assert [s.returncode for s in steps] == [0, 0, 0, 0], [s.stderr for s in steps]

@@ -25,7 +25,7 @@ def measure(indicator, unit: OrgUnit, period: str) -> Measures:  # type: ignore[
     return result
 
 
-def D(text: str | int) -> Decimal:
+def dec(text: str | int) -> Decimal:
     return Decimal(str(text))
 
 
@@ -37,10 +37,10 @@ def test_a_sum_adds_children_month_by_month_and_skips_gaps(tree: Tree) -> None:
     put(revenue, tree.commune_a2, "202302", 3)
     put(revenue, tree.commune_b1, "202303", 7)  # b1 reported March only
 
-    assert measure(revenue, tree.province, "2023Q1").value == D(27)
-    assert measure(revenue, tree.district_a, "2023Q1").value == D(20)
+    assert measure(revenue, tree.province, "2023Q1").value == dec(27)
+    assert measure(revenue, tree.district_a, "2023Q1").value == dec(20)
     assert measure(revenue, tree.district_b, "202301").value is None
-    assert measure(revenue, tree.district_b, "2023Q1").value == D(7)
+    assert measure(revenue, tree.district_b, "2023Q1").value == dec(7)
 
 
 def test_a_units_own_stored_total_overrides_its_children_for_that_month(tree: Tree) -> None:
@@ -50,15 +50,17 @@ def test_a_units_own_stored_total_overrides_its_children_for_that_month(tree: Tr
     put(revenue, tree.commune_a2, "202302", 3)
     put(revenue, tree.district_a, "202302", 100)  # the district reported its own total for February
 
-    assert measure(revenue, tree.district_a, "202301").value == D(12)
-    assert measure(revenue, tree.district_a, "202302").value == D(100)
-    assert measure(revenue, tree.province, "2023Q1").value == D(112)
+    assert measure(revenue, tree.district_a, "202301").value == dec(12)
+    assert measure(revenue, tree.district_a, "202302").value == dec(100)
+    assert measure(revenue, tree.province, "2023Q1").value == dec(112)
 
 
 def test_a_ratio_is_the_ratio_of_sums_not_the_mean_of_ratios(tree: Tree) -> None:
     solved = IndicatorFactory(code="SOLVED", aggregation="sum")
     received = IndicatorFactory(code="RECEIVED", aggregation="sum")
-    rate = IndicatorFactory(code="RATE", aggregation="ratio", numerator=solved, denominator=received, factor=100, unit="%")
+    rate = IndicatorFactory(
+        code="RATE", aggregation="ratio", numerator=solved, denominator=received, factor=100, unit="%"
+    )
     put(solved, tree.commune_a1, "202301", 1)
     put(received, tree.commune_a1, "202301", 2)  # 50 %
     put(solved, tree.commune_a2, "202301", 9)
@@ -66,8 +68,8 @@ def test_a_ratio_is_the_ratio_of_sums_not_the_mean_of_ratios(tree: Tree) -> None
 
     result = measure(rate, tree.district_a, "202301")
 
-    assert result.value == pytest.approx(D(10) / D(12) * 100)  # 83.33 %, not 70 %
-    assert measure(rate, tree.commune_a1, "202301").value == D(50)
+    assert result.value == pytest.approx(dec(10) / dec(12) * 100)  # 83.33 %, not 70 %
+    assert measure(rate, tree.commune_a1, "202301").value == dec(50)
 
 
 def test_a_ratio_is_null_when_the_denominator_is_zero_or_missing(tree: Tree) -> None:
@@ -88,24 +90,24 @@ def test_last_takes_the_latest_own_month_else_sums_childrens_latest(tree: Tree) 
     put(beds, tree.commune_a1, "202303", 7)
     put(beds, tree.commune_a2, "202301", 4)  # a2 did not report February or March
 
-    assert measure(beds, tree.commune_a1, "2023Q1").value == D(7)
-    assert measure(beds, tree.district_a, "2023Q1").value == D(11)  # 7 + 4, each child's latest
-    assert measure(beds, tree.province, "2023Q1").value == D(11)  # district b has nothing
+    assert measure(beds, tree.commune_a1, "2023Q1").value == dec(7)
+    assert measure(beds, tree.district_a, "2023Q1").value == dec(11)  # 7 + 4, each child's latest
+    assert measure(beds, tree.province, "2023Q1").value == dec(11)  # district b has nothing
 
     put(beds, tree.province, "202302", 50)  # the province's own count wins over its children
-    assert measure(beds, tree.province, "2023Q1").value == D(50)
+    assert measure(beds, tree.province, "2023Q1").value == dec(50)
 
 
 def test_none_is_never_computed_from_children(tree: Tree) -> None:
     cpi = IndicatorFactory(code="CPI", aggregation="none", unit="%")
-    put(cpi, tree.district_a, "202301", D("103.2"))
-    put(cpi, tree.district_b, "202301", D("104.0"))
+    put(cpi, tree.district_a, "202301", dec("103.2"))
+    put(cpi, tree.district_b, "202301", dec("104.0"))
 
     assert measure(cpi, tree.province, "202301").value is None
 
-    put(cpi, tree.province, "202301", D("103.5"))
-    put(cpi, tree.province, "202303", D("103.9"))
-    assert measure(cpi, tree.province, "2023Q1").value == D("103.9")
+    put(cpi, tree.province, "202301", dec("103.5"))
+    put(cpi, tree.province, "202303", dec("103.9"))
+    assert measure(cpi, tree.province, "2023Q1").value == dec("103.9")
 
 
 def test_average_is_the_mean_over_months_of_the_mean_over_children(tree: Tree) -> None:
@@ -114,8 +116,8 @@ def test_average_is_the_mean_over_months_of_the_mean_over_children(tree: Tree) -
     put(rate, tree.commune_a2, "202301", 20)  # January at district a: 15
     put(rate, tree.commune_a1, "202302", 30)  # February at district a: 30
 
-    assert measure(rate, tree.district_a, "202301").value == D(15)
-    assert measure(rate, tree.district_a, "2023Q1").value == D(45) / 2
+    assert measure(rate, tree.district_a, "202301").value == dec(15)
+    assert measure(rate, tree.district_a, "2023Q1").value == dec(45) / 2
 
 
 def test_previous_is_the_same_period_a_year_earlier_across_the_year_boundary(tree: Tree) -> None:
@@ -126,9 +128,9 @@ def test_previous_is_the_same_period_a_year_earlier_across_the_year_boundary(tre
 
     january = measure(revenue, tree.province, "202301")
 
-    assert january.previous == D(80)
-    assert january.yoy_pct == D(25)
-    assert january.ytd == D(100)  # December 2022 is not part of 2023's cumulative total
+    assert january.previous == dec(80)
+    assert january.yoy_pct == dec(25)
+    assert january.ytd == dec(100)  # December 2022 is not part of 2023's cumulative total
 
 
 def test_ytd_plan_completion_and_yoy(tree: Tree) -> None:
@@ -140,12 +142,12 @@ def test_ytd_plan_completion_and_yoy(tree: Tree) -> None:
 
     result = measure(revenue, tree.province, "2023Q2")
 
-    assert result.value == D(150)
-    assert result.previous == D(75)
-    assert result.yoy_pct == D(100)
-    assert result.ytd == D(210)
-    assert result.plan == D(420)
-    assert result.plan_completion_pct == D(50)
+    assert result.value == dec(150)
+    assert result.previous == dec(75)
+    assert result.yoy_pct == dec(100)
+    assert result.ytd == dec(210)
+    assert result.plan == dec(420)
+    assert result.plan_completion_pct == dec(50)
 
 
 def test_projection_uses_the_mean_share_of_past_complete_years(tree: Tree) -> None:
@@ -153,9 +155,9 @@ def test_projection_uses_the_mean_share_of_past_complete_years(tree: Tree) -> No
     # 2022: January–June held 40 of 100 (share 0.40); 2021: 45 of 100 (0.45).
     for year, first_half in ((2022, 40), (2021, 45)):
         for month in range(1, 7):
-            put(revenue, tree.province, f"{year}{month:02d}", D(first_half) / 6)
+            put(revenue, tree.province, f"{year}{month:02d}", dec(first_half) / 6)
         for month in range(7, 13):
-            put(revenue, tree.province, f"{year}{month:02d}", D(100 - first_half) / 6)
+            put(revenue, tree.province, f"{year}{month:02d}", dec(100 - first_half) / 6)
     # 2020 lacks December, so it is not a complete year and does not count.
     for month in range(1, 12):
         put(revenue, tree.province, f"2020{month:02d}", 1)
@@ -165,8 +167,8 @@ def test_projection_uses_the_mean_share_of_past_complete_years(tree: Tree) -> No
 
     result = measure(revenue, tree.province, "2023S1")
 
-    assert result.ytd == D(60)
-    assert result.projection == pytest.approx(D(60) / D("0.425"))  # 141.18
+    assert result.ytd == dec(60)
+    assert result.projection == pytest.approx(dec(60) / dec("0.425"))  # 141.18
     assert result.status == "on_track"
 
 
@@ -175,7 +177,7 @@ def test_projection_without_history_scales_ytd_by_months_elapsed(tree: Tree) -> 
     for month in range(1, 4):
         put(revenue, tree.province, f"2023{month:02d}", 10)
 
-    assert measure(revenue, tree.province, "202303").projection == D(120)
+    assert measure(revenue, tree.province, "202303").projection == dec(120)
 
 
 def test_projection_of_a_non_sum_is_its_ytd(tree: Tree) -> None:
@@ -184,7 +186,7 @@ def test_projection_of_a_non_sum_is_its_ytd(tree: Tree) -> None:
 
     result = measure(beds, tree.province, "202303")
 
-    assert result.projection == D(500) == result.ytd
+    assert result.projection == dec(500) == result.ytd
 
 
 @pytest.mark.parametrize(
@@ -233,7 +235,7 @@ def test_drafts_are_not_counted(tree: Tree) -> None:
     put(revenue, tree.commune_a1, "202301", 5)
     put(revenue, tree.commune_a2, "202301", 7, status="draft")
 
-    assert measure(revenue, tree.district_a, "202301").value == D(5)
+    assert measure(revenue, tree.district_a, "202301").value == dec(5)
 
 
 def test_a_quarterly_indicator_asked_for_a_month_gives_nulls(tree: Tree) -> None:
@@ -242,8 +244,8 @@ def test_a_quarterly_indicator_asked_for_a_month_gives_nulls(tree: Tree) -> None
     put(grdp, tree.province, "2023Q2", 110)
 
     assert measure(grdp, tree.province, "202302").value is None
-    assert measure(grdp, tree.province, "2023S1").value == D(210)
-    assert measure(grdp, tree.province, "2023Q2").ytd == D(210)
+    assert measure(grdp, tree.province, "2023S1").value == dec(210)
+    assert measure(grdp, tree.province, "2023Q2").ytd == dec(210)
 
 
 def test_a_yearly_indicator_compares_with_last_year(tree: Tree) -> None:
@@ -253,8 +255,8 @@ def test_a_yearly_indicator_compares_with_last_year(tree: Tree) -> None:
 
     result = measure(households, tree.province, "2023")
 
-    assert result.value == D(1500)
-    assert result.yoy_pct == D(-25)
+    assert result.value == dec(1500)
+    assert result.yoy_pct == dec(-25)
 
 
 def test_many_combinations_come_in_indicator_unit_period_order(tree: Tree) -> None:
@@ -283,9 +285,9 @@ def test_ranking_puts_the_best_first_shares_ties_and_leaves_the_silent_last(tree
     rows = analytics_ranking(indicator=accidents, org_unit=tree.province, period=Period.parse("202301"))
 
     assert [(r.rank, r.org_unit, r.value) for r in rows] == [
-        (1, "719", D(4)),
-        (1, "720", D(4)),
-        (3, "718", D(9)),
+        (1, "719", dec(4)),
+        (1, "720", dec(4)),
+        (3, "718", dec(9)),
         (None, fourth.code, None),
     ]
 

@@ -96,7 +96,9 @@ def test_data_values_filter_by_indicator_unit_and_period(figures: Tree, colleagu
     assert {(v["indicator"], v["org_unit"]) for v in children} == {("REV", "718"), ("REV", "719"), ("SECRET", "718")}
 
 
-def test_writing_needs_a_token_of_a_user_with_permission(figures: Tree, api: APIClient, colleague_api: APIClient) -> None:
+def test_writing_needs_a_token_of_a_user_with_permission(
+    figures: Tree, api: APIClient, colleague_api: APIClient
+) -> None:
     body = {"indicator": "REV", "org_unit": "718", "period": "202303", "value": 7}
 
     assert api.post("/api/v1/data-values/", body, format="json").status_code == 401
@@ -144,7 +146,9 @@ def test_a_file_imported_through_the_api_reports_counts_or_every_error(figures: 
     assert not DataValue.objects.filter(period="202303").exists()
 
 
-def test_importing_through_the_api_needs_the_import_permission(figures: Tree, colleague_api: APIClient, api: APIClient) -> None:
+def test_importing_through_the_api_needs_the_import_permission(
+    figures: Tree, colleague_api: APIClient, api: APIClient
+) -> None:
     upload = SimpleUploadedFile("a.csv", b"indicator,org_unit,period,value\nREV,718,202302,3\n")
 
     assert api.post("/api/v1/imports/", {"file": upload}, format="multipart").status_code == 401

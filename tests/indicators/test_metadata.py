@@ -40,13 +40,39 @@ DOCUMENT = {
             "factor": 100,
             "direction": "up",
         },
-        {"code": "DOSSIER_ONLINE", "name": "Hồ sơ trực tuyến", "unit": "hồ sơ", "period_type": "monthly",
-         "aggregation": "sum", "direction": "up", "decimals": 0, "min": 0},
-        {"code": "DOSSIER_ALL", "name": "Tổng số hồ sơ", "unit": "hồ sơ", "period_type": "monthly",
-         "aggregation": "sum", "direction": "up", "decimals": 0, "min": 0},
-        {"code": "BUDGET_REV", "name": "Thu ngân sách nhà nước", "unit": "tỷ đồng", "period_type": "monthly",
-         "aggregation": "sum", "direction": "up", "decimals": 1, "sector": "TC", "responsible_agency": "STC",
-         "public": False, "legal_source": "Thông tư 02/2023/TT-BKHĐT"},
+        {
+            "code": "DOSSIER_ONLINE",
+            "name": "Hồ sơ trực tuyến",
+            "unit": "hồ sơ",
+            "period_type": "monthly",
+            "aggregation": "sum",
+            "direction": "up",
+            "decimals": 0,
+            "min": 0,
+        },
+        {
+            "code": "DOSSIER_ALL",
+            "name": "Tổng số hồ sơ",
+            "unit": "hồ sơ",
+            "period_type": "monthly",
+            "aggregation": "sum",
+            "direction": "up",
+            "decimals": 0,
+            "min": 0,
+        },
+        {
+            "code": "BUDGET_REV",
+            "name": "Thu ngân sách nhà nước",
+            "unit": "tỷ đồng",
+            "period_type": "monthly",
+            "aggregation": "sum",
+            "direction": "up",
+            "decimals": 1,
+            "sector": "TC",
+            "responsible_agency": "STC",
+            "public": False,
+            "legal_source": "Thông tư 02/2023/TT-BKHĐT",
+        },
     ],
     "targets": [
         {"indicator": "BUDGET_REV", "org_unit": "74", "year": 2023, "value": 74617, "source": "Nghị quyết HĐND tỉnh"},
@@ -59,14 +85,20 @@ def test_a_document_loads_units_in_a_tree_indicators_and_targets() -> None:
     result = metadata_load(document=DOCUMENT)
 
     assert result.created == {
-        "sectors": 1, "org_units": 5, "successions": 1, "indicators": 4, "targets": 2,
+        "sectors": 1,
+        "org_units": 5,
+        "successions": 1,
+        "indicators": 4,
+        "targets": 2,
     }
     commune = OrgUnit.objects.get(code="25741")
     assert commune.parent.code == "718"
     assert commune.parent.parent.code == "74"
     assert commune.depth == 2
     assert list(OrgUnit.objects.descendants_of(OrgUnit.objects.get(code="74")).values_list("code", flat=True)) == [
-        "74", "718", "25741",
+        "74",
+        "718",
+        "25741",
     ]
     assert OrgUnit.objects.get(code="718").valid_to == dt.date(2025, 6, 30)
     assert Succession.objects.get().share == Decimal("0.6")
@@ -99,7 +131,9 @@ def test_moving_a_unit_moves_its_subtree() -> None:
 
     moved = OrgUnit.objects.get(code="25741")
     assert moved.path == OrgUnit.objects.get(code="719").path + f"{moved.pk}/"
-    assert list(OrgUnit.objects.descendants_of(OrgUnit.objects.get(code="718")).values_list("code", flat=True)) == ["718"]
+    assert list(OrgUnit.objects.descendants_of(OrgUnit.objects.get(code="718")).values_list("code", flat=True)) == [
+        "718"
+    ]
 
 
 def test_a_bad_document_writes_nothing_and_lists_every_problem() -> None:
@@ -122,9 +156,18 @@ def test_a_bad_document_writes_nothing_and_lists_every_problem() -> None:
 
     where = {e.split(":")[0] for e in raised.value.errors}
     assert where >= {
-        "extra", "org_units[0].kind", "org_units[1].parent", "org_units[2].name", "org_units[2].valid_from",
-        "indicators[0].numerator", "indicators[0].denominator", "indicators[1].period_type", "indicators[1].max",
-        "targets[0].value", "targets[0]", "targets[0].indicator",
+        "extra",
+        "org_units[0].kind",
+        "org_units[1].parent",
+        "org_units[2].name",
+        "org_units[2].valid_from",
+        "indicators[0].numerator",
+        "indicators[0].denominator",
+        "indicators[1].period_type",
+        "indicators[1].max",
+        "targets[0].value",
+        "targets[0]",
+        "targets[0].indicator",
     }
     assert not OrgUnit.objects.exists()
     assert not Indicator.objects.exists()
@@ -132,7 +175,11 @@ def test_a_bad_document_writes_nothing_and_lists_every_problem() -> None:
 
 def test_a_parent_cycle_is_refused() -> None:
     with pytest.raises(MetadataError):
-        metadata_load(document={"org_units": [{"code": "A", "name": "A", "parent": "B"}, {"code": "B", "name": "B", "parent": "A"}]})
+        metadata_load(
+            document={
+                "org_units": [{"code": "A", "name": "A", "parent": "B"}, {"code": "B", "name": "B", "parent": "A"}]
+            }
+        )
 
 
 def test_export_then_load_into_an_empty_database_gives_the_same_catalogue() -> None:
@@ -151,7 +198,9 @@ def test_export_then_load_into_an_empty_database_gives_the_same_catalogue() -> N
     assert metadata_export() == exported
 
 
-def test_the_commands_read_yaml_and_json_and_write_the_same_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_commands_read_yaml_and_json_and_write_the_same_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     source = tmp_path / "catalogue.yaml"
     source.write_text(yaml.safe_dump(DOCUMENT, allow_unicode=True), encoding="utf-8")
 
@@ -160,7 +209,12 @@ def test_the_commands_read_yaml_and_json_and_write_the_same_format(tmp_path: Pat
     call_command("export_metadata", "--format", "yaml")
 
     exported = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
-    assert {i["code"] for i in exported["indicators"]} == {"DOSSIER_ONLINE_RATE", "DOSSIER_ONLINE", "DOSSIER_ALL", "BUDGET_REV"}
+    assert {i["code"] for i in exported["indicators"]} == {
+        "DOSSIER_ONLINE_RATE",
+        "DOSSIER_ONLINE",
+        "DOSSIER_ALL",
+        "BUDGET_REV",
+    }
     assert yaml.safe_load(capsys.readouterr().out) == exported
 
 

@@ -85,7 +85,9 @@ def test_reimporting_the_same_file_changes_nothing(catalogue: Tree) -> None:
 
 def test_a_changed_value_keeps_who_when_old_and_new_and_the_batch(catalogue: Tree, owner) -> None:  # type: ignore[no-untyped-def]
     first = import_file(content=csv_bytes("indicator,org_unit,period,value", "REV,718,202301,5"), filename="a.csv")
-    second = import_file(content=csv_bytes("indicator,org_unit,period,value", "REV,718,202301,7.5"), filename="b.csv", user=owner)
+    second = import_file(
+        content=csv_bytes("indicator,org_unit,period,value", "REV,718,202301,7.5"), filename="b.csv", user=owner
+    )
 
     assert second.batch.rows_updated == 1
     change = DataValueChange.objects.get(action="update")
@@ -170,7 +172,7 @@ def test_a_unit_valid_for_part_of_a_year_may_report_that_year(catalogue: Tree) -
 
 
 def test_numbers_may_use_a_decimal_comma_and_semicolons_as_excel_writes_them(catalogue: Tree) -> None:
-    content = "indicator;org_unit;period;value\nREV;718;202301;1234,5\n".encode()
+    content = b"indicator;org_unit;period;value\nREV;718;202301;1234,5\n"
 
     result = import_file(content=content, filename="excel.csv")
 
@@ -230,8 +232,15 @@ def test_dhis2_json_is_matched_by_code_and_errors_point_at_the_json_line(catalog
     assert import_file(content=json.dumps(document, indent=2).encode(), filename="dhis2.json").ok
     assert values() == {("REV", "718", "202301"): Decimal("12.5"), ("GRDP", "74", "2023Q1"): Decimal(100)}
 
-    bad = json.dumps({"dataValues": [{"dataElement": "REV", "period": "202301", "orgUnit": "718", "value": 1},
-                                     {"dataElement": "REV", "period": "202301", "orgUnit": "X", "value": 1}]}, indent=2)
+    bad = json.dumps(
+        {
+            "dataValues": [
+                {"dataElement": "REV", "period": "202301", "orgUnit": "718", "value": 1},
+                {"dataElement": "REV", "period": "202301", "orgUnit": "X", "value": 1},
+            ]
+        },
+        indent=2,
+    )
     result = import_file(content=bad.encode(), filename="dhis2.json")
     assert [(i.line, i.column) for i in result.issues] == [(9, "orgUnit")]
 
@@ -260,7 +269,9 @@ def test_the_xlsx_template_round_trips_and_is_prefilled(catalogue: Tree) -> None
     rev = IndicatorFactory(code="REV")
     put(rev, catalogue.district_a, "202301", 11)
     template = xlsx_template_build(
-        org_unit=catalogue.district_a, year=2023, indicators=list(type(rev).objects.filter(code__in=["REV", "GRDP", "RATE"]))
+        org_unit=catalogue.district_a,
+        year=2023,
+        indicators=list(type(rev).objects.filter(code__in=["REV", "GRDP", "RATE"])),
     )
     workbook = load_workbook(io.BytesIO(template))
     monthly, quarterly = workbook.worksheets[0], workbook.worksheets[1]

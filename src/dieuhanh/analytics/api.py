@@ -18,6 +18,9 @@ from dieuhanh.analytics.selectors import (
     number_out,
     resolve_query,
 )
+from dieuhanh.indicators.models import Indicator
+from dieuhanh.indicators.periods import Period
+from dieuhanh.orgunits.models import OrgUnit
 
 _CODES = {
     "indicator": "Indicator code(s), comma-separated.",
@@ -31,7 +34,7 @@ def _codes(request: Request, name: str) -> list[str]:
     return [c.strip() for v in values for c in v.split(",") if c.strip()]
 
 
-def _resolve(request: Request) -> tuple[list, list, list]:  # type: ignore[type-arg]
+def _resolve(request: Request) -> tuple[list[Indicator], list[OrgUnit], list[Period]]:
     try:
         return resolve_query(
             indicator_codes=_codes(request, "indicator"),
@@ -66,7 +69,9 @@ class AnalyticsView(APIView):
     """Value, previous, yoy_pct, ytd, plan, plan_completion_pct, projection and status per combination."""
 
     @extend_schema(
-        parameters=[OpenApiParameter(name, OpenApiTypes.STR, required=True, description=text) for name, text in _CODES.items()],
+        parameters=[
+            OpenApiParameter(name, OpenApiTypes.STR, required=True, description=text) for name, text in _CODES.items()
+        ],
         responses=_MEASURES,
     )
     def get(self, request: Request) -> Response:
@@ -80,8 +85,13 @@ class RankingView(APIView):
 
     @extend_schema(
         parameters=[
-            *(OpenApiParameter(name, OpenApiTypes.STR, required=True, description=text) for name, text in _CODES.items()),
-            OpenApiParameter("measure", OpenApiTypes.STR, description="value (default), ytd, yoy_pct, plan_completion_pct …"),
+            *(
+                OpenApiParameter(name, OpenApiTypes.STR, required=True, description=text)
+                for name, text in _CODES.items()
+            ),
+            OpenApiParameter(
+                "measure", OpenApiTypes.STR, description="value (default), ytd, yoy_pct, plan_completion_pct …"
+            ),
         ],
         responses=inline_serializer(
             "RankRow",
@@ -103,4 +113,6 @@ class RankingView(APIView):
             rows = analytics_ranking(indicator=indicators[0], org_unit=units[0], period=periods[0], measure=measure)
         except AnalyticsQueryError as exc:
             raise ValidationError({"detail": [str(exc)]}) from exc
-        return Response([{"rank": r.rank, "org_unit": r.org_unit, "name": r.name, "value": number_out(r.value)} for r in rows])
+        return Response(
+            [{"rank": r.rank, "org_unit": r.org_unit, "name": r.name, "value": number_out(r.value)} for r in rows]
+        )

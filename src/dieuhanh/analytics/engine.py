@@ -40,6 +40,12 @@ class IndicatorSpec:
     denominator: IndicatorSpec | None = None
     factor: Decimal = Decimal(1)
 
+    def operands(self) -> tuple[IndicatorSpec, IndicatorSpec]:
+        """Numerator and denominator of a ratio."""
+        if self.numerator is None or self.denominator is None:
+            raise ValueError(f"Ratio indicator {self.code} lacks an operand")
+        return self.numerator, self.denominator
+
 
 @dataclass(frozen=True)
 class Measures:
@@ -161,20 +167,23 @@ class Engine:
         """Value over a contiguous run of periods of the indicator's own type."""
         first, last = periods[0].ordinal, periods[-1].ordinal
         if spec.aggregation == "ratio":
-            assert spec.numerator is not None and spec.denominator is not None
+            numerator, denominator = spec.operands()
             return _ratio(
-                self.value(spec.numerator, unit_id, periods),
-                self.value(spec.denominator, unit_id, periods),
-                spec.factor,
+                self.value(numerator, unit_id, periods), self.value(denominator, unit_id, periods), spec.factor
             )
         return self.series[spec.id].value(unit_id, first, last)
 
     def measures(self, spec: IndicatorSpec, unit_id: int, period: Period) -> Measures:
-        head = {"indicator": spec.code, "org_unit": self.unit_codes[unit_id], "period": period.code}
         plan = self.targets.get((spec.id, unit_id, period.year))
         if period.is_finer_than(spec.period_type):
             # A quarterly figure has no value for one month; say so with nulls, not a guess.
-            return Measures(**head, plan=plan, status=None if plan is not None else Status.NO_TARGET)
+            return Measures(
+                indicator=spec.code,
+                org_unit=self.unit_codes[unit_id],
+                period=period.code,
+                plan=plan,
+                status=None if plan is not None else Status.NO_TARGET.value,
+            )
         sub = period.sub_periods(spec.period_type)
         ytd_periods = period.year_to_date(spec.period_type)
         value = self.value(spec, unit_id, sub)
@@ -184,7 +193,9 @@ class Engine:
         completion = ytd / plan * HUNDRED if ytd is not None and plan not in (None, 0) else None
         projection = self.projection(spec, unit_id, ytd_periods, ytd)
         return Measures(
-            **head,
+            indicator=spec.code,
+            org_unit=self.unit_codes[unit_id],
+            period=period.code,
             value=value,
             previous=previous,
             yoy_pct=yoy_pct,

@@ -37,8 +37,7 @@ def spec_of(indicator: Indicator, cache: dict[int, IndicatorSpec] | None = None)
     if indicator.pk in cache:
         return cache[indicator.pk]
     numerator = denominator = None
-    if indicator.is_ratio:
-        assert indicator.numerator is not None and indicator.denominator is not None
+    if indicator.is_ratio and indicator.numerator is not None and indicator.denominator is not None:
         numerator = spec_of(indicator.numerator, cache)
         denominator = spec_of(indicator.denominator, cache)
     spec = IndicatorSpec(
@@ -59,8 +58,7 @@ def _stored_specs(specs: Iterable[IndicatorSpec]) -> dict[int, IndicatorSpec]:
     out: dict[int, IndicatorSpec] = {}
     for spec in specs:
         if spec.aggregation == "ratio":
-            assert spec.numerator is not None and spec.denominator is not None
-            out.update(_stored_specs([spec.numerator, spec.denominator]))
+            out.update(_stored_specs(spec.operands()))
         else:
             out[spec.id] = spec
     return out
@@ -70,9 +68,7 @@ def _ordinal_of(start: dt.date, period_type: PeriodType) -> int:
     return Period(start.year, PeriodType.MONTHLY, start.month).ordinal // period_type.months
 
 
-def build_engine(
-    *, specs: Sequence[IndicatorSpec], units: Sequence[OrgUnit], periods: Sequence[Period]
-) -> Engine:
+def build_engine(*, specs: Sequence[IndicatorSpec], units: Sequence[OrgUnit], periods: Sequence[Period]) -> Engine:
     """Load the stored values under ``units`` for the windows ``periods`` need, and targets."""
     subtree_filter = reduce(or_, (Q(path__startswith=u.path) for u in units))
     tree_rows = list(OrgUnit.objects.filter(subtree_filter).values_list("id", "parent_id", "code"))
@@ -122,7 +118,9 @@ def analytics_measures(
     return [engine.measures(spec, unit.pk, period) for spec in specs for unit in org_units for period in periods]
 
 
-def analytics_ranking(*, indicator: Indicator, org_unit: OrgUnit, period: Period, measure: str = "value") -> list[RankRow]:
+def analytics_ranking(
+    *, indicator: Indicator, org_unit: OrgUnit, period: Period, measure: str = "value"
+) -> list[RankRow]:
     """The children of ``org_unit`` valid in ``period``, best first by ``measure`` and the indicator's direction.
 
     Equal values share a rank (1, 2, 2, 4); units without a figure come last, unranked.
@@ -130,7 +128,9 @@ def analytics_ranking(*, indicator: Indicator, org_unit: OrgUnit, period: Period
     if measure not in Measures.MEASURE_NAMES or measure == "status":
         raise AnalyticsQueryError(_("Cannot rank by '%(measure)s'.") % {"measure": measure})
     children = list(
-        OrgUnit.objects.filter(parent=org_unit).valid_between(period.start_date, period.end_date).order_by("sort_order", "code")
+        OrgUnit.objects.filter(parent=org_unit)
+        .valid_between(period.start_date, period.end_date)
+        .order_by("sort_order", "code")
     )
     if not children:
         return []

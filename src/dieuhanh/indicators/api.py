@@ -20,9 +20,15 @@ class SectorSerializer(serializers.ModelSerializer[Sector]):
 
 
 class IndicatorSerializer(serializers.ModelSerializer[Indicator]):
-    sector = serializers.SlugRelatedField(slug_field="code", queryset=Sector.objects.all(), allow_null=True, required=False)
-    numerator = serializers.SlugRelatedField(slug_field="code", queryset=Indicator.objects.all(), allow_null=True, required=False)
-    denominator = serializers.SlugRelatedField(slug_field="code", queryset=Indicator.objects.all(), allow_null=True, required=False)
+    sector = serializers.SlugRelatedField(
+        slug_field="code", queryset=Sector.objects.all(), allow_null=True, required=False
+    )
+    numerator = serializers.SlugRelatedField(
+        slug_field="code", queryset=Indicator.objects.all(), allow_null=True, required=False
+    )
+    denominator = serializers.SlugRelatedField(
+        slug_field="code", queryset=Indicator.objects.all(), allow_null=True, required=False
+    )
     responsible_agency = serializers.SlugRelatedField(
         slug_field="code", queryset=OrgUnit.objects.all(), allow_null=True, required=False
     )
@@ -30,9 +36,27 @@ class IndicatorSerializer(serializers.ModelSerializer[Indicator]):
     class Meta:
         model = Indicator
         fields = [
-            "code", "name", "name_en", "short_name", "description", "unit", "unit_en", "period_type", "aggregation",
-            "numerator", "denominator", "factor", "direction", "decimals", "min_value", "max_value", "sector",
-            "responsible_agency", "is_public", "legal_source", "sort_order",
+            "code",
+            "name",
+            "name_en",
+            "short_name",
+            "description",
+            "unit",
+            "unit_en",
+            "period_type",
+            "aggregation",
+            "numerator",
+            "denominator",
+            "factor",
+            "direction",
+            "decimals",
+            "min_value",
+            "max_value",
+            "sector",
+            "responsible_agency",
+            "is_public",
+            "legal_source",
+            "sort_order",
         ]
 
     def validate(self, attrs: dict[str, object]) -> dict[str, object]:

@@ -199,7 +199,9 @@ def metadata_load(*, document: Mapping[str, Any]) -> MetadataLoadResult:
     check = _Checker()
     unknown = set(document) - {"sectors", "org_unit_groups", "org_units", "successions", "indicators", "targets"}
     for key in sorted(unknown):
-        check.error(key, _("unknown key; expected sectors, org_unit_groups, org_units, successions, indicators, targets."))
+        check.error(
+            key, _("unknown key; expected sectors, org_unit_groups, org_units, successions, indicators, targets.")
+        )
 
     sectors = _check_sectors(check, document)
     groups = _check_groups(check, document)
@@ -228,7 +230,9 @@ def metadata_load(*, document: Mapping[str, Any]) -> MetadataLoadResult:
             group_by_code[code].members.add(*member_units)
         for code, unit_values in units.items():
             for group_code in unit_values.get("_groups", []):
-                unit_by_code[code].groups.add(group_by_code.get(group_code) or OrgUnitGroup.objects.get(code=group_code))
+                unit_by_code[code].groups.add(
+                    group_by_code.get(group_code) or OrgUnitGroup.objects.get(code=group_code)
+                )
 
         for (predecessor, successor), values in successions.items():
             _upsert(
@@ -329,18 +333,25 @@ def _check_org_units(check: _Checker, document: Mapping[str, Any], group_codes: 
             out[code] = values
             wheres[code] = where
 
-    known = set(OrgUnit.objects.filter(code__in={v.get("_parent") for v in out.values()} - set(out)).values_list("code", flat=True))
+    known = set(
+        OrgUnit.objects.filter(code__in={v.get("_parent") for v in out.values()} - set(out)).values_list(
+            "code", flat=True
+        )
+    )
     for code, values in out.items():
         parent = values.get("_parent")
         if parent and parent not in out and parent not in known:
-            check.error(f"{wheres[code]}.parent", _("unit '%(code)s' is neither in the document nor in the catalogue.") % {"code": parent})
+            check.error(
+                f"{wheres[code]}.parent",
+                _("unit '%(code)s' is neither in the document nor in the catalogue.") % {"code": parent},
+            )
         for group in values["_groups"]:
             if group not in group_codes and not OrgUnitGroup.objects.filter(code=group).exists():
                 check.error(f"{wheres[code]}.groups", _("unknown group '%(code)s'.") % {"code": group})
     # A cycle inside the document (A under B under A) would never settle.
-    for code in out:
+    for code, values in out.items():
         seen = {code}
-        parent = out[code].get("_parent")
+        parent = values.get("_parent")
         while parent in out:
             if parent in seen:
                 check.error(wheres[code], _("the parents form a cycle through '%(code)s'.") % {"code": parent})
@@ -382,7 +393,9 @@ def _load_org_units(units: dict[str, dict[str, Any]], result: MetadataLoadResult
     return cache
 
 
-def _check_successions(check: _Checker, document: Mapping[str, Any], unit_codes: set[str]) -> dict[tuple[str, str], dict[str, Any]]:
+def _check_successions(
+    check: _Checker, document: Mapping[str, Any], unit_codes: set[str]
+) -> dict[tuple[str, str], dict[str, Any]]:
     out: dict[tuple[str, str], dict[str, Any]] = {}
     for where, item in check.items(document, "successions"):
         predecessor = check.text(where, item, "predecessor", required=True, max_length=32)
@@ -435,7 +448,11 @@ def _check_indicators(
         for key in ("numerator", "denominator", "sector", "responsible_agency"):
             if key in item:
                 values[f"_{key}"] = str(item[key]).strip() if item[key] not in (None, "") else None
-        if values.get("min_value") is not None and values.get("max_value") is not None and values["min_value"] > values["max_value"]:
+        if (
+            values.get("min_value") is not None
+            and values.get("max_value") is not None
+            and values["min_value"] > values["max_value"]
+        ):
             check.error(f"{where}.max", _("is below min."))
         if code:
             if code in out:
@@ -445,7 +462,9 @@ def _check_indicators(
 
     existing = {
         i.code: i
-        for i in Indicator.objects.filter(code__in=set(out) | {v.get(k) for v in out.values() for k in ("_numerator", "_denominator")})
+        for i in Indicator.objects.filter(
+            code__in=set(out) | {v.get(k) for v in out.values() for k in ("_numerator", "_denominator")}
+        )
     }
     for code, values in out.items():
         where = wheres[code]
@@ -453,8 +472,14 @@ def _check_indicators(
         period_type = values.get("period_type") or (existing[code].period_type if code in existing else "monthly")
         if aggregation == Aggregation.RATIO:
             for key in ("numerator", "denominator"):
-                operand = values.get(f"_{key}") if f"_{key}" in values else (
-                    getattr(existing[code], key).code if code in existing and getattr(existing[code], f"{key}_id") else None
+                operand = (
+                    values.get(f"_{key}")
+                    if f"_{key}" in values
+                    else (
+                        getattr(existing[code], key).code
+                        if code in existing and getattr(existing[code], f"{key}_id")
+                        else None
+                    )
                 )
                 if not operand:
                     check.error(f"{where}.{key}", _("is required for a ratio indicator."))
@@ -501,7 +526,11 @@ def _load_indicators(
     def fields_of(values: dict[str, Any]) -> dict[str, Any]:
         fields = {k: v for k, v in values.items() if not k.startswith("_")}
         if "_sector" in values:
-            fields["sector"] = (sectors.get(values["_sector"]) or Sector.objects.get(code=values["_sector"])) if values["_sector"] else None
+            fields["sector"] = (
+                (sectors.get(values["_sector"]) or Sector.objects.get(code=values["_sector"]))
+                if values["_sector"]
+                else None
+            )
         if "_responsible_agency" in values:
             code = values["_responsible_agency"]
             fields["responsible_agency"] = _unit(units, code) if code else None
@@ -524,7 +553,9 @@ def _check_targets(
 ) -> dict[tuple[str, str, int, int], dict[str, Any]]:
     out: dict[tuple[str, str, int, int], dict[str, Any]] = {}
     known_indicators = set(
-        Indicator.objects.filter(code__in={str(i.get("indicator")) for _w, i in check.items(document, "targets")}).values_list("code", flat=True)
+        Indicator.objects.filter(
+            code__in={str(i.get("indicator")) for _w, i in check.items(document, "targets")}
+        ).values_list("code", flat=True)
     )
     for where, item in check.items(document, "targets"):
         indicator = check.text(where, item, "indicator", required=True, max_length=64)
@@ -590,7 +621,10 @@ def metadata_export() -> dict[str, Any]:
 
     code_of: Callable[[Any], str | None] = lambda obj: obj.code if obj is not None else None  # noqa: E731
     return {
-        "sectors": [drop_empty({"code": s.code, "name": s.name, "name_en": s.name_en, "sort_order": s.sort_order}) for s in Sector.objects.all()],
+        "sectors": [
+            drop_empty({"code": s.code, "name": s.name, "name_en": s.name_en, "sort_order": s.sort_order})
+            for s in Sector.objects.all()
+        ],
         "org_unit_groups": [
             {"code": g.code, "name": g.name, "members": sorted(g.members.values_list("code", flat=True))}
             for g in OrgUnitGroup.objects.all()
@@ -622,7 +656,9 @@ def metadata_export() -> dict[str, Any]:
                     "note": s.note,
                 }
             )
-            for s in Succession.objects.select_related("predecessor", "successor").order_by("predecessor__code", "successor__code")
+            for s in Succession.objects.select_related("predecessor", "successor").order_by(
+                "predecessor__code", "successor__code"
+            )
         ],
         "indicators": [
             drop_empty(

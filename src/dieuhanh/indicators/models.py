@@ -63,7 +63,9 @@ class Indicator(models.Model):
     period_type = models.CharField(
         _("period type"), max_length=16, choices=IndicatorPeriodType.choices, default=IndicatorPeriodType.MONTHLY
     )
-    aggregation = models.CharField(_("aggregation"), max_length=16, choices=Aggregation.choices, default=Aggregation.SUM)
+    aggregation = models.CharField(
+        _("aggregation"), max_length=16, choices=Aggregation.choices, default=Aggregation.SUM
+    )
     numerator = models.ForeignKey(
         "self",
         verbose_name=_("numerator"),
@@ -150,7 +152,9 @@ class Target(models.Model):
     a plan period (2021–2025) spans several years.
     """
 
-    indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="targets")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="targets"
+    )
     org_unit = models.ForeignKey(
         "orgunits.OrgUnit", verbose_name=_("org unit"), on_delete=models.CASCADE, related_name="targets"
     )

@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from dieuhanh.indicators.models import Indicator
 
 
-def indicator_list(*, codes: Sequence[str] | None = None, sector: str | None = None, public_only: bool = False) -> list[Indicator]:
+def indicator_list(
+    *, codes: Sequence[str] | None = None, sector: str | None = None, public_only: bool = False
+) -> list[Indicator]:
     """Indicators in catalogue order, optionally only some codes, one sector, or the public ones."""
     qs = Indicator.objects.select_related("sector", "numerator", "denominator", "responsible_agency")
     if codes is not None:

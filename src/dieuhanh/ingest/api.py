@@ -34,7 +34,7 @@ class DataValueSerializer(serializers.ModelSerializer[DataValue]):
     indicator = serializers.SlugRelatedField(slug_field="code", queryset=Indicator.objects.all())
     org_unit = serializers.SlugRelatedField(slug_field="code", queryset=OrgUnit.objects.all())
     status = serializers.ChoiceField(choices=DataValueStatus.choices, default=DataValueStatus.SUBMITTED)
-    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    updated_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
         model = DataValue
@@ -51,7 +51,9 @@ class DataValueFilter(django_filters.FilterSet):
     start_date = django_filters.DateFilter(field_name="period_start", lookup_expr="gte")
     end_date = django_filters.DateFilter(field_name="period_start", lookup_expr="lte")
     status = django_filters.ChoiceFilter(choices=DataValueStatus.choices)
-    children_of = django_filters.CharFilter(field_name="org_unit__parent__code", label="Values of the children of this unit")
+    children_of = django_filters.CharFilter(
+        field_name="org_unit__parent__code", label="Values of the children of this unit"
+    )
 
     class Meta:
         model = DataValue
@@ -85,14 +87,24 @@ class DataValueViewSet(viewsets.ModelViewSet[DataValue]):
         serializer.instance = self._set(serializer.validated_data)
 
     def perform_update(self, serializer: serializers.BaseSerializer[DataValue]) -> None:
-        data = {**{"indicator": serializer.instance.indicator, "org_unit": serializer.instance.org_unit,  # type: ignore[union-attr]
-                   "period": serializer.instance.period, "comment": serializer.instance.comment,  # type: ignore[union-attr]
-                   "status": serializer.instance.status, "value": serializer.instance.value},  # type: ignore[union-attr]
-                **serializer.validated_data}
+        current = self.get_object()
+        data = {
+            "indicator": current.indicator,
+            "org_unit": current.org_unit,
+            "period": current.period,
+            "comment": current.comment,
+            "status": current.status,
+            "value": current.value,
+            **serializer.validated_data,
+        }
         if (data["indicator"], data["org_unit"], data["period"]) != (
-            serializer.instance.indicator, serializer.instance.org_unit, serializer.instance.period  # type: ignore[union-attr]
+            current.indicator,
+            current.org_unit,
+            current.period,
         ):
-            raise ValidationError({"detail": _("Indicator, unit and period of a value cannot change; create a new value.")})
+            raise ValidationError(
+                {"detail": _("Indicator, unit and period of a value cannot change; create a new value.")}
+            )
         serializer.instance = self._set(data)
 
     def _set(self, data: dict[str, Any]) -> DataValue:
@@ -114,13 +126,24 @@ class DataValueViewSet(viewsets.ModelViewSet[DataValue]):
 
 
 class ImportBatchSerializer(serializers.ModelSerializer[ImportBatch]):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
         model = ImportBatch
         fields = [
-            "id", "source_name", "file_format", "status", "channel", "checksum", "created_by", "created_at",
-            "rows_total", "rows_created", "rows_updated", "rows_unchanged", "errors",
+            "id",
+            "source_name",
+            "file_format",
+            "status",
+            "channel",
+            "checksum",
+            "created_by",
+            "created_at",
+            "rows_total",
+            "rows_created",
+            "rows_updated",
+            "rows_unchanged",
+            "errors",
         ]
 
 
@@ -144,7 +167,10 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             {
                 "file": serializers.FileField(),
                 "dry_run": serializers.BooleanField(required=False),
-                "format": serializers.ChoiceField(choices=[ImportFormat.CSV, ImportFormat.XLSX, ImportFormat.DHIS2_JSON, ImportFormat.DHIS2_CSV], required=False),
+                "format": serializers.ChoiceField(
+                    choices=[ImportFormat.CSV, ImportFormat.XLSX, ImportFormat.DHIS2_JSON, ImportFormat.DHIS2_CSV],
+                    required=False,
+                ),
             },
         ),
         responses={201: ImportBatchSerializer, 200: ImportBatchSerializer, 400: ImportBatchSerializer},
@@ -158,8 +184,12 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         if file_format is not None and file_format not in ImportFormat.values:
             raise ValidationError({"format": _("Unknown format '%(format)s'.") % {"format": file_format}})
         result = import_file(
-            content=upload.read(), filename=upload.name or "upload", user=request.user, dry_run=dry_run,
-            channel="api", file_format=file_format,
+            content=upload.read(),
+            filename=upload.name or "upload",
+            user=request.user,
+            dry_run=dry_run,
+            channel="api",
+            file_format=file_format,
         )
         body = dict(ImportBatchSerializer(result.batch).data)
         if not result.ok:
@@ -167,7 +197,9 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         return Response(body, status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "text/csv"): bytes}, parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)])
+    @extend_schema(
+        responses={(200, "text/csv"): bytes}, parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)]
+    )
     @action(detail=True, methods=["get"], url_path="errors")
     def errors_csv(self, request: Request, pk: str | None = None) -> HttpResponse:
         batch = self.get_object()

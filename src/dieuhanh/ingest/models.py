@@ -76,7 +76,9 @@ class DataValue(models.Model):
     period_start = models.DateField(_("period start"))
     value = models.DecimalField(_("value"), max_digits=24, decimal_places=6)
     comment = models.CharField(_("comment"), max_length=500, blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=DataValueStatus.choices, default=DataValueStatus.SUBMITTED)
+    status = models.CharField(
+        _("status"), max_length=16, choices=DataValueStatus.choices, default=DataValueStatus.SUBMITTED
+    )
     batch = models.ForeignKey(
         ImportBatch, verbose_name=_("last import"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -114,7 +116,9 @@ class DataValueChange(models.Model):
     indicator = models.ForeignKey(
         "indicators.Indicator", verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="+"
     )
-    org_unit = models.ForeignKey("orgunits.OrgUnit", verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="+")
+    org_unit = models.ForeignKey(
+        "orgunits.OrgUnit", verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="+"
+    )
     period = models.CharField(_("period"), max_length=8)
     action = models.CharField(_("action"), max_length=8, choices=ChangeAction.choices)
     old_value = models.DecimalField(_("old value"), max_digits=24, decimal_places=6, null=True, blank=True)
@@ -124,7 +128,12 @@ class DataValueChange(models.Model):
     old_status = models.CharField(_("old status"), max_length=16, blank=True)
     new_status = models.CharField(_("new status"), max_length=16, blank=True)
     batch = models.ForeignKey(
-        ImportBatch, verbose_name=_("import batch"), null=True, blank=True, on_delete=models.SET_NULL, related_name="changes"
+        ImportBatch,
+        verbose_name=_("import batch"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="changes",
     )
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL

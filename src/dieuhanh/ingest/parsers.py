@@ -48,7 +48,13 @@ class Issue:
     sheet: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "sheet": self.sheet, "column": self.column, "value": self.value, "message": self.message}
+        return {
+            "line": self.line,
+            "sheet": self.sheet,
+            "column": self.column,
+            "value": self.value,
+            "message": self.message,
+        }
 
 
 class ParseError(Exception):
@@ -83,7 +89,9 @@ def detect_format(filename: str, content: bytes) -> str:
     if name.endswith(".json") or content.lstrip()[:1] in (b"{", b"["):
         return ImportFormat.DHIS2_JSON
     if name.endswith(".xls"):
-        raise ParseError([Issue(_("Old .xls files are not supported; save the file as .xlsx in Excel and upload again."))])
+        raise ParseError(
+            [Issue(_("Old .xls files are not supported; save the file as .xlsx in Excel and upload again."))]
+        )
     text = _decode(content)
     first = next((line for line in text.splitlines() if line.strip()), "")
     cells = [c.strip().strip('"').lower() for c in re.split(r"[,;\t]", first)]
@@ -104,7 +112,7 @@ def parse(file_format: str, content: bytes) -> list[RawRow]:
     if file_format == ImportFormat.DHIS2_JSON:
         return parse_dhis2_json(content)
     if file_format == ImportFormat.XLSX:
-        from dieuhanh.ingest.xlsx import parse_xlsx
+        from dieuhanh.ingest.xlsx import parse_xlsx  # noqa: PLC0415 - xlsx builds on this module's types
 
         return parse_xlsx(content)
     raise ParseError([Issue(_("Unknown file format '%(format)s'.") % {"format": file_format})])
@@ -120,10 +128,12 @@ def _decode(content: bytes) -> str:
             # It writes tone marks as combining characters; store the composed form.
             return unicodedata.normalize("NFC", content.decode("cp1258"))
         except UnicodeDecodeError as exc:
-            raise ParseError([Issue(_("The file is not text in UTF-8; save it as \"CSV UTF-8\" and upload again."))]) from exc
+            raise ParseError(
+                [Issue(_('The file is not text in UTF-8; save it as "CSV UTF-8" and upload again.'))]
+            ) from exc
 
 
-def _reader(text: str) -> csv.reader:  # type: ignore[valid-type]
+def _reader(text: str) -> Any:
     first = next((line for line in text.splitlines() if line.strip()), "")
     # Excel in a locale whose decimal mark is a comma separates fields with semicolons.
     delimiter = ";" if first.count(";") > first.count(",") else ","
@@ -144,7 +154,10 @@ def parse_csv(content: bytes) -> list[RawRow]:
         if required not in names:
             issues.append(
                 Issue(
-                    _("Column '%(column)s' is missing; the first line must be: indicator,org_unit,period,value[,comment].")
+                    _(
+                        "Column '%(column)s' is missing; "
+                        "the first line must be: indicator,org_unit,period,value[,comment]."
+                    )
                     % {"column": required},
                     line=1,
                 )
@@ -153,7 +166,8 @@ def parse_csv(content: bytes) -> list[RawRow]:
         if name not in OUR_COLUMNS:
             issues.append(
                 Issue(
-                    _("Unknown column '%(column)s'; allowed are indicator, org_unit, period, value, comment.") % {"column": name},
+                    _("Unknown column '%(column)s'; allowed are indicator, org_unit, period, value, comment.")
+                    % {"column": name},
                     line=1,
                     column=name,
                 )
@@ -173,7 +187,9 @@ def parse_csv(content: bytes) -> list[RawRow]:
         except StopIteration:
             break
         except csv.Error as exc:
-            raise ParseError([Issue(_("Line %(line)d cannot be read as CSV: %(error)s") % {"line": start, "error": exc}, line=start)]) from exc
+            raise ParseError(
+                [Issue(_("Line %(line)d cannot be read as CSV: %(error)s") % {"line": start, "error": exc}, line=start)]
+            ) from exc
         line = start
         if not any(cell.strip() for cell in record):
             continue
@@ -198,7 +214,13 @@ def parse_csv(content: bytes) -> list[RawRow]:
 
 def parse_dhis2_csv(content: bytes) -> list[RawRow]:
     reader = _reader(_decode(content))
-    columns = {"indicator": "dataelement", "period": "period", "org_unit": "orgunit", "value": "value", "comment": "comment"}
+    columns = {
+        "indicator": "dataelement",
+        "period": "period",
+        "org_unit": "orgunit",
+        "value": "value",
+        "comment": "comment",
+    }
     rows: list[RawRow] = []
     first = True
     while True:
@@ -208,7 +230,9 @@ def parse_dhis2_csv(content: bytes) -> list[RawRow]:
         except StopIteration:
             break
         except csv.Error as exc:
-            raise ParseError([Issue(_("Line %(line)d cannot be read as CSV: %(error)s") % {"line": start, "error": exc}, line=start)]) from exc
+            raise ParseError(
+                [Issue(_("Line %(line)d cannot be read as CSV: %(error)s") % {"line": start, "error": exc}, line=start)]
+            ) from exc
         if not any(cell.strip() for cell in record):
             continue
         if first:
@@ -220,8 +244,10 @@ def parse_dhis2_csv(content: bytes) -> list[RawRow]:
             raise ParseError(
                 [
                     Issue(
-                        _("Line %(line)d has %(n)d columns; DHIS2 CSV needs at least 6 (dataelement, period, orgunit, "
-                          "categoryoptioncombo, attributeoptioncombo, value).")
+                        _(
+                            "Line %(line)d has %(n)d columns; DHIS2 CSV needs at least 6 "
+                            "(dataelement, period, orgunit, categoryoptioncombo, attributeoptioncombo, value)."
+                        )
                         % {"line": start, "n": len(record)},
                         line=start,
                     )
@@ -229,7 +255,14 @@ def parse_dhis2_csv(content: bytes) -> list[RawRow]:
             )
         if cells[10].lower() == "true":
             raise ParseError(
-                [Issue(_("Line %(line)d marks a value as deleted; deleting through an import is not supported.") % {"line": start}, line=start, column="deleted")]
+                [
+                    Issue(
+                        _("Line %(line)d marks a value as deleted; deleting through an import is not supported.")
+                        % {"line": start},
+                        line=start,
+                        column="deleted",
+                    )
+                ]
             )
         rows.append(
             RawRow(
@@ -255,7 +288,12 @@ def parse_dhis2_json(content: bytes) -> list[RawRow]:
         document = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
         raise ParseError(
-            [Issue(_("The JSON cannot be read at line %(line)d: %(error)s") % {"line": exc.lineno, "error": exc.msg}, line=exc.lineno)]
+            [
+                Issue(
+                    _("The JSON cannot be read at line %(line)d: %(error)s") % {"line": exc.lineno, "error": exc.msg},
+                    line=exc.lineno,
+                )
+            ]
         ) from exc
     if not isinstance(document, dict) or not isinstance(document.get("dataValues"), list):
         raise ParseError([Issue(_('The JSON must be an object with a "dataValues" list, as DHIS2 writes it.'), line=1)])
@@ -274,14 +312,28 @@ def parse_dhis2_json(content: bytes) -> list[RawRow]:
                 break
             lines.append(_line_of(text, index))
             _obj, index = decoder.raw_decode(text, index)
-    columns = {"indicator": "dataElement", "period": "period", "org_unit": "orgUnit", "value": "value", "comment": "comment"}
+    columns = {
+        "indicator": "dataElement",
+        "period": "period",
+        "org_unit": "orgUnit",
+        "value": "value",
+        "comment": "comment",
+    }
     rows: list[RawRow] = []
     for position, item in enumerate(document["dataValues"]):
         line = lines[position] if position < len(lines) else position + 1
         if not isinstance(item, dict):
             raise ParseError([Issue(_("Item %(n)d of dataValues is not an object.") % {"n": position + 1}, line=line)])
         if str(item.get("deleted", "")).lower() == "true":
-            raise ParseError([Issue(_("A value marked as deleted cannot be imported; deleting through an import is not supported."), line=line, column="deleted")])
+            raise ParseError(
+                [
+                    Issue(
+                        _("A value marked as deleted cannot be imported; deleting through an import is not supported."),
+                        line=line,
+                        column="deleted",
+                    )
+                ]
+            )
         value = item.get("value")
         rows.append(
             RawRow(

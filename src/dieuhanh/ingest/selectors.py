@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from dieuhanh.ingest.models import ImportBatch, ImportFormat
@@ -12,7 +14,7 @@ def demo_data_present() -> bool:
     return ImportBatch.objects.filter(file_format=ImportFormat.DEMO).exists()
 
 
-def import_batch_list(*, user: object | None = None, limit: int = 50) -> QuerySet[ImportBatch]:
+def import_batch_list(*, user: Any = None, limit: int = 50) -> QuerySet[ImportBatch]:
     """Recent imports, newest first; only the user's own unless they may view all."""
     qs = ImportBatch.objects.select_related("created_by").order_by("-created_at", "-id")
     if user is not None and not getattr(user, "has_perm", lambda _p: False)("ingest.view_importbatch"):

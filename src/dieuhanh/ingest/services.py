@@ -7,6 +7,7 @@ Otherwise every change is written in one transaction together with its history.
 
 from __future__ import annotations
 
+import copy
 import csv
 import hashlib
 import io
@@ -22,7 +23,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dieuhanh.indicators.models import Indicator
-from dieuhanh.indicators.periods import parse_period_for
 from dieuhanh.ingest.models import (
     ChangeAction,
     DataValue,
@@ -32,7 +32,7 @@ from dieuhanh.ingest.models import (
     ImportFormat,
     ImportStatus,
 )
-from dieuhanh.ingest.parsers import Issue, ParseError, detect_format, parse
+from dieuhanh.ingest.parsers import Issue, ParseError, RawRow, detect_format, parse
 from dieuhanh.ingest.validation import CheckedRow, check_rows
 from dieuhanh.orgunits.models import OrgUnit
 
@@ -65,7 +65,12 @@ def import_file(
     user = user if user is not None and getattr(user, "is_authenticated", False) else None
     batch = ImportBatch(source_name=filename[:255], channel=channel, checksum=checksum, created_by=user)
     if len(content) > settings.DIEUHANH_IMPORT_MAX_BYTES:
-        issues = [Issue(_("The file is larger than %(mb)d MB; split it into smaller files.") % {"mb": settings.DIEUHANH_IMPORT_MAX_BYTES // 2**20})]
+        issues = [
+            Issue(
+                _("The file is larger than %(mb)d MB; split it into smaller files.")
+                % {"mb": settings.DIEUHANH_IMPORT_MAX_BYTES // 2**20}
+            )
+        ]
         return _rejected(batch, file_format or "csv", issues, rows=0)
     try:
         file_format = file_format or detect_format(filename, content)
@@ -117,15 +122,13 @@ def _store(batch: ImportBatch, rows: list[CheckedRow], *, user: Any, dry_run: bo
                         updated_by=user,
                     )
                 )
-                changes.append(_change(ChangeAction.CREATE, row.indicator_id, row.org_unit_id, row.period.code,
-                                       None, row.value, "", row.comment, "", status, batch, user))
+                changes.append(_change(before=None, after=to_create[-1], batch=batch, user=user))
             elif current.value != row.value or current.comment != row.comment:
-                changes.append(_change(ChangeAction.UPDATE, row.indicator_id, row.org_unit_id, row.period.code,
-                                       current.value, row.value, current.comment, row.comment, current.status, status,
-                                       batch, user))
+                before = copy.copy(current)
                 current.value, current.comment, current.status = row.value, row.comment, status
                 current.batch, current.updated_by, current.updated_at = batch, user, now
                 to_update.append(current)
+                changes.append(_change(before=before, after=current, batch=batch, user=user))
             else:
                 unchanged += 1
         batch.rows_created, batch.rows_updated, batch.rows_unchanged = len(to_create), len(to_update), unchanged
@@ -140,30 +143,24 @@ def _store(batch: ImportBatch, rows: list[CheckedRow], *, user: Any, dry_run: bo
 
 
 def _change(
-    action: str,
-    indicator_id: int,
-    org_unit_id: int,
-    period: str,
-    old: Decimal | None,
-    new: Decimal | None,
-    old_comment: str,
-    new_comment: str,
-    old_status: str,
-    new_status: str,
-    batch: ImportBatch | None,
-    user: Any,
+    *, before: DataValue | None, after: DataValue | None, batch: ImportBatch | None, user: Any
 ) -> DataValueChange:
+    """One line of history: creation (no ``before``), deletion (no ``after``) or update."""
+    key = after if after is not None else before
+    if key is None:  # pragma: no cover - a change always has one side
+        raise ValueError("A change needs a before or an after state")
+    action = ChangeAction.CREATE if before is None else ChangeAction.DELETE if after is None else ChangeAction.UPDATE
     return DataValueChange(
-        indicator_id=indicator_id,
-        org_unit_id=org_unit_id,
-        period=period,
+        indicator_id=key.indicator_id,
+        org_unit_id=key.org_unit_id,
+        period=key.period,
         action=action,
-        old_value=old,
-        new_value=new,
-        old_comment=old_comment,
-        new_comment=new_comment,
-        old_status=old_status,
-        new_status=new_status,
+        old_value=before.value if before else None,
+        new_value=after.value if after else None,
+        old_comment=before.comment if before else "",
+        new_comment=after.comment if after else "",
+        old_status=before.status if before else "",
+        new_status=after.status if after else "",
         batch=batch,
         changed_by=user,
     )
@@ -179,7 +176,9 @@ def _existing_values(rows: Iterable[CheckedRow], *, lock: bool) -> dict[tuple[in
         units = sorted({u for u, _p in keys})
         periods = sorted({p for _u, p in keys})
         for start in range(0, len(units), 500):
-            qs = DataValue.objects.filter(indicator_id=indicator_id, org_unit_id__in=units[start : start + 500], period__in=periods)
+            qs = DataValue.objects.filter(
+                indicator_id=indicator_id, org_unit_id__in=units[start : start + 500], period__in=periods
+            )
             if lock:
                 # Two imports touching the same figures must not interleave their read-modify-write.
                 qs = qs.select_for_update()
@@ -200,8 +199,6 @@ def data_value_set(
     user: Any = None,
 ) -> DataValue:
     """Create or change one value (API, forms), through the same checks and audit as an import."""
-    from dieuhanh.ingest.parsers import RawRow
-
     checked, issues = check_rows(
         [RawRow(line=1, indicator=indicator.code, org_unit=org_unit.code, period=period, value=value, comment=comment)]
     )
@@ -210,27 +207,35 @@ def data_value_set(
     row = checked[0]
     user = user if user is not None and getattr(user, "is_authenticated", False) else None
     with transaction.atomic():
-        current = DataValue.objects.select_for_update().filter(indicator=indicator, org_unit=org_unit, period=row.period.code).first()
+        current = (
+            DataValue.objects.select_for_update()
+            .filter(indicator=indicator, org_unit=org_unit, period=row.period.code)
+            .first()
+        )
         if current is None:
             current = DataValue.objects.create(
-                indicator=indicator, org_unit=org_unit, period=row.period.code, period_start=row.period.start_date,
-                value=row.value, comment=comment, status=status, updated_by=user,
+                indicator=indicator,
+                org_unit=org_unit,
+                period=row.period.code,
+                period_start=row.period.start_date,
+                value=row.value,
+                comment=comment,
+                status=status,
+                updated_by=user,
             )
-            _change(ChangeAction.CREATE, indicator.pk, org_unit.pk, row.period.code, None, row.value, "", comment, "",
-                    status, None, user).save()
+            _change(before=None, after=current, batch=None, user=user).save()
         elif (current.value, current.comment, current.status) != (row.value, comment, status):
-            _change(ChangeAction.UPDATE, indicator.pk, org_unit.pk, row.period.code, current.value, row.value,
-                    current.comment, comment, current.status, status, None, user).save()
+            before = copy.copy(current)
             current.value, current.comment, current.status, current.updated_by = row.value, comment, status, user
             current.save()
+            _change(before=before, after=current, batch=None, user=user).save()
     return current
 
 
 def data_value_delete(*, data_value: DataValue, user: Any = None) -> None:
     user = user if user is not None and getattr(user, "is_authenticated", False) else None
     with transaction.atomic():
-        _change(ChangeAction.DELETE, data_value.indicator_id, data_value.org_unit_id, data_value.period, data_value.value,
-                None, data_value.comment, "", data_value.status, "", None, user).save()
+        _change(before=data_value, after=None, batch=None, user=user).save()
         data_value.delete()
 
 
@@ -246,7 +251,15 @@ def issues_as_csv(errors: list[dict[str, Any]]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow([_("Line"), _("Sheet"), _("Column"), _("Value"), _("Problem")])
     for error in errors:
-        writer.writerow([error.get("line") or "", error.get("sheet") or "", error.get("column") or "", error.get("value") or "", error["message"]])
+        writer.writerow(
+            [
+                error.get("line") or "",
+                error.get("sheet") or "",
+                error.get("column") or "",
+                error.get("value") or "",
+                error["message"],
+            ]
+        )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -264,7 +277,3 @@ def issue_text(error: dict[str, Any] | Issue) -> str:
     if prefix:
         prefix = prefix[0].upper() + prefix[1:] + ": "
     return prefix + str(data["message"])
-
-
-def period_code_for(indicator: Indicator, code: str) -> str:
-    return parse_period_for(code, indicator.period_type).code

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -33,7 +34,7 @@ class CheckedRow:
     comment: str
 
 
-class NotANumber(ValueError):
+class NotANumberError(ValueError):
     pass
 
 
@@ -44,26 +45,26 @@ def parse_number(raw: Any) -> Decimal:
     can be read two ways, and guessing wrong would store it 1000× off.
     """
     if isinstance(raw, bool):
-        raise NotANumber(str(raw))
+        raise NotANumberError(str(raw))
     if isinstance(raw, int):
         return Decimal(raw)
     if isinstance(raw, float):
-        if raw != raw or raw in (float("inf"), float("-inf")):
-            raise NotANumber(str(raw))
+        if not math.isfinite(raw):
+            raise NotANumberError(str(raw))
         return Decimal(repr(raw))
     if isinstance(raw, Decimal):
         if not raw.is_finite():
-            raise NotANumber(str(raw))
+            raise NotANumberError(str(raw))
         return raw
     text = str(raw).strip().replace("\u00a0", "").replace(" ", "")
     if not _PLAIN_NUMBER.match(text):
-        raise NotANumber(text)
+        raise NotANumberError(text)
     if "," in text:
         text = text.replace(",", ".")
     try:
         return Decimal(text)
     except InvalidOperation as exc:  # pragma: no cover - the pattern already ruled these out
-        raise NotANumber(text) from exc
+        raise NotANumberError(text) from exc
 
 
 def _looks_grouped(text: str) -> bool:
@@ -82,9 +83,16 @@ def check_rows(rows: list[RawRow]) -> tuple[list[CheckedRow], list[Issue]]:
     first_line: dict[tuple[int, int, str], int] = {}
 
     for row in rows:
+
         def issue(field: str, message: str, value: Any, row: RawRow = row) -> None:
             issues.append(
-                Issue(message=message, line=row.line, column=row.columns.get(field, field), value=_show(value), sheet=row.sheet)
+                Issue(
+                    message=message,
+                    line=row.line,
+                    column=row.columns.get(field, field),
+                    value=_show(value),
+                    sheet=row.sheet,
+                )
             )
 
         row_issues_before = len(issues)
@@ -92,13 +100,20 @@ def check_rows(rows: list[RawRow]) -> tuple[list[CheckedRow], list[Issue]]:
         if not row.indicator:
             issue("indicator", _("The indicator code is empty."), "")
         elif indicator is None:
-            issue("indicator", _("Unknown indicator '%(code)s'; check the code against the catalogue.") % {"code": row.indicator}, row.indicator)
+            issue(
+                "indicator",
+                _("Unknown indicator '%(code)s'; check the code against the catalogue.") % {"code": row.indicator},
+                row.indicator,
+            )
         elif indicator.is_ratio:
             issue(
                 "indicator",
                 _("Indicator '%(code)s' is computed from %(num)s and %(den)s; import those instead.")
-                % {"code": indicator.code, "num": indicator.numerator.code if indicator.numerator else "?",
-                   "den": indicator.denominator.code if indicator.denominator else "?"},
+                % {
+                    "code": indicator.code,
+                    "num": indicator.numerator.code if indicator.numerator else "?",
+                    "den": indicator.denominator.code if indicator.denominator else "?",
+                },
                 row.indicator,
             )
             indicator = None
@@ -107,7 +122,11 @@ def check_rows(rows: list[RawRow]) -> tuple[list[CheckedRow], list[Issue]]:
         if not row.org_unit:
             issue("org_unit", _("The org unit code is empty."), "")
         elif unit is None:
-            issue("org_unit", _("Unknown org unit '%(code)s'; check the code against the catalogue.") % {"code": row.org_unit}, row.org_unit)
+            issue(
+                "org_unit",
+                _("Unknown org unit '%(code)s'; check the code against the catalogue.") % {"code": row.org_unit},
+                row.org_unit,
+            )
 
         period: Period | None = None
         if not row.period:
@@ -124,7 +143,7 @@ def check_rows(rows: list[RawRow]) -> tuple[list[CheckedRow], list[Issue]]:
         else:
             try:
                 value = parse_number(row.value)
-            except NotANumber:
+            except NotANumberError:
                 if isinstance(row.value, str) and _looks_grouped(row.value):
                     message = _("'%(value)s' has thousands separators; write the number without them, e.g. 1234567.8.")
                 else:
@@ -133,26 +152,40 @@ def check_rows(rows: list[RawRow]) -> tuple[list[CheckedRow], list[Issue]]:
         if value is not None:
             value = value.quantize(STORED_PLACES, rounding=ROUND_HALF_UP) if abs(value) < MAX_ABS_VALUE else value
             if abs(value) >= MAX_ABS_VALUE:
-                issue("value", _("'%(value)s' is too large to be a plausible figure.") % {"value": row.value}, row.value)
+                issue(
+                    "value", _("'%(value)s' is too large to be a plausible figure.") % {"value": row.value}, row.value
+                )
                 value = None
         if value is not None and indicator is not None:
             if indicator.min_value is not None and value < indicator.min_value:
                 issue(
                     "value",
                     _("%(value)s is below the minimum %(min)s allowed for '%(code)s'.")
-                    % {"value": _show(value), "min": number_format(indicator.min_value.normalize()), "code": indicator.code},
+                    % {
+                        "value": _show(value),
+                        "min": number_format(indicator.min_value.normalize()),
+                        "code": indicator.code,
+                    },
                     value,
                 )
             if indicator.max_value is not None and value > indicator.max_value:
                 issue(
                     "value",
                     _("%(value)s is above the maximum %(max)s allowed for '%(code)s'.")
-                    % {"value": _show(value), "max": number_format(indicator.max_value.normalize()), "code": indicator.code},
+                    % {
+                        "value": _show(value),
+                        "max": number_format(indicator.max_value.normalize()),
+                        "code": indicator.code,
+                    },
                     value,
                 )
 
         if len(row.comment) > MAX_COMMENT:
-            issue("comment", _("The comment is longer than %(n)d characters.") % {"n": MAX_COMMENT}, row.comment[:40] + "…")
+            issue(
+                "comment",
+                _("The comment is longer than %(n)d characters.") % {"n": MAX_COMMENT},
+                row.comment[:40] + "…",
+            )
 
         if unit is not None and period is not None and not unit.is_valid_between(period.start_date, period.end_date):
             issue(

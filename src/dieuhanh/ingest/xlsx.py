@@ -72,13 +72,19 @@ def xlsx_template_build(*, org_unit: OrgUnit, year: int, indicators: Sequence[In
         ).values_list("indicator_id", "period", "value")
     }
     workbook = Workbook()
-    default = workbook.active
-    assert default is not None
-    workbook.remove(default)
+    if workbook.active is not None:
+        workbook.remove(workbook.active)
     for period_type in (PeriodType.MONTHLY, PeriodType.QUARTERLY, PeriodType.YEARLY):
         rows = [i for i in stored if i.period_type == period_type]
         if rows:
-            _fill_sheet(workbook.create_sheet(_sheet_title(period_type)), org_unit, year, period_type, rows, existing)
+            _fill_sheet(
+                workbook.create_sheet(_sheet_title(period_type)),
+                org_unit=org_unit,
+                year=year,
+                period_type=period_type,
+                indicators=rows,
+                existing=existing,
+            )
     if not workbook.sheetnames:
         sheet = workbook.create_sheet(_("Data"))
         sheet["A1"] = _("No indicator to enter.")
@@ -94,6 +100,7 @@ def xlsx_template_build(*, org_unit: OrgUnit, year: int, indicators: Sequence[In
 
 def _fill_sheet(
     sheet: Worksheet,
+    *,
     org_unit: OrgUnit,
     year: int,
     period_type: PeriodType,
@@ -147,9 +154,7 @@ def _fill_sheet(
             cell.fill = _INPUT_FILL
             cell.border = _BORDER
             cell.protection = Protection(locked=False)
-        validation.add(
-            f"{get_column_letter(FIRST_PERIOD_COLUMN)}{row}:{get_column_letter(last_column)}{row}"
-        )
+        validation.add(f"{get_column_letter(FIRST_PERIOD_COLUMN)}{row}:{get_column_letter(last_column)}{row}")
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = 48
     sheet.column_dimensions["C"].width = 14
@@ -166,7 +171,9 @@ def parse_xlsx(content: bytes) -> list[RawRow]:
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise ParseError([Issue(_("The Excel file cannot be opened (%(error)s). Save it again as .xlsx.") % {"error": exc})]) from exc
+        raise ParseError(
+            [Issue(_("The Excel file cannot be opened (%(error)s). Save it again as .xlsx.") % {"error": exc})]
+        ) from exc
     try:
         if META_SHEET in workbook.sheetnames:
             return _parse_template(workbook)
@@ -178,7 +185,9 @@ def parse_xlsx(content: bytes) -> list[RawRow]:
 def _parse_template(workbook: Any) -> list[RawRow]:
     meta = {row[0]: row[1] for row in workbook[META_SHEET].iter_rows(min_row=1, max_col=2, values_only=True) if row[0]}
     if meta.get(META_MARK) is None or not meta.get("org_unit") or not meta.get("year"):
-        raise ParseError([Issue(_("The hidden sheet of the template is damaged; download a new template."), sheet=META_SHEET)])
+        raise ParseError(
+            [Issue(_("The hidden sheet of the template is damaged; download a new template."), sheet=META_SHEET)]
+        )
     unit_code = str(meta["org_unit"]).strip()
     rows: list[RawRow] = []
     for sheet in workbook.worksheets:
@@ -198,8 +207,15 @@ def _parse_template(workbook: Any) -> list[RawRow]:
             if code in (None, ""):
                 if any(row[i] not in (None, "") for i in period_by_column if i < len(row)):
                     rows.append(
-                        RawRow(line=row_number, sheet=sheet.title, indicator="", org_unit=unit_code, period="",
-                               value=None, columns={"indicator": "A"})
+                        RawRow(
+                            line=row_number,
+                            sheet=sheet.title,
+                            indicator="",
+                            org_unit=unit_code,
+                            period="",
+                            value=None,
+                            columns={"indicator": "A"},
+                        )
                     )
                 continue
             for index, period in period_by_column.items():
@@ -220,7 +236,13 @@ def _parse_template(workbook: Any) -> list[RawRow]:
                 )
         if not in_data and sheet.max_row and sheet.max_row > 1:
             raise ParseError(
-                [Issue(_("Sheet '%(sheet)s' has lost its hidden row of period codes; download a new template.") % {"sheet": sheet.title}, sheet=sheet.title)]
+                [
+                    Issue(
+                        _("Sheet '%(sheet)s' has lost its hidden row of period codes; download a new template.")
+                        % {"sheet": sheet.title},
+                        sheet=sheet.title,
+                    )
+                ]
             )
     return rows
 
@@ -237,8 +259,10 @@ def _parse_flat(workbook: Any) -> list[RawRow]:
         raise ParseError(
             [
                 Issue(
-                    _("This Excel file is neither a dieuhanh template nor a sheet whose first row is "
-                      "indicator, org_unit, period, value[, comment]. Download the template and fill it in."),
+                    _(
+                        "This Excel file is neither a dieuhanh template nor a sheet whose first row is "
+                        "indicator, org_unit, period, value[, comment]. Download the template and fill it in."
+                    ),
                     line=1,
                     sheet=sheet.title,
                 )
@@ -247,7 +271,14 @@ def _parse_flat(workbook: Any) -> list[RawRow]:
     unknown = [n for n in names if n not in OUR_COLUMNS]
     if unknown:
         raise ParseError(
-            [Issue(_("Unknown column '%(column)s'; allowed are indicator, org_unit, period, value, comment.") % {"column": unknown[0]}, line=1, sheet=sheet.title)]
+            [
+                Issue(
+                    _("Unknown column '%(column)s'; allowed are indicator, org_unit, period, value, comment.")
+                    % {"column": unknown[0]},
+                    line=1,
+                    sheet=sheet.title,
+                )
+            ]
         )
     position = {name: i for i, name in enumerate(names)}
     columns = {name: get_column_letter(i + 1) for name, i in position.items()}

@@ -31,6 +31,21 @@ class OrgUnitQuerySet(models.QuerySet["OrgUnit"]):
         return qs if include_self else qs.exclude(pk=unit.pk)
 
 
+class OrgUnitGroup(models.Model):
+    """A named set of units across the tree (e.g. "Các huyện phía Bắc", "Khối kinh tế")."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("org unit group")
+        verbose_name_plural = _("org unit groups")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class OrgUnit(models.Model):
     """An administrative unit (tỉnh, huyện, xã) or an agency (sở, ban, ngành).
 
@@ -59,7 +74,7 @@ class OrgUnit(models.Model):
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     sort_order = models.IntegerField(_("sort order"), default=0)
-    groups = models.ManyToManyField("OrgUnitGroup", verbose_name=_("groups"), blank=True, related_name="members")
+    groups = models.ManyToManyField(OrgUnitGroup, verbose_name=_("groups"), blank=True, related_name="members")
 
     objects = OrgUnitQuerySet.as_manager()
 
@@ -69,24 +84,15 @@ class OrgUnit(models.Model):
         ordering = ["path"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
                 name="orgunit_valid_interval",
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
-
-    def clean(self) -> None:
-        if self.parent_id is not None and self.pk is not None:
-            parent = self.parent
-            if parent is not None and (parent.pk == self.pk or parent.path.startswith(self.path or "\0")):
-                raise ValidationError({"parent": _("A unit cannot be placed under itself or one of its descendants.")})
-        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
-            raise ValidationError({"valid_to": _("The end of validity is before its start.")})
-
-    def is_valid_between(self, start: dt.date, end: dt.date) -> bool:
-        return (self.valid_from is None or self.valid_from <= end) and (self.valid_to is None or self.valid_to >= start)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # The path is structure, not business logic: it must follow every change of
@@ -101,24 +107,22 @@ class OrgUnit(models.Model):
                 OrgUnit.objects.filter(pk=self.pk).update(path=new_path, depth=depth)
                 self.path, self.depth = new_path, depth
                 if old_path:
-                    for child in OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=self.pk).order_by("depth"):
+                    for child in (
+                        OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=self.pk).order_by("depth")
+                    ):
                         child_path = new_path + child.path[len(old_path) :]
                         OrgUnit.objects.filter(pk=child.pk).update(path=child_path, depth=child_path.count("/") - 2)
 
+    def clean(self) -> None:
+        if self.parent_id is not None and self.pk is not None:
+            parent = self.parent
+            if parent is not None and (parent.pk == self.pk or parent.path.startswith(self.path or "\0")):
+                raise ValidationError({"parent": _("A unit cannot be placed under itself or one of its descendants.")})
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("The end of validity is before its start.")})
 
-class OrgUnitGroup(models.Model):
-    """A named set of units across the tree (e.g. "Các huyện phía Bắc", "Khối kinh tế")."""
-
-    code = models.CharField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=200)
-
-    class Meta:
-        verbose_name = _("org unit group")
-        verbose_name_plural = _("org unit groups")
-        ordering = ["code"]
-
-    def __str__(self) -> str:
-        return self.name
+    def is_valid_between(self, start: dt.date, end: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= end) and (self.valid_to is None or self.valid_to >= start)
 
 
 class Succession(models.Model):

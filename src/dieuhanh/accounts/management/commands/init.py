@@ -14,5 +14,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(
-            _("Database ready (%(vendor)s: %(name)s).") % {"vendor": connection.vendor, "name": connection.settings_dict["NAME"]}
+            _("Database ready (%(vendor)s: %(name)s).")
+            % {"vendor": connection.vendor, "name": connection.settings_dict["NAME"]}
         )

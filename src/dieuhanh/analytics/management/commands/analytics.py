@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
+from dieuhanh.analytics.engine import Measures
 from dieuhanh.analytics.selectors import (
     AnalyticsQueryError,
     analytics_measures,
@@ -15,7 +16,6 @@ from dieuhanh.analytics.selectors import (
     number_out,
     resolve_query,
 )
-from dieuhanh.analytics.engine import Measures
 
 
 def _codes(raw: str) -> list[str]:
@@ -30,7 +30,9 @@ class Command(BaseCommand):
         parser.add_argument("--org-unit", required=True, help="Code(s), comma-separated.")
         parser.add_argument("--period", required=True, help="Period(s): 2023, 2023S1, 2023Q2, 202306; comma-separated.")
         parser.add_argument("--format", choices=["json", "table"], default="json")
-        parser.add_argument("--ranking", action="store_true", help="Rank the children of the (single) org unit instead.")
+        parser.add_argument(
+            "--ranking", action="store_true", help="Rank the children of the (single) org unit instead."
+        )
         parser.add_argument("--measure", default="value", help="With --ranking: the measure to rank by.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -41,15 +43,27 @@ class Command(BaseCommand):
                 period_codes=_codes(options["period"]),
                 public_only=False,
             )
+            rows: list[dict[str, object]]
             if options["ranking"]:
                 rows = [
-                    {"indicator": i.code, "period": p.code, "rank": r.rank, "org_unit": r.org_unit, "name": r.name,
-                     options["measure"]: number_out(r.value)}
-                    for i in indicators for u in units for p in periods
+                    {
+                        "indicator": i.code,
+                        "period": p.code,
+                        "rank": r.rank,
+                        "org_unit": r.org_unit,
+                        "name": r.name,
+                        options["measure"]: number_out(r.value),
+                    }
+                    for i in indicators
+                    for u in units
+                    for p in periods
                     for r in analytics_ranking(indicator=i, org_unit=u, period=p, measure=options["measure"])
                 ]
             else:
-                rows = [measures_as_json(m) for m in analytics_measures(indicators=indicators, org_units=units, periods=periods)]
+                rows = [
+                    measures_as_json(m)
+                    for m in analytics_measures(indicators=indicators, org_units=units, periods=periods)
+                ]
         except AnalyticsQueryError as exc:
             self.stderr.write(_("The query cannot be answered:"))
             for line in str(exc).splitlines():

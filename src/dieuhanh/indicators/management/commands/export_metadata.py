@@ -12,7 +12,9 @@ class Command(BaseCommand):
     help = "Write the catalogue (org units, indicators, targets) in the format load-metadata reads."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--output", "-o", type=Path, help="File to write (.json or .yaml); standard output if absent.")
+        parser.add_argument(
+            "--output", "-o", type=Path, help="File to write (.json or .yaml); standard output if absent."
+        )
         parser.add_argument("--format", choices=["yaml", "json"], help="Default: from the file name, else YAML.")
 
     def handle(self, *args: Any, **options: Any) -> None:

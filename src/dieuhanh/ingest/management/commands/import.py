@@ -22,7 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=[f for f in ImportFormat.values if f not in ("api", "demo")])
         parser.add_argument("--error-report", type=Path, help="Write the list of errors to this CSV file.")
         parser.add_argument("--user", help="Record the import as made by this user name.")
-        parser.add_argument("--status", choices=[DataValueStatus.SUBMITTED, DataValueStatus.APPROVED], default=DataValueStatus.SUBMITTED)
+        parser.add_argument(
+            "--status", choices=[DataValueStatus.SUBMITTED, DataValueStatus.APPROVED], default=DataValueStatus.SUBMITTED
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -64,11 +66,17 @@ class Command(BaseCommand):
         }
         if options["dry_run"]:
             self.stdout.write(
-                _("Checked %(rows)s value(s), no error. An import would create %(created)s, change %(updated)s, "
-                  "leave %(unchanged)s unchanged. Nothing was written (dry run).") % counts
+                _(
+                    "Checked %(rows)s value(s), no error. An import would create %(created)s, change %(updated)s, "
+                    "leave %(unchanged)s unchanged. Nothing was written (dry run)."
+                )
+                % counts
             )
         else:
             self.stdout.write(
-                _("Imported %(rows)s value(s): %(created)s new, %(updated)s changed, %(unchanged)s unchanged (batch #%(batch)d).")
+                _(
+                    "Imported %(rows)s value(s): %(created)s new, %(updated)s changed, "
+                    "%(unchanged)s unchanged (batch #%(batch)d)."
+                )
                 % counts
             )

@@ -33,4 +33,7 @@ class Command(BaseCommand):
                 raise CommandError(_("Unknown indicator(s): %(codes)s.") % {"codes": ", ".join(missing)})
         output = Path(options["output"]) if options["output"] else Path(f"mau-nhap-{unit.code}-{options['year']}.xlsx")
         output.write_bytes(xlsx_template_build(org_unit=unit, year=options["year"], indicators=indicators))
-        self.stdout.write(_("Template written to %(path)s (%(n)d indicators).") % {"path": output, "n": len([i for i in indicators if not i.is_ratio])})
+        self.stdout.write(
+            _("Template written to %(path)s (%(n)d indicators).")
+            % {"path": output, "n": len([i for i in indicators if not i.is_ratio])}
+        )

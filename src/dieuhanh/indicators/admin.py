@@ -1,0 +1,37 @@
+"""Admin of the indicator catalogue and targets."""
+
+from django.contrib import admin
+
+from dieuhanh.indicators.models import Indicator, Sector, Target
+
+
+@admin.register(Sector)
+class SectorAdmin(admin.ModelAdmin[Sector]):
+    list_display = ["code", "name", "sort_order"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin[Indicator]):
+    list_display = ["code", "name", "unit", "period_type", "aggregation", "direction", "sector", "is_public"]
+    list_filter = ["sector", "period_type", "aggregation", "direction", "is_public"]
+    search_fields = ["code", "name", "name_en"]
+    autocomplete_fields = ["numerator", "denominator", "responsible_agency", "sector"]
+    list_select_related = ["sector"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "name_en", "short_name", "description", "sector", "responsible_agency"]}),
+        ("", {"fields": ["unit", "unit_en", "period_type", "aggregation", "numerator", "denominator", "factor"]}),
+        (
+            "",
+            {"fields": ["direction", "decimals", "min_value", "max_value", "is_public", "legal_source", "sort_order"]},
+        ),
+    ]
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin[Target]):
+    list_display = ["indicator", "org_unit", "year_from", "year_to", "value", "source"]
+    list_filter = ["year_from", "indicator__sector"]
+    search_fields = ["indicator__code", "indicator__name", "org_unit__code", "org_unit__name"]
+    autocomplete_fields = ["indicator", "org_unit"]
+    list_select_related = ["indicator", "org_unit"]

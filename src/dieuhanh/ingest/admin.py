@@ -1,0 +1,100 @@
+"""Admin of data values (edits go through the audited service), their history, and import batches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from dieuhanh.ingest.models import DataValue, DataValueChange, ImportBatch
+from dieuhanh.ingest.services import DataValueError, data_value_delete, data_value_set
+
+
+@admin.register(DataValue)
+class DataValueAdmin(admin.ModelAdmin[DataValue]):
+    list_display = ["indicator", "org_unit", "period", "value", "status", "updated_by", "updated_at"]
+    list_filter = ["status", "indicator__sector", "indicator"]
+    search_fields = ["indicator__code", "org_unit__code", "org_unit__name", "period"]
+    autocomplete_fields = ["indicator", "org_unit"]
+    list_select_related = ["indicator", "org_unit", "updated_by"]
+    fields = ["indicator", "org_unit", "period", "value", "comment", "status"]
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: DataValue | None = None) -> list[str]:
+        # The key of an existing value does not change: a different key is a different figure.
+        return ["indicator", "org_unit", "period"] if obj is not None else []
+
+    def save_model(self, request: HttpRequest, obj: DataValue, form: Any, change: bool) -> None:
+        try:
+            saved = data_value_set(
+                indicator=obj.indicator,
+                org_unit=obj.org_unit,
+                period=obj.period,
+                value=obj.value,
+                comment=obj.comment,
+                status=obj.status,
+                user=request.user,
+            )
+        except DataValueError as exc:
+            for issue in exc.issues:
+                self.message_user(request, issue.message, messages.ERROR)
+            return
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: DataValue) -> None:
+        data_value_delete(data_value=obj, user=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[DataValue]) -> None:
+        for value in queryset:
+            data_value_delete(data_value=value, user=request.user)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    """History is written by the system only."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(DataValueChange)
+class DataValueChangeAdmin(ReadOnlyAdmin):
+    list_display = [
+        "changed_at",
+        "indicator",
+        "org_unit",
+        "period",
+        "action",
+        "old_value",
+        "new_value",
+        "changed_by",
+        "batch",
+    ]
+    list_filter = ["action", "indicator"]
+    search_fields = ["indicator__code", "org_unit__code", "period"]
+    list_select_related = ["indicator", "org_unit", "changed_by", "batch"]
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "created_at",
+        "source_name",
+        "file_format",
+        "status",
+        "rows_total",
+        "rows_created",
+        "rows_updated",
+        "created_by",
+    ]
+    list_filter = ["status", "file_format", "channel"]
+    search_fields = ["source_name", "checksum"]
+    list_select_related = ["created_by"]
