@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+"""Web pages of the dashboard."""
 
-urlpatterns: list = []  # type: ignore[type-arg]
+from django.urls import path
+
+from dieuhanh.dashboard import views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+]

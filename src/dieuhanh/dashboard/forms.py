@@ -1,0 +1,76 @@
+"""The overview's pickers, read from the query string."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext as _
+
+from dieuhanh.dashboard.selectors import TreeUnit
+from dieuhanh.indicators.periods import Period, PeriodError
+from dieuhanh.orgunits.models import OrgUnit
+
+
+class OverviewForm(forms.Form):
+    """Which unit and which period to show.
+
+    ``period`` is free text in the DHIS2 grammar; ``preset`` is the quick-pick list.
+    A page rendered without JavaScript always shows the quick pick empty, so a
+    non-empty one means the visitor just chose it: it wins over the text.
+    Empty fields fall back to the defaults (root province, latest month with data).
+    """
+
+    org_unit = forms.CharField(required=False, max_length=32)
+    period = forms.CharField(required=False, max_length=16)
+    preset = forms.CharField(required=False, max_length=16)
+
+    def __init__(
+        self,
+        data: Any,
+        *,
+        tree: Sequence[TreeUnit],
+        default_unit: OrgUnit | None,
+        default_period: Period,
+    ) -> None:
+        super().__init__(data)
+        self.tree = tree
+        self.default_unit = default_unit
+        self.default_period = default_period
+
+    def clean_org_unit(self) -> OrgUnit | None:
+        code = (self.cleaned_data.get("org_unit") or "").strip()
+        if not code:
+            if self.default_unit is None:
+                raise forms.ValidationError(
+                    _("There are no org units yet. An administrator loads them with “dieuhanh load-metadata”.")
+                )
+            return self.default_unit
+        for item in self.tree:
+            if item.unit.code == code:
+                return item.unit
+        # Not in the picker (an agency, say) but a real unit: show it all the same.
+        unit = OrgUnit.objects.filter(code=code).first()
+        if unit is None:
+            raise forms.ValidationError(
+                _("There is no unit with code “%(code)s”. Choose a unit from the list.") % {"code": code}
+            )
+        return unit
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        code = (cleaned.get("preset") or "").strip() or (cleaned.get("period") or "").strip()
+        if not code:
+            cleaned["period"] = self.default_period
+            return cleaned
+        try:
+            cleaned["period"] = Period.parse(code)
+        except PeriodError as exc:
+            # The parser's message already says what a valid period looks like.
+            self.add_error("period", str(exc))
+        return cleaned
+
+    def typed(self, name: str) -> str:
+        """What the visitor sent for a field, to put back into the form as they wrote it."""
+        return str(self.data.get(name, "") or "").strip()

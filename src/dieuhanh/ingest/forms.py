@@ -1,0 +1,60 @@
+"""Forms of the data-entry pages: uploading a file of figures, and asking for an Excel template."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from dieuhanh.dashboard.selectors import TreeUnit
+from dieuhanh.indicators.models import Sector
+from dieuhanh.orgunits.models import OrgUnit
+
+
+class ImportUploadForm(forms.Form):
+    """A file of figures (CSV, XLSX, DHIS2 JSON or CSV) and whether only to check it."""
+
+    file = forms.FileField(label=gettext_lazy("File of figures"))
+    dry_run = forms.BooleanField(required=False, label=gettext_lazy("Check only, do not save (dry run)"))
+
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        # Refuse by the announced size, before anything reads the (spooled-to-disk) file into memory.
+        limit = settings.DIEUHANH_IMPORT_MAX_BYTES
+        if upload.size is not None and upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)d MB; split it into smaller files.") % {"mb": limit // 2**20}
+            )
+        return upload
+
+
+class TemplateRequestForm(forms.Form):
+    """Which unit, year and (optionally) sector an Excel entry template is made for."""
+
+    org_unit = forms.ChoiceField(label=gettext_lazy("Unit"))
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=1900, max_value=2200)
+    sector = forms.ModelChoiceField(
+        label=gettext_lazy("Sector"),
+        queryset=Sector.objects.order_by("sort_order", "code"),
+        to_field_name="code",
+        required=False,
+        empty_label=gettext_lazy("All sectors"),
+    )
+
+    def __init__(self, data: Any = None, *, tree: Sequence[TreeUnit]) -> None:
+        super().__init__(data, initial={"year": timezone.localdate().year})
+        self.units = {item.unit.code: item.unit for item in tree}
+        # Options ignore CSS padding, so the tree is drawn with non-breaking spaces.
+        self.fields["org_unit"].choices = [  # type: ignore[attr-defined]
+            (item.unit.code, "\u00a0\u00a0\u00a0" * item.level + f"{item.unit.name} ({item.unit.code})")
+            for item in tree
+        ]
+
+    def clean_org_unit(self) -> OrgUnit:
+        return self.units[self.cleaned_data["org_unit"]]
