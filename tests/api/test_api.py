@@ -186,3 +186,16 @@ def test_the_openapi_schema_and_docs_are_served(api: APIClient) -> None:
     assert {"/api/v1/analytics", "/api/v1/data-values/", "/api/v1/imports/", "/api/v1/indicators/"} <= set(paths)
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()
+
+
+def test_an_oversized_upload_is_refused_before_it_is_read(
+    figures: Tree, owner_api: APIClient, settings: pytest.FixtureRequest
+) -> None:
+    settings.DIEUHANH_IMPORT_MAX_BYTES = 10  # type: ignore[attr-defined]
+    upload = SimpleUploadedFile("big.csv", b"indicator,org_unit,period,value\nREV,718,202302,3\n")
+
+    response = owner_api.post("/api/v1/imports/", {"file": upload}, format="multipart")
+
+    assert response.status_code == 400
+    assert "file" in response.json()
+    assert not DataValue.objects.filter(period="202302").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -64,7 +65,9 @@ def _stored_specs(specs: Iterable[IndicatorSpec]) -> dict[int, IndicatorSpec]:
     return out
 
 
+@functools.cache
 def _ordinal_of(start: dt.date, period_type: PeriodType) -> int:
+    # Cached: a query returns hundreds of thousands of rows but only a few dozen distinct dates.
     return Period(start.year, PeriodType.MONTHLY, start.month).ordinal // period_type.months
 
 

@@ -8,9 +8,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext as _
 
-from dieuhanh.dashboard.selectors import TreeUnit
 from dieuhanh.indicators.periods import Period, PeriodError
 from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.selectors import TreeUnit
 
 
 class OverviewForm(forms.Form):

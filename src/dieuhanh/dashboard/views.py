@@ -13,17 +13,16 @@ from dieuhanh.dashboard.forms import OverviewForm
 from dieuhanh.dashboard.selectors import (
     ADMINISTRATIVE_KINDS,
     SectorGroup,
-    TreeUnit,
     data_span,
     default_org_unit,
     default_period,
-    org_unit_tree,
     overview_table,
     period_choices,
     visible_indicators,
 )
 from dieuhanh.indicators.periods import Period
 from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.selectors import TreeUnit, org_unit_tree
 
 
 def _is_partial(request: HttpRequest) -> bool:

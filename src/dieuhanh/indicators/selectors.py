@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.db.models import F
+
 from dieuhanh.indicators.models import Indicator
 
 
@@ -18,4 +20,5 @@ def indicator_list(
         qs = qs.filter(sector__code=sector)
     if public_only:
         qs = qs.filter(is_public=True)
-    return list(qs.order_by("sector__sort_order", "sort_order", "code"))
+    # Unfiled indicators last on every database (SQLite and PostgreSQL sort nulls differently).
+    return list(qs.order_by(F("sector__sort_order").asc(nulls_last=True), "sector__code", "sort_order", "code"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -179,6 +180,14 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         upload = request.FILES.get("file")
         if upload is None:
             raise ValidationError({"file": _("Attach the file to import in the field 'file'.")})
+        if upload.size is not None and upload.size > settings.DIEUHANH_IMPORT_MAX_BYTES:
+            # Refuse on the announced size, before reading a huge upload into memory.
+            raise ValidationError(
+                {
+                    "file": _("The file is larger than %(mb)d MB; split it into smaller files.")
+                    % {"mb": settings.DIEUHANH_IMPORT_MAX_BYTES // 2**20}
+                }
+            )
         dry_run = str(request.data.get("dry_run", "")).lower() in {"1", "true", "yes", "on"}
         file_format = request.data.get("format") or None
         if file_format is not None and file_format not in ImportFormat.values:

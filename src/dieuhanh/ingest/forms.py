@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dieuhanh.dashboard.selectors import TreeUnit
 from dieuhanh.indicators.models import Sector
 from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.selectors import TreeUnit
 
 
 class ImportUploadForm(forms.Form):

@@ -30,7 +30,8 @@ class ImportBatch(models.Model):
     """
 
     source_name = models.CharField(_("file name"), max_length=255)
-    file_format = models.CharField(_("format"), max_length=16, choices=ImportFormat.choices)
+    # Indexed: every page asks whether sample data is present.
+    file_format = models.CharField(_("format"), max_length=16, choices=ImportFormat.choices, db_index=True)
     status = models.CharField(_("status"), max_length=16, choices=ImportStatus.choices)
     channel = models.CharField(_("channel"), max_length=16, default="cli")
     checksum = models.CharField(_("SHA-256"), max_length=64, blank=True)

@@ -14,9 +14,18 @@ def demo_data_present() -> bool:
     return ImportBatch.objects.filter(file_format=ImportFormat.DEMO).exists()
 
 
+def _may_view_all(user: Any) -> bool:
+    return bool(getattr(user, "has_perm", lambda _p: False)("ingest.view_importbatch"))
+
+
+def import_batch_may_view(*, user: Any, batch: ImportBatch) -> bool:
+    """A batch is open to its creator and to whoever may view all imports."""
+    return batch.created_by_id == getattr(user, "pk", None) or _may_view_all(user)
+
+
 def import_batch_list(*, user: Any = None, limit: int = 50) -> QuerySet[ImportBatch]:
     """Recent imports, newest first; only the user's own unless they may view all."""
     qs = ImportBatch.objects.select_related("created_by").order_by("-created_at", "-id")
-    if user is not None and not getattr(user, "has_perm", lambda _p: False)("ingest.view_importbatch"):
+    if user is not None and not _may_view_all(user):
         qs = qs.filter(created_by=user)
     return qs[:limit]

@@ -13,16 +13,15 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from dieuhanh.dashboard.selectors import org_unit_tree
 from dieuhanh.indicators.selectors import indicator_list
 from dieuhanh.ingest.forms import ImportUploadForm, TemplateRequestForm
 from dieuhanh.ingest.models import ImportBatch
-from dieuhanh.ingest.selectors import import_batch_list
+from dieuhanh.ingest.selectors import import_batch_list, import_batch_may_view
 from dieuhanh.ingest.services import import_file, issues_as_csv
 from dieuhanh.ingest.xlsx import xlsx_template_build
+from dieuhanh.orgunits.selectors import org_unit_tree
 
 IMPORT_PERMISSION = "ingest.add_importbatch"
-VIEW_ALL_PERMISSION = "ingest.view_importbatch"
 RECENT_IMPORTS = 20
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -38,9 +37,8 @@ def _require_import_permission(user: Any) -> None:
 
 
 def _visible_batch(user: Any, pk: int) -> ImportBatch:
-    """A batch its creator, or whoever may view all imports, may open (the rule of ``import_batch_list``)."""
     batch = get_object_or_404(ImportBatch.objects.select_related("created_by"), pk=pk)
-    if batch.created_by_id != user.pk and not user.has_perm(VIEW_ALL_PERMISSION):
+    if not import_batch_may_view(user=user, batch=batch):
         raise PermissionDenied(_("This import was made by someone else; only they and the operators may open it."))
     return batch
 
