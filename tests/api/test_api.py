@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from pytest_django.fixtures import Settings
 from rest_framework.test import APIClient
 
 from dieuhanh.indicators.models import Indicator
@@ -189,9 +190,9 @@ def test_the_openapi_schema_and_docs_are_served(api: APIClient) -> None:
 
 
 def test_an_oversized_upload_is_refused_before_it_is_read(
-    figures: Tree, owner_api: APIClient, settings: pytest.FixtureRequest
+    figures: Tree, owner_api: APIClient, settings: Settings
 ) -> None:
-    settings.DIEUHANH_IMPORT_MAX_BYTES = 10  # type: ignore[attr-defined]
+    settings.DIEUHANH_IMPORT_MAX_BYTES = 10
     upload = SimpleUploadedFile("big.csv", b"indicator,org_unit,period,value\nREV,718,202302,3\n")
 
     response = owner_api.post("/api/v1/imports/", {"file": upload}, format="multipart")
