@@ -1,0 +1,90 @@
+"""``dieuhanh demo``: set up the database, load the Bình Dương sample data, and serve the app."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from dieuhanh.demo.generate import DEFAULT_SEED
+from dieuhanh.demo.services import DemoDataError, demo_load
+from dieuhanh.indicators.metadata import MetadataError
+
+DEMO_USERNAME = "demo"
+DEFAULT_ADDRPORT = "127.0.0.1:8000"
+
+
+def _url(addrport: str) -> str:
+    """The address a browser should open for runserver's ``addrport`` ("8000", "0.0.0.0:8000" …)."""
+    host, _sep, port = addrport.rpartition(":")
+    if not host or host in {"0.0.0.0", "::", "[::]"}:  # noqa: S104 - we only print an address here
+        host = "127.0.0.1"
+    return f"http://{host}:{port or addrport}/"
+
+
+class Command(BaseCommand):
+    help = "Create or upgrade the database, load the Bình Dương sample data, then serve the app."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--load-only", action="store_true", help="Load the sample data and exit; do not serve.")
+        parser.add_argument("--addrport", default=DEFAULT_ADDRPORT, help="Address and port to serve on.")
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Seed of the synthetic figures.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write(
+            _("Database ready (%(vendor)s: %(name)s).")
+            % {"vendor": connection.vendor, "name": connection.settings_dict["NAME"]}
+        )
+        self.stdout.write(_("Loading the Bình Dương sample data…"))
+        try:
+            result = demo_load(seed=options["seed"])
+        except (DemoDataError, MetadataError) as exc:
+            self.stderr.write(_("The sample data could not be loaded:"))
+            for line in str(exc).splitlines():
+                self.stderr.write(f"  - {line}")
+            sys.exit(1)
+        if result.unchanged:
+            self.stdout.write(_("The sample data were already loaded; nothing to change."))
+        self.stdout.write(
+            _(
+                "%(units)d org units, %(indicators)d indicators, %(targets)d targets, "
+                "%(values)d data values (seed %(seed)d) in %(seconds).1f s."
+            )
+            % {
+                "units": result.org_units,
+                "indicators": result.indicators,
+                "targets": result.targets,
+                "values": result.values,
+                "seed": result.seed,
+                "seconds": result.seconds,
+            }
+        )
+        self.stdout.write(_("The figures are synthetic sample data, not official statistics."))
+        if options["load_only"]:
+            return
+
+        password = self._reset_demo_user()
+        url = _url(options["addrport"])
+        self.stdout.write(
+            _("Sign in as %(username)s with password %(password)s (shown only this once).")
+            % {"username": DEMO_USERNAME, "password": password}
+        )
+        self.stdout.write(_("Open %(url)s in your browser; press Ctrl+C to stop.") % {"url": url})
+        call_command("runserver", options["addrport"], use_reloader=False)
+
+    def _reset_demo_user(self) -> str:
+        """Make sure the superuser ``demo`` exists, with a new random password each run."""
+        password = secrets.token_urlsafe(12)
+        user_model = get_user_model()
+        user, _created = user_model.objects.get_or_create(username=DEMO_USERNAME)
+        user.is_staff = user.is_superuser = user.is_active = True
+        user.set_password(password)
+        user.save()
+        return password
