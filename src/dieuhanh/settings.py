@@ -33,6 +33,9 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DIEUHANH_HOME = Path(os.environ.get("DIEUHANH_HOME", "var")).resolve()
+# Reference data shipped with the product (units, boundaries, the demo catalogue); by default the
+# data/ folder at the top of the source checkout.
+DIEUHANH_DATA_DIR = Path(os.environ.get("DIEUHANH_DATA_DIR") or PACKAGE_DIR.parents[1] / "data")
 
 DEBUG = env_bool("DIEUHANH_DEBUG", default=False)
 

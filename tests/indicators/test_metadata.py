@@ -71,7 +71,7 @@ DOCUMENT = {
             "sector": "TC",
             "responsible_agency": "STC",
             "public": False,
-            "legal_source": "Thông tư 02/2023/TT-BKHĐT",
+            "legal_source": "Quyết định 54/2016/QĐ-TTg",
         },
     ],
     "targets": [
@@ -227,3 +227,10 @@ def test_the_command_exits_non_zero_on_a_broken_file(tmp_path: Path, capsys: pyt
 
     assert exited.value.code == 1
     assert "bad.yaml" in capsys.readouterr().err
+
+
+def test_each_problem_is_reported_once() -> None:
+    with pytest.raises(MetadataError) as raised:
+        metadata_load(document={"targets": 5})
+
+    assert len(raised.value.errors) == 1

@@ -66,9 +66,7 @@ class DemoLoadResult:
 
 def demo_data_dir() -> Path:
     """The ``data/`` folder of the source tree, unless settings name another one."""
-    configured = getattr(settings, "DIEUHANH_DATA_DIR", None)
-    # services.py sits at src/dieuhanh/demo/; the data folder is at the top of the checkout.
-    return Path(configured) if configured else Path(__file__).resolve().parents[3] / "data"
+    return Path(settings.DIEUHANH_DATA_DIR)
 
 
 def demo_document(*, data_dir: Path | None = None) -> dict[str, Any]:

@@ -552,12 +552,11 @@ def _check_targets(
     check: _Checker, document: Mapping[str, Any], indicator_codes: set[str], unit_codes: set[str]
 ) -> dict[tuple[str, str, int, int], dict[str, Any]]:
     out: dict[tuple[str, str, int, int], dict[str, Any]] = {}
+    items = check.items(document, "targets")
     known_indicators = set(
-        Indicator.objects.filter(
-            code__in={str(i.get("indicator")) for _w, i in check.items(document, "targets")}
-        ).values_list("code", flat=True)
+        Indicator.objects.filter(code__in={str(i.get("indicator")) for _w, i in items}).values_list("code", flat=True)
     )
-    for where, item in check.items(document, "targets"):
+    for where, item in items:
         indicator = check.text(where, item, "indicator", required=True, max_length=64)
         unit = check.text(where, item, "org_unit", required=True, max_length=32)
         value = check.number(where, item, "value")
