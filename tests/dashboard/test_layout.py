@@ -20,6 +20,14 @@ def test_the_page_language_is_vietnamese_by_default_and_switches_to_english(clie
     assert '<html lang="en">' in client.get("/").content.decode()
 
 
+def test_a_browser_set_to_english_still_gets_vietnamese_until_the_user_chooses(client: Client) -> None:
+    assert '<html lang="vi">' in client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+
+    assert '<html lang="en">' in client.get("/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+
+
 def test_the_layout_has_a_skip_link_to_the_main_content(client: Client) -> None:
     html = client.get("/").content.decode()
 

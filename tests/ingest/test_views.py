@@ -69,7 +69,8 @@ def test_a_colleague_without_the_permission_is_refused_with_a_message(
 ) -> None:
     client.force_login(colleague)
 
-    page = client.get("/imports/", HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"
+    page = client.get("/imports/")
     posted = upload(client, GOOD_CSV)
 
     assert page.status_code == 403

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from dieuhanh.demo.generate import DEFAULT_SEED
@@ -54,16 +55,16 @@ class Command(BaseCommand):
             self.stdout.write(_("The sample data were already loaded; nothing to change."))
         self.stdout.write(
             _(
-                "%(units)d org units, %(indicators)d indicators, %(targets)d targets, "
-                "%(values)d data values (seed %(seed)d) in %(seconds).1f s."
+                "%(units)s org units, %(indicators)s indicators, %(targets)s targets, "
+                "%(values)s data values (seed %(seed)d) in %(seconds)s s."
             )
             % {
-                "units": result.org_units,
-                "indicators": result.indicators,
-                "targets": result.targets,
-                "values": result.values,
+                "units": number_format(result.org_units, force_grouping=True),
+                "indicators": number_format(result.indicators, force_grouping=True),
+                "targets": number_format(result.targets, force_grouping=True),
+                "values": number_format(result.values, force_grouping=True),
                 "seed": result.seed,
-                "seconds": result.seconds,
+                "seconds": number_format(result.seconds, decimal_pos=1),
             }
         )
         self.stdout.write(_("The figures are synthetic sample data, not official statistics."))
