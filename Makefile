@@ -29,8 +29,8 @@ $(VENDOR)/.installed: package.json package-lock.json
 	touch $@
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy src
 
 messages: install  ## refresh the translation catalogues after changing user-facing text
