@@ -4,12 +4,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from dieuhanh.ingest.models import DataValue, DataValueChange, ImportBatch
-from dieuhanh.ingest.services import DataValueError, data_value_delete, data_value_set
+from dieuhanh.ingest.parsers import RawRow
+from dieuhanh.ingest.services import data_value_delete, data_value_set
+from dieuhanh.ingest.validation import check_rows
+
+
+class DataValueAdminForm(forms.ModelForm[DataValue]):
+    """Runs the import checks (period type, min/max, validity) so errors show on the form."""
+
+    class Meta:
+        model = DataValue
+        fields = ["indicator", "org_unit", "period", "value", "comment", "status"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        indicator = data.get("indicator") or getattr(self.instance, "indicator", None)
+        org_unit = data.get("org_unit") or getattr(self.instance, "org_unit", None)
+        period = data.get("period") or self.instance.period
+        if indicator is None or org_unit is None or data.get("value") is None:
+            return data
+        row = RawRow(line=1, indicator=indicator.code, org_unit=org_unit.code, period=period, value=data["value"])
+        _checked, issues = check_rows([row])
+        if issues:
+            raise ValidationError([issue.message for issue in issues])
+        return data
 
 
 @admin.register(DataValue)
@@ -20,6 +45,7 @@ class DataValueAdmin(admin.ModelAdmin[DataValue]):
     autocomplete_fields = ["indicator", "org_unit"]
     list_select_related = ["indicator", "org_unit", "updated_by"]
     fields = ["indicator", "org_unit", "period", "value", "comment", "status"]
+    form = DataValueAdminForm
     show_full_result_count = False
 
     def get_readonly_fields(self, request: HttpRequest, obj: DataValue | None = None) -> list[str]:
@@ -27,20 +53,16 @@ class DataValueAdmin(admin.ModelAdmin[DataValue]):
         return ["indicator", "org_unit", "period"] if obj is not None else []
 
     def save_model(self, request: HttpRequest, obj: DataValue, form: Any, change: bool) -> None:
-        try:
-            saved = data_value_set(
-                indicator=obj.indicator,
-                org_unit=obj.org_unit,
-                period=obj.period,
-                value=obj.value,
-                comment=obj.comment,
-                status=obj.status,
-                user=request.user,
-            )
-        except DataValueError as exc:
-            for issue in exc.issues:
-                self.message_user(request, issue.message, messages.ERROR)
-            return
+        # The form has run the same checks, so the service does not refuse here.
+        saved = data_value_set(
+            indicator=obj.indicator,
+            org_unit=obj.org_unit,
+            period=obj.period,
+            value=obj.value,
+            comment=obj.comment,
+            status=obj.status,
+            user=request.user,
+        )
         obj.pk = saved.pk
 
     def delete_model(self, request: HttpRequest, obj: DataValue) -> None:
