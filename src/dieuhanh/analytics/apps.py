@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,17 @@ class AnalyticsConfig(AppConfig):
     name = "dieuhanh.analytics"
     label = "analytics"
     verbose_name = _("Analytics")
+
+    def ready(self) -> None:
+        from dieuhanh.analytics import signals  # noqa: PLC0415 - models must be loaded first
+        from dieuhanh.indicators.models import Indicator  # noqa: PLC0415
+        from dieuhanh.ingest.models import DataValue  # noqa: PLC0415
+        from dieuhanh.orgunits.models import OrgUnit  # noqa: PLC0415
+
+        pre_save.connect(signals.org_unit_pre_save, sender=OrgUnit, dispatch_uid="rollups_unit_pre")
+        post_save.connect(signals.org_unit_post_save, sender=OrgUnit, dispatch_uid="rollups_unit_post")
+        post_delete.connect(signals.org_unit_post_delete, sender=OrgUnit, dispatch_uid="rollups_unit_delete")
+        pre_save.connect(signals.indicator_pre_save, sender=Indicator, dispatch_uid="rollups_indicator_pre")
+        post_save.connect(signals.indicator_post_save, sender=Indicator, dispatch_uid="rollups_indicator_post")
+        post_save.connect(signals.data_value_changed, sender=DataValue, dispatch_uid="rollups_value_save")
+        post_delete.connect(signals.data_value_changed, sender=DataValue, dispatch_uid="rollups_value_delete")

@@ -76,21 +76,38 @@ class UnitTree:
         return self.children.get(unit_id, ())
 
 
+RollupKey = tuple[int, int, int]  # (unit, first ordinal, last ordinal)
+RollupValue = tuple[Decimal, int]  # (value, sub-periods that had a figure)
+
+
 @dataclass
 class Series:
-    """Stored values of one (non-ratio) indicator over a subtree: unit → ordinal → value."""
+    """Stored values of one (non-ratio) indicator over a subtree: unit → ordinal → value.
+
+    Units in ``rolled`` are not computed here: their values come from ``rollups``,
+    pre-computed by this same code (see ``rollup_rows``), so either way gives
+    exactly the same numbers.
+    """
 
     spec: IndicatorSpec
     own: Mapping[int, Mapping[int, Decimal]]
     tree: UnitTree
+    rollups: Mapping[RollupKey, RollupValue] = field(default_factory=dict)
+    rolled: frozenset[int] = frozenset()
     _base: dict[tuple[int, int], Decimal | None] = field(default_factory=dict, repr=False)
     _value: dict[tuple[int, int, int], Decimal | None] = field(default_factory=dict, repr=False)
+
+    def _rollup(self, unit_id: int, first: int, last: int) -> RollupValue | None:
+        return self.rollups.get((unit_id, first, last))
 
     def base(self, unit_id: int, ordinal: int) -> Decimal | None:
         """A unit's figure for one sub-period: its own if stored, else its children's (sum or mean)."""
         key = (unit_id, ordinal)
         if key in self._base:
             return self._base[key]
+        if unit_id in self.rolled:
+            rolled = self._rollup(unit_id, ordinal, ordinal)
+            return rolled[0] if rolled else None
         own = self.own.get(unit_id)
         result: Decimal | None
         if own is not None and ordinal in own:
@@ -106,6 +123,9 @@ class Series:
         key = (unit_id, first, last)
         if key in self._value:
             return self._value[key]
+        if unit_id in self.rolled:
+            rolled = self._rollup(unit_id, first, last)
+            return rolled[0] if rolled else None
         aggregation = self.spec.aggregation
         result: Decimal | None
         if aggregation in ("sum", "average"):
@@ -132,8 +152,38 @@ class Series:
                 return own[ordinal]
         return None
 
+    def filled(self, unit_id: int, first: int, last: int) -> int:
+        """How many of the sub-periods ``first..last`` have a figure at the unit."""
+        if unit_id in self.rolled:
+            rolled = self._rollup(unit_id, first, last)
+            return rolled[1] if rolled else 0
+        return sum(1 for o in range(first, last + 1) if self.value(unit_id, o, o) is not None)
+
     def is_complete(self, unit_id: int, first: int, last: int) -> bool:
-        return all(self.base(unit_id, o) is not None for o in range(first, last + 1))
+        return self.filled(unit_id, first, last) == last - first + 1
+
+
+def standard_ranges(period_type: PeriodType, year: int) -> list[tuple[int, int]]:
+    """Every range of sub-periods a query can ask for in a year: each period, quarter,
+    half-year, the year, and January to each period (lũy kế)."""
+    first = Period(year, period_type, 1).ordinal
+    count = period_type.per_year
+    ranges = {(first + i, first + i) for i in range(count)} | {(first, first + i) for i in range(count)}
+    for span in (PeriodType.QUARTERLY, PeriodType.SEMIANNUAL, PeriodType.YEARLY):
+        if span.months >= period_type.months:
+            width = span.months // period_type.months
+            ranges |= {(first + j * width, first + (j + 1) * width - 1) for j in range(count // width)}
+    return sorted(ranges)
+
+
+def rollup_rows(series: Series, unit_id: int, year: int) -> list[tuple[int, int, Decimal, int]]:
+    """The rollups of a unit for a year: (first, last, value, filled) for every standard range with a value."""
+    rows = []
+    for first, last in standard_ranges(series.spec.period_type, year):
+        value = series.value(unit_id, first, last)
+        if value is not None:
+            rows.append((first, last, value, series.filled(unit_id, first, last)))
+    return rows
 
 
 def _combine(parts: Sequence[Decimal], aggregation: str) -> Decimal | None:

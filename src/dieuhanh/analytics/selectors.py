@@ -14,7 +14,18 @@ from operator import or_
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from dieuhanh.analytics.engine import PROJECTION_YEARS, Engine, IndicatorSpec, Measures, Series, UnitTree
+from dieuhanh.analytics.engine import (
+    PROJECTION_YEARS,
+    Engine,
+    IndicatorSpec,
+    Measures,
+    RollupKey,
+    RollupValue,
+    Series,
+    UnitTree,
+)
+from dieuhanh.analytics.models import Rollup
+from dieuhanh.analytics.rollups import ROLLED_AGGREGATIONS, rollups_ready
 from dieuhanh.indicators.models import Indicator, Target
 from dieuhanh.indicators.periods import Period, PeriodError, PeriodType
 from dieuhanh.ingest.models import DataValue, DataValueStatus
@@ -71,42 +82,109 @@ def _ordinal_of(start: dt.date, period_type: PeriodType) -> int:
     return Period(start.year, PeriodType.MONTHLY, start.month).ordinal // period_type.months
 
 
-def build_engine(*, specs: Sequence[IndicatorSpec], units: Sequence[OrgUnit], periods: Sequence[Period]) -> Engine:
-    """Load the stored values under ``units`` for the windows ``periods`` need, and targets."""
+def build_engine(
+    *,
+    specs: Sequence[IndicatorSpec],
+    units: Sequence[OrgUnit],
+    periods: Sequence[Period],
+    lookback_years: int = PROJECTION_YEARS,
+    use_rollups: bool | None = None,
+) -> Engine:
+    """Load what measuring ``specs`` at ``units`` over ``periods`` needs, and the annual targets.
+
+    Every measure looks back at most ``lookback_years`` whole years (the projection's
+    past shares) and no further ahead than the period; a caller that needs less (a
+    ranking by value) says so. With current rollups, only the units themselves are
+    read (their rollups, or their own figures for leaves); otherwise their whole
+    subtrees' figures are loaded and aggregated here.
+    """
+    years = [p.year for p in periods]
+    start = dt.date(min(years) - lookback_years, 1, 1)
+    end = max(p.end_date for p in periods)
+    stored = _stored_specs(specs)
+    if use_rollups is None:
+        use_rollups = rollups_ready()
+    if use_rollups:
+        series, unit_codes = _series_from_rollups(stored, units, start, end)
+    else:
+        series, unit_codes = _series_from_figures(stored, units, start, end)
+    target_rows = Target.objects.filter(
+        indicator_id__in=[s.id for s in specs],
+        org_unit_id__in=[u.pk for u in units],
+        year_from__in=set(years),
+        year_to__in=set(years),
+    ).values_list("indicator_id", "org_unit_id", "year_from", "year_to", "value")
+    targets = {(i, u, y0): v for i, u, y0, y1, v in target_rows if y0 == y1}
+    return Engine(series=series, targets=targets, unit_codes=unit_codes)
+
+
+def _own_figures(
+    stored: dict[int, IndicatorSpec], unit_filter: Q, start: dt.date, end: dt.date
+) -> dict[int, dict[int, dict[int, Decimal]]]:
+    own: dict[int, dict[int, dict[int, Decimal]]] = {i: defaultdict(dict) for i in stored}
+    if not stored:
+        return own
+    rows = (
+        DataValue.objects.filter(indicator_id__in=list(stored), period_start__gte=start, period_start__lte=end)
+        .filter(unit_filter)
+        .exclude(status=DataValueStatus.DRAFT)
+        .values_list("indicator_id", "org_unit_id", "period_start", "value")
+    )
+    for indicator_id, unit_id, period_start, value in rows.iterator(chunk_size=5000):
+        own[indicator_id][unit_id][_ordinal_of(period_start, stored[indicator_id].period_type)] = value
+    return own
+
+
+def _series_from_figures(
+    stored: dict[int, IndicatorSpec], units: Sequence[OrgUnit], start: dt.date, end: dt.date
+) -> tuple[dict[int, Series], dict[int, str]]:
     subtree_filter = reduce(or_, (Q(path__startswith=u.path) for u in units))
     tree_rows = list(OrgUnit.objects.filter(subtree_filter).values_list("id", "parent_id", "code"))
     children: dict[int, list[int]] = defaultdict(list)
     for unit_id, parent_id, _code in tree_rows:
         if parent_id is not None:
             children[parent_id].append(unit_id)
-    unit_codes = {unit_id: code for unit_id, _parent, code in tree_rows}
-
-    # Every measure looks back at most PROJECTION_YEARS whole years, and no further ahead than P.
-    years = [p.year for p in periods]
-    start = dt.date(min(years) - PROJECTION_YEARS, 1, 1)
-    end = max(p.end_date for p in periods)
-    stored = _stored_specs(specs)
-    own: dict[int, dict[int, dict[int, Decimal]]] = {i: defaultdict(dict) for i in stored}
-    if stored:
-        rows = (
-            DataValue.objects.filter(indicator_id__in=list(stored), period_start__gte=start, period_start__lte=end)
-            .filter(reduce(or_, (Q(org_unit__path__startswith=u.path) for u in units)))
-            .exclude(status=DataValueStatus.DRAFT)
-            .values_list("indicator_id", "org_unit_id", "period_start", "value")
-        )
-        for indicator_id, unit_id, period_start, value in rows.iterator(chunk_size=5000):
-            own[indicator_id][unit_id][_ordinal_of(period_start, stored[indicator_id].period_type)] = value
-
+    own = _own_figures(stored, reduce(or_, (Q(org_unit__path__startswith=u.path) for u in units)), start, end)
     tree = UnitTree(children)
     series = {i: Series(spec=spec, own=own[i], tree=tree) for i, spec in stored.items()}
-    target_rows = Target.objects.filter(
-        indicator_id__in=[s.id for s in specs],
-        org_unit_id__in=list(unit_codes),
-        year_from__in=set(years),
-        year_to__in=set(years),
-    ).values_list("indicator_id", "org_unit_id", "year_from", "year_to", "value")
-    targets = {(i, u, y0): v for i, u, y0, y1, v in target_rows if y0 == y1}
-    return Engine(series=series, targets=targets, unit_codes=unit_codes)
+    return series, {unit_id: code for unit_id, _parent, code in tree_rows}
+
+
+def _series_from_rollups(
+    stored: dict[int, IndicatorSpec], units: Sequence[OrgUnit], start: dt.date, end: dt.date
+) -> tuple[dict[int, Series], dict[int, str]]:
+    unit_ids = [u.pk for u in units]
+    aggregated = frozenset(
+        OrgUnit.objects.filter(parent_id__in=unit_ids).values_list("parent_id", flat=True).distinct()
+    )
+    own = _own_figures(stored, Q(org_unit_id__in=unit_ids), start, end)
+    rolled = {i: spec for i, spec in stored.items() if spec.aggregation in ROLLED_AGGREGATIONS}
+    rollups: dict[int, dict[RollupKey, RollupValue]] = {i: {} for i in rolled}
+    if rolled and aggregated:
+        lowest = {i: _ordinal_of(start, spec.period_type) for i, spec in rolled.items()}
+        highest = {i: _ordinal_of(end, spec.period_type) for i, spec in rolled.items()}
+        rows = Rollup.objects.filter(
+            indicator_id__in=list(rolled),
+            org_unit_id__in=aggregated,
+            first__gte=min(lowest.values()),
+            last__lte=max(highest.values()),
+        ).values_list("indicator_id", "org_unit_id", "first", "last", "value", "filled")
+        for indicator_id, unit_id, first, last, value, filled in rows.iterator(chunk_size=5000):
+            if lowest[indicator_id] <= first and last <= highest[indicator_id]:
+                rollups[indicator_id][(unit_id, first, last)] = (Decimal(value), filled)
+    # The units' subtrees are not loaded: aggregated units read their rollups, leaves have none.
+    tree = UnitTree({})
+    series = {
+        i: Series(
+            spec=spec,
+            own=own[i],
+            tree=tree,
+            rollups=rollups.get(i, {}),
+            rolled=aggregated if i in rolled else frozenset(),
+        )
+        for i, spec in stored.items()
+    }
+    return series, {u.pk: u.code for u in units}
 
 
 def analytics_measures(
@@ -121,36 +199,52 @@ def analytics_measures(
     return [engine.measures(spec, unit.pk, period) for spec in specs for unit in org_units for period in periods]
 
 
+# How many whole years before the period each measure looks at (see docs/analytics.md).
+_LOOKBACK = {
+    "value": 0,
+    "ytd": 0,
+    "plan": 0,
+    "plan_completion_pct": 0,
+    "previous": 1,
+    "yoy_pct": 1,
+    "projection": PROJECTION_YEARS,
+}
+
+
 def analytics_ranking(
-    *, indicator: Indicator, org_unit: OrgUnit, period: Period, measure: str = "value"
+    *, indicator: Indicator, org_unit: OrgUnit, period: Period, measure: str = "value", depth: int = 1
 ) -> list[RankRow]:
-    """The children of ``org_unit`` valid in ``period``, best first by ``measure`` and the indicator's direction.
+    """The units ``depth`` levels below ``org_unit`` (1: its children) that existed in ``period``,
+    best first by ``measure`` and the indicator's direction.
 
     Equal values share a rank (1, 2, 2, 4); units without a figure come last, unranked.
     """
-    if measure not in Measures.MEASURE_NAMES or measure == "status":
+    if measure not in _LOOKBACK:
         raise AnalyticsQueryError(_("Cannot rank by '%(measure)s'.") % {"measure": measure})
-    children = list(
-        OrgUnit.objects.filter(parent=org_unit)
+    if depth < 1:
+        raise AnalyticsQueryError(_("The depth of a ranking is 1 (children) or more."))
+    ranked_units = list(
+        OrgUnit.objects.descendants_of(org_unit, include_self=False)
+        .filter(depth=org_unit.depth + depth)
         .valid_between(period.start_date, period.end_date)
         .order_by("sort_order", "code")
     )
-    if not children:
+    if not ranked_units:
         return []
-    specs = [spec_of(indicator)]
-    engine = build_engine(specs=specs, units=[org_unit], periods=[period])
-    scored = [(child, getattr(engine.measures(specs[0], child.pk, period), measure)) for child in children]
+    spec = spec_of(indicator)
+    engine = build_engine(specs=[spec], units=ranked_units, periods=[period], lookback_years=_LOOKBACK[measure])
+    scored = [(unit, getattr(engine.measures(spec, unit.pk, period), measure)) for unit in ranked_units]
     descending = indicator.direction != "down"
     ranked = sorted((s for s in scored if s[1] is not None), key=lambda s: s[1], reverse=descending)
     rows: list[RankRow] = []
     previous_value: Decimal | None = None
     rank = 0
-    for position, (child, value) in enumerate(ranked, start=1):
+    for position, (unit, value) in enumerate(ranked, start=1):
         if value != previous_value:
             rank = position
             previous_value = value
-        rows.append(RankRow(rank=rank, org_unit=child.code, name=child.name, value=value))
-    rows.extend(RankRow(rank=None, org_unit=c.code, name=c.name, value=None) for c, v in scored if v is None)
+        rows.append(RankRow(rank=rank, org_unit=unit.code, name=unit.name, value=value))
+    rows.extend(RankRow(rank=None, org_unit=u.code, name=u.name, value=None) for u, v in scored if v is None)
     return rows
 
 

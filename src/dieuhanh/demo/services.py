@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from dieuhanh.analytics.rollups import rollups_ready, rollups_rebuild
 from dieuhanh.demo.generate import DEFAULT_SEED, generate_values
 from dieuhanh.demo.synth import GeneratedValue, IndicatorRules
 from dieuhanh.demo.units import units_as_documents, units_read
@@ -143,6 +144,9 @@ def demo_load(*, seed: int = DEFAULT_SEED, data_dir: Path | None = None) -> Demo
             demo_batches.delete()
             batch, written = _write_values(values, checksum=checksum)
         stored = DataValue.objects.filter(batch=batch).count()
+        # The sample is written in bulk, around the services: bring the rollups up to date.
+        if written or replaced or not rollups_ready():
+            rollups_rebuild()
 
     return DemoLoadResult(
         seed=seed,

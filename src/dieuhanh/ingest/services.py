@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dieuhanh.analytics.rollups import managed_write, rollups_refresh
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.ingest.models import (
     ChangeAction,
@@ -97,7 +98,7 @@ def _rejected(batch: ImportBatch, file_format: str, issues: list[Issue], *, rows
 
 
 def _store(batch: ImportBatch, rows: list[CheckedRow], *, user: Any, dry_run: bool, status: str) -> ImportBatch:
-    with transaction.atomic():
+    with transaction.atomic(), managed_write():
         batch.status = ImportStatus.DRY_RUN if dry_run else ImportStatus.COMMITTED
         batch.save()
         existing = _existing_values(rows, lock=not dry_run)
@@ -138,8 +139,14 @@ def _store(batch: ImportBatch, rows: list[CheckedRow], *, user: Any, dry_run: bo
                 to_update, ["value", "comment", "status", "batch", "updated_by", "updated_at"], batch_size=WRITE_CHUNK
             )
             DataValueChange.objects.bulk_create(changes, batch_size=WRITE_CHUNK)
+            # In the same transaction: analytics never sees the figures without their rollups.
+            rollups_refresh(changed={(c.indicator_id, c.org_unit_id, _year(c.period)) for c in changes})
         batch.save(update_fields=["rows_created", "rows_updated", "rows_unchanged"])
     return batch
+
+
+def _year(period: str) -> int:
+    return int(period[:4])
 
 
 def _change(
@@ -206,7 +213,7 @@ def data_value_set(
         raise DataValueError(issues)
     row = checked[0]
     user = user if user is not None and getattr(user, "is_authenticated", False) else None
-    with transaction.atomic():
+    with transaction.atomic(), managed_write():
         current = (
             DataValue.objects.select_for_update()
             .filter(indicator=indicator, org_unit=org_unit, period=row.period.code)
@@ -229,14 +236,16 @@ def data_value_set(
             current.value, current.comment, current.status, current.updated_by = row.value, comment, status, user
             current.save()
             _change(before=before, after=current, batch=None, user=user).save()
+        rollups_refresh(changed={(indicator.pk, org_unit.pk, row.period.year)})
     return current
 
 
 def data_value_delete(*, data_value: DataValue, user: Any = None) -> None:
     user = user if user is not None and getattr(user, "is_authenticated", False) else None
-    with transaction.atomic():
+    with transaction.atomic(), managed_write():
         _change(before=data_value, after=None, batch=None, user=user).save()
         data_value.delete()
+        rollups_refresh(changed={(data_value.indicator_id, data_value.org_unit_id, data_value.period_start.year)})
 
 
 class DataValueError(ValueError):

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from tqdm import tqdm
+
+from dieuhanh.analytics.models import Rollup, RollupState
+from dieuhanh.analytics.rollups import STATE_KEY, rollups_rebuild
+
+
+class Command(BaseCommand):
+    help = "Rebuild the pre-aggregated analytics (rollups), or show their state."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["rebuild", "status"])
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "rebuild":
+            with tqdm(total=0, unit=_("unit"), disable=not self.stdout.isatty(), leave=False) as bar:
+
+                def progress(done: int, total: int) -> None:
+                    bar.total = total
+                    bar.n = done
+                    bar.refresh()
+
+                result = rollups_rebuild(progress=progress)
+            self.stdout.write(
+                _("Rollups rebuilt: %(units)s aggregated units, %(rows)s rows, in %(seconds)s s.")
+                % {
+                    "units": number_format(result.units, force_grouping=True),
+                    "rows": number_format(result.rows, force_grouping=True),
+                    "seconds": number_format(result.seconds, decimal_pos=1),
+                }
+            )
+            return
+        state = RollupState.objects.filter(key=STATE_KEY).first()
+        if state is None or not state.valid:
+            reason = state.note if state is not None and state.note else _("never built")
+            self.stdout.write(
+                _(
+                    "Rollups are not in use (%(reason)s); analytics computes from the figures. "
+                    "Run: dieuhanh rollups rebuild"
+                )
+                % {"reason": reason}
+            )
+        else:
+            self.stdout.write(
+                _("Rollups are current: %(rows)s rows; rebuilt %(rebuilt)s, last refreshed %(refreshed)s.")
+                % {
+                    "rows": number_format(Rollup.objects.count(), force_grouping=True),
+                    "rebuilt": state.rebuilt_at,
+                    "refreshed": state.refreshed_at,
+                }
+            )

@@ -1,0 +1,263 @@
+"""Filling the rollups: a full rebuild, and an incremental refresh after figures change.
+
+Both work level by level from the deepest aggregated units up: a unit's rollups are
+computed by the engine from its own figures, its leaf children's figures and its
+aggregated children's rollups (already refreshed), so a refresh after a district's
+import reads that district's communes and the rollups of the province's other
+districts — never the whole country.
+
+Writes that go through ``ingest.services`` refresh the rollups inside their own
+transaction. Anything else (a catalogue change that moves units, a direct database
+write) marks them invalid, and analytics computes from the stored figures until the
+next rebuild (see ``RollupState``).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from dieuhanh.analytics.engine import IndicatorSpec, RollupKey, RollupValue, Series, UnitTree, rollup_rows
+from dieuhanh.analytics.models import Rollup, RollupState
+from dieuhanh.indicators.models import Aggregation, Indicator
+from dieuhanh.indicators.periods import Period, PeriodType
+from dieuhanh.ingest.models import DataValue, DataValueStatus
+from dieuhanh.orgunits.models import OrgUnit
+
+STATE_KEY = "rollups"
+ROLLED_AGGREGATIONS = (Aggregation.SUM, Aggregation.AVERAGE, Aggregation.LAST)
+WRITE_CHUNK = 5_000
+# Units and indicators handled together in one step: bounds memory on a national rebuild
+# (a province's communes × 25 indicators × 6 years is about 200 000 figures).
+UNITS_PER_STEP = 4
+INDICATORS_PER_STEP = 25
+
+# Set while a service writes figures and will refresh the rollups itself, so that the
+# guard on single saves does not invalidate them underneath it.
+_managed_write: contextvars.ContextVar[bool] = contextvars.ContextVar("managed_write", default=False)
+
+
+@contextmanager
+def managed_write() -> Iterator[None]:
+    token = _managed_write.set(True)
+    try:
+        yield
+    finally:
+        _managed_write.reset(token)
+
+
+def in_managed_write() -> bool:
+    return _managed_write.get()
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    units: int
+    rows: int
+    seconds: float
+
+
+def rollups_ready() -> bool:
+    """Whether analytics may read the rollups (they are complete and current)."""
+    return RollupState.objects.filter(key=STATE_KEY, valid=True).exists()
+
+
+def rollups_invalidate(*, reason: str) -> None:
+    RollupState.objects.filter(key=STATE_KEY, valid=True).update(valid=False, note=reason[:200])
+
+
+def _specs() -> dict[int, IndicatorSpec]:
+    return {
+        i.pk: IndicatorSpec(id=i.pk, code=i.code, period_type=PeriodType(i.period_type), aggregation=i.aggregation)
+        for i in Indicator.objects.filter(aggregation__in=ROLLED_AGGREGATIONS)
+    }
+
+
+def _ordinal(start: dt.date, period_type: PeriodType) -> int:
+    return Period(start.year, PeriodType.MONTHLY, start.month).ordinal // period_type.months
+
+
+def rollups_rebuild(*, progress: Callable[[int, int], None] | None = None) -> RefreshResult:
+    """Recompute every rollup from the stored figures and mark them valid."""
+    started = time.perf_counter()
+    with transaction.atomic():
+        state, _created = RollupState.objects.select_for_update().get_or_create(key=STATE_KEY)
+        Rollup.objects.all().delete()
+        specs = _specs()
+        aggregated = set(OrgUnit.objects.filter(parent__isnull=False).values_list("parent_id", flat=True).distinct())
+        years = _years_with_data()
+        units, rows = _recompute(
+            {(indicator, unit, year) for indicator in specs for unit in aggregated for year in years},
+            specs=specs,
+            replace=False,
+            progress=progress,
+        )
+        state.valid = True
+        state.rebuilt_at = state.refreshed_at = timezone.now()
+        state.note = ""
+        state.save()
+    return RefreshResult(units=units, rows=rows, seconds=time.perf_counter() - started)
+
+
+def rollups_refresh(*, changed: Iterable[tuple[int, int, int]]) -> RefreshResult | None:
+    """Bring the rollups up to date after figures (indicator id, unit id, year) changed.
+
+    Call it inside the transaction that changed them. Does nothing when the rollups
+    are invalid anyway (they wait for a rebuild) or when nothing changed.
+    """
+    started = time.perf_counter()
+    changed = set(changed)
+    if not changed:
+        return None
+    state = RollupState.objects.select_for_update().filter(key=STATE_KEY, valid=True).first()
+    if state is None:
+        return None
+    specs = _specs()
+    paths = dict(OrgUnit.objects.filter(pk__in={u for _i, u, _y in changed}).values_list("pk", "path"))
+    aggregated = set(
+        OrgUnit.objects.filter(parent_id__in={a for p in paths.values() for a in _ids(p)})
+        .values_list("parent_id", flat=True)
+        .distinct()
+    )
+    wanted = {
+        (indicator, ancestor, year)
+        for indicator, unit, year in changed
+        if indicator in specs
+        for ancestor in _ids(paths.get(unit, ""))
+        if ancestor in aggregated
+    }
+    units, rows = _recompute(wanted, specs=specs, replace=True, progress=None)
+    state.refreshed_at = timezone.now()
+    state.save(update_fields=["refreshed_at"])
+    return RefreshResult(units=units, rows=rows, seconds=time.perf_counter() - started)
+
+
+def _ids(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def _years_with_data() -> list[int]:
+    bounds = DataValue.objects.exclude(status=DataValueStatus.DRAFT).order_by("period_start")
+    first = bounds.values_list("period_start", flat=True).first()
+    last = bounds.reverse().values_list("period_start", flat=True).first()
+    return list(range(first.year, last.year + 1)) if first and last else []
+
+
+def _recompute(
+    wanted: set[tuple[int, int, int]],
+    *,
+    specs: dict[int, IndicatorSpec],
+    replace: bool,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[int, int]:
+    """Recompute (indicator, aggregated unit, year) rollups, deepest units first."""
+    if not wanted:
+        return 0, 0
+    unit_rows = OrgUnit.objects.filter(pk__in={u for _i, u, _y in wanted}).values_list("pk", "depth")
+    depth_of = dict(unit_rows)
+    by_unit: dict[int, set[tuple[int, int]]] = defaultdict(set)
+    for indicator, unit, year in wanted:
+        by_unit[unit].add((indicator, year))
+    order = sorted(by_unit, key=lambda u: (-depth_of[u], u))
+    written = 0
+    done = 0
+    # Units of one depth never depend on each other, so a step may mix them; a step never
+    # spans two depths, because a parent needs its children's fresh rollups.
+    steps: list[list[int]] = []
+    for unit in order:
+        if steps and len(steps[-1]) < UNITS_PER_STEP and depth_of[steps[-1][0]] == depth_of[unit]:
+            steps[-1].append(unit)
+        else:
+            steps.append([unit])
+    for step in steps:
+        indicators = sorted({i for u in step for i, _y in by_unit[u]})
+        for start in range(0, len(indicators), INDICATORS_PER_STEP):
+            chunk = set(indicators[start : start + INDICATORS_PER_STEP])
+            part = {u: {(i, y) for i, y in by_unit[u] if i in chunk} for u in step}
+            written += _recompute_units(step, part, specs=specs, replace=replace)
+        done += len(step)
+        if progress is not None:
+            progress(done, len(order))
+    return len(order), written
+
+
+def _recompute_units(
+    units: list[int], by_unit: dict[int, set[tuple[int, int]]], *, specs: dict[int, IndicatorSpec], replace: bool
+) -> int:
+    children: dict[int, list[int]] = defaultdict(list)
+    for child, parent in OrgUnit.objects.filter(parent_id__in=units).values_list("pk", "parent_id"):
+        children[parent].append(child)
+    all_children = {c for cs in children.values() for c in cs}
+    aggregated_children = set(
+        OrgUnit.objects.filter(parent_id__in=all_children).values_list("parent_id", flat=True).distinct()
+    )
+    leaf_children = all_children - aggregated_children
+    indicators = {i for u in units for i, _y in by_unit[u]}
+    years = {y for u in units for _i, y in by_unit[u]}
+    start, end = dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)
+
+    own: dict[int, dict[int, dict[int, Decimal]]] = {i: defaultdict(dict) for i in indicators}
+    figures = (
+        DataValue.objects.filter(
+            indicator_id__in=indicators,
+            org_unit_id__in=set(units) | leaf_children,
+            period_start__gte=start,
+            period_start__lte=end,
+        )
+        .exclude(status=DataValueStatus.DRAFT)
+        .values_list("indicator_id", "org_unit_id", "period_start", "value")
+    )
+    for indicator, unit, period_start, value in figures.iterator(chunk_size=10_000):
+        own[indicator][unit][_ordinal(period_start, specs[indicator].period_type)] = value
+
+    rollups: dict[int, dict[RollupKey, RollupValue]] = {i: {} for i in indicators}
+    if aggregated_children:
+        first_ordinals = {i: Period(min(years), specs[i].period_type, 1).ordinal for i in indicators}
+        stored = Rollup.objects.filter(indicator_id__in=indicators, org_unit_id__in=aggregated_children).values_list(
+            "indicator_id", "org_unit_id", "first", "last", "value", "filled"
+        )
+        for indicator, unit, first, last, text, filled in stored.iterator(chunk_size=10_000):
+            if first >= first_ordinals[indicator]:
+                rollups[indicator][(unit, first, last)] = (Decimal(text), filled)
+
+    tree = UnitTree(children)
+    rows: list[Rollup] = []
+    for indicator in indicators:
+        series = Series(
+            spec=specs[indicator],
+            own=own[indicator],
+            tree=tree,
+            rollups=rollups[indicator],
+            rolled=frozenset(aggregated_children),
+        )
+        for unit in units:
+            for year in sorted(y for i, y in by_unit[unit] if i == indicator):
+                rows.extend(
+                    Rollup(indicator_id=indicator, org_unit_id=unit, first=f, last=la, value=str(v), filled=n)
+                    for f, la, v, n in rollup_rows(series, unit, year)
+                )
+    if replace:
+        # One delete per unit, period type and year, whatever the number of indicators.
+        stale: dict[tuple[int, PeriodType, int], set[int]] = defaultdict(set)
+        for unit in units:
+            for indicator, year in by_unit[unit]:
+                stale[(unit, specs[indicator].period_type, year)].add(indicator)
+        for (unit, period_type, year), stale_indicators in stale.items():
+            first = Period(year, period_type, 1).ordinal
+            Rollup.objects.filter(
+                indicator_id__in=stale_indicators,
+                org_unit_id=unit,
+                first__gte=first,
+                last__lt=first + period_type.per_year,
+            ).delete()
+    Rollup.objects.bulk_create(rows, batch_size=WRITE_CHUNK)
+    return len(rows)

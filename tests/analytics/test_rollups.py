@@ -1,0 +1,207 @@
+"""Rollups: read from them or compute from the figures, analytics must give the very same numbers.
+
+Random trees and figures, every aggregation, every kind of period; then imports that
+change figures and must refresh the rollups in their own transaction; then the ways
+rollups become invalid and analytics falls back to computing.
+"""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from dieuhanh.analytics.engine import Measures
+from dieuhanh.analytics.models import Rollup, RollupState
+from dieuhanh.analytics.rollups import rollups_ready, rollups_rebuild
+from dieuhanh.analytics.selectors import analytics_ranking, build_engine, spec_of
+from dieuhanh.indicators.models import Indicator
+from dieuhanh.indicators.periods import Period
+from dieuhanh.ingest.services import data_value_delete, data_value_set, import_file
+from dieuhanh.orgunits.models import OrgUnit
+from tests.conftest import Tree
+from tests.factories import IndicatorFactory, OrgUnitFactory, TargetFactory, put
+
+pytestmark = pytest.mark.django_db
+
+PERIODS = ["2023", "2023S1", "2023S2", "2023Q1", "2023Q4", "202301", "202306", "202312", "2022Q3", "2022"]
+
+
+def measures(indicators: list[Indicator], units: list[OrgUnit], *, use_rollups: bool) -> list[Measures]:
+    specs = [spec_of(i) for i in indicators]
+    periods = [Period.parse(p) for p in PERIODS]
+    engine = build_engine(specs=specs, units=units, periods=periods, use_rollups=use_rollups)
+    return [engine.measures(s, u.pk, p) for s in specs for u in units for p in periods]
+
+
+def random_world(rng: random.Random) -> tuple[list[OrgUnit], list[Indicator]]:
+    """A random tree under one root, random indicators and sparse random figures 2019–2023."""
+    root = OrgUnitFactory(code="R", kind="province")
+    units = [root]
+    for n in range(rng.randint(3, 14)):
+        units.append(OrgUnitFactory(code=f"U{n}", parent=rng.choice(units)))
+    indicators = []
+    for n, aggregation in enumerate(["sum", "sum", "average", "last", "none"]):
+        period_type = rng.choice(["monthly", "monthly", "quarterly", "yearly"])
+        indicators.append(IndicatorFactory(code=f"I{n}", aggregation=aggregation, period_type=period_type))
+    numerator, denominator = (i for i in indicators if i.aggregation == "sum")
+    denominator.period_type = numerator.period_type
+    denominator.save()
+    indicators.append(
+        IndicatorFactory(
+            code="RATIO",
+            aggregation="ratio",
+            numerator=numerator,
+            denominator=denominator,
+            factor=100,
+            period_type=numerator.period_type,
+        )
+    )
+    for indicator in indicators:
+        if indicator.is_ratio:
+            continue
+        per_year = {"monthly": 12, "quarterly": 4, "yearly": 1}[indicator.period_type]
+        for unit in units:
+            density = rng.choice([0.0, 0.3, 0.9, 1.0])
+            for year in range(2019, 2024):
+                for index in range(1, per_year + 1):
+                    if rng.random() < density:
+                        code = {12: f"{year}{index:02d}", 4: f"{year}Q{index}", 1: f"{year}"}[per_year]
+                        put(indicator, unit, code, Decimal(rng.randint(-20, 400)) / rng.choice([1, 3, 7]))
+    for indicator in indicators:
+        TargetFactory(indicator=indicator, org_unit=root, year_from=2023, value=rng.randint(1, 3000))
+    return units, indicators
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_rollups_give_exactly_what_computing_from_the_figures_gives(seed: int) -> None:
+    units, indicators = random_world(random.Random(seed))
+
+    direct = measures(indicators, units, use_rollups=False)
+    rollups_rebuild()
+    rolled = measures(indicators, units, use_rollups=True)
+
+    assert rollups_ready()
+    assert Rollup.objects.exists()
+    assert rolled == direct
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_imports_edits_and_deletions_refresh_the_rollups_in_the_same_transaction(seed: int) -> None:
+    rng = random.Random(1000 + seed)
+    units, indicators = random_world(rng)
+    rollups_rebuild()
+    stored = [i for i in indicators if not i.is_ratio and i.period_type == "monthly"]
+    if not stored:
+        stored = [IndicatorFactory(code="MONTHLY", aggregation="sum")]
+        indicators.append(stored[0])
+    lines = ["indicator,org_unit,period,value"]
+    for _ in range(rng.randint(1, 30)):
+        lines.append(
+            f"{rng.choice(stored).code},{rng.choice(units).code},{rng.choice([2022, 2023])}{rng.randint(1, 12):02d},"
+            f"{rng.randint(0, 999)}"
+        )
+    unique = list(dict.fromkeys(lines[1:], None))
+    keys = {}
+    for line in unique:
+        keys[tuple(line.split(",")[:3])] = line
+    csv = "\n".join([lines[0], *keys.values()]) + "\n"
+
+    result = import_file(content=csv.encode(), filename="more.csv")
+    assert result.ok, [i.message for i in result.issues]
+    data_value_set(indicator=stored[0], org_unit=units[-1], period="202307", value=Decimal("12.5"))
+    value = stored[0].data_values.order_by("?").first()
+    if value is not None:
+        data_value_delete(data_value=value)
+
+    assert rollups_ready()
+    assert measures(indicators, units, use_rollups=True) == measures(indicators, units, use_rollups=False)
+
+
+def test_a_refresh_recomputes_only_the_changed_units_ancestors(tree: Tree) -> None:
+    revenue = IndicatorFactory(code="REV")
+    for unit in (tree.commune_a1, tree.commune_a2, tree.commune_b1):
+        put(revenue, unit, "202301", 10)
+    rollups_rebuild()
+    untouched = set(Rollup.objects.filter(org_unit=tree.district_b).values_list("pk", flat=True))
+
+    import_file(content=b"indicator,org_unit,period,value\nREV,25741,202302,5\n", filename="x.csv")
+
+    first, last = Period.parse("202301").ordinal, Period.parse("202302").ordinal
+    assert Decimal(Rollup.objects.get(org_unit=tree.district_a, first=first, last=last).value) == 25
+    assert Decimal(Rollup.objects.get(org_unit=tree.province, first=first, last=last).value) == 35
+    assert set(Rollup.objects.filter(org_unit=tree.district_b).values_list("pk", flat=True)) == untouched
+
+
+def test_moving_a_unit_invalidates_the_rollups_and_analytics_stays_right(tree: Tree) -> None:
+    revenue = IndicatorFactory(code="REV")
+    put(revenue, tree.commune_a1, "202301", 10)
+    put(revenue, tree.commune_b1, "202301", 1)
+    rollups_rebuild()
+
+    tree.commune_a1.parent = tree.district_b
+    tree.commune_a1.save()
+
+    assert not rollups_ready()
+    (district_b,) = measures([revenue], [tree.district_b], use_rollups=False)[5:6]
+    assert district_b.value == Decimal(11)
+    call_command("rollups", "rebuild")
+    assert rollups_ready()
+    assert measures([revenue], [tree.district_b], use_rollups=True)[5].value == Decimal(11)
+
+
+def test_a_new_unit_or_a_figure_written_around_the_services_invalidates_them(tree: Tree) -> None:
+    revenue = IndicatorFactory(code="REV")
+    rollups_rebuild()
+
+    OrgUnitFactory(code="NEW", parent=tree.commune_a1)
+    assert not rollups_ready()
+
+    rollups_rebuild()
+    put(revenue, tree.commune_a1, "202301", 10)
+    assert not rollups_ready()
+    assert RollupState.objects.get().note
+
+
+def test_changing_how_an_indicator_aggregates_invalidates_them(tree: Tree) -> None:
+    revenue = IndicatorFactory(code="REV")
+    rollups_rebuild()
+
+    revenue.name = "Thu ngân sách"
+    revenue.save()
+    assert rollups_ready()
+
+    revenue.aggregation = "average"
+    revenue.save()
+    assert not rollups_ready()
+
+
+def test_a_ranking_may_reach_grandchildren_and_reads_the_same_either_way(tree: Tree) -> None:
+    revenue = IndicatorFactory(code="REV")
+    put(revenue, tree.commune_a1, "202301", 3)
+    put(revenue, tree.commune_a2, "202301", 9)
+    put(revenue, tree.commune_b1, "202301", 5)
+    put(revenue, tree.district_a, "202302", 100)
+
+    before = analytics_ranking(indicator=revenue, org_unit=tree.province, period=Period.parse("2023Q1"), depth=2)
+    rollups_rebuild()
+    after = analytics_ranking(indicator=revenue, org_unit=tree.province, period=Period.parse("2023Q1"), depth=2)
+    districts = analytics_ranking(indicator=revenue, org_unit=tree.province, period=Period.parse("2023Q1"))
+
+    assert [(r.rank, r.org_unit, r.value) for r in after] == [(1, "25744", 9), (2, "25816", 5), (3, "25741", 3)]
+    assert after == before
+    assert [(r.org_unit, r.value) for r in districts] == [("718", 112), ("719", 5)]
+
+
+def test_the_command_reports_the_state(tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
+    put(IndicatorFactory(code="REV"), tree.commune_a1, "202301", 3)
+
+    call_command("rollups", "status")
+    call_command("rollups", "rebuild")
+    call_command("rollups", "status")
+
+    out = capsys.readouterr().out
+    assert out.count("\n") >= 3
+    assert Rollup.objects.count() > 0
