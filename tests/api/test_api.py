@@ -200,3 +200,15 @@ def test_an_oversized_upload_is_refused_before_it_is_read(
     assert response.status_code == 400
     assert "file" in response.json()
     assert not DataValue.objects.filter(period="202302").exists()
+
+
+def test_the_ranking_endpoint_reaches_grandchildren(figures: Tree, api: APIClient) -> None:
+    put(Indicator.objects.get(code="REV"), figures.commune_a1, "202302", 4)
+
+    response = api.get(
+        "/api/v1/analytics/ranking", {"indicator": "REV", "org_unit": "74", "period": "202302", "depth": "2"}
+    )
+    bad = api.get("/api/v1/analytics/ranking", {"indicator": "REV", "org_unit": "74", "period": "202302", "depth": "x"})
+
+    assert [(r["rank"], r["org_unit"]) for r in response.json()] == [(1, "25741"), (None, "25744"), (None, "25816")]
+    assert bad.status_code == 400

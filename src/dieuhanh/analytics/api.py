@@ -1,7 +1,8 @@
-"""GET /api/v1/analytics: the eight measures; GET /api/v1/analytics/ranking: children ranked."""
+"""GET /api/v1/analytics: the eight measures; GET /api/v1/analytics/ranking: units below one, ranked."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -92,6 +93,7 @@ class RankingView(APIView):
             OpenApiParameter(
                 "measure", OpenApiTypes.STR, description="value (default), ytd, yoy_pct, plan_completion_pct …"
             ),
+            OpenApiParameter("depth", OpenApiTypes.INT, description="1 (default): the children; 2: grandchildren …"),
         ],
         responses=inline_serializer(
             "RankRow",
@@ -107,10 +109,16 @@ class RankingView(APIView):
     def get(self, request: Request) -> Response:
         indicators, units, periods = _resolve(request)
         if len(indicators) != 1 or len(units) != 1 or len(periods) != 1:
-            raise ValidationError({"detail": ["Ranking takes exactly one indicator, one org unit and one period."]})
+            raise ValidationError({"detail": [_("Ranking takes exactly one indicator, one org unit and one period.")]})
         measure = request.query_params.get("measure", "value")
         try:
-            rows = analytics_ranking(indicator=indicators[0], org_unit=units[0], period=periods[0], measure=measure)
+            depth = int(request.query_params.get("depth", "1"))
+        except ValueError:
+            raise ValidationError({"detail": [_("The depth must be a whole number.")]}) from None
+        try:
+            rows = analytics_ranking(
+                indicator=indicators[0], org_unit=units[0], period=periods[0], measure=measure, depth=depth
+            )
         except AnalyticsQueryError as exc:
             raise ValidationError({"detail": [str(exc)]}) from exc
         return Response(
