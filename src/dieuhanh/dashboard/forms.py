@@ -1,4 +1,4 @@
-"""The overview's pickers, read from the query string."""
+"""The dashboards' pickers, read from the query string."""
 
 from __future__ import annotations
 
@@ -8,18 +8,20 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext as _
 
+from dieuhanh.dashboard.periods import ReportPeriod
 from dieuhanh.indicators.periods import Period, PeriodError
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.orgunits.selectors import TreeUnit
 
 
-class OverviewForm(forms.Form):
+class PickerForm(forms.Form):
     """Which unit and which period to show.
 
-    ``period`` is free text in the DHIS2 grammar; ``preset`` is the quick-pick list.
-    A page rendered without JavaScript always shows the quick pick empty, so a
-    non-empty one means the visitor just chose it: it wins over the text.
-    Empty fields fall back to the defaults (root province, latest month with data).
+    ``period`` is free text in the DHIS2 grammar (or ``202309YTD`` for nine months);
+    ``preset`` is the quick-pick list. A page rendered without JavaScript always shows
+    the quick pick empty, so a non-empty one means the visitor just chose it: it wins
+    over the text. Empty fields fall back to the defaults (root province, latest month
+    with data).
     """
 
     org_unit = forms.CharField(required=False, max_length=32)
@@ -62,10 +64,10 @@ class OverviewForm(forms.Form):
         cleaned = super().clean() or {}
         code = (cleaned.get("preset") or "").strip() or (cleaned.get("period") or "").strip()
         if not code:
-            cleaned["period"] = self.default_period
+            cleaned["period"] = ReportPeriod(self.default_period)
             return cleaned
         try:
-            cleaned["period"] = Period.parse(code)
+            cleaned["period"] = ReportPeriod.parse(code)
         except PeriodError as exc:
             # The parser's message already says what a valid period looks like.
             self.add_error("period", str(exc))

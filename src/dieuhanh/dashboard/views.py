@@ -1,85 +1,343 @@
-"""The overview page: every visible indicator's measures for one unit and one period."""
+"""The dashboard pages: overview, indicator, unit scorecard, off-track list, wall screen, map boundaries.
+
+Every page takes the same two pickers (unit and period) from the query string, works as
+a plain GET form, and under htmx returns only its result part and pushes the clean
+address, so that every choice can be bookmarked. The reads are in ``selectors``; the
+chart data in ``charts``; the files in ``exports``.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.decorators.http import require_GET
 
-from dieuhanh.dashboard.forms import OverviewForm
+from dieuhanh.dashboard import charts, exports
+from dieuhanh.dashboard.boundaries import boundary_collection
+from dieuhanh.dashboard.forms import PickerForm
+from dieuhanh.dashboard.periods import ReportPeriod
 from dieuhanh.dashboard.selectors import (
     ADMINISTRATIVE_KINDS,
-    SectorGroup,
+    DataSpan,
+    Place,
+    child_units,
     data_span,
     default_org_unit,
     default_period,
+    headline_indicator_ids,
+    indicator_detail,
+    offtrack_list,
+    overview_book,
     overview_table,
+    overview_tiles,
     period_choices,
+    planned_pairs,
+    stored_operands,
+    unit_place,
+    unit_scorecard,
     visible_indicators,
+    wall_map_indicators,
 )
+from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period
+from dieuhanh.indicators.selectors import indicator_list
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.orgunits.selectors import TreeUnit, org_unit_tree
 
+WALL_ROTATE_SECONDS = 20
+WALL_REFRESH_SECONDS = 300
+WALL_TILES_PER_PANEL = 12
+WALL_OFFTRACK_ROWS = 10
+
 
 def _is_partial(request: HttpRequest) -> bool:
-    # htmx asks for the table only, except when it restores a page from history: that needs all of it.
+    # htmx asks for the result only, except when it restores a page from history: that needs all of it.
     return "HX-Request" in request.headers and "HX-History-Restore-Request" not in request.headers
 
 
-def _canonical_url(org_unit: str, period: str) -> str:
+def page_url(path: str, org_unit: str, period: str) -> str:
+    """The clean, bookmarkable address of a page for a unit and a period (either may be empty)."""
     query = urlencode({k: v for k, v in (("org_unit", org_unit), ("period", period)) if v})
-    return reverse("dashboard:overview") + (f"?{query}" if query else "")
+    return path + (f"?{query}" if query else "")
 
 
-def overview(request: HttpRequest) -> HttpResponse:
-    """Pickers for unit and period, and the table of measures grouped by sector.
+@dataclass
+class Picked:
+    """The pickers as read from the request, and what they resolve to (None where invalid)."""
 
-    Works as a plain GET form; under htmx it returns only the result part and
-    pushes the clean address, so that every choice can be bookmarked.
-    """
-    partial = _is_partial(request)
-    if "preset" in request.GET and not partial:
-        # Without JavaScript the quick pick arrives as its own field; fold it into a clean, bookmarkable address.
-        chosen = request.GET.get("preset") or request.GET.get("period", "")
-        return HttpResponseRedirect(_canonical_url(request.GET.get("org_unit", "").strip(), chosen.strip()))
+    form: PickerForm
+    tree: list[TreeUnit]
+    span: DataSpan
+    latest: Period
+    unit: OrgUnit | None
+    report: ReportPeriod | None
+    place: Place | None
 
-    indicators = visible_indicators(user=request.user)
+    def context(self, path: str) -> dict[str, Any]:
+        """What the pickers, the breadcrumb and the period stepper need in a template."""
+        unit, report, form = self.unit, self.report, self.form
+        picker = list(self.tree)
+        if unit is not None and all(item.unit.pk != unit.pk for item in picker):
+            picker.append(TreeUnit(unit=unit, level=0))
+        later = report.shift(1) if report is not None else None
+        return {
+            "form": form,
+            "page_path": path,
+            "tree": picker,
+            "selected_unit": unit.code if unit is not None else form.typed("org_unit"),
+            "period_text": report.code if report is not None else (form.typed("preset") or form.typed("period")),
+            "period_groups": period_choices(latest=self.latest, span=self.span),
+            "org_unit": unit,
+            "report": report,
+            "place": self.place,
+            "earlier": report.shift(-1) if report is not None else None,
+            # No step past the latest month with data: there is nothing there yet.
+            "later": later if later is not None and later.start_date <= self.latest.end_date else None,
+            "has_data": not self.span.is_empty,
+            "off_track_path": reverse("dashboard:offtrack"),
+            "scorecard_path": reverse("dashboard:scorecard"),
+        }
+
+
+def _pick(request: HttpRequest, *, span_of: list[Indicator]) -> Picked:
     tree = org_unit_tree(kinds=ADMINISTRATIVE_KINDS)
-    span = data_span(indicators=indicators)
+    span = data_span(indicators=stored_operands(span_of))
     latest = default_period(span)
-    form = OverviewForm(request.GET, tree=tree, default_unit=default_org_unit(tree), default_period=latest)
-
-    groups: list[SectorGroup] = []
+    form = PickerForm(request.GET, tree=tree, default_unit=default_org_unit(tree), default_period=latest)
     unit: OrgUnit | None = None
-    period: Period | None = None
+    report: ReportPeriod | None = None
+    place: Place | None = None
     if form.is_valid():
-        unit, period = form.cleaned_data["org_unit"], form.cleaned_data["period"]
-        groups = overview_table(indicators=indicators, org_unit=unit, period=period)
+        unit, report = form.cleaned_data["org_unit"], form.cleaned_data["period"]
+        place = unit_place(tree=tree, unit=unit)
+    return Picked(form=form, tree=tree, span=span, latest=latest, unit=unit, report=report, place=place)
 
-    picker = list(tree)
-    if unit is not None and all(item.unit.pk != unit.pk for item in tree):
-        picker.append(TreeUnit(unit=unit, level=0))
-    context = {
-        "form": form,
-        "tree": picker,
-        "selected_unit": unit.code if unit is not None else form.typed("org_unit"),
-        "period_text": period.code if period is not None else (form.typed("preset") or form.typed("period")),
-        "period_groups": period_choices(latest=latest, span=span),
-        "org_unit": unit,
-        "period": period,
-        "groups": groups,
-        "indicator_count": len(indicators),
-        "has_data": not span.is_empty,
-        "partial": partial,
-    }
-    template = "dashboard/_overview_result.html" if partial else "dashboard/overview.html"
-    response = render(request, template, context)
-    if partial and unit is not None and period is not None:
-        response["HX-Push-Url"] = _canonical_url(unit.code, period.code)
+
+def _preset_redirect(request: HttpRequest) -> HttpResponse | None:
+    """Without JavaScript the quick pick arrives as its own field; fold it into a clean, bookmarkable address."""
+    if "preset" not in request.GET or _is_partial(request):
+        return None
+    chosen = request.GET.get("preset") or request.GET.get("period", "")
+    return HttpResponseRedirect(page_url(request.path, request.GET.get("org_unit", "").strip(), chosen.strip()))
+
+
+def _respond(request: HttpRequest, *, page: str, result: str, picked: Picked, context: dict[str, Any]) -> HttpResponse:
+    partial = _is_partial(request)
+    full = {**picked.context(request.path), **context, "partial": partial}
+    response = render(request, result if partial else page, full)
+    if partial and picked.unit is not None and picked.report is not None:
+        response["HX-Push-Url"] = page_url(request.path, picked.unit.code, picked.report.code)
     # The same address answers with a page or a fragment; caches must keep them apart.
     patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    """Tiles of the headline indicators and the table of all, for one unit and period."""
+    redirect = _preset_redirect(request)
+    if redirect is not None:
+        return redirect
+    indicators = visible_indicators(user=request.user)
+    picked = _pick(request, span_of=indicators)
+    context: dict[str, Any] = {"indicator_count": len(indicators), "groups": [], "tiles": None}
+    if picked.unit is not None and picked.report is not None:
+        book = overview_book(indicators=indicators, unit=picked.unit, report=picked.report)
+        context["tiles"] = overview_tiles(
+            book=book,
+            indicators=indicators,
+            headline_ids=headline_indicator_ids(unit=picked.unit),
+            unit=picked.unit,
+            report=picked.report,
+        )
+        context["groups"] = overview_table(indicators=indicators, org_unit=picked.unit, report=picked.report, book=book)
+    return _respond(
+        request,
+        page="dashboard/overview.html",
+        result="dashboard/_overview_result.html",
+        picked=picked,
+        context=context,
+    )
+
+
+def _indicator_or_404(request: HttpRequest, code: str) -> Indicator:
+    found = indicator_list(codes=[code], public_only=not request.user.is_authenticated)
+    if not found:
+        raise Http404("No such indicator.")
+    return found[0]
+
+
+@require_GET
+def indicator(request: HttpRequest, code: str) -> HttpResponse:
+    """One indicator: trend, cumulative against plan, ranking and map of the child units, all measures."""
+    redirect = _preset_redirect(request)
+    if redirect is not None:
+        return redirect
+    chosen = _indicator_or_404(request, code)
+    picked = _pick(request, span_of=[chosen])
+    context: dict[str, Any] = {
+        "indicator": chosen,
+        "detail": None,
+        "csv_path": reverse("dashboard:indicator-export", args=[chosen.code, "csv"]),
+        "xlsx_path": reverse("dashboard:indicator-export", args=[chosen.code, "xlsx"]),
+    }
+    if picked.unit is not None and picked.report is not None and picked.place is not None:
+        detail = indicator_detail(indicator=chosen, unit=picked.unit, report=picked.report)
+        context["detail"] = detail
+        context["charts"] = charts.indicator_charts(detail=detail, place=picked.place, page_path=request.path)
+    return _respond(
+        request,
+        page="dashboard/indicator.html",
+        result="dashboard/_indicator_result.html",
+        picked=picked,
+        context=context,
+    )
+
+
+@require_GET
+def indicator_export(request: HttpRequest, code: str, file_format: str) -> HttpResponse:
+    """The indicator page's table of measures (and, in XLSX, its trend) as a file."""
+    if file_format not in ("csv", "xlsx"):
+        raise Http404("No such format.")
+    chosen = _indicator_or_404(request, code)
+    picked = _pick(request, span_of=[chosen])
+    if picked.unit is None or picked.report is None:
+        raise Http404("No such unit or period.")
+    detail = indicator_detail(indicator=chosen, unit=picked.unit, report=picked.report)
+    name = f"{chosen.code}_{picked.unit.code}_{picked.report.code}"
+    if file_format == "csv":
+        response = HttpResponse(exports.indicator_csv(detail), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            exports.indicator_xlsx(detail),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
+    return response
+
+
+@require_GET
+def scorecard(request: HttpRequest) -> HttpResponse:
+    """Every indicator at one unit with its status, the worst gap to the plan first."""
+    redirect = _preset_redirect(request)
+    if redirect is not None:
+        return redirect
+    indicators = visible_indicators(user=request.user)
+    picked = _pick(request, span_of=indicators)
+    context: dict[str, Any] = {"scorecard": None}
+    if picked.unit is not None and picked.report is not None:
+        context["scorecard"] = unit_scorecard(indicators=indicators, unit=picked.unit, report=picked.report)
+    return _respond(
+        request,
+        page="dashboard/scorecard.html",
+        result="dashboard/_scorecard_result.html",
+        picked=picked,
+        context=context,
+    )
+
+
+@require_GET
+def offtrack(request: HttpRequest) -> HttpResponse:
+    """Every indicator × unit (the chosen one and all below it) off track or at risk, most behind first."""
+    redirect = _preset_redirect(request)
+    if redirect is not None:
+        return redirect
+    indicators = visible_indicators(user=request.user)
+    picked = _pick(request, span_of=indicators)
+    context: dict[str, Any] = {"rows": None}
+    if picked.unit is not None and picked.report is not None:
+        context["rows"] = offtrack_list(indicators=indicators, root=picked.unit, report=picked.report)
+    return _respond(
+        request,
+        page="dashboard/offtrack.html",
+        result="dashboard/_offtrack_result.html",
+        picked=picked,
+        context=context,
+    )
+
+
+def _seconds(request: HttpRequest, name: str, default: int, low: int) -> int:
+    try:
+        return max(low, int(request.GET.get(name, default)))
+    except ValueError:
+        return default
+
+
+def _wall_context(request: HttpRequest) -> dict[str, Any]:
+    indicators = visible_indicators(user=request.user)
+    picked = _pick(request, span_of=indicators)
+    context: dict[str, Any] = {
+        **picked.context(reverse("dashboard:wall")),
+        "panels": [],
+        "updated": timezone.localtime(),
+        "rotate_seconds": _seconds(request, "rotate", WALL_ROTATE_SECONDS, 5),
+        "refresh_seconds": _seconds(request, "refresh", WALL_REFRESH_SECONDS, 15),
+    }
+    unit, report, place = picked.unit, picked.report, picked.place
+    if unit is None or report is None or place is None:
+        return context
+    # One engine serves every panel: tiles, maps and the off-track list.
+    place = Place(
+        unit=place.unit,
+        ancestors=place.ancestors,
+        children=child_units(unit=unit, start=report.start_date, end=report.end_date),
+    )
+    planned = planned_pairs(indicators=indicators, root=unit, report=report)
+    book = overview_book(
+        indicators=indicators, unit=unit, report=report, also=[*place.children, *planned.units.values()]
+    )
+    headline = headline_indicator_ids(unit=unit)
+    tiles = overview_tiles(book=book, indicators=indicators, headline_ids=headline, unit=unit, report=report)
+    pages = [tiles.tiles[i : i + WALL_TILES_PER_PANEL] for i in range(0, len(tiles.tiles), WALL_TILES_PER_PANEL)]
+    requested = [c for c in request.GET.get("map", "").split(",") if c]
+    maps = wall_map_indicators(
+        book=book, indicators=indicators, headline_ids=headline, place=place, report=report, codes=requested
+    )
+    behind = offtrack_list(indicators=indicators, root=unit, report=report, planned=planned, book=book)
+    context.update(
+        {
+            "tiles": tiles,
+            "tile_pages": pages,
+            "maps": [charts.wall_map(book=book, indicator=i, place=place, report=report) for i in maps],
+            "behind": behind[:WALL_OFFTRACK_ROWS],
+            "behind_count": len(behind),
+        }
+    )
+    return context
+
+
+@require_GET
+def wall(request: HttpRequest) -> HttpResponse:
+    """The wall screen: full screen, dark, rotating through the overview, maps and the off-track list."""
+    return render(request, "dashboard/wall.html", _wall_context(request))
+
+
+@require_GET
+def wall_panels(request: HttpRequest) -> HttpResponse:
+    """The wall's panels alone, for its periodic refresh; an error leaves the screen showing the last good ones."""
+    response = render(request, "dashboard/_wall_panels.html", _wall_context(request))
+    patch_cache_control(response, no_store=True)
+    return response
+
+
+@require_GET
+def boundaries(request: HttpRequest, code: str) -> JsonResponse:
+    """GeoJSON for the map of a unit: its children's polygons, or its own outline (see ``boundaries``)."""
+    unit = OrgUnit.objects.filter(code=code).first()
+    if unit is None:
+        raise Http404("No such unit.")
+    tree = org_unit_tree(kinds=ADMINISTRATIVE_KINDS)
+    place = unit_place(tree=tree, unit=unit)
+    collection = boundary_collection(unit=unit, children=place.children, ancestors=place.ancestors)
+    response = JsonResponse(collection, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
+    # Boundaries change with a re-organisation, not by the hour: let browsers keep them for a day.
+    patch_cache_control(response, public=True, max_age=86400)
+    response["Content-Type"] = "application/geo+json"
     return response

@@ -25,4 +25,33 @@
       preset.value = "";
     }
   });
+  // A result fetched by a link (breadcrumb, a unit below, the previous period, a unit on a map) answers
+  // another choice than the pickers show: make them follow it, and move the focus to its title, since
+  // the link that had it is gone.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "result") {
+      return;
+    }
+    var title = target.querySelector("[data-picked-unit]");
+    var form = document.querySelector("[data-pickers]");
+    if (title && form) {
+      var unit = form.querySelector("[name=org_unit]");
+      var text = form.querySelector("[data-period-text]");
+      var preset = form.querySelector("[data-period-preset]");
+      if (unit && unit.value !== title.getAttribute("data-picked-unit")) {
+        unit.value = title.getAttribute("data-picked-unit");
+      }
+      if (text) {
+        text.value = title.getAttribute("data-picked-period");
+      }
+      if (preset) {
+        preset.value = "";
+      }
+    }
+    var trigger = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (title && (!trigger || !document.body.contains(trigger))) {
+      title.focus();
+    }
+  });
 })();

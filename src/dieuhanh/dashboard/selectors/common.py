@@ -1,7 +1,7 @@
-"""Reads behind the overview page: the unit picker, the periods that hold data, and the table.
+"""Reads every dashboard page shares: visible indicators, the unit tree, the periods that hold data.
 
 Every function here costs a fixed number of queries, whatever the number of
-indicators or units, so that the page's query count can be pinned in tests.
+indicators or units, so that the pages' query counts can be pinned in tests.
 """
 
 from __future__ import annotations
@@ -9,15 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dieuhanh.analytics.engine import Measures
-from dieuhanh.analytics.selectors import analytics_measures
-from dieuhanh.indicators.models import Direction, Indicator, Sector
+from dieuhanh.dashboard.periods import NINE_MONTHS, ReportPeriod
+from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.indicators.selectors import indicator_list
 from dieuhanh.ingest.models import DataValue, DataValueStatus
@@ -41,6 +39,19 @@ def default_org_unit(tree: Sequence[TreeUnit]) -> OrgUnit | None:
 def visible_indicators(*, user: object) -> list[Indicator]:
     """The indicators a user may see: all when signed in, only the public ones for anonymous visitors."""
     return indicator_list(public_only=not getattr(user, "is_authenticated", False))
+
+
+def stored_operands(indicators: Sequence[Indicator]) -> list[Indicator]:
+    """The stored indicators behind some indicators: themselves, or a ratio's two operands."""
+    out: dict[int, Indicator] = {}
+    for indicator in indicators:
+        if indicator.is_ratio:
+            for operand in (indicator.numerator, indicator.denominator):
+                if operand is not None:
+                    out[operand.pk] = operand
+        else:
+            out[indicator.pk] = indicator
+    return list(out.values())
 
 
 @dataclass(frozen=True)
@@ -100,82 +111,71 @@ def _period_starting(start: dt.date, period_type: PeriodType) -> Period:
 
 @dataclass(frozen=True)
 class PeriodGroup:
-    """A labelled group of periods for the quick-pick list (months, quarters, half-years, years)."""
+    """A labelled group of periods for the quick-pick list (months, quarters, 6 and 9 months, years)."""
 
     label: str
-    periods: list[Period]
+    periods: list[ReportPeriod]
 
 
 def period_choices(*, latest: Period, span: DataSpan) -> list[PeriodGroup]:
-    """Common choices: the months, quarters and half-years of the latest year with data, and the years."""
+    """Common choices: the months, quarters, halves and nine months of the latest year with data, and the years.
+
+    Nine months come from the latest year that has reached September.
+    """
     year, last_month = latest.year, latest.last_month
     earliest_year = min((d.year for d in span.first.values()), default=year)
     earliest_year = max(earliest_year, year - PICKER_YEARS + 1)
+    nine_year = year if last_month >= NINE_MONTHS else year - 1
     groups = [
-        PeriodGroup(str(_("Months")), [Period(year, PeriodType.MONTHLY, m) for m in range(1, last_month + 1)]),
+        PeriodGroup(
+            str(_("Months")), [ReportPeriod(Period(year, PeriodType.MONTHLY, m)) for m in range(1, last_month + 1)]
+        ),
         PeriodGroup(
             str(_("Quarters")),
-            [Period(year, PeriodType.QUARTERLY, q) for q in range(1, (last_month - 1) // 3 + 2)],
+            [ReportPeriod(Period(year, PeriodType.QUARTERLY, q)) for q in range(1, (last_month - 1) // 3 + 2)],
         ),
         PeriodGroup(
             str(_("Half-years")),
-            [Period(year, PeriodType.SEMIANNUAL, s) for s in range(1, (last_month - 1) // 6 + 2)],
+            [ReportPeriod(Period(year, PeriodType.SEMIANNUAL, s)) for s in range(1, (last_month - 1) // 6 + 2)],
         ),
-        PeriodGroup(str(_("Years")), [Period(y, PeriodType.YEARLY, 1) for y in range(earliest_year, year + 1)]),
+        PeriodGroup(
+            str(_("Nine months")),
+            [ReportPeriod.first_months(nine_year, NINE_MONTHS)] if nine_year >= earliest_year else [],
+        ),
+        PeriodGroup(
+            str(_("Years")), [ReportPeriod(Period(y, PeriodType.YEARLY, 1)) for y in range(earliest_year, year + 1)]
+        ),
     ]
     return [g for g in groups if g.periods]
 
 
 @dataclass(frozen=True)
-class OverviewRow:
-    """One line of the overview: an indicator and its eight measures for the chosen unit and period."""
+class Place:
+    """Where a unit sits in the listed tree: its ancestors (root first) and its children."""
 
-    indicator: Indicator
-    measures: Measures
-
-    @property
-    def trend(self) -> str:
-        """``up``, ``down`` or ``flat`` as the change against last year reads once rounded; empty if unknown."""
-        change = self.measures.yoy_pct
-        if change is None:
-            return ""
-        # Decide on the figure as shown (one decimal), so that "0,0" never carries an arrow.
-        shown = change.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-        if shown > 0:
-            return "up"
-        return "down" if shown < 0 else "flat"
-
-    @property
-    def tone(self) -> str:
-        """``good`` or ``bad`` for the change by the indicator's direction, ``neutral`` when flat."""
-        trend = self.trend
-        if trend in ("", "flat"):
-            return "neutral" if trend else ""
-        better = "down" if self.indicator.direction == Direction.DOWN else "up"
-        return "good" if trend == better else "bad"
+    unit: OrgUnit
+    ancestors: list[OrgUnit]
+    children: list[OrgUnit]
 
 
-@dataclass(frozen=True)
-class SectorGroup:
-    """The rows of one sector; ``sector`` is None for indicators not yet filed under one."""
+def unit_place(*, tree: Sequence[TreeUnit], unit: OrgUnit) -> Place:
+    """The breadcrumb and the drill-down choices of a unit, read from the tree already loaded (no query)."""
+    by_id = {item.unit.pk: item.unit for item in tree}
+    ancestors: list[OrgUnit] = []
+    parent_id = unit.parent_id
+    while parent_id is not None and parent_id in by_id:
+        parent = by_id[parent_id]
+        ancestors.append(parent)
+        parent_id = parent.parent_id
+    children = [item.unit for item in tree if item.unit.parent_id == unit.pk]
+    return Place(unit=unit, ancestors=list(reversed(ancestors)), children=children)
 
-    sector: Sector | None
-    rows: list[OverviewRow]
 
-
-def overview_table(*, indicators: Sequence[Indicator], org_unit: OrgUnit, period: Period) -> list[SectorGroup]:
-    """Every indicator's measures at one unit and period, grouped by sector in catalogue order.
-
-    All figures come from a single analytics call, whose cost does not grow in
-    queries with the number of indicators or of units below ``org_unit``.
-    """
-    measures = analytics_measures(indicators=indicators, org_units=[org_unit], periods=[period])
-    groups: dict[int | None, SectorGroup] = {}
-    # One unit and one period: the measures come back in the order of the indicators.
-    for indicator, measure in zip(indicators, measures, strict=True):
-        key = indicator.sector_id
-        if key not in groups:
-            groups[key] = SectorGroup(sector=indicator.sector, rows=[])
-        groups[key].rows.append(OverviewRow(indicator=indicator, measures=measure))
-    # Unfiled indicators last, whichever way the database sorts a null sector.
-    return [g for k, g in groups.items() if k is not None] + ([groups[None]] if None in groups else [])
+def child_units(*, unit: OrgUnit, start: dt.date, end: dt.date) -> list[OrgUnit]:
+    """The units directly below ``unit`` that existed for a day of [start, end], with their centroids; one query."""
+    return list(
+        OrgUnit.objects.filter(parent=unit)
+        .valid_between(start, end)
+        .only("id", "code", "name", "name_en", "kind", "parent_id", "path", "latitude", "longitude", "sort_order")
+        .order_by("sort_order", "code")
+    )

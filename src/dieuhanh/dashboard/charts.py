@@ -1,0 +1,220 @@
+"""The data behind the pages' charts and maps, as JSON for ``static/js/dh-charts.js``.
+
+Presentation only: the figures come from the selectors; this module lays them out for
+ECharts and adds the (translated) words the charts show. Numbers are JSON numbers
+rounded like the API's (6 decimals); the script formats them in the page's language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from dieuhanh.analytics.selectors import number_out
+from dieuhanh.dashboard.boundaries import boundary_codes
+from dieuhanh.dashboard.periods import ReportPeriod
+from dieuhanh.dashboard.selectors.common import Place
+from dieuhanh.dashboard.selectors.figures import Figure, FigureBook
+from dieuhanh.dashboard.selectors.indicator import IndicatorDetail
+from dieuhanh.dashboard.templatetags.dh_figures import STATUS_LABELS, localized
+from dieuhanh.indicators.models import Direction, Indicator
+from dieuhanh.indicators.periods import Period, PeriodType
+from dieuhanh.orgunits.models import OrgUnit
+
+
+def short_label(period: Period) -> str:
+    """A period as a chart axis writes it: 6/2023, Q2/2023, 2023."""
+    if period.type == PeriodType.MONTHLY:
+        return _("%(month)d/%(year)d") % {"month": period.index, "year": period.year}
+    if period.type == PeriodType.QUARTERLY:
+        return _("Q%(quarter)d/%(year)d") % {"quarter": period.index, "year": period.year}
+    if period.type == PeriodType.SEMIANNUAL:
+        return _("H%(half)d/%(year)d") % {"half": period.index, "year": period.year}
+    return str(period.year)
+
+
+def _n(value: Decimal | None) -> int | float | None:
+    return number_out(value)
+
+
+def _value_label() -> str:
+    return pgettext("overview column: the figure of the period", "Value")
+
+
+# How unit names start (Vietnamese) or end (English) with their type; a map label can do without it.
+_TYPE_PREFIXES = ("Thành phố ", "Thị xã ", "Thị trấn ", "Huyện ", "Phường ", "Xã ", "Tỉnh ", "Quận ")
+_TYPE_SUFFIXES = (" City", " Town", " Township", " District", " Ward", " Commune", " Province")
+
+
+def short_unit_name(name: str) -> str:
+    """A unit's name without its type, for a label on a crowded map: "Thành phố Dĩ An" → "Dĩ An"."""
+    for prefix in _TYPE_PREFIXES:
+        if name.startswith(prefix) and len(name) > len(prefix):
+            return name[len(prefix) :]
+    for suffix in _TYPE_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _common(indicator: Indicator, unit: OrgUnit, name: str, title: str) -> dict[str, Any]:
+    return {
+        "title": title,
+        "file": f"{indicator.code}_{unit.code}_{name}",
+        "decimals": indicator.decimals,
+        "unit": localized(indicator, "unit"),
+        "save": _("Save as PNG image"),
+        "direction": indicator.direction,
+    }
+
+
+def _url(path: str, unit: OrgUnit, report: ReportPeriod) -> str:
+    return f"{path}?{urlencode({'org_unit': unit.code, 'period': report.code})}"
+
+
+def _status_labels() -> dict[str, str]:
+    return {key: str(label) for key, label in STATUS_LABELS.items()} | {"": _("No figure")}
+
+
+def indicator_charts(*, detail: IndicatorDetail, place: Place, page_path: str) -> dict[str, dict[str, Any]]:
+    """The four charts of the indicator page: trend, cumulative against plan, ranking, map."""
+    indicator, unit, report = detail.indicator, place.unit, detail.report
+    name = localized(indicator)
+    plan_label = (
+        _("Plan (annual plan spread evenly over the periods)") if detail.plan_is_per_period else _("Annual plan")
+    )
+    trend = _common(indicator, unit, "trend", _("%(indicator)s: five years") % {"indicator": name}) | {
+        "kind": "trend",
+        "x": [short_label(p.period) for p in detail.trend],
+        "series": [
+            {"role": "value", "name": _value_label(), "data": [_n(p.value) for p in detail.trend]},
+            {"role": "previous", "name": _("Same period last year"), "data": [_n(p.previous) for p in detail.trend]},
+            {"role": "plan", "name": plan_label, "data": [_n(p.plan) for p in detail.trend]},
+        ],
+    }
+    year = detail.shown.period.year
+    cumulative = _common(indicator, unit, "cumulative", _("%(indicator)s: cumulative") % {"indicator": name}) | {
+        "kind": "cumulative",
+        "x": [short_label(p.period) for p in detail.cumulative],
+        "series": [
+            {
+                "role": "value",
+                "name": _("Cumulative %(year)d") % {"year": year},
+                "data": [_n(p.ytd) for p in detail.cumulative],
+            },
+            {
+                "role": "previous",
+                "name": _("Cumulative %(year)d") % {"year": year - 1},
+                "data": [_n(p.previous_ytd) for p in detail.cumulative],
+            },
+            {
+                "role": "plan",
+                "name": _("Annual plan %(year)d") % {"year": year},
+                "data": [_n(detail.plan)] * len(detail.cumulative) if detail.plan is not None else [],
+            },
+        ],
+        "projection": {"name": _("Year-end estimate"), "value": _n(detail.own.figure.measures.projection)},
+    }
+    children = {row.unit.pk: row for row in detail.children}
+    ranking = _common(indicator, unit, "ranking", _("%(indicator)s: ranking of units") % {"indicator": name}) | {
+        "kind": "ranking",
+        "items": [
+            {
+                "code": row.unit.code,
+                "label": localized(row.unit),
+                "rank": row.rank,
+                "value": _n(row.figure.measures.value),
+                "url": _url(page_path, row.unit, report),
+            }
+            for row in detail.ranked
+        ],
+    }
+    items = [
+        _map_item(children[row.unit.pk].figure, row.unit, _url(page_path, row.unit, report)) for row in detail.children
+    ]
+    map_chart = _map(indicator, place, "map", _("%(indicator)s: map") % {"indicator": name}, items)
+    return {"trend": trend, "cumulative": cumulative, "ranking": ranking, "map": map_chart}
+
+
+def _map_item(figure: Figure, unit: OrgUnit, url: str) -> dict[str, Any]:
+    m = figure.measures
+    return {
+        "code": unit.code,
+        "label": localized(unit),
+        "short": short_unit_name(localized(unit)),
+        "url": url,
+        "value": _n(m.value),
+        "yoy_pct": _n(m.yoy_pct),
+        "plan_completion_pct": _n(m.plan_completion_pct),
+        "status": m.status or "",
+        "lat": unit.latitude,
+        "lon": unit.longitude,
+    }
+
+
+def _map(indicator: Indicator, place: Place, name: str, title: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """A map of the children: polygons where the shipped boundaries have them, else points at their centroids."""
+    with_polygon = boundary_codes(item["code"] for item in items)
+    if items and len(with_polygon) == len(items):
+        mode = "choropleth"
+    elif any(item["lat"] is not None and item["lon"] is not None for item in items):
+        mode = "points"
+    else:
+        mode = "none"
+    measures = [
+        {"key": "value", "label": _value_label()},
+        {"key": "yoy_pct", "label": _("% change on the same period last year")},
+    ]
+    if any(item["plan_completion_pct"] is not None for item in items):
+        measures.append({"key": "plan_completion_pct", "label": _("% of annual plan")})
+        measures.append({"key": "status", "label": _("Status against the plan")})
+    return _common(indicator, place.unit, name, title) | {
+        "kind": "map",
+        "mode": mode,
+        "geojson": reverse("dashboard:boundaries", args=[place.unit.code]),
+        "items": items,
+        "measures": measures,
+        "measure": measures[0]["key"],
+        "status_labels": _status_labels(),
+        "no_data": _("No figure"),
+        "good": _("better"),
+        "bad": _("worse"),
+        "lower_is_better": indicator.direction == Direction.DOWN,
+    }
+
+
+@dataclass(frozen=True)
+class WallMap:
+    """A wall-screen map panel: the chart, and the children best first beside it."""
+
+    indicator: Indicator
+    chart: dict[str, Any]
+    ranked: list[tuple[OrgUnit, Figure]]
+    period_label: str
+
+    @property
+    def data_id(self) -> str:
+        """The id of the element that carries the chart's JSON."""
+        return f"wall-map-data-{self.indicator.code}"
+
+
+def wall_map(*, book: FigureBook, indicator: Indicator, place: Place, report: ReportPeriod) -> WallMap:
+    """A wall-screen map: the children coloured by status where they have plans, else by change on last year."""
+    path = reverse("dashboard:indicator", args=[indicator.code])
+    figures = [(child, book.figure(indicator, child.pk, report)) for child in place.children]
+    items = [_map_item(figure, child, _url(path, child, report)) for child, figure in figures]
+    chart = _map(indicator, place, "wall", localized(indicator), items)
+    planned = any(f.measures.plan is not None for _c, f in figures)
+    chart["measure"] = "status" if planned else "yoy_pct"
+    lower_first = indicator.direction == Direction.DOWN
+    with_value = [cf for cf in figures if cf[1].measures.value is not None]
+    with_value.sort(key=lambda cf: cf[1].measures.value or Decimal(0), reverse=not lower_first)
+    ranked = with_value + [cf for cf in figures if cf[1].measures.value is None]
+    shown = report.shown_for(PeriodType(indicator.period_type))
+    return WallMap(indicator=indicator, chart=chart, ranked=ranked, period_label=shown.label())

@@ -1,0 +1,128 @@
+"""Reads behind the unit scorecard and the off-track list: figures against the plan, worst first."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import F
+
+from dieuhanh.dashboard.periods import ReportPeriod
+from dieuhanh.dashboard.selectors.figures import Figure, FigureBook, periods_needed
+from dieuhanh.indicators.models import Indicator, Target
+from dieuhanh.indicators.periods import PeriodType
+from dieuhanh.orgunits.models import OrgUnit
+
+
+def _worst_first(figure: Figure, position: int) -> tuple[int, Decimal, int]:
+    """Figures with a gap to the plan, most behind first; then a plan without figures yet; then no plan."""
+    gap = figure.gap_pct
+    if gap is not None:
+        return (0, gap, position)
+    if figure.measures.plan is not None:
+        return (1, Decimal(0), position)
+    return (2, Decimal(0), position)
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """Every indicator at one unit, worst gap to the plan first, and how many are in each status."""
+
+    figures: list[Figure]
+    statuses: Counter[str]
+
+    @property
+    def planned(self) -> int:
+        return sum(1 for f in self.figures if f.measures.plan is not None)
+
+
+def unit_scorecard(*, indicators: Sequence[Indicator], unit: OrgUnit, report: ReportPeriod) -> Scorecard:
+    """Every indicator's figure at ``unit``, sorted by the gap between its year-end estimate and its plan.
+
+    One engine over the unit's subtree for all indicators (three queries).
+    """
+    book = FigureBook(indicators=indicators, units=[unit], periods=periods_needed(indicators, [report]))
+    figures = [book.figure(indicator, unit.pk, report) for indicator in indicators]
+    order = {id(f): n for n, f in enumerate(figures)}
+    figures.sort(key=lambda f: _worst_first(f, order[id(f)]))
+    return Scorecard(figures=figures, statuses=Counter(f.measures.status for f in figures if f.measures.status))
+
+
+@dataclass(frozen=True)
+class BehindRow:
+    """An indicator at a unit that is off track or at risk."""
+
+    unit: OrgUnit
+    figure: Figure
+
+
+@dataclass(frozen=True)
+class PlannedPairs:
+    """(indicator, unit) pairs with an annual plan, and those units."""
+
+    pairs: list[tuple[int, int]]
+    units: dict[int, OrgUnit]
+
+
+def planned_pairs(*, indicators: Sequence[Indicator], root: OrgUnit, report: ReportPeriod) -> PlannedPairs:
+    """(indicator, unit) pairs at or under ``root`` with an annual plan for the year each indicator is shown for.
+
+    Only these can be off track or at risk: a status needs a plan. Two queries.
+    """
+    year_of = {i.pk: report.shown_for(PeriodType(i.period_type)).period.year for i in indicators}
+    rows = (
+        Target.objects.filter(
+            indicator_id__in=list(year_of),
+            org_unit__path__startswith=root.path,
+            year_from=F("year_to"),
+            year_from__in=set(year_of.values()),
+        )
+        .values_list("indicator_id", "org_unit_id", "year_from")
+        .order_by()
+    )
+    pairs = sorted({(i, u) for i, u, year in rows if year_of[i] == year})
+    units = OrgUnit.objects.only(
+        "id", "code", "name", "name_en", "kind", "parent_id", "path", "sort_order", "latitude", "longitude"
+    ).in_bulk({u for _i, u in pairs} | {root.pk})
+    return PlannedPairs(pairs=pairs, units=units)
+
+
+def offtrack_list(
+    *,
+    indicators: Sequence[Indicator],
+    root: OrgUnit,
+    report: ReportPeriod,
+    planned: PlannedPairs | None = None,
+    book: FigureBook | None = None,
+) -> list[BehindRow]:
+    """Every indicator × unit at or under ``root`` that is off track or at risk, most behind its plan first.
+
+    The cost does not grow with indicators × units: only pairs with a plan are computed,
+    all from one engine for the units that have plans (pass ``planned`` and a ``book``
+    built for its units to share them with other reads), plus the two queries of
+    ``planned_pairs``.
+    """
+    if planned is None:
+        planned = planned_pairs(indicators=indicators, root=root, report=report)
+    if not planned.pairs:
+        return []
+    by_id = {i.pk: i for i in indicators}
+    if book is None:
+        chosen = [by_id[i] for i in sorted({i for i, _u in planned.pairs})]
+        book = FigureBook(
+            indicators=chosen, units=list(planned.units.values()), periods=periods_needed(chosen, [report])
+        )
+    figures = [book.figure(by_id[i], u, report) for i, u in planned.pairs]
+    behind = [f for f in figures if f.is_behind]
+    position = {i.pk: n for n, i in enumerate(indicators)}
+    units = planned.units
+    behind.sort(
+        key=lambda f: (
+            f.gap_pct if f.gap_pct is not None else Decimal(0),
+            position[f.indicator.pk],
+            units[f.org_unit_id].path,
+        )
+    )
+    return [BehindRow(unit=units[f.org_unit_id], figure=f) for f in behind]

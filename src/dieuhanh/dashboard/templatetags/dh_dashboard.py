@@ -1,0 +1,74 @@
+"""What the dashboard templates need beyond figures: addresses of a unit and period, sparklines."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+SPARK_WIDTH = 120
+SPARK_HEIGHT = 32
+SPARK_PAD = 3
+
+
+@register.simple_tag
+def picked_url(path: str, org_unit: object, period: object) -> str:
+    """``path`` for a unit and a period, as the pickers would send them."""
+    code = getattr(org_unit, "code", org_unit)
+    period_code = getattr(period, "code", period)
+    query = urlencode({k: str(v) for k, v in (("org_unit", code), ("period", period_code)) if v})
+    return path + (f"?{query}" if query else "")
+
+
+@register.simple_tag
+def indicator_url(indicator: object, org_unit: object, period: object) -> str:
+    """The indicator page of ``indicator`` for a unit and a period."""
+    return picked_url(reverse("dashboard:indicator", args=[getattr(indicator, "code", indicator)]), org_unit, period)
+
+
+@register.simple_tag
+def sparkline(values: Sequence[Decimal | None]) -> SafeString:
+    """A small inline SVG line of ``values`` (gaps where a value is missing), its last point marked.
+
+    Drawn on the server: it needs no script, prints, and costs the page nothing to start.
+    It only illustrates the figure written beside it, so assistive technology skips it.
+    """
+    known = [(i, float(v)) for i, v in enumerate(values) if v is not None]
+    if len(known) < 2:
+        return SafeString("")
+    low = min(v for _i, v in known)
+    high = max(v for _i, v in known)
+    spread = (high - low) or 1.0
+    step = (SPARK_WIDTH - 2 * SPARK_PAD) / max(len(values) - 1, 1)
+
+    def point(i: int, v: float) -> tuple[float, float]:
+        x = SPARK_PAD + i * step
+        y = SPARK_HEIGHT - SPARK_PAD - (v - low) / spread * (SPARK_HEIGHT - 2 * SPARK_PAD)
+        return round(x, 1), round(y, 1)
+
+    runs: list[list[tuple[float, float]]] = [[]]
+    previous = None
+    for i, v in known:
+        if previous is not None and i != previous + 1:
+            runs.append([])
+        runs[-1].append(point(i, v))
+        previous = i
+    path = " ".join("M" + " L".join(f"{x},{y}" for x, y in run) for run in runs if run)
+    last_x, last_y = point(*known[-1])
+    return format_html(
+        '<svg class="sparkline" viewBox="0 0 {w} {h}" width="{w}" height="{h}" aria-hidden="true" '
+        'focusable="false"><path d="{path}" fill="none" stroke="currentColor" stroke-width="1.6" '
+        'stroke-linejoin="round" stroke-linecap="round"/><circle cx="{x}" cy="{y}" r="2.6" fill="currentColor"/></svg>',
+        w=SPARK_WIDTH,
+        h=SPARK_HEIGHT,
+        path=path,
+        x=last_x,
+        y=last_y,
+    )

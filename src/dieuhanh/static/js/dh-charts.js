@@ -1,0 +1,413 @@
+// dieuhanh charts: turns the JSON a page embeds (Django's json_script) into ECharts charts and maps.
+// Every word shown comes from that JSON, already translated; numbers are formatted in the page's
+// language. No outside request: the only fetch is the map's boundaries, from this site.
+(function () {
+  "use strict";
+
+  var locale = (document.documentElement.lang || "vi").indexOf("en") === 0 ? "en-GB" : "vi-VN";
+  var numberFormats = {};
+  var boundaries = {};
+  var COLOURS = {
+    value: "#0b4f8a",
+    previous: "#8a5a00",
+    plan: "#b3261e",
+    projection: "#12672b",
+    none: "#d5dbe1"
+  };
+  var STATUS = { on_track: 3, at_risk: 2, off_track: 1, no_target: 0 };
+  var STATUS_COLOURS = { on_track: "#2e7d32", at_risk: "#e3a400", off_track: "#c62828", no_target: "#8d99a6" };
+
+  function fmt(value, decimals) {
+    if (value === null || value === undefined || typeof value !== "number" || isNaN(value)) {
+      return "–";
+    }
+    var key = String(decimals);
+    if (!numberFormats[key]) {
+      numberFormats[key] = new Intl.NumberFormat(locale, {
+        minimumFractionDigits: decimals,
+        maximumFractionDigits: decimals
+      });
+    }
+    return numberFormats[key].format(value);
+  }
+
+  function signed(value) {
+    var text = fmt(value, 1);
+    return typeof value === "number" && value > 0.05 ? "+" + text : text;
+  }
+
+  // Axis ticks: whole numbers once the figures are large, else the indicator's decimals.
+  function tick(decimals) {
+    return function (value) {
+      return fmt(value, Math.abs(value) >= 100 ? 0 : decimals);
+    };
+  }
+
+  function toolbox(data, dark) {
+    return {
+      right: 4,
+      top: 0,
+      feature: {
+        saveAsImage: {
+          title: data.save,
+          name: data.file,
+          pixelRatio: 2,
+          backgroundColor: dark ? "#0d1620" : "#ffffff"
+        }
+      }
+    };
+  }
+
+  function roleColour(role) {
+    return COLOURS[role] || COLOURS.value;
+  }
+
+  function lineSeries(data) {
+    return data.series
+      .filter(function (s) { return s.data.length; })
+      .map(function (s) {
+        var line = { width: s.role === "value" ? 2.5 : 2 };
+        if (s.role === "previous") { line.type = "dashed"; }
+        if (s.role === "plan") { line.type = "dotted"; }
+        return {
+          name: s.name,
+          type: "line",
+          data: s.data,
+          symbol: "none",
+          connectNulls: false,
+          color: roleColour(s.role),
+          lineStyle: line,
+          z: s.role === "value" ? 3 : 2
+        };
+      });
+  }
+
+  function lineOption(data, dark) {
+    return {
+      backgroundColor: "transparent",
+      color: data.series.map(function (s) { return roleColour(s.role); }),
+      toolbox: toolbox(data, dark),
+      legend: { top: 0, left: 0, right: 40, type: "scroll" },
+      tooltip: {
+        trigger: "axis",
+        valueFormatter: function (v) { return fmt(v, data.decimals) + (data.unit ? " " + data.unit : ""); }
+      },
+      grid: { left: 8, right: 16, top: 44, bottom: 8, containLabel: true },
+      xAxis: { type: "category", data: data.x, boundaryGap: false, axisLabel: { hideOverlap: true } },
+      yAxis: { type: "value", scale: true, axisLabel: { formatter: tick(data.decimals) } },
+      series: lineSeries(data)
+    };
+  }
+
+  var builders = {};
+
+  builders.trend = function (data, dark) {
+    var option = lineOption(data, dark);
+    option.grid.bottom = 44;
+    option.dataZoom = [{ type: "inside" }, { type: "slider", height: 18, bottom: 6 }];
+    return option;
+  };
+
+  builders.cumulative = function (data, dark) {
+    var option = lineOption(data, dark);
+    option.xAxis.boundaryGap = true;
+    if (data.projection && data.projection.value !== null) {
+      option.series.push({
+        name: data.projection.name,
+        type: "scatter",
+        symbol: "diamond",
+        symbolSize: 14,
+        color: COLOURS.projection,
+        data: [[data.x.length - 1, data.projection.value]],
+        label: {
+          show: true,
+          position: "left",
+          formatter: function (p) { return fmt(p.value[1], data.decimals); }
+        }
+      });
+    }
+    return option;
+  };
+
+  builders.ranking = function (data, dark, el) {
+    var items = data.items.slice();
+    el.style.height = Math.max(220, items.length * 30 + 70) + "px";
+    return {
+      backgroundColor: "transparent",
+      toolbox: toolbox(data, dark),
+      tooltip: {
+        trigger: "item",
+        formatter: function (p) { return p.name + ": " + fmt(p.value, data.decimals) + (data.unit ? " " + data.unit : ""); }
+      },
+      grid: { left: 8, right: 72, top: 32, bottom: 8, containLabel: true },
+      xAxis: { type: "value", axisLabel: { formatter: tick(data.decimals), hideOverlap: true } },
+      yAxis: {
+        type: "category",
+        inverse: true,
+        data: items.map(function (i) { return (i.rank ? i.rank + ". " : "") + i.label; })
+      },
+      series: [{
+        type: "bar",
+        color: COLOURS.value,
+        cursor: "pointer",
+        data: items.map(function (i) { return { value: i.value, url: i.url, code: i.code }; }),
+        label: {
+          show: true,
+          position: "right",
+          formatter: function (p) { return fmt(p.value, data.decimals); }
+        }
+      }]
+    };
+  };
+
+  function measureValue(item, measure) {
+    if (measure === "status") {
+      return item.status in STATUS ? STATUS[item.status] : null;
+    }
+    return item[measure];
+  }
+
+  function visualMap(data, measure, dark, dimension) {
+    var values = data.items
+      .map(function (i) { return measureValue(i, measure); })
+      .filter(function (v) { return typeof v === "number"; });
+    var base = {
+      left: 4,
+      bottom: 4,
+      calculable: false,
+      textStyle: { color: dark ? "#e8edf2" : "#1b1f23", fontSize: dark ? 18 : 12 },
+      itemWidth: dark ? 22 : 14,
+      itemHeight: dark ? 22 : 14,
+      outOfRange: { color: COLOURS.none }
+    };
+    if (dimension !== undefined) { base.dimension = dimension; base.seriesIndex = 0; }
+    if (measure === "status") {
+      return Object.assign(base, {
+        type: "piecewise",
+        pieces: Object.keys(STATUS).map(function (key) {
+          return { value: STATUS[key], label: data.status_labels[key], color: STATUS_COLOURS[key] };
+        })
+      });
+    }
+    var low = values.length ? Math.min.apply(null, values) : 0;
+    var high = values.length ? Math.max.apply(null, values) : 1;
+    var colours = ["#d6e6f5", "#5b9bd5", "#0b3d70"];
+    if (measure === "yoy_pct") {
+      var reach = Math.max(Math.abs(low), Math.abs(high), 1);
+      low = -reach;
+      high = reach;
+      colours = data.lower_is_better ? ["#1b7a3a", "#f4f4f4", "#c62828"] : ["#c62828", "#f4f4f4", "#1b7a3a"];
+    } else if (measure === "plan_completion_pct") {
+      colours = ["#fbe3c8", "#8cc79a", "#0e5222"];
+    }
+    if (low === high) { high = low + 1; }
+    var end = function (v) {
+      return measure === "value" ? fmt(v, Math.abs(v) >= 100 ? 0 : data.decimals) : signed(v) + "%";
+    };
+    return Object.assign(base, {
+      type: "continuous",
+      min: low,
+      max: high,
+      inRange: { color: colours },
+      itemHeight: dark ? 200 : 120,
+      text: [end(high), end(low)]
+    });
+  }
+
+  function describe(data, item, measure) {
+    var m = data.measures.filter(function (x) { return x.key === measure; })[0];
+    var value = measureValue(item, measure);
+    var shown;
+    if (measure === "status") {
+      shown = data.status_labels[item.status || ""] || data.no_data;
+    } else if (measure === "value") {
+      shown = fmt(value, data.decimals) + (data.unit ? " " + data.unit : "");
+    } else {
+      shown = value === null ? "–" : signed(value) + "%";
+    }
+    return item.label + "<br>" + (m ? m.label : "") + ": " + shown;
+  }
+
+  function mapOption(data, geo, measure, dark) {
+    var name = data.geojson;
+    var option = {
+      backgroundColor: "transparent",
+      toolbox: toolbox(data, dark),
+      tooltip: {
+        trigger: "item",
+        formatter: function (p) { return p.data && p.data.item ? describe(data, p.data.item, measure) : p.name; }
+      }
+    };
+    var labelColour = dark ? "#ffffff" : "#1b1f23";
+    if (data.mode === "choropleth") {
+      option.visualMap = visualMap(data, measure, dark);
+      option.series = [{
+        type: "map",
+        map: name,
+        roam: false,
+        layoutCenter: ["50%", "50%"],
+        layoutSize: "94%",
+        selectedMode: false,
+        cursor: "pointer",
+        itemStyle: { areaColor: COLOURS.none, borderColor: dark ? "#0d1620" : "#ffffff", borderWidth: 1 },
+        label: {
+          show: true,
+          color: labelColour,
+          textBorderColor: dark ? "#0d1620" : "#ffffff",
+          textBorderWidth: 3,
+          fontSize: dark ? 20 : 12,
+          formatter: function (p) { return p.data && p.data.item ? p.data.item.short : ""; }
+        },
+        emphasis: { label: { show: true }, itemStyle: { areaColor: "#ffbf47" } },
+        data: data.items.map(function (i) {
+          return { name: i.code, value: measureValue(i, measure), item: i };
+        })
+      }];
+      return option;
+    }
+    var points = data.items.filter(function (i) { return i.lat !== null && i.lon !== null; });
+    var hasOutline = geo && geo.features && geo.features.length;
+    option.visualMap = visualMap(data, measure, dark, 2);
+    var scatter = {
+      type: "scatter",
+      cursor: "pointer",
+      symbolSize: dark ? 22 : 16,
+      itemStyle: { borderColor: dark ? "#0d1620" : "#1b1f23", borderWidth: 1 },
+      label: {
+        show: points.length <= 25,
+        position: "right",
+        color: labelColour,
+        fontSize: dark ? 14 : 10,
+        formatter: function (p) { return p.data.item.short; }
+      },
+      data: points.map(function (i) {
+        return { name: i.label, value: [i.lon, i.lat, measureValue(i, measure)], item: i };
+      })
+    };
+    if (hasOutline) {
+      option.geo = {
+        map: name,
+        roam: false,
+        silent: true,
+        layoutCenter: ["50%", "50%"],
+        layoutSize: "94%",
+        itemStyle: { areaColor: dark ? "#1c2a38" : "#eef1f4", borderColor: dark ? "#8da2b5" : "#6b7785" }
+      };
+      scatter.coordinateSystem = "geo";
+    } else {
+      option.xAxis = { type: "value", scale: true, show: false };
+      option.yAxis = { type: "value", scale: true, show: false };
+    }
+    option.series = [scatter];
+    return option;
+  }
+
+  function loadBoundaries(url) {
+    if (!boundaries[url]) {
+      boundaries[url] = fetch(url, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) { throw new Error(response.status); }
+        return response.json();
+      }).then(function (geo) {
+        if (geo.features && geo.features.length) { window.echarts.registerMap(url, geo); }
+        return geo;
+      });
+      boundaries[url].catch(function () { delete boundaries[url]; });
+    }
+    return boundaries[url];
+  }
+
+  // A unit chosen on a chart opens like a link: within the page under htmx, else by navigation.
+  function open(url) {
+    var result = document.getElementById("result");
+    if (window.htmx && result) {
+      window.htmx.ajax("GET", url, { target: result, swap: "innerHTML" });
+    } else {
+      window.location.href = url;
+    }
+  }
+
+  function onClick(chart) {
+    chart.on("click", function (p) {
+      var url = p.data && (p.data.url || (p.data.item && p.data.item.url));
+      if (url) { open(url); }
+    });
+  }
+
+  function render(el, data) {
+    var dark = el.getAttribute("data-chart-theme") === "dark";
+    var chart = window.echarts.getInstanceByDom(el) || window.echarts.init(el, dark ? "dark" : null, { renderer: "canvas" });
+    if (data.kind === "map") {
+      var measure = el.getAttribute("data-measure") || data.measure;
+      if (data.mode === "none") { return; }
+      loadBoundaries(data.geojson).then(function (geo) {
+        if (!el.isConnected) { return; }
+        chart.setOption(mapOption(data, geo, measure, dark), true);
+      }).catch(function () {
+        chart.setOption(mapOption(data, null, measure, dark), true);
+      });
+    } else {
+      chart.setOption(builders[data.kind](data, dark, el), true);
+      chart.resize();
+    }
+    if (!el.hasAttribute("data-chart-ready")) {
+      onClick(chart);
+      el.setAttribute("data-chart-ready", "");
+    }
+  }
+
+  function dataOf(el) {
+    var source = document.getElementById(el.getAttribute("data-chart-data"));
+    return source ? JSON.parse(source.textContent) : null;
+  }
+
+  function init(root) {
+    if (!window.echarts) { return; }
+    var scope = root && root.querySelectorAll ? root : document;
+    var found = scope.matches && scope.matches("[data-chart]") ? [scope] : [];
+    found = found.concat(Array.prototype.slice.call(scope.querySelectorAll("[data-chart]")));
+    found.forEach(function (el) {
+      // A hidden chart has no size to draw in; whoever shows it calls init again.
+      if (el.offsetParent === null || el.hasAttribute("data-chart-ready")) { return; }
+      var data = dataOf(el);
+      if (data) { render(el, data); }
+    });
+  }
+
+  function dispose(root) {
+    if (!window.echarts || !root || !root.querySelectorAll) { return; }
+    root.querySelectorAll("[data-chart-ready]").forEach(function (el) {
+      var chart = window.echarts.getInstanceByDom(el);
+      if (chart) { chart.dispose(); }
+      el.removeAttribute("data-chart-ready");
+    });
+  }
+
+  function resize(root) {
+    if (!window.echarts) { return; }
+    (root || document).querySelectorAll("[data-chart-ready]").forEach(function (el) {
+      var chart = window.echarts.getInstanceByDom(el);
+      if (chart) { chart.resize(); }
+    });
+  }
+
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest && event.target.closest("[data-map-measure]");
+    if (!select) { return; }
+    event.stopPropagation();
+    var el = document.getElementById(select.getAttribute("data-map-measure"));
+    if (!el) { return; }
+    el.setAttribute("data-measure", select.value);
+    var data = dataOf(el);
+    if (data) { render(el, data); }
+  }, true);
+
+  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("htmx:load", function (event) { init(event.detail.elt); });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    // A failed request is not swapped: its charts stay, so only dispose of what is replaced.
+    if (event.detail.shouldSwap) { dispose(event.detail.target); }
+  });
+  window.addEventListener("resize", function () { resize(document); });
+
+  window.dhCharts = { init: init, resize: resize, dispose: dispose, format: fmt };
+})();
