@@ -169,10 +169,10 @@ def _map(indicator: Indicator, place: Place, name: str, title: str, items: list[
         mode = "none"
     measures = [
         {"key": "value", "label": _value_label()},
-        {"key": "yoy_pct", "label": _("% change on the same period last year")},
+        {"key": "yoy_pct", "label": _("Change on the same period last year")},
     ]
     if any(item["plan_completion_pct"] is not None for item in items):
-        measures.append({"key": "plan_completion_pct", "label": _("% of annual plan")})
+        measures.append({"key": "plan_completion_pct", "label": _("Share of the annual plan reached")})
         measures.append({"key": "status", "label": _("Status against the plan")})
     return _common(indicator, place.unit, name, title) | {
         "kind": "map",
