@@ -5,13 +5,19 @@ BIN := $(VENV)/bin
 VENDOR := src/dieuhanh/static/vendor
 export DIEUHANH_HOME ?= var
 
-.PHONY: demo test install assets lint typecheck messages constraints ci clean
+.PHONY: demo test screenshots install assets lint typecheck messages constraints ci clean
 
 demo: install assets  ## set up, load the Bình Dương sample data, serve on http://127.0.0.1:8000
 	$(BIN)/dieuhanh demo
 
 test: install assets  ## set up and run the test suite (DATABASE_URL picks the database; SQLite by default)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+screenshots: install assets  ## PNGs of every dashboard page of the demo into out/screenshots/ (the browser tests)
+	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || \
+		{ echo "make screenshots needs Debian's Chromium: apt-get install chromium" >&2; exit 1; }
+	$(BIN)/pytest -m browser tests/browser
+	@ls out/screenshots/*.png
 
 install: $(VENV)/.installed
 

@@ -53,7 +53,7 @@ def test_the_maps_can_be_chosen_in_the_address(plans: Plans, client: Client) -> 
 
 def test_the_wall_refreshes_its_panels_from_an_address_that_is_never_cached(plans: Plans, client: Client) -> None:
     _status, html = get(client, "/wall/?org_unit=74")
-    assert 'hx-get="/wall/panels/?org_unit=74" hx-trigger="every 300s"' in html
+    assert 'hx-get="/wall/panels/?org_unit=74" hx-trigger="every 300s, wall:refresh"' in html
 
     response = client.get("/wall/panels/?org_unit=74")
     fragment = response.content.decode()

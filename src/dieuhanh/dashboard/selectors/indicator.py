@@ -76,6 +76,10 @@ class IndicatorDetail:
     plan_is_per_period: bool
 
     @property
+    def has_plan_line(self) -> bool:
+        return any(p.plan is not None for p in self.trend)
+
+    @property
     def ranked(self) -> list[UnitRow]:
         """The child units best first, those without a figure last (the ranking API's order)."""
         return sorted(self.children, key=lambda r: (r.rank is None, r.rank or 0))

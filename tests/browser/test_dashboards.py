@@ -1,0 +1,264 @@
+"""The dashboards in a real browser, on the demo: figures equal the API's, drill-down, period switch, screenshots."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import Api, matches, number, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+FIGURES = ("value", "yoy_pct", "plan_completion_pct")
+
+
+def tiles(page: Any) -> list[dict[str, str]]:
+    """Every tile: its indicator, the period it stands for and the figures it shows."""
+    return list(
+        page.eval_on_selector_all(
+            "ul.tiles > li[data-indicator]",
+            """tiles => tiles.map(t => {
+                const out = {indicator: t.dataset.indicator, period: t.dataset.period};
+                t.querySelectorAll('[data-measure]').forEach(m => {
+                    const number = m.querySelector('.num');
+                    out[m.dataset.measure] = (number || m).textContent;
+                });
+                return out;
+            })""",
+        )
+    )
+
+
+def check_tiles(page: Any, api: Api, org_unit: str) -> int:
+    """Every tile's figures are the API's for its indicator, the unit and the period it stands for."""
+    shown = tiles(page)
+    assert shown, "no tiles"
+    for tile in shown:
+        period = tile["period"]
+        if period.endswith("YTD"):
+            # Nine months: the cumulative of September against that of September a year earlier.
+            code = period.removesuffix("YTD")  # 202309, or 2023Q3 for a quarterly indicator
+            now = api.measures(tile["indicator"], org_unit, code)
+            before = api.measures(tile["indicator"], org_unit, str(int(code[:4]) - 1) + code[4:])
+            expected = {"value": now["ytd"], "plan_completion_pct": now["plan_completion_pct"]}
+            if now["ytd"] is not None and before["ytd"]:
+                expected["yoy_pct"] = (now["ytd"] / before["ytd"] - 1) * 100
+        else:
+            expected = api.measures(tile["indicator"], org_unit, period)
+        for name in FIGURES:
+            if name in tile and name in expected:
+                assert matches(tile[name], expected[name]), (tile, name, expected[name])
+    return len(shown)
+
+
+def test_the_overview_shows_the_apis_figures_and_switches_period(page: Any, api: Api, demo_url: str) -> None:
+    page.goto(demo_url + "/")
+
+    assert page.locator("h2.result-title").inner_text() == "Tỉnh Bình Dương · Tháng 12/2023"
+    assert check_tiles(page, api, "74") >= 20
+    assert page.locator("table.figures tr[data-indicator]").count() >= 70
+    screenshot(page, "overview", full_page=False)
+
+    # A quarter from the quick pick: htmx swaps the result and the address follows.
+    page.select_option("#id_preset", "2023Q3")
+    page.wait_for_url(re.compile(r"period=2023Q3"))
+    page.wait_for_selector("h2.result-title:has-text('Quý III/2023')")
+    check_tiles(page, api, "74")
+
+    # Nine months: the cumulative figures at the end of September.
+    page.select_option("#id_preset", "202309YTD")
+    page.wait_for_selector("h2.result-title:has-text('9 tháng đầu năm 2023')")
+    assert page.locator("#id_period").input_value() == "202309YTD"
+    check_tiles(page, api, "74")
+    screenshot(page, "overview-nine-months", full_page=False)
+
+    # The previous period, from the stepper.
+    page.click("nav.period-step a[rel=prev]")
+    page.wait_for_selector("h2.result-title:has-text('9 tháng đầu năm 2022')")
+    page.wait_for_url(re.compile(r"period=202209YTD"))
+    check_tiles(page, api, "74")
+
+
+def test_the_overview_drills_down_to_a_district_and_a_commune(page: Any, api: Api, demo_url: str) -> None:
+    page.goto(demo_url + "/?period=2023Q2")
+
+    page.click("ul.chips a:has-text('Thành phố Dĩ An')")
+    page.wait_for_url(re.compile(r"org_unit=724"))
+    assert page.locator("#id_org_unit").input_value() == "724"
+    check_tiles(page, api, "724")
+    page.locator("ul.chips a").first.click()
+    page.wait_for_selector("nav.breadcrumb li:nth-child(3)")
+    commune = page.locator("#id_org_unit").input_value()
+    check_tiles(page, api, commune)
+    page.click("nav.breadcrumb a:has-text('Tỉnh Bình Dương')")
+    page.wait_for_url(re.compile(r"org_unit=74&"))
+
+
+def test_the_overview_fits_a_phone(browser: Any, demo_url: str) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="vi-VN", device_scale_factor=2)
+    phone = context.new_page()
+    try:
+        phone.goto(demo_url + "/")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+        screenshot(phone, "overview-phone", full_page=False)
+        phone.goto(demo_url + "/indicators/BUDGET_REV/")
+        phone.wait_for_selector("#map-chart canvas")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    finally:
+        context.close()
+
+
+def map_click(page: Any, longitude: float, latitude: float) -> None:
+    """Click the map where a place is, as a visitor would (ECharts says where it drew it)."""
+    page.wait_for_selector("#map-chart canvas")
+    page.wait_for_function(
+        "() => { const c = echarts.getInstanceByDom(document.getElementById('map-chart'));"
+        " return c && c.getOption() && c.getOption().series && c.getOption().series.length; }"
+    )
+    x, y = page.evaluate(
+        """([lon, lat]) => {
+            const chart = echarts.getInstanceByDom(document.getElementById('map-chart'));
+            const option = chart.getOption();
+            const finder = option.geo && option.geo.length ? {geoIndex: 0} : {seriesIndex: 0};
+            return chart.convertToPixel(finder, [lon, lat]);
+        }""",
+        [longitude, latitude],
+    )
+    page.locator("#map-chart").scroll_into_view_if_needed()
+    box = page.locator("#map-chart").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+
+
+def key_figures(page: Any) -> dict[str, str]:
+    return dict(
+        page.eval_on_selector_all(
+            "dl.keyfigures [data-measure]", "cells => cells.map(c => [c.dataset.measure, c.textContent])"
+        )
+    )
+
+
+def check_key_figures(page: Any, api: Api, indicator: str, org_unit: str, period: str) -> None:
+    shown = key_figures(page)
+    expected = api.measures(indicator, org_unit, period)
+    for name in ("value", "previous", "yoy_pct", "ytd", "plan", "plan_completion_pct", "projection"):
+        assert matches(shown[name], expected[name]), (name, shown[name], expected[name])
+
+
+def test_the_indicator_page_drills_down_on_the_map_from_province_to_commune(page: Any, api: Api, demo_url: str) -> None:
+    page.goto(demo_url + "/indicators/BUDGET_REV/?org_unit=74&period=202312")
+
+    check_key_figures(page, api, "BUDGET_REV", "74", "202312")
+    ranking = api.ranking("BUDGET_REV", "74", "202312")
+    rows = page.eval_on_selector_all(
+        "table.figures--units tbody tr[data-unit]",
+        "rows => rows.map(r => [r.dataset.unit, r.querySelector('[data-measure=value]').textContent])",
+    )
+    assert [code for code, _v in rows] == ["74", *(r["org_unit"] for r in ranking)]
+    assert all(matches(value, r["value"]) for (_c, value), r in zip(rows[1:], ranking, strict=True))
+    page.wait_for_selector("[data-chart=trend] canvas")
+    page.wait_for_selector("[data-chart=ranking] canvas")
+    page.wait_for_selector("#map-chart canvas")
+    page.wait_for_timeout(300)  # the map's boundaries arrive by a request of their own
+    screenshot(page, "indicator-map", full_page=True)
+    map_click(page, 106.66, 11.01)  # inside Thủ Dầu Một
+    page.wait_for_url(re.compile(r"org_unit=718"))
+    page.wait_for_selector("h2.result-title:has-text('Thành phố Thủ Dầu Một')")
+    check_key_figures(page, api, "BUDGET_REV", "718", "202312")
+
+    # The district's communes have no polygons: points at their centroids, which drill down too.
+    page.goto(demo_url + "/indicators/ENT_NEW/?org_unit=718&period=202312")
+    centre = page.evaluate(
+        "JSON.parse(document.getElementById('chart-map').textContent).items.find(i => i.code === '25741')"
+    )
+    page.wait_for_selector("#map-chart canvas")
+    page.wait_for_timeout(300)
+    screenshot(page, "indicator-district-points", full_page=True)
+    map_click(page, centre["lon"], centre["lat"])
+    page.wait_for_url(re.compile(r"org_unit=25741"))
+    page.wait_for_selector("h2.result-title:has-text('Phường Hiệp Thành')")
+    check_key_figures(page, api, "ENT_NEW", "25741", "202312")
+
+
+def test_a_chart_offers_its_png_download(page: Any, demo_url: str) -> None:
+    page.goto(demo_url + "/indicators/RETAIL/?org_unit=74&period=2023Q4")
+    page.wait_for_selector("[data-chart=cumulative] canvas")
+
+    image = page.evaluate(
+        "echarts.getInstanceByDom(document.querySelector('[data-chart=cumulative]'))"
+        ".getDataURL({type: 'png', pixelRatio: 1})"
+    )
+    assert image.startswith("data:image/png;base64,")
+    option = page.evaluate(
+        "echarts.getInstanceByDom(document.querySelector('[data-chart=cumulative]')).getOption().toolbox[0]"
+    )
+    assert option["feature"]["saveAsImage"]["name"] == "RETAIL_74_cumulative"
+
+
+def test_the_scorecard_and_the_off_track_list_show_the_apis_figures(page: Any, api: Api, demo_url: str) -> None:
+    page.goto(demo_url + "/scorecard/?org_unit=721&period=202312")
+    rows = page.eval_on_selector_all(
+        "table.figures--scorecard tbody tr",
+        """rows => rows.map(r => ({indicator: r.dataset.indicator, period: r.dataset.period,
+            value: r.querySelector('[data-measure=value]').textContent,
+            pct: r.querySelector('[data-measure=plan_completion_pct]').textContent}))""",
+    )
+    assert len(rows) >= 70
+    for row in rows[:8]:
+        expected = api.measures(row["indicator"], "721", row["period"])
+        assert matches(row["value"], expected["value"])
+        assert matches(row["pct"], expected["plan_completion_pct"])
+    screenshot(page, "scorecard", full_page=False)
+
+    page.goto(demo_url + "/off-track/?period=202312")
+    first = page.locator("table.figures--offtrack tbody tr").first
+    indicator, unit, period = (first.get_attribute(f"data-{k}") for k in ("indicator", "unit", "period"))
+    expected = api.measures(indicator, unit, period)
+    assert expected["status"] in ("off_track", "at_risk")
+    assert matches(first.locator("[data-measure=plan_completion_pct]").inner_text(), expected["plan_completion_pct"])
+    gaps = [number(g) for g in page.locator("table.figures--offtrack [data-measure=gap]").all_inner_texts()]
+    assert gaps == sorted(gaps)  # most behind first
+    screenshot(page, "off-track", full_page=False)
+    first.locator("a").click()
+    page.wait_for_url(re.compile(rf"/indicators/{indicator}/\?org_unit={unit}&period=202312"))
+
+
+def test_the_wall_rotates_and_keeps_its_figures_when_a_refresh_fails(browser: Any, demo_url: str) -> None:
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="vi-VN")
+    wall = context.new_page()
+    try:
+        wall.goto(demo_url + "/wall/?rotate=600")
+        assert wall.locator(".wall-panel:not([hidden])").get_attribute("data-panel") == "overview-1"
+        api = Api(page=wall, base=demo_url)
+        first = wall.locator(".wall-panel:not([hidden]) li[data-indicator]").first
+        expected = api.measures(first.get_attribute("data-indicator"), "74", first.get_attribute("data-period"))
+        assert matches(first.locator("[data-measure=value]").inner_text(), expected["value"])
+        screenshot(wall, "wall", full_page=False)
+
+        # On to the first map.
+        while not (wall.locator(".wall-panel:not([hidden])").get_attribute("data-panel") or "").startswith("map-"):
+            wall.keyboard.press("ArrowRight")
+        wall.wait_for_selector(".wall-panel:not([hidden]) canvas")
+        wall.wait_for_timeout(400)
+        screenshot(wall, "wall-map", full_page=False)
+        shown_panel = wall.locator(".wall-panel:not([hidden])").get_attribute("data-panel")
+
+        # The server stops answering: the panels stay, a small marker says they are stale.
+        wall.route("**/wall/panels/**", lambda route: route.abort())
+        wall.evaluate("htmx.trigger('#wall-panels', 'wall:refresh')")
+        wall.wait_for_selector("[data-wall-stale]:not([hidden])")
+        assert wall.locator(".wall-panel").count() >= 3
+        assert wall.locator(".wall-panel:not([hidden])").get_attribute("data-panel") == shown_panel
+
+        # It answers again: fresh panels, no marker, still on the same panel.
+        wall.unroute("**/wall/panels/**")
+        wall.evaluate("htmx.trigger('#wall-panels', 'wall:refresh')")
+        wall.wait_for_selector("[data-wall-stale]", state="hidden")
+        assert wall.locator(".wall-panel:not([hidden])").get_attribute("data-panel") == shown_panel
+
+        while wall.locator(".wall-panel:not([hidden])").get_attribute("data-panel") != "offtrack":
+            wall.keyboard.press("ArrowRight")
+        screenshot(wall, "wall-off-track", full_page=False)
+    finally:
+        context.close()
