@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "dieuhanh.ingest",
     "dieuhanh.analytics",
     "dieuhanh.dashboard",
+    "dieuhanh.directives",
     "dieuhanh.demo",
 ]
 
@@ -168,6 +169,17 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 MEDIA_ROOT = DIEUHANH_HOME / "media"
+
+# Mail (directive reminders). Without DIEUHANH_EMAIL_HOST, mails are printed to the console.
+EMAIL_HOST = os.environ.get("DIEUHANH_EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("DIEUHANH_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("DIEUHANH_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DIEUHANH_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DIEUHANH_EMAIL_USE_TLS", default=True)
+DEFAULT_FROM_EMAIL = os.environ.get("DIEUHANH_EMAIL_FROM", "dieuhanh@localhost")
 
 # Uploads of a few MB are ordinary (a year of a district's figures); refuse what is not.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024

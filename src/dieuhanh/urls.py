@@ -22,6 +22,7 @@ router.register("imports", ImportViewSet, basename="import")
 urlpatterns = [
     path("api/v1/analytics", AnalyticsView.as_view(), name="api-analytics"),
     path("api/v1/analytics/ranking", RankingView.as_view(), name="api-ranking"),
+    path("api/v1/directives/", include("dieuhanh.directives.api_urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
@@ -30,6 +31,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("directives/", include("dieuhanh.directives.urls")),
     path("", include("dieuhanh.ingest.urls")),
     path("", include("dieuhanh.dashboard.urls")),
 ]

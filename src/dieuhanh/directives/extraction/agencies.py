@@ -138,7 +138,9 @@ class AgencyCatalogue:
         usable = [r for r in self.records if self.on is None or r.valid_on(self.on)]
         self._by_code = {r.code: r for r in usable}
         provinces = [r for r in usable if r.kind == PROVINCE]
-        province_names = {re.sub(r"^(?:tỉnh|thành phố)\s+", "", normalise(p.name), flags=re.IGNORECASE) for p in provinces}
+        province_names = {
+            re.sub(r"^(?:tỉnh|thành phố)\s+", "", normalise(p.name), flags=re.IGNORECASE) for p in provinces
+        }
         index: dict[str, list[tuple[tuple[str, ...], AgencyRecord]]] = defaultdict(list)
         seen: dict[tuple[str, ...], AgencyRecord | None] = {}
         for record in usable:
@@ -273,7 +275,7 @@ _VAGUE = re.compile(
     r"|các\s+cơ quan,?\s+đơn vị|các\s+địa phương|các\s+đơn vị|các\s+cơ quan"
 )
 _BARE_DISTRICTS = re.compile(rf"^{_DISTRICT_LIST.replace('(?:các|cấp)', 'các')}")
-_ISSUER = re.compile(rf"(?:phó\s+)?chủ tịch\s+{_UBND}\s+tỉnh|{_UBND}\s+tỉnh|tỉnh ủy|{_UBND.replace('ủy ban', 'hội đồng').replace('ubnd', 'hđnd')}\s+tỉnh")
+_ISSUER = re.compile(rf"(?:phó\s+)?chủ tịch\s+{_UBND}\s+tỉnh|{_UBND}\s+tỉnh|tỉnh ủy|(?:hội đồng nhân dân|hđnd)\s+tỉnh")
 
 
 def _group_mentions(text: str) -> list[Mention]:

@@ -181,10 +181,7 @@ def _school_opening(m: re.Match[str], doc: dt.date) -> dt.date | None:
 
 
 def _tet(m: re.Match[str], doc: dt.date) -> dt.date | None:
-    if m.group("y"):
-        tet = TET.get(int(m.group("y")))
-    else:
-        tet = next((d for _y, d in sorted(TET.items()) if d > doc), None)
+    tet = TET.get(int(m.group("y"))) if m.group("y") else next((d for _y, d in sorted(TET.items()) if d > doc), None)
     return tet - dt.timedelta(days=1) if tet is not None else None
 
 
@@ -212,10 +209,10 @@ def _full_or_long(m: re.Match[str], doc: dt.date) -> dt.date | None:
 _EXPRESSIONS: list[tuple[str, Callable[[re.Match[str], dt.date], dt.date | None], bool]] = [
     (_FULL_DATE, _full_or_long, True),
     (r"(?:ngày\s+)?(?<![\d/.])(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})(?![\d/])", _day_month, True),
-    (rf"tháng\s+(?P<m>\d{{1,2}})(?:\s*(?:/|năm)\s*(?P<y>\d{{4}}))?(?![\d/])", _month, True),
-    (rf"quý\s+(?P<q>iv|i{{1,3}}|[1-4])(?:\s*(?:/|năm)\s*(?P<y>\d{{4}}))?(?![\d/])", _quarter, True),
+    (r"tháng\s+(?P<m>\d{1,2})(?:\s*(?:/|năm)\s*(?P<y>\d{4}))?(?![\d/])", _month, True),
+    (r"quý\s+(?P<q>iv|i{1,3}|[1-4])(?:\s*(?:/|năm)\s*(?P<y>\d{4}))?(?![\d/])", _quarter, True),
     (
-        rf"(?P<n>\d{{1,2}}|sáu|chín|ba)\s+tháng\s+(?P<part>đầu|cuối)\s+năm(?:\s+(?P<y>\d{{4}}))?",
+        r"(?P<n>\d{1,2}|sáu|chín|ba)\s+tháng\s+(?P<part>đầu|cuối)\s+năm(?:\s+(?P<y>\d{4}))?",
         _months_of_year,
         True,
     ),
@@ -314,15 +311,17 @@ def _candidates(text: str, doc: dt.date, patterns: list[_Pattern]) -> list[tuple
 
 
 def _continuous(text: str) -> bool:
-    """"thường xuyên" that qualifies the order (before its verb, alone, or "nhiệm vụ thường xuyên"),
+    """ "thường xuyên" that qualifies the order (before its verb, alone, or "nhiệm vụ thường xuyên"),
     not a place or a thing ("các điểm thường xuyên ùn tắc")."""
     for m in _CONTINUOUS.finditer(text):
         after = text[m.end() :].lstrip()
         before = text[: m.start()].rstrip()
         if not after or after[0] in ",.;:)" or before.endswith(("nhiệm vụ", "là", "một cách", "được")):
             return True
-        if any(after.startswith(verb) and (len(after) == len(verb) or not after[len(verb)].isalnum())
-               for verb in DIRECTIVE_STARTS):
+        if any(
+            after.startswith(verb) and (len(after) == len(verb) or not after[len(verb)].isalnum())
+            for verb in DIRECTIVE_STARTS
+        ):
             return True
     return False
 

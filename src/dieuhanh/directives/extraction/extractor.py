@@ -179,7 +179,7 @@ def _merge(first: list[str], second: list[str], lead: str | None) -> list[str]:
 
 
 def _line_kind(body: str) -> str:
-    """"heading" (no closing punctuation, short or in capitals), "intro" (ends with ":") or "text"."""
+    """ "heading" (no closing punctuation, short or in capitals), "intro" (ends with ":") or "text"."""
     mark = terminal(body)
     if is_upper(body) or (mark == "" and word_count(body) <= HEADING_WORDS):
         return "heading"

@@ -11,27 +11,27 @@ from __future__ import annotations
 # ("Sở Y tế [chủ trì, phối hợp với …] khẩn trương …"). Multi-word entries first where one
 # entry is a prefix of another does not matter: matching is by whole words.
 DIRECTIVE_STARTS: frozenset[str] = frozenset(
-    w.strip()
-    for w in """
-    tập trung|đẩy nhanh|đẩy mạnh|khẩn trương|tiếp tục|tăng cường|chủ động|phát huy|nâng cao|nâng cấp|
-    hoàn chỉnh|hoàn thiện|hoàn thành|đảm bảo|bảo đảm|phối hợp|chủ trì|rà soát|kịp thời|xây dựng|
-    triển khai|tổ chức|thực hiện|chỉ đạo|tham mưu|báo cáo|kiểm tra|đôn đốc|theo dõi|quan tâm|
-    chuẩn bị|giải quyết|hướng dẫn|ban hành|trình|đề xuất|nghiên cứu|cải thiện|thông báo|chấn chỉnh|
-    xử lý|tuyên truyền|quán triệt|xác định|cân đối|bố trí|khảo sát|kiểm soát|lắp đặt|tổng hợp|cập nhật|số hóa|
-    phủ sóng|hỗ trợ|thúc đẩy|giám sát|công khai|quản lý|vận hành|phê duyệt|thẩm định|điều chỉnh|
-    sửa đổi|bổ sung|di dời|bàn giao|ra quân|lập lại|huy động|vận động|phân bổ|giải ngân|thanh toán|
-    quyết toán|thu hồi|điều tra|phổ biến|tập huấn|đào tạo|bồi dưỡng|tuyển dụng|sắp xếp|kiện toàn|
-    lập|phòng, chống|phòng chống|phòng ngừa|ngăn chặn|khắc phục|sửa chữa|duy trì|mở rộng|phát triển|
-    ứng dụng|kết nối|chia sẻ|tích hợp|đăng tải|cung cấp|tiếp nhận|phân công|kiến nghị|nắm bắt|nắm|
-    đánh giá|kiên quyết|quyết liệt|tuyệt đối|nghiêm cấm|không để|phấn đấu|ưu tiên|sớm|mở|đưa|
-    khởi công|khánh thành|thu hút|kêu gọi|tìm kiếm|tháo gỡ|khơi thông|làm rõ|xem xét|tạm dừng|
-    thanh tra|xác minh|chấm dứt|kéo giảm|tiết kiệm|mua sắm|chi trả|chăm lo|định kỳ|
-    hằng tháng|hàng tháng|hằng quý|hàng quý|hằng năm|hàng năm|thường xuyên|liên tục|gửi|cử|
-    chấp hành|nghiên cứu|lựa chọn|ký|rà soát|dự báo|cảnh báo|tổ chức lại|can thiệp|
-    vận hành|đăng ký
-    """.split("|")
-    if w.strip()
-)
+    (
+        "tập trung", "đẩy nhanh", "đẩy mạnh", "khẩn trương", "tiếp tục", "tăng cường", "chủ động", "phát huy",
+        "nâng cao", "nâng cấp", "hoàn chỉnh", "hoàn thiện", "hoàn thành", "đảm bảo", "bảo đảm", "phối hợp", "chủ trì",
+        "rà soát", "kịp thời", "xây dựng", "triển khai", "tổ chức", "thực hiện", "chỉ đạo", "tham mưu", "báo cáo",
+        "kiểm tra", "đôn đốc", "theo dõi", "quan tâm", "chuẩn bị", "giải quyết", "hướng dẫn", "ban hành", "trình",
+        "đề xuất", "nghiên cứu", "cải thiện", "thông báo", "chấn chỉnh", "xử lý", "tuyên truyền", "quán triệt",
+        "xác định", "cân đối", "bố trí", "khảo sát", "kiểm soát", "lắp đặt", "tổng hợp", "cập nhật", "số hóa",
+        "phủ sóng", "hỗ trợ", "thúc đẩy", "giám sát", "công khai", "quản lý", "vận hành", "phê duyệt", "thẩm định",
+        "điều chỉnh", "sửa đổi", "bổ sung", "di dời", "bàn giao", "ra quân", "lập lại", "huy động", "vận động",
+        "phân bổ", "giải ngân", "thanh toán", "quyết toán", "thu hồi", "điều tra", "phổ biến", "tập huấn", "đào tạo",
+        "bồi dưỡng", "tuyển dụng", "sắp xếp", "kiện toàn", "lập", "phòng, chống", "phòng chống", "phòng ngừa",
+        "ngăn chặn", "khắc phục", "sửa chữa", "duy trì", "mở rộng", "phát triển", "ứng dụng", "kết nối", "chia sẻ",
+        "tích hợp", "đăng tải", "cung cấp", "tiếp nhận", "phân công", "kiến nghị", "nắm bắt", "nắm", "đánh giá",
+        "kiên quyết", "quyết liệt", "tuyệt đối", "nghiêm cấm", "không để", "phấn đấu", "ưu tiên", "sớm", "mở", "đưa",
+        "khởi công", "khánh thành", "thu hút", "kêu gọi", "tìm kiếm", "tháo gỡ", "khơi thông", "làm rõ", "xem xét",
+        "tạm dừng", "thanh tra", "xác minh", "chấm dứt", "kéo giảm", "tiết kiệm", "mua sắm", "chi trả", "chăm lo",
+        "định kỳ", "hằng tháng", "hàng tháng", "hằng quý", "hàng quý", "hằng năm", "hàng năm", "thường xuyên",
+        "liên tục", "gửi", "cử", "chấp hành", "lựa chọn", "ký", "dự báo", "cảnh báo", "tổ chức lại", "can thiệp",
+        "đăng ký",
+    )
+)  # fmt: skip
 
 # A clause after ";" starts a new order only if it starts like one; these starts do not count,
 # because they continue the clause before ("…; trong đó tập trung …", "…; không sử dụng rượu").

@@ -35,7 +35,8 @@ _LEAD_ROLE = re.compile(
     r"(?![\w])\s*,?"
 )
 _COORDINATE = re.compile(
-    r"^\s*[,:]?\s*(?:có trách nhiệm\s+|chịu trách nhiệm\s+)?(?:phối hợp(?:\s+chặt chẽ)?(?:\s+(?:với|cùng))?|cùng(?:\s+với)?)\s+"
+    r"^\s*[,:]?\s*(?:có trách nhiệm\s+|chịu trách nhiệm\s+)?"
+    r"(?:phối hợp(?:\s+chặt chẽ)?(?:\s+(?:với|cùng))?|cùng(?:\s+với)?)\s+"
 )
 # "căn cứ chức năng, nhiệm vụ được giao, …", "theo chức năng, nhiệm vụ, …" before the verb.
 _PREFACE = re.compile(
@@ -167,7 +168,9 @@ def parse_roles(clause: str, catalogue: AgencyCatalogue) -> Roles:
             roles.role_words = True
             start = pos + coordinate.end()
             stop = _coordination_end(clause, mentions, start)
-            coordinating.extend(m.code for m in mentions if start <= m.start < stop and m.kind in _UNIT_KINDS and m.code)
+            coordinating.extend(
+                m.code for m in mentions if start <= m.start < stop and m.kind in _UNIT_KINDS and m.code
+            )
             pos = stop
             continue
         break

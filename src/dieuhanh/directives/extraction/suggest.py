@@ -24,10 +24,14 @@ FIELDS: list[tuple[tuple[str, ...], str]] = [
     ),
     (("cụm công nghiệp", "xuất khẩu", "thị trường", "thương mại", "điện"), "Sở Công Thương"),
     (("quyền sử dụng đất", "đất đai", "môi trường", "khoáng sản", "tài nguyên"), "Sở Tài nguyên và Môi trường"),
-    (("quy hoạch chung", "quy hoạch xây dựng", "nhà ở", "đô thị", "xây dựng"), "Sở Xây dựng"),
+    # Not "xây dựng" alone: as a verb ("xây dựng kế hoạch") it says nothing about the field.
+    (("quy hoạch chung", "quy hoạch xây dựng", "nhà ở", "đô thị", "công trình xây dựng"), "Sở Xây dựng"),
     (("giao thông", "ùn tắc", "cao tốc", "đường sắt"), "Sở Giao thông vận tải"),
     (("an ninh", "trật tự", "quốc phòng", "đề án 06", "camera", "phòng cháy"), "Công an tỉnh"),
-    (("an sinh xã hội", "hộ nghèo", "cận nghèo", "việc làm", "người lao động", "công nhân"), "Sở Lao động - Thương binh và Xã hội"),
+    (
+        ("an sinh xã hội", "hộ nghèo", "cận nghèo", "việc làm", "người lao động", "công nhân"),
+        "Sở Lao động - Thương binh và Xã hội",
+    ),
     (
         ("chuyển đổi số", "công nghệ số", "dịch vụ công trực tuyến", "thành phố thông minh", "dữ liệu", "ioc"),
         "Sở Thông tin và Truyền thông",

@@ -71,9 +71,10 @@ def starts_with_phrase(lower_text: str, phrases: frozenset[str] | tuple[str, ...
     """The longest phrase that ``lower_text`` starts with, word-aligned; None if none."""
     best: str | None = None
     for phrase in phrases:
-        if lower_text.startswith(phrase) and (len(lower_text) == len(phrase) or not lower_text[len(phrase)].isalnum()):
-            if best is None or len(phrase) > len(best):
-                best = phrase
+        if not lower_text.startswith(phrase) or (best is not None and len(phrase) <= len(best)):
+            continue
+        if len(lower_text) == len(phrase) or not lower_text[len(phrase)].isalnum():
+            best = phrase
     return best
 
 

@@ -14,7 +14,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from dieuhanh.demo.generate import DEFAULT_SEED
-from dieuhanh.demo.services import DemoDataError, demo_load
+from dieuhanh.demo.services import DemoDataError, demo_data_dir, demo_load
+from dieuhanh.directives.demo import directives_demo_load
 from dieuhanh.indicators.metadata import MetadataError
 
 DEMO_USERNAME = "demo"
@@ -68,6 +69,15 @@ class Command(BaseCommand):
             }
         )
         self.stdout.write(_("The figures are synthetic sample data, not official statistics."))
+        try:
+            directives = directives_demo_load(data_dir=demo_data_dir())
+        except OSError as exc:
+            self.stderr.write(_("The sample directives could not be loaded: %(error)s") % {"error": exc})
+            sys.exit(1)
+        self.stdout.write(
+            _("%(n)s sample directives from the seed article, with %(u)s progress reports.")
+            % {"n": directives.directives, "u": directives.updates}
+        )
         if options["load_only"]:
             return
 

@@ -1,0 +1,200 @@
+"""``dieuhanh directives``: extract directives from a text, send reminders, collect scorecards.
+
+dieuhanh directives extract FILE --date 2023-07-20 --format json [--save] [--suggest-leads]
+dieuhanh directives remind
+dieuhanh directives collect [--period 202311] [--dry-run]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from dieuhanh.directives.extraction import extract_directives
+from dieuhanh.directives.models import SourceKind
+from dieuhanh.directives.reminders import reminders_send
+from dieuhanh.directives.scorecards import scorecard_periods, scorecards_collect
+from dieuhanh.directives.selectors import agency_catalogue
+from dieuhanh.directives.services import (
+    DirectiveError,
+    DirectiveInput,
+    directives_create,
+    parse_recurrence,
+    source_document_create,
+    today_local,
+)
+from dieuhanh.indicators.periods import PeriodError
+
+MAX_TEXT_BYTES = 5 * 1024 * 1024
+
+
+def read_text(path: str) -> str:
+    """The text of a UTF-8 file ("-" for standard input), with a message that says what to fix."""
+    if path == "-":
+        return sys.stdin.read()
+    file = Path(path)
+    try:
+        if file.stat().st_size > MAX_TEXT_BYTES:
+            raise CommandError(_("%(path)s is larger than 5 MB; is it really a text?") % {"path": path})
+        return file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise CommandError(_("File %(path)s does not exist.") % {"path": path}) from exc
+    except IsADirectoryError as exc:
+        raise CommandError(_("%(path)s is a folder; give a text file.") % {"path": path}) from exc
+    except UnicodeDecodeError as exc:
+        raise CommandError(
+            _("File %(path)s is not UTF-8 text. Save it as plain text (UTF-8), or copy the text out of Word.")
+            % {"path": path}
+        ) from exc
+
+
+def parse_date(value: str | None) -> dt.date:
+    if not value:
+        raise CommandError(_("Give the document's date with --date YYYY-MM-DD (e.g. --date 2023-07-20)."))
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(_("'%(value)s' is not a date in the form 2023-07-20.") % {"value": value}) from exc
+
+
+class Command(BaseCommand):
+    help = "Directives: extract them from a text, send reminders, collect the agencies' scorecards."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", metavar="{extract,remind,collect}")
+        extract = actions.add_parser("extract", help="Read the directives out of a Vietnamese text.")
+        extract.add_argument("file", help="A UTF-8 text file, or - for standard input.")
+        extract.add_argument("--date", help="The document's date, YYYY-MM-DD (the year of deadlines without one).")
+        extract.add_argument("--format", default="json", help="Output format: json.")
+        extract.add_argument("--save", action="store_true", help="Store them as directives of a new source document.")
+        extract.add_argument("--suggest-leads", action="store_true", help="Propose a lead from the field of a task.")
+        extract.add_argument("--kind", default=SourceKind.CONCLUSION_NOTICE, help="Kind of document (with --save).")
+        extract.add_argument("--number", default="", help="Document number, e.g. 412/TB-UBND (with --save).")
+        extract.add_argument("--issuer", default="", help="Who issued it, e.g. Chủ tịch UBND tỉnh (with --save).")
+        extract.add_argument("--title", default="", help="Title of the document (with --save).")
+        actions.add_parser("remind", help="Send the reminders due today (run once a day).")
+        collect = actions.add_parser("collect", help="Write the agencies' monthly scorecards as indicator values.")
+        collect.add_argument("--period", help="A month (202311), quarter (2023Q4) or year (2023); default: all.")
+        collect.add_argument("--dry-run", action="store_true", help="Check, but write nothing.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options.get("action")
+        if action == "extract":
+            self._extract(options)
+        elif action == "remind":
+            self._remind()
+        elif action == "collect":
+            self._collect(options)
+        else:
+            raise CommandError(_("Say what to do: extract, remind or collect."))
+
+    def _extract(self, options: dict[str, Any]) -> None:
+        if options["format"] != "json":
+            raise CommandError(_("Unknown format '%(format)s'; use --format json.") % {"format": options["format"]})
+        date = parse_date(options["date"])
+        text = read_text(options["file"])
+        catalogue = agency_catalogue(on=date)
+        proposals = extract_directives(
+            text, document_date=date, catalogue=catalogue, suggest_leads=options["suggest_leads"]
+        )
+        self.stdout.write(json.dumps([p.as_json() for p in proposals], ensure_ascii=False, indent=2))
+        if not options["save"]:
+            return
+        if options["kind"] not in SourceKind.values:
+            raise CommandError(
+                _("Unknown kind '%(kind)s'; use one of: %(kinds)s.")
+                % {"kind": options["kind"], "kinds": ", ".join(SourceKind.values)}
+            )
+        try:
+            with transaction.atomic():
+                source = source_document_create(
+                    kind=options["kind"],
+                    date=date,
+                    number=options["number"],
+                    issuer=options["issuer"],
+                    title=options["title"],
+                    text=text,
+                )
+                items = []
+                for p in proposals:
+                    recurrence, day = parse_recurrence(p.recurrence)
+                    items.append(
+                        DirectiveInput(
+                            content=p.content,
+                            lead=p.lead_agency,
+                            coordinating=p.coordinating_agencies,
+                            deadline=p.deadline,
+                            recurrence=recurrence,
+                            recurrence_day=day,
+                            source_sentence=p.source_sentence,
+                        )
+                    )
+                created = directives_create(source=source, items=items)
+        except DirectiveError as exc:
+            raise CommandError("\n".join(exc.messages)) from exc
+        self.stderr.write(
+            _("Saved %(n)s directive(s) as %(source)s (#%(id)d).")
+            % {"n": number_format(len(created), force_grouping=True), "source": source, "id": source.pk}
+        )
+
+    def _remind(self) -> None:
+        run = reminders_send(today=today_local())
+        self.stdout.write(_("%(n)d reminder(s) sent.") % {"n": len(run.sent)})
+        for directive in run.without_contact:
+            self.stdout.write(
+                _("No contact for %(agency)s: no reminder for directive #%(id)d. Add a contact in the admin.")
+                % {"agency": directive.lead_agency.name if directive.lead_agency else "–", "id": directive.pk}
+            )
+        for directive, error in run.failed:
+            self.stderr.write(
+                _("Reminder for directive #%(id)d not sent (it will be tried again): %(error)s")
+                % {"id": directive.pk, "error": error}
+            )
+        if run.failed:
+            sys.exit(1)
+
+    def _collect(self, options: dict[str, Any]) -> None:
+        today = today_local()
+        try:
+            periods = scorecard_periods(period=options.get("period"), today=today)
+        except PeriodError as exc:
+            raise CommandError(str(exc)) from exc
+        if not periods:
+            self.stdout.write(_("Nothing to collect: no directive yet, or the period has not begun."))
+            return
+        collected = scorecards_collect(periods=periods, today=today, dry_run=options["dry_run"])
+        if collected.result is None:
+            self.stdout.write(_("Nothing to collect: no agency had a directive in these months."))
+            return
+        batch = collected.result.batch
+        if not collected.result.ok:
+            for issue in collected.result.issues[:20]:
+                self.stderr.write(f"  - {issue.message}")
+            raise CommandError(_("The scorecards were not written; nothing was changed."))
+        self.stdout.write(
+            _(
+                "Scorecards of %(first)s–%(last)s: %(rows)s figures, %(new)s new, %(changed)s changed, "
+                "%(same)s unchanged (import #%(batch)d)."
+            )
+            % {
+                "first": periods[0].code,
+                "last": periods[-1].code,
+                "rows": number_format(collected.rows, force_grouping=True),
+                "new": number_format(batch.rows_created, force_grouping=True),
+                "changed": number_format(batch.rows_updated, force_grouping=True),
+                "same": number_format(batch.rows_unchanged, force_grouping=True),
+                "batch": batch.pk,
+            }
+        )
+        if collected.skipped_invalid_units:
+            self.stdout.write(
+                _("%(n)d unit-month(s) skipped: the unit did not exist then.") % {"n": collected.skipped_invalid_units}
+            )
