@@ -188,8 +188,12 @@ def score(document: Document, proposals: list[ProposedDirective], *, suggestions
         if label.suggested_lead is not None:
             result.suggestions += 1
             result.suggestion_right += suggestions[i].lead_agency == label.suggested_lead
-    result.misses = [f"{document.name}: {document.labels[j].text[:90]!r}" for j in range(len(document.labels)) if j not in used_l]
-    result.false_positives = [f"{document.name}: {proposals[i].content[:90]!r}" for i in range(len(proposals)) if i not in used_p]
+    result.misses = [
+        f"{document.name}: {document.labels[j].text[:90]!r}" for j in range(len(document.labels)) if j not in used_l
+    ]
+    result.false_positives = [
+        f"{document.name}: {proposals[i].content[:90]!r}" for i in range(len(proposals)) if i not in used_p
+    ]
     return result
 
 

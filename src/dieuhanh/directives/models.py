@@ -11,13 +11,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dieuhanh.directives.extraction import GROUP_AGENCIES, GROUP_COMMUNES, GROUP_DISTRICTS
 
 
 class SourceKind(models.TextChoices):
     CONCLUSION_NOTICE = "conclusion_notice", _("Conclusion notice")
-    DIRECTIVE = "directive", _("Directive")
+    DIRECTIVE = "directive", pgettext_lazy("kind of document", "Directive")
     OFFICIAL_LETTER = "official_letter", _("Official letter")
     PLAN = "plan", _("Plan")
     DECISION = "decision", _("Decision")

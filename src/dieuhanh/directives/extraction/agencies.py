@@ -264,7 +264,7 @@ _GROUPS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
             r"(?:(?:giám đốc|thủ trưởng|lãnh đạo|người đứng đầu)\s+)?các\s+(?:sở|ban|ngành)"
-            r"(?:\s*(?:,|và)\s*(?:sở|ban|ngành|đoàn thể|hội|cơ quan))*(?:\s+(?:tỉnh|thuộc tỉnh|cấp tỉnh))?"
+            r"(?:\s*(?:,|và)\s*(?:sở|ban|ngành|đoàn thể|hội|cơ quan|địa phương))*(?:\s+(?:tỉnh|thuộc tỉnh|cấp tỉnh))?"
             r"(?!\s*(?:,\s*)?(?:có\s+)?liên\s+quan)"
         ),
         GROUP_AGENCIES,

@@ -29,7 +29,7 @@ DIRECTIVE_STARTS: frozenset[str] = frozenset(
         "tạm dừng", "thanh tra", "xác minh", "chấm dứt", "kéo giảm", "tiết kiệm", "mua sắm", "chi trả", "chăm lo",
         "định kỳ", "hằng tháng", "hàng tháng", "hằng quý", "hàng quý", "hằng năm", "hàng năm", "thường xuyên",
         "liên tục", "gửi", "cử", "chấp hành", "lựa chọn", "ký", "dự báo", "cảnh báo", "tổ chức lại", "can thiệp",
-        "đăng ký",
+        "đăng ký", "sẵn sàng",
     )
 )  # fmt: skip
 

@@ -43,6 +43,8 @@ _PREFACE = re.compile(
     r"^(?:căn cứ|theo|trong phạm vi|trên cơ sở)\s+(?:vào\s+)?(?:chức năng|nhiệm vụ|phạm vi|thẩm quyền)"
     r"(?:\s*,\s*nhiệm vụ)?[^,;]*,\s*"
 )
+# "(cơ quan thường trực Ban Chỉ huy …)" right after an agency says what it is, not what it does.
+_ASIDE = re.compile(r"^\s*\([^()]*\)")
 _SEPARATOR = re.compile(r"^\s*(?:,|;|và|cùng)\s*")
 _COORDINATION_STOPS = ("trong", "để", "nhằm", "về", "tại", "theo", "đối với", "thực hiện", "khi")
 _UNIT_KINDS = {"unit", "group"}
@@ -144,6 +146,9 @@ def parse_roles(clause: str, catalogue: AgencyCatalogue) -> Roles:
         if kind != "issuer":
             subjects.append(code)
         pos = end
+        aside = _ASIDE.match(clause[pos:])
+        if aside:
+            pos += aside.end()
         separator = _SEPARATOR.match(clause[pos:])
         if separator is None:
             break
@@ -164,6 +169,9 @@ def parse_roles(clause: str, catalogue: AgencyCatalogue) -> Roles:
             pos += lead_role.end()
             continue
         coordinate = _COORDINATE.match(lower[pos:])
+        # "Cùng …" opening a sentence with no subject is not coordination ("Cùng đi có đại diện …").
+        if coordinate and not roles.role_words and not subjects and lower[pos:].lstrip(" ,:").startswith("cùng"):
+            coordinate = None
         if coordinate:
             roles.role_words = True
             start = pos + coordinate.end()

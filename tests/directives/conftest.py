@@ -1,0 +1,102 @@
+"""Fixtures of the directive tests: a small province with agencies, the three actors, a movable clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.utils import timezone
+
+from dieuhanh.directives.extraction import AgencyCatalogue, AgencyRecord, catalogue_from
+from dieuhanh.directives.models import AgencyContact, SourceDocument, SourceKind
+from dieuhanh.orgunits.models import OrgUnit
+from tests.factories import OrgUnitFactory, UserFactory
+
+
+@dataclass
+class Clock:
+    """Today, as every service and page sees it; tests move it across deadlines."""
+
+    today: dt.date
+
+    def move_to(self, day: dt.date) -> None:
+        self.today = day
+
+    def advance(self, days: int) -> None:
+        self.today += dt.timedelta(days=days)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    current = Clock(dt.date(2024, 9, 12))
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: current.today)
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime.combine(current.today, dt.time(2, 0), tzinfo=dt.UTC))
+    return current
+
+
+@dataclass
+class Province:
+    """Tỉnh 74 with two district-level units and four agencies outside the tree."""
+
+    province: OrgUnit
+    thu_dau_mot: OrgUnit
+    bau_bang: OrgUnit
+    planning: OrgUnit
+    finance: OrgUnit
+    health: OrgUnit
+    office: OrgUnit
+
+
+@pytest.fixture
+def province(db: None) -> Province:
+    root = OrgUnitFactory(code="74", name="Tỉnh Bình Dương", kind="province")
+    return Province(
+        province=root,
+        thu_dau_mot=OrgUnitFactory(code="718", name="Thành phố Thủ Dầu Một", kind="district", parent=root),
+        bau_bang=OrgUnitFactory(code="719", name="Huyện Bàu Bàng", kind="district", parent=root),
+        planning=OrgUnitFactory(code="SKHDT", name="Sở Kế hoạch và Đầu tư tỉnh Bình Dương", kind="agency"),
+        finance=OrgUnitFactory(code="STC", name="Sở Tài chính tỉnh Bình Dương", kind="agency"),
+        health=OrgUnitFactory(code="SYT", name="Sở Y tế tỉnh Bình Dương", kind="agency"),
+        office=OrgUnitFactory(code="VPUBND", name="Văn phòng UBND tỉnh Bình Dương", kind="agency"),
+    )
+
+
+@pytest.fixture
+def office_user(db: None):  # type: ignore[no-untyped-def]
+    """Staff of the provincial office: adds directives and confirms completion."""
+    user = UserFactory(username="office", email="office@example.org")
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="directives"))
+    return user
+
+
+@pytest.fixture
+def reporter(province: Province):  # type: ignore[no-untyped-def]
+    """The health department's focal point for directives."""
+    user = UserFactory(username="yte", email="yte@example.org")
+    AgencyContact.objects.create(org_unit=province.health, user=user)
+    return user
+
+
+@pytest.fixture
+def outsider(db: None):  # type: ignore[no-untyped-def]
+    """Signed in, but neither a contact of any agency nor allowed to change directives."""
+    return UserFactory(username="outsider")
+
+
+@pytest.fixture
+def source(province: Province) -> SourceDocument:
+    return SourceDocument.objects.create(
+        kind=SourceKind.CONCLUSION_NOTICE, number="412/TB-UBND", date=dt.date(2024, 9, 12), org_unit=province.province
+    )
+
+
+def demo_catalogue(on: dt.date | None = None) -> AgencyCatalogue:
+    """The Bình Dương demo's units, as the extractor sees them, without a database."""
+    from dieuhanh.demo.services import demo_document
+
+    records = [
+        AgencyRecord(code=u["code"], name=u["name"], kind=u.get("kind", "other")) for u in demo_document()["org_units"]
+    ]
+    return catalogue_from(records, on=on)

@@ -1,0 +1,258 @@
+"""The extractor's rules, one behaviour at a time: deadlines, numbers, past events, agencies, roles."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from dieuhanh.directives.extraction import (
+    GROUP_AGENCIES,
+    GROUP_DISTRICTS,
+    ProposedDirective,
+    extract_directives,
+    timing_of,
+)
+from tests.directives.conftest import demo_catalogue
+
+DOC = dt.date(2024, 9, 12)
+
+
+def extract(text: str, *, on: dt.date = DOC) -> list[ProposedDirective]:
+    return extract_directives(text, document_date=on, catalogue=demo_catalogue())
+
+
+@pytest.mark.parametrize(
+    ("text", "deadline"),
+    [
+        ("khẩn trương đưa vào hoạt động Bệnh viện Đa khoa 1.500 giường trong tháng 11/2023.", dt.date(2023, 11, 30)),
+        ("trình Ủy ban nhân dân tỉnh trước ngày 15/10/2024.", dt.date(2024, 10, 15)),
+        ("hoàn thành chậm nhất ngày 31/12/2024.", dt.date(2024, 12, 31)),
+        ("hoàn thành trong quý IV/2024.", dt.date(2024, 12, 31)),
+        ("hoàn thành trong 6 tháng đầu năm 2025.", dt.date(2025, 6, 30)),
+        ("hoàn thành trong năm 2025.", dt.date(2025, 12, 31)),
+        ("hoàn thành trong năm học 2023-2024.", dt.date(2024, 5, 31)),
+        ("chuẩn bị tốt điều kiện cho khai giảng năm học mới 2023-2024.", dt.date(2023, 9, 5)),
+        ("báo cáo trước ngày 20/10.", dt.date(2024, 10, 20)),
+        ("báo cáo trước ngày 15/01.", dt.date(2025, 1, 15)),
+        ("trình trước ngày 30 tháng 9 năm 2024.", dt.date(2024, 9, 30)),
+        ("hoàn thành trong quý 3/2025.", dt.date(2025, 9, 30)),
+        ("đến hết tháng 9/2025.", dt.date(2025, 9, 30)),
+        ("trình tại kỳ họp cuối năm 2024.", dt.date(2024, 12, 31)),
+        ("khánh thành trước Tết Nguyên đán Ất Tỵ 2025.", dt.date(2025, 1, 28)),
+        ("cao điểm từ ngày 15/12/2024 đến ngày 28/02/2025.", dt.date(2025, 2, 28)),
+        ("báo cáo trong vòng 10 ngày làm việc.", dt.date(2024, 9, 26)),
+        ("báo cáo trong thời hạn mười lăm ngày.", dt.date(2024, 9, 27)),
+        ("trình trước năm 2026.", dt.date(2025, 12, 31)),
+    ],
+)
+def test_it_reads_the_deadline_phrases_of_official_texts(text: str, deadline: dt.date) -> None:
+    assert timing_of(text, document_date=DOC).deadline == deadline
+
+
+@pytest.mark.parametrize(
+    ("text", "recurrence"),
+    [
+        ("báo cáo trước ngày 20 hằng tháng.", "monthly:20"),
+        ("định kỳ hằng tháng, trước ngày 05 báo cáo kết quả.", "monthly:05"),
+        ("hàng tháng, vào ngày 25, cập nhật tiến độ.", "monthly:25"),
+        ("báo cáo hằng tháng.", "monthly:31"),
+        ("định kỳ hằng quý báo cáo kết quả.", "quarterly"),
+        ("thường xuyên kiểm tra công tác vệ sinh.", "continuous"),
+        ("xác định đây là nhiệm vụ thường xuyên.", "continuous"),
+    ],
+)
+def test_it_reads_recurrences(text: str, recurrence: str) -> None:
+    timing = timing_of(text, document_date=DOC)
+
+    assert (timing.deadline, timing.recurrence) == (None, recurrence)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "phối hợp triển khai các nhiệm vụ của Hội đồng (đã họp lần thứ nhất ngày 18/7/2023).",
+        "xử lý các điểm đen đã được xác định trong năm 2024.",
+        "thông báo kế hoạch vốn đầu tư công năm 2024 cho các chủ đầu tư.",
+        "theo Văn bản số 123/UBND-KT ngày 05/8/2024 của Ủy ban nhân dân tỉnh.",
+        "bảo đảm an toàn thông tin 24/7.",
+        "không để hồ sơ tồn đọng quá 15 ngày làm việc.",
+        "không để tồn đọng hồ sơ thanh toán cuối năm.",
+        "khảo sát các điểm thường xuyên ùn tắc.",
+        "nâng cấp đường ĐT.746 và bệnh viện 1.500 giường.",
+    ],
+)
+def test_past_events_references_and_numbers_are_not_deadlines(text: str) -> None:
+    timing = timing_of(text, document_date=DOC)
+
+    assert (timing.deadline, timing.recurrence) == (None, None)
+
+
+def test_a_dot_inside_a_road_number_does_not_cut_the_sentence() -> None:
+    found = extract("Sở Giao thông vận tải hoàn chỉnh hồ sơ mở rộng đường ĐT.741, trình trước ngày 30/11/2024.")
+
+    assert len(found) == 1
+    assert found[0].deadline == dt.date(2024, 11, 30)
+
+
+@pytest.mark.parametrize(
+    ("text", "lead"),
+    [
+        ("Sở Kế hoạch và Đầu tư tổng hợp danh mục dự án.", "SKHDT"),
+        ("Sở KH&ĐT tổng hợp danh mục dự án.", "SKHDT"),
+        ("Sở TN&MT hướng dẫn xác định giá đất.", "STNMT"),
+        ("Sở LĐ-TB&XH rà soát hộ nghèo.", "SLDTBXH"),
+        ("Công an tỉnh bảo đảm an ninh, trật tự.", "CATINH"),
+        ("Cục Thống kê tỉnh cập nhật số liệu.", "CTK"),
+        ("Kho bạc Nhà nước Bình Dương kiểm soát chi.", "KBNN"),
+        ("Văn phòng Ủy ban nhân dân tỉnh theo dõi, đôn đốc.", "VPUBND"),
+        ("UBND TP. Thủ Dầu Một rà soát các điểm ngập.", "718"),
+        ("Ủy ban nhân dân thị xã Bến Cát rà soát các điểm ngập.", "721"),
+        ("Giao Sở Y tế khẩn trương đưa bệnh viện vào hoạt động.", "SYT"),
+        ("Chủ tịch UBND tỉnh yêu cầu Sở Tài chính rà soát kinh phí.", "STC"),
+        ("Ủy ban nhân dân các huyện, thị xã, thành phố đẩy nhanh giải phóng mặt bằng.", GROUP_DISTRICTS),
+        ("Các sở, ban, ngành quán triệt Chỉ thị này.", GROUP_AGENCIES),
+        ("Giám đốc các sở, Thủ trưởng các ban, ngành tổ chức thực hiện.", GROUP_AGENCIES),
+        ("Ban Quản lý dự án đầu tư xây dựng tỉnh đẩy nhanh tiến độ thi công.", None),
+    ],
+)
+def test_it_matches_agency_names_and_groups_to_the_catalogue(text: str, lead: str | None) -> None:
+    (found,) = extract(text)
+
+    assert found.lead_agency == lead
+
+
+def test_the_lead_chairs_and_the_agencies_after_phoi_hop_coordinate() -> None:
+    (found,) = extract(
+        "Sở Tài nguyên và Môi trường chủ trì, phối hợp với Ủy ban nhân dân thành phố Thủ Dầu Một, "
+        "Sở Tài chính và các cơ quan liên quan giải quyết vướng mắc, báo cáo Sở Kế hoạch và Đầu tư trong tháng 10/2024."
+    )
+
+    assert found.lead_agency == "STNMT"
+    assert found.coordinating_agencies == ["718", "STC"]
+    assert found.deadline == dt.date(2024, 10, 31)
+
+
+def test_a_bare_place_name_is_not_an_agency() -> None:
+    (found,) = extract("Tập trung giải phóng mặt bằng trên địa bàn thành phố Thủ Dầu Một.")
+
+    assert (found.lead_agency, found.coordinating_agencies) == (None, [])
+
+
+def test_items_under_an_agency_heading_belong_to_that_agency() -> None:
+    found = extract(
+        "2. Công an tỉnh:\n"
+        "a) Chủ trì, phối hợp với Sở Y tế tăng cường tuần tra.\n"
+        "b) Rà soát, lắp đặt camera, hoàn thành trong quý I/2025.\n"
+        "3. Sở Tài chính cân đối kinh phí."
+    )
+
+    assert [(d.lead_agency, d.coordinating_agencies, d.deadline) for d in found] == [
+        ("CATINH", ["SYT"], None),
+        ("CATINH", [], dt.date(2025, 3, 31)),
+        ("STC", [], None),
+    ]
+
+
+def test_the_lines_of_a_plan_give_the_task_its_lead_partners_and_deadline() -> None:
+    (found,) = extract(
+        "III. NHIỆM VỤ\n"
+        "a) Xây dựng Quy chế vận hành Trung tâm Giám sát điều hành thông minh.\n"
+        "- Cơ quan chủ trì: Sở Thông tin và Truyền thông.\n"
+        "- Cơ quan phối hợp: Văn phòng UBND tỉnh, Sở Tư pháp.\n"
+        "- Thời gian hoàn thành: Quý I/2025.",
+        on=dt.date(2024, 12, 10),
+    )
+
+    assert (found.lead_agency, found.coordinating_agencies, found.deadline) == (
+        "STTTT",
+        ["VPUBND"],
+        dt.date(2025, 3, 31),
+    )
+
+
+def test_a_clause_after_a_semicolon_is_a_new_directive_with_the_same_subject() -> None:
+    found = extract(
+        "Sở Tài chính chủ trì, phối hợp với Kho bạc Nhà nước Bình Dương hướng dẫn hoàn thiện hồ sơ; "
+        "định kỳ hằng tháng, trước ngày 05 báo cáo kết quả giải ngân."
+    )
+
+    assert [(d.lead_agency, d.coordinating_agencies, d.recurrence) for d in found] == [
+        ("STC", ["KBNN"], None),
+        ("STC", ["KBNN"], "monthly:05"),
+    ]
+
+
+def test_a_semicolon_before_a_continuation_does_not_split() -> None:
+    found = extract("Quán triệt cán bộ chấp hành nghiêm quy định; không sử dụng rượu, bia khi tham gia giao thông.")
+
+    assert len(found) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Năm 2023 là năm bản lề thực hiện Kế hoạch 5 năm 2021-2025.",
+        "Tính đến ngày 31/8/2024, toàn tỉnh đã giải ngân 4.215,6 tỷ đồng, đạt 38,2% kế hoạch.",
+        "Chủ tịch Ủy ban nhân dân tỉnh ghi nhận, biểu dương Ủy ban nhân dân thành phố Dĩ An.",
+        "Ngày 05/9/2024, Chủ tịch Ủy ban nhân dân tỉnh chủ trì cuộc họp về giải ngân vốn đầu tư công.",
+        "Sở Kế hoạch và Đầu tư đã tham mưu Ủy ban nhân dân tỉnh điều chuyển vốn.",
+        "Văn phòng Ủy ban nhân dân tỉnh thông báo để các cơ quan, đơn vị biết, thực hiện./.",
+        "Ảnh minh hoạ",
+        "Cửu Long",
+        "Chủ tịch Ủy ban nhân dân tỉnh yêu cầu các sở, ngành tập trung thực hiện các nhiệm vụ sau:",
+        "Cùng đi có đại diện lãnh đạo Sở Xây dựng, Sở Giao thông vận tải.",
+    ],
+)
+def test_context_assessments_captions_bylines_and_formulas_are_not_directives(text: str) -> None:
+    assert extract(text) == []
+
+
+def test_the_recipients_and_the_signature_block_are_not_read() -> None:
+    found = extract(
+        "Sở Y tế khẩn trương đưa bệnh viện vào hoạt động.\n"
+        "Nơi nhận:\n- Các sở, ban, ngành;\n- Lưu: VT.\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH"
+    )
+
+    assert len(found) == 1
+
+
+def test_the_aims_and_targets_of_a_plan_are_not_directives() -> None:
+    found = extract(
+        "I. MỤC ĐÍCH, YÊU CẦU\n"
+        "Nâng cao hiệu lực, hiệu quả hoạt động của cơ quan nhà nước.\n"
+        "II. NHIỆM VỤ\n"
+        "1. Sở Nội vụ triển khai chữ ký số cho cán bộ, công chức."
+    )
+
+    assert [d.lead_agency for d in found] == ["SNV"]
+
+
+def test_the_json_has_exactly_the_fields_the_issue_names() -> None:
+    (found,) = extract("Sở Y tế khẩn trương đưa bệnh viện vào hoạt động trong tháng 11/2024.")
+
+    assert found.as_json() == {
+        "content": "Sở Y tế khẩn trương đưa bệnh viện vào hoạt động trong tháng 11/2024.",
+        "lead_agency": "SYT",
+        "coordinating_agencies": [],
+        "deadline": "2024-11-30",
+        "recurrence": None,
+        "source_sentence": "Sở Y tế khẩn trương đưa bệnh viện vào hoạt động trong tháng 11/2024.",
+    }
+
+
+def test_a_suggested_lead_is_proposed_only_when_asked_and_is_flagged() -> None:
+    text = "Khẩn trương đưa vào hoạt động Bệnh viện Đa khoa 1.500 giường."
+
+    (plain,) = extract_directives(text, document_date=DOC, catalogue=demo_catalogue())
+    (suggested,) = extract_directives(text, document_date=DOC, catalogue=demo_catalogue(), suggest_leads=True)
+
+    assert (plain.lead_agency, plain.lead_suggested) == (None, False)
+    assert (suggested.lead_agency, suggested.lead_suggested) == ("SYT", True)
+
+
+def test_old_tone_marks_are_normalised_with_underthesea() -> None:
+    (found,) = extract("Uỷ ban nhân dân các huyện, thị xã, thành phố đẩy nhanh công tác hoà giải.")
+
+    assert found.lead_agency == GROUP_DISTRICTS
+    assert "hòa giải" in found.content
