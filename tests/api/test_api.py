@@ -120,8 +120,8 @@ def test_a_value_written_through_the_api_is_checked_and_audited(figures: Tree, o
     assert updated.status_code == 200
     assert updated.json()["value"] == 8
     assert wrong.status_code == 400
+    assert DataValue.objects.get(pk=created.json()["id"]).created_by == owner
     assert [(c.action, c.old_value, c.new_value, c.changed_by) for c in DataValueChange.objects.order_by("id")] == [
-        ("create", None, Decimal(7), owner),
         ("update", Decimal(7), Decimal(8), owner),
     ]
 

@@ -196,6 +196,7 @@ def _write_values(values: list[GeneratedValue], *, checksum: str) -> tuple[Impor
                 value=v.value,
                 status=DataValueStatus.SUBMITTED,
                 batch=batch,
+                created_batch=batch,
             )
         )
     DataValue.objects.bulk_create(rows, batch_size=WRITE_CHUNK)

@@ -65,13 +65,34 @@ class DataValue(models.Model):
 
     ``period`` is the DHIS2 code at the indicator's own period type; ``period_start``
     is its first day, for range queries. Drafts are kept but not counted by analytics.
+
+    Its creation is recorded here (``created_by``, ``created_at``, ``created_batch``);
+    every later change, and a deletion, is a row of ``DataValueChange`` — so the history
+    is complete without copying each of millions of first values into the log.
+
+    A national table holds ~50 million rows, so it carries only the indexes its reads
+    need (the unique key, which starts with the indicator, and indicator × period start)
+    and no database-level foreign keys: checking them for every row of a national
+    import cost as much as the import itself. The services and the ORM (PROTECT,
+    SET_NULL) keep the references whole, and the bulk import only writes ids it joined
+    from the catalogue.
     """
 
     indicator = models.ForeignKey(
-        "indicators.Indicator", verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="data_values"
+        "indicators.Indicator",
+        verbose_name=_("indicator"),
+        on_delete=models.PROTECT,
+        related_name="data_values",
+        db_index=False,
+        db_constraint=False,
     )
     org_unit = models.ForeignKey(
-        "orgunits.OrgUnit", verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="data_values"
+        "orgunits.OrgUnit",
+        verbose_name=_("org unit"),
+        on_delete=models.PROTECT,
+        related_name="data_values",
+        db_index=False,
+        db_constraint=False,
     )
     period = models.CharField(_("period"), max_length=8)
     period_start = models.DateField(_("period start"))
@@ -81,10 +102,44 @@ class DataValue(models.Model):
         _("status"), max_length=16, choices=DataValueStatus.choices, default=DataValueStatus.SUBMITTED
     )
     batch = models.ForeignKey(
-        ImportBatch, verbose_name=_("last import"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ImportBatch,
+        verbose_name=_("last import"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    created_batch = models.ForeignKey(
+        ImportBatch,
+        verbose_name=_("created by import"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -109,16 +164,28 @@ class ChangeAction(models.TextChoices):
 
 
 class DataValueChange(models.Model):
-    """The audit trail of a data value: who changed it, when, from what to what, by which batch.
+    """The audit trail of a data value after its creation: who changed or deleted it, when,
+    from what to what, by which batch. (Creation is recorded on the value itself.)
 
-    Keys are copied rather than only linked, so history outlives a deleted value.
+    Keys are copied rather than only linked, so history outlives a deleted value. Like
+    ``DataValue``, no database-level foreign keys, for the speed of large imports.
     """
 
     indicator = models.ForeignKey(
-        "indicators.Indicator", verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="+"
+        "indicators.Indicator",
+        verbose_name=_("indicator"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     org_unit = models.ForeignKey(
-        "orgunits.OrgUnit", verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="+"
+        "orgunits.OrgUnit",
+        verbose_name=_("org unit"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     period = models.CharField(_("period"), max_length=8)
     action = models.CharField(_("action"), max_length=8, choices=ChangeAction.choices)
@@ -135,9 +202,17 @@ class DataValueChange(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="changes",
+        db_constraint=False,
     )
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     changed_at = models.DateTimeField(_("at"), auto_now_add=True)
 

@@ -8,16 +8,20 @@ Parsers only read; ``validation.py`` judges what they read.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import itertools
 import json
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from dieuhanh.ingest.models import ImportFormat
 
@@ -105,50 +109,87 @@ def detect_format(filename: str, content: bytes) -> str:
 
 
 def parse(file_format: str, content: bytes) -> list[RawRow]:
+    return list(iter_rows(file_format, io.BytesIO(content)))
+
+
+def iter_rows(file_format: str, stream: BinaryIO) -> Iterator[RawRow]:
+    """The rows of a file, read as they come for CSV (a national file does not fit in memory)."""
     if file_format == ImportFormat.CSV:
-        return parse_csv(content)
+        return iter_csv(open_text(stream))
     if file_format == ImportFormat.DHIS2_CSV:
-        return parse_dhis2_csv(content)
+        return iter_dhis2_csv(open_text(stream))
     if file_format == ImportFormat.DHIS2_JSON:
-        return parse_dhis2_json(content)
+        return iter(parse_dhis2_json(stream.read()))
     if file_format == ImportFormat.XLSX:
         from dieuhanh.ingest.xlsx import parse_xlsx  # noqa: PLC0415 - xlsx builds on this module's types
 
-        return parse_xlsx(content)
+        return iter(parse_xlsx(stream.read()))
     raise ParseError([Issue(_("Unknown file format '%(format)s'.") % {"format": file_format})])
 
 
-def _decode(content: bytes) -> str:
+NOT_UTF8 = _lazy('The file is not text in UTF-8; save it as "CSV UTF-8" and upload again.')
+
+
+def text_encoding(head: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1258, judged on the start of the file."""
+    # A multi-byte character may be cut at the end of the sample: judge whole lines only.
+    sample = head[: head.rfind(b"\n") + 1] if b"\n" in head else head
     try:
-        # Text typed on a Mac arrives decomposed (NFD); codes and comments are compared composed.
-        return unicodedata.normalize("NFC", content.decode("utf-8-sig"))
+        sample.decode("utf-8")
     except UnicodeDecodeError:
         # Excel's plain "CSV" on Vietnamese Windows writes the legacy code page.
-        try:
-            # It writes tone marks as combining characters; store the composed form.
-            return unicodedata.normalize("NFC", content.decode("cp1258"))
-        except UnicodeDecodeError as exc:
-            raise ParseError(
-                [Issue(_('The file is not text in UTF-8; save it as "CSV UTF-8" and upload again.'))]
-            ) from exc
+        return "cp1258"
+    return "utf-8-sig"
 
 
-def _reader(text: str) -> Any:
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    # Excel in a locale whose decimal mark is a comma separates fields with semicolons.
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-
-
-def parse_csv(content: bytes) -> list[RawRow]:
-    reader = _reader(_decode(content))
+def open_text(stream: BinaryIO) -> Iterator[str]:
+    """The lines of a text file as they are read, its encoding judged on its start."""
+    head = stream.read(1 << 16)
+    stream.seek(0)
+    text = io.TextIOWrapper(stream, encoding=text_encoding(head), newline="")
     try:
-        header = next(reader)
-    except StopIteration:
-        raise ParseError([Issue(_("The file is empty."))]) from None
-    except csv.Error as exc:
-        raise ParseError([Issue(_("Line 1 cannot be read as CSV: %(error)s") % {"error": exc}, line=1)]) from exc
-    names = [h.strip().lower() for h in header]
+        # A plain loop, not ``yield from``: closing this generator early must not close the file.
+        for line in text:  # noqa: UP028 - ``yield from`` would close the caller's file on an early stop
+            yield line
+    except UnicodeDecodeError as exc:
+        raise ParseError([Issue(str(NOT_UTF8))]) from exc
+    finally:
+        # The caller owns the binary stream; do not let the wrapper close it (if still open).
+        with contextlib.suppress(ValueError):
+            text.detach()
+
+
+def _decode(content: bytes) -> str:
+    """A whole (small) file as text, by the same rule as ``open_text``."""
+    try:
+        return _nfc(content.decode(text_encoding(content[: 1 << 16])))
+    except UnicodeDecodeError as exc:
+        raise ParseError([Issue(str(NOT_UTF8))]) from exc
+
+
+def _nfc(text: str) -> str:
+    # Text typed on a Mac (and Windows-1258) arrives decomposed; codes and comments are compared composed.
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+def _delimiter(first_line: str) -> str:
+    # Excel in a locale whose decimal mark is a comma separates fields with semicolons.
+    return ";" if first_line.count(";") > first_line.count(",") else ","
+
+
+def _first_line(text: Iterator[str]) -> tuple[str, list[str]]:
+    """The first non-blank line, and the lines before it (to be replayed)."""
+    skipped: list[str] = []
+    for line in text:
+        if line.strip():
+            return line, skipped
+        skipped.append(line)
+    return "", skipped
+
+
+def csv_header_names(header: list[str]) -> list[str]:
+    """Our CSV's column names, or ParseError saying what the first line must be."""
+    names = [h.strip().lower().lstrip("\ufeff") for h in header]
     issues = []
     for required in OUR_REQUIRED:
         if required not in names:
@@ -176,44 +217,64 @@ def parse_csv(content: bytes) -> list[RawRow]:
         issues.append(Issue(_("A column name appears twice in the header."), line=1))
     if issues:
         raise ParseError(issues)
-    position = {name: i for i, name in enumerate(names)}
-    columns = {name: name for name in names}
-    rows: list[RawRow] = []
-    line = 1
+    return names
+
+
+def _records(text: Iterator[str]) -> Iterator[tuple[int, list[str]]]:
+    """(first line number, cells) of every CSV record, blank lines skipped."""
+    first, skipped = _first_line(text)
+    if not first:
+        return
+    replay = itertools.chain(skipped, [first], text)
+    reader = csv.reader(replay, delimiter=_delimiter(first))
     while True:
         start = reader.line_num + 1
         try:
             record = next(reader)
         except StopIteration:
-            break
+            return
         except csv.Error as exc:
             raise ParseError(
                 [Issue(_("Line %(line)d cannot be read as CSV: %(error)s") % {"line": start, "error": exc}, line=start)]
             ) from exc
-        line = start
-        if not any(cell.strip() for cell in record):
-            continue
+        if any(cell.strip() for cell in record):
+            yield start, record
+
+
+def parse_csv(content: bytes) -> list[RawRow]:
+    return list(iter_csv(open_text(io.BytesIO(content))))
+
+
+def iter_csv(text: Iterator[str]) -> Iterator[RawRow]:
+    records = _records(text)
+    first = next(records, None)
+    if first is None:
+        raise ParseError([Issue(_("The file is empty."))])
+    names = csv_header_names(first[1])
+    position = {name: i for i, name in enumerate(names)}
+    columns = {name: name for name in names}
+    for line, record in records:
 
         def cell(name: str, record: list[str] = record) -> str:
             i = position.get(name)
-            return record[i].strip() if i is not None and i < len(record) else ""
+            return _nfc(record[i].strip()) if i is not None and i < len(record) else ""
 
-        rows.append(
-            RawRow(
-                line=line,
-                indicator=cell("indicator"),
-                org_unit=cell("org_unit"),
-                period=cell("period"),
-                value=cell("value"),
-                comment=cell("comment"),
-                columns=columns,
-            )
+        yield RawRow(
+            line=line,
+            indicator=cell("indicator"),
+            org_unit=cell("org_unit"),
+            period=cell("period"),
+            value=cell("value"),
+            comment=cell("comment"),
+            columns=columns,
         )
-    return rows
 
 
 def parse_dhis2_csv(content: bytes) -> list[RawRow]:
-    reader = _reader(_decode(content))
+    return list(iter_dhis2_csv(open_text(io.BytesIO(content))))
+
+
+def iter_dhis2_csv(text: Iterator[str]) -> Iterator[RawRow]:
     columns = {
         "indicator": "dataelement",
         "period": "period",
@@ -221,25 +282,12 @@ def parse_dhis2_csv(content: bytes) -> list[RawRow]:
         "value": "value",
         "comment": "comment",
     }
-    rows: list[RawRow] = []
     first = True
-    while True:
-        start = reader.line_num + 1
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise ParseError(
-                [Issue(_("Line %(line)d cannot be read as CSV: %(error)s") % {"line": start, "error": exc}, line=start)]
-            ) from exc
-        if not any(cell.strip() for cell in record):
-            continue
+    for line, record in _records(text):
         if first:
             first = False
-            if record[0].strip().lower() == "dataelement":
+            if record[0].strip().lower().lstrip("\ufeff") == "dataelement":
                 continue
-        cells = [c.strip() for c in record] + [""] * (len(DHIS2_COLUMNS) - len(record))
         if len(record) < 6:
             raise ParseError(
                 [
@@ -248,34 +296,32 @@ def parse_dhis2_csv(content: bytes) -> list[RawRow]:
                             "Line %(line)d has %(n)d columns; DHIS2 CSV needs at least 6 "
                             "(dataelement, period, orgunit, categoryoptioncombo, attributeoptioncombo, value)."
                         )
-                        % {"line": start, "n": len(record)},
-                        line=start,
+                        % {"line": line, "n": len(record)},
+                        line=line,
                     )
                 ]
             )
+        cells = [_nfc(c.strip()) for c in record] + [""] * (len(DHIS2_COLUMNS) - len(record))
         if cells[10].lower() == "true":
             raise ParseError(
                 [
                     Issue(
                         _("Line %(line)d marks a value as deleted; deleting through an import is not supported.")
-                        % {"line": start},
-                        line=start,
+                        % {"line": line},
+                        line=line,
                         column="deleted",
                     )
                 ]
             )
-        rows.append(
-            RawRow(
-                line=start,
-                indicator=cells[0],
-                period=cells[1],
-                org_unit=cells[2],
-                value=cells[5],
-                comment=cells[8],
-                columns=columns,
-            )
+        yield RawRow(
+            line=line,
+            indicator=cells[0],
+            period=cells[1],
+            org_unit=cells[2],
+            value=cells[5],
+            comment=cells[8],
+            columns=columns,
         )
-    return rows
 
 
 def _line_of(text: str, index: int) -> int:

@@ -15,15 +15,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dieuhanh.analytics.rollups import managed_write, rollups_refresh
 from dieuhanh.indicators.models import Indicator
+from dieuhanh.ingest.bulk import RejectedError, import_postgres
 from dieuhanh.ingest.models import (
     ChangeAction,
     DataValue,
@@ -33,7 +34,7 @@ from dieuhanh.ingest.models import (
     ImportFormat,
     ImportStatus,
 )
-from dieuhanh.ingest.parsers import Issue, ParseError, RawRow, detect_format, parse
+from dieuhanh.ingest.parsers import Issue, ParseError, RawRow, detect_format, iter_rows
 from dieuhanh.ingest.validation import CheckedRow, check_rows
 from dieuhanh.orgunits.models import OrgUnit
 
@@ -53,7 +54,7 @@ class ImportResult:
 
 def import_file(
     *,
-    content: bytes,
+    content: bytes | BinaryIO,
     filename: str,
     user: Any = None,
     dry_run: bool = False,
@@ -61,11 +62,16 @@ def import_file(
     file_format: str | None = None,
     status: str = DataValueStatus.SUBMITTED,
 ) -> ImportResult:
-    """Parse, check and (unless ``dry_run`` or anything is wrong) store a file of figures."""
-    checksum = hashlib.sha256(content).hexdigest()
+    """Parse, check and (unless ``dry_run`` or anything is wrong) store a file of figures.
+
+    ``content`` is the file's bytes, or a binary file open for reading (read as it is
+    needed: a national file need not fit in memory on PostgreSQL).
+    """
+    stream: BinaryIO = io.BytesIO(content) if isinstance(content, bytes) else content
     user = user if user is not None and getattr(user, "is_authenticated", False) else None
+    size, checksum = _measure(stream)
     batch = ImportBatch(source_name=filename[:255], channel=channel, checksum=checksum, created_by=user)
-    if len(content) > settings.DIEUHANH_IMPORT_MAX_BYTES:
+    if size > settings.DIEUHANH_IMPORT_MAX_BYTES:
         issues = [
             Issue(
                 _("The file is larger than %(mb)d MB; split it into smaller files.")
@@ -74,8 +80,12 @@ def import_file(
         ]
         return _rejected(batch, file_format or "csv", issues, rows=0)
     try:
-        file_format = file_format or detect_format(filename, content)
-        rows = parse(file_format, content)
+        file_format = file_format or detect_format(filename, stream.read(1 << 16))
+        stream.seek(0)
+        batch.file_format = file_format
+        if connection.vendor == "postgresql":
+            return _import_postgres(batch, stream, file_format, user=user, dry_run=dry_run, status=status)
+        rows = list(iter_rows(file_format, stream))
     except ParseError as exc:
         return _rejected(batch, file_format or ImportFormat.CSV, exc.issues, rows=0)
     if not rows:
@@ -83,9 +93,35 @@ def import_file(
     checked, issues = check_rows(rows)
     if issues:
         return _rejected(batch, file_format, issues, rows=len(rows))
-    batch.file_format = file_format
     batch.rows_total = len(rows)
     return ImportResult(batch=_store(batch, checked, user=user, dry_run=dry_run, status=status))
+
+
+def _measure(stream: BinaryIO) -> tuple[int, str]:
+    """Size and SHA-256 of a stream, read once in blocks; the stream is left at its start."""
+    digest = hashlib.sha256()
+    size = 0
+    stream.seek(0)
+    while block := stream.read(1 << 20):
+        digest.update(block)
+        size += len(block)
+    stream.seek(0)
+    return size, digest.hexdigest()
+
+
+def _import_postgres(
+    batch: ImportBatch, stream: BinaryIO, file_format: str, *, user: Any, dry_run: bool, status: str
+) -> ImportResult:
+    try:
+        import_postgres(stream=stream, file_format=file_format, batch=batch, user=user, dry_run=dry_run, status=status)
+    except RejectedError as exc:
+        batch.pk = None
+        return _rejected(batch, file_format, exc.issues, rows=exc.rows)
+    if dry_run:
+        # The dry run's transaction was rolled back, its batch record with it: keep the record.
+        batch.pk = None
+        batch.save()
+    return ImportResult(batch=batch)
 
 
 def _rejected(batch: ImportBatch, file_format: str, issues: list[Issue], *, rows: int) -> ImportResult:
@@ -120,10 +156,11 @@ def _store(batch: ImportBatch, rows: list[CheckedRow], *, user: Any, dry_run: bo
                         comment=row.comment,
                         status=status,
                         batch=batch,
+                        created_batch=batch,
                         updated_by=user,
+                        created_by=user,
                     )
                 )
-                changes.append(_change(before=None, after=to_create[-1], batch=batch, user=user))
             elif current.value != row.value or current.comment != row.comment:
                 before = copy.copy(current)
                 current.value, current.comment, current.status = row.value, row.comment, status
@@ -140,33 +177,25 @@ def _store(batch: ImportBatch, rows: list[CheckedRow], *, user: Any, dry_run: bo
             )
             DataValueChange.objects.bulk_create(changes, batch_size=WRITE_CHUNK)
             # In the same transaction: analytics never sees the figures without their rollups.
-            rollups_refresh(changed={(c.indicator_id, c.org_unit_id, _year(c.period)) for c in changes})
+            rollups_refresh(
+                changed={(v.indicator_id, v.org_unit_id, v.period_start.year) for v in (*to_create, *to_update)}
+            )
         batch.save(update_fields=["rows_created", "rows_updated", "rows_unchanged"])
     return batch
 
 
-def _year(period: str) -> int:
-    return int(period[:4])
-
-
-def _change(
-    *, before: DataValue | None, after: DataValue | None, batch: ImportBatch | None, user: Any
-) -> DataValueChange:
-    """One line of history: creation (no ``before``), deletion (no ``after``) or update."""
-    key = after if after is not None else before
-    if key is None:  # pragma: no cover - a change always has one side
-        raise ValueError("A change needs a before or an after state")
-    action = ChangeAction.CREATE if before is None else ChangeAction.DELETE if after is None else ChangeAction.UPDATE
+def _change(*, before: DataValue, after: DataValue | None, batch: ImportBatch | None, user: Any) -> DataValueChange:
+    """One line of history: an update, or a deletion (no ``after``). Creations are recorded on the value."""
     return DataValueChange(
-        indicator_id=key.indicator_id,
-        org_unit_id=key.org_unit_id,
-        period=key.period,
-        action=action,
-        old_value=before.value if before else None,
+        indicator_id=before.indicator_id,
+        org_unit_id=before.org_unit_id,
+        period=before.period,
+        action=ChangeAction.DELETE if after is None else ChangeAction.UPDATE,
+        old_value=before.value,
         new_value=after.value if after else None,
-        old_comment=before.comment if before else "",
+        old_comment=before.comment,
         new_comment=after.comment if after else "",
-        old_status=before.status if before else "",
+        old_status=before.status,
         new_status=after.status if after else "",
         batch=batch,
         changed_by=user,
@@ -229,8 +258,8 @@ def data_value_set(
                 comment=comment,
                 status=status,
                 updated_by=user,
+                created_by=user,
             )
-            _change(before=None, after=current, batch=None, user=user).save()
         elif (current.value, current.comment, current.status) != (row.value, comment, status):
             before = copy.copy(current)
             current.value, current.comment, current.status, current.updated_by = row.value, comment, status, user

@@ -1,0 +1,101 @@
+"""Odd but legal CSV files read the same on SQLite and on PostgreSQL (where most files are copied natively)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from dieuhanh.ingest import bulk
+from dieuhanh.ingest.models import DataValue
+from dieuhanh.ingest.services import import_file
+from tests.conftest import Tree
+from tests.factories import IndicatorFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def revenue(tree: Tree) -> Any:
+    return IndicatorFactory(code="REV", min_value=0)
+
+
+def lines_with_errors(content: bytes) -> list[tuple[int | None, str]]:
+    return [(i.line, i.column) for i in import_file(content=content, filename="x.csv").issues]
+
+
+def test_a_comment_spanning_lines_keeps_later_line_numbers_right(revenue: Any) -> None:
+    content = b'indicator,org_unit,period,value,comment\nREV,718,202301,1,"two\nlines"\nREV,718,202302,x,\n'
+
+    assert lines_with_errors(content) == [(4, "value")]
+
+
+def test_blank_lines_are_skipped_and_counted(revenue: Any) -> None:
+    content = b"indicator,org_unit,period,value\n\nREV,718,202301,1\n\n\nREV,718,202302,-1\n"
+
+    assert lines_with_errors(content) == [(6, "value")]
+
+
+def test_windows_line_ends_and_spaces_around_cells_are_fine(revenue: Any) -> None:
+    content = b"indicator,org_unit,period,value,comment\r\n REV , 718 , 202301 , 1.5 , c\r\n"
+
+    result = import_file(content=content, filename="x.csv")
+
+    assert result.ok, [i.message for i in result.issues]
+    stored = DataValue.objects.get()
+    assert (stored.value, stored.comment, stored.period) == (Decimal("1.5"), "c", "202301")
+
+
+def test_a_short_row_is_an_error_not_a_crash(revenue: Any) -> None:
+    assert lines_with_errors(b"indicator,org_unit,period,value\nREV,718,202301\n") == [(2, "value")]
+
+
+def test_lower_case_period_codes_and_a_file_without_final_newline(revenue: Any) -> None:
+    IndicatorFactory(code="GRDP", period_type="quarterly")
+
+    result = import_file(content=b"indicator,org_unit,period,value\nGRDP,74,2023q2,7", filename="x.csv")
+
+    assert result.ok
+    assert DataValue.objects.get().period == "2023Q2"
+
+
+def test_values_round_half_away_from_zero_to_six_decimals(revenue: Any) -> None:
+    IndicatorFactory(code="BAL")
+
+    import_file(
+        content=b"indicator,org_unit,period,value\nBAL,718,202301,-2.0000005\nREV,718,202301,1e3\n", filename="x.csv"
+    )
+
+    assert {v.indicator.code: v.value for v in DataValue.objects.all()} == {
+        "BAL": Decimal("-2.000001"),
+        "REV": Decimal(1000),
+    }
+
+
+def test_years_outside_1900_to_2200_are_refused(revenue: Any) -> None:
+    assert lines_with_errors(b"indicator,org_unit,period,value\nREV,718,180001,1\nREV,718,000001,1\n") == [
+        (2, "period"),
+        (3, "period"),
+    ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the native COPY path exists on PostgreSQL only")
+def test_on_postgresql_a_plain_csv_is_copied_natively_and_an_odd_one_parsed(
+    revenue: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    taken: list[bool] = []
+    native = bulk._stage_csv_natively
+
+    def spy(cursor: Any, stream: Any) -> Any:
+        result = native(cursor, stream)
+        taken.append(result is not None)
+        return result
+
+    monkeypatch.setattr(bulk, "_stage_csv_natively", spy)
+    import_file(content=b"indicator,org_unit,period,value\nREV,718,202301,1\n", filename="a.csv")
+    import_file(content=b'indicator,org_unit,period,value,comment\nREV,718,202302,1,"a\nb"\n', filename="b.csv")
+
+    assert taken == [True, False]
+    assert DataValue.objects.count() == 2
