@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 VENDOR := src/dieuhanh/static/vendor
 export DIEUHANH_HOME ?= var
 
-.PHONY: demo test screenshots install assets lint typecheck messages constraints ci clean
+.PHONY: demo test screenshots install assets lint typecheck messages constraints bench bench-smoke ci clean
 
 demo: install assets  ## set up, load the Bình Dương sample data, serve on http://127.0.0.1:8000
 	$(BIN)/dieuhanh demo
@@ -35,8 +35,8 @@ $(VENDOR)/.installed: package.json package-lock.json
 	touch $@
 
 lint: install
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
 
 messages: install  ## refresh the translation catalogues after changing user-facing text
@@ -46,6 +46,12 @@ messages: install  ## refresh the translation catalogues after changing user-fac
 constraints: install
 	(echo "# Every transitive dependency, pinned. Regenerate with: make constraints"; \
 	 $(BIN)/pip freeze --exclude-editable | grep -v '^dieuhanh') > requirements/constraints.txt
+
+bench: install  ## the benchmarks (bench/README.md): province and national; writes docs/performance.md
+	$(BIN)/python -m bench run $(BENCH_ARGS)
+
+bench-smoke: install  ## the tiny data set through every benchmark step, on PostgreSQL and SQLite
+	$(BIN)/python -m bench smoke $(BENCH_ARGS)
 
 ci:
 	.ci/run

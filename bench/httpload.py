@@ -1,0 +1,231 @@
+"""The HTTP step: the product under gunicorn on loopback, loaded by wrk with 50 connections.
+
+wrk is a C program driving all 50 connections from one thread with epoll, so on these two
+shared cores it costs a few per cent of one core at the rates measured here; the step
+reports the CPU wrk actually used next to the machine's total, so that anyone can check
+the load generator was not the bottleneck.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from bench.measure import cpu_times, peak_rss_mb, run_process
+
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  io.write(string.format(
+    '{"requests": %d, "duration_us": %d, "bytes": %d, "connect": %d, "read": %d, "write": %d, ' ..
+    '"status": %d, "timeout": %d, "p50_us": %d, "p90_us": %d, "p95_us": %d, "p99_us": %d, "max_us": %d}\\n',
+    summary.requests, summary.duration, summary.bytes, summary.errors.connect, summary.errors.read,
+    summary.errors.write, summary.errors.status, summary.errors.timeout, latency:percentile(50),
+    latency:percentile(90), latency:percentile(95), latency:percentile(99), latency.max))
+end
+"""
+
+
+def ensure_wrk() -> str:
+    """The path of wrk; installed from Debian's archive when missing and we may (as .ci/run does for chromium)."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    apt = shutil.which("apt-get")
+    if apt and os.geteuid() == 0:
+        print("wrk is missing: installing Debian's package.", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        install = [apt, "install", "-y", "-qq", "wrk"]
+        if subprocess.run(install, env=env, check=False).returncode != 0:  # noqa: S603 - fixed arguments
+            subprocess.run([apt, "update", "-qq"], env=env, check=True)  # noqa: S603 - fixed arguments
+            subprocess.run(install, env=env, check=True)  # noqa: S603 - fixed arguments
+        found = shutil.which("wrk")
+    if not found:
+        raise RuntimeError("The HTTP step needs wrk (Debian: apt-get install wrk).")
+    return found
+
+
+def urls(manifest: Mapping[str, Any]) -> dict[str, str]:
+    """The three questions as API paths."""
+    overview, ranking, trend = manifest["overview"], manifest["ranking"], manifest["trend"]
+    return {
+        "overview": "/api/v1/analytics?"
+        + urlencode(
+            {
+                "indicator": ",".join(overview["indicators"]),
+                "org_unit": overview["org_unit"],
+                "period": overview["period"],
+            }
+        ),
+        "ranking": "/api/v1/analytics/ranking?"
+        + urlencode(
+            {
+                "indicator": ranking["indicator"],
+                "org_unit": ranking["org_unit"],
+                "period": ranking["period"],
+                "depth": ranking["depth"],
+            }
+        ),
+        "trend": "/api/v1/analytics?"
+        + urlencode(
+            {"indicator": trend["indicator"], "org_unit": trend["org_unit"], "period": ",".join(trend["periods"])}
+        ),
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    base: str
+    workers: int
+    threads: int
+
+    def pids(self) -> list[int]:
+        """The master and its workers (found by parent pid in /proc)."""
+        children = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            # The field after the parenthesised command name is the state, then the parent pid.
+            if int(stat.rsplit(")", 1)[1].split()[1]) == self.process.pid:
+                children.append(int(entry.name))
+        return [self.process.pid, *sorted(children)]
+
+
+def start_gunicorn(*, env: Mapping[str, str], workers: int, threads: int, log_dir: Path, probe: str) -> Server:
+    """gunicorn with ``workers`` processes of ``threads`` threads each; returns once ``probe`` answers 200."""
+    port = _free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "dieuhanh.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread",
+        "--keep-alive",
+        "75",
+        "--timeout",
+        "120",
+        "--log-level",
+        "warning",
+        "--error-logfile",
+        str(log_dir / "gunicorn.err"),
+    ]
+    log_dir.mkdir(parents=True, exist_ok=True)
+    with (log_dir / "gunicorn.out").open("wb") as out:
+        # Our own interpreter running gunicorn with arguments built here.
+        process = subprocess.Popen(  # noqa: S603
+            command, env=dict(env), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    server = Server(process, f"http://127.0.0.1:{port}", workers, threads)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}; see {log_dir / 'gunicorn.err'}")
+        try:
+            with urllib.request.urlopen(server.base + probe, timeout=30) as response:  # noqa: S310 - our own loopback server
+                if response.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.3)
+    stop(server)
+    raise RuntimeError("gunicorn did not answer within 90 s")
+
+
+def fetch_json(server: Server, path: str) -> Any:
+    with urllib.request.urlopen(server.base + path, timeout=120) as response:  # noqa: S310 - our own loopback server
+        return json.loads(response.read())
+
+
+def stop(server: Server) -> dict[str, Any]:
+    """Peak memory of the master and each worker, then a graceful stop (the process group we started)."""
+    peaks = {pid: peak_rss_mb(pid) for pid in server.pids()}
+    master = peaks.pop(server.process.pid, None)
+    workers = [p for p in peaks.values() if p is not None]
+    server.process.send_signal(signal.SIGTERM)
+    try:
+        server.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.process.pid, signal.SIGKILL)
+        server.process.wait()
+    return {
+        "master_rss_mb": master,
+        "worker_rss_mb_max": max(workers) if workers else None,
+        "workers_rss_mb_total": sum(workers),
+    }
+
+
+def load(
+    *, wrk: str, server: Server, path: str, clients: int, seconds: float, log_dir: Path, name: str
+) -> dict[str, Any]:
+    """One wrk run: requests/s, latency percentiles (ms), errors, and the CPU wrk and the machine used."""
+    script = log_dir / "report.lua"
+    script.write_text(WRK_SCRIPT)
+    busy0, total0 = cpu_times()
+    result = run_process(
+        [
+            wrk,
+            "-t1",
+            f"-c{clients}",
+            f"-d{max(1, round(seconds))}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            server.base + path,
+        ],
+        env=os.environ,
+        log_dir=log_dir,
+        name=name,
+        timeout=seconds + 60,
+    )
+    busy1, total1 = cpu_times()
+    if not result.ok:
+        raise RuntimeError(result.failure())
+    line = next(x for x in reversed(result.stdout.splitlines()) if x.startswith("{"))
+    data = json.loads(line)
+    duration = data["duration_us"] / 1e6
+    errors = data["connect"] + data["read"] + data["write"] + data["status"] + data["timeout"]
+    return {
+        "clients": clients,
+        "seconds": duration,
+        "requests": data["requests"],
+        "rps": data["requests"] / duration if duration else 0.0,
+        "errors": errors,
+        "error_detail": {k: data[k] for k in ("connect", "read", "write", "status", "timeout")},
+        "p50_ms": data["p50_us"] / 1000,
+        "p90_ms": data["p90_us"] / 1000,
+        "p95_ms": data["p95_us"] / 1000,
+        "p99_ms": data["p99_us"] / 1000,
+        "max_ms": data["max_us"] / 1000,
+        "loadgen_cpu_pct": 100 * (result.cpu_user + result.cpu_system) / result.wall,
+        "loadgen_rss_mb": result.max_rss_mb,
+        "machine_cpu_busy_pct": 100 * (busy1 - busy0) / max(1, total1 - total0),
+    }

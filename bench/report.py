@@ -1,0 +1,454 @@
+"""The results as tables: the goals of issue 3 met or not, every figure, peak memory, the machine,
+and how each figure was taken; printed after a run and written to docs/performance.md."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+COLUMNS = [
+    ("tiny", "postgres"),
+    ("tiny", "sqlite"),
+    ("province", "postgres"),
+    ("province", "sqlite"),
+    ("national", "postgres"),
+]
+DB_NAMES = {"postgres": "PostgreSQL", "sqlite": "SQLite"}
+
+
+def load_results(directory: Path) -> dict[tuple[str, str], dict[str, Any]]:
+    out = {}
+    for path in sorted(directory.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and "set" in data and "db" in data:
+            out[(data["set"], data["db"])] = data
+    return out
+
+
+# --- formatting ----------------------------------------------------------------------------------
+
+
+def _num(x: float | None, digits: int = 3) -> str:
+    """A number with ``digits`` significant figures and thousands separators."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    if x == 0:
+        return "0"
+    magnitude = math.floor(math.log10(abs(x)))
+    decimals = max(0, digits - 1 - magnitude)
+    return f"{x:,.{decimals}f}"
+
+
+def _ms(seconds: float | None) -> str:
+    return "—" if seconds is None else _num(seconds * 1000)
+
+
+def _get(data: dict[str, Any] | None, *path: str) -> Any:
+    for key in path:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data
+
+
+def _column_title(key: tuple[str, str]) -> str:
+    return f"{key[0]} · {DB_NAMES[key[1]]}"
+
+
+# --- the goals -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    text: str
+    met: bool | None  # None: not measured
+
+    @property
+    def mark(self) -> str:
+        return {True: "met", False: "**not met**", None: "not measured"}[self.met]
+
+
+def _at_most(value: float | None, limit: float, unit: str, scale: float = 1.0) -> Verdict:
+    if value is None or math.isnan(value):
+        return Verdict("—", None)
+    shown = value * scale
+    if shown <= limit:
+        return Verdict(f"{_num(shown)} {unit}", True)
+    return Verdict(f"{_num(shown)} {unit} ({_num(shown / limit)}× the goal)", False)
+
+
+def _at_least(value: float | None, limit: float, unit: str) -> Verdict:
+    if value is None or math.isnan(value):
+        return Verdict("—", None)
+    if value >= limit:
+        return Verdict(f"{_num(value)}{unit}", True)
+    return Verdict(f"{_num(value)}{unit} ({_num(value / limit)} of the goal)", False)
+
+
+def _ratio(result: dict[str, Any], kind: str) -> float | None:
+    ours = _get(result, "steps", kind, "stats", "median")
+    theirs = _get(result, "duckdb", kind, "stats", "median")
+    return ours / theirs if ours and theirs else None
+
+
+def _import_ratio(result: dict[str, Any], variant: str) -> float | None:
+    ours = _get(result, "steps", "import", "values_per_s")
+    raw = _get(result, "steps", "baselines", variant, "values_per_s")
+    return ours / raw if ours and raw else None
+
+
+def goals(results: dict[tuple[str, str], dict[str, Any]]) -> list[tuple[str, str, list[tuple[str, Verdict]]]]:
+    """(measure, goal, [(where, verdict)]) for each goal of the issue."""
+    rows: list[tuple[str, str, list[tuple[str, Verdict]]]] = []
+    province = [(k, results[k]) for k in COLUMNS if k in results and k[0] == "province"]
+    national = results.get(("national", "postgres"))
+    everywhere = [(k, results[k]) for k in COLUMNS if k in results]
+    rows.append(
+        (
+            "province overview p95 (in-process)",
+            "≤ 30 ms",
+            [
+                (_column_title(k), _at_most(_get(r, "steps", "overview", "stats", "p95"), 30, "ms", 1000))
+                for k, r in province
+            ],
+        )
+    )
+    rows.append(
+        (
+            "national ranking of 3,321 communes p95",
+            "≤ 250 ms",
+            [("national · PostgreSQL", _at_most(_get(national, "steps", "ranking", "stats", "p95"), 250, "ms", 1000))],
+        )
+    )
+    rows.append(
+        (
+            "national overview p95",
+            "≤ 100 ms",
+            [("national · PostgreSQL", _at_most(_get(national, "steps", "overview", "stats", "p95"), 100, "ms", 1000))],
+        )
+    )
+    ratio_cells = []
+    for k, r in everywhere:
+        for kind in ("overview", "ranking", "trend"):
+            ratio_cells.append((f"{_column_title(k)}, {kind}", _at_most(_ratio(r, kind), 3, "×")))
+    rows.append(("ratio to the DuckDB reference (medians), queries 2–4", "≤ 3", ratio_cells))
+    import_cells = []
+    for k, r in everywhere:
+        if k[1] != "postgres":
+            continue
+        for variant, label in (("bare", "COPY, bare table"), ("unique", "COPY, unique index")):
+            import_cells.append((f"{_column_title(k)}, vs {label}", _at_least(_import_ratio(r, variant), 0.3, "")))
+    rows.append(("import throughput / raw COPY", "≥ 0.3", import_cells))
+    http_cells = []
+    for k, r in everywhere:
+        h = _get(r, "steps", "http", "overview")
+        if h is None:
+            http_cells.append((_column_title(k), Verdict("—", None)))
+            continue
+        met = h["rps"] >= 150 and h["errors"] == 0 and h["p95_ms"] <= 300
+        text = f"{_num(h['rps'])} req/s, {h['errors']} errors, p95 {_num(h['p95_ms'])} ms"
+        http_cells.append((_column_title(k), Verdict(text, met)))
+    rows.append(("HTTP, 50 clients, overview", "≥ 150 req/s on 2 cores, 0 errors, p95 ≤ 300 ms", http_cells))
+    refresh_cells = []
+    for k, r in everywhere:
+        refresh_cells.append(
+            (
+                f"{_column_title(k)}, refresh inside the import",
+                _at_most(_get(r, "steps", "refresh", "refresh", "p95"), 5, "s"),
+            )
+        )
+        refresh_cells.append(
+            (
+                f"{_column_title(k)}, whole `dieuhanh import`",
+                _at_most(_get(r, "steps", "refresh", "process", "p95"), 5, "s"),
+            )
+        )
+    rows.append(("incremental refresh after one month of one province (p95)", "≤ 5 s", refresh_cells))
+    return rows
+
+
+# --- the tables ----------------------------------------------------------------------------------
+
+
+def _cells(
+    results: dict[tuple[str, str], dict[str, Any]], keys: list[tuple[str, str]], fn: Callable[[dict[str, Any]], str]
+) -> list[str]:
+    out = []
+    for k in keys:
+        try:
+            out.append(fn(results[k]))
+        except (KeyError, TypeError, ZeroDivisionError):
+            out.append("—")
+    return out
+
+
+def _timing(r: dict[str, Any], *path: str) -> str:
+    stats = _get(r, *path, "stats")
+    if not stats or not stats.get("n"):
+        return "—"
+    return f"{_ms(stats['median'])} · {_ms(stats['p95'])} (n={stats['n']})"
+
+
+def _seconds(stats: dict[str, Any] | None) -> str:
+    if not stats or not stats.get("n"):
+        return "—"
+    return f"{_num(stats['median'])} · {_num(stats['p95'])} (n={stats['n']})"
+
+
+def _http(r: dict[str, Any], kind: str) -> str:
+    h = _get(r, "steps", "http", kind)
+    if not h:
+        return "—"
+    return f"{_num(h['rps'])} req/s · p95 {_num(h['p95_ms'])} ms · {h['errors']} errors"
+
+
+def _import(r: dict[str, Any]) -> str:
+    step = _get(r, "steps", "import")
+    if not step:
+        return "—"
+    if not step.get("ok"):
+        return f"failed after {_num(step['seconds'])} s ({step.get('lower_bound_note', '')})"
+    return f"{_num(step['values_per_s'])} values/s ({_num(step['seconds'])} s)"
+
+
+def _baseline(r: dict[str, Any], variant: str) -> str:
+    step = _get(r, "steps", "baselines", variant)
+    if not step:
+        return "—"
+    return f"{_num(step['values_per_s'])} values/s ({_num(step['stats']['median'])} s, n={step['stats']['n']})"
+
+
+def _check(r: dict[str, Any]) -> str:
+    parts = []
+    for kind in ("overview", "ranking", "trend"):
+        check = _get(r, "steps", kind, "check")
+        if check is None:
+            parts.append(f"{kind}: —")
+        else:
+            verdict = "agree" if check["agree"] else f"**{len(check['mismatches'])}+ differ**"
+            parts.append(f"{kind}: {verdict} ({check['compared']})")
+    return "; ".join(parts)
+
+
+def _rebuild(r: dict[str, Any]) -> str:
+    step = _get(r, "steps", "rebuild")
+    if not step:
+        return "—"
+    return _seconds(step["stats"])
+
+
+def results_table(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
+    keys = [k for k in COLUMNS if k in results]
+    rows: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
+        ("values in the set", lambda r: f"{r['dataset']['values']:,}"),
+        ("1 import through `dieuhanh import` (once)", _import),
+        ("1 raw load, bare table", lambda r: _baseline(r, "bare")),
+        ("1 raw load, unique index on (indicator, org_unit, period)", lambda r: _baseline(r, "unique")),
+        (
+            "1 import / raw load (bare; unique index)",
+            lambda r: f"{_num(_import_ratio(r, 'bare'))}; {_num(_import_ratio(r, 'unique'))}",
+        ),
+        ("2 overview, in-process, ms", lambda r: _timing(r, "steps", "overview")),
+        ("3 ranking, in-process, ms", lambda r: _timing(r, "steps", "ranking")),
+        ("4 trend, in-process, ms", lambda r: _timing(r, "steps", "trend")),
+        ("2 overview, DuckDB reference, ms", lambda r: _timing(r, "duckdb", "overview")),
+        ("3 ranking, DuckDB reference, ms", lambda r: _timing(r, "duckdb", "ranking")),
+        ("4 trend, DuckDB reference, ms", lambda r: _timing(r, "duckdb", "trend")),
+        (
+            "2–4 ours / DuckDB (medians)",
+            lambda r: " · ".join(_num(_ratio(r, k)) for k in ("overview", "ranking", "trend")),
+        ),
+        ("2–4 answers equal to DuckDB's (values compared)", _check),
+        (
+            "2 overview without rollups (computed from the figures), ms",
+            lambda r: _timing(r, "steps", "overview_direct"),
+        ),
+        ("3 ranking without rollups, ms", lambda r: _timing(r, "steps", "ranking_direct")),
+        ("4 trend without rollups, ms", lambda r: _timing(r, "steps", "trend_direct")),
+        ("5 HTTP overview, 50 clients", lambda r: _http(r, "overview")),
+        ("5 HTTP ranking, 50 clients", lambda r: _http(r, "ranking")),
+        ("5 HTTP trend, 50 clients", lambda r: _http(r, "trend")),
+        (
+            "6 one new month of one province: `dieuhanh import`, s",
+            lambda r: _seconds(_get(r, "steps", "refresh", "process")),
+        ),
+        ("6 … of which the rollup refresh, s", lambda r: _seconds(_get(r, "steps", "refresh", "refresh"))),
+        ("6 full rebuild `dieuhanh rollups rebuild`, s", _rebuild),
+        ("database size after the run", lambda r: f"{_num(r['steps']['footprint']['database_bytes'] / 2**30)} GiB"),
+    ]
+    lines = ["| measure (median · p95) | " + " | ".join(_column_title(k) for k in keys) + " |"]
+    lines.append("|---|" + "---|" * len(keys))
+    for title, fn in rows:
+        lines.append(f"| {title} | " + " | ".join(_cells(results, keys, fn)) + " |")
+    return lines
+
+
+def memory_table(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
+    keys = [k for k in COLUMNS if k in results]
+    rows: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
+        ("raw load (client)", lambda r: _num(r["steps"]["baselines"]["unique"]["rss_mb"])),
+        ("`dieuhanh load-metadata`", lambda r: _num(r["steps"]["database"]["load_metadata_rss_mb"])),
+        ("`dieuhanh import` (whole set)", lambda r: _num(r["steps"]["import"]["rss_mb"])),
+        ("`dieuhanh rollups rebuild`", lambda r: _num(r["steps"]["rebuild"]["rss_mb"])),
+        ("overview (in-process)", lambda r: _num(r["steps"]["overview"]["rss_mb"])),
+        ("ranking (in-process)", lambda r: _num(r["steps"]["ranking"]["rss_mb"])),
+        ("trend (in-process)", lambda r: _num(r["steps"]["trend"]["rss_mb"])),
+        ("overview without rollups", lambda r: _num(r["steps"]["overview_direct"]["rss_mb"])),
+        ("gunicorn, largest worker", lambda r: _num(r["steps"]["http"]["memory"]["worker_rss_mb_max"])),
+        ("gunicorn, all workers", lambda r: _num(r["steps"]["http"]["memory"]["workers_rss_mb_total"])),
+        ("wrk", lambda r: _num(max(r["steps"]["http"][k]["loadgen_rss_mb"] for k in ("overview", "ranking", "trend")))),
+        ("new month `dieuhanh import`", lambda r: _num(r["steps"]["refresh"]["rss_mb"])),
+        ("DuckDB reference", lambda r: _num(r["duckdb"]["rss_mb"])),
+    ]
+    lines = ["| step (peak RSS, MiB) | " + " | ".join(_column_title(k) for k in keys) + " |"]
+    lines.append("|---|" + "---|" * len(keys))
+    for title, fn in rows:
+        lines.append(f"| {title} | " + " | ".join(_cells(results, keys, fn)) + " |")
+    return lines
+
+
+def goals_table(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
+    lines = ["| measure | goal | where | result | |", "|---|---|---|---|---|"]
+    for measure, goal, cells in goals(results):
+        for n, (where, verdict) in enumerate(cells):
+            first = n == 0
+            lines.append(
+                f"| {measure if first else ''} | {goal if first else ''} | {where} | {verdict.text} | {verdict.mark} |"
+            )
+    return lines
+
+
+def machine_section(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
+    first = next(iter(results.values()))
+    m = first["machine"]
+    pg = next((r["machine"].get("postgres") for r in results.values() if r["machine"].get("postgres")), None)
+    lines = [
+        f"- CPU: {m['cpu']}, {m['cores']} cores; memory {_num(m['memory_gib'])} GiB; {m['os']} (Linux {m['kernel']})",
+        f"- Python {m['python']}, Django {m['django']}, psycopg {m['psycopg']}, SQLite {m['sqlite']}, "
+        f"DuckDB {m['duckdb']}, gunicorn {m['gunicorn']}, {m['wrk'] or 'wrk (missing)'}",
+    ]
+    if pg:
+        settings = ", ".join(f"{k} {v}" for k, v in pg.items() if k != "server_version")
+        lines.append(f"- PostgreSQL {pg['server_version']} on the same machine, as configured there: {settings}")
+    for key in COLUMNS:
+        if key in results:
+            r = results[key]
+            load = ", ".join(f"{x:.1f}" for x in r["machine"]["load_average"])
+            product = r.get("product", {})
+            lines.append(
+                f"- {_column_title(key)}: run {r['started']} – {r.get('finished', '?')}; load average at the start "
+                f"{load}; dieuhanh {str(product.get('commit'))[:10]}"
+                + (" with local changes in src/" if product.get("src_modified") else "")
+            )
+    return lines
+
+
+METHOD = """\
+- **Data sets** (`bench/datasets.py`, reproducible from their seed): *province* — 1 province, 9 districts,
+  91 communes, 300 monthly indicators; *national* — a country unit, 34 provinces, 3,321 communes directly
+  under them, 200 monthly indicators; both 72 months (2019-01 … 2024-12). About 84 % of the indicators add
+  up by sum, 6 % by average, 5 % are stocks (last), 2.5 % indices (none, stored at province level only) and
+  2.5 % ratios of two sums (computed, never stored); the rest are stored at commune level with 0.2 % of the
+  figures missing (gaps). Annual targets at the top unit for every year (and, nationally, at each province
+  for 2024). One CSV of the whole set (`indicator,org_unit,period,value`, streamed to disk) and the
+  catalogue in the `load-metadata` format.
+- **Every step runs in its own process**; its peak memory is that process's maximum resident set size
+  (`wait4`), or for gunicorn its processes' `VmHWM`. The database server's own memory is not included.
+- **1 Import**: a fresh database, `dieuhanh init` and `dieuhanh load-metadata`, then `dieuhanh import`
+  of the whole CSV, timed as the wall time of the process (start-up included) — **once per run**, as it
+  takes minutes on the large sets. In the same run, the raw baselines load the same file: PostgreSQL
+  `COPY … FROM STDIN (FORMAT csv)` streamed from a psycopg client into a table of the CSV's four columns
+  (text, text, text, numeric(24,6)), bare and with a unique index on (indicator, org_unit, period), in a
+  database of their own (median of the runs shown). SQLite has no COPY: its baseline is one
+  `executemany` INSERT in one transaction with the product's pragmas. values/s = rows / seconds.
+- **2–4 Queries, in-process**: a process sets Django up, resolves the codes once, then calls
+  `analytics_measures` (overview: 30 indicators — 20 sums, 3 averages, 3 stocks, 2 indices, 2 ratios —
+  at the top unit for 2024-06, all eight measures; trend: one sum indicator at the top unit for the 72
+  months) or `analytics_ranking(…, depth=N)` (the 9 districts of the province; the 3,321 communes from the
+  country unit, depth=2) with the rollups current — after a warm-up, repeated until the run count or the
+  time budget is reached. "Without rollups" runs the same calls with the rollups switched off for that
+  process only, as when they are invalid (the straightforward design).
+- **DuckDB reference**: the same CSV exported by DuckDB to Parquet (indicator, org_unit, year, month,
+  value as DECIMAL(18,6)); one hand-written SQL query per question (`bench/reference.py`) implementing
+  docs/analytics.md for these data — sums over the communes, the mean of the districts' (provinces')
+  means for averages, the sum of each commune's latest figure for stocks, the top's own figure for
+  indices, ratios of sums, previous, ytd, plan, % of plan, the projection from up to three past complete
+  years, and status. Same warm-up and repetitions, results fetched into Python. Every value of every
+  answer (ours in-process, and the API's first answer) is compared with DuckDB's to 1e-6; any
+  difference fails the run.
+- **5 HTTP**: gunicorn (`dieuhanh.wsgi`) with the workers and threads named in the table, on
+  127.0.0.1; wrk 4.1 with one thread and 50 connections for 60 s per question, after a 5 s warm-up,
+  anonymous GETs of `/api/v1/analytics` and `/api/v1/analytics/ranking`. Errors are wrk's socket errors,
+  timeouts (10 s) and non-2xx answers. wrk, gunicorn and PostgreSQL share the 2 cores; wrk's own CPU
+  use is recorded for every run (well under 1 % of one core here), so the generator is not the
+  bottleneck.
+- **6 Refresh**: after the queries, a CSV of one province's units × all indicators × one new month
+  (2025-01, then 2025-02 …; nationally the largest province) is imported with `dieuhanh import` (the
+  same command, run in a process that times the product's `rollups_refresh` calls inside it); the first
+  month is the warm-up. Reported: the whole process (start-up included) and the refresh part. Afterwards
+  the suite checks the rollups are still current and equal to computing from the figures. Full rebuild:
+  `dieuhanh rollups rebuild`, timed as a process; the first rebuild after the import is the warm-up
+  (nationally it is the only run).
+- **Medians and p95** (nearest rank) over the repeated runs; the machine is shared and noisy, so the
+  median is the figure to quote and p95 shows the noise. n is the number of timed runs.
+"""
+
+
+def render(results: dict[tuple[str, str], dict[str, Any]]) -> str:
+    failures = [f"- {_column_title(k)}: {f}" for k, r in results.items() for f in r.get("failures", [])]
+    http_server = next(
+        (r["steps"]["http"]["server"] for r in results.values() if _get(r, "steps", "http", "server")), None
+    )
+    parts = [
+        "# Performance",
+        "",
+        "Measured by `make bench` (`python -m bench run`, see [bench/README.md](../bench/README.md)) against",
+        "the goals of the issue *Performance at national scale*. The run writes this page; do not edit it by hand.",
+        "",
+        "## Goals",
+        "",
+        *goals_table(results),
+        "",
+        "## Results",
+        "",
+        *results_table(results),
+        "",
+    ]
+    if http_server:
+        parts += [f"HTTP server: {http_server}.", ""]
+    parts += [
+        "## Peak memory of each step",
+        "",
+        *memory_table(results),
+        "",
+        "## Machine",
+        "",
+        *machine_section(results),
+        "",
+    ]
+    parts += ["## How each figure was taken", "", METHOD]
+    if failures:
+        parts += ["## Steps that failed", "", *failures, ""]
+    return "\n".join(parts)
+
+
+def render_text(results: dict[tuple[str, str], dict[str, Any]]) -> str:
+    """The same tables for the terminal."""
+    parts = [
+        "Goals",
+        *goals_table(results),
+        "",
+        "Results",
+        *results_table(results),
+        "",
+        "Peak memory",
+        *memory_table(results),
+    ]
+    failures = [f"- {_column_title(k)}: {f}" for k, r in results.items() for f in r.get("failures", [])]
+    if failures:
+        parts += ["", "FAILURES", *failures]
+    return "\n".join(parts)

@@ -1,0 +1,564 @@
+"""The suite: for one data set and one database, every step in its own process, in this order —
+raw-load baselines, the product's import, rollup rebuilds, the three questions in-process (with
+rollups, then computed straight from the figures), the same over HTTP, then the monthly refresh.
+The DuckDB reference runs once per data set and every answer is checked against it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import httpload
+from bench.databases import PostgresServer, database_name, sqlite_url
+from bench.datasets import SPECS, DataSetSpec, Files, generate
+from bench.machine import describe_machine
+from bench.measure import ProcessResult, run_process, summary
+from bench.reference import compare
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How many repetitions and how long each step runs, per data set."""
+
+    query_warmup: int
+    query_runs: int
+    query_seconds: float
+    direct_warmup: int
+    direct_runs: int
+    duckdb_warmup: int
+    duckdb_runs: int
+    http_seconds: float
+    http_warmup_seconds: float
+    copy_runs: int
+    rebuild_runs: int  # after the first rebuild, which makes the rollups current (the warm-up)
+    step_timeout: float
+
+
+BUDGETS = {
+    # Seconds, for CI: every step once or twice; the HTTP warm-up is the API answer fetched for the check.
+    "tiny": Budget(1, 5, 2.0, 0, 2, 1, 5, 2.0, 0.0, 1, 0, 600),
+    "province": Budget(5, 60, 30.0, 1, 5, 5, 60, 60.0, 5.0, 3, 3, 3600),
+    # National: the import and the first rebuild are measured once (they take many minutes each).
+    "national": Budget(3, 40, 60.0, 0, 3, 3, 40, 60.0, 5.0, 1, 0, 3600),
+}
+HTTP_CLIENTS = 50
+# The most address space a product step may take: a step that would need more fails (MemoryError)
+# rather than drive the shared machine into the OOM killer.
+MEMORY_LIMIT = min(16 << 30, int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") * 0.7))
+QUERIES = ("overview", "ranking", "trend")
+
+
+@dataclass(frozen=True)
+class Options:
+    workdir: Path
+    results_dir: Path
+    server: PostgresServer
+    http_workers: int = 4
+    http_threads: int = 2
+    keep: bool = False
+    fallback_load: bool = True
+
+
+def log(message: str) -> None:
+    print(f"[{dt.datetime.now().astimezone().strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def product_version() -> dict[str, Any]:
+    """Which dieuhanh is measured: the commit of the checkout it is imported from, and whether src/ differs."""
+    spec = importlib.util.find_spec("dieuhanh")
+    origin = Path(spec.origin).resolve() if spec and spec.origin else Path.cwd()
+    root = origin.parents[2]
+    git = shutil.which("git")
+    if git is None:
+        return {"commit": None, "src_modified": None}
+    try:
+        commit = subprocess.run(  # noqa: S603 - fixed arguments
+            [git, "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(  # noqa: S603 - fixed arguments
+            [git, "-C", str(root), "status", "--porcelain", "--", "src"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": None, "src_modified": None}
+    return {"commit": commit, "src_modified": bool(dirty)}
+
+
+class SetRun:
+    """One data set on one database: runs the steps and collects a result document."""
+
+    def __init__(self, spec: DataSetSpec, db: str, files: Files, manifest: dict[str, Any], options: Options) -> None:
+        self.spec, self.db, self.files, self.manifest, self.options = spec, db, files, manifest, options
+        self.budget = BUDGETS[spec.name]
+        self.logs = options.workdir / "logs" / f"{spec.name}-{db}"
+        self.home = options.workdir / "home"
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.result: dict[str, Any] = {
+            "set": spec.name,
+            "db": db,
+            "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "product": product_version(),
+            "budget": asdict(self.budget),
+            "steps": {},
+            "failures": [],
+        }
+        self.database_url = ""
+        self.pg_name = ""
+
+    # --- plumbing -------------------------------------------------------------------------------
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            DJANGO_SETTINGS_MODULE="dieuhanh.settings",
+            DIEUHANH_HOME=str(self.home),
+            # The whole national file in one import (the default limit is meant for uploads).
+            DIEUHANH_IMPORT_MAX_BYTES=str(1 << 40),
+            PYTHONUNBUFFERED="1",
+        )
+        env.pop("DIEUHANH_DEBUG", None)
+        if self.database_url:
+            env["DATABASE_URL"] = self.database_url
+        env.update(extra)
+        return env
+
+    def product(self, name: str, *args: str, timeout: float | None = None) -> ProcessResult:
+        """``dieuhanh ARGS`` (as ``python -m dieuhanh``, the same entry point) in its own process."""
+        return run_process(
+            [sys.executable, "-m", "dieuhanh", *args],
+            env=self.env(),
+            log_dir=self.logs,
+            name=name,
+            timeout=timeout or self.budget.step_timeout,
+            memory_limit=MEMORY_LIMIT,
+        )
+
+    def worker(
+        self, name: str, step: str, *args: str, timeout: float | None = None
+    ) -> tuple[dict[str, Any], ProcessResult]:
+        out = self.logs / f"{name}.json"
+        result = run_process(
+            [sys.executable, "-m", "bench.worker", step, "--out", str(out), *args],
+            env=self.env(),
+            log_dir=self.logs,
+            name=name,
+            timeout=timeout or self.budget.step_timeout,
+            cwd=Path(__file__).resolve().parents[1],
+            memory_limit=MEMORY_LIMIT,
+        )
+        if not result.ok:
+            raise StepError(result.failure())
+        return json.loads(out.read_text(encoding="utf-8")), result
+
+    def step(self, name: str, action: Callable[[], dict[str, Any]]) -> dict[str, Any] | None:
+        log(f"{self.spec.name}/{self.db}: {name}")
+        started = time.perf_counter()
+        try:
+            data = action()
+        except Exception as exc:  # a failed step is recorded, and the suite goes on
+            self.result["failures"].append(f"{name}: {exc}")
+            (self.logs / f"{name}.traceback").write_text(traceback.format_exc())
+            log(f"  FAILED: {exc}")
+            return None
+        data["step_seconds"] = time.perf_counter() - started
+        self.result["steps"][name] = data
+        self.save()
+        return data
+
+    def save(self) -> None:
+        self.options.results_dir.mkdir(parents=True, exist_ok=True)
+        path = self.options.results_dir / f"{self.spec.name}-{self.db}.json"
+        path.write_text(json.dumps(self.result, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+
+    # --- steps ----------------------------------------------------------------------------------
+
+    def baselines(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        values = self.manifest["values"]
+        if self.db == "postgres":
+            name = database_name(self.spec.name, "copy")
+            dsn = self.options.server.create(name)
+            try:
+                for variant in ("bare", "unique"):
+                    runs, rss = [], []
+                    for n in range(self.budget.copy_runs):
+                        args = ["--dsn", dsn, "--file", str(self.files.values)] + (
+                            ["--unique"] if variant == "unique" else []
+                        )
+                        data, process = self.worker(f"copy-{variant}-{n}", "copy", *args)
+                        if data["rows"] != values:
+                            raise StepError(f"COPY loaded {data['rows']} rows, the file has {values}")
+                        runs.append(data["seconds"])
+                        rss.append(process.max_rss_mb)
+                    out[variant] = {
+                        "times": runs,
+                        "stats": summary(runs),
+                        "values_per_s": values / summary(runs)["median"],
+                        "rss_mb": max(rss),
+                    }
+            finally:
+                self.options.server.drop(name)
+            out["method"] = (
+                "PostgreSQL COPY FROM STDIN (CSV) streamed by psycopg, into (text, text, text, numeric(24,6))"
+            )
+        else:
+            for variant in ("bare", "unique"):
+                runs, rss = [], []
+                for n in range(self.budget.copy_runs):
+                    args = ["--file", str(self.files.values)] + (["--unique"] if variant == "unique" else [])
+                    data, process = self.worker(f"insert-{variant}-{n}", "sqlite-insert", *args)
+                    runs.append(data["seconds"])
+                    rss.append(process.max_rss_mb)
+                out[variant] = {
+                    "times": runs,
+                    "stats": summary(runs),
+                    "values_per_s": values / summary(runs)["median"],
+                    "rss_mb": max(rss),
+                }
+            out["method"] = "SQLite executemany INSERT of the CSV rows in one transaction (WAL, synchronous=NORMAL)"
+        return out
+
+    def create_database(self) -> dict[str, Any]:
+        if self.db == "postgres":
+            self.pg_name = database_name(self.spec.name)
+            self.database_url = self.options.server.create(self.pg_name)
+        else:
+            path = self.options.workdir / f"{self.spec.name}.sqlite3"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            self.database_url = sqlite_url(path)
+        init = self.product("init", "init")
+        if not init.ok:
+            raise StepError(init.failure())
+        load = self.product("load-metadata", "load-metadata", str(self.files.catalogue))
+        if not load.ok:
+            raise StepError(load.failure())
+        return {"init_seconds": init.wall, "load_metadata_seconds": load.wall, "load_metadata_rss_mb": load.max_rss_mb}
+
+    def product_import(self) -> dict[str, Any]:
+        values = self.manifest["values"]
+        process = self.product("import", "import", str(self.files.values))
+        out = {
+            "values": values,
+            "seconds": process.wall,
+            "rss_mb": process.max_rss_mb,
+            "cpu_seconds": process.cpu_user + process.cpu_system,
+            "ok": process.ok,
+            "output": process.stdout.strip()[-500:],
+        }
+        if process.ok:
+            out["values_per_s"] = values / process.wall
+            return out
+        out["failure"] = process.failure()
+        out["lower_bound_note"] = (
+            f"did not finish: at most {values / process.wall:,.0f} values/s" if process.timed_out else "failed"
+        )
+        self.result["steps"]["import"] = out
+        self.save()
+        raise StepError(out["failure"])
+
+    def fallback_load(self) -> dict[str, Any]:
+        """Only when the product's import failed: load the figures with the suite's own SQL (COPY into a
+        staging table, INSERT … SELECT into the product's table), so the later steps can still run."""
+        import psycopg  # noqa: PLC0415 - this fallback only
+
+        started = time.perf_counter()
+        with psycopg.connect(self.database_url) as conn:
+            conn.execute(
+                "CREATE TEMP TABLE bench_staging (indicator text, org_unit text, period text, value numeric(24, 6))"
+            )
+            with (
+                conn.cursor() as cur,
+                cur.copy("COPY bench_staging FROM STDIN (FORMAT csv, HEADER true)") as copy,
+                self.files.values.open("rb") as f,
+            ):
+                while chunk := f.read(1 << 20):
+                    copy.write(chunk)
+            conn.execute(
+                """
+                INSERT INTO ingest_datavalue
+                    (indicator_id, org_unit_id, period, period_start, value, comment, status, created_at, updated_at)
+                SELECT i.id, u.id, s.period, to_date(s.period || '01', 'YYYYMMDD'), s.value,
+                       '', 'submitted', now(), now()
+                FROM bench_staging s
+                JOIN indicators_indicator i ON i.code = s.indicator
+                JOIN orgunits_orgunit u ON u.code = s.org_unit
+                """
+            )
+            conn.commit()
+        return {"seconds": time.perf_counter() - started, "note": "figures loaded by the suite's SQL, not the product"}
+
+    def rebuild(self) -> dict[str, Any]:
+        runs: list[float] = []
+        product_seconds: list[str] = []
+        rss: list[float] = []
+        first: float | None = None
+        for n in range(1 + self.budget.rebuild_runs):
+            process = self.product(f"rebuild-{n}", "rollups", "rebuild")
+            if not process.ok:
+                raise StepError(process.failure())
+            if n == 0 and self.budget.rebuild_runs:
+                first = process.wall
+            else:
+                runs.append(process.wall)
+            rss.append(process.max_rss_mb)
+            product_seconds.append(process.stdout.strip())
+        status = self.product("rollups-status", "rollups", "status")
+        return {
+            "warmup": first,
+            "times": runs,
+            "stats": summary(runs),
+            "rss_mb": max(rss),
+            "output": product_seconds[-1],
+            "status": status.stdout.strip(),
+        }
+
+    def query(self, kind: str, *, direct: bool) -> dict[str, Any]:
+        b = self.budget
+        warmup, runs, seconds = (
+            (b.direct_warmup, b.direct_runs, b.query_seconds)
+            if direct
+            else (b.query_warmup, b.query_runs, b.query_seconds)
+        )
+        data, process = self.worker(
+            f"{kind}{'-direct' if direct else ''}",
+            "query",
+            "--kind",
+            kind,
+            "--manifest",
+            str(self.files.manifest),
+            "--warmup",
+            str(warmup),
+            "--runs",
+            str(runs),
+            "--seconds",
+            str(seconds),
+            *(["--direct"] if direct else []),
+        )
+        data["rss_mb"] = process.max_rss_mb
+        return data
+
+    def http(self, reference: dict[str, Any]) -> dict[str, Any]:
+        wrk = httpload.ensure_wrk()
+        paths = httpload.urls(self.manifest)
+        server = httpload.start_gunicorn(
+            env=self.env(),
+            workers=self.options.http_workers,
+            threads=self.options.http_threads,
+            log_dir=self.logs,
+            probe=paths["overview"],
+        )
+        out: dict[str, Any] = {
+            "server": f"gunicorn, {server.workers} workers × {server.threads} threads (gthread), loopback",
+            "clients": HTTP_CLIENTS,
+        }
+        try:
+            for kind in QUERIES:
+                answer = httpload.fetch_json(server, paths[kind])
+                if kind == "ranking":
+                    answer = [{"org_unit": r["org_unit"], "rank": r["rank"], "value": r["value"]} for r in answer]
+                check = compare(kind, answer, reference[kind]["rows"])
+                if not check["agree"]:
+                    self.result["failures"].append(f"http {kind}: the API's answer differs from DuckDB's")
+                if self.budget.http_warmup_seconds:
+                    httpload.load(
+                        wrk=wrk,
+                        server=server,
+                        path=paths[kind],
+                        clients=HTTP_CLIENTS,
+                        seconds=self.budget.http_warmup_seconds,
+                        log_dir=self.logs,
+                        name=f"http-{kind}-warmup",
+                    )
+                measured = httpload.load(
+                    wrk=wrk,
+                    server=server,
+                    path=paths[kind],
+                    clients=HTTP_CLIENTS,
+                    seconds=self.budget.http_seconds,
+                    log_dir=self.logs,
+                    name=f"http-{kind}",
+                )
+                measured["answer_agrees"] = check["agree"]
+                out[kind] = measured
+                rps, p95, errors = measured["rps"], measured["p95_ms"], measured["errors"]
+                log(f"  {kind}: {rps:.1f} req/s, p95 {p95:.0f} ms, {errors} errors")
+        finally:
+            out["memory"] = httpload.stop(server)
+        return out
+
+    def refresh(self) -> dict[str, Any]:
+        months = self.manifest["refresh"]["months"]
+        runs = []
+        for n, month in enumerate(months):
+            data, process = self.worker(
+                f"refresh-{month['period']}", "import-month", "--file", str(self.files.directory / month["file"])
+            )
+            runs.append(
+                {
+                    "period": month["period"],
+                    "values": month["values"],
+                    "warmup": n == 0,
+                    "process_seconds": process.wall,
+                    "command_seconds": data["command_seconds"],
+                    "refresh_seconds": data["refresh_seconds"],
+                    "calls": data["calls"],
+                    "rollups_ready": data["rollups_ready"],
+                    "rss_mb": process.max_rss_mb,
+                }
+            )
+        measured = [r for r in runs if not r["warmup"]]
+        check, _process = self.worker(
+            "refresh-check", "check-refresh", "--manifest", str(self.files.manifest), "--period", months[-1]["period"]
+        )
+        if not check["rollups_ready"] or check["differing"]:
+            self.result["failures"].append("refresh: rollups not current, or not equal to computing from the figures")
+        return {
+            "province": self.manifest["refresh"]["province"],
+            "runs": runs,
+            "process": summary([r["process_seconds"] for r in measured]),
+            "command": summary([r["command_seconds"] for r in measured]),
+            "refresh": summary([r["refresh_seconds"] for r in measured]),
+            "rss_mb": max(r["rss_mb"] for r in runs),
+            "check": check,
+        }
+
+    def footprint(self) -> dict[str, Any]:
+        if self.db == "postgres":
+            return {"database_bytes": self.options.server.size_bytes(self.pg_name)}
+        path = Path(self.database_url.removeprefix("sqlite:///"))
+        return {
+            "database_bytes": sum(
+                Path(f"{path}{s}").stat().st_size for s in ("", "-wal") if Path(f"{path}{s}").exists()
+            )
+        }
+
+    def cleanup(self) -> None:
+        if self.options.keep:
+            return
+        if self.db == "postgres" and self.pg_name:
+            self.options.server.drop(self.pg_name)
+        elif self.db == "sqlite" and self.database_url:
+            path = self.database_url.removeprefix("sqlite:///")
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+    def run(self, reference: dict[str, Any] | None) -> dict[str, Any]:
+        self.result["machine"] = describe_machine(self.options.server if self.db == "postgres" else None)
+        try:
+            self.step("baselines", self.baselines)
+            if self.step("database", self.create_database) is None:
+                return self.finish()
+            imported = self.step("import", self.product_import)
+            if imported is None:
+                if not (self.db == "postgres" and self.options.fallback_load):
+                    return self.finish()
+                if self.step("fallback_load", self.fallback_load) is None:
+                    return self.finish()
+            if self.step("rebuild", self.rebuild) is None:
+                return self.finish()
+            for kind in QUERIES:
+                data = self.step(kind, lambda k=kind: self.query(k, direct=False))
+                if data is not None and reference is not None:
+                    data["check"] = compare(kind, data["rows"], reference[kind]["rows"])
+                    if not data["check"]["agree"]:
+                        self.result["failures"].append(f"{kind}: our answer differs from DuckDB's")
+                    data.pop("rows")
+                    self.save()
+            for kind in QUERIES:
+                data = self.step(f"{kind}_direct", lambda k=kind: self.query(k, direct=True))
+                if data is not None:
+                    data.pop("rows")
+            if reference is not None:
+                self.step("http", lambda: self.http(reference))
+            self.step("refresh", self.refresh)
+            self.step("footprint", self.footprint)
+        finally:
+            self.cleanup()
+        return self.finish()
+
+    def finish(self) -> dict[str, Any]:
+        self.result["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        self.save()
+        return self.result
+
+
+class StepError(RuntimeError):
+    """A step that could not be measured (its process failed, or its answer was wrong)."""
+
+
+def run_sets(names: list[str], dbs: list[str], options: Options, *, reuse_data: bool = False) -> list[dict[str, Any]]:
+    """Every requested set on every requested database; the DuckDB reference once per set."""
+    results = []
+    for name in names:
+        spec = SPECS[name]
+        files = Files(options.workdir / name)
+        started = time.perf_counter()
+        if reuse_data and files.manifest.exists():
+            manifest = json.loads(files.manifest.read_text(encoding="utf-8"))
+            generated = None
+        else:
+            log(f"{name}: generating the data set")
+            manifest = generate(spec, files.directory)
+            generated = time.perf_counter() - started
+        log(f"{name}: {manifest['values']:,} values, {manifest['values_bytes'] / 2**20:,.0f} MiB of CSV")
+        reference = None
+        reference_failure = None
+        budget = BUDGETS[name]
+        duck_out = options.workdir / "logs" / f"{name}-duckdb.json"
+        log(f"{name}: DuckDB reference")
+        process = run_process(
+            [
+                sys.executable,
+                "-m",
+                "bench.worker",
+                "duckdb",
+                "--out",
+                str(duck_out),
+                "--manifest",
+                str(files.manifest),
+                "--parquet",
+                str(files.directory / "values.parquet"),
+                "--warmup",
+                str(budget.duckdb_warmup),
+                "--runs",
+                str(budget.duckdb_runs),
+                "--seconds",
+                str(budget.query_seconds),
+            ],
+            env=os.environ,
+            log_dir=options.workdir / "logs",
+            name=f"{name}-duckdb",
+            timeout=budget.step_timeout,
+            cwd=Path(__file__).resolve().parents[1],
+        )
+        if process.ok:
+            reference = json.loads(duck_out.read_text(encoding="utf-8"))
+            reference["rss_mb"] = process.max_rss_mb
+            if reference["assumptions"]:
+                reference_failure = "the data set breaks the reference's assumptions: " + "; ".join(
+                    reference["assumptions"]
+                )
+        else:
+            reference_failure = "DuckDB reference: " + process.failure()
+        for db in dbs:
+            if db == "sqlite" and not spec.sqlite:
+                continue
+            run = SetRun(spec, db, files, manifest, options)
+            run.result["dataset"] = {k: v for k, v in manifest.items() if k not in ("trend",)}
+            run.result["dataset"]["generate_seconds"] = generated
+            run.result["duckdb"] = reference
+            if reference_failure:
+                run.result["failures"].append(reference_failure)
+            results.append(run.run(reference if not reference_failure else None))
+    return results
