@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from dieuhanh.analytics.engine import IndicatorSpec, RollupKey, RollupValue, Series, UnitTree, rollup_rows
@@ -141,6 +142,22 @@ def rollups_refresh(*, changed: Iterable[tuple[int, int, int]]) -> RefreshResult
     return RefreshResult(units=units, rows=rows, seconds=time.perf_counter() - started)
 
 
+def rollup_window(specs: dict[int, IndicatorSpec], start: dt.date, end: dt.date) -> Q:
+    """Rollups of these indicators lying within [start, end]: one range per period type, since
+    ordinals of months, quarters and years are not comparable with one another."""
+    by_type: dict[PeriodType, list[int]] = defaultdict(list)
+    for indicator, spec in specs.items():
+        by_type[spec.period_type].append(indicator)
+    window = Q(pk__in=[])
+    for period_type, indicators in by_type.items():
+        window |= Q(
+            indicator_id__in=indicators,
+            first__gte=_ordinal(start, period_type),
+            last__lte=_ordinal(end, period_type),
+        )
+    return window
+
+
 def _ids(path: str) -> list[int]:
     return [int(part) for part in path.strip("/").split("/") if part]
 
@@ -221,13 +238,13 @@ def _recompute_units(
 
     rollups: dict[int, dict[RollupKey, RollupValue]] = {i: {} for i in indicators}
     if aggregated_children:
-        first_ordinals = {i: Period(min(years), specs[i].period_type, 1).ordinal for i in indicators}
-        stored = Rollup.objects.filter(indicator_id__in=indicators, org_unit_id__in=aggregated_children).values_list(
-            "indicator_id", "org_unit_id", "first", "last", "value", "filled"
+        stored = (
+            Rollup.objects.filter(org_unit_id__in=aggregated_children)
+            .filter(rollup_window({i: specs[i] for i in indicators}, start, end))
+            .values_list("indicator_id", "org_unit_id", "first", "last", "value", "filled")
         )
         for indicator, unit, first, last, text, filled in stored.iterator(chunk_size=10_000):
-            if first >= first_ordinals[indicator]:
-                rollups[indicator][(unit, first, last)] = (Decimal(text), filled)
+            rollups[indicator][(unit, first, last)] = (Decimal(text), filled)
 
     tree = UnitTree(children)
     rows: list[Rollup] = []

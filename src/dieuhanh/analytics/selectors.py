@@ -25,7 +25,7 @@ from dieuhanh.analytics.engine import (
     UnitTree,
 )
 from dieuhanh.analytics.models import Rollup
-from dieuhanh.analytics.rollups import ROLLED_AGGREGATIONS, rollups_ready
+from dieuhanh.analytics.rollups import ROLLED_AGGREGATIONS, rollup_window, rollups_ready
 from dieuhanh.indicators.models import Indicator, Target
 from dieuhanh.indicators.periods import Period, PeriodError, PeriodType
 from dieuhanh.ingest.models import DataValue, DataValueStatus
@@ -124,8 +124,18 @@ def _own_figures(
     own: dict[int, dict[int, dict[int, Decimal]]] = {i: defaultdict(dict) for i in stored}
     if not stored:
         return own
+    # Name the periods, not only their dates: the unique key (indicator, unit, period) then finds
+    # each figure directly, instead of every period of every unit of a ranking.
+    by_type: dict[PeriodType, list[int]] = defaultdict(list)
+    for indicator_id, spec in stored.items():
+        by_type[spec.period_type].append(indicator_id)
+    window = Q(pk__in=[])
+    for period_type, ids in by_type.items():
+        first, last = _ordinal_of(start, period_type), _ordinal_of(end, period_type)
+        codes = [Period.from_ordinal(period_type, o).code for o in range(first, last + 1)]
+        window |= Q(indicator_id__in=ids, period__in=codes)
     rows = (
-        DataValue.objects.filter(indicator_id__in=list(stored), period_start__gte=start, period_start__lte=end)
+        DataValue.objects.filter(window)
         .filter(unit_filter)
         .exclude(status=DataValueStatus.DRAFT)
         .values_list("indicator_id", "org_unit_id", "period_start", "value")
@@ -161,17 +171,13 @@ def _series_from_rollups(
     rolled = {i: spec for i, spec in stored.items() if spec.aggregation in ROLLED_AGGREGATIONS}
     rollups: dict[int, dict[RollupKey, RollupValue]] = {i: {} for i in rolled}
     if rolled and aggregated:
-        lowest = {i: _ordinal_of(start, spec.period_type) for i, spec in rolled.items()}
-        highest = {i: _ordinal_of(end, spec.period_type) for i, spec in rolled.items()}
-        rows = Rollup.objects.filter(
-            indicator_id__in=list(rolled),
-            org_unit_id__in=aggregated,
-            first__gte=min(lowest.values()),
-            last__lte=max(highest.values()),
-        ).values_list("indicator_id", "org_unit_id", "first", "last", "value", "filled")
+        rows = (
+            Rollup.objects.filter(org_unit_id__in=aggregated)
+            .filter(rollup_window(rolled, start, end))
+            .values_list("indicator_id", "org_unit_id", "first", "last", "value", "filled")
+        )
         for indicator_id, unit_id, first, last, value, filled in rows.iterator(chunk_size=5000):
-            if lowest[indicator_id] <= first and last <= highest[indicator_id]:
-                rollups[indicator_id][(unit_id, first, last)] = (Decimal(value), filled)
+            rollups[indicator_id][(unit_id, first, last)] = (Decimal(value), filled)
     # The units' subtrees are not loaded: aggregated units read their rollups, leaves have none.
     tree = UnitTree({})
     series = {
