@@ -92,6 +92,15 @@ def source(province: Province) -> SourceDocument:
     )
 
 
+@pytest.fixture
+def demo_units(db: None) -> None:
+    """The Bình Dương demo's 122 units (province, districts, communes, agencies) in the catalogue."""
+    from dieuhanh.demo.services import demo_document
+    from dieuhanh.indicators.metadata import metadata_load
+
+    metadata_load(document={"org_units": demo_document()["org_units"]})
+
+
 def demo_catalogue(on: dt.date | None = None) -> AgencyCatalogue:
     """The Bình Dương demo's units, as the extractor sees them, without a database."""
     from dieuhanh.demo.services import demo_document

@@ -132,7 +132,8 @@ def test_a_mail_failure_records_nothing_so_that_tomorrow_tries_again(
     clock.advance(1)
     retried = reminders_send(today=clock.today)
 
-    assert [d.pk for d, _e in failed.failed] and failed.sent == []
+    assert [d.pk for d, _e in failed.failed]
+    assert failed.sent == []
     assert len(retried.sent) == 1
     assert Notification.objects.count() == 1
 

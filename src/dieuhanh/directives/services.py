@@ -272,7 +272,8 @@ def directive_refresh(*, directive: Directive) -> None:
     if directive.lead_group:
         _refresh_parent(directive)
         return
-    updates = list(directive.updates.all())
+    # Read afresh: the directive may carry a prefetched (now stale) list of its updates.
+    updates = list(ProgressUpdate.objects.filter(directive_id=directive.pk).order_by("reported_on", "id"))
     accepted = [u for u in updates if u.review == ReviewState.ACCEPTED and u.percent == 100]
     due_date: dt.date | None = None
     completed_on: dt.date | None = None
@@ -317,7 +318,9 @@ def directive_refresh(*, directive: Directive) -> None:
 
 
 def _refresh_parent(parent: Directive) -> None:
-    children = list(parent.children.only("due_date", "completed_on", "completed_late", "progress"))
+    children = list(
+        Directive.objects.filter(parent_id=parent.pk).only("due_date", "completed_on", "completed_late", "progress")
+    )
     if not children:
         return
     open_dues = [c.due_date for c in children if c.completed_on is None and c.due_date is not None]

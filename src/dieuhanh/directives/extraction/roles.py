@@ -84,10 +84,17 @@ def _skip_spaces(text: str, pos: int) -> int:
     return pos
 
 
+# A People's Committee or a police force of a unit the catalogue lacks ("UBND thành phố Thuận An"
+# in another province's catalogue, "Công an tỉnh").
+_LOCAL_AGENCY = re.compile(
+    r"^(?:ủy ban nhân dân|ubnd|công an)\s+(?:tỉnh|thành phố|tp\.?|huyện|thị xã|tx\.?|quận|xã|phường|thị trấn)\b"
+)
+
+
 def _unknown_agency_end(text: str, pos: int) -> int | None:
     """The end of an agency name the catalogue does not know ("Ban Quản lý dự án … tỉnh", "Đài …")."""
     rest = text[pos:]
-    if not any(
+    if not _LOCAL_AGENCY.match(rest.lower()) and not any(
         rest.startswith(word + " ") and len(rest) > len(word) + 1 and rest[len(word) + 1].isupper()
         for word in AGENCY_TYPE_WORDS
     ):
