@@ -71,7 +71,9 @@ class SourceDocument(models.Model):
 
     def __str__(self) -> str:
         label = self.get_kind_display()
-        return f"{label} {self.number} ({self.date:%d/%m/%Y})" if self.number else f"{label} ({self.date:%d/%m/%Y})"
+        # As offices write dates: 20/7/2023.
+        day = f"{self.date.day}/{self.date.month}/{self.date.year}"
+        return f"{label} {self.number} ({day})" if self.number else f"{label} ({day})"
 
 
 class Recurrence(models.TextChoices):
