@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -76,8 +76,9 @@ def demo_url(chromium: str, django_db_setup: None, django_db_blocker: Any) -> It
     with django_db_blocker.unblock():
         # pytest-django sets up the test database only for tests that ask for one (the browser tests do,
         # through their django_db mark); never load into, let alone flush, any other database.
-        if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
-            raise RuntimeError("The browser tests need the test database; mark them django_db.")
+        name = str(connection.settings_dict["NAME"])
+        if not ("mode=memory" in name or name == ":memory:" or Path(name).name.startswith("test_")):
+            raise RuntimeError(f"The browser tests need a test database, not {name}; mark them django_db.")
         demo_load()
         server = LiveServer("localhost")
         try:
@@ -105,6 +106,9 @@ def browser(chromium: str, demo_url: str) -> Iterator[Any]:
             browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             yield browser
             browser.close()
+            # Django keeps connections per context, and the event loop's is another one: close the
+            # connection the tests opened in it, or PostgreSQL could not drop the test database.
+            connections.close_all()
     finally:
         if allowed is None:
             del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
