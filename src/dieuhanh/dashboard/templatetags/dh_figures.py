@@ -77,3 +77,13 @@ def localized(obj: object, field: str = "name") -> str:
         if english:
             return str(english)
     return str(getattr(obj, field, "") or "")
+
+
+@register.filter
+def short_name(indicator: object) -> str:
+    """An indicator's name where space is short: its short name, or in English its English name."""
+    english: str = str(getattr(indicator, "name_en", "") or "")
+    if english and (get_language() or "").startswith("en"):
+        return english
+    short: str = str(getattr(indicator, "short_name", "") or "")
+    return short or str(getattr(indicator, "name", "") or "")
