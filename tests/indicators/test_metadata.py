@@ -234,3 +234,18 @@ def test_each_problem_is_reported_once() -> None:
         metadata_load(document={"targets": 5})
 
     assert len(raised.value.errors) == 1
+
+
+def test_loading_a_catalogue_that_moves_units_rebuilds_the_rollups(tmp_path: Path) -> None:
+    from dieuhanh.analytics.rollups import rollups_ready, rollups_rebuild
+    from tests.factories import put
+
+    metadata_load(document=DOCUMENT)
+    put(Indicator.objects.get(code="BUDGET_REV"), OrgUnit.objects.get(code="25741"), "202301", 5)
+    rollups_rebuild()
+    source = tmp_path / "move.yaml"
+    source.write_text(yaml.safe_dump({"org_units": [{"code": "25741", "name": "Phường Hiệp Thành", "parent": "74"}]}))
+
+    call_command("load_metadata", str(source))
+
+    assert rollups_ready()

@@ -5,9 +5,12 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from dieuhanh.analytics.rollups import rollups_ready, rollups_rebuild
 from dieuhanh.indicators.metadata import MetadataError, metadata_load, metadata_read_file
+from dieuhanh.ingest.models import DataValue
 
 
 class Command(BaseCommand):
@@ -24,6 +27,17 @@ class Command(BaseCommand):
             for error in exc.errors:
                 self.stderr.write(f"  - {error}")
             sys.exit(1)
+        # A new or moved unit invalidates the rollups; bring them back so dashboards stay fast.
+        if not rollups_ready() and DataValue.objects.exists():
+            rebuilt = rollups_rebuild()
+            self.stdout.write(
+                _("Rollups rebuilt: %(units)s aggregated units, %(rows)s rows, in %(seconds)s s.")
+                % {
+                    "units": number_format(rebuilt.units, force_grouping=True),
+                    "rows": number_format(rebuilt.rows, force_grouping=True),
+                    "seconds": number_format(rebuilt.seconds, decimal_pos=1),
+                }
+            )
         kinds = sorted(set(result.created) | set(result.updated))
         if not kinds:
             self.stdout.write(_("Nothing changed: the catalogue already matches the file."))
