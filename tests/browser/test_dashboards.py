@@ -94,6 +94,14 @@ def test_the_overview_drills_down_to_a_district_and_a_commune(page: Any, api: Ap
     check_tiles(page, api, commune)
     page.click("nav.breadcrumb a:has-text('Tỉnh Bình Dương')")
     page.wait_for_url(re.compile(r"org_unit=74&"))
+    # Focus follows the new result, and a tile opens from the keyboard.
+    assert page.evaluate("document.activeElement.classList.contains('result-title')")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    while not page.evaluate("document.activeElement.classList.contains('tile__link')"):
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/indicators/\w+/\?org_unit=74&period=2023Q2"))
 
 
 def test_the_overview_fits_a_phone(browser: Any, demo_url: str) -> None:

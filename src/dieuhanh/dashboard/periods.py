@@ -61,10 +61,6 @@ class ReportPeriod:
             return cls(Period(year, period_type, 1))
         return cls(Period(year, PeriodType.MONTHLY, months), cumulative=True)
 
-    @classmethod
-    def of(cls, period: Period) -> ReportPeriod:
-        return cls(period)
-
     @property
     def code(self) -> str:
         return f"{self.period.code}YTD" if self.cumulative else self.period.code

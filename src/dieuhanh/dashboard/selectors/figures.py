@@ -154,10 +154,6 @@ class FigureBook:
         """The indicator's value at the unit in each of ``periods``."""
         return [self.measures(indicator, unit_id, p).value for p in periods]
 
-    def cumulative(self, indicator: Indicator, unit_id: int, periods: Sequence[Period]) -> list[Decimal | None]:
-        """The indicator's cumulative value (January to the end of each period) at the unit."""
-        return [self.measures(indicator, unit_id, p).ytd for p in periods]
-
     def sparkline(self, figure: Figure) -> list[Decimal | None]:
         """A figure's recent history, for its tile."""
         period_type = PeriodType(figure.indicator.period_type)
