@@ -268,3 +268,42 @@ def test_the_scorecards_page_shows_rates_in_vietnamese_format(
 
     assert re.search(r"66,7\s*</td>", page)
     assert bad.status_code == 400
+
+
+def test_a_document_whose_directives_cannot_be_saved_is_not_saved_either(
+    province: Province, office_user: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dieuhanh.directives import views
+    from dieuhanh.directives.services import DirectiveError
+
+    def refuse(**_kwargs: object) -> None:
+        raise DirectiveError(["Nhiệm vụ 1: không có cơ quan chủ trì mã 'X'."])
+
+    monkeypatch.setattr(views, "directives_create", refuse)
+    response = signed_in(office_user).post(
+        "/directives/extract/",
+        {
+            "kind": "plan",
+            "date": "2024-09-12",
+            "text": TEXT,
+            "step": "save",
+            "p-TOTAL_FORMS": "1",
+            "p-INITIAL_FORMS": "1",
+            "p-0-keep": "on",
+            "p-0-content": "Rà soát.",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "không có cơ quan chủ trì" in response.content.decode()
+    assert not SourceDocument.objects.exists()
+
+
+def test_a_groups_directive_shows_once_in_a_coordinating_agencys_inbox(
+    clock: Clock, source: SourceDocument, province: Province, outsider: object
+) -> None:
+    add(source, "Giải phóng mặt bằng.", lead="group:districts", coordinating=["SKHDT"])
+
+    page = signed_in(outsider).get("/directives/inbox/SKHDT/").content.decode()
+
+    assert page.count("Giải phóng mặt bằng.") == 1

@@ -177,7 +177,9 @@ def agency_inbox(*, unit: OrgUnit, today: dt.date, user: Any = None) -> Inbox:
     )
     coordinating = list(
         _with_status(
-            Directive.objects.select_related("source", "lead_agency").filter(coordinating_agencies=unit), today
+            # A group's copies share their parent's coordinating agencies; the parent stands for them.
+            Directive.objects.select_related("source", "lead_agency").filter(coordinating_agencies=unit, parent=None),
+            today,
         ).order_by("completed_on", "due_date", "-source__date")
     )
     notes: list[Notification] = []

@@ -22,7 +22,6 @@ from dieuhanh.directives.models import (
     AgencyContact,
     Directive,
     EvidenceFile,
-    LeadGroup,
     Notification,
     ProgressUpdate,
     Recurrence,
@@ -461,10 +460,3 @@ def notifications_mark_read(*, user: Any, ids: Sequence[int] | None = None) -> i
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     return qs.update(read_at=timezone.now())
-
-
-def lead_label(directive: Directive) -> str:
-    """Who leads, as a page shows it: the unit's name, the group's, or a dash."""
-    if directive.lead_group:
-        return str(LeadGroup(directive.lead_group).label)
-    return directive.lead_agency.name if directive.lead_agency else "–"

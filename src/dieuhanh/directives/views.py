@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -277,16 +278,17 @@ def extract(request: HttpRequest) -> HttpResponse:
             if formset.is_valid():
                 kept = [f.cleaned_data for f in formset.forms if f.cleaned_data.get("keep")]
                 try:
-                    source = source_document_create(
-                        kind=form.cleaned_data["kind"],
-                        date=date,
-                        number=form.cleaned_data["number"],
-                        issuer=form.cleaned_data["issuer"],
-                        title=form.cleaned_data["title"],
-                        text=form.cleaned_data["text"],
-                        user=request.user,
-                    )
-                    directives_create(source=source, items=[_input(d) for d in kept], user=request.user)
+                    with transaction.atomic():  # the document and its directives, or nothing
+                        source = source_document_create(
+                            kind=form.cleaned_data["kind"],
+                            date=date,
+                            number=form.cleaned_data["number"],
+                            issuer=form.cleaned_data["issuer"],
+                            title=form.cleaned_data["title"],
+                            text=form.cleaned_data["text"],
+                            user=request.user,
+                        )
+                        directives_create(source=source, items=[_input(d) for d in kept], user=request.user)
                 except DirectiveError as exc:
                     for message in exc.messages:
                         messages.error(request, message)
