@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from dieuhanh.directives.models import Directive, SourceDocument
 from tests.directives.conftest import Clock, Province
-from tests.directives.helpers import add
+from tests.directives.helpers import add, complete
 
 pytestmark = pytest.mark.django_db
 
@@ -148,3 +148,16 @@ def test_the_openapi_schema_documents_the_directive_endpoints() -> None:
         "/api/v1/directives/scorecards/",
         "/api/v1/directives/sources/",
     } <= set(schema["paths"])
+
+
+def test_deleting_a_groups_copy_recomputes_the_group(clock: Clock, source: SourceDocument, office_user: object) -> None:
+    parent = add(source, lead="group:districts", deadline=dt.date(2024, 9, 15))
+    first, second = parent.children.order_by("id")
+    clock.move_to(dt.date(2024, 9, 20))
+    complete(first, on=dt.date(2024, 9, 14))
+
+    response = client_for(office_user).delete(f"/api/v1/directives/{second.pk}/")
+
+    assert response.status_code == 204
+    parent.refresh_from_db()
+    assert (parent.completed_on, parent.completed_late) == (dt.date(2024, 9, 14), False)

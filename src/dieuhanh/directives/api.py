@@ -23,7 +23,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dieuhanh.accounts.permissions import ReadAnyoneWriteWithPermission
-from dieuhanh.api import ProtectedDeleteMixin
 from dieuhanh.directives.extraction import extract_directives
 from dieuhanh.directives.models import Directive, EvidenceFile, ProgressUpdate, Recurrence, SourceDocument, SourceKind
 from dieuhanh.directives.scorecards import scorecard_table
@@ -36,6 +35,7 @@ from dieuhanh.directives.selectors import (
 from dieuhanh.directives.services import (
     DirectiveError,
     DirectiveInput,
+    directive_delete,
     directive_update,
     directives_create,
     parse_recurrence,
@@ -226,7 +226,7 @@ class DirectiveFilter(django_filters.FilterSet):
         return queryset.filter(lead_agency=unit) | queryset.filter(coordinating_agencies=unit)
 
 
-class DirectiveViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet[Directive]):
+class DirectiveViewSet(viewsets.ModelViewSet[Directive]):
     """Directives of the register, with status on today's date. Writes go through the services."""
 
     serializer_class = DirectiveSerializer
@@ -244,6 +244,9 @@ class DirectiveViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet[Directive]):
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "today": today_local()}
+
+    def perform_destroy(self, instance: Directive) -> None:
+        directive_delete(directive=instance)
 
     def get_permissions(self) -> Sequence[Any]:
         # Reporting and reviewing follow their own rules (the lead agency's contacts; the office),

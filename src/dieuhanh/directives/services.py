@@ -266,6 +266,16 @@ def directive_update(*, directive: Directive, item: DirectiveInput, user: Any = 
     return directive
 
 
+def directive_delete(*, directive: Directive) -> None:
+    """Remove a directive with its copies, reports and reminders; a group's parent is recomputed."""
+    with transaction.atomic():
+        parent_id = directive.parent_id
+        directive.delete()
+        parent = Directive.objects.filter(pk=parent_id).first() if parent_id else None
+        if parent is not None:
+            _refresh_parent(parent)
+
+
 def directive_refresh(*, directive: Directive) -> None:
     """Recompute the stored dates of a directive from its reports (and of its parent)."""
     if directive.lead_group:
