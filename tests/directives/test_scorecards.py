@@ -83,15 +83,35 @@ def test_collect_writes_the_figures_as_audited_data_values_for_agencies_and_the_
     assert "202401–202410: 30 số liệu, 30 mới" in out
 
 
-def test_collecting_again_changes_nothing(year: Province, clock: Clock) -> None:
+def test_collecting_again_changes_nothing_and_writes_nothing(year: Province, clock: Clock) -> None:
     collect(clock)
-    before = (DataValueChange.objects.count(), list(DataValue.objects.values_list("pk", "value")))
+    before = (
+        ImportBatch.objects.count(),
+        DataValueChange.objects.count(),
+        list(DataValue.objects.values_list("pk", "value")),
+    )
 
     again = collect(clock)
 
-    assert (DataValueChange.objects.count(), list(DataValue.objects.values_list("pk", "value"))) == before
-    assert "0 mới, 0 thay đổi" in again
-    assert ImportBatch.objects.order_by("-pk").first().rows_unchanged == len(before[1])
+    assert (
+        ImportBatch.objects.count(),
+        DataValueChange.objects.count(),
+        list(DataValue.objects.values_list("pk", "value")),
+    ) == before
+    assert "đã cập nhật" in again
+
+
+def test_only_what_changed_is_imported(year: Province, clock: Clock, source: SourceDocument) -> None:
+    collect(clock)
+    clock.advance(1)
+    complete(source.directives.get(content="C"), on=clock.today)
+
+    out = collect(clock)
+
+    batch = ImportBatch.objects.order_by("-pk").first()
+    assert batch is not None
+    assert (batch.rows_created, batch.rows_updated) == (0, 6)  # SYT and 74: done, late, overdue
+    assert "0 mới, 6 thay đổi" in out
 
 
 def test_the_overdue_count_follows_the_clock_across_the_deadline(clock: Clock, source: SourceDocument) -> None:

@@ -194,8 +194,12 @@ def scorecard_periods(*, period: str | None, today: dt.date) -> list[Period]:
 
 @dataclass
 class CollectResult:
+    """``rows`` figures computed; ``unchanged`` of them already stored as they are; ``result`` is
+    the import of the others (None when there were none)."""
+
     periods: list[Period]
     rows: int
+    unchanged: int
     skipped_invalid_units: int
     result: ImportResult | None
 
@@ -205,10 +209,11 @@ def scorecards_collect(
 ) -> CollectResult:
     """Write the scorecards of ``periods`` as data values through the audited import service.
 
-    Idempotent: figures that did not change are left as they are (the import counts them as
-    unchanged). A unit that had figures but no longer has directives (a directive moved to
-    another agency) gets zeros, so no stale figure survives. Months in which a unit did not
-    exist are skipped: the catalogue refuses figures for them.
+    Idempotent: only figures that are new or changed go to the import; when none is, nothing is
+    written at all (no import batch either), so a daily run leaves no trace on quiet days. A unit
+    that had figures but no longer has directives (a directive moved to another agency) gets
+    zeros, so no stale figure survives. Months in which a unit did not exist are skipped: the
+    catalogue refuses figures for them.
     """
     scorecard_indicators_ensure()
     cards = scorecards_compute(periods=periods, today=today)
@@ -217,21 +222,30 @@ def scorecards_collect(
     for key in stale:
         cards.setdefault(key, Scorecard())
     units = {u.pk: u for u in OrgUnit.objects.filter(pk__in={unit for unit, _p in cards})}
+    stored = {
+        (indicator, unit_id, period): value
+        for indicator, unit_id, period, value in DataValue.objects.filter(
+            indicator__code__in=STORED, period__in=codes, org_unit_id__in=units
+        ).values_list("indicator__code", "org_unit_id", "period", "value")
+    }
     by_code = {p.code: p for p in periods}
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["indicator", "org_unit", "period", "value"])
-    rows = skipped = 0
+    rows = unchanged = skipped = 0
     for (unit_id, code), scorecard in sorted(cards.items(), key=lambda kv: (units[kv[0][0]].code, kv[0][1])):
         unit, period = units[unit_id], by_code[code]
         if not unit.is_valid_between(period.start_date, period.end_date):
             skipped += 1
             continue
         for indicator, value in scorecard.values().items():
-            writer.writerow([indicator, unit.code, code, value])
             rows += 1
-    if rows == 0:
-        return CollectResult(periods, 0, skipped, None)
+            if stored.get((indicator, unit_id, code)) == value:
+                unchanged += 1
+                continue
+            writer.writerow([indicator, unit.code, code, value])
+    if rows == unchanged:
+        return CollectResult(periods, rows, unchanged, skipped, None)
     first, last = periods[0].code, periods[-1].code
     name = f"nhiem-vu-{first}.csv" if first == last else f"nhiem-vu-{first}-{last}.csv"
     result = import_file(
@@ -242,7 +256,7 @@ def scorecards_collect(
         channel=CHANNEL,
         file_format="csv",
     )
-    return CollectResult(periods, rows, skipped, result)
+    return CollectResult(periods, rows, unchanged, skipped, result)
 
 
 def scorecard_table(*, period: Period, today: dt.date) -> list[tuple[OrgUnit, Scorecard]]:

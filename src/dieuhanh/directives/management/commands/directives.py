@@ -171,8 +171,18 @@ class Command(BaseCommand):
             self.stdout.write(_("Nothing to collect: no directive yet, or the period has not begun."))
             return
         collected = scorecards_collect(periods=periods, today=today, dry_run=options["dry_run"])
-        if collected.result is None:
+        if collected.rows == 0:
             self.stdout.write(_("Nothing to collect: no agency had a directive in these months."))
+            return
+        if collected.result is None:
+            self.stdout.write(
+                _("Scorecards of %(first)s–%(last)s: all %(rows)s figures are up to date; nothing written.")
+                % {
+                    "first": periods[0].code,
+                    "last": periods[-1].code,
+                    "rows": number_format(collected.rows, force_grouping=True),
+                }
+            )
             return
         batch = collected.result.batch
         if not collected.result.ok:
@@ -190,7 +200,7 @@ class Command(BaseCommand):
                 "rows": number_format(collected.rows, force_grouping=True),
                 "new": number_format(batch.rows_created, force_grouping=True),
                 "changed": number_format(batch.rows_updated, force_grouping=True),
-                "same": number_format(batch.rows_unchanged, force_grouping=True),
+                "same": number_format(batch.rows_unchanged + collected.unchanged, force_grouping=True),
                 "batch": batch.pk,
             }
         )
