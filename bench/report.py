@@ -3,6 +3,7 @@ and how each figure was taken; printed after a run and written to docs/performan
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from collections.abc import Callable
@@ -278,7 +279,6 @@ def results_table(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
         ),
         ("6 … of which the rollup refresh, s", lambda r: _seconds(_get(r, "steps", "refresh", "refresh"))),
         ("6 full rebuild `dieuhanh rollups rebuild`, s", _rebuild),
-        ("database size after the run", lambda r: f"{_num(r['steps']['footprint']['database_bytes'] / 2**30)} GiB"),
     ]
     lines = ["| measure (median · p95) | " + " | ".join(_column_title(k) for k in keys) + " |"]
     lines.append("|---|" + "---|" * len(keys))
@@ -305,6 +305,40 @@ def memory_table(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
         ("DuckDB reference", lambda r: _num(r["duckdb"]["rss_mb"])),
     ]
     lines = ["| step (peak RSS, MiB) | " + " | ".join(_column_title(k) for k in keys) + " |"]
+    lines.append("|---|" + "---|" * len(keys))
+    for title, fn in rows:
+        lines.append(f"| {title} | " + " | ".join(_cells(results, keys, fn)) + " |")
+    return lines
+
+
+def _minutes(r: dict[str, Any]) -> str:
+    started, finished = r.get("started"), r.get("finished")
+    if not started or not finished:
+        return "—"
+    seconds = (dt.datetime.fromisoformat(finished) - dt.datetime.fromisoformat(started)).total_seconds()
+    return f"{_num(seconds / 60, 2)} min"
+
+
+def cost_table(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
+    """How long each part of the run took, and the disk it used."""
+    keys = [k for k in COLUMNS if k in results]
+    mib = 2**20
+    rows: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
+        ("this set on this database, all steps", _minutes),
+        ("generating the set (once per set)", lambda r: f"{_num(r['dataset']['generate_seconds'])} s"),
+        ("DuckDB: CSV to Parquet (once per set)", lambda r: f"{_num(r['duckdb']['export_seconds'])} s"),
+        ("`dieuhanh load-metadata`", lambda r: f"{_num(r['steps']['database']['load_metadata_seconds'])} s"),
+        ("rebuilds, all runs", lambda r: f"{_num(r['steps']['rebuild']['step_seconds'])} s"),
+        ("HTTP step (3 × (warm-up + load))", lambda r: f"{_num(r['steps']['http']['step_seconds'])} s"),
+        (
+            "CSV · Parquet",
+            lambda r: (
+                f"{_num(r['dataset']['values_bytes'] / mib)} MiB · {_num(r['duckdb']['parquet_bytes'] / mib)} MiB"
+            ),
+        ),
+        ("database after the run", lambda r: f"{_num(r['steps']['footprint']['database_bytes'] / 2**30)} GiB"),
+    ]
+    lines = ["| run time and disk | " + " | ".join(_column_title(k) for k in keys) + " |"]
     lines.append("|---|" + "---|" * len(keys))
     for title, fn in rows:
         lines.append(f"| {title} | " + " | ".join(_cells(results, keys, fn)) + " |")
@@ -380,8 +414,12 @@ METHOD = """\
   years, and status. Same warm-up and repetitions, results fetched into Python. Every value of every
   answer (ours in-process, and the API's first answer) is compared with DuckDB's to 1e-6; any
   difference fails the run.
-- **5 HTTP**: gunicorn (`dieuhanh.wsgi`) with the workers and threads named in the table, on
-  127.0.0.1; wrk 4.1 with one thread and 50 connections for 60 s per question, after a 5 s warm-up,
+- **5 HTTP**: gunicorn (`dieuhanh.wsgi`, gthread workers, keep-alive) on 127.0.0.1, 4 worker processes of
+  2 threads by default (`--http-workers`, `--http-threads`): requests are CPU-bound in Python and share
+  the 2 cores with PostgreSQL, so a few processes keep both cores busy while some wait on the database,
+  and more threads only queue on the GIL; in a trial on the province set 4 × 2 served more requests than
+  2 × 4, 3 × 4, 5 × 1 and 3 × 8. wrk 4.1 with one thread and 50 connections for 60 s per question, after a
+  5 s warm-up,
   anonymous GETs of `/api/v1/analytics` and `/api/v1/analytics/ranking`. Errors are wrk's socket errors,
   timeouts (10 s) and non-2xx answers. wrk, gunicorn and PostgreSQL share the 2 cores; wrk's own CPU
   use is recorded for every run (well under 1 % of one core here), so the generator is not the
@@ -425,6 +463,10 @@ def render(results: dict[tuple[str, str], dict[str, Any]]) -> str:
         "",
         *memory_table(results),
         "",
+        "## Run time and disk",
+        "",
+        *cost_table(results),
+        "",
         "## Machine",
         "",
         *machine_section(results),
@@ -447,6 +489,9 @@ def render_text(results: dict[tuple[str, str], dict[str, Any]]) -> str:
         "",
         "Peak memory",
         *memory_table(results),
+        "",
+        "Run time and disk",
+        *cost_table(results),
     ]
     failures = [f"- {_column_title(k)}: {f}" for k, r in results.items() for f in r.get("failures", [])]
     if failures:
