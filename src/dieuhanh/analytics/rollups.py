@@ -23,11 +23,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from dieuhanh.analytics.engine import IndicatorSpec, RollupKey, RollupValue, Series, UnitTree, rollup_rows
+from dieuhanh.analytics.figures import ordinal_of, own_figures
 from dieuhanh.analytics.models import Rollup, RollupState
 from dieuhanh.indicators.models import Aggregation, Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
@@ -37,10 +38,11 @@ from dieuhanh.orgunits.models import OrgUnit
 STATE_KEY = "rollups"
 ROLLED_AGGREGATIONS = (Aggregation.SUM, Aggregation.AVERAGE, Aggregation.LAST)
 WRITE_CHUNK = 5_000
-# Units and indicators handled together in one step: bounds memory on a national rebuild
-# (a province's communes × 25 indicators × 6 years is about 200 000 figures).
+# Units handled together in one step, and about how many figures a step holds in memory:
+# a province's communes × 40 indicators × 6 years on a national rebuild, every indicator at once
+# when one month was imported.
 UNITS_PER_STEP = 4
-INDICATORS_PER_STEP = 25
+FIGURES_PER_STEP = 300_000
 
 # Set while a service writes figures and will refresh the rollups itself, so that the
 # guard on single saves does not invalidate them underneath it.
@@ -81,10 +83,6 @@ def _specs() -> dict[int, IndicatorSpec]:
         i.pk: IndicatorSpec(id=i.pk, code=i.code, period_type=PeriodType(i.period_type), aggregation=i.aggregation)
         for i in Indicator.objects.filter(aggregation__in=ROLLED_AGGREGATIONS)
     }
-
-
-def _ordinal(start: dt.date, period_type: PeriodType) -> int:
-    return Period(start.year, PeriodType.MONTHLY, start.month).ordinal // period_type.months
 
 
 def rollups_rebuild(*, progress: Callable[[int, int], None] | None = None) -> RefreshResult:
@@ -152,8 +150,8 @@ def rollup_window(specs: dict[int, IndicatorSpec], start: dt.date, end: dt.date)
     for period_type, indicators in by_type.items():
         window |= Q(
             indicator_id__in=indicators,
-            first__gte=_ordinal(start, period_type),
-            last__lte=_ordinal(end, period_type),
+            first__gte=ordinal_of(start, period_type),
+            last__lte=ordinal_of(end, period_type),
         )
     return window
 
@@ -196,11 +194,7 @@ def _recompute(
         else:
             steps.append([unit])
     for step in steps:
-        indicators = sorted({i for u in step for i, _y in by_unit[u]})
-        for start in range(0, len(indicators), INDICATORS_PER_STEP):
-            chunk = set(indicators[start : start + INDICATORS_PER_STEP])
-            part = {u: {(i, y) for i, y in by_unit[u] if i in chunk} for u in step}
-            written += _recompute_units(step, part, specs=specs, replace=replace)
+        written += _recompute_units(step, {u: by_unit[u] for u in step}, specs=specs, replace=replace)
         done += len(step)
         if progress is not None:
             progress(done, len(order))
@@ -214,67 +208,87 @@ def _recompute_units(
     for child, parent in OrgUnit.objects.filter(parent_id__in=units).values_list("pk", "parent_id"):
         children[parent].append(child)
     all_children = {c for cs in children.values() for c in cs}
-    aggregated_children = set(
+    aggregated_children = frozenset(
         OrgUnit.objects.filter(parent_id__in=all_children).values_list("parent_id", flat=True).distinct()
     )
     leaf_children = all_children - aggregated_children
-    indicators = {i for u in units for i, _y in by_unit[u]}
+    if replace:
+        _delete(units, by_unit, specs=specs)
+    indicators = sorted({i for u in units for i, _y in by_unit[u]})
     years = {y for u in units for _i, y in by_unit[u]}
-    start, end = dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)
-
-    own: dict[int, dict[int, dict[int, Decimal]]] = {i: defaultdict(dict) for i in indicators}
-    figures = (
-        DataValue.objects.filter(
-            indicator_id__in=indicators,
-            org_unit_id__in=set(units) | leaf_children,
-            period_start__gte=start,
-            period_start__lte=end,
+    # As many indicators at a time as keep the figures in memory near FIGURES_PER_STEP.
+    per_indicator = (len(units) + len(leaf_children)) * 12 * len(years)
+    chunk = max(1, FIGURES_PER_STEP // max(1, per_indicator))
+    tree = UnitTree(children)
+    written = 0
+    for first in range(0, len(indicators), chunk):
+        part = indicators[first : first + chunk]
+        written += _compute_and_write(
+            units, by_unit, part, years, specs=specs, tree=tree, leaf_children=leaf_children, rolled=aggregated_children
         )
-        .exclude(status=DataValueStatus.DRAFT)
-        .values_list("indicator_id", "org_unit_id", "period_start", "value")
-    )
-    for indicator, unit, period_start, value in figures.iterator(chunk_size=10_000):
-        own[indicator][unit][_ordinal(period_start, specs[indicator].period_type)] = value
+    return written
 
+
+def _compute_and_write(
+    units: list[int],
+    by_unit: dict[int, set[tuple[int, int]]],
+    indicators: list[int],
+    years: set[int],
+    *,
+    specs: dict[int, IndicatorSpec],
+    tree: UnitTree,
+    leaf_children: set[int],
+    rolled: frozenset[int],
+) -> int:
+    start, end = dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)
+    chosen = {i: specs[i] for i in indicators}
+    own = own_figures(chosen, Q(org_unit_id__in=set(units) | leaf_children), start, end)
     rollups: dict[int, dict[RollupKey, RollupValue]] = {i: {} for i in indicators}
-    if aggregated_children:
+    if rolled:
         stored = (
-            Rollup.objects.filter(org_unit_id__in=aggregated_children)
-            .filter(rollup_window({i: specs[i] for i in indicators}, start, end))
+            Rollup.objects.filter(org_unit_id__in=rolled)
+            .filter(rollup_window(chosen, start, end))
             .values_list("indicator_id", "org_unit_id", "first", "last", "value", "filled")
         )
         for indicator, unit, first, last, text, filled in stored.iterator(chunk_size=10_000):
             rollups[indicator][(unit, first, last)] = (Decimal(text), filled)
-
-    tree = UnitTree(children)
-    rows: list[Rollup] = []
+    rows: list[tuple[int, int, int, int, str, int]] = []
     for indicator in indicators:
-        series = Series(
-            spec=specs[indicator],
-            own=own[indicator],
-            tree=tree,
-            rollups=rollups[indicator],
-            rolled=frozenset(aggregated_children),
-        )
+        series = Series(spec=specs[indicator], own=own[indicator], tree=tree, rollups=rollups[indicator], rolled=rolled)
         for unit in units:
             for year in sorted(y for i, y in by_unit[unit] if i == indicator):
-                rows.extend(
-                    Rollup(indicator_id=indicator, org_unit_id=unit, first=f, last=la, value=str(v), filled=n)
-                    for f, la, v, n in rollup_rows(series, unit, year)
-                )
-    if replace:
-        # One delete per unit, period type and year, whatever the number of indicators.
-        stale: dict[tuple[int, PeriodType, int], set[int]] = defaultdict(set)
-        for unit in units:
-            for indicator, year in by_unit[unit]:
-                stale[(unit, specs[indicator].period_type, year)].add(indicator)
-        for (unit, period_type, year), stale_indicators in stale.items():
-            first = Period(year, period_type, 1).ordinal
-            Rollup.objects.filter(
-                indicator_id__in=stale_indicators,
-                org_unit_id=unit,
-                first__gte=first,
-                last__lt=first + period_type.per_year,
-            ).delete()
-    Rollup.objects.bulk_create(rows, batch_size=WRITE_CHUNK)
+                rows.extend((indicator, unit, f, la, str(v), n) for f, la, v, n in rollup_rows(series, unit, year))
+    _insert(rows)
     return len(rows)
+
+
+def _delete(units: list[int], by_unit: dict[int, set[tuple[int, int]]], *, specs: dict[int, IndicatorSpec]) -> None:
+    """Remove the rollups about to be recomputed: one delete per unit, period type and year."""
+    stale: dict[tuple[int, PeriodType, int], set[int]] = defaultdict(set)
+    for unit in units:
+        for indicator, year in by_unit[unit]:
+            stale[(unit, specs[indicator].period_type, year)].add(indicator)
+    for (unit, period_type, year), stale_indicators in stale.items():
+        first = Period(year, period_type, 1).ordinal
+        Rollup.objects.filter(
+            indicator_id__in=stale_indicators, org_unit_id=unit, first__gte=first, last__lt=first + period_type.per_year
+        ).delete()
+
+
+def _insert(rows: list[tuple[int, int, int, int, str, int]]) -> None:
+    """Write rollup rows without building a model instance for each (a rebuild writes hundreds of thousands)."""
+    if not rows:
+        return
+    table = Rollup._meta.db_table
+    columns = "indicator_id, org_unit_id, first, last, value, filled"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            for start in range(0, len(rows), WRITE_CHUNK):
+                cursor.executemany(
+                    f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)",  # noqa: S608 - our table name
+                    rows[start : start + WRITE_CHUNK],
+                )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,11 +23,11 @@ from dieuhanh.analytics.engine import (
     Series,
     UnitTree,
 )
+from dieuhanh.analytics.figures import own_figures
 from dieuhanh.analytics.models import Rollup
 from dieuhanh.analytics.rollups import ROLLED_AGGREGATIONS, rollup_window, rollups_ready
 from dieuhanh.indicators.models import Indicator, Target
 from dieuhanh.indicators.periods import Period, PeriodError, PeriodType
-from dieuhanh.ingest.models import DataValue, DataValueStatus
 from dieuhanh.orgunits.models import OrgUnit
 
 
@@ -76,12 +75,6 @@ def _stored_specs(specs: Iterable[IndicatorSpec]) -> dict[int, IndicatorSpec]:
     return out
 
 
-@functools.cache
-def _ordinal_of(start: dt.date, period_type: PeriodType) -> int:
-    # Cached: a query returns hundreds of thousands of rows but only a few dozen distinct dates.
-    return Period(start.year, PeriodType.MONTHLY, start.month).ordinal // period_type.months
-
-
 def build_engine(
     *,
     specs: Sequence[IndicatorSpec],
@@ -118,33 +111,6 @@ def build_engine(
     return Engine(series=series, targets=targets, unit_codes=unit_codes)
 
 
-def _own_figures(
-    stored: dict[int, IndicatorSpec], unit_filter: Q, start: dt.date, end: dt.date
-) -> dict[int, dict[int, dict[int, Decimal]]]:
-    own: dict[int, dict[int, dict[int, Decimal]]] = {i: defaultdict(dict) for i in stored}
-    if not stored:
-        return own
-    # Name the periods, not only their dates: the unique key (indicator, unit, period) then finds
-    # each figure directly, instead of every period of every unit of a ranking.
-    by_type: dict[PeriodType, list[int]] = defaultdict(list)
-    for indicator_id, spec in stored.items():
-        by_type[spec.period_type].append(indicator_id)
-    window = Q(pk__in=[])
-    for period_type, ids in by_type.items():
-        first, last = _ordinal_of(start, period_type), _ordinal_of(end, period_type)
-        codes = [Period.from_ordinal(period_type, o).code for o in range(first, last + 1)]
-        window |= Q(indicator_id__in=ids, period__in=codes)
-    rows = (
-        DataValue.objects.filter(window)
-        .filter(unit_filter)
-        .exclude(status=DataValueStatus.DRAFT)
-        .values_list("indicator_id", "org_unit_id", "period_start", "value")
-    )
-    for indicator_id, unit_id, period_start, value in rows.iterator(chunk_size=5000):
-        own[indicator_id][unit_id][_ordinal_of(period_start, stored[indicator_id].period_type)] = value
-    return own
-
-
 def _series_from_figures(
     stored: dict[int, IndicatorSpec], units: Sequence[OrgUnit], start: dt.date, end: dt.date
 ) -> tuple[dict[int, Series], dict[int, str]]:
@@ -154,7 +120,7 @@ def _series_from_figures(
     for unit_id, parent_id, _code in tree_rows:
         if parent_id is not None:
             children[parent_id].append(unit_id)
-    own = _own_figures(stored, reduce(or_, (Q(org_unit__path__startswith=u.path) for u in units)), start, end)
+    own = own_figures(stored, reduce(or_, (Q(org_unit__path__startswith=u.path) for u in units)), start, end)
     tree = UnitTree(children)
     series = {i: Series(spec=spec, own=own[i], tree=tree) for i, spec in stored.items()}
     return series, {unit_id: code for unit_id, _parent, code in tree_rows}
@@ -167,7 +133,7 @@ def _series_from_rollups(
     aggregated = frozenset(
         OrgUnit.objects.filter(parent_id__in=unit_ids).values_list("parent_id", flat=True).distinct()
     )
-    own = _own_figures(stored, Q(org_unit_id__in=unit_ids), start, end)
+    own = own_figures(stored, Q(org_unit_id__in=unit_ids), start, end)
     rolled = {i: spec for i, spec in stored.items() if spec.aggregation in ROLLED_AGGREGATIONS}
     rollups: dict[int, dict[RollupKey, RollupValue]] = {i: {} for i in rolled}
     if rolled and aggregated:

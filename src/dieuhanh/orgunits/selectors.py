@@ -23,7 +23,7 @@ def org_unit_tree(*, kinds: Collection[str] | None = None) -> list[TreeUnit]:
     A unit whose parent is not listed (an agency's sub-unit when only
     administrative kinds are asked for) starts a tree of its own.
     """
-    qs = OrgUnit.objects.only("id", "code", "name", "name_en", "kind", "parent_id", "path", "sort_order")
+    qs = OrgUnit.objects.only("id", "code", "name", "name_en", "kind", "parent_id", "path", "depth", "sort_order")
     if kinds is not None:
         qs = qs.filter(kind__in=list(kinds))
     units = list(qs)
