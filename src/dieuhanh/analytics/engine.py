@@ -176,6 +176,26 @@ def standard_ranges(period_type: PeriodType, year: int) -> list[tuple[int, int]]
     return sorted(ranges)
 
 
+def needed_ranges(period_type: PeriodType, periods: Sequence[Period], lookback_years: int) -> set[tuple[int, int]]:
+    """The ranges of sub-periods ``Engine.measures`` reads for these periods: the period, the same a
+    year earlier, January to it, and, for the projection, the same part and the whole of past years."""
+    ranges: set[tuple[int, int]] = set()
+    for period in periods:
+        if period.is_finer_than(period_type):
+            continue
+        sub = period.sub_periods(period_type)
+        for shifted in (0, -1):
+            ranges.add((sub[0].shift_years(shifted).ordinal, sub[-1].shift_years(shifted).ordinal))
+        january = Period(period.year, period_type, 1).ordinal
+        elapsed = sub[-1].ordinal - january + 1
+        ranges.add((january, january + elapsed - 1))
+        for back in range(1, lookback_years + 1):
+            first = january - back * period_type.per_year
+            ranges.add((first, first + elapsed - 1))
+            ranges.add((first, first + period_type.per_year - 1))
+    return ranges
+
+
 def rollup_rows(series: Series, unit_id: int, year: int) -> list[tuple[int, int, Decimal, int]]:
     """The rollups of a unit for a year: (first, last, value, filled) for every standard range with a value."""
     rows = []

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from dieuhanh.analytics.engine import IndicatorSpec, RollupKey, RollupValue, Series, UnitTree, rollup_rows
@@ -92,7 +92,9 @@ def rollups_rebuild(*, progress: Callable[[int, int], None] | None = None) -> Re
         state, _created = RollupState.objects.select_for_update().get_or_create(key=STATE_KEY)
         Rollup.objects.all().delete()
         specs = _specs()
-        aggregated = set(OrgUnit.objects.filter(parent__isnull=False).values_list("parent_id", flat=True).distinct())
+        aggregated = set(
+            OrgUnit.objects.filter(parent__isnull=False).order_by().values_list("parent_id", flat=True).distinct()
+        )
         years = _years_with_data()
         units, rows = _recompute(
             {(indicator, unit, year) for indicator in specs for unit in aggregated for year in years},
@@ -121,9 +123,10 @@ def rollups_refresh(*, changed: Iterable[tuple[int, int, int]]) -> RefreshResult
     if state is None:
         return None
     specs = _specs()
-    paths = dict(OrgUnit.objects.filter(pk__in={u for _i, u, _y in changed}).values_list("pk", "path"))
+    paths = dict(OrgUnit.objects.filter(pk__in={u for _i, u, _y in changed}).order_by().values_list("pk", "path"))
     aggregated = set(
         OrgUnit.objects.filter(parent_id__in={a for p in paths.values() for a in _ids(p)})
+        .order_by()
         .values_list("parent_id", flat=True)
         .distinct()
     )
@@ -161,9 +164,12 @@ def _ids(path: str) -> list[int]:
 
 
 def _years_with_data() -> list[int]:
-    bounds = DataValue.objects.exclude(status=DataValueStatus.DRAFT).order_by("period_start")
-    first = bounds.values_list("period_start", flat=True).first()
-    last = bounds.reverse().values_list("period_start", flat=True).first()
+    bounds = (
+        DataValue.objects.exclude(status=DataValueStatus.DRAFT)
+        .order_by()
+        .aggregate(first=Min("period_start"), last=Max("period_start"))
+    )
+    first, last = bounds["first"], bounds["last"]
     return list(range(first.year, last.year + 1)) if first and last else []
 
 
@@ -177,7 +183,7 @@ def _recompute(
     """Recompute (indicator, aggregated unit, year) rollups, deepest units first."""
     if not wanted:
         return 0, 0
-    unit_rows = OrgUnit.objects.filter(pk__in={u for _i, u, _y in wanted}).values_list("pk", "depth")
+    unit_rows = OrgUnit.objects.filter(pk__in={u for _i, u, _y in wanted}).order_by().values_list("pk", "depth")
     depth_of = dict(unit_rows)
     by_unit: dict[int, set[tuple[int, int]]] = defaultdict(set)
     for indicator, unit, year in wanted:
@@ -205,11 +211,11 @@ def _recompute_units(
     units: list[int], by_unit: dict[int, set[tuple[int, int]]], *, specs: dict[int, IndicatorSpec], replace: bool
 ) -> int:
     children: dict[int, list[int]] = defaultdict(list)
-    for child, parent in OrgUnit.objects.filter(parent_id__in=units).values_list("pk", "parent_id"):
+    for child, parent in OrgUnit.objects.filter(parent_id__in=units).order_by().values_list("pk", "parent_id"):
         children[parent].append(child)
     all_children = {c for cs in children.values() for c in cs}
     aggregated_children = frozenset(
-        OrgUnit.objects.filter(parent_id__in=all_children).values_list("parent_id", flat=True).distinct()
+        OrgUnit.objects.filter(parent_id__in=all_children).order_by().values_list("parent_id", flat=True).distinct()
     )
     leaf_children = all_children - aggregated_children
     if replace:
@@ -248,9 +254,10 @@ def _compute_and_write(
         stored = (
             Rollup.objects.filter(org_unit_id__in=rolled)
             .filter(rollup_window(chosen, start, end))
+            .order_by()
             .values_list("indicator_id", "org_unit_id", "first", "last", "value", "filled")
         )
-        for indicator, unit, first, last, text, filled in stored.iterator(chunk_size=10_000):
+        for indicator, unit, first, last, text, filled in stored:
             rollups[indicator][(unit, first, last)] = (Decimal(text), filled)
     rows: list[tuple[int, int, int, int, str, int]] = []
     for indicator in indicators:

@@ -22,10 +22,11 @@ from dieuhanh.analytics.engine import (
     RollupValue,
     Series,
     UnitTree,
+    needed_ranges,
 )
 from dieuhanh.analytics.figures import own_figures
 from dieuhanh.analytics.models import Rollup
-from dieuhanh.analytics.rollups import ROLLED_AGGREGATIONS, rollup_window, rollups_ready
+from dieuhanh.analytics.rollups import ROLLED_AGGREGATIONS, rollups_ready
 from dieuhanh.indicators.models import Indicator, Target
 from dieuhanh.indicators.periods import Period, PeriodError, PeriodType
 from dieuhanh.orgunits.models import OrgUnit
@@ -98,15 +99,21 @@ def build_engine(
     if use_rollups is None:
         use_rollups = rollups_ready()
     if use_rollups:
-        series, unit_codes = _series_from_rollups(stored, units, start, end)
+        series, unit_codes = _series_from_rollups(
+            stored, units, periods=periods, lookback_years=lookback_years, start=start, end=end
+        )
     else:
         series, unit_codes = _series_from_figures(stored, units, start, end)
-    target_rows = Target.objects.filter(
-        indicator_id__in=[s.id for s in specs],
-        org_unit_id__in=[u.pk for u in units],
-        year_from__in=set(years),
-        year_to__in=set(years),
-    ).values_list("indicator_id", "org_unit_id", "year_from", "year_to", "value")
+    target_rows = (
+        Target.objects.filter(
+            indicator_id__in=[s.id for s in specs],
+            org_unit_id__in=[u.pk for u in units],
+            year_from__in=set(years),
+            year_to__in=set(years),
+        )
+        .order_by()
+        .values_list("indicator_id", "org_unit_id", "year_from", "year_to", "value")
+    )
     targets = {(i, u, y0): v for i, u, y0, y1, v in target_rows if y0 == y1}
     return Engine(series=series, targets=targets, unit_codes=unit_codes)
 
@@ -115,7 +122,7 @@ def _series_from_figures(
     stored: dict[int, IndicatorSpec], units: Sequence[OrgUnit], start: dt.date, end: dt.date
 ) -> tuple[dict[int, Series], dict[int, str]]:
     subtree_filter = reduce(or_, (Q(path__startswith=u.path) for u in units))
-    tree_rows = list(OrgUnit.objects.filter(subtree_filter).values_list("id", "parent_id", "code"))
+    tree_rows = list(OrgUnit.objects.filter(subtree_filter).order_by().values_list("id", "parent_id", "code"))
     children: dict[int, list[int]] = defaultdict(list)
     for unit_id, parent_id, _code in tree_rows:
         if parent_id is not None:
@@ -127,23 +134,42 @@ def _series_from_figures(
 
 
 def _series_from_rollups(
-    stored: dict[int, IndicatorSpec], units: Sequence[OrgUnit], start: dt.date, end: dt.date
+    stored: dict[int, IndicatorSpec],
+    units: Sequence[OrgUnit],
+    *,
+    periods: Sequence[Period],
+    lookback_years: int,
+    start: dt.date,
+    end: dt.date,
 ) -> tuple[dict[int, Series], dict[int, str]]:
     unit_ids = [u.pk for u in units]
     aggregated = frozenset(
-        OrgUnit.objects.filter(parent_id__in=unit_ids).values_list("parent_id", flat=True).distinct()
+        OrgUnit.objects.filter(parent_id__in=unit_ids).order_by().values_list("parent_id", flat=True).distinct()
     )
     own = own_figures(stored, Q(org_unit_id__in=unit_ids), start, end)
     rolled = {i: spec for i, spec in stored.items() if spec.aggregation in ROLLED_AGGREGATIONS}
     rollups: dict[int, dict[RollupKey, RollupValue]] = {i: {} for i in rolled}
     if rolled and aggregated:
+        # Only the ranges the measures read: a few per indicator, not every range of four years.
+        wanted = {
+            period_type: needed_ranges(period_type, periods, lookback_years)
+            for period_type in {spec.period_type for spec in rolled.values()}
+        }
+        window = Q(pk__in=[])
+        for period_type, ranges in wanted.items():
+            window |= Q(
+                indicator_id__in=[i for i, spec in rolled.items() if spec.period_type == period_type],
+                first__in={f for f, _l in ranges},
+                last__in={la for _f, la in ranges},
+            )
         rows = (
-            Rollup.objects.filter(org_unit_id__in=aggregated)
-            .filter(rollup_window(rolled, start, end))
+            Rollup.objects.filter(window, org_unit_id__in=aggregated)
+            .order_by()
             .values_list("indicator_id", "org_unit_id", "first", "last", "value", "filled")
         )
-        for indicator_id, unit_id, first, last, value, filled in rows.iterator(chunk_size=5000):
-            rollups[indicator_id][(unit_id, first, last)] = (Decimal(value), filled)
+        for indicator_id, unit_id, first, last, value, filled in rows:
+            if (first, last) in wanted[rolled[indicator_id].period_type]:
+                rollups[indicator_id][(unit_id, first, last)] = (Decimal(value), filled)
     # The units' subtrees are not loaded: aggregated units read their rollups, leaves have none.
     tree = UnitTree({})
     series = {
