@@ -249,3 +249,13 @@ def test_loading_a_catalogue_that_moves_units_rebuilds_the_rollups(tmp_path: Pat
     call_command("load_metadata", str(source))
 
     assert rollups_ready()
+
+
+def test_a_comma_in_an_unquoted_yaml_value_is_caught_not_silently_cut() -> None:
+    document = yaml.safe_load("org_units:\n  - {code: SVH, name: Sở Văn hóa, Thể thao và Du lịch, kind: agency}\n")
+
+    with pytest.raises(MetadataError) as raised:
+        metadata_load(document=document)
+
+    assert [e.split(":")[0] for e in raised.value.errors] == ["org_units[0].Thể thao và Du lịch"]
+    assert not OrgUnit.objects.exists()

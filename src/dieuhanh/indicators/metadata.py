@@ -61,6 +61,23 @@ def metadata_read_file(path: Path) -> dict[str, Any]:
     return document
 
 
+KEYS = {
+    "sectors": {"code", "name", "name_en", "sort_order"},
+    "org_unit_groups": {"code", "name", "members"},
+    "org_units": {
+        "code", "name", "name_en", "parent", "kind", "valid_from", "valid_to", "latitude", "longitude",
+        "sort_order", "groups",
+    },
+    "successions": {"predecessor", "successor", "effective_date", "share", "note"},
+    "indicators": {
+        "code", "name", "name_en", "short_name", "description", "unit", "unit_en", "period_type", "aggregation",
+        "numerator", "denominator", "factor", "direction", "decimals", "min", "max", "sector",
+        "responsible_agency", "public", "legal_source", "sort_order",
+    },
+    "targets": {"indicator", "org_unit", "year", "plan_period", "value", "note", "source"},
+}  # fmt: skip
+
+
 class _Checker:
     """Collects every problem in a document instead of stopping at the first."""
 
@@ -81,6 +98,12 @@ class _Checker:
             if not isinstance(item, dict):
                 self.error(where, _("must be an object."))
                 continue
+            for unknown in sorted(set(map(str, item)) - KEYS.get(key, set(map(str, item)))):
+                # Often a comma inside an unquoted YAML value, which splits it into a second key.
+                self.error(
+                    f"{where}.{unknown}",
+                    _("unknown key; check the spelling, and quote a value that contains a comma."),
+                )
             out.append((where, item))
         return out
 
@@ -358,8 +381,12 @@ def _check_org_units(check: _Checker, document: Mapping[str, Any], group_codes: 
                 break
             seen.add(parent)
             parent = out[parent].get("_parent")
-    for where, item in check.items(document, "org_unit_groups"):
-        for member in item.get("members") or []:
+    # Not check.items again: that would report the groups' own problems a second time.
+    groups = document.get("org_unit_groups") if isinstance(document.get("org_unit_groups"), list) else []
+    for i, item in enumerate(groups):
+        where = f"org_unit_groups[{i}]"
+        members = item.get("members") if isinstance(item, dict) else None
+        for member in members if isinstance(members, list) else []:
             if str(member) not in out and not OrgUnit.objects.filter(code=str(member)).exists():
                 check.error(f"{where}.members", _("unknown unit '%(code)s'.") % {"code": member})
     return out
