@@ -193,7 +193,7 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         if file_format is not None and file_format not in ImportFormat.values:
             raise ValidationError({"format": _("Unknown format '%(format)s'.") % {"format": file_format}})
         result = import_file(
-            content=upload.read(),
+            content=upload.file,  # read as needed: a large upload is a temporary file on disk
             filename=upload.name or "upload",
             user=request.user,
             dry_run=dry_run,

@@ -72,7 +72,7 @@ def imports(request: HttpRequest) -> HttpResponse:
     if upload_form.is_bound and upload_form.is_valid():
         upload = upload_form.cleaned_data["file"]
         result = import_file(
-            content=upload.read(),
+            content=upload.file,  # read as needed: a large upload is a temporary file on disk
             filename=upload.name or "upload",
             user=request.user,
             dry_run=upload_form.cleaned_data["dry_run"],
