@@ -119,3 +119,29 @@ def test_the_engine_agrees_with_a_literal_reading_of_the_contract(scenario: dict
         assert measures.previous == reference.value(unit, period.year - 1, months)
         assert measures.ytd == reference.value(unit, period.year, list(range(1, period.last_month + 1)))
         assert measures.projection == reference.projection(unit, period.year, period.last_month)
+
+
+@settings(max_examples=100, deadline=None)
+@given(scenarios())
+def test_one_measure_alone_equals_the_same_measure_of_all_eight(scenario: dict[str, object]) -> None:
+    parents: dict[int, int | None] = scenario["parents"]  # type: ignore[assignment]
+    figures: dict[tuple[int, int, int], Decimal] = scenario["figures"]  # type: ignore[assignment]
+    period: Period = scenario["period"]  # type: ignore[assignment]
+    spec = IndicatorSpec(id=1, code="X", period_type=PeriodType.MONTHLY, aggregation=scenario["aggregation"])  # type: ignore[arg-type]
+    own: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for (unit, year, month), value in figures.items():
+        own[unit][Period(year, PeriodType.MONTHLY, month).ordinal] = value
+    children: dict[int, list[int]] = defaultdict(list)
+    for unit, parent in parents.items():
+        if parent is not None:
+            children[parent].append(unit)
+    engine = Engine(
+        series={1: Series(spec=spec, own=own, tree=UnitTree(children))},
+        targets={(1, 0, period.year): Decimal(500)},
+        unit_codes={u: str(u) for u in parents},
+    )
+
+    for unit in parents:
+        all_eight = engine.measures(spec, unit, period)
+        for name in ("value", "previous", "yoy_pct", "ytd", "plan", "plan_completion_pct", "projection"):
+            assert engine.measure(spec, unit, period, name) == getattr(all_eight, name)

@@ -243,6 +243,32 @@ class Engine:
             )
         return self.series[spec.id].value(unit_id, first, last)
 
+    def measure(self, spec: IndicatorSpec, unit_id: int, period: Period, name: str) -> Decimal | None:
+        """One measure alone (a ranking of thousands of units needs only the one it ranks by)."""
+        plan = self.targets.get((spec.id, unit_id, period.year))
+        if name == "plan":
+            return plan
+        if period.is_finer_than(spec.period_type):
+            return None
+        sub = period.sub_periods(spec.period_type)
+        if name == "value":
+            return self.value(spec, unit_id, sub)
+        if name == "previous":
+            return self.value(spec, unit_id, [p.shift_years(-1) for p in sub])
+        if name == "yoy_pct":
+            value = self.value(spec, unit_id, sub)
+            previous = self.value(spec, unit_id, [p.shift_years(-1) for p in sub])
+            return (value / previous - 1) * HUNDRED if value is not None and previous not in (None, 0) else None
+        ytd_periods = period.year_to_date(spec.period_type)
+        ytd = self.value(spec, unit_id, ytd_periods)
+        if name == "ytd":
+            return ytd
+        if name == "plan_completion_pct":
+            return ytd / plan * HUNDRED if ytd is not None and plan not in (None, 0) else None
+        if name == "projection":
+            return self.projection(spec, unit_id, ytd_periods, ytd)
+        raise ValueError(f"Unknown measure {name!r}")
+
     def measures(self, spec: IndicatorSpec, unit_id: int, period: Period) -> Measures:
         plan = self.targets.get((spec.id, unit_id, period.year))
         if period.is_finer_than(spec.period_type):

@@ -231,9 +231,10 @@ def analytics_ranking(
         return []
     spec = spec_of(indicator)
     engine = build_engine(specs=[spec], units=ranked_units, periods=[period], lookback_years=_LOOKBACK[measure])
-    scored = [(unit, getattr(engine.measures(spec, unit.pk, period), measure)) for unit in ranked_units]
+    scored = [(unit, engine.measure(spec, unit.pk, period, measure)) for unit in ranked_units]
     descending = indicator.direction != "down"
-    ranked = sorted((s for s in scored if s[1] is not None), key=lambda s: s[1], reverse=descending)
+    figures = [(unit, value) for unit, value in scored if value is not None]
+    ranked = sorted(figures, key=lambda s: s[1], reverse=descending)
     rows: list[RankRow] = []
     previous_value: Decimal | None = None
     rank = 0
