@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -34,7 +35,14 @@ def _list(text: str, allowed: list[str]) -> list[str]:
     return items
 
 
+def _stop(signum: int, frame: object) -> None:
+    # Unwind like Ctrl-C, so that servers are stopped and databases dropped on the way out
+    # (a run started in the background ignores SIGINT, and `kill` sends SIGTERM).
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _stop)
     parser = argparse.ArgumentParser(
         prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

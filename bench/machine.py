@@ -58,9 +58,10 @@ def _wrk_version() -> str | None:
     wrk = shutil.which("wrk")
     if not wrk:
         return None
-    # wrk prints its version with the usage text and exits non-zero.
+    # wrk prints its version with the usage text ("wrk debian/4.1.0-3+b2 [epoll] …") and exits non-zero.
     text = subprocess.run([wrk, "--version"], capture_output=True, text=True, check=False).stdout  # noqa: S603
-    return text.splitlines()[0].strip() if text else None
+    words = text.split()
+    return f"wrk {words[1]}" if len(words) > 1 else None
 
 
 def describe_machine(server: PostgresServer | None) -> dict[str, Any]:

@@ -104,17 +104,23 @@ def run_process(
             preexec_fn=limit,  # noqa: PLW1509
         )
         timed_out = False
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if timeout is not None and time.perf_counter() - started > timeout:
-                timed_out = True
-                # Only the process group this call started.
-                os.killpg(process.pid, signal.SIGKILL)
-                pid, status, usage = os.wait4(process.pid, 0)
-                break
-            time.sleep(0.05)
+        try:
+            while True:
+                pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+                if pid:
+                    break
+                if timeout is not None and time.perf_counter() - started > timeout:
+                    timed_out = True
+                    # Only the process group this call started.
+                    os.killpg(process.pid, signal.SIGKILL)
+                    pid, status, usage = os.wait4(process.pid, 0)
+                    break
+                time.sleep(0.05)
+        except BaseException:
+            # Interrupted (the suite is being stopped): take the child down with us.
+            os.killpg(process.pid, signal.SIGKILL)
+            os.wait4(process.pid, 0)
+            raise
         wall = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     return ProcessResult(
