@@ -76,6 +76,8 @@ class UnitTree:
         return self.children.get(unit_id, ())
 
 
+_NO_FIGURES: Mapping[int, Decimal] = {}
+
 RollupKey = tuple[int, int, int]  # (unit, first ordinal, last ordinal)
 RollupValue = tuple[Decimal, int]  # (value, sub-periods that had a figure)
 
@@ -113,7 +115,16 @@ class Series:
         if own is not None and ordinal in own:
             result = own[ordinal]
         else:
-            parts = [v for c in self.tree.of(unit_id) if (v := self.base(c, ordinal)) is not None]
+            parts = []
+            for child in self.tree.of(unit_id):
+                # A leaf's base is its own figure: read it here rather than recurse (most children
+                # of a province are leaves, and this runs for every month of every indicator).
+                if child in self.rolled or self.tree.of(child):
+                    value = self.base(child, ordinal)
+                else:
+                    value = self.own.get(child, _NO_FIGURES).get(ordinal)
+                if value is not None:
+                    parts.append(value)
             result = _combine(parts, self.spec.aggregation)
         self._base[key] = result
         return result

@@ -41,6 +41,8 @@ def own_figures(stored: dict[int, IndicatorSpec], unit_filter: Q, start: dt.date
         first, last = ordinal_of(start, period_type), ordinal_of(end, period_type)
         codes = [Period.from_ordinal(period_type, o).code for o in range(first, last + 1)]
         window |= Q(indicator_id__in=ids, period__in=codes)
+    # Both the names and the dates: the planner may then use either index, whichever fits.
+    window &= Q(period_start__gte=start, period_start__lte=end)
     rows = (
         DataValue.objects.filter(window)
         .filter(unit_filter)

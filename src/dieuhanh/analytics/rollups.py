@@ -259,11 +259,17 @@ def _compute_and_write(
         )
         for indicator, unit, first, last, text, filled in stored:
             rollups[indicator][(unit, first, last)] = (Decimal(text), filled)
+    years_of: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for unit in units:
+        for indicator, year in by_unit[unit]:
+            years_of[(unit, indicator)].append(year)
     rows: list[tuple[int, int, int, int, str, int]] = []
     for indicator in indicators:
+        if not own[indicator] and not rollups[indicator]:
+            continue  # no figure anywhere below these units: every rollup would be empty
         series = Series(spec=specs[indicator], own=own[indicator], tree=tree, rollups=rollups[indicator], rolled=rolled)
         for unit in units:
-            for year in sorted(y for i, y in by_unit[unit] if i == indicator):
+            for year in sorted(years_of[(unit, indicator)]):
                 rows.extend((indicator, unit, f, la, str(v), n) for f, la, v, n in rollup_rows(series, unit, year))
     _insert(rows)
     return len(rows)

@@ -44,6 +44,8 @@ COPY_CHUNK = 1 << 20
 MAX_SUSPECTS = 50_000
 # Beyond this many changed figures, rebuilding the rollups is cheaper than refreshing them.
 REBUILD_ABOVE = 500_000
+# After this many changed figures, the planner needs new statistics of the table.
+ANALYZE_ABOVE = 100_000
 # One import at a time: two merges of overlapping figures must not interleave.
 ADVISORY_LOCK = 0x6469_6575_6861_6E68  # "dieuhanh"
 
@@ -98,6 +100,9 @@ def import_postgres(
         batch.rows_created, batch.rows_updated, batch.rows_unchanged = counts.created, counts.updated, counts.unchanged
         batch.save(update_fields=["rows_created", "rows_updated", "rows_unchanged"])
         if not dry_run and counts.created + counts.updated:
+            if counts.created + counts.updated > ANALYZE_ABOVE:
+                # Fresh statistics, or the next queries are planned for the table as it was.
+                cursor.execute(f"ANALYZE {DataValue._meta.db_table}")
             _refresh_rollups(cursor, changed=counts.created + counts.updated)
         if dry_run:
             # Nothing of a dry run stays but its batch record, which the caller saves again.
