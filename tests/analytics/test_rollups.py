@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -205,3 +206,25 @@ def test_the_command_reports_the_state(tree: Tree, capsys: pytest.CaptureFixture
     out = capsys.readouterr().out
     assert out.count("\n") >= 3
     assert Rollup.objects.count() > 0
+
+
+@pytest.mark.parametrize("rolled", [False, True])
+def test_a_ranking_costs_the_same_queries_however_many_units_it_ranks(
+    tree: Tree, rolled: bool, django_assert_num_queries: Any
+) -> None:
+    revenue = IndicatorFactory(code="REV")
+    put(revenue, tree.commune_a1, "202301", 3)
+    if rolled:
+        rollups_rebuild()
+    # the ranked units, the rollup state, then (rolled) which are aggregated, their figures — or
+    # (computed) the subtree and its figures.
+    with django_assert_num_queries(4):
+        analytics_ranking(indicator=revenue, org_unit=tree.province, period=Period.parse("202301"), depth=2)
+
+    for n in range(30):
+        put(revenue, OrgUnitFactory(code=f"X{n}", parent=tree.district_b), "202301", n)
+    if rolled:
+        rollups_rebuild()
+    with django_assert_num_queries(4):
+        rows = analytics_ranking(indicator=revenue, org_unit=tree.province, period=Period.parse("202301"), depth=2)
+    assert len(rows) == 33

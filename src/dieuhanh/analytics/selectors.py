@@ -235,7 +235,7 @@ def analytics_ranking(
         .filter(depth=org_unit.depth + depth)
         .valid_between(period.start_date, period.end_date)
     )
-    ranked_units = list(query.only("id", "code", "name", "sort_order").order_by("sort_order", "code"))
+    ranked_units = list(query.only("id", "code", "name", "sort_order", "path", "depth").order_by("sort_order", "code"))
     if not ranked_units:
         return []
     spec = spec_of(indicator)
