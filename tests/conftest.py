@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.cache import caches
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -23,6 +24,12 @@ class Tree:
     commune_a1: OrgUnit
     commune_a2: OrgUnit
     commune_b1: OrgUnit
+
+
+@pytest.fixture(autouse=True)
+def _fresh_answer_cache() -> None:
+    """Cached analytics answers must not outlive the test (and its database) that made them."""
+    caches["default"].clear()
 
 
 @pytest.fixture

@@ -186,6 +186,17 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 DIEUHANH_IMPORT_MAX_BYTES = int(os.environ.get("DIEUHANH_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 
+# Answers of analytics are cached per process (or in a shared cache named here) under a stamp
+# that every change of figures or catalogue renews; 0 turns the cache off.
+DIEUHANH_ANALYTICS_CACHE_SECONDS = int(os.environ.get("DIEUHANH_ANALYTICS_CACHE_SECONDS", "300"))
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "dieuhanh",
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",

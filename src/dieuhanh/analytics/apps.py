@@ -10,7 +10,7 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         from dieuhanh.analytics import signals  # noqa: PLC0415 - models must be loaded first
-        from dieuhanh.indicators.models import Indicator  # noqa: PLC0415
+        from dieuhanh.indicators.models import Indicator, Target  # noqa: PLC0415
         from dieuhanh.ingest.models import DataValue  # noqa: PLC0415
         from dieuhanh.orgunits.models import OrgUnit  # noqa: PLC0415
 
@@ -19,5 +19,8 @@ class AnalyticsConfig(AppConfig):
         post_delete.connect(signals.org_unit_post_delete, sender=OrgUnit, dispatch_uid="rollups_unit_delete")
         pre_save.connect(signals.indicator_pre_save, sender=Indicator, dispatch_uid="rollups_indicator_pre")
         post_save.connect(signals.indicator_post_save, sender=Indicator, dispatch_uid="rollups_indicator_post")
+        post_delete.connect(signals.catalogue_changed, sender=Indicator, dispatch_uid="answers_indicator_delete")
+        post_save.connect(signals.catalogue_changed, sender=Target, dispatch_uid="answers_target_save")
+        post_delete.connect(signals.catalogue_changed, sender=Target, dispatch_uid="answers_target_delete")
         post_save.connect(signals.data_value_changed, sender=DataValue, dispatch_uid="rollups_value_save")
         post_delete.connect(signals.data_value_changed, sender=DataValue, dispatch_uid="rollups_value_delete")

@@ -53,6 +53,9 @@ class RollupState(models.Model):
     rebuilt_at = models.DateTimeField(null=True, blank=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(max_length=200, blank=True)
+    # Bumped by every change that can alter an answer (figures, targets, the catalogue), so
+    # that answers cached under an older version are never served again.
+    version = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("rollup state")

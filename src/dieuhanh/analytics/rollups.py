@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Max, Min, Q
+from django.db.models import F, Max, Min, Q
 from django.utils import timezone
 
 from dieuhanh.analytics.engine import IndicatorSpec, RollupKey, RollupValue, Series, UnitTree, rollup_rows
@@ -74,8 +74,24 @@ def rollups_ready() -> bool:
     return RollupState.objects.filter(key=STATE_KEY, valid=True).exists()
 
 
+def rollups_stamp() -> str | None:
+    """An identifier of the current answers while rollups are in use, else None (one query).
+
+    It changes with every rebuild and every change of figures or catalogue, so it can key a
+    cache of answers: the rebuild time tells databases and test runs apart, the version
+    tells the changes in between apart.
+    """
+    row = RollupState.objects.filter(key=STATE_KEY, valid=True).values_list("rebuilt_at", "version").first()
+    return f"{row[0].isoformat()}/{row[1]}" if row is not None and row[0] is not None else None
+
+
 def rollups_invalidate(*, reason: str) -> None:
     RollupState.objects.filter(key=STATE_KEY, valid=True).update(valid=False, note=reason[:200])
+
+
+def answers_changed() -> None:
+    """Something an answer depends on changed (a target, a name, a direction): retire cached answers."""
+    RollupState.objects.filter(key=STATE_KEY).update(version=F("version") + 1)
 
 
 def _specs() -> dict[int, IndicatorSpec]:
@@ -103,6 +119,7 @@ def rollups_rebuild(*, progress: Callable[[int, int], None] | None = None) -> Re
             progress=progress,
         )
         state.valid = True
+        state.version += 1
         state.rebuilt_at = state.refreshed_at = timezone.now()
         state.note = ""
         state.save()
@@ -139,7 +156,8 @@ def rollups_refresh(*, changed: Iterable[tuple[int, int, int]]) -> RefreshResult
     }
     units, rows = _recompute(wanted, specs=specs, replace=True, progress=None)
     state.refreshed_at = timezone.now()
-    state.save(update_fields=["refreshed_at"])
+    state.version += 1
+    state.save(update_fields=["refreshed_at", "version"])
     return RefreshResult(units=units, rows=rows, seconds=time.perf_counter() - started)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dieuhanh.analytics.rollups import in_managed_write, rollups_invalidate
+from dieuhanh.analytics.rollups import answers_changed, in_managed_write, rollups_invalidate
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.orgunits.models import OrgUnit
 
@@ -30,6 +30,7 @@ def org_unit_pre_save(sender: type[OrgUnit], instance: OrgUnit, **kwargs: Any) -
 def org_unit_post_save(sender: type[OrgUnit], instance: OrgUnit, **kwargs: Any) -> None:
     if getattr(instance, "_rollups_stale", False):
         rollups_invalidate(reason=f"org unit {instance.code} added or moved")
+    answers_changed()
 
 
 def org_unit_post_delete(sender: type[OrgUnit], instance: OrgUnit, **kwargs: Any) -> None:
@@ -47,6 +48,12 @@ def indicator_pre_save(sender: type[Indicator], instance: Indicator, **kwargs: A
 def indicator_post_save(sender: type[Indicator], instance: Indicator, **kwargs: Any) -> None:
     if getattr(instance, "_rollups_stale", False):
         rollups_invalidate(reason=f"indicator {instance.code} changed how it aggregates")
+    answers_changed()
+
+
+def catalogue_changed(sender: type[Any], instance: Any, **kwargs: Any) -> None:
+    """A target or an indicator deleted: answers that showed it are out of date."""
+    answers_changed()
 
 
 def data_value_changed(sender: type[Any], instance: Any, **kwargs: Any) -> None:
