@@ -14,6 +14,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import psycopg
+
 from bench.databases import PostgresServer
 
 
@@ -83,5 +85,8 @@ def describe_machine(server: PostgresServer | None) -> dict[str, Any]:
         "disk_free_gib": shutil.disk_usage(tempfile.gettempdir()).free / 2**30,
     }
     if server is not None:
-        info["postgres"] = server.describe()
+        try:
+            info["postgres"] = server.describe()
+        except psycopg.Error as exc:  # the steps that need the server will fail and say so
+            info["postgres_error"] = str(exc)
     return info

@@ -13,6 +13,7 @@ latest figure in the range; an index (none) is the top's own latest figure.
 from __future__ import annotations
 
 import csv
+import functools
 import math
 import re
 import time
@@ -347,7 +348,7 @@ def run_reference(
     out["threads"] = row[0] if row else None
     out["assumptions"] = check_assumptions(conn)
     for name, query in reference_queries(directory, manifest).items():
-        out[name] = timed(lambda q=query: _rows(conn, q), warmup=warmup, runs=runs, seconds=seconds)
+        out[name] = timed(functools.partial(_rows, conn, query), warmup=warmup, runs=runs, seconds=seconds)
         out[name]["rows"] = [{k: _plain(v) for k, v in r.items()} for r in out[name].pop("result")]
     conn.close()
     return out

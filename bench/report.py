@@ -337,6 +337,10 @@ def cost_table(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
             ),
         ),
         ("database after the run", lambda r: f"{_num(r['steps']['footprint']['database_bytes'] / 2**30)} GiB"),
+        (
+            "raw-load table with its unique index (dropped after)",
+            lambda r: f"{_num(r['steps']['baselines']['unique_table_bytes'] / 2**30)} GiB",
+        ),
     ]
     lines = ["| run time and disk | " + " | ".join(_column_title(k) for k in keys) + " |"]
     lines.append("|---|" + "---|" * len(keys))

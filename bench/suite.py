@@ -6,6 +6,7 @@ The DuckDB reference runs once per data set and every answer is checked against 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib.util
 import json
 import os
@@ -18,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+import psycopg
 
 from bench import httpload
 from bench.databases import PostgresServer, database_name, sqlite_url
@@ -101,6 +104,7 @@ class SetRun:
         self.spec, self.db, self.files, self.manifest, self.options = spec, db, files, manifest, options
         self.budget = BUDGETS[spec.name]
         self.logs = options.workdir / "logs" / f"{spec.name}-{db}"
+        self.logs.mkdir(parents=True, exist_ok=True)
         self.home = options.workdir / "home"
         self.home.mkdir(parents=True, exist_ok=True)
         self.result: dict[str, Any] = {
@@ -200,6 +204,7 @@ class SetRun:
                             raise StepError(f"COPY loaded {data['rows']} rows, the file has {values}")
                         runs.append(data["seconds"])
                         rss.append(process.max_rss_mb)
+                        out[f"{variant}_table_bytes"] = data["table_bytes"]
                     out[variant] = {
                         "times": runs,
                         "stats": summary(runs),
@@ -230,8 +235,9 @@ class SetRun:
 
     def create_database(self) -> dict[str, Any]:
         if self.db == "postgres":
-            self.pg_name = database_name(self.spec.name)
-            self.database_url = self.options.server.create(self.pg_name)
+            name = database_name(self.spec.name)
+            self.database_url = self.options.server.create(name)
+            self.pg_name = name
         else:
             path = self.options.workdir / f"{self.spec.name}.sqlite3"
             for suffix in ("", "-wal", "-shm"):
@@ -447,7 +453,10 @@ class SetRun:
         if self.options.keep:
             return
         if self.db == "postgres" and self.pg_name:
-            self.options.server.drop(self.pg_name)
+            try:
+                self.options.server.drop(self.pg_name)
+            except psycopg.Error as exc:
+                self.result["failures"].append(f"could not drop {self.pg_name}: {exc}")
         elif self.db == "sqlite" and self.database_url:
             path = self.database_url.removeprefix("sqlite:///")
             for suffix in ("", "-wal", "-shm"):
@@ -468,7 +477,7 @@ class SetRun:
             if self.step("rebuild", self.rebuild) is None:
                 return self.finish()
             for kind in QUERIES:
-                data = self.step(kind, lambda k=kind: self.query(k, direct=False))
+                data = self.step(kind, functools.partial(self.query, kind, direct=False))
                 if data is not None and reference is not None:
                     data["check"] = compare(kind, data["rows"], reference[kind]["rows"])
                     if not data["check"]["agree"]:
@@ -476,7 +485,7 @@ class SetRun:
                     data.pop("rows")
                     self.save()
             for kind in QUERIES:
-                data = self.step(f"{kind}_direct", lambda k=kind: self.query(k, direct=True))
+                data = self.step(f"{kind}_direct", functools.partial(self.query, kind, direct=True))
                 if data is not None:
                     data.pop("rows")
             if reference is not None:

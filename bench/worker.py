@@ -44,9 +44,10 @@ def copy_baseline(dsn: str, values: Path, *, unique: bool) -> dict[str, Any]:
             rows = cur.rowcount
         conn.commit()
         seconds = time.perf_counter() - started
+        size = conn.execute("SELECT pg_total_relation_size('bench_copy')").fetchone()
         conn.execute("DROP TABLE bench_copy")
         conn.commit()
-    return {"seconds": seconds, "rows": rows}
+    return {"seconds": seconds, "rows": rows, "table_bytes": size[0] if size else None}
 
 
 def sqlite_baseline(path: Path, values: Path, *, unique: bool) -> dict[str, Any]:
@@ -93,7 +94,7 @@ def query(
 
     if direct:
         # The straightforward design: compute from the stored figures, as when rollups are invalid.
-        selectors.rollups_ready = lambda: False  # type: ignore[attr-defined]
+        selectors.rollups_ready = lambda: False
     call: Callable[[], list[dict[str, Any]]]
     if kind == "ranking":
         spec = manifest["ranking"]

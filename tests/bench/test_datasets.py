@@ -8,6 +8,7 @@ import hashlib
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -102,12 +103,18 @@ def test_the_catalogue_loads_into_the_product(tmp_path: Path) -> None:
 
 
 def test_the_comparison_with_the_reference_catches_a_wrong_figure() -> None:
-    ours = [{"indicator": "A", "value": 10.5, "status": "on_track"}, {"indicator": "B", "value": None, "status": None}]
-    same = [
+    ours: list[dict[str, Any]] = [
+        {"indicator": "A", "value": 10.5, "status": "on_track"},
+        {"indicator": "B", "value": None, "status": None},
+    ]
+    same: list[dict[str, Any]] = [
         {"indicator": "A", "value": 10.5000000001, "status": "on_track"},
         {"indicator": "B", "value": None, "status": None},
     ]
-    wrong = [{"indicator": "A", "value": 10.51, "status": "on_track"}, {"indicator": "B", "value": 0.0, "status": None}]
+    wrong: list[dict[str, Any]] = [
+        {"indicator": "A", "value": 10.51, "status": "on_track"},
+        {"indicator": "B", "value": 0.0, "status": None},
+    ]
 
     assert compare("overview", ours, same)["agree"]
     assert len(compare("overview", ours, wrong)["mismatches"]) == 2
