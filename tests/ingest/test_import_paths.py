@@ -99,3 +99,20 @@ def test_on_postgresql_a_plain_csv_is_copied_natively_and_an_odd_one_parsed(
 
     assert taken == [True, False]
     assert DataValue.objects.count() == 2
+
+
+def test_cells_are_trimmed_of_every_kind_of_space_as_on_every_database(revenue: Any) -> None:
+    content = "indicator,org_unit,period,value,comment\nREV\t,\u00a0718,202301 ,\t1 234.5\u2003, ghi chú \n".encode()
+
+    result = import_file(content=content, filename="x.csv")
+
+    assert result.ok, [i.message for i in result.issues]
+    stored = DataValue.objects.get()
+    assert (stored.value, stored.comment) == (Decimal("1234.5"), "ghi chú")
+
+
+def test_a_row_of_only_spaces_and_commas_is_left_out(revenue: Any) -> None:
+    result = import_file(content=b"indicator,org_unit,period,value\n , , ,\t\nREV,718,202301,1\n", filename="x.csv")
+
+    assert result.ok
+    assert result.batch.rows_total == 1

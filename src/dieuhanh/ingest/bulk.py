@@ -15,6 +15,7 @@ file through the Python parser instead, which knows each record's line.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
@@ -31,6 +32,7 @@ from dieuhanh.ingest.parsers import (
     Issue,
     RawRow,
     _first_line,
+    _nfc,
     csv_header_names,
     iter_rows,
     open_text,
@@ -84,13 +86,14 @@ def import_postgres(
             ) ON COMMIT DROP
             """
         )
-        columns, line_offset = _stage(cursor, stream, file_format)
+        columns, line_offset, clean = _stage(cursor, stream, file_format)
         cursor.execute(_PERIODS_SQL)
-        cursor.execute(_CHECK_SQL, {"max_comment": MAX_COMMENT, "line_offset": line_offset})
+        params: dict[str, int | str] = {"max_comment": MAX_COMMENT, "line_offset": line_offset, "ws": WHITESPACE}
+        cursor.execute(_CHECK_CLEAN_SQL if clean else _CHECK_SQL, params)
         total = _scalar(cursor, "SELECT count(*) FROM import_checked")
         if total == 0:
             raise RejectedError([Issue(_("The file has no figures in it."))], rows=0)
-        issues = _word_suspects(cursor, columns)
+        issues = _word_suspects(cursor, columns, line_offset=line_offset)
         if issues:
             raise RejectedError(issues, rows=total)
         batch.status = ImportStatus.DRY_RUN if dry_run else ImportStatus.COMMITTED
@@ -123,14 +126,15 @@ def _raw(cursor: Any) -> psycopg.Cursor[Any]:
 # --- staging ---------------------------------------------------------------------------------
 
 
-def _stage(cursor: Any, stream: BinaryIO, file_format: str) -> tuple[dict[str, str], int]:
-    """Fill import_stage; return how the file names each field's column (for messages), and how
-    much to add to a staged line number to make it the file's."""
+def _stage(cursor: Any, stream: BinaryIO, file_format: str) -> tuple[dict[str, str], int, bool]:
+    """Fill import_stage; return how the file names each field's column (for messages), how much
+    to add to a staged line number to make it the file's, and whether the cells are already as
+    the Python parser reads them (trimmed, composed, no empty rows)."""
     if file_format == ImportFormat.CSV:
-        columns = _stage_csv_natively(cursor, stream)
-        if columns is not None:
+        native = _stage_csv_natively(cursor, stream)
+        if native is not None:
             # COPY numbers the records from 1; the header is line 1.
-            return columns, 1
+            return native[0], 1, native[1]
         stream.seek(0)
     rows = iter_rows(file_format, stream)
     first = next(rows, None)
@@ -152,7 +156,8 @@ def _stage(cursor: Any, stream: BinaryIO, file_format: str) -> tuple[dict[str, s
                     row.columns.get("period") if row.columns.get("period") != columns.get("period") else None,
                 )
             )
-    return columns, 0
+    # The Python parsers have trimmed and composed every cell and left out empty rows.
+    return columns, 0, True
 
 
 def _chain(first: RawRow | None, rest: Iterator[RawRow]) -> Iterator[RawRow]:
@@ -170,7 +175,7 @@ def _value_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _stage_csv_natively(cursor: Any, stream: BinaryIO) -> dict[str, str] | None:
+def _stage_csv_natively(cursor: Any, stream: BinaryIO) -> tuple[dict[str, str], bool] | None:
     """COPY our CSV as it is; None when the file needs the Python parser (see the module doc)."""
     head = stream.read(1 << 16)
     stream.seek(0)
@@ -184,6 +189,7 @@ def _stage_csv_natively(cursor: Any, stream: BinaryIO) -> dict[str, str] | None:
     pg_encoding = "UTF8" if encoding == "utf-8-sig" else "WIN1258"
     newlines = 0
     last = b""
+    clean = True
     savepoint = transaction.savepoint()
     try:
         cursor.execute(f"SET LOCAL client_encoding = '{pg_encoding}'")
@@ -192,6 +198,8 @@ def _stage_csv_natively(cursor: Any, stream: BinaryIO) -> dict[str, str] | None:
         ) as copy:
             while chunk := stream.read(COPY_CHUNK):
                 newlines += chunk.count(b"\n")
+                # Carry the previous byte over, so a pattern across two chunks is still seen.
+                clean = clean and not _NEEDS_CLEANING.search(last + chunk)
                 last = chunk[-1:]
                 copy.write(chunk)
         cursor.execute("SET LOCAL client_encoding = 'UTF8'")
@@ -205,7 +213,13 @@ def _stage_csv_natively(cursor: Any, stream: BinaryIO) -> dict[str, str] | None:
         cursor.execute("TRUNCATE import_stage")
         cursor.execute("ALTER TABLE import_stage ALTER COLUMN line RESTART")
         return None
-    return {name: name for name in names if name in OUR_COLUMNS}
+    return {name: name for name in names if name in OUR_COLUMNS}, clean
+
+
+# Anything the Python parser would change in a cell — a space or tab at a cell's edge, a line of
+# nothing but separators, any non-ASCII byte (to compose, or an exotic space) — makes the SQL
+# trim and compose every cell. Most files have none, and skip that work.
+_NEEDS_CLEANING = re.compile(rb"[ \t\f\v](?=[,;\r\n])|(?<=[,;\n])[ \t\f\v]|(?:^|\n)[ \t,;]*\r?\n|[\x80-\xff]")
 
 
 def _delimiter(first_line: str) -> str:
@@ -235,47 +249,60 @@ FROM generate_series(1900, 2200) y;
 ANALYZE import_periods;
 """
 
+# What Python's str.strip() removes: the SQL must trim exactly as the Python parser does.
+WHITESPACE = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+
+# The cells as the Python parser reads them: trimmed, composed (NFC), all-empty records left out.
+# (Each OFFSET 0 keeps the planner from inlining a step and computing it again.)
+_CLEANED_CELLS = """(
+    SELECT t.line, t.period, t.value,
+           CASE WHEN octet_length(t.indicator) = char_length(t.indicator) THEN t.indicator
+                ELSE normalize(t.indicator, NFC) END AS indicator,
+           CASE WHEN octet_length(t.org_unit) = char_length(t.org_unit) THEN t.org_unit
+                ELSE normalize(t.org_unit, NFC) END AS org_unit,
+           CASE WHEN octet_length(t.comment) = char_length(t.comment) THEN t.comment
+                ELSE normalize(t.comment, NFC) END AS comment
+    FROM (
+        SELECT line + %(line_offset)s AS line,
+               btrim(coalesce(indicator, ''), %(ws)s) AS indicator, btrim(coalesce(org_unit, ''), %(ws)s) AS org_unit,
+               btrim(coalesce(period, ''), %(ws)s) AS period, btrim(coalesce(value, ''), %(ws)s) AS value,
+               btrim(coalesce(comment, ''), %(ws)s) AS comment
+        FROM import_stage
+        OFFSET 0
+    ) t
+    WHERE t.indicator <> '' OR t.org_unit <> '' OR t.period <> '' OR t.value <> '' OR t.comment <> ''
+    OFFSET 0
+)"""
+
+# The same, for cells that already are so (a clean file, or rows from the Python parsers).
+_CELLS_AS_THEY_ARE = """(
+    SELECT line + %(line_offset)s AS line, coalesce(indicator, '') AS indicator,
+           coalesce(org_unit, '') AS org_unit, coalesce(period, '') AS period, coalesce(value, '') AS value,
+           coalesce(comment, '') AS comment
+    FROM import_stage
+    OFFSET 0
+)"""
+
 _CHECK_SQL = f"""
 CREATE TEMP TABLE import_checked ON COMMIT DROP AS
-SELECT s.line, s.sheet, s.indicator, s.org_unit, s.period, s.value, s.comment, s.value_col, s.period_col,
-       i.id AS indicator_id, u.id AS org_unit_id, p.code AS period_code, p.period_start,
-       CASE WHEN abs(v.number) < 1e18 THEN v.rounded END AS number,
+SELECT s.line, i.id AS indicator_id, u.id AS org_unit_id, p.code AS period_code, p.period_start,
+       CASE WHEN abs(v.number) < 1e18 THEN v.rounded END AS number, s.comment,
        coalesce(
-           coalesce(s.indicator, '') = '' OR i.id IS NULL OR i.aggregation = 'ratio'
-           OR coalesce(s.org_unit, '') = '' OR u.id IS NULL
+           s.indicator = '' OR i.id IS NULL OR i.aggregation = 'ratio'
+           OR s.org_unit = '' OR u.id IS NULL
            OR p.code IS NULL OR p.period_type IS DISTINCT FROM i.period_type
            OR v.number IS NULL OR abs(v.number) >= 1e18
            OR v.rounded < i.min_value OR v.rounded > i.max_value
-           OR length(coalesce(s.comment, '')) > %(max_comment)s
+           OR length(s.comment) > %(max_comment)s
            OR u.valid_from > p.period_end OR u.valid_to < p.period_start,
            false
        ) AS suspect
-FROM (
-    -- Cells as the Python parser reads them: trimmed, composed (NFC), all-empty records left out.
-    SELECT line + %(line_offset)s AS line, sheet, value_col, period_col,
-           btrim(indicator) AS indicator, btrim(org_unit) AS org_unit, btrim(period) AS period,
-           btrim(value) AS value, coalesce(btrim(comment), '') AS comment
-    FROM import_stage
-    WHERE coalesce(indicator, '') || coalesce(org_unit, '') || coalesce(period, '') || coalesce(value, '')
-          || coalesce(comment, '') ~ '[^[:space:]]'
-    OFFSET 0
-) s0
-CROSS JOIN LATERAL (
-    SELECT s0.line, s0.sheet, s0.value_col, s0.period_col, s0.period, s0.value,
-           CASE WHEN octet_length(s0.indicator) = char_length(s0.indicator) THEN s0.indicator
-                ELSE normalize(s0.indicator, NFC) END AS indicator,
-           CASE WHEN octet_length(s0.org_unit) = char_length(s0.org_unit) THEN s0.org_unit
-                ELSE normalize(s0.org_unit, NFC) END AS org_unit,
-           CASE WHEN octet_length(s0.comment) = char_length(s0.comment) THEN s0.comment
-                ELSE normalize(s0.comment, NFC) END AS comment
-    OFFSET 0
-) s
--- OFFSET 0 keeps the planner from inlining this, which would parse each number six times.
+FROM {_CLEANED_CELLS} s
 CROSS JOIN LATERAL (
     SELECT n.number, round(n.number, 6) AS rounded
     FROM (
         SELECT CASE WHEN t.text ~ '{VALUE_PATTERN}' THEN replace(t.text, ',', '.')::numeric END AS number
-        FROM (SELECT replace(replace(coalesce(s.value, ''), chr(160), ''), ' ', '') AS text) t
+        FROM (SELECT replace(replace(s.value, chr(160), ''), ' ', '') AS text) t
     ) n
     OFFSET 0
 ) v
@@ -295,13 +322,17 @@ WHERE c.indicator_id = twice.indicator_id AND c.org_unit_id = twice.org_unit_id
 ANALYZE import_checked;
 """
 
+# For cells already as the Python parser reads them: the same check without trimming and composing.
+_CHECK_CLEAN_SQL = _CHECK_SQL.replace(_CLEANED_CELLS, _CELLS_AS_THEY_ARE)
 
-def _word_suspects(cursor: Any, columns: dict[str, str]) -> list[Issue]:
+
+def _word_suspects(cursor: Any, columns: dict[str, str], *, line_offset: int) -> list[Issue]:
     """Run the Python rules on the suspect rows to find and word the real problems."""
     cursor.execute(
-        "SELECT line, sheet, indicator, org_unit, period, value, comment, value_col, period_col"
-        " FROM import_checked WHERE suspect ORDER BY line LIMIT %s",
-        [MAX_SUSPECTS + 1],
+        "SELECT c.line, s.sheet, s.indicator, s.org_unit, s.period, s.value, s.comment, s.value_col, s.period_col"
+        " FROM import_checked c JOIN import_stage s ON s.line + %s = c.line"
+        " WHERE c.suspect ORDER BY c.line LIMIT %s",
+        [line_offset, MAX_SUSPECTS + 1],
     )
     suspects = cursor.fetchall()
     if not suspects:
@@ -317,11 +348,11 @@ def _word_suspects(cursor: Any, columns: dict[str, str]) -> list[Issue]:
             RawRow(
                 line=int(line),
                 sheet=sheet or "",
-                indicator=indicator or "",
-                org_unit=org_unit or "",
-                period=period or "",
-                value=value or "",
-                comment=comment or "",
+                indicator=_cell(indicator),
+                org_unit=_cell(org_unit),
+                period=_cell(period),
+                value=_cell(value),
+                comment=_cell(comment),
                 columns=row_columns,
             )
         )
@@ -335,18 +366,23 @@ def _word_suspects(cursor: Any, columns: dict[str, str]) -> list[Issue]:
 # --- merging ---------------------------------------------------------------------------------
 
 
+def _cell(text: str | None) -> str:
+    """A staged cell as the Python parser would have read it."""
+    return _nfc((text or "").strip())
+
+
 def _merge(cursor: Any, *, batch: ImportBatch, user: Any, status: str, dry_run: bool, total: int) -> Counts:
     values, changes = DataValue._meta.db_table, DataValueChange._meta.db_table
     user_id = user.pk if user is not None else None
     cursor.execute(
         f"""
         CREATE TEMP TABLE import_changed ON COMMIT DROP AS
-        SELECT d.id, c.indicator_id, c.org_unit_id, c.period_code, c.number, coalesce(c.comment, '') AS comment,
+        SELECT d.id, c.indicator_id, c.org_unit_id, c.period_code, c.number, c.comment,
                d.value AS old_value, d.comment AS old_comment, d.status AS old_status
         FROM import_checked c
         JOIN {values} d
           ON d.indicator_id = c.indicator_id AND d.org_unit_id = c.org_unit_id AND d.period = c.period_code
-        WHERE d.value <> c.number OR d.comment <> coalesce(c.comment, '')
+        WHERE d.value <> c.number OR d.comment <> c.comment
         """
     )
     updated = cursor.rowcount
@@ -382,7 +418,7 @@ def _merge(cursor: Any, *, batch: ImportBatch, user: Any, status: str, dry_run: 
         f"""
         INSERT INTO {values} (indicator_id, org_unit_id, period, period_start, value, comment, status, batch_id,
                               created_batch_id, updated_by_id, created_by_id, created_at, updated_at)
-        SELECT c.indicator_id, c.org_unit_id, c.period_code, c.period_start, c.number, coalesce(c.comment, ''),
+        SELECT c.indicator_id, c.org_unit_id, c.period_code, c.period_start, c.number, c.comment,
                %(status)s, %(batch)s, %(batch)s, %(user)s, %(user)s, now(), now()
         FROM import_checked c
         WHERE NOT EXISTS (SELECT 1 FROM {values} d WHERE d.indicator_id = c.indicator_id
