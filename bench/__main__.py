@@ -73,11 +73,6 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--report", type=Path, default=DEFAULT_DOC, help="the page to write from all saved results")
     run.add_argument("--no-report", action="store_true", help="do not write the page")
     run.add_argument("--reuse-data", action="store_true", help="reuse data sets already generated in --workdir")
-    run.add_argument(
-        "--no-fallback-load",
-        action="store_true",
-        help="if the product's import fails, stop that set instead of loading the figures with the suite's own SQL",
-    )
 
     report = commands.add_parser("report", help="write the page from saved results")
     report.add_argument("--results", type=Path, default=DEFAULT_RESULTS)
@@ -115,7 +110,6 @@ def main(argv: list[str] | None = None) -> int:
         http_workers=args.http_workers,
         http_threads=args.http_threads,
         keep=args.keep,
-        fallback_load=not smoking and not args.no_fallback_load,
     )
     started = time.perf_counter()
     try:
