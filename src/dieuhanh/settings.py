@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "dieuhanh.analytics",
     "dieuhanh.dashboard",
     "dieuhanh.directives",
+    "dieuhanh.reports",
     "dieuhanh.demo",
 ]
 
@@ -196,6 +197,10 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 20_000},
     }
 }
+
+# Reports (docs/reports.md): a folder of wording templates that replace the defaults shipped in
+# dieuhanh/reports/wording/ file by file; unset, the defaults are used.
+DIEUHANH_REPORT_WORDING_DIR = os.environ.get("DIEUHANH_REPORT_WORDING_DIR", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,0 +1,551 @@
+"""What a report says: its sections built from the analytics, in the operator's wording.
+
+``report_build`` reads everything in a fixed number of queries (one analytics engine for the
+unit and the units directly below it, the off-track list's, the rankings', the directives'),
+then writes sentences, tables and charts in memory. Nothing here writes a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.utils import translation
+
+from dieuhanh.analytics.engine import Status
+from dieuhanh.analytics.selectors import analytics_ranking
+from dieuhanh.dashboard.periods import ReportPeriod
+from dieuhanh.dashboard.selectors import (
+    Figure,
+    FigureBook,
+    UnitRow,
+    child_units,
+    headline_indicator_ids,
+    offtrack_list,
+    overview_table,
+    periods_needed,
+)
+from dieuhanh.directives.status import DirectiveStatus
+from dieuhanh.indicators.models import Aggregation, Indicator
+from dieuhanh.indicators.periods import Period, PeriodType
+from dieuhanh.indicators.selectors import indicator_list
+from dieuhanh.ingest.selectors import demo_data_present
+from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.reports import charts
+from dieuhanh.reports.document import Chart, Header, Paragraph, Report, Section, Table
+from dieuhanh.reports.selectors import directive_indicator_codes, directives_summary, estimated_indicator_ids
+from dieuhanh.reports.sentences import PERCENT_DECIMALS, indicator_sentence, is_rate, lower_first, rounded, vn
+from dieuhanh.reports.wording import Wording
+
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+# How many indicators the units are ranked by (the first plan indicators the units report).
+RANKED_INDICATORS = 4
+# Names of administrative units start with their kind; the place is the rest ("Tỉnh Bình Dương").
+_KIND_PREFIXES = ("Thành phố ", "Thị xã ", "Thị trấn ", "Tỉnh ", "Huyện ", "Quận ", "Phường ", "Xã ")
+
+
+def place_of(unit: OrgUnit) -> str:
+    for prefix in _KIND_PREFIXES:
+        if unit.name.startswith(prefix):
+            return unit.name[len(prefix) :]
+    return unit.name
+
+
+def decree_day(number: int) -> str:
+    """Days below 10 are written with a leading zero in the date line (Decree 30/2020/NĐ-CP)."""
+    return f"{number:02d}"
+
+
+def decree_month(number: int) -> str:
+    """January and February take a leading zero in the date line; other months do not."""
+    return f"{number:02d}" if number <= 2 else str(number)
+
+
+def short_period(period: Period) -> str:
+    """A sub-period as a table cell names it: T6 (month), QII (quarter), 2022 (year)."""
+    if period.type == PeriodType.MONTHLY:
+        return f"T{period.index}"
+    if period.type == PeriodType.QUARTERLY:
+        return f"Q{ROMAN[period.index - 1]}"
+    return str(period.year)
+
+
+def signed(value: Decimal | None, decimals: int) -> str:
+    """A change with its sign, the Vietnamese way: +12,3 / -4,0 / 0,0; a dash when unknown."""
+    if value is None:
+        return "–"
+    text = vn(value, decimals)
+    return f"+{text}" if rounded(value, decimals) > 0 else text
+
+
+def figure_text(value: Decimal | None, decimals: int) -> str:
+    return "–" if value is None else vn(value, decimals)
+
+
+class _Numbers:
+    """Running numbers of tables and charts, as the captions give them."""
+
+    def __init__(self) -> None:
+        self.tables = 0
+        self.charts = 0
+
+    def table(self) -> int:
+        self.tables += 1
+        return self.tables
+
+    def chart(self) -> int:
+        self.charts += 1
+        return self.charts
+
+
+def report_build(*, org_unit: OrgUnit, report: ReportPeriod, wording: Wording, issued_on: dt.date) -> Report:
+    """The whole report of ``org_unit`` for ``report``, dated ``issued_on``; in Vietnamese whatever
+    the language of the request (a report is a document of the province, not a page)."""
+    with translation.override("vi"):
+        return _Builder(org_unit=org_unit, report=report, wording=wording, issued_on=issued_on).build()
+
+
+class _Builder:
+    def __init__(self, *, org_unit: OrgUnit, report: ReportPeriod, wording: Wording, issued_on: dt.date) -> None:
+        self.unit = org_unit
+        self.report = report
+        self.wording = wording
+        self.issued_on = issued_on
+        self.numbers = _Numbers()
+        excluded = directive_indicator_codes()
+        self.indicators = [i for i in indicator_list() if i.code not in excluded]
+        self.children = child_units(unit=org_unit, start=report.start_date, end=report.end_date)
+        periods = set(periods_needed(self.indicators, [report]))
+        # The same periods a year earlier: the change of the cumulative figure needs their ytd.
+        periods |= {p.shift_years(-1) for p in periods}
+        self.book = FigureBook(indicators=self.indicators, units=[org_unit, *self.children], periods=sorted(periods))
+        self.estimated = estimated_indicator_ids(indicators=self.indicators, org_unit=org_unit, report=report)
+        self.context: dict[str, Any] = {
+            "unit": lower_first(org_unit.name),
+            "unit_name": org_unit.name,
+            "place": place_of(org_unit),
+            "period": lower_first(report.label()),
+            # Years as text: a number would be printed with a thousands separator (2.023).
+            "year": str(report.year),
+            "day": decree_day(issued_on.day),
+            "month": decree_month(issued_on.month),
+            "issued_year": str(issued_on.year),
+        }
+        # The date line states the issuing date, not the period's year.
+        self.header_context = {**self.context, "year": str(issued_on.year)}
+
+    def text(self, key: str, **extra: Any) -> str:
+        return self.wording.text(key, {**self.context, **extra})
+
+    def status_label(self, status: str | None) -> str:
+        return self.text(f"status_{status}") if status else "–"
+
+    def build(self) -> Report:
+        sections = [self.economy(), self.plan()]
+        if self.children:
+            sections.append(self.units())
+        sections.append(self.directives())
+        for number, section in zip(ROMAN, sections, strict=False):
+            section.number = number
+        closing = [Paragraph(self.text("closing"))]
+        if demo_data_present():
+            closing.append(Paragraph(self.text("sample_note"), style="note"))
+        return Report(
+            org_unit=self.unit.code,
+            period=self.report.code,
+            issued_on=self.issued_on,
+            header=self.header(),
+            intro=[Paragraph(self.text("intro"))],
+            sections=sections,
+            annexes=[self.completeness()],
+            closing=closing,
+        )
+
+    def header(self) -> Header:
+        def text(key: str) -> str:
+            return self.wording.text(key, self.header_context)
+
+        return Header(
+            issuer_parent=text("issuer_parent"),
+            issuer=text("issuer"),
+            number=text("number"),
+            motto=text("motto"),
+            motto_sub=text("motto_sub"),
+            place_date=text("place_date"),
+            kind=text("kind"),
+            title=text("title"),
+            recipients_label=text("recipients_label"),
+            recipients=self.wording.items("recipients", self.header_context),
+            signature=self.wording.items("signature", self.header_context),
+            signer=text("signer"),
+        )
+
+    # ---- I. by sector ------------------------------------------------------------------------
+
+    def figure(self, indicator: Indicator, unit: OrgUnit | None = None) -> Figure:
+        return self.book.figure(indicator, (unit or self.unit).pk, self.report)
+
+    def sentence_of(self, figure: Figure) -> Paragraph | None:
+        indicator = figure.indicator
+        previous_ytd = self.book.measures(indicator, self.unit.pk, figure.shown.period.shift_years(-1)).ytd
+        sentence = indicator_sentence(
+            wording=self.wording,
+            figure=figure,
+            org_unit=self.unit.code,
+            previous_ytd=previous_ytd,
+            estimated=indicator.pk in self.estimated,
+        )
+        return None if sentence is None else Paragraph(sentence.text, sentence=sentence)
+
+    def economy(self) -> Section:
+        section = Section(number="", title=self.text("section_economy"))
+        groups = overview_table(indicators=self.indicators, org_unit=self.unit, report=self.report, book=self.book)
+        for group in groups:
+            paragraphs = [p for p in (self.sentence_of(f) for f in group.rows) if p is not None]
+            if not paragraphs:
+                continue
+            title = group.sector.name if group.sector is not None else self.text("sector_other")
+            section.subsections.append(Section(number=str(len(section.subsections) + 1), title=title, blocks=[*paragraphs]))
+        return section
+
+    # ---- II. plan indicators and the off-track list --------------------------------------------
+
+    def plan(self) -> Section:
+        section = Section(number="", title=self.text("section_plan"))
+        headline = headline_indicator_ids(unit=self.unit)
+        figures = [self.figure(i) for i in self.indicators if i.pk in headline]
+        planned = [f for f in figures if f.measures.plan is not None]
+        if not planned:
+            section.blocks.append(Paragraph(self.text("plan_none")))
+        else:
+            statuses = Counter(f.measures.status for f in planned)
+            section.blocks.append(
+                Paragraph(
+                    self.text(
+                        "plan_summary",
+                        planned=len(planned),
+                        on_track=statuses[Status.ON_TRACK.value],
+                        at_risk=statuses[Status.AT_RISK.value],
+                        off_track=statuses[Status.OFF_TRACK.value],
+                        no_data=statuses[None],
+                    )
+                )
+            )
+            section.blocks.append(self.plan_table(planned))
+            chart = self.plan_chart(planned)
+            if chart is not None:
+                section.blocks.append(chart)
+        section.subsections.append(self.offtrack())
+        return section
+
+    def value_cell(self, figure: Figure) -> str:
+        text = figure_text(figure.measures.value, figure.indicator.decimals)
+        if figure.shown.substitute:
+            text += f" ({lower_first(figure.shown.label())})"
+        return text
+
+    def change_cell(self, figure: Figure) -> str:
+        m, indicator = figure.measures, figure.indicator
+        if is_rate(indicator):
+            if m.value is None or m.previous is None:
+                return "–"
+            points = rounded(m.value, indicator.decimals) - rounded(m.previous, indicator.decimals)
+            return signed(points, indicator.decimals)
+        return signed(m.yoy_pct, PERCENT_DECIMALS)
+
+    def plan_table(self, figures: Sequence[Figure]) -> Table:
+        rows = []
+        for n, f in enumerate(figures, start=1):
+            m, d = f.measures, f.indicator.decimals
+            rows.append(
+                (
+                    str(n),
+                    f.indicator.name,
+                    f.indicator.unit,
+                    self.value_cell(f),
+                    self.change_cell(f),
+                    figure_text(m.plan, d),
+                    figure_text(m.plan_completion_pct, PERCENT_DECIMALS)
+                    if f.indicator.aggregation == Aggregation.SUM
+                    else "–",
+                    self.status_label(m.status),
+                )
+            )
+        has_rates = any(is_rate(f.indicator) for f in figures)
+        return Table(
+            caption=self.text("plan_table", number=self.numbers.table()),
+            header=tuple(
+                self.text(k)
+                for k in (
+                    "col_number",
+                    "col_indicator",
+                    "col_unit",
+                    "col_value",
+                    "col_change",
+                    "col_plan",
+                    "col_plan_pct",
+                    "col_status",
+                )
+            ),
+            rows=tuple(rows),
+            numeric=(False, False, False, True, True, True, True, False),
+            widths=(0.6, 4.2, 1.3, 1.8, 1.2, 1.6, 1.2, 1.6),
+            note=self.text("change_points_note") if has_rates else "",
+        )
+
+    def plan_chart(self, planned: Sequence[Figure]) -> Chart | None:
+        shown = [
+            f
+            for f in planned
+            if f.indicator.aggregation == Aggregation.SUM and f.measures.plan_completion_pct is not None
+        ]
+        if not shown:
+            return None
+        png = charts.bar_chart(
+            labels=[f.indicator.short_name or f.indicator.name for f in shown],
+            values=[f.measures.plan_completion_pct or Decimal(0) for f in shown],
+            value_texts=[vn(f.measures.plan_completion_pct or Decimal(0), PERCENT_DECIMALS) + "%" for f in shown],
+            colors=[charts.status_color(f.measures.status) for f in shown],
+            reference=Decimal(100),
+        )
+        caption = self.text("plan_chart", number=self.numbers.chart())
+        return Chart(caption=caption, png=png, alt=caption)
+
+    def offtrack(self) -> Section:
+        section = Section(number=str(1), title=self.text("offtrack_heading"))
+        rows = offtrack_list(indicators=self.indicators, root=self.unit, report=self.report)
+        if not rows:
+            section.blocks.append(Paragraph(self.text("offtrack_none")))
+            return section
+        section.blocks.append(Paragraph(self.text("offtrack_summary", count=len(rows))))
+        table_rows = []
+        for n, row in enumerate(rows, start=1):
+            f, d = row.figure, row.figure.indicator.decimals
+            table_rows.append(
+                (
+                    str(n),
+                    f.indicator.name,
+                    row.unit.name,
+                    figure_text(f.measures.projection, d),
+                    figure_text(f.measures.plan, d),
+                    signed(f.gap_pct, PERCENT_DECIMALS),
+                    self.status_label(f.measures.status),
+                )
+            )
+        section.blocks.append(
+            Table(
+                caption=self.text("offtrack_table", number=self.numbers.table()),
+                header=tuple(
+                    self.text(k)
+                    for k in (
+                        "col_number",
+                        "col_indicator",
+                        "col_org_unit",
+                        "col_projection",
+                        "col_plan",
+                        "col_gap",
+                        "col_status",
+                    )
+                ),
+                rows=tuple(table_rows),
+                numeric=(False, False, False, True, True, True, False),
+                widths=(0.6, 4.0, 2.4, 1.6, 1.6, 1.4, 1.6),
+            )
+        )
+        return section
+
+    # ---- III. the units below, ranked --------------------------------------------------------
+
+    def units(self) -> Section:
+        section = Section(number="", title=self.text("section_units"))
+        headline = headline_indicator_ids(unit=self.unit)
+        ranked: list[Indicator] = []
+        for indicator in self.indicators:
+            if indicator.pk not in headline:
+                continue
+            if any(self.figure(indicator, child).measures.value is not None for child in self.children):
+                ranked.append(indicator)
+            if len(ranked) == RANKED_INDICATORS:
+                break
+        if not ranked:
+            section.blocks.append(Paragraph(self.text("units_none")))
+            return section
+        section.blocks.append(Paragraph(self.text("units_intro")))
+        by_code = {c.code: c for c in self.children}
+        for position, indicator in enumerate(ranked):
+            shown = self.report.shown_for(PeriodType(indicator.period_type))
+            ranking = analytics_ranking(
+                indicator=indicator,
+                org_unit=self.unit,
+                period=shown.period,
+                measure="ytd" if shown.cumulative else "value",
+            )
+            d = indicator.decimals
+            names = {
+                "indicator": indicator.name,
+                "period": lower_first(shown.label()),
+                "measure_unit": indicator.unit,
+            }
+            rows = []
+            for row in ranking:
+                child = by_code.get(row.org_unit)
+                figure = self.figure(indicator, child) if child is not None else None
+                rows.append(
+                    (
+                        str(row.rank) if row.rank is not None else "–",
+                        row.name,
+                        figure_text(row.value, d),
+                        self.change_cell(figure) if figure is not None else "–",
+                    )
+                )
+            section.blocks.append(
+                Table(
+                    caption=self.text("units_table", number=self.numbers.table(), **names),
+                    header=tuple(self.text(k) for k in ("col_rank", "col_org_unit", "col_value", "col_change")),
+                    rows=tuple(rows),
+                    numeric=(True, False, True, True),
+                    widths=(0.8, 4.5, 2.2, 1.8),
+                )
+            )
+            if position == 0:
+                with_values = [r for r in ranking if r.value is not None]
+                png = charts.bar_chart(
+                    labels=[r.name for r in with_values],
+                    values=[r.value or Decimal(0) for r in with_values],
+                    value_texts=[vn(r.value or Decimal(0), d) for r in with_values],
+                    colors=[charts.NEUTRAL] * len(with_values),
+                    reference=None,
+                )
+                caption = self.text("units_chart", number=self.numbers.chart(), **names)
+                section.blocks.append(Chart(caption=caption, png=png, alt=caption))
+        return section
+
+    # ---- IV. directives ------------------------------------------------------------------------
+
+    def directives(self) -> Section:
+        section = Section(number="", title=self.text("section_directives"))
+        summary = directives_summary(org_unit=self.unit, on=self.issued_on)
+        as_of = f"{self.issued_on.day}/{self.issued_on.month}/{self.issued_on.year}"
+        if not summary.total:
+            section.blocks.append(Paragraph(self.text("directives_none", as_of=as_of)))
+            return section
+        c = summary.counts
+        section.blocks.append(
+            Paragraph(
+                self.text(
+                    "directives_summary",
+                    as_of=as_of,
+                    total=summary.total,
+                    lead_scope="",
+                    done_on_time=c[DirectiveStatus.DONE_ON_TIME],
+                    done_late=c[DirectiveStatus.DONE_LATE],
+                    in_progress=c[DirectiveStatus.IN_PROGRESS],
+                    overdue=c[DirectiveStatus.OVERDUE],
+                    no_deadline=c[DirectiveStatus.NO_DEADLINE],
+                )
+            )
+        )
+        order = (
+            DirectiveStatus.DONE_ON_TIME,
+            DirectiveStatus.DONE_LATE,
+            DirectiveStatus.IN_PROGRESS,
+            DirectiveStatus.OVERDUE,
+            DirectiveStatus.NO_DEADLINE,
+        )
+        rows = [
+            (
+                str(n),
+                agency.name or self.text("directives_no_lead"),
+                str(agency.total),
+                *(str(agency.counts[s]) for s in order),
+            )
+            for n, agency in enumerate(summary.agencies, start=1)
+        ]
+        section.blocks.append(
+            Table(
+                caption=self.text("directives_table", number=self.numbers.table(), as_of=as_of),
+                header=tuple(
+                    self.text(k)
+                    for k in (
+                        "col_number",
+                        "col_lead",
+                        "col_total",
+                        "col_done_on_time",
+                        "col_done_late",
+                        "col_in_progress",
+                        "col_overdue",
+                        "col_no_deadline",
+                    )
+                ),
+                rows=tuple(rows),
+                numeric=(False, False, True, True, True, True, True, True),
+                widths=(0.6, 4.6, 1.0, 1.3, 1.3, 1.3, 1.1, 1.3),
+            )
+        )
+        if summary.overdue:
+            section.blocks.append(Paragraph(self.text("directives_overdue_intro")))
+            for item in summary.overdue:
+                section.blocks.append(
+                    Paragraph(
+                        self.text(
+                            "directives_overdue_item",
+                            content=item.content.rstrip(" ."),
+                            lead=item.lead or self.text("directives_no_lead"),
+                            due=f"{item.due.day}/{item.due.month}/{item.due.year}",
+                            days=item.days,
+                        ),
+                        style="item",
+                    )
+                )
+        return section
+
+    # ---- annex: completeness -------------------------------------------------------------------
+
+    def completeness(self) -> Section:
+        section = Section(number="", title=self.text("annex_completeness"))
+        if not self.children:
+            section.blocks.append(Paragraph(self.text("completeness_none")))
+            return section
+        section.blocks.append(Paragraph(self.text("completeness_intro")))
+        rows = []
+        for indicator in self.indicators:
+            own = self.figure(indicator)
+            if not own.has_figures:
+                continue
+            unit_rows = [
+                UnitRow(
+                    unit=child,
+                    figure=self.figure(indicator, child),
+                    rank=None,
+                    reported=self.book.reported(indicator, child.pk, own.shown),
+                )
+                for child in self.children
+            ]
+            if not any(r.figure.has_figures or r.reported_count for r in unit_rows):
+                rows.append((indicator.name, self.text("completeness_own_only"), ""))
+                continue
+            complete = sum(1 for r in unit_rows if r.completeness == "complete")
+            missing = "; ".join(
+                f"{r.unit.name} ({', '.join(short_period(p) for p in r.missing)})"
+                for r in unit_rows
+                if r.completeness != "complete"
+            )
+            rows.append((indicator.name, f"{complete}/{len(unit_rows)}", missing))
+        section.blocks.append(
+            Table(
+                caption=self.text("completeness_table", number=self.numbers.table()),
+                header=(
+                    self.text("col_number"),
+                    self.text("col_indicator"),
+                    self.text("col_complete"),
+                    self.text("col_missing"),
+                ),
+                rows=tuple((str(n), *row) for n, row in enumerate(rows, start=1)),
+                numeric=(False, False, True, False),
+                widths=(0.6, 5.0, 1.6, 6.0),
+            )
+        )
+        return section

@@ -1,0 +1,138 @@
+"""``dieuhanh report``: write the socio-economic report of a unit and period, or run the monthly schedule.
+
+dieuhanh report --org-unit 74 --period 2023S1 --format docx --output bao-cao.docx
+dieuhanh report --org-unit 74 --period 2023S1 --format docx,pdf --output bao-cao.docx   (and bao-cao.pdf)
+dieuhanh report --scheduled [--org-unit 74] [--format docx,pdf] [--force]
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dieuhanh.dashboard.periods import ReportPeriod
+from dieuhanh.indicators.periods import PeriodError
+from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
+from dieuhanh.reports.models import ReportFormat
+from dieuhanh.reports.services import (
+    ReportError,
+    file_write_atomic,
+    report_make,
+    report_render,
+    reports_run_scheduled,
+)
+from dieuhanh.reports.wording import ReportWordingError, wording_load
+
+DEFAULT_SCHEDULED_FORMATS = "docx,pdf"
+
+
+def parse_formats(value: str) -> list[str]:
+    formats = [f.strip().lower() for f in value.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in ReportFormat.values]
+    if unknown or not formats:
+        raise CommandError(
+            _("Unknown report format '%(format)s': choose docx, pdf or html.") % {"format": ",".join(unknown) or value}
+        )
+    return formats
+
+
+def outputs_for(output: str, formats: list[str]) -> dict[str, Path]:
+    """One file per format: the given name, with its suffix replaced for each further format."""
+    path = Path(output)
+    if len(formats) == 1:
+        return {formats[0]: path}
+    return {f: path.with_suffix(f".{f}") for f in formats}
+
+
+class Command(BaseCommand):
+    help = "Write the socio-economic report of a unit and period (DOCX, PDF, HTML), or run the monthly schedule."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--org-unit", action="append", default=[], help="Unit code (the province: 74).")
+        parser.add_argument("--period", help="2023S1, 2023Q2, 202306, 202309YTD (nine months) or 2023.")
+        parser.add_argument("--format", default="", help="docx, pdf or html; several separated by commas.")
+        parser.add_argument("--output", help="The file to write; for several formats, its suffix is replaced.")
+        parser.add_argument("--wording", help="A folder of wording templates (default: DIEUHANH_REPORT_WORDING_DIR).")
+        parser.add_argument(
+            "--scheduled",
+            action="store_true",
+            help="The monthly run: last month's report (and the quarter, half or year ending with it), kept.",
+        )
+        parser.add_argument("--force", action="store_true", help="With --scheduled: make again what was made.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            if options["scheduled"]:
+                self.scheduled(options)
+            else:
+                self.one(options)
+        except (ReportWordingError, ReportError) as exc:
+            raise CommandError(str(exc)) from exc
+
+    def units(self, codes: list[str]) -> list[OrgUnit]:
+        found = {u.code: u for u in OrgUnit.objects.filter(code__in=codes)}
+        missing = [c for c in codes if c not in found]
+        if missing:
+            raise CommandError(_("Unknown org unit '%(code)s'.") % {"code": ", ".join(missing)})
+        return [found[c] for c in codes]
+
+    def one(self, options: dict[str, Any]) -> None:
+        if len(options["org_unit"]) != 1 or not options["period"] or not options["output"]:
+            raise CommandError(
+                _("Give one --org-unit, a --period and an --output file (or --scheduled for the monthly run).")
+            )
+        (unit,) = self.units(options["org_unit"])
+        try:
+            period = ReportPeriod.parse(options["period"])
+        except PeriodError as exc:
+            raise CommandError(str(exc)) from exc
+        formats = parse_formats(options["format"] or Path(options["output"]).suffix.lstrip(".") or "docx")
+        wording = wording_load(directory=Path(options["wording"]) if options["wording"] else None)
+        started = time.perf_counter()
+        report = report_make(org_unit=unit, period=period, wording=wording)
+        built = time.perf_counter() - started
+        self.stdout.write(_("Report built in %(seconds).2f s.") % {"seconds": built})
+        # Render every format before writing any: a failure leaves no file behind.
+        rendered = []
+        for file_format, path in outputs_for(options["output"], formats).items():
+            began = time.perf_counter()
+            rendered.append((path, report_render(report=report, file_format=file_format)))
+            seconds = time.perf_counter() - began
+            self.stdout.write(_("%(format)s rendered in %(seconds).2f s.") % {"format": file_format.upper(), "seconds": seconds})
+        for path, content in rendered:
+            file_write_atomic(path=path, content=content)
+            self.stdout.write(_("Written: %(path)s (%(size)s bytes).") % {"path": path, "size": len(content)})
+        self.stdout.write(_("Total: %(seconds).2f s.") % {"seconds": time.perf_counter() - started})
+
+    def scheduled(self, options: dict[str, Any]) -> None:
+        if options["org_unit"]:
+            units = self.units(options["org_unit"])
+        else:
+            # By default the provinces at the top of the tree: the units that issue the report.
+            units = list(OrgUnit.objects.filter(parent=None, kind=OrgUnitKind.PROVINCE).order_by("sort_order", "code"))
+        formats = parse_formats(options["format"] or DEFAULT_SCHEDULED_FORMATS)
+        if options["wording"]:
+            raise CommandError(_("The scheduled run uses DIEUHANH_REPORT_WORDING_DIR; --wording is for one report."))
+        run = reports_run_scheduled(org_units=units, today=timezone.localdate(), formats=formats, force=options["force"])
+        for unit, period, file_format in run.skipped:
+            self.stdout.write(
+                _("Already made: %(unit)s %(period)s %(format)s.")
+                % {"unit": unit, "period": period, "format": file_format}
+            )
+        for made in run.made:
+            record = made.record
+            self.stdout.write(
+                _("Made: %(unit)s %(period)s %(format)s in %(seconds).2f s → %(file)s")
+                % {
+                    "unit": record.org_unit.code,
+                    "period": record.period,
+                    "format": record.file_format,
+                    "seconds": made.seconds,
+                    "file": record.file.name,
+                }
+            )
