@@ -46,7 +46,9 @@ def indicator(**fields: object) -> Indicator:
 def a_figure(ind: Indicator, period: str, **measures: object) -> Figure:
     report = ReportPeriod.parse(period)
     shown = report.shown_for(ind.period_type_enum)
-    values = {k: (Decimal(str(v)) if isinstance(v, int | float | str) and k != "status" else v) for k, v in measures.items()}
+    values = {
+        k: (Decimal(str(v)) if isinstance(v, int | float | str) and k != "status" else v) for k, v in measures.items()
+    }
     return Figure(
         indicator=ind,
         org_unit_id=1,

@@ -92,7 +92,7 @@ def test_the_docx_has_the_layout_of_an_administrative_document(made: Made) -> No
     document = docx.Document(str(made.docx))
     head = [cell.text for cell in document.tables[0].rows[0].cells]
     section = document.sections[0]
-    body = [p for p in document.paragraphs if p.text.startswith("Tổng sản phẩm trên địa bàn")][0]
+    body = next(p for p in document.paragraphs if p.text.startswith("Tổng sản phẩm trên địa bàn"))
 
     assert head[0].split("\n")[:2] == ["ỦY BAN NHÂN DÂN", "TỈNH BÌNH DƯƠNG"]
     assert re.search(r"Số: +/BC-UBND", head[0])
@@ -105,12 +105,12 @@ def test_the_docx_has_the_layout_of_an_administrative_document(made: Made) -> No
     assert body.runs[0].font.name == "Times New Roman"
     assert body.runs[0].font.size.pt == 14
     assert (round(section.left_margin.cm), round(section.right_margin.cm, 1)) == (3, 1.5)
-    assert "Nơi nhận:" in document.tables[-2].rows[0].cells[0].text or any(
-        "Nơi nhận:" in t.rows[0].cells[0].text for t in document.tables
-    )
+    assert any(t.rows[0].cells[0].text.startswith("Nơi nhận:") for t in document.tables)
 
 
-def expected_figures(sentence: Sentence, measures: Measures, earlier: Measures, indicator: Indicator) -> dict[str, Decimal]:
+def expected_figures(
+    sentence: Sentence, measures: Measures, earlier: Measures, indicator: Indicator
+) -> dict[str, Decimal]:
     """What each measure of a sentence must be, from the analytics alone (and how it is rounded)."""
     d = indicator.decimals
 
@@ -187,7 +187,8 @@ SENTENCE = re.compile(
     r"^(?P<name>.+?) (?P<period>6 tháng đầu năm 2023|năm 2022)(?: \(kỳ có số liệu gần nhất\))? "
     r"(?P<verb>ước đạt|đạt|ước tính|là) (?P<value>-?[\d.]+(?:,\d+)?)"
     r"(?:%| (?P<unit>[^,;.(]+?))?"
-    r"(?:, (?P<trend>tăng|giảm) (?P<change>[\d.]+,\d+)(?P<points>%| điểm phần trăm) so với cùng kỳ|, tương đương cùng kỳ)?"
+    r"(?:, (?P<trend>tăng|giảm) (?P<change>[\d.]+,\d+)(?P<points>%| điểm phần trăm) so với cùng kỳ"
+    r"|, tương đương cùng kỳ)?"
     r"(?:, (?:đạt|bằng) (?P<plan_pct>[\d.]+,\d+)% (?:mức )?kế hoạch năm)?"
     r"(?: \(kế hoạch năm (?P<plan>[\d.]+(?:,\d+)?)%?[^)]*\))?"
     r"(?:; ước cả năm(?: đạt)? (?P<projection>[\d.]+(?:,\d+)?) [^,]+)?"

@@ -94,9 +94,7 @@ def test_a_month_adds_the_cumulative_figure_since_january(wording) -> None:  # t
 
 
 def test_a_lower_is_better_figure_is_measured_against_a_ceiling(wording) -> None:  # type: ignore[no-untyped-def]
-    accidents = indicator(
-        code="ACC", name="Số vụ tai nạn giao thông", unit="vụ", direction="down", decimals=0
-    )
+    accidents = indicator(code="ACC", name="Số vụ tai nạn giao thông", unit="vụ", direction="down", decimals=0)
     figure = a_figure(
         accidents, "2023S1", value=308, previous=330, yoy_pct="-6.67", ytd=308, plan=617,
         plan_completion_pct="49.92", projection=572, status="on_track",
@@ -141,7 +139,10 @@ def test_nothing_is_said_of_an_indicator_without_figures_or_plan(wording) -> Non
 def test_a_plan_without_figures_yet_is_said_so(wording) -> None:  # type: ignore[no-untyped-def]
     figure = a_figure(indicator(), "2023S1", plan=500)
 
-    assert say(wording, figure) == "Thu ngân sách nhà nước 6 tháng đầu năm 2023 chưa có số liệu (kế hoạch năm 500,0 tỷ đồng)."
+    assert (
+        say(wording, figure)
+        == "Thu ngân sách nhà nước 6 tháng đầu năm 2023 chưa có số liệu (kế hoạch năm 500,0 tỷ đồng)."
+    )
 
 
 def test_each_number_of_a_sentence_is_paired_with_the_measure_it_states(wording) -> None:  # type: ignore[no-untyped-def]

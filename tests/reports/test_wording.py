@@ -51,7 +51,7 @@ def test_an_operators_document_file_changes_only_the_keys_it_names(tmp_path: Pat
     [
         ({"indicator.txt": "{{ indicator }} {% iff value %}đạt{% endif %}."}, "indicator.txt có lỗi ở dòng 1"),
         ({"indicator.txt": "{{ indicator }} đạt {{ valeu }}."}, "'valeu'"),
-        ({"indicator.txt": "{{ indicator }} đạt {{ value|slice:'2' }}."}, "bộ lọc"),
+        ({"indicator.txt": "{{ indicator }} đạt {{ value|truncatechars:2 }}."}, "bộ lọc"),
         ({"document.yaml": "titel: Báo cáo\n"}, "titel"),
         ({"document.yaml": "title: [unclosed\n"}, "document.yaml"),
         ({"document.yaml": 'title: "{% if %}"\n'}, "document.yaml: title"),

@@ -208,7 +208,9 @@ class _Builder:
             if not paragraphs:
                 continue
             title = group.sector.name if group.sector is not None else self.text("sector_other")
-            section.subsections.append(Section(number=str(len(section.subsections) + 1), title=title, blocks=[*paragraphs]))
+            section.subsections.append(
+                Section(number=str(len(section.subsections) + 1), title=title, blocks=[*paragraphs])
+            )
         return section
 
     # ---- II. plan indicators and the off-track list --------------------------------------------

@@ -63,9 +63,7 @@ def estimated_indicator_ids(*, indicators: Sequence[Indicator], org_unit: OrgUni
         .order_by()
     )
     pending = {
-        indicator_id
-        for indicator_id, start in rows
-        if windows[indicator_id][0] <= start <= windows[indicator_id][1]
+        indicator_id for indicator_id, start in rows if windows[indicator_id][0] <= start <= windows[indicator_id][1]
     }
     return {pk for pk, operands in stored.items() if pending.intersection(operands)}
 
@@ -174,7 +172,9 @@ def scheduled_periods(*, today: dt.date) -> list[ReportPeriod]:
     return periods
 
 
-def scheduled_done(*, org_unit: OrgUnit, periods: Sequence[ReportPeriod], formats: Sequence[str]) -> set[tuple[str, str]]:
+def scheduled_done(
+    *, org_unit: OrgUnit, periods: Sequence[ReportPeriod], formats: Sequence[str]
+) -> set[tuple[str, str]]:
     """The (period, format) pairs a scheduled run already made for the unit, so a rerun skips them."""
     return set(
         GeneratedReport.objects.filter(
@@ -184,4 +184,3 @@ def scheduled_done(*, org_unit: OrgUnit, periods: Sequence[ReportPeriod], format
             file_format__in=list(formats),
         ).values_list("period", "file_format")
     )
-

@@ -42,9 +42,7 @@ class ReportError(Exception):
 def report_render(*, report: Report, file_format: str) -> bytes:
     renderer = RENDERERS.get(file_format)
     if renderer is None:
-        raise ReportError(
-            _("Unknown report format '%(format)s': choose docx, pdf or html.") % {"format": file_format}
-        )
+        raise ReportError(_("Unknown report format '%(format)s': choose docx, pdf or html.") % {"format": file_format})
     return renderer(report)
 
 
@@ -122,7 +120,9 @@ def report_generate(
                 size=len(content),
                 seconds=Decimal(f"{seconds:.2f}"),
             )
-            record.file.save(file_name(org_unit=org_unit, period=period, file_format=file_format), ContentFile(content), save=False)
+            record.file.save(
+                file_name(org_unit=org_unit, period=period, file_format=file_format), ContentFile(content), save=False
+            )
             record.save()
             made.append(Made(record=record, seconds=seconds))
     return made

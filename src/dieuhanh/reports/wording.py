@@ -194,9 +194,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
             _("The wording file %(name)s cannot be read: %(error)s") % {"name": path.name, "error": exc}
         ) from exc
     if not isinstance(document, dict):
-        raise ReportWordingError(
-            _("The wording file %(name)s must map names to texts.") % {"name": path.name}
-        )
+        raise ReportWordingError(_("The wording file %(name)s must map names to texts.") % {"name": path.name})
     return document
 
 
@@ -212,9 +210,7 @@ def wording_load(*, directory: Path | None = None) -> Wording:
     source = str(_("the default wording"))
     if directory is not None:
         if not directory.is_dir():
-            raise ReportWordingError(
-                _("The wording folder %(path)s does not exist.") % {"path": directory}
-            )
+            raise ReportWordingError(_("The wording folder %(path)s does not exist.") % {"path": directory})
         dirs.insert(0, directory)
         source = str(directory)
         override = directory / DOCUMENT_FILE

@@ -29,7 +29,9 @@ TABLE_PT = 11
 TEXT_WIDTH_CM = 16.5  # 21 cm − 3 cm − 1.5 cm
 
 
-def _font(run_or_style: object, *, size: float | None = None, bold: bool | None = None, italic: bool | None = None) -> None:
+def _font(
+    run_or_style: object, *, size: float | None = None, bold: bool | None = None, italic: bool | None = None
+) -> None:
     font = run_or_style.font  # type: ignore[attr-defined]
     font.name = FONT
     if size is not None:
@@ -109,7 +111,16 @@ def _first(cell: _Cell) -> DocxParagraph:
     return cell.paragraphs[0]
 
 
-def _cell_text(cell: _Cell, text: str, *, size: float, bold: bool = False, italic: bool = False, align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.CENTER, first: bool = False) -> None:
+def _cell_text(
+    cell: _Cell,
+    text: str,
+    *,
+    size: float,
+    bold: bool = False,
+    italic: bool = False,
+    align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.CENTER,
+    first: bool = False,
+) -> None:
     paragraph = _first(cell) if first else cell.add_paragraph()
     paragraph.alignment = align
     paragraph.paragraph_format.space_after = Pt(0)
@@ -215,7 +226,9 @@ def _closing(document: DocumentObject, report: Report) -> None:
     table.autofit = False
     left, right = table.rows[0].cells
     left.width, right.width = Cm(8.0), Cm(TEXT_WIDTH_CM - 8.0)
-    _cell_text(left, header.recipients_label, size=12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT, first=True)
+    _cell_text(
+        left, header.recipients_label, size=12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT, first=True
+    )
     for line in header.recipients:
         _cell_text(left, line, size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
     for n, line in enumerate(header.signature):

@@ -103,7 +103,9 @@ class Command(BaseCommand):
             began = time.perf_counter()
             rendered.append((path, report_render(report=report, file_format=file_format)))
             seconds = time.perf_counter() - began
-            self.stdout.write(_("%(format)s rendered in %(seconds).2f s.") % {"format": file_format.upper(), "seconds": seconds})
+            self.stdout.write(
+                _("%(format)s rendered in %(seconds).2f s.") % {"format": file_format.upper(), "seconds": seconds}
+            )
         for path, content in rendered:
             file_write_atomic(path=path, content=content)
             self.stdout.write(_("Written: %(path)s (%(size)s bytes).") % {"path": path, "size": len(content)})
@@ -118,7 +120,9 @@ class Command(BaseCommand):
         formats = parse_formats(options["format"] or DEFAULT_SCHEDULED_FORMATS)
         if options["wording"]:
             raise CommandError(_("The scheduled run uses DIEUHANH_REPORT_WORDING_DIR; --wording is for one report."))
-        run = reports_run_scheduled(org_units=units, today=timezone.localdate(), formats=formats, force=options["force"])
+        run = reports_run_scheduled(
+            org_units=units, today=timezone.localdate(), formats=formats, force=options["force"]
+        )
         for unit, period, file_format in run.skipped:
             self.stdout.write(
                 _("Already made: %(unit)s %(period)s %(format)s.")
