@@ -294,7 +294,7 @@ class _Builder:
             ),
             rows=tuple(rows),
             numeric=(False, False, False, True, True, True, True, False),
-            widths=(0.6, 4.2, 1.3, 1.8, 1.2, 1.6, 1.2, 1.6),
+            widths=(0.8, 4.2, 1.3, 1.8, 1.2, 1.6, 1.2, 1.6),
             note=self.text("change_points_note") if has_rates else "",
         )
 
@@ -354,7 +354,7 @@ class _Builder:
                 ),
                 rows=tuple(table_rows),
                 numeric=(False, False, False, True, True, True, False),
-                widths=(0.6, 4.0, 2.4, 1.6, 1.6, 1.4, 1.6),
+                widths=(0.8, 4.0, 2.4, 1.6, 1.6, 1.4, 1.6),
             )
         )
         return section
@@ -484,7 +484,7 @@ class _Builder:
                 ),
                 rows=tuple(rows),
                 numeric=(False, False, True, True, True, True, True, True),
-                widths=(0.6, 4.6, 1.0, 1.3, 1.3, 1.3, 1.1, 1.3),
+                widths=(0.8, 4.6, 1.0, 1.3, 1.3, 1.3, 1.1, 1.3),
             )
         )
         if summary.overdue:
@@ -547,7 +547,7 @@ class _Builder:
                 ),
                 rows=tuple((str(n), *row) for n, row in enumerate(rows, start=1)),
                 numeric=(False, False, True, False),
-                widths=(0.6, 5.0, 1.6, 6.0),
+                widths=(0.8, 5.0, 1.6, 6.0),
             )
         )
         return section

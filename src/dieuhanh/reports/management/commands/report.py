@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from dieuhanh.dashboard.periods import ReportPeriod
@@ -29,6 +30,11 @@ from dieuhanh.reports.services import (
 from dieuhanh.reports.wording import ReportWordingError, wording_load
 
 DEFAULT_SCHEDULED_FORMATS = "docx,pdf"
+
+
+def seconds_text(seconds: float) -> str:
+    """Seconds in the active language's format (2,54 in Vietnamese)."""
+    return number_format(round(seconds, 2), decimal_pos=2)
 
 
 def parse_formats(value: str) -> list[str]:
@@ -96,7 +102,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         report = report_make(org_unit=unit, period=period, wording=wording)
         built = time.perf_counter() - started
-        self.stdout.write(_("Report built in %(seconds).2f s.") % {"seconds": built})
+        self.stdout.write(_("Report built in %(seconds)s s.") % {"seconds": seconds_text(built)})
         # Render every format before writing any: a failure leaves no file behind.
         rendered = []
         for file_format, path in outputs_for(options["output"], formats).items():
@@ -104,12 +110,16 @@ class Command(BaseCommand):
             rendered.append((path, report_render(report=report, file_format=file_format)))
             seconds = time.perf_counter() - began
             self.stdout.write(
-                _("%(format)s rendered in %(seconds).2f s.") % {"format": file_format.upper(), "seconds": seconds}
+                _("%(format)s rendered in %(seconds)s s.")
+                % {"format": file_format.upper(), "seconds": seconds_text(seconds)}
             )
         for path, content in rendered:
             file_write_atomic(path=path, content=content)
-            self.stdout.write(_("Written: %(path)s (%(size)s bytes).") % {"path": path, "size": len(content)})
-        self.stdout.write(_("Total: %(seconds).2f s.") % {"seconds": time.perf_counter() - started})
+            self.stdout.write(
+                _("Written: %(path)s (%(size)s bytes).")
+                % {"path": path, "size": number_format(len(content), force_grouping=True)}
+            )
+        self.stdout.write(_("Total: %(seconds)s s.") % {"seconds": seconds_text(time.perf_counter() - started)})
 
     def scheduled(self, options: dict[str, Any]) -> None:
         if options["org_unit"]:
@@ -131,12 +141,12 @@ class Command(BaseCommand):
         for made in run.made:
             record = made.record
             self.stdout.write(
-                _("Made: %(unit)s %(period)s %(format)s in %(seconds).2f s → %(file)s")
+                _("Made: %(unit)s %(period)s %(format)s in %(seconds)s s → %(file)s")
                 % {
                     "unit": record.org_unit.code,
                     "period": record.period,
                     "format": record.file_format,
-                    "seconds": made.seconds,
+                    "seconds": seconds_text(made.seconds),
                     "file": record.file.name,
                 }
             )
