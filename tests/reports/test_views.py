@@ -120,3 +120,19 @@ def test_the_menu_shows_reports_only_to_those_who_may_read_them(plans: Plans, re
 
     assert link in client_of(reader).get(reverse("dashboard:overview")).content.decode()
     assert link not in client_of(colleague).get(reverse("dashboard:overview")).content.decode()
+
+
+def test_the_admin_lists_the_reports_kept_and_cannot_edit_them(plans: Plans, writer: Any) -> None:
+    from django.contrib.auth import get_user_model
+
+    make(client_of(writer), formats=["html"])
+    root = client_of(get_user_model().objects.create_superuser("root", "root@example.org", "x"))
+    record = GeneratedReport.objects.get()
+
+    listing = root.get("/admin/reports/generatedreport/")
+    adding = root.get("/admin/reports/generatedreport/add/")
+
+    assert listing.status_code == 200
+    assert "2023S1" in listing.content.decode()
+    assert adding.status_code == 403
+    assert root.post(f"/admin/reports/generatedreport/{record.pk}/change/", {"period": "2024"}).status_code == 403

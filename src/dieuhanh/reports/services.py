@@ -12,7 +12,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -78,6 +77,19 @@ def file_name(*, org_unit: OrgUnit, period: ReportPeriod, file_format: str) -> s
     return f"bao-cao-kt-xh-{org_unit.code}-{period.code}.{file_format}"
 
 
+def _file_store(*, record: GeneratedReport, name: str, content: bytes) -> str:
+    """Store a report's file under the field's folder, whole or not at all, and return its name.
+
+    The storage's own ``save`` writes in place; written atomically, a reader of the reports
+    folder never finds half a file, even if the machine stops mid-write.
+    """
+    field = GeneratedReport._meta.get_field("file")
+    storage = record.file.storage
+    stored = storage.get_available_name(field.generate_filename(record, name))
+    file_write_atomic(path=Path(storage.path(stored)), content=content)
+    return str(stored)
+
+
 @dataclass(frozen=True)
 class Made:
     """A report written: its record, and how long building and rendering took."""
@@ -120,8 +132,10 @@ def report_generate(
                 size=len(content),
                 seconds=Decimal(f"{seconds:.2f}"),
             )
-            record.file.save(
-                file_name(org_unit=org_unit, period=period, file_format=file_format), ContentFile(content), save=False
+            record.file.name = _file_store(
+                record=record,
+                name=file_name(org_unit=org_unit, period=period, file_format=file_format),
+                content=content,
             )
             record.save()
             made.append(Made(record=record, seconds=seconds))
