@@ -61,10 +61,12 @@ class ProcessResult:
         return self.returncode == 0 and not self.timed_out
 
     def failure(self) -> str:
+        # The command without the interpreter's path: the message ends up in docs/performance.md.
+        what = " ".join([Path(self.command[0]).name, *self.command[1:4]])
         if self.timed_out:
-            return f"timed out after {self.wall:.0f} s: {' '.join(self.command[:4])}"
+            return f"timed out after {self.wall:.0f} s: {what}"
         tail = (self.stderr or self.stdout).strip().splitlines()[-5:]
-        return f"exit {self.returncode}: {' '.join(self.command[:4])}: " + " | ".join(tail)
+        return f"exit {self.returncode}: {what}: " + " | ".join(tail)
 
 
 def run_process(

@@ -100,6 +100,9 @@ HTTP_CLIENTS = 50
 # rather than drive the shared machine into the OOM killer.
 MEMORY_LIMIT = min(16 << 30, int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") * 0.7))
 QUERIES = ("overview", "ranking", "trend")
+# The product keeps answers while nothing changes (DIEUHANH_ANALYTICS_CACHE_SECONDS); 0 turns that off,
+# so that a step times the computation of an answer, not a lookup.
+NO_ANSWER_CACHE = {"DIEUHANH_ANALYTICS_CACHE_SECONDS": "0"}
 
 
 @dataclass(frozen=True)
@@ -187,12 +190,12 @@ class SetRun:
         )
 
     def worker(
-        self, name: str, step: str, *args: str, timeout: float | None = None
+        self, name: str, step: str, *args: str, timeout: float | None = None, env: dict[str, str] | None = None
     ) -> tuple[dict[str, Any], ProcessResult]:
         out = self.logs / f"{name}.json"
         result = run_process(
             [sys.executable, "-m", "bench.worker", step, "--out", str(out), *args],
-            env=self.env(),
+            env=self.env(**(env or {})),
             log_dir=self.logs,
             name=name,
             timeout=timeout or self.budget.step_timeout,
@@ -337,15 +340,19 @@ class SetRun:
             "status": status.stdout.strip(),
         }
 
-    def query(self, kind: str, *, direct: bool) -> dict[str, Any]:
+    def query(self, kind: str, mode: str) -> dict[str, Any]:
+        """One question in-process: ``computed`` from the rollups with the product's answer cache
+        off, ``cached`` as configured by default (a repeated question), or ``direct`` from the
+        figures with the rollups switched off."""
         b = self.budget
+        direct = mode == "direct"
         warmup, runs, seconds = (
             (b.direct_warmup, b.direct_runs, b.query_seconds)
             if direct
             else (b.query_warmup, b.query_runs, b.query_seconds)
         )
         data, process = self.worker(
-            f"{kind}{'-direct' if direct else ''}",
+            f"{kind}-{mode}",
             "query",
             "--kind",
             kind,
@@ -358,15 +365,25 @@ class SetRun:
             "--seconds",
             str(seconds),
             *(["--direct"] if direct else []),
+            env={} if mode == "cached" else NO_ANSWER_CACHE,
         )
         data["rss_mb"] = process.max_rss_mb
+        data["mode"] = mode
+        computed = bool({"ingest_datavalue", "analytics_rollup"} & set(data["tables"]))
+        if mode != "cached" and not computed:
+            self.result["failures"].append(f"{kind} ({mode}): answered without reading figures or rollups")
+        if direct and "analytics_rollup" in data["tables"]:
+            self.result["failures"].append(f"{kind} ({mode}): read the rollups although they were switched off")
         return data
 
-    def http(self, reference: dict[str, Any]) -> dict[str, Any]:
+    def http(self, reference: dict[str, Any], *, cache: bool) -> dict[str, Any]:
+        """The three questions under load, with the product's answer cache as configured by default
+        (as deployed), or off (every request computes its answer)."""
         wrk = httpload.ensure_wrk()
         paths = httpload.urls(self.manifest)
+        tag = "" if cache else "-uncached"
         server = httpload.start_gunicorn(
-            env=self.env(),
+            env=self.env() if cache else self.env(**NO_ANSWER_CACHE),
             workers=self.options.http_workers,
             threads=self.options.http_threads,
             log_dir=self.logs,
@@ -375,6 +392,7 @@ class SetRun:
         out: dict[str, Any] = {
             "server": f"gunicorn, {server.workers} workers × {server.threads} threads (gthread), loopback",
             "clients": HTTP_CLIENTS,
+            "answer_cache": cache,
         }
         try:
             for kind in QUERIES:
@@ -383,7 +401,7 @@ class SetRun:
                     answer = [{"org_unit": r["org_unit"], "rank": r["rank"], "value": r["value"]} for r in answer]
                 check = compare(kind, answer, reference[kind]["rows"])
                 if not check["agree"]:
-                    self.result["failures"].append(f"http {kind}: the API's answer differs from DuckDB's")
+                    self.result["failures"].append(f"http{tag} {kind}: the API's answer differs from DuckDB's")
                 if self.budget.http_warmup_seconds:
                     httpload.load(
                         wrk=wrk,
@@ -392,7 +410,7 @@ class SetRun:
                         clients=HTTP_CLIENTS,
                         seconds=self.budget.http_warmup_seconds,
                         log_dir=self.logs,
-                        name=f"http-{kind}-warmup",
+                        name=f"http{tag}-{kind}-warmup",
                     )
                 measured = httpload.load(
                     wrk=wrk,
@@ -401,12 +419,12 @@ class SetRun:
                     clients=HTTP_CLIENTS,
                     seconds=self.budget.http_seconds,
                     log_dir=self.logs,
-                    name=f"http-{kind}",
+                    name=f"http{tag}-{kind}",
                 )
                 measured["answer_agrees"] = check["agree"]
                 out[kind] = measured
                 rps, p95, errors = measured["rps"], measured["p95_ms"], measured["errors"]
-                log(f"  {kind}: {rps:.1f} req/s, p95 {p95:.0f} ms, {errors} errors")
+                log(f"  {kind}{tag}: {rps:.1f} req/s, p95 {p95:.0f} ms, {errors} errors")
         finally:
             out["memory"] = httpload.stop(server)
         return out
@@ -481,20 +499,21 @@ class SetRun:
                 return self.finish()
             if self.step("rebuild", self.rebuild) is None:
                 return self.finish()
-            for kind in QUERIES:
-                data = self.step(kind, functools.partial(self.query, kind, direct=False))
-                if data is not None and reference is not None:
-                    data["check"] = compare(kind, data["rows"], reference[kind]["rows"])
-                    if not data["check"]["agree"]:
-                        self.result["failures"].append(f"{kind}: our answer differs from DuckDB's")
+            # Every answer, however it was made, is checked against the reference.
+            for mode, suffix in (("computed", ""), ("cached", "_cached"), ("direct", "_direct")):
+                for kind in QUERIES:
+                    data = self.step(kind + suffix, functools.partial(self.query, kind, mode))
+                    if data is None:
+                        continue
+                    if reference is not None:
+                        data["check"] = compare(kind, data["rows"], reference[kind]["rows"])
+                        if not data["check"]["agree"]:
+                            self.result["failures"].append(f"{kind} ({mode}): our answer differs from DuckDB's")
                     data.pop("rows")
                     self.save()
-            for kind in QUERIES:
-                data = self.step(f"{kind}_direct", functools.partial(self.query, kind, direct=True))
-                if data is not None:
-                    data.pop("rows")
             if reference is not None:
-                self.step("http", lambda: self.http(reference))
+                self.step("http", functools.partial(self.http, reference, cache=True))
+                self.step("http_uncached", functools.partial(self.http, reference, cache=False))
             self.step("refresh", self.refresh)
             self.step("footprint", self.footprint)
         finally:

@@ -14,6 +14,7 @@ import importlib
 import io
 import json
 import os
+import re
 import sqlite3
 import sys
 import time
@@ -82,19 +83,33 @@ def _django() -> None:
     django.setup()
 
 
+_TABLE = re.compile(r'(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
+
+
+def _switch_rollups_off(selectors: Any) -> None:
+    """Make the selectors see the rollups as not in use, as when they are invalid: they then compute
+    from the stored figures (the straightforward design) and keep no answers (nothing to key them on)."""
+    if hasattr(selectors, "rollups_ready"):
+        selectors.rollups_ready = lambda: False
+    if hasattr(selectors, "rollups_stamp"):
+        selectors.rollups_stamp = lambda: None
+
+
 def query(
     kind: str, manifest: dict[str, Any], *, warmup: int, runs: int, seconds: float, direct: bool
 ) -> dict[str, Any]:
-    """Time one of the three questions in-process, through the product's selectors."""
+    """Time one of the three questions in-process, through the product's selectors.
+
+    The product's answer cache follows its settings (the suite turns it off with
+    DIEUHANH_ANALYTICS_CACHE_SECONDS=0 to time the computation of an answer).
+    """
     _django()
     from django.db import connection  # noqa: PLC0415
 
     from dieuhanh.analytics import selectors  # noqa: PLC0415
-    from dieuhanh.analytics.rollups import rollups_ready  # noqa: PLC0415
 
     if direct:
-        # The straightforward design: compute from the stored figures, as when rollups are invalid.
-        selectors.rollups_ready = lambda: False
+        _switch_rollups_off(selectors)
     call: Callable[[], list[dict[str, Any]]]
     if kind == "ranking":
         spec = manifest["ranking"]
@@ -130,12 +145,13 @@ def query(
         queries.append(sql)
         return execute(sql, params, many, context)
 
-    # One more call, untimed, to count what it asks of the database.
+    # One more call, untimed, to see what it asks of the database: which tables say how the
+    # answer was made (rollups, figures, or a cache that needs neither).
     with connection.execute_wrapper(count):
         call()
     result["rows"] = result.pop("result")
     result["sql_queries"] = len(queries)
-    result["rollups_used"] = rollups_ready() and not direct
+    result["tables"] = sorted({t for sql in queries for t in _TABLE.findall(sql)})
     return result
 
 
