@@ -21,100 +21,52 @@ from dieuhanh.dashboard.periods import ReportPeriod
 from dieuhanh.dashboard.selectors import (
     Figure,
     FigureBook,
-    UnitRow,
     child_units,
     headline_indicator_ids,
     offtrack_list,
     overview_table,
     periods_needed,
 )
-from dieuhanh.directives.status import DirectiveStatus
 from dieuhanh.indicators.models import Aggregation, Indicator
-from dieuhanh.indicators.periods import Period, PeriodType
+from dieuhanh.indicators.periods import PeriodType
 from dieuhanh.indicators.selectors import indicator_list
 from dieuhanh.ingest.selectors import demo_data_present
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.reports import charts
+from dieuhanh.reports.content.cells import (
+    RANKED_INDICATORS,
+    ROMAN,
+    Numbers,
+    decree_day,
+    decree_month,
+    figure_text,
+    place_of,
+    signed,
+)
+from dieuhanh.reports.content.completeness import completeness_section
+from dieuhanh.reports.content.directives import directives_section
 from dieuhanh.reports.document import Chart, Header, Paragraph, Report, Section, Table
-from dieuhanh.reports.selectors import directive_indicator_codes, directives_summary, estimated_indicator_ids
+from dieuhanh.reports.selectors import directive_indicator_codes, estimated_indicator_ids
 from dieuhanh.reports.sentences import PERCENT_DECIMALS, indicator_sentence, is_rate, lower_first, rounded, vn
 from dieuhanh.reports.wording import Wording
-
-ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
-# How many indicators the units are ranked by (the first plan indicators the units report).
-RANKED_INDICATORS = 4
-# Names of administrative units start with their kind; the place is the rest ("Tỉnh Bình Dương").
-_KIND_PREFIXES = ("Thành phố ", "Thị xã ", "Thị trấn ", "Tỉnh ", "Huyện ", "Quận ", "Phường ", "Xã ")
-
-
-def place_of(unit: OrgUnit) -> str:
-    for prefix in _KIND_PREFIXES:
-        if unit.name.startswith(prefix):
-            return unit.name[len(prefix) :]
-    return unit.name
-
-
-def decree_day(number: int) -> str:
-    """Days below 10 are written with a leading zero in the date line (Decree 30/2020/NĐ-CP)."""
-    return f"{number:02d}"
-
-
-def decree_month(number: int) -> str:
-    """January and February take a leading zero in the date line; other months do not."""
-    return f"{number:02d}" if number <= 2 else str(number)
-
-
-def short_period(period: Period) -> str:
-    """A sub-period as a table cell names it: T6 (month), QII (quarter), 2022 (year)."""
-    if period.type == PeriodType.MONTHLY:
-        return f"T{period.index}"
-    if period.type == PeriodType.QUARTERLY:
-        return f"Q{ROMAN[period.index - 1]}"
-    return str(period.year)
-
-
-def signed(value: Decimal | None, decimals: int) -> str:
-    """A change with its sign, the Vietnamese way: +12,3 / -4,0 / 0,0; a dash when unknown."""
-    if value is None:
-        return "–"
-    text = vn(value, decimals)
-    return f"+{text}" if rounded(value, decimals) > 0 else text
-
-
-def figure_text(value: Decimal | None, decimals: int) -> str:
-    return "–" if value is None else vn(value, decimals)
-
-
-class _Numbers:
-    """Running numbers of tables and charts, as the captions give them."""
-
-    def __init__(self) -> None:
-        self.tables = 0
-        self.charts = 0
-
-    def table(self) -> int:
-        self.tables += 1
-        return self.tables
-
-    def chart(self) -> int:
-        self.charts += 1
-        return self.charts
 
 
 def report_build(*, org_unit: OrgUnit, report: ReportPeriod, wording: Wording, issued_on: dt.date) -> Report:
     """The whole report of ``org_unit`` for ``report``, dated ``issued_on``; in Vietnamese whatever
     the language of the request (a report is a document of the province, not a page)."""
     with translation.override("vi"):
-        return _Builder(org_unit=org_unit, report=report, wording=wording, issued_on=issued_on).build()
+        return ReportBuilder(org_unit=org_unit, report=report, wording=wording, issued_on=issued_on).build()
 
 
-class _Builder:
+class ReportBuilder:
+    """Reads what the report needs once, then writes its parts; ``build`` puts them together."""
+
     def __init__(self, *, org_unit: OrgUnit, report: ReportPeriod, wording: Wording, issued_on: dt.date) -> None:
         self.unit = org_unit
         self.report = report
         self.wording = wording
         self.issued_on = issued_on
-        self.numbers = _Numbers()
+        self.numbers = Numbers()
         excluded = directive_indicator_codes()
         self.indicators = [i for i in indicator_list() if i.code not in excluded]
         self.children = child_units(unit=org_unit, start=report.start_date, end=report.end_date)
@@ -147,7 +99,7 @@ class _Builder:
         sections = [self.economy(), self.plan()]
         if self.children:
             sections.append(self.units())
-        sections.append(self.directives())
+        sections.append(directives_section(self))
         for number, section in zip(ROMAN, sections, strict=False):
             section.number = number
         closing = [Paragraph(self.text("closing"))]
@@ -160,7 +112,7 @@ class _Builder:
             header=self.header(),
             intro=[Paragraph(self.text("intro"))],
             sections=sections,
-            annexes=[self.completeness()],
+            annexes=[completeness_section(self)],
             closing=closing,
         )
 
@@ -423,131 +375,4 @@ class _Builder:
                 )
                 caption = self.text("units_chart", number=self.numbers.chart(), **names)
                 section.blocks.append(Chart(caption=caption, png=png, alt=caption))
-        return section
-
-    # ---- IV. directives ------------------------------------------------------------------------
-
-    def directives(self) -> Section:
-        section = Section(number="", title=self.text("section_directives"))
-        summary = directives_summary(org_unit=self.unit, on=self.issued_on)
-        as_of = f"{self.issued_on.day}/{self.issued_on.month}/{self.issued_on.year}"
-        if not summary.total:
-            section.blocks.append(Paragraph(self.text("directives_none", as_of=as_of)))
-            return section
-        c = summary.counts
-        section.blocks.append(
-            Paragraph(
-                self.text(
-                    "directives_summary",
-                    as_of=as_of,
-                    total=summary.total,
-                    lead_scope="",
-                    done_on_time=c[DirectiveStatus.DONE_ON_TIME],
-                    done_late=c[DirectiveStatus.DONE_LATE],
-                    in_progress=c[DirectiveStatus.IN_PROGRESS],
-                    overdue=c[DirectiveStatus.OVERDUE],
-                    no_deadline=c[DirectiveStatus.NO_DEADLINE],
-                )
-            )
-        )
-        order = (
-            DirectiveStatus.DONE_ON_TIME,
-            DirectiveStatus.DONE_LATE,
-            DirectiveStatus.IN_PROGRESS,
-            DirectiveStatus.OVERDUE,
-            DirectiveStatus.NO_DEADLINE,
-        )
-        rows = [
-            (
-                str(n),
-                agency.name or self.text("directives_no_lead"),
-                str(agency.total),
-                *(str(agency.counts[s]) for s in order),
-            )
-            for n, agency in enumerate(summary.agencies, start=1)
-        ]
-        section.blocks.append(
-            Table(
-                caption=self.text("directives_table", number=self.numbers.table(), as_of=as_of),
-                header=tuple(
-                    self.text(k)
-                    for k in (
-                        "col_number",
-                        "col_lead",
-                        "col_total",
-                        "col_done_on_time",
-                        "col_done_late",
-                        "col_in_progress",
-                        "col_overdue",
-                        "col_no_deadline",
-                    )
-                ),
-                rows=tuple(rows),
-                numeric=(False, False, True, True, True, True, True, True),
-                widths=(0.8, 4.6, 1.0, 1.3, 1.3, 1.3, 1.1, 1.3),
-            )
-        )
-        if summary.overdue:
-            section.blocks.append(Paragraph(self.text("directives_overdue_intro")))
-            for item in summary.overdue:
-                section.blocks.append(
-                    Paragraph(
-                        self.text(
-                            "directives_overdue_item",
-                            content=item.content.rstrip(" ."),
-                            lead=item.lead or self.text("directives_no_lead"),
-                            due=f"{item.due.day}/{item.due.month}/{item.due.year}",
-                            days=item.days,
-                        ),
-                        style="item",
-                    )
-                )
-        return section
-
-    # ---- annex: completeness -------------------------------------------------------------------
-
-    def completeness(self) -> Section:
-        section = Section(number="", title=self.text("annex_completeness"))
-        if not self.children:
-            section.blocks.append(Paragraph(self.text("completeness_none")))
-            return section
-        section.blocks.append(Paragraph(self.text("completeness_intro")))
-        rows = []
-        for indicator in self.indicators:
-            own = self.figure(indicator)
-            if not own.has_figures:
-                continue
-            unit_rows = [
-                UnitRow(
-                    unit=child,
-                    figure=self.figure(indicator, child),
-                    rank=None,
-                    reported=self.book.reported(indicator, child.pk, own.shown),
-                )
-                for child in self.children
-            ]
-            if not any(r.figure.has_figures or r.reported_count for r in unit_rows):
-                rows.append((indicator.name, self.text("completeness_own_only"), ""))
-                continue
-            complete = sum(1 for r in unit_rows if r.completeness == "complete")
-            missing = "; ".join(
-                f"{r.unit.name} ({', '.join(short_period(p) for p in r.missing)})"
-                for r in unit_rows
-                if r.completeness != "complete"
-            )
-            rows.append((indicator.name, f"{complete}/{len(unit_rows)}", missing))
-        section.blocks.append(
-            Table(
-                caption=self.text("completeness_table", number=self.numbers.table()),
-                header=(
-                    self.text("col_number"),
-                    self.text("col_indicator"),
-                    self.text("col_complete"),
-                    self.text("col_missing"),
-                ),
-                rows=tuple((str(n), *row) for n, row in enumerate(rows, start=1)),
-                numeric=(False, False, True, False),
-                widths=(0.8, 5.0, 1.6, 6.0),
-            )
-        )
         return section
