@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -212,3 +213,23 @@ def test_the_ranking_endpoint_reaches_grandchildren(figures: Tree, api: APIClien
 
     assert [(r["rank"], r["org_unit"]) for r in response.json()] == [(1, "25741"), (None, "25744"), (None, "25816")]
     assert bad.status_code == 400
+
+
+def test_a_repeated_api_question_costs_one_query_and_never_crosses_visibility(
+    figures: Tree, api: APIClient, colleague_api: APIClient, django_assert_num_queries: Any
+) -> None:
+    from dieuhanh.analytics.rollups import rollups_rebuild
+
+    rollups_rebuild()
+    query = {"indicator": "REV", "org_unit": "74", "period": "202301"}
+    first = api.get("/api/v1/analytics", query).json()
+
+    with django_assert_num_queries(1):
+        again = api.get("/api/v1/analytics", query).json()
+    internal = {"indicator": "SECRET", "org_unit": "74", "period": "202301"}
+    seen = colleague_api.get("/api/v1/analytics", internal)
+    unseen = api.get("/api/v1/analytics", internal)
+
+    assert again == first
+    assert seen.status_code == 200
+    assert unseen.status_code == 400

@@ -212,7 +212,7 @@ def analytics_measures(
         engine = build_engine(specs=specs, units=org_units, periods=periods, use_rollups=use_rollups)
         return [engine.measures(spec, unit.pk, period) for spec in specs for unit in org_units for period in periods]
 
-    return _answer(
+    return answer_cached(
         ("measures", [i.pk for i in indicators], [u.pk for u in org_units], [p.code for p in periods]), compute
     )
 
@@ -220,7 +220,7 @@ def analytics_measures(
 T = TypeVar("T")
 
 
-def _answer(question: tuple[Any, ...], compute: Callable[[bool], T]) -> T:
+def answer_cached(question: tuple[Any, ...], compute: Callable[[bool], T]) -> T:
     """Answer from the cache when the rollups are in use and nothing has changed since it was
     answered; otherwise compute (from rollups when they are in use) and remember.
 
@@ -286,7 +286,7 @@ def analytics_ranking(
         scored = [(unit, engine.measure(spec, unit.pk, period, measure)) for unit in units]
         return _ranked(scored, descending=indicator.direction != "down")
 
-    return _answer(("ranking", indicator.pk, org_unit.pk, period.code, measure, depth), compute)
+    return answer_cached(("ranking", indicator.pk, org_unit.pk, period.code, measure, depth), compute)
 
 
 def _ranked(scored: list[tuple[OrgUnit, Decimal | None]], *, descending: bool) -> list[RankRow]:
