@@ -382,7 +382,8 @@ def _check_org_units(check: _Checker, document: Mapping[str, Any], group_codes: 
             seen.add(parent)
             parent = out[parent].get("_parent")
     # Not check.items again: that would report the groups' own problems a second time.
-    groups = document.get("org_unit_groups") if isinstance(document.get("org_unit_groups"), list) else []
+    raw_groups = document.get("org_unit_groups")
+    groups: list[Any] = raw_groups if isinstance(raw_groups, list) else []
     for i, item in enumerate(groups):
         where = f"org_unit_groups[{i}]"
         members = item.get("members") if isinstance(item, dict) else None
