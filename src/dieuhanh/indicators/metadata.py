@@ -383,8 +383,8 @@ def _check_org_units(check: _Checker, document: Mapping[str, Any], group_codes: 
             parent = out[parent].get("_parent")
     # Not check.items again: that would report the groups' own problems a second time.
     raw_groups = document.get("org_unit_groups")
-    groups: list[Any] = raw_groups if isinstance(raw_groups, list) else []
-    for i, item in enumerate(groups):
+    group_items: list[Any] = raw_groups if isinstance(raw_groups, list) else []
+    for i, item in enumerate(group_items):
         where = f"org_unit_groups[{i}]"
         members = item.get("members") if isinstance(item, dict) else None
         for member in members if isinstance(members, list) else []:
