@@ -6,7 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from dieuhanh.ingest import bulk
 from dieuhanh.ingest.models import DataValue
@@ -116,3 +117,51 @@ def test_a_row_of_only_spaces_and_commas_is_left_out(revenue: Any) -> None:
 
     assert result.ok
     assert result.batch.rows_total == 1
+
+
+def _figure_indexes() -> list[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s ORDER BY 1", [DataValue._meta.db_table]
+        )
+        return list(cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the first-load path exists on PostgreSQL only")
+def test_a_first_load_builds_the_indexes_after_the_insert_exactly_as_they_were(
+    revenue: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _figure_indexes()
+    monkeypatch.setattr(bulk, "BULK_LOAD_ABOVE", 3)
+    rows = "".join(f"REV,718,2023{m:02d},{m}\n" for m in range(1, 7))
+    with CaptureQueriesContext(connection) as first:
+        assert import_file(content=("indicator,org_unit,period,value\n" + rows).encode(), filename="a.csv").ok
+    assert any(q["sql"].startswith("DROP INDEX") for q in first.captured_queries)
+    assert _figure_indexes() == before
+    assert DataValue.objects.count() == 6
+
+    # The table now holds as many figures as the next file: an ordinary merge, indexes untouched;
+    # and the rebuilt unique constraint still refuses a second copy of a figure.
+    more = "".join(f"REV,718,2023{m:02d},{m}\n" for m in range(7, 13))
+    with CaptureQueriesContext(connection) as second:
+        assert import_file(content=("indicator,org_unit,period,value\n" + more).encode(), filename="b.csv").ok
+    assert not any("DROP INDEX" in q["sql"] or "DROP CONSTRAINT" in q["sql"] for q in second.captured_queries)
+    assert DataValue.objects.count() == 12
+
+    existing = DataValue.objects.first()
+    assert existing is not None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DataValue.objects.create(
+            indicator_id=existing.indicator_id,
+            org_unit_id=existing.org_unit_id,
+            period=existing.period,
+            period_start=existing.period_start,
+            value=1,
+        )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the first-load path exists on PostgreSQL only")
+def test_a_small_file_never_touches_the_indexes(revenue: Any) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        assert import_file(content=b"indicator,org_unit,period,value\nREV,718,202301,1\n", filename="a.csv").ok
+    assert not any("DROP INDEX" in q["sql"] or "DROP CONSTRAINT" in q["sql"] for q in queries.captured_queries)
