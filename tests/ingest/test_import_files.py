@@ -67,7 +67,8 @@ def test_a_good_csv_is_stored_with_its_history(catalogue: Tree, owner) -> None: 
     assert stored.comment == "ước tính"
     assert stored.period_start == dt.date(2023, 1, 1)
     assert (stored.created_by, stored.updated_by, stored.created_batch) == (owner, owner, result.batch)
-    assert stored.created_at is not None and stored.created_at == stored.updated_at
+    assert stored.created_at is not None
+    assert stored.created_at == stored.updated_at
     assert (stored.status, stored.batch) == ("submitted", result.batch)
     assert not DataValueChange.objects.exists()  # a creation is recorded on the value, not in the change log
 
