@@ -497,6 +497,7 @@ def render(results: dict[tuple[str, str], dict[str, Any]]) -> str:
         "",
         *goals_table(results),
         "",
+        *_unmet(),
         "## Results",
         "",
         *results_table(results),
@@ -522,6 +523,15 @@ def render(results: dict[tuple[str, str], dict[str, Any]]) -> str:
     if failures:
         parts += ["## Steps that failed", "", *failures, ""]
     return "\n".join(parts)
+
+
+def _unmet() -> list[str]:
+    """The hand-written account of the goals missed and what was tried (bench/unmet.md)."""
+    path = Path(__file__).with_name("unmet.md")
+    if not path.exists():
+        return []
+    text = path.read_text(encoding="utf-8").strip()
+    return [text, ""]
 
 
 def render_text(results: dict[tuple[str, str], dict[str, Any]]) -> str:
