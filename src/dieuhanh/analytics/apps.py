@@ -1,3 +1,5 @@
+import gc
+
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
@@ -24,3 +26,7 @@ class AnalyticsConfig(AppConfig):
         post_delete.connect(signals.catalogue_changed, sender=Target, dispatch_uid="answers_target_delete")
         post_save.connect(signals.data_value_changed, sender=DataValue, dispatch_uid="rollups_value_save")
         post_delete.connect(signals.data_value_changed, sender=DataValue, dispatch_uid="rollups_value_delete")
+        # What is loaded by now (Django, the apps, their models) lives as long as the process. Out
+        # of the cycle collector's sight, a full collection no longer walks all of it: one such
+        # pause cost a ranking of 3,321 communes about 60 ms.
+        gc.freeze()

@@ -243,6 +243,8 @@ class Engine:
         self.series = series
         self.targets = targets
         self.unit_codes = unit_codes
+        # A ranking asks the same period of every unit: its sub-periods once, not thousands of times.
+        self._sub_periods: dict[tuple[Period, PeriodType], list[Period]] = {}
 
     def value(self, spec: IndicatorSpec, unit_id: int, periods: Sequence[Period]) -> Decimal | None:
         """Value over a contiguous run of periods of the indicator's own type."""
@@ -261,7 +263,10 @@ class Engine:
             return plan
         if period.is_finer_than(spec.period_type):
             return None
-        sub = period.sub_periods(spec.period_type)
+        key = (period, spec.period_type)
+        sub = self._sub_periods.get(key)
+        if sub is None:
+            sub = self._sub_periods[key] = period.sub_periods(spec.period_type)
         if name == "value":
             return self.value(spec, unit_id, sub)
         if name == "previous":

@@ -27,11 +27,16 @@ class PeriodType(StrEnum):
     @property
     def months(self) -> int:
         """Length of one period of this type, in months."""
-        return {"monthly": 1, "quarterly": 3, "semiannual": 6, "yearly": 12}[self.value]
+        # A plain dict keyed by the name (an enum's own attributes are slow, and a ranking of
+        # 3,321 communes asks this tens of thousands of times).
+        return _MONTHS[self]
 
     @property
     def per_year(self) -> int:
-        return 12 // self.months
+        return 12 // _MONTHS[self]
+
+
+_MONTHS = {PeriodType.MONTHLY: 1, PeriodType.QUARTERLY: 3, PeriodType.SEMIANNUAL: 6, PeriodType.YEARLY: 12}
 
 
 class PeriodError(ValueError):
