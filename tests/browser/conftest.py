@@ -122,7 +122,8 @@ def page(browser: Any, demo_url: str) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
     page = context.new_page()
     problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    # The stack says where: a message alone ("Cannot read properties of null") cannot be traced.
+    page.on("pageerror", lambda error: problems.append(f"script error: {error.message}\n{error.stack}"))
     page.on(
         "request",
         lambda request: (
@@ -133,7 +134,7 @@ def page(browser: Any, demo_url: str) -> Iterator[Any]:
     )
     yield page
     context.close()
-    assert problems == []
+    assert not problems, "\n\n".join(problems)
 
 
 def screenshot(page: Any, name: str, *, full_page: bool = True) -> Path:

@@ -189,6 +189,45 @@ def test_the_indicator_page_drills_down_on_the_map_from_province_to_commune(page
     check_key_figures(page, api, "ENT_NEW", "25741", "202312")
 
 
+MAP_DRAWN = """() => {
+    const el = document.getElementById('map-chart');
+    const chart = echarts.getInstanceByDom(el);
+    const option = chart && chart.getOption();
+    return option && option.series && option.series.length > 0 && chart.getWidth() === el.clientWidth;
+}"""
+
+
+def test_a_map_survives_a_window_shrunk_to_nothing(page: Any, demo_url: str) -> None:
+    # Given a province map drawn (a full-page capture or a minimised wall screen shrinks the window
+    # to nothing for a moment; ECharts then throws laying a map out in no room)
+    page.goto(demo_url + "/indicators/BUDGET_REV/?org_unit=74&period=202312")
+    page.wait_for_function(MAP_DRAWN)
+
+    # When the window shrinks to one pixel and grows back
+    page.set_viewport_size({"width": 1, "height": 1})
+    page.wait_for_function("() => window.innerWidth === 1")
+    page.wait_for_timeout(200)  # the resize event is handled
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # Then the map fills its box again, and no script error was raised (the page fixture checks)
+    page.wait_for_function(MAP_DRAWN)
+
+
+def test_a_map_whose_page_opened_with_no_room_is_drawn_when_the_room_comes(page: Any, demo_url: str) -> None:
+    # Given a page that opens in a window of one pixel: the map's boundaries arrive with no room to draw in
+    page.set_viewport_size({"width": 1, "height": 1})
+    with page.expect_response(re.compile(r"/maps/74\.geojson$")):
+        page.goto(demo_url + "/indicators/BUDGET_REV/?org_unit=74&period=202312")
+    page.wait_for_selector("#map-chart[data-chart-stale]", state="attached")
+
+    # When the window grows
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # Then the map is drawn in it
+    page.wait_for_function(MAP_DRAWN)
+    assert page.locator("#map-chart[data-chart-stale]").count() == 0
+
+
 def test_a_chart_offers_its_png_download(page: Any, demo_url: str) -> None:
     page.goto(demo_url + "/indicators/RETAIL/?org_unit=74&period=2023Q4")
     page.wait_for_selector("[data-chart=cumulative] canvas")

@@ -339,12 +339,17 @@
     if (data.kind === "map") {
       var measure = el.getAttribute("data-measure") || data.measure;
       if (data.mode === "none") { return; }
-      loadBoundaries(data.geojson).then(function (geo) {
-        if (!el.isConnected) { return; }
+      var draw = function (geo) {
+        if (!el.isConnected || chart.isDisposed()) { return; }
+        if (!hasRoom(el)) {
+          // Drawn when the chart has room again (see resize).
+          el.setAttribute("data-chart-stale", "");
+          return;
+        }
+        el.removeAttribute("data-chart-stale");
         chart.setOption(mapOption(data, geo, measure, dark), true);
-      }).catch(function () {
-        chart.setOption(mapOption(data, null, measure, dark), true);
-      });
+      };
+      loadBoundaries(data.geojson).then(draw, function () { draw(null); });
     } else {
       chart.setOption(builders[data.kind](data, dark, el), true);
       chart.resize();
@@ -382,11 +387,23 @@
     });
   }
 
+  // A map laid out in no room has no inverse transform, and ECharts throws while laying it out.
+  // A window can shrink to nothing for a moment (minimised, a full-page capture), so a map is only
+  // drawn or resized with room, and one that missed its turn is drawn when the room comes back.
+  function hasRoom(el) {
+    return el.clientWidth > 0 && el.clientHeight > 0;
+  }
+
   function resize(root) {
     if (!window.echarts) { return; }
     (root || document).querySelectorAll("[data-chart-ready]").forEach(function (el) {
       var chart = window.echarts.getInstanceByDom(el);
-      if (chart) { chart.resize(); }
+      if (!chart || !hasRoom(el)) { return; }
+      var data = el.hasAttribute("data-chart-stale") ? dataOf(el) : null;
+      if (data) {
+        render(el, data);
+      }
+      chart.resize();
     });
   }
 
