@@ -228,3 +228,30 @@ def test_a_ranking_costs_the_same_queries_however_many_units_it_ranks(
     with django_assert_num_queries(4):
         rows = analytics_ranking(indicator=revenue, org_unit=tree.province, period=Period.parse("202301"), depth=2)
     assert len(rows) == 33
+
+
+def test_an_engine_refuses_a_period_whose_rollups_it_did_not_read(tree: Tree) -> None:
+    # Given rollups of a monthly sum, and an engine built for June 2023 only
+    from dieuhanh.analytics.engine import RollupRangeNotLoadedError
+
+    indicator = IndicatorFactory(code="REV")
+    for month in ("202301", "202306"):
+        put(indicator, tree.commune_a1, month, 5)
+    rollups_rebuild()
+    spec = spec_of(indicator)
+    engine = build_engine(specs=[spec], units=[tree.province], periods=[Period.parse("202306")], use_rollups=True)
+    assert engine.measures(spec, tree.province.pk, Period.parse("202306")).value == 5
+
+    # When it is asked about a month it was not built for, then it says so rather than answer "no data"
+    with pytest.raises(RollupRangeNotLoadedError):
+        engine.measures(spec, tree.province.pk, Period.parse("202302"))
+
+    # And an engine told of the month's value reads it
+    engine = build_engine(
+        specs=[spec],
+        units=[tree.province],
+        periods=[Period.parse("202306")],
+        value_periods=[Period.parse("202301")],
+        use_rollups=True,
+    )
+    assert engine.measure(spec, tree.province.pk, Period.parse("202301"), "value") == 5

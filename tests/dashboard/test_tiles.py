@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from dieuhanh.indicators.models import Indicator
 from tests.dashboard.conftest import Plans, api_measures, get, shown, shown_pct
 from tests.dashboard.pages import figures_in, section
 from tests.factories import IndicatorFactory, OrgUnitFactory, TargetFactory, put
@@ -165,3 +166,35 @@ def test_the_overview_costs_the_same_queries_with_more_units_and_indicators(
     with django_assert_num_queries(9):
         response = client.get("/?org_unit=74&period=202306")
     assert len(tiles(response.content.decode())) == 24
+
+
+@pytest.mark.parametrize("with_rollups", [False, True])
+def test_a_tiles_sparkline_is_the_apis_value_of_each_of_its_periods(plans: Plans, with_rollups: bool) -> None:
+    # Given the province's figures, read from rollups or computed from the figures
+    from dieuhanh.analytics.rollups import rollups_rebuild
+    from dieuhanh.dashboard.periods import ReportPeriod
+    from dieuhanh.dashboard.selectors import headline_indicator_ids, overview_book, overview_tiles
+    from dieuhanh.dashboard.selectors.figures import sparkline_periods
+    from dieuhanh.indicators.periods import PeriodType
+
+    if with_rollups:
+        rollups_rebuild()
+    province = plans.tree.province
+    indicators = list(Indicator.objects.order_by("code"))
+    report = ReportPeriod.parse("202306")
+
+    # When the overview draws its tiles
+    book = overview_book(indicators=indicators, unit=province, report=report)
+    headline_ids = headline_indicator_ids(unit=province)
+    result = overview_tiles(book=book, indicators=indicators, headline_ids=headline_ids, unit=province, report=report)
+
+    # Then every point of every sparkline is the API's value for its period: 24 months of the revenue, not
+    # only the months the tile's own measures read
+    drawn = {tile.figure.indicator.code: tile for tile in result.tiles}
+    assert set(drawn) >= {"REV", "ACC", "GRDP"}
+    for tile in drawn.values():
+        period_type = PeriodType(tile.figure.indicator.period_type)
+        periods = sparkline_periods(tile.figure.shown, period_type)
+        expected = [api_measures(tile.figure.indicator, province, p.code).value for p in periods]
+        assert tile.sparkline == expected, tile.figure.indicator.code
+    assert sum(v is not None for v in drawn["REV"].sparkline) == 18  # January 2022 to June 2023

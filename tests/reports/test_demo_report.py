@@ -33,9 +33,9 @@ from dieuhanh.analytics.selectors import analytics_measures
 from dieuhanh.dashboard.periods import ReportPeriod
 from dieuhanh.demo.services import demo_load
 from dieuhanh.indicators.models import Indicator
-from dieuhanh.indicators.periods import Period
+from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.orgunits.models import OrgUnit
-from dieuhanh.reports.document import Report, Sentence
+from dieuhanh.reports.document import Report, Sentence, Table
 from dieuhanh.reports.services import report_make
 from tests.reports.helpers import NUMBER, vietnamese
 
@@ -260,6 +260,35 @@ def test_the_html_report_holds_the_same_sentences(made: Made) -> None:
 
     assert all(s.text in html for s in made.report.sentences())
     assert html.count("data:image/png;base64,") >= 2  # the charts travel inside the file
+
+
+def test_the_completeness_annex_counts_the_units_that_the_analytics_have_figures_for(made: Made) -> None:
+    # Given the annex's table: an indicator, how many districts have every month (or quarter) of the half
+    # year, and which miss which
+    from dieuhanh.dashboard.selectors import child_units
+    from dieuhanh.dashboard.selectors.figures import periods_behind
+
+    (table,) = (b for b in made.report.annexes[0].blocks if isinstance(b, Table))
+    province = OrgUnit.objects.get(code="74")
+    half = Period.parse(PERIOD)
+    districts = child_units(unit=province, start=half.start_date, end=half.end_date)
+    by_name = {i.name: i for i in Indicator.objects.all()}
+    counted = [row for row in table.rows if "/" in row[2]]
+    assert len(counted) >= 20
+
+    for _n, name, complete, _missing in counted:
+        # When the analytics are asked for each district and each sub-period
+        indicator = by_name[name]
+        period_type = PeriodType(indicator.period_type)
+        subs = periods_behind(ReportPeriod.parse(PERIOD).shown_for(period_type), period_type)
+        rows = analytics_measures(indicators=[indicator], org_units=districts, periods=subs)
+        reported = {(r.org_unit, r.period) for r in rows if r.value is not None}
+        expected = sum(all((d.code, p.code) in reported for p in subs) for d in districts)
+
+        # Then the annex says the same
+        assert complete == f"{expected}/{len(districts)}", name
+    # The demo's districts report nearly everything: a wrong reading would show 0/9 everywhere.
+    assert sum(row[2] == f"{len(districts)}/{len(districts)}" for row in counted) >= 10
 
 
 def test_a_report_costs_a_fixed_number_of_queries(demo: None) -> None:

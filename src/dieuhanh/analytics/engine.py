@@ -78,6 +78,11 @@ class UnitTree:
 
 _NO_FIGURES: Mapping[int, Decimal] = {}
 
+
+class RollupRangeNotLoadedError(LookupError):
+    """An engine was asked about a period it was not built for (a programming error, not a user's)."""
+
+
 RollupKey = tuple[int, int, int]  # (unit, first ordinal, last ordinal)
 RollupValue = tuple[Decimal, int]  # (value, sub-periods that had a figure)
 
@@ -96,10 +101,18 @@ class Series:
     tree: UnitTree
     rollups: Mapping[RollupKey, RollupValue] = field(default_factory=dict)
     rolled: frozenset[int] = frozenset()
+    # The (first, last) ranges whose rollups were read; None: all of them. A range outside it
+    # was never read, so its absence from ``rollups`` says nothing: asking for it is a bug.
+    loaded: frozenset[tuple[int, int]] | None = None
     _base: dict[tuple[int, int], Decimal | None] = field(default_factory=dict, repr=False)
     _value: dict[tuple[int, int, int], Decimal | None] = field(default_factory=dict, repr=False)
 
     def _rollup(self, unit_id: int, first: int, last: int) -> RollupValue | None:
+        if self.loaded is not None and (first, last) not in self.loaded:
+            # Answering None here would show "no data" where there are figures.
+            raise RollupRangeNotLoadedError(
+                f"{self.spec.code}: sub-periods {first}..{last} were not read; give their period to build_engine"
+            )
         return self.rollups.get((unit_id, first, last))
 
     def base(self, unit_id: int, ordinal: int) -> Decimal | None:
@@ -204,6 +217,16 @@ def needed_ranges(period_type: PeriodType, periods: Sequence[Period], lookback_y
             first = january - back * period_type.per_year
             ranges.add((first, first + elapsed - 1))
             ranges.add((first, first + period_type.per_year - 1))
+    return ranges
+
+
+def value_ranges(period_type: PeriodType, periods: Sequence[Period]) -> set[tuple[int, int]]:
+    """The ranges of sub-periods that the values alone of these periods read."""
+    ranges: set[tuple[int, int]] = set()
+    for period in periods:
+        if not period.is_finer_than(period_type):
+            sub = period.sub_periods(period_type)
+            ranges.add((sub[0].ordinal, sub[-1].ordinal))
     return ranges
 
 

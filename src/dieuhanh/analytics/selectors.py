@@ -27,6 +27,7 @@ from dieuhanh.analytics.engine import (
     Series,
     UnitTree,
     needed_ranges,
+    value_ranges,
 )
 from dieuhanh.analytics.figures import own_figures
 from dieuhanh.analytics.models import Rollup
@@ -91,6 +92,7 @@ def build_engine(
     use_rollups: bool | None = None,
     units_query: QuerySet[OrgUnit] | None = None,
     with_targets: bool = True,
+    value_periods: Sequence[Period] = (),
 ) -> Engine:
     """Load what measuring ``specs`` at ``units`` over ``periods`` needs, and the annual targets.
 
@@ -102,17 +104,26 @@ def build_engine(
 
     ``units_query``, when given, selects the same units as ``units`` in SQL: for thousands of
     units (a national ranking) a subquery is far cheaper than thousands of parameters.
+
+    ``value_periods``: more periods of which only the value will be asked (a sparkline's).
     """
     years = [p.year for p in periods]
-    start = dt.date(min(years) - lookback_years, 1, 1)
-    end = max(p.end_date for p in periods)
+    start = dt.date(min([y - lookback_years for y in years] + [p.year for p in value_periods]), 1, 1)
+    end = max(p.end_date for p in [*periods, *value_periods])
     stored = _stored_specs(specs)
     if use_rollups is None:
         use_rollups = rollups_ready()
     unit_ids: Any = units_query.values("pk") if units_query is not None else [u.pk for u in units]
     if use_rollups:
         series, unit_codes = _series_from_rollups(
-            stored, units, unit_ids=unit_ids, periods=periods, lookback_years=lookback_years, start=start, end=end
+            stored,
+            units,
+            unit_ids=unit_ids,
+            periods=periods,
+            value_periods=value_periods,
+            lookback_years=lookback_years,
+            start=start,
+            end=end,
         )
     else:
         series, unit_codes = _series_from_figures(stored, units, start, end)
@@ -153,6 +164,7 @@ def _series_from_rollups(
     *,
     unit_ids: Any,
     periods: Sequence[Period],
+    value_periods: Sequence[Period],
     lookback_years: int,
     start: dt.date,
     end: dt.date,
@@ -163,10 +175,11 @@ def _series_from_rollups(
     own = own_figures(stored, Q(org_unit_id__in=unit_ids), start, end)
     rolled = {i: spec for i, spec in stored.items() if spec.aggregation in ROLLED_AGGREGATIONS}
     rollups: dict[int, dict[RollupKey, RollupValue]] = {i: {} for i in rolled}
+    wanted: dict[PeriodType, set[tuple[int, int]]] = {}
     if rolled and aggregated:
         # Only the ranges the measures read: a few per indicator, not every range of four years.
         wanted = {
-            period_type: needed_ranges(period_type, periods, lookback_years)
+            period_type: needed_ranges(period_type, periods, lookback_years) | value_ranges(period_type, value_periods)
             for period_type in {spec.period_type for spec in rolled.values()}
         }
         window = Q(pk__in=[])
@@ -193,6 +206,7 @@ def _series_from_rollups(
             tree=tree,
             rollups=rollups.get(i, {}),
             rolled=aggregated if i in rolled else frozenset(),
+            loaded=frozenset(wanted[spec.period_type]) if i in rolled and aggregated else None,
         )
         for i, spec in stored.items()
     }

@@ -14,7 +14,7 @@ from dieuhanh.dashboard.selectors.common import (
     unit_place,
     visible_indicators,
 )
-from dieuhanh.dashboard.selectors.figures import Figure, FigureBook, change_pct, periods_needed
+from dieuhanh.dashboard.selectors.figures import Figure, FigureBook, change_pct, periods_needed, subperiods_needed
 from dieuhanh.dashboard.selectors.indicator import IndicatorDetail, UnitRow, indicator_detail
 from dieuhanh.dashboard.selectors.overview import (
     SectorGroup,
@@ -65,6 +65,7 @@ __all__ = [
     "periods_needed",
     "planned_pairs",
     "stored_operands",
+    "subperiods_needed",
     "unit_place",
     "unit_scorecard",
     "visible_indicators",

@@ -105,6 +105,27 @@ def periods_needed(indicators: Iterable[Indicator], reports: Iterable[ReportPeri
     return sorted(needed)
 
 
+def periods_behind(shown: ShownPeriod, period_type: PeriodType) -> list[Period]:
+    """The indicator's own periods that make up a shown figure (January to it when cumulative)."""
+    return shown.period.year_to_date(period_type) if shown.cumulative else shown.period.sub_periods(period_type)
+
+
+def subperiods_needed(indicators: Iterable[Indicator], report: ReportPeriod) -> list[Period]:
+    """The periods behind ``report``'s figures of ``indicators``, for ``FigureBook(value_periods=…)``."""
+    needed: set[Period] = set()
+    for period_type in {PeriodType(i.period_type) for i in indicators}:
+        needed.update(periods_behind(report.shown_for(period_type), period_type))
+    return sorted(needed)
+
+
+def sparklines_needed(indicators: Iterable[Indicator], report: ReportPeriod) -> list[Period]:
+    """The periods of the sparklines of ``indicators`` for ``report``, for ``FigureBook(value_periods=…)``."""
+    needed: set[Period] = set()
+    for period_type in {PeriodType(i.period_type) for i in indicators}:
+        needed.update(sparkline_periods(report.shown_for(period_type), period_type))
+    return sorted(needed)
+
+
 def sparkline_periods(shown: ShownPeriod, period_type: PeriodType) -> list[Period]:
     """The periods of an indicator's sparkline: its own periods up to the end of the one shown."""
     count = SPARKLINE_POINTS[period_type]
@@ -119,12 +140,21 @@ class FigureBook:
     subtrees are read to aggregate them, but a child must be listed to get its own figure).
     """
 
-    def __init__(self, *, indicators: Sequence[Indicator], units: Sequence[OrgUnit], periods: Sequence[Period]) -> None:
+    def __init__(
+        self,
+        *,
+        indicators: Sequence[Indicator],
+        units: Sequence[OrgUnit],
+        periods: Sequence[Period],
+        value_periods: Sequence[Period] = (),
+    ) -> None:
         cache: dict[int, IndicatorSpec] = {}
         self.specs = {i.pk: spec_of(i, cache) for i in indicators}
         self.engine: Engine | None = None
         if self.specs and units and periods:
-            self.engine = build_engine(specs=list(self.specs.values()), units=units, periods=periods)
+            self.engine = build_engine(
+                specs=list(self.specs.values()), units=units, periods=periods, value_periods=value_periods
+            )
 
     def measures(self, indicator: Indicator, unit_id: int, period: Period) -> Measures:
         """The contract's eight measures, exactly as ``/api/v1/analytics`` gives them."""
@@ -141,18 +171,25 @@ class FigureBook:
         shown = report.shown_for(PeriodType(indicator.period_type))
         measures = self.measures(indicator, unit_id, shown.period)
         if shown.cumulative:
-            earlier = self.measures(indicator, unit_id, shown.period.shift_years(-1))
+            # January to the same month a year earlier: a range the projection reads anyway.
+            earlier = self.measure(indicator, unit_id, shown.period.shift_years(-1), "ytd")
             measures = replace(
                 measures,
                 value=measures.ytd,
-                previous=earlier.ytd,
-                yoy_pct=change_pct(measures.ytd, earlier.ytd),
+                previous=earlier,
+                yoy_pct=change_pct(measures.ytd, earlier),
             )
         return Figure(indicator=indicator, org_unit_id=unit_id, shown=shown, measures=measures)
 
+    def measure(self, indicator: Indicator, unit_id: int, period: Period, name: str) -> Decimal | None:
+        """One of the eight measures alone (it reads less than all eight: see ``Engine.measure``)."""
+        if self.engine is None or unit_id not in self.engine.unit_codes:
+            return None
+        return self.engine.measure(self.specs[indicator.pk], unit_id, period, name)
+
     def values(self, indicator: Indicator, unit_id: int, periods: Sequence[Period]) -> list[Decimal | None]:
-        """The indicator's value at the unit in each of ``periods``."""
-        return [self.measures(indicator, unit_id, p).value for p in periods]
+        """The indicator's value at the unit in each of ``periods`` (the value alone: see ``value_periods``)."""
+        return [self.measure(indicator, unit_id, p, "value") for p in periods]
 
     def sparkline(self, figure: Figure) -> list[Decimal | None]:
         """A figure's recent history, for its tile."""
@@ -160,7 +197,9 @@ class FigureBook:
         return self.values(figure.indicator, figure.org_unit_id, sparkline_periods(figure.shown, period_type))
 
     def reported(self, indicator: Indicator, unit_id: int, shown: ShownPeriod) -> list[tuple[Period, bool]]:
-        """Each sub-period behind a shown figure, and whether the unit has a figure for it."""
-        period_type = PeriodType(indicator.period_type)
-        subs = shown.period.year_to_date(period_type) if shown.cumulative else shown.period.sub_periods(period_type)
-        return [(p, self.measures(indicator, unit_id, p).value is not None) for p in subs]
+        """Each sub-period behind a shown figure, and whether the unit has a figure for it.
+
+        The book's engine must have been told of the sub-periods (``subperiods_needed``).
+        """
+        subs = periods_behind(shown, PeriodType(indicator.period_type))
+        return [(p, v is not None) for p, v in zip(subs, self.values(indicator, unit_id, subs), strict=True)]

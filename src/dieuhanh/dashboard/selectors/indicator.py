@@ -8,7 +8,7 @@ from decimal import Decimal
 from dieuhanh.analytics.selectors import analytics_ranking
 from dieuhanh.dashboard.periods import ReportPeriod, ShownPeriod
 from dieuhanh.dashboard.selectors.common import child_units
-from dieuhanh.dashboard.selectors.figures import Figure, FigureBook, periods_needed
+from dieuhanh.dashboard.selectors.figures import Figure, FigureBook, periods_needed, subperiods_needed
 from dieuhanh.indicators.models import Aggregation, Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.orgunits.models import OrgUnit
@@ -117,7 +117,12 @@ def indicator_detail(*, indicator: Indicator, unit: OrgUnit, report: ReportPerio
     # The trend's first year is compared with the year before it: the engine loads from there.
     periods = [*periods_needed([indicator], [report]), *(p.shift_years(-1) for p in trend[:1]), *trend]
     children = child_units(unit=unit, start=shown.period.start_date, end=shown.period.end_date)
-    book = FigureBook(indicators=[indicator], units=[unit, *children], periods=periods)
+    book = FigureBook(
+        indicators=[indicator],
+        units=[unit, *children],
+        periods=periods,
+        value_periods=subperiods_needed([indicator], report),
+    )
     ranks: dict[str, int | None] = {}
     if children:
         measure = "ytd" if shown.cumulative else "value"

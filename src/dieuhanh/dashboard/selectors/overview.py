@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db.models import F
 
 from dieuhanh.dashboard.periods import ReportPeriod
-from dieuhanh.dashboard.selectors.figures import Figure, FigureBook, periods_needed
+from dieuhanh.dashboard.selectors.figures import Figure, FigureBook, periods_needed, sparklines_needed
 from dieuhanh.indicators.models import Indicator, Sector, Target
 from dieuhanh.orgunits.models import OrgUnit
 
@@ -39,12 +39,16 @@ def overview_book(
 ) -> FigureBook:
     """One engine for everything the overview shows: every indicator, the period and the sparklines.
 
-    The engine reads three years before the earliest period shown (for the projection), which
-    covers the sparklines too. ``also``: more units to read from the same engine (the wall's
-    maps and off-track list).
+    The sparklines' periods are given to the engine too: it reads only the ranges it is told of.
+    ``also``: more units to read from the same engine (the wall's maps and off-track list).
     """
     units = {unit.pk: unit} | {u.pk: u for u in also}
-    return FigureBook(indicators=indicators, units=list(units.values()), periods=periods_needed(indicators, [report]))
+    return FigureBook(
+        indicators=indicators,
+        units=list(units.values()),
+        periods=periods_needed(indicators, [report]),
+        value_periods=sparklines_needed(indicators, report),
+    )
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from dieuhanh.dashboard.selectors import (
     offtrack_list,
     overview_table,
     periods_needed,
+    subperiods_needed,
 )
 from dieuhanh.indicators.models import Aggregation, Indicator
 from dieuhanh.indicators.periods import PeriodType
@@ -73,7 +74,13 @@ class ReportBuilder:
         periods = set(periods_needed(self.indicators, [report]))
         # The same periods a year earlier: the change of the cumulative figure needs their ytd.
         periods |= {p.shift_years(-1) for p in periods}
-        self.book = FigureBook(indicators=self.indicators, units=[org_unit, *self.children], periods=sorted(periods))
+        self.book = FigureBook(
+            indicators=self.indicators,
+            units=[org_unit, *self.children],
+            periods=sorted(periods),
+            # The completeness annex asks each month (or quarter) behind the period.
+            value_periods=subperiods_needed(self.indicators, report),
+        )
         self.estimated = estimated_indicator_ids(indicators=self.indicators, org_unit=org_unit, report=report)
         self.context: dict[str, Any] = {
             "unit": lower_first(org_unit.name),
