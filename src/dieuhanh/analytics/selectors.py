@@ -199,6 +199,7 @@ def _series_from_rollups(
                 rollups[indicator_id][(unit_id, first, last)] = (Decimal(value), filled)
     # The units' subtrees are not loaded: aggregated units read their rollups, leaves have none.
     tree = UnitTree({})
+    loaded = {period_type: frozenset(ranges) for period_type, ranges in wanted.items()}
     series = {
         i: Series(
             spec=spec,
@@ -206,7 +207,7 @@ def _series_from_rollups(
             tree=tree,
             rollups=rollups.get(i, {}),
             rolled=aggregated if i in rolled else frozenset(),
-            loaded=frozenset(wanted[spec.period_type]) if i in rolled and aggregated else None,
+            loaded=loaded[spec.period_type] if i in rolled and aggregated else None,
         )
         for i, spec in stored.items()
     }

@@ -9,7 +9,7 @@ the API's answer for the same indicator, unit and period.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -110,20 +110,23 @@ def periods_behind(shown: ShownPeriod, period_type: PeriodType) -> list[Period]:
     return shown.period.year_to_date(period_type) if shown.cumulative else shown.period.sub_periods(period_type)
 
 
-def subperiods_needed(indicators: Iterable[Indicator], report: ReportPeriod) -> list[Period]:
-    """The periods behind ``report``'s figures of ``indicators``, for ``FigureBook(value_periods=…)``."""
+def _for_each_type(
+    indicators: Iterable[Indicator], report: ReportPeriod, periods_of: Callable[[ShownPeriod, PeriodType], list[Period]]
+) -> list[Period]:
     needed: set[Period] = set()
     for period_type in {PeriodType(i.period_type) for i in indicators}:
-        needed.update(periods_behind(report.shown_for(period_type), period_type))
+        needed.update(periods_of(report.shown_for(period_type), period_type))
     return sorted(needed)
+
+
+def subperiods_needed(indicators: Iterable[Indicator], report: ReportPeriod) -> list[Period]:
+    """The periods behind ``report``'s figures of ``indicators``, for ``FigureBook(value_periods=…)``."""
+    return _for_each_type(indicators, report, periods_behind)
 
 
 def sparklines_needed(indicators: Iterable[Indicator], report: ReportPeriod) -> list[Period]:
     """The periods of the sparklines of ``indicators`` for ``report``, for ``FigureBook(value_periods=…)``."""
-    needed: set[Period] = set()
-    for period_type in {PeriodType(i.period_type) for i in indicators}:
-        needed.update(sparkline_periods(report.shown_for(period_type), period_type))
-    return sorted(needed)
+    return _for_each_type(indicators, report, sparkline_periods)
 
 
 def sparkline_periods(shown: ShownPeriod, period_type: PeriodType) -> list[Period]:
