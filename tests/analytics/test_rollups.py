@@ -232,7 +232,7 @@ def test_a_ranking_costs_the_same_queries_however_many_units_it_ranks(
 
 def test_an_engine_refuses_a_period_whose_rollups_it_did_not_read(tree: Tree) -> None:
     # Given rollups of a monthly sum, and an engine built for June 2023 only
-    from dieuhanh.analytics.engine import RollupRangeNotLoadedError
+    from dieuhanh.analytics.engine import RangeNotLoadedError
 
     indicator = IndicatorFactory(code="REV")
     for month in ("202301", "202306"):
@@ -243,7 +243,7 @@ def test_an_engine_refuses_a_period_whose_rollups_it_did_not_read(tree: Tree) ->
     assert engine.measures(spec, tree.province.pk, Period.parse("202306")).value == 5
 
     # When it is asked about a month it was not built for, then it says so rather than answer "no data"
-    with pytest.raises(RollupRangeNotLoadedError):
+    with pytest.raises(RangeNotLoadedError):
         engine.measures(spec, tree.province.pk, Period.parse("202302"))
 
     # And an engine told of the month's value reads it
@@ -255,3 +255,84 @@ def test_an_engine_refuses_a_period_whose_rollups_it_did_not_read(tree: Tree) ->
         use_rollups=True,
     )
     assert engine.measure(spec, tree.province.pk, Period.parse("202301"), "value") == 5
+
+
+RANKED_MEASURES = ["value", "previous", "yoy_pct", "ytd", "plan_completion_pct", "projection"]
+RANKED_PERIODS = ["2023", "2023Q4", "202306", "2022Q3"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_ranking_by_any_measure_reads_what_that_measure_needs_and_no_less(seed: int) -> None:
+    # Given a random tree and figures, and every measure of every unit computed with all eight
+    units, indicators = random_world(random.Random(500 + seed))
+    periods = [Period.parse(p) for p in RANKED_PERIODS]
+    specs = [spec_of(i) for i in indicators]
+    engine = build_engine(specs=specs, units=units, periods=periods, use_rollups=False)
+    expected = {
+        (spec.code, unit.code, period.code): engine.measures(spec, unit.pk, period)
+        for spec in specs
+        for unit in units
+        for period in periods
+    }
+    root = units[0]
+
+    # When each unit below the root is ranked by one measure — a ranking reads only what the
+    # measure needs (the period alone for a value, not the months before it) — from the figures,
+    # then from rollups, then each value ranked is the one computed with all eight measures
+    for rolled in (False, True):
+        if rolled:
+            rollups_rebuild()
+        for indicator in indicators:
+            for measure in RANKED_MEASURES:
+                for period in periods:
+                    for depth in (1, 2):
+                        rows = analytics_ranking(
+                            indicator=indicator, org_unit=root, period=period, measure=measure, depth=depth
+                        )
+                        for row in rows:
+                            wanted = getattr(expected[(indicator.code, row.org_unit, period.code)], measure)
+                            assert row.value == wanted, (rolled, indicator.code, measure, period.code, row.org_unit)
+
+
+def test_a_ranking_by_value_reads_the_figures_of_its_period_alone(tree: Tree) -> None:
+    # Given figures of every month of 2022 and 2023 at the communes
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    revenue = IndicatorFactory(code="REV")
+    for unit in (tree.commune_a1, tree.commune_b1):
+        for year in (2022, 2023):
+            for month in range(1, 13):
+                put(revenue, unit, f"{year}{month:02d}", month)
+    june = Period.parse("202306")
+
+    # When the communes are ranked by June's value, and by its change on June 2022
+    reads = {}
+    for measure in ("value", "yoy_pct"):
+        with CaptureQueriesContext(connection) as queries:
+            analytics_ranking(indicator=revenue, org_unit=tree.province, period=june, measure=measure, depth=2)
+        reads[measure] = " ".join(q["sql"] for q in queries.captured_queries if "ingest_datavalue" in q["sql"])
+
+    # Then the value reads June alone, the change June of both years: not the months between
+    assert "'202306'" in reads["value"]
+    assert "'202305'" not in reads["value"]
+    assert "'202206'" not in reads["value"]
+    assert "'202206'" in reads["yoy_pct"]
+    assert "'202305'" not in reads["yoy_pct"]
+
+
+def test_an_engine_refuses_figures_it_did_not_read(tree: Tree) -> None:
+    # Given a commune's figures, and an engine built to ask June's value alone
+    from dieuhanh.analytics.engine import RangeNotLoadedError
+
+    indicator = IndicatorFactory(code="REV")
+    for month in ("202301", "202306"):
+        put(indicator, tree.commune_a1, month, 5)
+    spec = spec_of(indicator)
+    june = Period.parse("202306")
+    engine = build_engine(specs=[spec], units=[tree.commune_a1], periods=[june], measures=["value"], use_rollups=True)
+    assert engine.measure(spec, tree.commune_a1.pk, june, "value") == 5
+
+    # When it is asked for the year to date, which reads January too, then it says so
+    with pytest.raises(RangeNotLoadedError):
+        engine.measure(spec, tree.commune_a1.pk, june, "ytd")

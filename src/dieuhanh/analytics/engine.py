@@ -79,7 +79,7 @@ class UnitTree:
 _NO_FIGURES: Mapping[int, Decimal] = {}
 
 
-class RollupRangeNotLoadedError(LookupError):
+class RangeNotLoadedError(LookupError):
     """An engine was asked about a period it was not built for (a programming error, not a user's)."""
 
 
@@ -104,13 +104,15 @@ class Series:
     # The (first, last) ranges whose rollups were read; None: all of them. A range outside it
     # was never read, so its absence from ``rollups`` says nothing: asking for it is a bug.
     loaded: frozenset[tuple[int, int]] | None = None
+    # The runs of sub-periods (first, last) whose own figures were read; None: all of them.
+    own_loaded: tuple[tuple[int, int], ...] | None = None
     _base: dict[tuple[int, int], Decimal | None] = field(default_factory=dict, repr=False)
     _value: dict[tuple[int, int, int], Decimal | None] = field(default_factory=dict, repr=False)
 
     def _rollup(self, unit_id: int, first: int, last: int) -> RollupValue | None:
         if self.loaded is not None and (first, last) not in self.loaded:
             # Answering None here would show "no data" where there are figures.
-            raise RollupRangeNotLoadedError(
+            raise RangeNotLoadedError(
                 f"{self.spec.code}: sub-periods {first}..{last} were not read; give their period to build_engine"
             )
         return self.rollups.get((unit_id, first, last))
@@ -150,6 +152,12 @@ class Series:
         if unit_id in self.rolled:
             rolled = self._rollup(unit_id, first, last)
             return rolled[0] if rolled else None
+        if self.own_loaded is not None and not any(a <= first and last <= b for a, b in self.own_loaded):
+            # As with rollups: the figures of these sub-periods were never read, not missing.
+            raise RangeNotLoadedError(
+                f"{self.spec.code}: figures of sub-periods {first}..{last} were not read; "
+                "give their period and measure to build_engine"
+            )
         aggregation = self.spec.aggregation
         result: Decimal | None
         if aggregation in ("sum", "average"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db.models import Q
@@ -25,11 +26,11 @@ def ordinal_of(start: dt.date, period_type: PeriodType) -> int:
     return Period(start.year, PeriodType.MONTHLY, start.month).ordinal // period_type.months
 
 
-def own_figures(stored: dict[int, IndicatorSpec], unit_filter: Q, start: dt.date, end: dt.date) -> Figures:
-    """Counted (non-draft) figures of ``stored`` indicators at the units of ``unit_filter``, from
-    ``start`` to ``end``."""
+def own_figures(stored: dict[int, IndicatorSpec], unit_filter: Q, spans: Sequence[tuple[dt.date, dt.date]]) -> Figures:
+    """Counted (non-draft) figures of ``stored`` indicators at the units of ``unit_filter``, in the
+    periods that start within ``spans`` (each a first and last date, inclusive)."""
     own: Figures = {i: defaultdict(dict) for i in stored}
-    if not stored:
+    if not stored or not spans:
         return own
     # Name the periods, not only their dates: the unique key (indicator, unit, period) then finds
     # each figure directly, instead of every period of every unit of a ranking.
@@ -38,11 +39,13 @@ def own_figures(stored: dict[int, IndicatorSpec], unit_filter: Q, start: dt.date
         by_type[spec.period_type].append(indicator_id)
     window = Q(pk__in=[])
     for period_type, ids in by_type.items():
-        first, last = ordinal_of(start, period_type), ordinal_of(end, period_type)
-        codes = [Period.from_ordinal(period_type, o).code for o in range(first, last + 1)]
+        ordinals = {
+            o for start, end in spans for o in range(ordinal_of(start, period_type), ordinal_of(end, period_type) + 1)
+        }
+        codes = [Period.from_ordinal(period_type, o).code for o in sorted(ordinals)]
         window |= Q(indicator_id__in=ids, period__in=codes)
     # Both the names and the dates: the planner may then use either index, whichever fits.
-    window &= Q(period_start__gte=start, period_start__lte=end)
+    window &= Q(period_start__gte=min(s for s, _e in spans), period_start__lte=max(e for _s, e in spans))
     rows = (
         DataValue.objects.filter(window)
         .filter(unit_filter)

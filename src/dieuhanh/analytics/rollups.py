@@ -266,7 +266,7 @@ def _compute_and_write(
 ) -> int:
     start, end = dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)
     chosen = {i: specs[i] for i in indicators}
-    own = own_figures(chosen, Q(org_unit_id__in=set(units) | leaf_children), start, end)
+    own = own_figures(chosen, Q(org_unit_id__in=set(units) | leaf_children), [(start, end)])
     rollups: dict[int, dict[RollupKey, RollupValue]] = {i: {} for i in indicators}
     if rolled:
         stored = (

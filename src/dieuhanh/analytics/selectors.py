@@ -29,7 +29,7 @@ from dieuhanh.analytics.engine import (
     needed_ranges,
     value_ranges,
 )
-from dieuhanh.analytics.figures import own_figures
+from dieuhanh.analytics.figures import ordinal_of, own_figures
 from dieuhanh.analytics.models import Rollup
 from dieuhanh.analytics.rollups import ROLLED_AGGREGATIONS, rollups_ready, rollups_stamp
 from dieuhanh.indicators.models import Indicator, Target
@@ -83,50 +83,103 @@ def _stored_specs(specs: Iterable[IndicatorSpec]) -> dict[int, IndicatorSpec]:
     return out
 
 
+# How many whole years before the period each measure looks at (see docs/analytics.md): January
+# of the period's year for the year to date, past whole years for the projection.
+_LOOKBACK = {
+    "value": 0,
+    "previous": 1,
+    "yoy_pct": 1,
+    "ytd": 0,
+    "plan": 0,
+    "plan_completion_pct": 0,
+    "projection": PROJECTION_YEARS,
+    "status": PROJECTION_YEARS,
+}
+# Measures that read the period alone, and the same period a year earlier: not the months between.
+_YEAR_APART = frozenset({"value", "previous", "yoy_pct"})
+
+
+@dataclass(frozen=True)
+class Reads:
+    """What an engine reads: the spans of dates of own figures, and the sub-period ranges of rollups."""
+
+    spans: tuple[tuple[dt.date, dt.date], ...]
+    periods: tuple[Period, ...]  # for a measure of the year apart: the periods whose values are read
+    lookback_years: int | None  # otherwise: the whole years read before each period
+
+    def rollup_ranges(self, period_type: PeriodType, measured: Sequence[Period]) -> set[tuple[int, int]]:
+        if self.lookback_years is None:
+            return value_ranges(period_type, self.periods)
+        return needed_ranges(period_type, measured, self.lookback_years) | value_ranges(period_type, self.periods)
+
+    def ordinal_spans(self, period_type: PeriodType) -> tuple[tuple[int, int], ...]:
+        return tuple((ordinal_of(s, period_type), ordinal_of(e, period_type)) for s, e in self.spans)
+
+
+def reads_for(measures: Iterable[str], periods: Sequence[Period], value_periods: Sequence[Period]) -> Reads:
+    """What asking ``measures`` of ``periods`` (and the value alone of ``value_periods``) reads."""
+    asked = frozenset(measures)
+    unknown = asked - _LOOKBACK.keys()
+    if unknown:
+        raise ValueError(f"Unknown measures {sorted(unknown)}")
+    if asked <= _YEAR_APART:
+        # A ranking by this month's value need not read the months before it: for thousands of
+        # communes that is most of what it would read.
+        read = [*periods, *value_periods]
+        if asked - {"value"}:
+            read += [p.shift_years(-1) for p in periods]
+        return Reads(spans=_merged((p.start_date, p.end_date) for p in read), periods=tuple(read), lookback_years=None)
+    lookback = max(_LOOKBACK[m] for m in asked)
+    start = dt.date(min([p.year - lookback for p in periods] + [p.year for p in value_periods]), 1, 1)
+    end = max(p.end_date for p in [*periods, *value_periods])
+    return Reads(spans=((start, end),), periods=tuple(value_periods), lookback_years=lookback)
+
+
+def _merged(spans: Iterable[tuple[dt.date, dt.date]]) -> tuple[tuple[dt.date, dt.date], ...]:
+    out: list[tuple[dt.date, dt.date]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1] + dt.timedelta(days=1):
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return tuple(out)
+
+
 def build_engine(
     *,
     specs: Sequence[IndicatorSpec],
     units: Sequence[OrgUnit],
     periods: Sequence[Period],
-    lookback_years: int = PROJECTION_YEARS,
+    measures: Iterable[str] = Measures.MEASURE_NAMES,
     use_rollups: bool | None = None,
     units_query: QuerySet[OrgUnit] | None = None,
     with_targets: bool = True,
     value_periods: Sequence[Period] = (),
 ) -> Engine:
-    """Load what measuring ``specs`` at ``units`` over ``periods`` needs, and the annual targets.
+    """Load what asking ``measures`` of ``specs`` at ``units`` over ``periods`` needs, and the
+    annual targets.
 
-    Every measure looks back at most ``lookback_years`` whole years (the projection's
-    past shares) and no further ahead than the period; a caller that needs less (a
-    ranking by value) says so. With current rollups, only the units themselves are
-    read (their rollups, or their own figures for leaves); otherwise their whole
-    subtrees' figures are loaded and aggregated here.
+    Only what those measures read is loaded (``reads_for``): a ranking by value reads the
+    period alone, the eight measures read back to the projection's past years. Asked for
+    anything else, the engine raises ``RangeNotLoadedError``. With current rollups, only the
+    units themselves are read (their rollups, or their own figures for leaves); otherwise their
+    whole subtrees' figures are loaded and aggregated here.
 
     ``units_query``, when given, selects the same units as ``units`` in SQL: for thousands of
     units (a national ranking) a subquery is far cheaper than thousands of parameters.
 
     ``value_periods``: more periods of which only the value will be asked (a sparkline's).
     """
+    reads = reads_for(measures, periods, value_periods)
     years = [p.year for p in periods]
-    start = dt.date(min([y - lookback_years for y in years] + [p.year for p in value_periods]), 1, 1)
-    end = max(p.end_date for p in [*periods, *value_periods])
     stored = _stored_specs(specs)
     if use_rollups is None:
         use_rollups = rollups_ready()
     unit_ids: Any = units_query.values("pk") if units_query is not None else [u.pk for u in units]
     if use_rollups:
-        series, unit_codes = _series_from_rollups(
-            stored,
-            units,
-            unit_ids=unit_ids,
-            periods=periods,
-            value_periods=value_periods,
-            lookback_years=lookback_years,
-            start=start,
-            end=end,
-        )
+        series, unit_codes = _series_from_rollups(stored, units, unit_ids=unit_ids, periods=periods, reads=reads)
     else:
-        series, unit_codes = _series_from_figures(stored, units, start, end)
+        series, unit_codes = _series_from_figures(stored, units, reads)
     targets = {}
     if with_targets:
         target_rows = (
@@ -144,7 +197,7 @@ def build_engine(
 
 
 def _series_from_figures(
-    stored: dict[int, IndicatorSpec], units: Sequence[OrgUnit], start: dt.date, end: dt.date
+    stored: dict[int, IndicatorSpec], units: Sequence[OrgUnit], reads: Reads
 ) -> tuple[dict[int, Series], dict[int, str]]:
     subtree_filter = reduce(or_, (Q(path__startswith=u.path) for u in units))
     tree_rows = list(OrgUnit.objects.filter(subtree_filter).order_by().values_list("id", "parent_id", "code"))
@@ -152,9 +205,12 @@ def _series_from_figures(
     for unit_id, parent_id, _code in tree_rows:
         if parent_id is not None:
             children[parent_id].append(unit_id)
-    own = own_figures(stored, reduce(or_, (Q(org_unit__path__startswith=u.path) for u in units)), start, end)
+    own = own_figures(stored, reduce(or_, (Q(org_unit__path__startswith=u.path) for u in units)), reads.spans)
     tree = UnitTree(children)
-    series = {i: Series(spec=spec, own=own[i], tree=tree) for i, spec in stored.items()}
+    series = {
+        i: Series(spec=spec, own=own[i], tree=tree, own_loaded=reads.ordinal_spans(spec.period_type))
+        for i, spec in stored.items()
+    }
     return series, {unit_id: code for unit_id, _parent, code in tree_rows}
 
 
@@ -164,22 +220,19 @@ def _series_from_rollups(
     *,
     unit_ids: Any,
     periods: Sequence[Period],
-    value_periods: Sequence[Period],
-    lookback_years: int,
-    start: dt.date,
-    end: dt.date,
+    reads: Reads,
 ) -> tuple[dict[int, Series], dict[int, str]]:
     aggregated = frozenset(
         OrgUnit.objects.filter(parent_id__in=unit_ids).order_by().values_list("parent_id", flat=True).distinct()
     )
-    own = own_figures(stored, Q(org_unit_id__in=unit_ids), start, end)
+    own = own_figures(stored, Q(org_unit_id__in=unit_ids), reads.spans)
     rolled = {i: spec for i, spec in stored.items() if spec.aggregation in ROLLED_AGGREGATIONS}
     rollups: dict[int, dict[RollupKey, RollupValue]] = {i: {} for i in rolled}
     wanted: dict[PeriodType, set[tuple[int, int]]] = {}
     if rolled and aggregated:
         # Only the ranges the measures read: a few per indicator, not every range of four years.
         wanted = {
-            period_type: needed_ranges(period_type, periods, lookback_years) | value_ranges(period_type, value_periods)
+            period_type: reads.rollup_ranges(period_type, periods)
             for period_type in {spec.period_type for spec in rolled.values()}
         }
         window = Q(pk__in=[])
@@ -208,6 +261,7 @@ def _series_from_rollups(
             rollups=rollups.get(i, {}),
             rolled=aggregated if i in rolled else frozenset(),
             loaded=loaded[spec.period_type] if i in rolled and aggregated else None,
+            own_loaded=reads.ordinal_spans(spec.period_type),
         )
         for i, spec in stored.items()
     }
@@ -254,18 +308,6 @@ def answer_cached(question: tuple[Any, ...], compute: Callable[[bool], T]) -> T:
     return result
 
 
-# How many whole years before the period each measure looks at (see docs/analytics.md).
-_LOOKBACK = {
-    "value": 0,
-    "ytd": 0,
-    "plan": 0,
-    "plan_completion_pct": 0,
-    "previous": 1,
-    "yoy_pct": 1,
-    "projection": PROJECTION_YEARS,
-}
-
-
 def analytics_ranking(
     *, indicator: Indicator, org_unit: OrgUnit, period: Period, measure: str = "value", depth: int = 1
 ) -> list[RankRow]:
@@ -274,7 +316,7 @@ def analytics_ranking(
 
     Equal values share a rank (1, 2, 2, 4); units without a figure come last, unranked.
     """
-    if measure not in _LOOKBACK:
+    if measure not in _LOOKBACK or measure == "status":
         raise AnalyticsQueryError(_("Cannot rank by '%(measure)s'.") % {"measure": measure})
     if depth < 1:
         raise AnalyticsQueryError(_("The depth of a ranking is 1 (children) or more."))
@@ -293,7 +335,7 @@ def analytics_ranking(
             specs=[spec],
             units=units,
             periods=[period],
-            lookback_years=_LOOKBACK[measure],
+            measures=[measure],
             use_rollups=use_rollups,
             units_query=query,
             with_targets=measure in ("plan", "plan_completion_pct"),

@@ -24,6 +24,9 @@ def _codes(raw: str) -> list[str]:
 
 class Command(BaseCommand):
     help = "Print the eight measures for indicators × org units × periods, or a ranking of children."
+    # A data command: the system checks (which import every URL and view, a second or two) run
+    # with `dieuhanh init`, `dieuhanh check` and the server, not before every import or query.
+    requires_system_checks = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--indicator", required=True, help="Code(s), comma-separated.")

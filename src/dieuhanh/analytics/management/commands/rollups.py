@@ -13,6 +13,9 @@ from dieuhanh.analytics.rollups import STATE_KEY, rollups_rebuild
 
 class Command(BaseCommand):
     help = "Rebuild the pre-aggregated analytics (rollups), or show their state."
+    # A data command: the system checks (which import every URL and view, a second or two) run
+    # with `dieuhanh init`, `dieuhanh check` and the server, not before every import or query.
+    requires_system_checks = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["rebuild", "status"])

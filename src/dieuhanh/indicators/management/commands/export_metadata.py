@@ -10,6 +10,9 @@ from dieuhanh.indicators.metadata import metadata_dump, metadata_export
 
 class Command(BaseCommand):
     help = "Write the catalogue (org units, indicators, targets) in the format load-metadata reads."
+    # A data command: the system checks (which import every URL and view, a second or two) run
+    # with `dieuhanh init`, `dieuhanh check` and the server, not before every import or query.
+    requires_system_checks = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

@@ -15,6 +15,9 @@ from dieuhanh.ingest.models import DataValue
 
 class Command(BaseCommand):
     help = "Load org units, indicators and targets from a JSON or YAML file (upsert by code)."
+    # A data command: the system checks (which import every URL and view, a second or two) run
+    # with `dieuhanh init`, `dieuhanh check` and the server, not before every import or query.
+    requires_system_checks = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)

@@ -15,6 +15,9 @@ from dieuhanh.ingest.services import import_file, issue_text, issues_as_csv
 
 class Command(BaseCommand):
     help = "Import figures from CSV, XLSX (template), DHIS2 JSON or DHIS2 CSV. All or nothing."
+    # A data command: the system checks (which import every URL and view, a second or two) run
+    # with `dieuhanh init`, `dieuhanh check` and the server, not before every import or query.
+    requires_system_checks = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)

@@ -13,6 +13,9 @@ from dieuhanh.orgunits.models import OrgUnit
 
 class Command(BaseCommand):
     help = "Write the Excel template for one unit and one year, prefilled with stored figures."
+    # A data command: the system checks (which import every URL and view, a second or two) run
+    # with `dieuhanh init`, `dieuhanh check` and the server, not before every import or query.
+    requires_system_checks = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--org-unit", required=True, help="Unit code, e.g. 718.")

@@ -57,6 +57,9 @@ def outputs_for(output: str, formats: list[str]) -> dict[str, Path]:
 
 class Command(BaseCommand):
     help = "Write the socio-economic report of a unit and period (DOCX, PDF, HTML), or run the monthly schedule."
+    # A data command: the system checks (which import every URL and view, a second or two) run
+    # with `dieuhanh init`, `dieuhanh check` and the server, not before every import or query.
+    requires_system_checks = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--org-unit", action="append", default=[], help="Unit code (the province: 74).")
