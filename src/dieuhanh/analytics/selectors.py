@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import reduce
 from operator import or_
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, Protocol, TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import caches
@@ -41,6 +41,26 @@ answer_cache = caches["default"]
 
 class AnalyticsQueryError(ValueError):
     """A query that names things that do not exist, or nothing at all."""
+
+
+class UnitRef(Protocol):
+    """What reading a unit's figures needs of it: an ``OrgUnit``, or a ``RankedUnit``."""
+
+    @property
+    def pk(self) -> int: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+
+
+class RankedUnit(NamedTuple):
+    """A unit as a ranking reads it: a row, not a model instance (a national ranking has 3,321)."""
+
+    pk: int
+    code: str
+    name: str
+    path: str
 
 
 @dataclass(frozen=True)
@@ -148,7 +168,7 @@ def _merged(spans: Iterable[tuple[dt.date, dt.date]]) -> tuple[tuple[dt.date, dt
 def build_engine(
     *,
     specs: Sequence[IndicatorSpec],
-    units: Sequence[OrgUnit],
+    units: Sequence[UnitRef],
     periods: Sequence[Period],
     measures: Iterable[str] = Measures.MEASURE_NAMES,
     use_rollups: bool | None = None,
@@ -197,7 +217,7 @@ def build_engine(
 
 
 def _series_from_figures(
-    stored: dict[int, IndicatorSpec], units: Sequence[OrgUnit], reads: Reads
+    stored: dict[int, IndicatorSpec], units: Sequence[UnitRef], reads: Reads
 ) -> tuple[dict[int, Series], dict[int, str]]:
     subtree_filter = reduce(or_, (Q(path__startswith=u.path) for u in units))
     tree_rows = list(OrgUnit.objects.filter(subtree_filter).order_by().values_list("id", "parent_id", "code"))
@@ -216,7 +236,7 @@ def _series_from_figures(
 
 def _series_from_rollups(
     stored: dict[int, IndicatorSpec],
-    units: Sequence[OrgUnit],
+    units: Sequence[UnitRef],
     *,
     unit_ids: Any,
     periods: Sequence[Period],
@@ -328,7 +348,8 @@ def analytics_ranking(
             .filter(depth=org_unit.depth + depth)
             .valid_between(period.start_date, period.end_date)
         )
-        units = list(query.only("id", "code", "name", "sort_order", "path", "depth").order_by("sort_order", "code"))
+        rows = query.order_by("sort_order", "code").values_list("id", "code", "name", "path")
+        units = [RankedUnit(*row) for row in rows]
         if not units:
             return []
         engine = build_engine(
@@ -346,7 +367,7 @@ def analytics_ranking(
     return answer_cached(("ranking", indicator.pk, org_unit.pk, period.code, measure, depth), compute)
 
 
-def _ranked(scored: list[tuple[OrgUnit, Decimal | None]], *, descending: bool) -> list[RankRow]:
+def _ranked(scored: list[tuple[RankedUnit, Decimal | None]], *, descending: bool) -> list[RankRow]:
     figures = [(unit, value) for unit, value in scored if value is not None]
     rows: list[RankRow] = []
     previous_value: Decimal | None = None
