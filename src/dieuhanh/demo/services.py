@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from dieuhanh.analytics.rollups import rollups_ready, rollups_rebuild
@@ -31,6 +31,7 @@ from dieuhanh.indicators.metadata import MetadataLoadResult, metadata_load
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period
 from dieuhanh.ingest.models import DataValue, DataValueStatus, ImportBatch, ImportFormat, ImportStatus
+from dieuhanh.ingest.statistics import refresh_figure_statistics
 from dieuhanh.orgunits.models import OrgUnit
 
 DEMO_SOURCE_NAME = "Số liệu mẫu giả lập (không phải số liệu chính thức)"
@@ -144,6 +145,9 @@ def demo_load(*, seed: int = DEFAULT_SEED, data_dir: Path | None = None) -> Demo
             demo_batches.delete()
             batch, written = _write_values(values, checksum=checksum)
         stored = DataValue.objects.filter(batch=batch).count()
+        if written or replaced:
+            with connection.cursor() as cursor:
+                refresh_figure_statistics(cursor, changed=written + replaced)
         # The sample is written in bulk, around the services: bring the rollups up to date.
         if written or replaced or not rollups_ready():
             rollups_rebuild()

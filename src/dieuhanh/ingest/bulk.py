@@ -38,6 +38,7 @@ from dieuhanh.ingest.parsers import (
     open_text,
     text_encoding,
 )
+from dieuhanh.ingest.statistics import refresh_figure_statistics
 from dieuhanh.ingest.validation import MAX_COMMENT, check_rows
 from dieuhanh.orgunits.models import OrgUnit
 
@@ -53,8 +54,6 @@ REBUILD_ABOVE = 500_000
 BULK_LOAD_ABOVE = 500_000
 # Memory for building those indexes again, for this transaction only.
 BULK_INDEX_MEMORY = "512MB"
-# After this many changed figures, the planner needs new statistics of the table.
-ANALYZE_ABOVE = 100_000
 # One import at a time: two merges of overlapping figures must not interleave.
 ADVISORY_LOCK = 0x6469_6575_6861_6E68  # "dieuhanh"
 
@@ -110,9 +109,8 @@ def import_postgres(
         batch.rows_created, batch.rows_updated, batch.rows_unchanged = counts.created, counts.updated, counts.unchanged
         batch.save(update_fields=["rows_created", "rows_updated", "rows_unchanged"])
         if not dry_run and counts.created + counts.updated:
-            if counts.created + counts.updated > ANALYZE_ABOVE:
-                # Fresh statistics, or the next queries are planned for the table as it was.
-                cursor.execute(f"ANALYZE {DataValue._meta.db_table}")
+            # Fresh statistics, or the next queries are planned for the table as it was.
+            refresh_figure_statistics(cursor, changed=counts.created + counts.updated)
             _refresh_rollups(cursor, changed=counts.created + counts.updated)
         if dry_run:
             # Nothing of a dry run stays but its batch record, which the caller saves again.
