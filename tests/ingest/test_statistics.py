@@ -41,12 +41,7 @@ def imported(periods: list[str]) -> bool:
 
 def sqlite_statistics_rows() -> int | None:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
-        if cursor.fetchone() is None:
-            return None
-        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'ingest_datavalue' LIMIT 1")
-        row = cursor.fetchone()
-    return int(row[0].split()[0]) if row else None
+        return statistics.sqlite_analysed_rows(cursor, "ingest_datavalue")
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite keeps no statistics of its own accord")

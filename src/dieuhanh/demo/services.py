@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dieuhanh.analytics.rollups import rollups_ready, rollups_rebuild
@@ -145,9 +145,7 @@ def demo_load(*, seed: int = DEFAULT_SEED, data_dir: Path | None = None) -> Demo
             demo_batches.delete()
             batch, written = _write_values(values, checksum=checksum)
         stored = DataValue.objects.filter(batch=batch).count()
-        if written or replaced:
-            with connection.cursor() as cursor:
-                refresh_figure_statistics(cursor, changed=written + replaced)
+        refresh_figure_statistics(changed=written + replaced)
         # The sample is written in bulk, around the services: bring the rollups up to date.
         if written or replaced or not rollups_ready():
             rollups_rebuild()

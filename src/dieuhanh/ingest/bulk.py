@@ -110,7 +110,7 @@ def import_postgres(
         batch.save(update_fields=["rows_created", "rows_updated", "rows_unchanged"])
         if not dry_run and counts.created + counts.updated:
             # Fresh statistics, or the next queries are planned for the table as it was.
-            refresh_figure_statistics(cursor, changed=counts.created + counts.updated)
+            refresh_figure_statistics(changed=counts.created + counts.updated)
             _refresh_rollups(cursor, changed=counts.created + counts.updated)
         if dry_run:
             # Nothing of a dry run stays but its batch record, which the caller saves again.

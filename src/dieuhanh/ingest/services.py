@@ -168,8 +168,7 @@ def _store(batch: ImportBatch, rows: list[CheckedRow], *, user: Any, dry_run: bo
                 to_update, ["value", "comment", "status", "batch", "updated_by", "updated_at"], batch_size=WRITE_CHUNK
             )
             DataValueChange.objects.bulk_create(changes, batch_size=WRITE_CHUNK)
-            with connection.cursor() as cursor:
-                refresh_figure_statistics(cursor, changed=len(to_create) + len(to_update))
+            refresh_figure_statistics(changed=len(to_create) + len(to_update))
             # In the same transaction: analytics never sees the figures without their rollups.
             rollups_refresh(
                 changed={(i, u, start.year) for i, u, _p, start, _v, _c in to_create}

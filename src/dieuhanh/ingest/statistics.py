@@ -24,31 +24,29 @@ ANALYZE_ABOVE = 100_000
 SQLITE_SHARE = 0.1
 
 
-def refresh_figure_statistics(cursor: Any, *, changed: int) -> bool:
-    """Analyse the figures table if ``changed`` figures leave its statistics missing or stale;
-    say whether it did. Runs inside the import's transaction, on the cursor the import holds."""
+def refresh_figure_statistics(*, changed: int) -> None:
+    """Analyse the figures table if ``changed`` figures leave its statistics missing or stale.
+    Runs inside the caller's transaction (an import's, the demo's)."""
     table = DataValue._meta.db_table
-    if connection.vendor == "postgresql":
-        if changed <= ANALYZE_ABOVE:
-            return False
-    elif connection.vendor == "sqlite":
-        if changed <= 0 or not _sqlite_stale(cursor, table, changed=changed):
-            return False
-    else:  # pragma: no cover - the two databases the product runs on
-        return False
-    cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
-    return True
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            stale = changed > ANALYZE_ABOVE
+        elif connection.vendor == "sqlite":
+            analysed = sqlite_analysed_rows(cursor, table)
+            stale = changed > 0 and (analysed is None or changed > analysed * SQLITE_SHARE)
+        else:  # pragma: no cover - the two databases the product runs on
+            stale = False
+        if stale:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
-def _sqlite_stale(cursor: Any, table: str, *, changed: int) -> bool:
-    """No statistics of ``table`` yet, or ``changed`` is more than SQLITE_SHARE of the figures they
-    counted. Figures added a month at a time leave the statistics representative: they describe
-    how the figures spread over the keys, which such months do not change."""
+def sqlite_analysed_rows(cursor: Any, table: str) -> int | None:
+    """How many rows SQLite's statistics counted in ``table`` when it was last analysed; None if
+    it never was. Figures added a month at a time leave the statistics representative: they
+    describe how the figures spread over the keys, which such months do not change."""
     cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'")
     if cursor.fetchone() is None:
-        return True
+        return None
     cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s AND stat IS NOT NULL LIMIT 1", [table])
     row = cursor.fetchone()
-    if row is None:
-        return True
-    return changed > int(str(row[0]).split()[0]) * SQLITE_SHARE
+    return int(str(row[0]).split()[0]) if row else None
