@@ -206,10 +206,33 @@ def test_status_compares_the_projection_with_the_plan_by_direction(
     tree: Tree, direction: str, projection: int, expected: str
 ) -> None:
     indicator = IndicatorFactory(code="X", aggregation="last", direction=direction)
+    put(indicator, tree.province, "202306", projection)
+    TargetFactory(indicator=indicator, org_unit=tree.province, year_from=2023, value=100)
+
+    assert measure(indicator, tree.province, "2023S1").status == expected
+
+
+@pytest.mark.parametrize(
+    ("direction", "projection", "expected"),
+    [
+        ("up", 100, "on_track"),
+        ("up", 99, "off_track"),
+        ("up", 95, "off_track"),
+        ("down", 100, "on_track"),
+        ("down", 101, "off_track"),
+    ],
+)
+@pytest.mark.parametrize("period", ["2023", "2023S2", "2023Q4", "202312"])
+def test_a_period_that_ends_in_december_gets_the_verdict_not_a_risk(
+    tree: Tree, direction: str, projection: int, expected: str, period: str
+) -> None:
+    # Given a plan of 100 and a year-end figure within 5 % of it, on the wrong side
+    indicator = IndicatorFactory(code="X", aggregation="last", direction=direction)
     put(indicator, tree.province, "202312", projection)
     TargetFactory(indicator=indicator, org_unit=tree.province, year_from=2023, value=100)
 
-    assert measure(indicator, tree.province, "2023").status == expected
+    # Then the year is over: nothing is left to be at risk, the plan is met or it is not
+    assert measure(indicator, tree.province, period).status == expected
 
 
 def test_status_is_no_target_without_a_plan_and_null_with_a_plan_but_no_data(tree: Tree) -> None:

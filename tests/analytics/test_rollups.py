@@ -42,11 +42,16 @@ def random_world(rng: random.Random) -> tuple[list[OrgUnit], list[Indicator]]:
     root = OrgUnitFactory(code="R", kind="province")
     units = [root]
     for n in range(rng.randint(3, 14)):
-        units.append(OrgUnitFactory(code=f"U{n}", parent=rng.choice(units)))
+        kind = rng.choice(["district", "commune"])
+        units.append(OrgUnitFactory(code=f"U{n}", parent=rng.choice(units), kind=kind))
     indicators = []
     for n, aggregation in enumerate(["sum", "sum", "average", "last", "none"]):
         period_type = rng.choice(["monthly", "monthly", "quarterly", "yearly"])
-        indicators.append(IndicatorFactory(code=f"I{n}", aggregation=aggregation, period_type=period_type))
+        # Completeness counts the units of the collection level (or the children, without one).
+        level = rng.choice(["", "district", "commune", "province"])
+        indicators.append(
+            IndicatorFactory(code=f"I{n}", aggregation=aggregation, period_type=period_type, collected_at=level)
+        )
     numerator, denominator = (i for i in indicators if i.aggregation == "sum")
     denominator.period_type = numerator.period_type
     denominator.save()

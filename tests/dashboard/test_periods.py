@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from dieuhanh.dashboard.periods import ReportPeriod, ShownPeriod
+from dieuhanh.analytics.readmodel.periods import ReportPeriod, ShownPeriod
 from dieuhanh.indicators.periods import Period, PeriodError, PeriodType
 
 MONTHLY, QUARTERLY, YEARLY = PeriodType.MONTHLY, PeriodType.QUARTERLY, PeriodType.YEARLY

@@ -172,9 +172,10 @@ def test_the_overview_costs_the_same_queries_with_more_units_and_indicators(
 def test_a_tiles_sparkline_is_the_apis_value_of_each_of_its_periods(plans: Plans, with_rollups: bool) -> None:
     # Given the province's figures, read from rollups or computed from the figures
     from dieuhanh.analytics.rollups import rollups_rebuild
-    from dieuhanh.dashboard.periods import ReportPeriod
-    from dieuhanh.dashboard.selectors import headline_indicator_ids, overview_book, overview_tiles
-    from dieuhanh.dashboard.selectors.figures import sparkline_periods
+    from dieuhanh.analytics.readmodel.periods import ReportPeriod
+    from dieuhanh.analytics.readmodel.lists import headline_indicator_ids
+    from dieuhanh.dashboard.selectors import overview_book, overview_tiles
+    from dieuhanh.analytics.readmodel.book import sparkline_periods
     from dieuhanh.indicators.periods import PeriodType
 
     if with_rollups:

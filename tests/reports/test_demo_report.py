@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from dieuhanh.analytics.engine import Measures
 from dieuhanh.analytics.selectors import analytics_measures
-from dieuhanh.dashboard.periods import ReportPeriod
+from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.demo.services import demo_load
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
@@ -265,8 +265,8 @@ def test_the_html_report_holds_the_same_sentences(made: Made) -> None:
 def test_the_completeness_annex_counts_the_units_that_the_analytics_have_figures_for(made: Made) -> None:
     # Given the annex's table: an indicator, how many districts have every month (or quarter) of the half
     # year, and which miss which
-    from dieuhanh.dashboard.selectors import child_units
-    from dieuhanh.dashboard.selectors.figures import periods_behind
+    from dieuhanh.analytics.readmodel.scope import child_units
+    from dieuhanh.analytics.readmodel.book import periods_behind
 
     (table,) = (b for b in made.report.annexes[0].blocks if isinstance(b, Table))
     province = OrgUnit.objects.get(code="74")

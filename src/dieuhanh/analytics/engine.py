@@ -8,7 +8,8 @@ official figures is exact.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -39,6 +40,11 @@ class IndicatorSpec:
     numerator: IndicatorSpec | None = None
     denominator: IndicatorSpec | None = None
     factor: Decimal = Decimal(1)
+    # Compared in percentage points (``yoy_pp``, ``plan_gap_pp``), never as a relative change.
+    is_rate: bool = False
+    # The kind of unit that reports the indicator (completeness counts those units); empty: the
+    # direct children of the unit asked about.
+    collected_at: str = ""
 
     def operands(self) -> tuple[IndicatorSpec, IndicatorSpec]:
         """Numerator and denominator of a ratio."""
@@ -49,7 +55,13 @@ class IndicatorSpec:
 
 @dataclass(frozen=True)
 class Measures:
-    """The eight measures of one indicator × unit × period."""
+    """The measures of one indicator × unit × period (docs/analytics.md), and its completeness.
+
+    ``reported`` / ``expected``: of the units expected to report the indicator for the period
+    (the units of its collection level at or under the unit, valid during the period), how
+    many have a figure for every sub-period of it; ``ytd_reported`` / ``ytd_expected`` the same
+    from January. None where completeness does not apply (no unit is expected to report).
+    """
 
     indicator: str
     org_unit: str
@@ -62,8 +74,35 @@ class Measures:
     plan_completion_pct: Decimal | None = None
     projection: Decimal | None = None
     status: str | None = None
+    yoy_pp: Decimal | None = None
+    plan_gap_pp: Decimal | None = None
+    reported: int | None = None
+    expected: int | None = None
+    ytd_reported: int | None = None
+    ytd_expected: int | None = None
 
-    MEASURE_NAMES = ("value", "previous", "yoy_pct", "ytd", "plan", "plan_completion_pct", "projection", "status")
+    MEASURE_NAMES = (
+        "value",
+        "previous",
+        "yoy_pct",
+        "yoy_pp",
+        "ytd",
+        "plan",
+        "plan_completion_pct",
+        "plan_gap_pp",
+        "projection",
+        "status",
+    )
+    COMPLETENESS_NAMES = ("reported", "expected", "ytd_reported", "ytd_expected")
+
+    @property
+    def is_partial(self) -> bool:
+        """Whether fewer units reported the period's figure than are expected to."""
+        return self.reported is not None and self.expected is not None and self.reported < self.expected
+
+    @property
+    def ytd_is_partial(self) -> bool:
+        return self.ytd_reported is not None and self.ytd_expected is not None and self.ytd_reported < self.ytd_expected
 
 
 @dataclass
@@ -84,7 +123,10 @@ class RangeNotLoadedError(LookupError):
 
 
 RollupKey = tuple[int, int, int]  # (unit, first ordinal, last ordinal)
-RollupValue = tuple[Decimal, int]  # (value, sub-periods that had a figure)
+# (value, sub-periods that had a figure, units of the collection level below with every sub-period)
+RollupValue = tuple[Decimal, int, int]
+# How many units of a kind ("" for the direct children) are at or under a unit during [start, end].
+ExpectedUnits = Callable[[str, int, dt.date, dt.date], int]
 
 
 @dataclass
@@ -101,6 +143,8 @@ class Series:
     tree: UnitTree
     rollups: Mapping[RollupKey, RollupValue] = field(default_factory=dict)
     rolled: frozenset[int] = frozenset()
+    # Unit kinds, for completeness (the units at the spec's collection level count as reporters).
+    kinds: Mapping[int, str] = field(default_factory=dict)
     # The (first, last) ranges whose rollups were read; None: all of them. A range outside it
     # was never read, so its absence from ``rollups`` says nothing: asking for it is a bug.
     loaded: frozenset[tuple[int, int]] | None = None
@@ -194,6 +238,37 @@ class Series:
     def is_complete(self, unit_id: int, first: int, last: int) -> bool:
         return self.filled(unit_id, first, last) == last - first + 1
 
+    def reported(self, unit_id: int, first: int, last: int) -> int:
+        """How many of the units expected to report under ``unit_id`` have a figure for every
+        sub-period ``first..last`` (see ``has_reported``): the unit itself if it is of the collection level, else its
+        children of that level or, recursively, theirs (its direct children if no level is set)."""
+        if unit_id in self.rolled:
+            rolled = self._rollup(unit_id, first, last)
+            return rolled[2] if rolled else 0
+        level = self.spec.collected_at
+        if level and self.kinds.get(unit_id) == level:
+            return 1 if self.has_reported(unit_id, first, last) else 0
+        children = self.tree.of(unit_id)
+        if not level:
+            return sum(1 for child in children if self.has_reported(child, first, last))
+        return sum(self.reported(child, first, last) for child in children)
+
+    def own_covers(self, unit_id: int, first: int, last: int) -> bool:
+        """Whether the unit's own stored figures alone make its figure over ``first..last`` whole."""
+        own = self.own.get(unit_id)
+        if not own:
+            return False
+        if self.spec.aggregation == "last":
+            return any(o in own for o in range(first, last + 1))
+        return all(o in own for o in range(first, last + 1))
+
+    def has_reported(self, unit_id: int, first: int, last: int) -> bool:
+        """Whether a unit's figure over ``first..last`` is whole: a figure for every sub-period,
+        or, for a stock (``last``), whose value is its latest figure, any figure in the range."""
+        if self.spec.aggregation == "last":
+            return self.filled(unit_id, first, last) > 0
+        return self.is_complete(unit_id, first, last)
+
 
 def standard_ranges(period_type: PeriodType, year: int) -> list[tuple[int, int]]:
     """Every range of sub-periods a query can ask for in a year: each period, quarter,
@@ -238,13 +313,16 @@ def value_ranges(period_type: PeriodType, periods: Sequence[Period]) -> set[tupl
     return ranges
 
 
-def rollup_rows(series: Series, unit_id: int, year: int) -> list[tuple[int, int, Decimal, int]]:
-    """The rollups of a unit for a year: (first, last, value, filled) for every standard range with a value."""
+def rollup_rows(series: Series, unit_id: int, year: int) -> list[tuple[int, int, Decimal, int, int]]:
+    """The rollups of a unit for a year: (first, last, value, filled, reported) for every standard
+    range with a value."""
     rows = []
     for first, last in standard_ranges(series.spec.period_type, year):
         value = series.value(unit_id, first, last)
         if value is not None:
-            rows.append((first, last, value, series.filled(unit_id, first, last)))
+            rows.append(
+                (first, last, value, series.filled(unit_id, first, last), series.reported(unit_id, first, last))
+            )
     return rows
 
 
@@ -270,10 +348,13 @@ class Engine:
         series: Mapping[int, Series],
         targets: Mapping[tuple[int, int, int], Decimal],
         unit_codes: Mapping[int, str],
+        expected_units: ExpectedUnits | None = None,
     ) -> None:
         self.series = series
         self.targets = targets
         self.unit_codes = unit_codes
+        # None: completeness was not asked for (a ranking); every figure's is then unknown.
+        self.expected_units = expected_units
         # A ranking asks the same period of every unit: its sub-periods once, not thousands of times.
         self._sub_periods: dict[tuple[Period, PeriodType], list[Period]] = {}
 
@@ -302,10 +383,10 @@ class Engine:
             return self.value(spec, unit_id, sub)
         if name == "previous":
             return self.value(spec, unit_id, [p.shift_years(-1) for p in sub])
-        if name == "yoy_pct":
+        if name in ("yoy_pct", "yoy_pp"):
             value = self.value(spec, unit_id, sub)
             previous = self.value(spec, unit_id, [p.shift_years(-1) for p in sub])
-            return (value / previous - 1) * HUNDRED if value is not None and previous not in (None, 0) else None
+            return yoy_pct(value, previous) if name == "yoy_pct" else yoy_pp(spec, value, previous)
         ytd_periods = period.year_to_date(spec.period_type)
         ytd = self.value(spec, unit_id, ytd_periods)
         if name == "ytd":
@@ -314,6 +395,8 @@ class Engine:
             return ytd / plan * HUNDRED if ytd is not None and plan not in (None, 0) else None
         if name == "projection":
             return self.projection(spec, unit_id, ytd_periods, ytd)
+        if name == "plan_gap_pp":
+            return plan_gap_pp(spec, self.projection(spec, unit_id, ytd_periods, ytd), plan)
         raise ValueError(f"Unknown measure {name!r}")
 
     def measures(self, spec: IndicatorSpec, unit_id: int, period: Period) -> Measures:
@@ -332,22 +415,58 @@ class Engine:
         value = self.value(spec, unit_id, sub)
         previous = self.value(spec, unit_id, [p.shift_years(-1) for p in sub])
         ytd = self.value(spec, unit_id, ytd_periods)
-        yoy_pct = (value / previous - 1) * HUNDRED if value is not None and previous not in (None, 0) else None
         completion = ytd / plan * HUNDRED if ytd is not None and plan not in (None, 0) else None
         projection = self.projection(spec, unit_id, ytd_periods, ytd)
+        reported, expected = self.completeness(spec, unit_id, sub, value)
+        ytd_reported, ytd_expected = self.completeness(spec, unit_id, ytd_periods, ytd)
         return Measures(
             indicator=spec.code,
             org_unit=self.unit_codes[unit_id],
             period=period.code,
             value=value,
             previous=previous,
-            yoy_pct=yoy_pct,
+            yoy_pct=yoy_pct(value, previous),
+            yoy_pp=yoy_pp(spec, value, previous),
             ytd=ytd,
             plan=plan,
             plan_completion_pct=completion,
+            plan_gap_pp=plan_gap_pp(spec, projection, plan),
             projection=projection,
-            status=status_of(projection, plan, spec.direction),
+            # Once the period reaches December the year is over: the verdict, not a risk.
+            status=status_of(projection, plan, spec.direction, final=sub[-1].last_month == 12),
+            reported=reported,
+            expected=expected,
+            ytd_reported=ytd_reported,
+            ytd_expected=ytd_expected,
         )
+
+    def completeness(
+        self, spec: IndicatorSpec, unit_id: int, periods: Sequence[Period], value: Decimal | None
+    ) -> tuple[int | None, int | None]:
+        """(reported, expected) of a figure over a contiguous run of the indicator's periods; (None,
+        None) when no unit is expected to report it there, or completeness was not loaded."""
+        if self.expected_units is None:
+            return None, None
+        if spec.aggregation == "ratio":
+            numerator, denominator = spec.operands()
+            n = self.completeness(numerator, unit_id, periods, value)
+            d = self.completeness(denominator, unit_id, periods, value)
+            if n[1] is None or d[1] is None or n[0] is None or d[0] is None:
+                return n if d[1] is None else d
+            return min(n[0], d[0]), max(n[1], d[1])
+        start, end = periods[0].start_date, periods[-1].end_date
+        expected = self.expected_units(spec.collected_at, unit_id, start, end)
+        if not expected:
+            return None, None
+        if spec.aggregation == "none":
+            # Never computed from children: the unit reports it itself, or nobody does.
+            return (1 if value is not None else 0), expected
+        series = self.series[spec.id]
+        first, last = periods[0].ordinal, periods[-1].ordinal
+        if series.own_covers(unit_id, first, last):
+            # The unit's own stored figures win over its units' (docs/analytics.md): it is whole.
+            return expected, expected
+        return min(series.reported(unit_id, first, last), expected), expected
 
     def projection(
         self, spec: IndicatorSpec, unit_id: int, ytd_periods: Sequence[Period], ytd: Decimal | None
@@ -376,12 +495,34 @@ class Engine:
         return ytd * per_year / elapsed
 
 
-def status_of(projection: Decimal | None, plan: Decimal | None, direction: str) -> str | None:
-    """on_track / at_risk (within 5 %) / off_track against the plan, by direction."""
+def yoy_pct(value: Decimal | None, previous: Decimal | None) -> Decimal | None:
+    """(value / previous − 1) × 100; None if either is missing or previous is 0."""
+    return (value / previous - 1) * HUNDRED if value is not None and previous not in (None, 0) else None
+
+
+def yoy_pp(spec: IndicatorSpec, value: Decimal | None, previous: Decimal | None) -> Decimal | None:
+    """A rate's change on last year in percentage points (value − previous); None for other indicators."""
+    return value - previous if spec.is_rate and value is not None and previous is not None else None
+
+
+def plan_gap_pp(spec: IndicatorSpec, projection: Decimal | None, plan: Decimal | None) -> Decimal | None:
+    """A rate's year-end estimate minus its plan, in percentage points; None for other indicators."""
+    return projection - plan if spec.is_rate and projection is not None and plan is not None else None
+
+
+def status_of(projection: Decimal | None, plan: Decimal | None, direction: str, *, final: bool = False) -> str | None:
+    """on_track / at_risk (within 5 %) / off_track against the plan, by direction.
+
+    ``final``: the period ends with the year, so the estimate is the outcome: on_track or
+    off_track, never at risk (nothing is left to be at risk).
+    """
     if plan is None:
         return Status.NO_TARGET.value
     if projection is None:
         return None
+    if final:
+        met = projection <= plan if direction == "down" else projection >= plan
+        return Status.ON_TRACK.value if met else Status.OFF_TRACK.value
     tolerance = abs(plan) * AT_RISK_TOLERANCE
     if direction == "down":
         if projection <= plan:

@@ -27,6 +27,9 @@ class Rollup(models.Model):
     last = models.IntegerField()
     value = models.CharField(max_length=80)
     filled = models.PositiveSmallIntegerField()
+    # Of the units that report the indicator (its collection level) at or under the unit, how
+    # many have a figure for every sub-period of the range (see ``Series.reported``).
+    reported = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("rollup")

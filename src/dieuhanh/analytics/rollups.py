@@ -95,9 +95,14 @@ def answers_changed() -> None:
 
 
 def _specs() -> dict[int, IndicatorSpec]:
+    rows = Indicator.objects.filter(aggregation__in=ROLLED_AGGREGATIONS).values_list(
+        "pk", "code", "period_type", "aggregation", "collected_at"
+    )
     return {
-        i.pk: IndicatorSpec(id=i.pk, code=i.code, period_type=PeriodType(i.period_type), aggregation=i.aggregation)
-        for i in Indicator.objects.filter(aggregation__in=ROLLED_AGGREGATIONS)
+        pk: IndicatorSpec(
+            id=pk, code=code, period_type=PeriodType(period_type), aggregation=aggregation, collected_at=collected_at
+        )
+        for pk, code, period_type, aggregation, collected_at in rows
     }
 
 
@@ -229,8 +234,12 @@ def _recompute_units(
     units: list[int], by_unit: dict[int, set[tuple[int, int]]], *, specs: dict[int, IndicatorSpec], replace: bool
 ) -> int:
     children: dict[int, list[int]] = defaultdict(list)
-    for child, parent in OrgUnit.objects.filter(parent_id__in=units).order_by().values_list("pk", "parent_id"):
+    kinds = dict(OrgUnit.objects.filter(pk__in=units).order_by().values_list("pk", "kind"))
+    for child, parent, kind in (
+        OrgUnit.objects.filter(parent_id__in=units).order_by().values_list("pk", "parent_id", "kind")
+    ):
         children[parent].append(child)
+        kinds[child] = kind
     all_children = {c for cs in children.values() for c in cs}
     aggregated_children = frozenset(
         OrgUnit.objects.filter(parent_id__in=all_children).order_by().values_list("parent_id", flat=True).distinct()
@@ -248,7 +257,15 @@ def _recompute_units(
     for first in range(0, len(indicators), chunk):
         part = indicators[first : first + chunk]
         written += _compute_and_write(
-            units, by_unit, part, years, specs=specs, tree=tree, leaf_children=leaf_children, rolled=aggregated_children
+            units,
+            by_unit,
+            part,
+            years,
+            specs=specs,
+            tree=tree,
+            kinds=kinds,
+            leaf_children=leaf_children,
+            rolled=aggregated_children,
         )
     return written
 
@@ -261,6 +278,7 @@ def _compute_and_write(
     *,
     specs: dict[int, IndicatorSpec],
     tree: UnitTree,
+    kinds: dict[int, str],
     leaf_children: set[int],
     rolled: frozenset[int],
 ) -> int:
@@ -273,22 +291,31 @@ def _compute_and_write(
             Rollup.objects.filter(org_unit_id__in=rolled)
             .filter(rollup_window(chosen, start, end))
             .order_by()
-            .values_list("indicator_id", "org_unit_id", "first", "last", "value", "filled")
+            .values_list("indicator_id", "org_unit_id", "first", "last", "value", "filled", "reported")
         )
-        for indicator, unit, first, last, text, filled in stored:
-            rollups[indicator][(unit, first, last)] = (Decimal(text), filled)
+        for indicator, unit, first, last, text, filled, reported in stored:
+            rollups[indicator][(unit, first, last)] = (Decimal(text), filled, reported)
     years_of: dict[tuple[int, int], list[int]] = defaultdict(list)
     for unit in units:
         for indicator, year in by_unit[unit]:
             years_of[(unit, indicator)].append(year)
-    rows: list[tuple[int, int, int, int, str, int]] = []
+    rows: list[tuple[int, int, int, int, str, int, int]] = []
     for indicator in indicators:
         if not own[indicator] and not rollups[indicator]:
             continue  # no figure anywhere below these units: every rollup would be empty
-        series = Series(spec=specs[indicator], own=own[indicator], tree=tree, rollups=rollups[indicator], rolled=rolled)
+        series = Series(
+            spec=specs[indicator],
+            own=own[indicator],
+            tree=tree,
+            rollups=rollups[indicator],
+            rolled=rolled,
+            kinds=kinds,
+        )
         for unit in units:
             for year in sorted(years_of[(unit, indicator)]):
-                rows.extend((indicator, unit, f, la, str(v), n) for f, la, v, n in rollup_rows(series, unit, year))
+                rows.extend(
+                    (indicator, unit, f, la, str(v), n, r) for f, la, v, n, r in rollup_rows(series, unit, year)
+                )
     _insert(rows)
     return len(rows)
 
@@ -306,12 +333,12 @@ def _delete(units: list[int], by_unit: dict[int, set[tuple[int, int]]], *, specs
         ).delete()
 
 
-def _insert(rows: list[tuple[int, int, int, int, str, int]]) -> None:
+def _insert(rows: list[tuple[int, int, int, int, str, int, int]]) -> None:
     """Write rollup rows without building a model instance for each (a rebuild writes hundreds of thousands)."""
     if not rows:
         return
     table = Rollup._meta.db_table
-    columns = "indicator_id, org_unit_id, first, last, value, filled"
+    columns = "indicator_id, org_unit_id, first, last, value, filled, reported"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
@@ -320,6 +347,6 @@ def _insert(rows: list[tuple[int, int, int, int, str, int]]) -> None:
         else:
             for start in range(0, len(rows), WRITE_CHUNK):
                 cursor.executemany(
-                    f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)",  # noqa: S608 - our table name
+                    f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)",  # noqa: S608 - our table name
                     rows[start : start + WRITE_CHUNK],
                 )

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from dieuhanh.analytics.engine import (
     PROJECTION_YEARS,
     Engine,
+    ExpectedUnits,
     IndicatorSpec,
     Measures,
     RollupKey,
@@ -88,6 +89,8 @@ def spec_of(indicator: Indicator, cache: dict[int, IndicatorSpec] | None = None)
         numerator=numerator,
         denominator=denominator,
         factor=indicator.factor,
+        is_rate=indicator.in_points,
+        collected_at=indicator.collected_at,
     )
     cache[indicator.pk] = spec
     return spec
@@ -109,14 +112,16 @@ _LOOKBACK = {
     "value": 0,
     "previous": 1,
     "yoy_pct": 1,
+    "yoy_pp": 1,
     "ytd": 0,
     "plan": 0,
     "plan_completion_pct": 0,
+    "plan_gap_pp": PROJECTION_YEARS,
     "projection": PROJECTION_YEARS,
     "status": PROJECTION_YEARS,
 }
 # Measures that read the period alone, and the same period a year earlier: not the months between.
-_YEAR_APART = frozenset({"value", "previous", "yoy_pct"})
+_YEAR_APART = frozenset({"value", "previous", "yoy_pct", "yoy_pp"})
 
 
 @dataclass(frozen=True)
@@ -175,6 +180,7 @@ def build_engine(
     units_query: QuerySet[OrgUnit] | None = None,
     with_targets: bool = True,
     value_periods: Sequence[Period] = (),
+    completeness: bool = True,
 ) -> Engine:
     """Load what asking ``measures`` of ``specs`` at ``units`` over ``periods`` needs, and the
     annual targets.
@@ -189,6 +195,9 @@ def build_engine(
     units (a national ranking) a subquery is far cheaper than thousands of parameters.
 
     ``value_periods``: more periods of which only the value will be asked (a sparkline's).
+
+    ``completeness``: also count, for each figure, the units expected to report it (one more
+    query, over the units' subtrees); a ranking, which shows none, goes without.
     """
     reads = reads_for(measures, periods, value_periods)
     years = [p.year for p in periods]
@@ -196,10 +205,15 @@ def build_engine(
     if use_rollups is None:
         use_rollups = rollups_ready()
     unit_ids: Any = units_query.values("pk") if units_query is not None else [u.pk for u in units]
+    expected: ExpectedUnits | None = None
     if use_rollups:
         series, unit_codes = _series_from_rollups(stored, units, unit_ids=unit_ids, periods=periods, reads=reads)
+        if completeness:
+            expected = _expected_units(stored, units)
     else:
-        series, unit_codes = _series_from_figures(stored, units, reads)
+        series, unit_codes, expected = _series_from_figures(stored, units, reads)
+        if not completeness:
+            expected = None
     targets = {}
     if with_targets:
         target_rows = (
@@ -213,25 +227,94 @@ def build_engine(
             .values_list("indicator_id", "org_unit_id", "year_from", "year_to", "value")
         )
         targets = {(i, u, y0): v for i, u, y0, y1, v in target_rows if y0 == y1}
-    return Engine(series=series, targets=targets, unit_codes=unit_codes)
+    return Engine(series=series, targets=targets, unit_codes=unit_codes, expected_units=expected)
+
+
+# A unit of the subtree as completeness counts it: (id, parent, kind, path, valid from, valid to).
+_TreeRow = tuple[int, int | None, str, str, dt.date | None, dt.date | None]
+_TREE_COLUMNS = ("id", "parent_id", "kind", "path", "valid_from", "valid_to")
 
 
 def _series_from_figures(
     stored: dict[int, IndicatorSpec], units: Sequence[UnitRef], reads: Reads
-) -> tuple[dict[int, Series], dict[int, str]]:
+) -> tuple[dict[int, Series], dict[int, str], ExpectedUnits]:
     subtree_filter = reduce(or_, (Q(path__startswith=u.path) for u in units))
-    tree_rows = list(OrgUnit.objects.filter(subtree_filter).order_by().values_list("id", "parent_id", "code"))
+    tree_rows = list(OrgUnit.objects.filter(subtree_filter).order_by().values_list("code", *_TREE_COLUMNS))
     children: dict[int, list[int]] = defaultdict(list)
-    for unit_id, parent_id, _code in tree_rows:
+    for _code, unit_id, parent_id, *_rest in tree_rows:
         if parent_id is not None:
             children[parent_id].append(unit_id)
     own = own_figures(stored, reduce(or_, (Q(org_unit__path__startswith=u.path) for u in units)), reads.spans)
     tree = UnitTree(children)
+    kinds = {row[1]: row[3] for row in tree_rows}
     series = {
-        i: Series(spec=spec, own=own[i], tree=tree, own_loaded=reads.ordinal_spans(spec.period_type))
+        i: Series(spec=spec, own=own[i], tree=tree, kinds=kinds, own_loaded=reads.ordinal_spans(spec.period_type))
         for i, spec in stored.items()
     }
-    return series, {unit_id: code for unit_id, _parent, code in tree_rows}
+    expected = ExpectedCounter([u.pk for u in units], [row[1:] for row in tree_rows])
+    return series, {row[1]: row[0] for row in tree_rows}, expected
+
+
+def _expected_units(stored: dict[int, IndicatorSpec], units: Sequence[UnitRef]) -> ExpectedUnits:
+    """The units that completeness counts below ``units``: those of the stored indicators'
+    collection levels, and the units' children (for indicators without a level); one query."""
+    levels = {spec.collected_at for spec in stored.values() if spec.collected_at}
+    asked = [u.pk for u in units]
+    if not stored:
+        return ExpectedCounter(asked, [])
+    wanted = Q(parent_id__in=asked) | Q(pk__in=asked)
+    if levels:
+        wanted |= Q(kind__in=levels) & reduce(or_, (Q(path__startswith=u.path) for u in _tops(units)))
+    rows = list(OrgUnit.objects.filter(wanted).order_by().values_list(*_TREE_COLUMNS))
+    return ExpectedCounter(asked, rows)
+
+
+def _tops(units: Sequence[UnitRef]) -> list[UnitRef]:
+    """The units none of whose ancestors is among ``units``: their subtrees cover all the others'."""
+    paths = sorted({u.path: u for u in units}.items())
+    tops: list[UnitRef] = []
+    for path, unit in paths:
+        if not tops or not path.startswith(tops[-1].path):
+            tops.append(unit)
+    return tops
+
+
+class ExpectedCounter:
+    """How many units of a kind lie at or under each asked unit and were valid during a span of dates.
+
+    Built from the subtree's rows once; counting a span adds up groups of units that share a
+    validity interval (nearly all units do), so a page asking hundreds of figures pays nothing more.
+    """
+
+    def __init__(self, asked: Iterable[int], rows: Iterable[_TreeRow]) -> None:
+        asked_ids = set(asked)
+        # (asked unit, kind or "" for its children) → (valid from, valid to) → how many units
+        self._groups: dict[tuple[int, str], dict[tuple[dt.date | None, dt.date | None], int]] = defaultdict(
+            lambda: defaultdict(int)
+        )
+        for unit_id, parent_id, kind, path, valid_from, valid_to in rows:
+            validity = (valid_from, valid_to)
+            for ancestor in _path_ids(path) or [unit_id]:
+                if ancestor in asked_ids:
+                    self._groups[(ancestor, kind)][validity] += 1
+            if parent_id in asked_ids:
+                self._groups[(parent_id, "")][validity] += 1
+        self._cache: dict[tuple[str, int, dt.date, dt.date], int] = {}
+
+    def __call__(self, level: str, unit_id: int, start: dt.date, end: dt.date) -> int:
+        key = (level, unit_id, start, end)
+        if key not in self._cache:
+            groups = self._groups.get((unit_id, level), {})
+            self._cache[key] = sum(
+                count
+                for (valid_from, valid_to), count in groups.items()
+                if (valid_from is None or valid_from <= end) and (valid_to is None or valid_to >= start)
+            )
+        return self._cache[key]
+
+
+def _path_ids(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part]
 
 
 def _series_from_rollups(
@@ -265,19 +348,21 @@ def _series_from_rollups(
         rows = (
             Rollup.objects.filter(window, org_unit_id__in=aggregated)
             .order_by()
-            .values_list("indicator_id", "org_unit_id", "first", "last", "value", "filled")
+            .values_list("indicator_id", "org_unit_id", "first", "last", "value", "filled", "reported")
         )
-        for indicator_id, unit_id, first, last, value, filled in rows:
+        for indicator_id, unit_id, first, last, value, filled, reported in rows:
             if (first, last) in wanted[rolled[indicator_id].period_type]:
-                rollups[indicator_id][(unit_id, first, last)] = (Decimal(value), filled)
+                rollups[indicator_id][(unit_id, first, last)] = (Decimal(value), filled, reported)
     # The units' subtrees are not loaded: aggregated units read their rollups, leaves have none.
     tree = UnitTree({})
     loaded = {period_type: frozenset(ranges) for period_type, ranges in wanted.items()}
+    kinds = {u.pk: kind for u in units if (kind := getattr(u, "kind", None)) is not None}
     series = {
         i: Series(
             spec=spec,
             own=own[i],
             tree=tree,
+            kinds=kinds,
             rollups=rollups.get(i, {}),
             rolled=aggregated if i in rolled else frozenset(),
             loaded=loaded[spec.period_type] if i in rolled and aggregated else None,
@@ -359,7 +444,8 @@ def analytics_ranking(
             measures=[measure],
             use_rollups=use_rollups,
             units_query=query,
-            with_targets=measure in ("plan", "plan_completion_pct"),
+            with_targets=measure in ("plan", "plan_completion_pct", "plan_gap_pp"),
+            completeness=False,
         )
         scored = [(unit, engine.measure(spec, unit.pk, period, measure)) for unit in units]
         return _ranked(scored, descending=indicator.direction != "down")
@@ -419,11 +505,14 @@ def resolve_query(
 
 
 def measures_as_json(measures: Measures, *, places: int = 6) -> dict[str, object]:
-    """JSON-ready: numbers as numbers rounded to ``places`` decimals, missing as None."""
+    """JSON-ready: numbers as numbers rounded to ``places`` decimals, missing as None; the
+    completeness counts as integers."""
     out: dict[str, object] = {"indicator": measures.indicator, "org_unit": measures.org_unit, "period": measures.period}
     for name in Measures.MEASURE_NAMES:
         value = getattr(measures, name)
         out[name] = number_out(value, places=places) if isinstance(value, Decimal) else value
+    for name in Measures.COMPLETENESS_NAMES:
+        out[name] = getattr(measures, name)
     return out
 
 

@@ -13,7 +13,7 @@ from dieuhanh.analytics.rollups import answers_changed, in_managed_write, rollup
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.orgunits.models import OrgUnit
 
-_ROLLUP_RULES = ("aggregation", "period_type")
+_ROLLUP_RULES = ("aggregation", "period_type", "collected_at")
 
 
 def org_unit_pre_save(sender: type[OrgUnit], instance: OrgUnit, **kwargs: Any) -> None:

@@ -16,13 +16,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from dieuhanh.analytics.readmodel.book import Figure, FigureBook
+from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.analytics.selectors import number_out
 from dieuhanh.dashboard.boundaries import boundary_codes
-from dieuhanh.dashboard.periods import ReportPeriod
 from dieuhanh.dashboard.selectors.common import Place
-from dieuhanh.dashboard.selectors.figures import Figure, FigureBook
 from dieuhanh.dashboard.selectors.indicator import IndicatorDetail
-from dieuhanh.dashboard.templatetags.dh_figures import STATUS_LABELS, localized
+from dieuhanh.analytics.readmodel.writing import STATUS_LABELS
+from dieuhanh.dashboard.templatetags.dh_figures import localized
 from dieuhanh.indicators.models import Direction, Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.orgunits.models import OrgUnit

@@ -19,30 +19,34 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET
 
+from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.dashboard import charts, exports
 from dieuhanh.dashboard.boundaries import boundary_collection
 from dieuhanh.dashboard.forms import PickerForm
-from dieuhanh.dashboard.periods import ReportPeriod
-from dieuhanh.dashboard.selectors import (
+from dieuhanh.analytics.readmodel.lists import (
+    headline_indicator_ids,
+    offtrack_list,
+    overview_table,
+    planned_pairs,
+    unit_scorecard,
+)
+from dieuhanh.analytics.readmodel.scope import (
     ADMINISTRATIVE_KINDS,
     DataSpan,
-    Place,
     child_units,
     data_span,
     default_org_unit,
     default_period,
-    headline_indicator_ids,
+    stored_operands,
+    visible_indicators,
+)
+from dieuhanh.dashboard.selectors import (
+    Place,
     indicator_detail,
-    offtrack_list,
     overview_book,
-    overview_table,
     overview_tiles,
     period_choices,
-    planned_pairs,
-    stored_operands,
     unit_place,
-    unit_scorecard,
-    visible_indicators,
     wall_map_indicators,
 )
 from dieuhanh.indicators.models import Indicator

@@ -20,7 +20,22 @@ class IndicatorAdmin(admin.ModelAdmin[Indicator]):
     list_select_related = ["sector"]
     fieldsets = [
         (None, {"fields": ["code", "name", "name_en", "short_name", "description", "sector", "responsible_agency"]}),
-        ("", {"fields": ["unit", "unit_en", "period_type", "aggregation", "numerator", "denominator", "factor"]}),
+        (
+            "",
+            {
+                "fields": [
+                    "unit",
+                    "unit_en",
+                    "is_rate",
+                    "period_type",
+                    "aggregation",
+                    "collected_at",
+                    "numerator",
+                    "denominator",
+                    "factor",
+                ]
+            },
+        ),
         (
             "",
             {"fields": ["direction", "decimals", "min_value", "max_value", "is_public", "legal_source", "sort_order"]},

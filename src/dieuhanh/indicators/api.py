@@ -50,6 +50,8 @@ class IndicatorSerializer(serializers.ModelSerializer[Indicator]):
             "factor",
             "direction",
             "decimals",
+            "is_rate",
+            "collected_at",
             "min_value",
             "max_value",
             "sector",

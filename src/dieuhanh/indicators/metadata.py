@@ -20,7 +20,15 @@ import yaml
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from dieuhanh.indicators.models import Aggregation, Direction, Indicator, IndicatorPeriodType, Sector, Target
+from dieuhanh.indicators.models import (
+    Aggregation,
+    CollectionLevel,
+    Direction,
+    Indicator,
+    IndicatorPeriodType,
+    Sector,
+    Target,
+)
 from dieuhanh.orgunits.models import OrgUnit, OrgUnitGroup, OrgUnitKind, Succession
 
 T = TypeVar("T")
@@ -72,7 +80,7 @@ KEYS = {
     "indicators": {
         "code", "name", "name_en", "short_name", "description", "unit", "unit_en", "period_type", "aggregation",
         "numerator", "denominator", "factor", "direction", "decimals", "min", "max", "sector",
-        "responsible_agency", "public", "legal_source", "sort_order",
+        "responsible_agency", "public", "legal_source", "sort_order", "rate", "collected_at",
     },
     "targets": {"indicator", "org_unit", "year", "plan_period", "value", "note", "source"},
 }  # fmt: skip
@@ -469,6 +477,8 @@ def _check_indicators(
                 "min_value": check.number(where, item, "min"),
                 "max_value": check.number(where, item, "max"),
                 "is_public": check.boolean(where, item, "public"),
+                "is_rate": check.boolean(where, item, "rate"),
+                "collected_at": check.choice(where, item, "collected_at", CollectionLevel.values),
                 "legal_source": check.text(where, item, "legal_source", required=False, max_length=300),
                 "sort_order": check.integer(where, item, "sort_order", low=-(10**6), high=10**6),
             }
@@ -709,6 +719,8 @@ def metadata_export() -> dict[str, Any]:
                     "sector": code_of(i.sector),
                     "responsible_agency": code_of(i.responsible_agency),
                     "public": i.is_public,
+                    "rate": i.is_rate or None,
+                    "collected_at": i.collected_at or None,
                     "legal_source": i.legal_source,
                     "sort_order": i.sort_order or None,
                 }

@@ -46,6 +46,14 @@ class Direction(models.TextChoices):
     DOWN = "down", _("Lower is better")
 
 
+class CollectionLevel(models.TextChoices):
+    """The kinds of administrative unit an indicator can be collected at (``OrgUnit.kind``)."""
+
+    PROVINCE = "province", _("Province")
+    DISTRICT = "district", _("District-level unit")
+    COMMUNE = "commune", _("Commune-level unit")
+
+
 class Indicator(models.Model):
     """A figure the province watches (chỉ tiêu), and how it adds up across units and time.
 
@@ -98,6 +106,24 @@ class Indicator(models.Model):
         on_delete=models.SET_NULL,
         related_name="responsible_for",
     )
+    is_rate = models.BooleanField(
+        _("rate"),
+        default=False,
+        help_text=_(
+            "A rate is compared in percentage points, never as a relative change. "
+            "An indicator whose unit is % is always a rate."
+        ),
+    )
+    collected_at = models.CharField(
+        _("collected at"),
+        max_length=16,
+        blank=True,
+        choices=CollectionLevel.choices,
+        help_text=_(
+            "The level of the units that report this indicator: completeness counts how many of them have. "
+            "Empty: the units directly below the unit shown."
+        ),
+    )
     is_public = models.BooleanField(_("public"), default=True, help_text=_("Visible to anonymous users and open data."))
     legal_source = models.CharField(_("legal source"), max_length=300, blank=True)
     sort_order = models.IntegerField(_("sort order"), default=0)
@@ -125,6 +151,11 @@ class Indicator(models.Model):
     @property
     def is_ratio(self) -> bool:
         return self.aggregation == Aggregation.RATIO
+
+    @property
+    def in_points(self) -> bool:
+        """Whether changes of this indicator are percentage points: a rate, or any indicator in %."""
+        return self.is_rate or self.unit.strip() == "%"
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dieuhanh.dashboard.periods import ReportPeriod
+from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.indicators.periods import PeriodError
 from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
 from dieuhanh.reports.models import ReportFormat

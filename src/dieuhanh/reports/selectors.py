@@ -13,8 +13,8 @@ from pathlib import Path
 import yaml
 from django.db.models import Count, QuerySet
 
-from dieuhanh.dashboard.periods import ReportPeriod
-from dieuhanh.dashboard.selectors import stored_operands
+from dieuhanh.analytics.readmodel.periods import ReportPeriod
+from dieuhanh.analytics.readmodel.scope import stored_operands
 from dieuhanh.directives.models import Directive, SourceDocument
 from dieuhanh.directives.scorecards import INDICATORS_FILE
 from dieuhanh.directives.status import DirectiveStatus, days_overdue, status_expression

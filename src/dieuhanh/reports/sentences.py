@@ -13,8 +13,8 @@ from typing import Any
 
 from django.utils import translation
 
-from dieuhanh.dashboard.periods import first_months_label
-from dieuhanh.dashboard.selectors import Figure, change_pct
+from dieuhanh.analytics.readmodel.periods import first_months_label
+from dieuhanh.analytics.readmodel.book import Figure, change_pct
 from dieuhanh.dashboard.templatetags.dh_figures import figure as format_figure
 from dieuhanh.indicators.models import Aggregation, Direction, Indicator
 from dieuhanh.indicators.periods import PeriodType

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dieuhanh.dashboard.periods import ReportPeriod
+from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.reports.content import report_build
 from dieuhanh.reports.document import Report

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from dieuhanh.dashboard.selectors import data_span, default_period, visible_indicators
+from dieuhanh.analytics.readmodel.scope import data_span, default_period, visible_indicators
 from dieuhanh.reports.forms import ReportForm
 from dieuhanh.reports.models import GeneratedReport
 from dieuhanh.reports.render.html import report_context

@@ -1,112 +1,24 @@
-"""Reads every dashboard page shares: visible indicators, the unit tree, the periods that hold data.
+"""Reads the dashboard pages' pickers need: the quick-pick periods, a unit's place in the tree.
 
-Every function here costs a fixed number of queries, whatever the number of
-indicators or units, so that the pages' query counts can be pinned in tests.
+Every function here costs a fixed number of queries (most none), so that the pages' query
+counts can be pinned in tests.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Subquery
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dieuhanh.dashboard.periods import NINE_MONTHS, ReportPeriod
-from dieuhanh.indicators.models import Indicator
+from dieuhanh.analytics.readmodel.periods import NINE_MONTHS, ReportPeriod
+from dieuhanh.analytics.readmodel.scope import DataSpan
 from dieuhanh.indicators.periods import Period, PeriodType
-from dieuhanh.indicators.selectors import indicator_list
-from dieuhanh.ingest.models import DataValue, DataValueStatus
-from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
+from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.orgunits.selectors import TreeUnit
 
-ADMINISTRATIVE_KINDS = (OrgUnitKind.PROVINCE, OrgUnitKind.DISTRICT, OrgUnitKind.COMMUNE)
 # Years offered in the period picker; older ones can still be typed.
 PICKER_YEARS = 10
-
-
-def default_org_unit(tree: Sequence[TreeUnit]) -> OrgUnit | None:
-    """The root province (the first unit without a parent that is a province), else the first root."""
-    roots = [t.unit for t in tree if t.unit.parent_id is None]
-    provinces = [u for u in roots if u.kind == OrgUnitKind.PROVINCE]
-    if provinces:
-        return provinces[0]
-    return roots[0] if roots else (tree[0].unit if tree else None)
-
-
-def visible_indicators(*, user: object) -> list[Indicator]:
-    """The indicators a user may see: all when signed in, only the public ones for anonymous visitors."""
-    return indicator_list(public_only=not getattr(user, "is_authenticated", False))
-
-
-def stored_operands(indicators: Sequence[Indicator]) -> list[Indicator]:
-    """The stored indicators behind some indicators: themselves, or a ratio's two operands."""
-    out: dict[int, Indicator] = {}
-    for indicator in indicators:
-        if indicator.is_ratio:
-            for operand in (indicator.numerator, indicator.denominator):
-                if operand is not None:
-                    out[operand.pk] = operand
-        else:
-            out[indicator.pk] = indicator
-    return list(out.values())
-
-
-@dataclass(frozen=True)
-class DataSpan:
-    """The first and last stored period start of each period type, over some indicators."""
-
-    first: dict[PeriodType, dt.date]
-    last: dict[PeriodType, dt.date]
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.last
-
-
-def data_span(*, indicators: Sequence[Indicator]) -> DataSpan:
-    """When the indicators' counted (non-draft) figures start and end, by period type; one query.
-
-    Each end is a correlated subquery per indicator, so the database answers it from
-    the (indicator, period_start) index instead of scanning every value.
-    """
-    ids = [i.pk for i in indicators if not i.is_ratio]
-    first: dict[PeriodType, dt.date] = {}
-    last: dict[PeriodType, dt.date] = {}
-    if not ids:
-        return DataSpan(first=first, last=last)
-    counted = DataValue.objects.filter(indicator=OuterRef("pk")).exclude(status=DataValueStatus.DRAFT)
-    rows = (
-        Indicator.objects.filter(pk__in=ids)
-        .annotate(
-            first_start=Subquery(counted.order_by("period_start").values("period_start")[:1]),
-            last_start=Subquery(counted.order_by("-period_start").values("period_start")[:1]),
-        )
-        .values_list("period_type", "first_start", "last_start")
-    )
-    for period_type_code, first_start, last_start in rows:
-        if first_start is None or last_start is None:
-            continue
-        period_type = PeriodType(period_type_code)
-        first[period_type] = min(first_start, first.get(period_type, first_start))
-        last[period_type] = max(last_start, last.get(period_type, last_start))
-    return DataSpan(first=first, last=last)
-
-
-def default_period(span: DataSpan) -> Period:
-    """The latest month with data; failing monthly data the latest quarter, then year; else this month."""
-    for period_type in (PeriodType.MONTHLY, PeriodType.QUARTERLY, PeriodType.YEARLY):
-        start = span.last.get(period_type)
-        if start is not None:
-            return _period_starting(start, period_type)
-    today = timezone.localdate()
-    return Period(today.year, PeriodType.MONTHLY, today.month)
-
-
-def _period_starting(start: dt.date, period_type: PeriodType) -> Period:
-    return Period(start.year, period_type, (start.month - 1) // period_type.months + 1)
 
 
 @dataclass(frozen=True)
@@ -171,11 +83,3 @@ def unit_place(*, tree: Sequence[TreeUnit], unit: OrgUnit) -> Place:
     return Place(unit=unit, ancestors=list(reversed(ancestors)), children=children)
 
 
-def child_units(*, unit: OrgUnit, start: dt.date, end: dt.date) -> list[OrgUnit]:
-    """The units directly below ``unit`` that existed for a day of [start, end], with their centroids; one query."""
-    return list(
-        OrgUnit.objects.filter(parent=unit)
-        .valid_between(start, end)
-        .only("id", "code", "name", "name_en", "kind", "parent_id", "path", "latitude", "longitude", "sort_order")
-        .order_by("sort_order", "code")
-    )

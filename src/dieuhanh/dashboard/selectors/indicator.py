@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from dieuhanh.analytics.readmodel.book import Figure, FigureBook, periods_needed, subperiods_needed
+from dieuhanh.analytics.readmodel.periods import ReportPeriod, ShownPeriod
 from dieuhanh.analytics.selectors import analytics_ranking
-from dieuhanh.dashboard.periods import ReportPeriod, ShownPeriod
-from dieuhanh.dashboard.selectors.common import child_units
-from dieuhanh.dashboard.selectors.figures import Figure, FigureBook, periods_needed, subperiods_needed
+from dieuhanh.analytics.readmodel.scope import child_units
 from dieuhanh.indicators.models import Aggregation, Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.orgunits.models import OrgUnit

@@ -1,4 +1,4 @@
-"""Reads behind the overview: the headline tiles and the full table of one unit and period."""
+"""Reads behind the overview and the wall: the headline tiles of one unit and period."""
 
 from __future__ import annotations
 
@@ -7,31 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F
-
-from dieuhanh.dashboard.periods import ReportPeriod
-from dieuhanh.dashboard.selectors.figures import Figure, FigureBook, periods_needed, sparklines_needed
-from dieuhanh.indicators.models import Indicator, Sector, Target
+from dieuhanh.analytics.readmodel.book import Figure, FigureBook, periods_needed, sparklines_needed
+from dieuhanh.analytics.readmodel.periods import ReportPeriod
+from dieuhanh.indicators.models import Indicator
 from dieuhanh.orgunits.models import OrgUnit
-
-
-def unit_lineage_ids(unit: OrgUnit) -> list[int]:
-    """The unit's own id and its ancestors', read from its materialised path (no query)."""
-    return [int(part) for part in unit.path.strip("/").split("/") if part] or [unit.pk]
-
-
-def headline_indicator_ids(*, unit: OrgUnit) -> set[int]:
-    """The indicators with an annual plan at the unit or above it, in any year; one query.
-
-    These are the plan indicators (*chỉ tiêu kế hoạch*) the People's Council sets each year:
-    what a Vietnamese report leads with. Below the province they are read at the unit, even
-    where only the province has a plan for them.
-    """
-    return set(
-        Target.objects.filter(org_unit_id__in=unit_lineage_ids(unit), year_from=F("year_to"))
-        .values_list("indicator_id", flat=True)
-        .distinct()
-    )
 
 
 def overview_book(
@@ -94,29 +73,3 @@ def overview_tiles(
     return result
 
 
-@dataclass(frozen=True)
-class SectorGroup:
-    """The rows of one sector; ``sector`` is None for indicators not yet filed under one."""
-
-    sector: Sector | None
-    rows: list[Figure]
-
-
-def overview_table(
-    *, indicators: Sequence[Indicator], org_unit: OrgUnit, report: ReportPeriod, book: FigureBook | None = None
-) -> list[SectorGroup]:
-    """Every indicator's figure at one unit and period, grouped by sector in catalogue order.
-
-    All figures come from one engine, whose cost does not grow in queries with the
-    number of indicators or of units below ``org_unit``.
-    """
-    if book is None:
-        book = FigureBook(indicators=indicators, units=[org_unit], periods=periods_needed(indicators, [report]))
-    groups: dict[int | None, SectorGroup] = {}
-    for indicator in indicators:
-        key = indicator.sector_id
-        if key not in groups:
-            groups[key] = SectorGroup(sector=indicator.sector, rows=[])
-        groups[key].rows.append(book.figure(indicator, org_unit.pk, report))
-    # Unfiled indicators last, whichever way the database sorts a null sector.
-    return [g for k, g in groups.items() if k is not None] + ([groups[None]] if None in groups else [])

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dieuhanh.dashboard.periods import ReportPeriod
+from dieuhanh.analytics.readmodel.book import FigureBook
+from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.dashboard.selectors.common import Place
-from dieuhanh.dashboard.selectors.figures import FigureBook
 from dieuhanh.indicators.models import Indicator
 
 WALL_MAPS = 3

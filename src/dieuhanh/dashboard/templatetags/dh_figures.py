@@ -1,72 +1,37 @@
-"""Figures as Vietnamese reports write them: 1.234.567,8, a dash for a missing one."""
+"""Figures in templates: thin filters over analytics' one way of writing a figure (``readmodel.writing``)."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
-
 from django import template
-from django.utils.formats import number_format
 from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
 
-from dieuhanh.analytics.engine import Status
+from dieuhanh.analytics.readmodel import writing
 
 register = template.Library()
-
-MISSING = "–"
-# Enough digits to round any stored figure (24 digits, 6 decimals) without the default context's 28-digit cap.
-_WIDE = Context(prec=60)
-
-STATUS_LABELS = {
-    Status.ON_TRACK.value: _("On track"),
-    Status.AT_RISK.value: _("At risk"),
-    Status.OFF_TRACK.value: _("Off track"),
-    Status.NO_TARGET.value: _("No target set"),
-}
-
-
-def _rounded(value: object, places: int) -> Decimal | None:
-    try:
-        number = value if isinstance(value, Decimal) else Decimal(str(value))
-        # Round half up as offices do; Django's formatter would only cut the extra digits off.
-        rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_WIDE)
-    except (InvalidOperation, ValueError):
-        return None
-    # A figure that rounds to nothing is 0, not "-0,0".
-    return abs(rounded) if rounded == 0 else rounded
 
 
 @register.filter
 def figure(value: object, decimals: object = 1) -> str:
     """A number with ``decimals`` places, grouped and in the active language's format; "–" if missing."""
-    if value is None or value == "":
-        return MISSING
-    places = int(str(decimals))
-    rounded = _rounded(value, places)
-    if rounded is None:
-        return MISSING
-    return number_format(rounded, decimal_pos=places, use_l10n=True, force_grouping=True)
+    return writing.number(value, int(str(decimals)))
 
 
 @register.filter
 def percent(value: object) -> str:
     """A percentage with one decimal (the % sign is in the column heading)."""
-    return figure(value, 1)
+    return writing.number(value, writing.PERCENT_DECIMALS)
 
 
 @register.filter
 def signed_percent(value: object) -> str:
     """A change in percent with one decimal and its sign: +12,3 / -4,0 / 0,0."""
-    text = percent(value)
-    rounded = _rounded(value, 1) if text != MISSING else None
-    return f"+{text}" if rounded is not None and rounded > 0 else text
+    return writing.signed(value, writing.PERCENT_DECIMALS)
 
 
 @register.filter
 def status_label(status: object) -> str:
     """The badge text of an analytics status; empty when there is none (a plan, but no data yet)."""
-    label = STATUS_LABELS.get(str(status)) if status else None
-    return str(label) if label is not None else ""
+    return writing.status_label(status)
 
 
 @register.filter

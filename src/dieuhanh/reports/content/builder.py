@@ -16,18 +16,11 @@ from typing import Any
 from django.utils import translation
 
 from dieuhanh.analytics.engine import Status
+from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.analytics.selectors import analytics_ranking
-from dieuhanh.dashboard.periods import ReportPeriod
-from dieuhanh.dashboard.selectors import (
-    Figure,
-    FigureBook,
-    child_units,
-    headline_indicator_ids,
-    offtrack_list,
-    overview_table,
-    periods_needed,
-    subperiods_needed,
-)
+from dieuhanh.analytics.readmodel.book import Figure, FigureBook, periods_needed, subperiods_needed
+from dieuhanh.analytics.readmodel.lists import headline_indicator_ids, offtrack_list, overview_table
+from dieuhanh.analytics.readmodel.scope import child_units
 from dieuhanh.indicators.models import Aggregation, Indicator
 from dieuhanh.indicators.periods import PeriodType
 from dieuhanh.indicators.selectors import indicator_list

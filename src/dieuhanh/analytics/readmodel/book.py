@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from dieuhanh.analytics.engine import HUNDRED, Engine, IndicatorSpec, Measures, Status
+from dieuhanh.analytics.readmodel.periods import ReportPeriod, ShownPeriod
 from dieuhanh.analytics.selectors import build_engine, spec_of
-from dieuhanh.dashboard.periods import ReportPeriod, ShownPeriod
 from dieuhanh.indicators.models import Direction, Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.orgunits.models import OrgUnit
