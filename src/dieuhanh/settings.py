@@ -190,6 +190,9 @@ DIEUHANH_IMPORT_MAX_BYTES = int(os.environ.get("DIEUHANH_IMPORT_MAX_BYTES", str(
 # Answers of analytics are cached per process (or in a shared cache named here) under a stamp
 # that every change of figures or catalogue renews; 0 turns the cache off.
 DIEUHANH_ANALYTICS_CACHE_SECONDS = int(os.environ.get("DIEUHANH_ANALYTICS_CACHE_SECONDS", "300"))
+# The share of the units expected to report a headline figure that must have, for a month to be
+# the pages' and the report's default period (docs/analytics.md): 1 = all of them.
+DIEUHANH_COMPLETE_SHARE = float(os.environ.get("DIEUHANH_COMPLETE_SHARE", "1"))
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

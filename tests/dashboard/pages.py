@@ -18,6 +18,9 @@ class _Figures(HTMLParser):
         self._measure: str | None = None
         self._measure_depth = 0
         self._text: list[str] = []
+        # Inside a partial mark ("1/9 units reported"), kept apart from the figure it marks, or inside
+        # words for screen readers only ("(favourable)"): not what the figure shows.
+        self._partial_depth = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
@@ -31,18 +34,27 @@ class _Figures(HTMLParser):
             return
         if tag == self.tag:
             self._depth += 1
+        hidden = "visually-hidden" in a.get("class", "").split()
+        if "data-partial" in a or hidden or self._partial_depth:
+            if "data-partial" in a:
+                self.found[self._item]["partial"] = a["data-partial"]
+            self._partial_depth += 1
         if "data-status" in a:
             self.found[self._item]["status"] = a["data-status"]
         if self._measure is None and "data-measure" in a:
             self._measure, self._measure_depth, self._text = a["data-measure"], 0, []
-            if "data-tone" in a:
-                self.found[self._item]["tone"] = a["data-tone"]
+            # The change on last year's arrow and colour (a gap's are not kept).
+            if a["data-measure"] == "change":
+                self.found[self._item]["trend"] = a.get("data-trend", "")
+                self.found[self._item]["tone"] = a.get("data-tone", "")
         if self._measure is not None:
             self._measure_depth += 1
 
     def handle_endtag(self, tag: str) -> None:
         if self._item is None:
             return
+        if self._partial_depth:
+            self._partial_depth -= 1
         if self._measure is not None:
             self._measure_depth -= 1
             if self._measure_depth == 0:
@@ -56,7 +68,7 @@ class _Figures(HTMLParser):
                 self._item = None
 
     def handle_data(self, data: str) -> None:
-        if self._measure is not None:
+        if self._measure is not None and not self._partial_depth:
             self._text.append(data)
 
 

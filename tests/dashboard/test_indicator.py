@@ -90,14 +90,18 @@ def test_the_trend_covers_five_years_with_last_year_and_the_plan_spread_over_the
 def test_completeness_names_the_units_that_have_not_reported_every_month(plans: Plans, client: Client) -> None:
     _status, html = get(client, "/indicators/REV/?org_unit=718&period=2023Q2")
 
+    # Each commune reports for itself: 25741 has every month of the quarter, 25744 lacks June
     rows = unit_rows(html)
-    assert rows["25741"]["reported"] == "3/3"
-    assert rows["25744"]["reported"] == "2/3"
+    assert rows["25741"]["reported"] == "1/1"
+    assert rows["25744"]["reported"] == "0/1"
+    # The district's own figure is one of its two communes' whole quarter, and says so
+    assert rows["718"]["reported"] == "1/2"
+    assert rows["718"]["partial"] == "1/2"
     missing = section(html, '<ul class="missing">', "</ul>")
     assert 'data-unit="25744"' in missing
     assert "Tháng 6/2023" in missing
     assert "25741" not in missing
-    assert 'data-complete="1" data-total="2"' in html
+    assert 'data-reported="1" data-expected="2"' in html
 
 
 def test_an_indicator_kept_only_at_the_province_says_so_instead_of_listing_every_unit_as_missing(
@@ -127,7 +131,11 @@ def test_the_map_colours_the_districts_from_the_shipped_boundaries_and_shows_com
     assert {i["code"] for i in province_map["items"]} == {"718", "719"}
     district = next(i for i in province_map["items"] if i["code"] == "718")
     assert district["url"] == "/indicators/REV/?org_unit=718&period=202306"
-    assert district["value"] == float(api_measures(plans.rev, plans.tree.district_a, "202306").value or 0)
+    api = api_measures(plans.rev, plans.tree.district_a, "202306")
+    assert district["values"]["value"] == float(api.value or 0)
+    # Its text is the one every page writes; the map names the period of each measure
+    assert district["texts"]["value"] == shown(api.value)
+    assert province_map["measures"][0]["label"] == "Giá trị tháng 6/2023"
     assert district["short"] == "Thủ Dầu Một"
 
     _status, html = get(client, "/indicators/REV/?org_unit=718&period=202306")
@@ -160,7 +168,8 @@ def test_the_figures_download_as_csv_and_xlsx_with_the_same_numbers(plans: Plans
     assert response["Content-Disposition"] == 'attachment; filename="REV_74_2023Q2.csv"'
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     api = api_measures(plans.rev, plans.tree.province, "2023Q2")
-    assert rows[2][:4] == ["74", "Tỉnh Bình Dương", "Quý II/2023", f"{api.value:f}".rstrip("0").rstrip(".")]
+    # Numbers as a spreadsheet reads them, rounded as the page shows them (one decimal here)
+    assert rows[2][:4] == ["74", "Tỉnh Bình Dương", "Quý II/2023", f"{round(api.value or 0, 1):f}"]
     assert [r[0] for r in rows[2:]] == ["74", "718", "719"] or [r[0] for r in rows[2:]] == ["74", "719", "718"]
 
     response = client.get("/indicators/REV/export.xlsx?org_unit=74&period=2023Q2")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -13,50 +12,15 @@ from django.utils import translation
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.ingest.models import ImportBatch
 from tests.conftest import Tree
+from tests.dashboard.pages import figures_in, section
 from tests.factories import IndicatorFactory, OrgUnitFactory, SectorFactory, TargetFactory, put
 
 pytestmark = pytest.mark.django_db
 
 
-class _Rows(HTMLParser):
-    """Reads the overview table: indicator code → {measure: shown text, plus the row's markers}."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: dict[str, dict[str, str]] = {}
-        self._row: str | None = None
-        self._cell: str | None = None
-        self._text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "tr" and "data-indicator" in a:
-            self._row = a["data-indicator"]
-            self.rows[self._row] = {}
-        elif self._row and tag == "td" and "data-measure" in a:
-            self._cell, self._text = a["data-measure"], []
-            if self._cell == "yoy_pct":
-                self.rows[self._row]["trend"] = a.get("data-trend", "")
-                self.rows[self._row]["tone"] = a.get("data-tone", "")
-        elif self._row and tag == "span" and "data-status" in a:
-            self.rows[self._row]["badge"] = a["data-status"]
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "td" and self._row and self._cell:
-            self.rows[self._row][self._cell] = " ".join("".join(self._text).split())
-            self._cell = None
-        elif tag == "tr":
-            self._row = None
-
-    def handle_data(self, data: str) -> None:
-        if self._cell:
-            self._text.append(data)
-
-
 def rows_of(html: str) -> dict[str, dict[str, str]]:
-    parser = _Rows()
-    parser.feed(html)
-    return parser.rows
+    """The overview table: indicator code → {measure: shown text, "status", "trend", "tone", "partial"}."""
+    return figures_in(section(html, '<table class="figures">', "</table>"), tag="tr")
 
 
 def get(client: Client, url: str, **headers: Any) -> tuple[int, str]:
@@ -109,23 +73,29 @@ def test_it_shows_the_measures_of_the_chosen_unit_and_period_in_vietnamese_numbe
         "plan_completion_pct": "61,7",
         "projection": "2.469.135,6",
     }
-    assert revenue["yoy_pct"].startswith("▲ +23,5")
-    assert (revenue["trend"], revenue["tone"], revenue["badge"]) == ("up", "good", "on_track")
+    assert revenue["change"] == "▲ +23,5%"
+    # 718 has reported June alone since January: its cumulative is not whole, and is not judged
+    assert (revenue["trend"], revenue["tone"], revenue["status"]) == ("up", "good", "partial")
+    assert revenue["partial"] == "0/2"
     assert "triệu đồng" in html
 
 
 def test_a_rise_of_a_lower_is_better_figure_is_marked_bad_and_its_status_follows_the_plan(
     figures: Tree, client: Client
 ) -> None:
+    accidents_indicator = Indicator.objects.get(code="ACC")
+    for month in ("202301", "202302", "202303", "202304", "202305"):
+        put(accidents_indicator, figures.district_a, month, 2)
+
     _status, html = get(client, "/?org_unit=718&period=202306")
 
     accidents = rows_of(html)["ACC"]
-    # 12 accidents against 10: +20 %, and a year-end estimate of 24 against a plan of at most 20.
+    # 12 accidents against 10: +20 %, and a year-end estimate of 44 against a plan of at most 20.
     assert (accidents["value"], accidents["previous"]) == ("12", "10")
     assert (accidents["trend"], accidents["tone"]) == ("up", "bad")
-    assert accidents["yoy_pct"].startswith("▲ +20,0")
-    assert accidents["badge"] == "off_track"
-    assert 'class="num change change--bad"' in html
+    assert accidents["change"] == "▲ +20,0%"
+    assert accidents["status"] == "off_track"
+    assert 'class="change change--bad"' in html
 
 
 def test_a_fall_of_a_higher_is_better_figure_is_marked_bad_and_no_change_has_no_arrow(
@@ -140,10 +110,10 @@ def test_a_fall_of_a_higher_is_better_figure_is_marked_bad_and_no_change_has_no_
     rows = rows_of(html)
 
     assert (rows["REV"]["trend"], rows["REV"]["tone"]) == ("down", "bad")
-    assert rows["REV"]["yoy_pct"].startswith("▼ -50,0")
+    assert rows["REV"]["change"] == "▼ -50,0%"
     _status, html = get(client, "/?org_unit=718&period=202306")
     unplanned = rows_of(html)["UNPLANNED"]
-    assert (unplanned["trend"], unplanned["tone"], unplanned["yoy_pct"]) == ("flat", "neutral", "0,0")
+    assert (unplanned["trend"], unplanned["tone"], unplanned["change"]) == ("flat", "neutral", "0,0%")
 
 
 def test_the_status_badge_says_no_target_without_a_plan_and_nothing_before_the_first_figure(
@@ -152,9 +122,9 @@ def test_the_status_badge_says_no_target_without_a_plan_and_nothing_before_the_f
     _status, html = get(client, "/?org_unit=718&period=202306")
     rows = rows_of(html)
 
-    assert rows["UNPLANNED"]["badge"] == "no_target"
-    assert "badge" not in rows["PLANNED"]
-    assert rows["PLANNED"]["status"] == ""
+    assert rows["UNPLANNED"]["status"] == "no_target"
+    # A plan but no figure yet: no verdict, only that there is no figure
+    assert rows["PLANNED"]["status_text"] == "Chưa có số liệu"
     assert rows["PLANNED"]["value"] == "–"
     assert rows["PLANNED"]["plan"] == "10,0"
 

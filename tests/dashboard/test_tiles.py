@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -30,7 +31,7 @@ def test_the_tiles_are_the_indicators_with_a_plan_and_show_what_the_api_gives(pl
     # June 2023 lacks one commune's figure: lower than June 2022, an unfavourable fall.
     assert api.yoy_pct is not None
     assert api.yoy_pct < 0
-    assert revenue["yoy_pct"].startswith("▼ " + shown_pct(api.yoy_pct, signed=True) + "%")
+    assert revenue["change"] == "▼ " + shown_pct(api.yoy_pct, signed=True) + "%"
     assert revenue["tone"] == "bad"
     assert revenue["plan_completion_pct"] == shown_pct(api.plan_completion_pct)
     assert revenue["status"] == api.status == "off_track"
@@ -78,7 +79,8 @@ def test_nine_months_are_the_cumulative_figures_against_the_same_months_a_year_e
     assert september.ytd is not None
     assert year_before.ytd is not None
     change = (september.ytd / year_before.ytd - 1) * 100
-    assert shown_pct(change, signed=True) + "% so với cùng kỳ" in revenue["yoy_pct"]
+    arrow = "▲ " if change > 0 else "▼ "
+    assert revenue["change"] == arrow + shown_pct(change, signed=True) + "%"
     assert "9 tháng đầu năm 2023" in html
     # The full table says the same.
     row = figures_in(section(html, '<table class="figures">'), tag="tr")["REV"]
@@ -99,11 +101,15 @@ def test_at_a_commune_a_plan_indicator_kept_only_for_the_province_is_named_not_t
 def test_the_status_summary_counts_the_tiles(plans: Plans, client: Client) -> None:
     _status, html = get(client, "/?org_unit=74&period=202306")
 
-    statuses = [t.get("status") for t in tiles(html).values()]
+    shown_tiles = tiles(html)
+    statuses = [t.get("status", "none") for t in shown_tiles.values()]
     summary = section(html, 'class="status-summary"', "</p>")
-    assert f"{statuses.count('off_track')} không đạt" in summary
-    assert f"{statuses.count('on_track')} đạt" in summary
-    assert 'href="/off-track/?org_unit=74&amp;period=202306"' in summary
+    # Every tile is counted once, under the status it shows: the counts add up to the tiles
+    counts = dict(re.findall(r'data-status="(\w+)" data-count="(\d+)"', summary))
+    assert f'data-total="{len(shown_tiles)}"' in section(html, '<p class="status-summary"', ">") + ">"
+    assert sum(int(c) for c in counts.values()) == len(shown_tiles)
+    assert {k: int(v) for k, v in counts.items()} == {s: statuses.count(s) for s in set(statuses)}
+    assert 'href="/off-track/?org_unit=74&amp;period=202306"' in section(html, 'class="status-summary"', "</ul>")
 
 
 def test_a_tile_opens_its_indicator_page_for_the_same_unit_and_period(plans: Plans, client: Client) -> None:
@@ -171,11 +177,11 @@ def test_the_overview_costs_the_same_queries_with_more_units_and_indicators(
 @pytest.mark.parametrize("with_rollups", [False, True])
 def test_a_tiles_sparkline_is_the_apis_value_of_each_of_its_periods(plans: Plans, with_rollups: bool) -> None:
     # Given the province's figures, read from rollups or computed from the figures
-    from dieuhanh.analytics.rollups import rollups_rebuild
-    from dieuhanh.analytics.readmodel.periods import ReportPeriod
-    from dieuhanh.analytics.readmodel.lists import headline_indicator_ids
-    from dieuhanh.dashboard.selectors import overview_book, overview_tiles
     from dieuhanh.analytics.readmodel.book import sparkline_periods
+    from dieuhanh.analytics.readmodel.lists import headline_indicator_ids
+    from dieuhanh.analytics.readmodel.periods import ReportPeriod
+    from dieuhanh.analytics.rollups import rollups_rebuild
+    from dieuhanh.dashboard.selectors import overview_book, overview_tiles
     from dieuhanh.indicators.periods import PeriodType
 
     if with_rollups:

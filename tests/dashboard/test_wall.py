@@ -40,8 +40,14 @@ def test_a_wall_map_colours_the_units_by_status_where_they_have_plans(plans: Pla
     revenue = json.loads(section(html, '<script id="wall-map-data-REV" type="application/json">', "</script>"))
     assert revenue["measure"] == "status"
     assert {i["code"] for i in revenue["items"]} == {"718", "719"}
+    # The legend names the measure and the period the colours stand for: the status, from January
+    assert section(html, 'data-panel="map-REV"', "</section>").count("6 tháng đầu năm 2023") >= 1
     accidents = json.loads(section(html, '<script id="wall-map-data-ACC" type="application/json">', "</script>"))
-    assert accidents["measure"] == "yoy_pct"  # no plans at the districts: the change on last year
+    # No plans at the districts: the figure of the month, and the list beside it ranks by the same
+    assert accidents["measure"] == "value"
+    assert accidents["measures"] == [
+        {"key": "value", "label": "Giá trị tháng 6/2023", "kind": "number", "unit": "vụ"}
+    ]
 
 
 def test_the_maps_can_be_chosen_in_the_address(plans: Plans, client: Client) -> None:

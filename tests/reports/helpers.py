@@ -6,8 +6,8 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from dieuhanh.analytics.engine import Measures
-from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.analytics.readmodel.book import Figure
+from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.indicators.models import Indicator
 
 # A number as Vietnamese reports write it: 1.234.567,8 — or a plain 2023, 6, 45,8.

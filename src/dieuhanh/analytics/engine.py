@@ -250,6 +250,8 @@ class Series:
             return 1 if self.has_reported(unit_id, first, last) else 0
         children = self.tree.of(unit_id)
         if not level:
+            if not children and unit_id not in self.rolled:
+                return 1 if self.has_reported(unit_id, first, last) else 0
             return sum(1 for child in children if self.has_reported(child, first, last))
         return sum(self.reported(child, first, last) for child in children)
 

@@ -292,6 +292,7 @@ class ExpectedCounter:
         self._groups: dict[tuple[int, str], dict[tuple[dt.date | None, dt.date | None], int]] = defaultdict(
             lambda: defaultdict(int)
         )
+        self._own: dict[int, tuple[dt.date | None, dt.date | None]] = {}
         for unit_id, parent_id, kind, path, valid_from, valid_to in rows:
             validity = (valid_from, valid_to)
             for ancestor in _path_ids(path) or [unit_id]:
@@ -299,12 +300,17 @@ class ExpectedCounter:
                     self._groups[(ancestor, kind)][validity] += 1
             if parent_id in asked_ids:
                 self._groups[(parent_id, "")][validity] += 1
+            if unit_id in asked_ids:
+                self._own[unit_id] = validity
         self._cache: dict[tuple[str, int, dt.date, dt.date], int] = {}
 
     def __call__(self, level: str, unit_id: int, start: dt.date, end: dt.date) -> int:
         key = (level, unit_id, start, end)
         if key not in self._cache:
             groups = self._groups.get((unit_id, level), {})
+            if not level and not groups and unit_id in self._own:
+                # Without a collection level, a unit with no units below reports for itself.
+                groups = {self._own[unit_id]: 1}
             self._cache[key] = sum(
                 count
                 for (valid_from, valid_to), count in groups.items()

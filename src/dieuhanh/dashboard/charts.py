@@ -16,13 +16,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from dieuhanh.analytics.readmodel.book import Figure, FigureBook
-from dieuhanh.analytics.readmodel.periods import ReportPeriod
+from dieuhanh.analytics.readmodel import writing
+from dieuhanh.analytics.readmodel.book import PARTIAL, Figure, FigureBook
+from dieuhanh.analytics.readmodel.periods import ReportPeriod, ShownPeriod, first_months_label, lower_first
+from dieuhanh.analytics.readmodel.writing import PALETTE, STATUS_LABELS
 from dieuhanh.analytics.selectors import number_out
 from dieuhanh.dashboard.boundaries import boundary_codes
 from dieuhanh.dashboard.selectors.common import Place
 from dieuhanh.dashboard.selectors.indicator import IndicatorDetail
-from dieuhanh.analytics.readmodel.writing import STATUS_LABELS
 from dieuhanh.dashboard.templatetags.dh_figures import localized
 from dieuhanh.indicators.models import Direction, Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
@@ -83,6 +84,11 @@ def _status_labels() -> dict[str, str]:
     return {key: str(label) for key, label in STATUS_LABELS.items()} | {"": _("No figure")}
 
 
+def _status_colours() -> dict[str, str]:
+    """The one palette's strong colours (analytics' ``writing.PALETTE``), as the map fills them."""
+    return {key: colours.strong for key, colours in PALETTE.items()} | {"": PALETTE["none"].strong}
+
+
 def indicator_charts(*, detail: IndicatorDetail, place: Place, page_path: str) -> dict[str, dict[str, Any]]:
     """The four charts of the indicator page: trend, cumulative against plan, ranking, map."""
     indicator, unit, report = detail.indicator, place.unit, detail.report
@@ -125,6 +131,7 @@ def indicator_charts(*, detail: IndicatorDetail, place: Place, page_path: str) -
     children = {row.unit.pk: row for row in detail.children}
     ranking = _common(indicator, unit, "ranking", _("%(indicator)s: ranking of units") % {"indicator": name}) | {
         "kind": "ranking",
+        "measure_label": _value_label_of(detail.shown),
         "items": [
             {
                 "code": row.unit.code,
@@ -136,30 +143,112 @@ def indicator_charts(*, detail: IndicatorDetail, place: Place, page_path: str) -
             for row in detail.ranked
         ],
     }
-    items = [
-        _map_item(children[row.unit.pk].figure, row.unit, _url(page_path, row.unit, report)) for row in detail.children
-    ]
-    map_chart = _map(indicator, place, "map", _("%(indicator)s: map") % {"indicator": name}, items)
+    figures = [(row.unit, children[row.unit.pk].figure) for row in detail.children]
+    measures = map_measures(indicator, detail.shown, [f for _u, f in figures])
+    items = [_map_item(figure, child, _url(page_path, child, report)) for child, figure in figures]
+    map_chart = _map(
+        indicator,
+        place,
+        name="map",
+        title=_("%(indicator)s: map") % {"indicator": name},
+        items=items,
+        measures=measures,
+    )
     return {"trend": trend, "cumulative": cumulative, "ranking": ranking, "map": map_chart}
 
 
+def _value_label_of(shown: ShownPeriod) -> str:
+    """The figure of the period, named with it: "Giá trị tháng 12/2023"."""
+    return _("Value, %(period)s") % {"period": lower_first(shown.label())}
+
+
+def _cumulative_label_of(shown: ShownPeriod) -> str:
+    return _("Cumulative, %(period)s") % {
+        "period": lower_first(first_months_label(shown.period.year, shown.period.last_month))
+    }
+
+
+def map_measures(indicator: Indicator, shown: ShownPeriod, figures: list[Figure]) -> list[dict[str, Any]]:
+    """The measures a map can be coloured by, each named with the period it stands for.
+
+    ``kind``: how the script reads it — a figure in the indicator's unit, a change (per cent or
+    points), a share in per cent, or a status.
+    """
+    uom = localized(indicator, "unit")
+    rate = indicator.in_points
+    change_unit = str(writing.POINTS_UNIT) if rate else "%"
+    measures: list[dict[str, Any]] = [
+        {"key": "value", "label": _value_label_of(shown), "kind": "number", "unit": uom},
+        {
+            "key": "change",
+            "label": _("Change on the same period last year (%(unit)s)") % {"unit": change_unit},
+            "kind": "change",
+            "unit": change_unit,
+        },
+    ]
+    cumulative = _cumulative_label_of(shown)
+    if figures and figures[0].has_cumulative:
+        measures.append({"key": "ytd", "label": cumulative, "kind": "number", "unit": uom})
+    if any(f.plan_share_shown for f in figures):
+        measures.append(
+            {
+                "key": "plan_completion_pct",
+                "label": _("Share of the annual plan reached (%(period)s)") % {"period": cumulative.lower()},
+                "kind": "share",
+                "unit": "%",
+            }
+        )
+    if any(f.measures.plan is not None for f in figures):
+        measures.append(
+            {
+                "key": "status",
+                "label": _("Status against the annual plan (%(period)s)") % {"period": cumulative.lower()},
+                "kind": "status",
+                "unit": "",
+            }
+        )
+    return measures
+
+
 def _map_item(figure: Figure, unit: OrgUnit, url: str) -> dict[str, Any]:
-    m = figure.measures
+    """A unit on a map: each measure's number (to colour by) and its text as every page writes it."""
+    m, d = figure.measures, figure.decimals
+    change = figure.change
+    share = m.plan_completion_pct if figure.plan_share_shown else None
     return {
         "code": unit.code,
         "label": localized(unit),
         "short": short_unit_name(localized(unit)),
         "url": url,
-        "value": _n(m.value),
-        "yoy_pct": _n(m.yoy_pct),
-        "plan_completion_pct": _n(m.plan_completion_pct),
-        "status": m.status or "",
+        "values": {
+            "value": _n(m.value),
+            "change": _n(change.value),
+            "ytd": _n(m.ytd),
+            "plan_completion_pct": _n(share),
+        },
+        "texts": {
+            "value": writing.number(m.value, d),
+            "change": change.text,
+            "ytd": writing.number(m.ytd, d),
+            "plan_completion_pct": writing.number(share, writing.PERCENT_DECIMALS) + ("%" if share is not None else ""),
+            "status": figure.status_label or str(_("No figure")),
+        },
+        "partial": figure.reported_text,
+        "status": figure.status,
         "lat": unit.latitude,
         "lon": unit.longitude,
     }
 
 
-def _map(indicator: Indicator, place: Place, name: str, title: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+def _map(
+    indicator: Indicator,
+    place: Place,
+    *,
+    name: str,
+    title: str,
+    items: list[dict[str, Any]],
+    measures: list[dict[str, Any]],
+) -> dict[str, Any]:
     """A map of the children: polygons where the shipped boundaries have them, else points at their centroids."""
     with_polygon = boundary_codes(item["code"] for item in items)
     if items and len(with_polygon) == len(items):
@@ -168,13 +257,6 @@ def _map(indicator: Indicator, place: Place, name: str, title: str, items: list[
         mode = "points"
     else:
         mode = "none"
-    measures = [
-        {"key": "value", "label": _value_label()},
-        {"key": "yoy_pct", "label": _("Change on the same period last year")},
-    ]
-    if any(item["plan_completion_pct"] is not None for item in items):
-        measures.append({"key": "plan_completion_pct", "label": _("Share of the annual plan reached")})
-        measures.append({"key": "status", "label": _("Status against the plan")})
     return _common(indicator, place.unit, name, title) | {
         "kind": "map",
         "mode": mode,
@@ -183,21 +265,25 @@ def _map(indicator: Indicator, place: Place, name: str, title: str, items: list[
         "measures": measures,
         "measure": measures[0]["key"],
         "status_labels": _status_labels(),
+        "status_colours": _status_colours(),
+        "status_order": ["on_track", "at_risk", "off_track", "partial", "no_target"],
         "no_data": _("No figure"),
-        "good": _("better"),
-        "bad": _("worse"),
+        "partial_label": _("units reported"),
         "lower_is_better": indicator.direction == Direction.DOWN,
     }
 
 
 @dataclass(frozen=True)
 class WallMap:
-    """A wall-screen map panel: the chart, and the children best first beside it."""
+    """A wall-screen map panel: the chart, and beside it the children ranked by the very measure
+    the map is coloured by, for the same period (named in ``legend``)."""
 
     indicator: Indicator
     chart: dict[str, Any]
     ranked: list[tuple[OrgUnit, Figure]]
     period_label: str
+    measure: str  # "status" (against the plan, from January) or "value" (the period's own figure)
+    legend: str
 
     @property
     def data_id(self) -> str:
@@ -206,16 +292,36 @@ class WallMap:
 
 
 def wall_map(*, book: FigureBook, indicator: Indicator, place: Place, report: ReportPeriod) -> WallMap:
-    """A wall-screen map: the children coloured by status where they have plans, else by change on last year."""
+    """A wall-screen map: one measure, one period for the colours, the ranking and the legend.
+
+    Where the children have plans: their status against the plan, judged on January to the end
+    of the period, ranked by the gap between the year-end estimate and the plan (the measure the
+    status reads). Else: the period's own figure, ranked by it.
+    """
     path = reverse("dashboard:indicator", args=[indicator.code])
-    figures = [(child, book.figure(indicator, child.pk, report)) for child in place.children]
-    items = [_map_item(figure, child, _url(path, child, report)) for child, figure in figures]
-    chart = _map(indicator, place, "wall", localized(indicator), items)
-    planned = any(f.measures.plan is not None for _c, f in figures)
-    chart["measure"] = "status" if planned else "yoy_pct"
-    lower_first = indicator.direction == Direction.DOWN
-    with_value = [cf for cf in figures if cf[1].measures.value is not None]
-    with_value.sort(key=lambda cf: cf[1].measures.value or Decimal(0), reverse=not lower_first)
-    ranked = with_value + [cf for cf in figures if cf[1].measures.value is None]
     shown = report.shown_for(PeriodType(indicator.period_type))
-    return WallMap(indicator=indicator, chart=chart, ranked=ranked, period_label=shown.label())
+    figures = [(child, book.figure(indicator, child.pk, report)) for child in place.children]
+    all_measures = map_measures(indicator, shown, [f for _c, f in figures])
+    planned = any(f.measures.plan is not None for _c, f in figures)
+    key = "status" if planned else "value"
+    measures = [m for m in all_measures if m["key"] == key]
+    items = [_map_item(figure, child, _url(path, child, report)) for child, figure in figures]
+    chart = _map(indicator, place, name="wall", title=localized(indicator), items=items, measures=measures)
+    better_first = indicator.direction != Direction.DOWN
+    if planned:
+        # Best first: the widest margin over the plan (gap_pct is already "negative is behind").
+        judged = [cf for cf in figures if cf[1].gap_pct is not None and cf[1].status != PARTIAL]
+        judged.sort(key=lambda cf: cf[1].gap_pct or Decimal(0), reverse=True)
+        rest = [cf for cf in figures if cf not in judged]
+    else:
+        judged = [cf for cf in figures if cf[1].measures.value is not None]
+        judged.sort(key=lambda cf: cf[1].measures.value or Decimal(0), reverse=better_first)
+        rest = [cf for cf in figures if cf[1].measures.value is None]
+    return WallMap(
+        indicator=indicator,
+        chart=chart,
+        ranked=judged + rest,
+        period_label=shown.label(),
+        measure=key,
+        legend=str(measures[0]["label"]),
+    )

@@ -1,7 +1,9 @@
 """The indicator page's figures as files: CSV (one table) and XLSX (the table and the trend).
 
-Numbers are written as numbers (a dot for decimals in CSV, numeric cells in XLSX), so that
-a spreadsheet can compute with them; headings are in the page's language.
+Numbers are written as numbers (a dot for decimals in CSV, numeric cells in XLSX), so that a
+spreadsheet can compute with them, rounded exactly as the page shows them (analytics'
+``writing``): a figure to the indicator's decimals, a change or a share to one decimal, a
+rate's change in points to the rate's decimals. Headings are in the page's language.
 """
 
 from __future__ import annotations
@@ -14,10 +16,15 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from dieuhanh.analytics.readmodel import writing
 from dieuhanh.dashboard.selectors.indicator import IndicatorDetail, UnitRow
-from dieuhanh.dashboard.templatetags.dh_figures import localized, status_label
+from dieuhanh.dashboard.templatetags.dh_figures import localized
 
 CSV_MARK = "\ufeff"  # a byte-order mark, so that Excel opens the file as UTF-8
+# Columns (from 0) that hold figures in the indicator's unit; changes (per cent or points); the share of plan.
+FIGURE_COLUMNS = (3, 4, 7, 8, 11)
+CHANGE_COLUMNS = (5, 10)
+SHARE_COLUMN = 9
 
 
 def _headings() -> list[str]:
@@ -28,32 +35,38 @@ def _headings() -> list[str]:
         _("Value"),
         _("Same period last year"),
         _("Change on the same period last year"),
+        _("Change in"),
         _("Cumulative"),
         _("Annual plan"),
         _("Share of the annual plan reached"),
+        _("Gap to plan"),
         _("Year-end estimate"),
         _("Status"),
         _("Rank"),
-        _("Periods reported"),
+        _("Units reported"),
     ]
 
 
 def _row(row: UnitRow) -> list[object]:
-    m = row.figure.measures
+    f = row.figure
+    m, d = f.measures, f.decimals
+    change = f.change
     return [
         row.unit.code,
         localized(row.unit),
-        row.figure.shown.label(),
-        m.value,
-        m.previous,
-        m.yoy_pct,
-        m.ytd,
-        m.plan,
-        m.plan_completion_pct,
-        m.projection,
-        status_label(m.status),
+        f.shown.label(),
+        writing.rounded(m.value, d),
+        writing.rounded(m.previous, d),
+        writing.rounded(change.value, change.places),
+        change.unit if change.known else "",
+        writing.rounded(m.ytd, d),
+        writing.rounded(m.plan, d),
+        writing.rounded(m.plan_completion_pct, writing.PERCENT_DECIMALS) if f.plan_share_shown else None,
+        writing.rounded(f.gap.value, f.gap.places),
+        writing.rounded(m.projection, d),
+        f.status_label,
         row.rank,
-        f"{row.reported_count}/{len(row.reported)}",
+        f"{m.reported}/{m.expected}" if m.expected is not None else "",
     ]
 
 
@@ -61,11 +74,10 @@ def _rows(detail: IndicatorDetail) -> list[list[object]]:
     return [_row(detail.own), *(_row(child) for child in detail.ranked)]
 
 
-def _plain(value: object, places: int = 6) -> object:
-    """A number as a spreadsheet reads it: rounded like the API, without trailing zeros."""
+def _plain(value: object) -> object:
+    """A number as a spreadsheet reads it: the page's rounding, a dot for decimals."""
     if isinstance(value, Decimal):
-        rounded = round(value, places).normalize()
-        return format(rounded, "f")
+        return format(value, "f")
     return "" if value is None else value
 
 
@@ -92,11 +104,18 @@ def indicator_xlsx(detail: IndicatorDetail) -> bytes:
     sheet.append(_headings())
     for cell in sheet[2]:
         cell.font = Font(bold=True)
-    number_format = "#,##0" + ("." + "0" * detail.indicator.decimals if detail.indicator.decimals else "")
+    decimals = detail.own.figure.decimals
+    number_format = "#,##0" + ("." + "0" * decimals if decimals else "")
+    # A rate's changes are points, written to its own decimals; other changes are per cent, one decimal.
+    change_format = ("0." + "0" * decimals if decimals else "0") if detail.own.figure.rate else "0.0"
     for row in _rows(detail):
         sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
-        for cell in sheet[sheet.max_row][3:10]:
-            cell.number_format = "0.0" if cell.column in (6, 9) else number_format
+        cells = sheet[sheet.max_row]
+        for column in FIGURE_COLUMNS:
+            cells[column].number_format = number_format
+        for column in CHANGE_COLUMNS:
+            cells[column].number_format = change_format
+        cells[SHARE_COLUMN].number_format = "0.0"
     sheet.column_dimensions["B"].width = 32
     sheet.column_dimensions["C"].width = 22
 
@@ -107,8 +126,11 @@ def indicator_xlsx(detail: IndicatorDetail) -> bytes:
     for point in detail.trend:
         trend.append(
             [
-                point.period.code,
-                *(float(v) if v is not None else None for v in (point.value, point.previous, point.plan)),
+                point.period.label(),
+                *(
+                    float(v) if (v := writing.rounded(x, decimals)) is not None else None
+                    for x in (point.value, point.previous, point.plan)
+                ),
             ]
         )
     out = io.BytesIO()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django import forms
@@ -20,8 +20,9 @@ class PickerForm(forms.Form):
     ``period`` is free text in the DHIS2 grammar (or ``202309YTD`` for nine months);
     ``preset`` is the quick-pick list. A page rendered without JavaScript always shows
     the quick pick empty, so a non-empty one means the visitor just chose it: it wins
-    over the text. Empty fields fall back to the defaults (root province, latest month
-    with data).
+    over the text. Empty fields fall back to the defaults: the root province, and the
+    period ``default_period`` gives for the unit (the latest month whose headline figures are
+    complete there).
     """
 
     org_unit = forms.CharField(required=False, max_length=32)
@@ -34,7 +35,7 @@ class PickerForm(forms.Form):
         *,
         tree: Sequence[TreeUnit],
         default_unit: OrgUnit | None,
-        default_period: Period,
+        default_period: Callable[[OrgUnit | None], Period],
     ) -> None:
         super().__init__(data)
         self.tree = tree
@@ -64,7 +65,7 @@ class PickerForm(forms.Form):
         cleaned = super().clean() or {}
         code = (cleaned.get("preset") or "").strip() or (cleaned.get("period") or "").strip()
         if not code:
-            cleaned["period"] = ReportPeriod(self.default_period)
+            cleaned["period"] = ReportPeriod(self.default_period(cleaned.get("org_unit")))
             return cleaned
         try:
             cleaned["period"] = ReportPeriod.parse(code)

@@ -19,4 +19,5 @@ urlpatterns = [
     path("wall/", views.wall, name="wall"),
     path("wall/panels/", views.wall_panels, name="wall-panels"),
     path("maps/<str:code>.geojson", views.boundaries, name="boundaries"),
+    path("palette.css", views.palette, name="palette"),
 ]

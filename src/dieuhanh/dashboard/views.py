@@ -19,10 +19,6 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from dieuhanh.analytics.readmodel.periods import ReportPeriod
-from dieuhanh.dashboard import charts, exports
-from dieuhanh.dashboard.boundaries import boundary_collection
-from dieuhanh.dashboard.forms import PickerForm
 from dieuhanh.analytics.readmodel.lists import (
     headline_indicator_ids,
     offtrack_list,
@@ -30,16 +26,22 @@ from dieuhanh.analytics.readmodel.lists import (
     planned_pairs,
     unit_scorecard,
 )
+from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.analytics.readmodel.scope import (
     ADMINISTRATIVE_KINDS,
     DataSpan,
     child_units,
+    complete_period,
     data_span,
     default_org_unit,
     default_period,
     stored_operands,
     visible_indicators,
 )
+from dieuhanh.analytics.readmodel.writing import palette_css
+from dieuhanh.dashboard import charts, exports
+from dieuhanh.dashboard.boundaries import boundary_collection
+from dieuhanh.dashboard.forms import PickerForm
 from dieuhanh.dashboard.selectors import (
     Place,
     indicator_detail,
@@ -114,7 +116,15 @@ def _pick(request: HttpRequest, *, span_of: list[Indicator]) -> Picked:
     tree = org_unit_tree(kinds=ADMINISTRATIVE_KINDS)
     span = data_span(indicators=stored_operands(span_of))
     latest = default_period(span)
-    form = PickerForm(request.GET, tree=tree, default_unit=default_org_unit(tree), default_period=latest)
+
+    def complete_at(unit: OrgUnit | None) -> Period:
+        # Asked only when no period was chosen: the latest month whose headline figures are complete.
+        if unit is None:
+            return latest
+        headline = headline_indicator_ids(unit=unit)
+        return complete_period(span=span, unit=unit, headline=[i for i in span_of if i.pk in headline])
+
+    form = PickerForm(request.GET, tree=tree, default_unit=default_org_unit(tree), default_period=complete_at)
     unit: OrgUnit | None = None
     report: ReportPeriod | None = None
     place: Place | None = None
@@ -344,4 +354,13 @@ def boundaries(request: HttpRequest, code: str) -> JsonResponse:
     # Boundaries change with a re-organisation, not by the hour: let browsers keep them for a day.
     patch_cache_control(response, public=True, max_age=86400)
     response["Content-Type"] = "application/geo+json"
+    return response
+
+
+@require_GET
+def palette(request: HttpRequest) -> HttpResponse:
+    """The status palette as CSS custom properties: the stylesheets read the colours that the charts
+    and the report's charts are given, from one place (analytics' ``writing.PALETTE``)."""
+    response = HttpResponse(palette_css(), content_type="text/css; charset=utf-8")
+    patch_cache_control(response, public=True, max_age=3600)
     return response

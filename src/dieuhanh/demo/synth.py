@@ -270,6 +270,17 @@ class Synth:
         self.levels[code] = level
         return self.series[code]
 
+    def report_none(self, codes: Sequence[str], *, level: Level) -> None:
+        """The units of ``level`` without any of a stock report 0 for every period the others report:
+        an office says "0 ha", it does not leave the form blank (completeness expects it)."""
+        for code in codes:
+            series = self.series[code]
+            periods = sorted({period for _unit, period in series})
+            missing = [u for u in self.unit_codes(level) if not any((u, p) in series for p in periods)]
+            for unit in missing:
+                for period in periods:
+                    series[(unit, period)] = 0.0
+
     # -- gaps and output --------------------------------------------------------------
 
     def drop(self, codes: Sequence[str], keys: Iterable[Key]) -> None:

@@ -9,10 +9,9 @@ from decimal import Decimal
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-# Colours of the dashboards' statuses, so a leader reads the report as the screen.
-STATUS_COLORS = {"on_track": "#2e7d32", "at_risk": "#e0a100", "off_track": "#c62828"}
+from dieuhanh.analytics.readmodel.writing import status_colours
+
 NEUTRAL = "#1f5f99"
-GREY = "#9e9e9e"
 # Serif to match the document's Times New Roman (Liberation Serif has its metrics); DejaVu has every
 # Vietnamese letter and stands in where Liberation is missing.
 FONTS = ["Liberation Serif", "DejaVu Serif", "DejaVu Sans"]
@@ -21,7 +20,8 @@ DPI = 200
 
 
 def status_color(status: str | None) -> str:
-    return STATUS_COLORS.get(status or "", GREY)
+    """A status's colour from the one palette the pages use, so a leader reads the report as the screen."""
+    return status_colours(status).strong
 
 
 def bar_chart(

@@ -8,77 +8,31 @@ comes back as ``Part``s that say which measure each number is.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
-from django.utils import translation
-
-from dieuhanh.analytics.readmodel.periods import first_months_label
-from dieuhanh.analytics.readmodel.book import Figure, change_pct
-from dieuhanh.dashboard.templatetags.dh_figures import figure as format_figure
-from dieuhanh.indicators.models import Aggregation, Direction, Indicator
+from dieuhanh.analytics.readmodel.book import Figure
+from dieuhanh.analytics.readmodel.periods import first_months_label, lower_first
+from dieuhanh.analytics.readmodel.writing import PERCENT_DECIMALS, Change, number_vi
+from dieuhanh.indicators.models import Aggregation, Direction
 from dieuhanh.indicators.periods import PeriodType
 from dieuhanh.reports.document import Sentence
 from dieuhanh.reports.wording import Slots, Wording
 
 SENTENCE_TEMPLATE = "indicator.txt"
-# Changes and shares of plan are written with one decimal, as the statistics office does.
-PERCENT_DECIMALS = 1
-# Aggregations whose January-to-date figure differs from the period's own (a last value does not).
-_CUMULATING = (Aggregation.SUM, Aggregation.AVERAGE, Aggregation.RATIO)
 
 
-def vn(value: Decimal, decimals: int) -> str:
-    """A figure the Vietnamese way (1.234.567,8), rounded half up, whatever the active language."""
-    with translation.override("vi"):
-        return format_figure(value, decimals)
+def _change(slots: Slots, *, name: str, change: Change) -> tuple[Any, str]:
+    """A change as a slot and its trend: its size (the words say which way), points for a rate.
 
-
-def rounded(value: Decimal, decimals: int) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-
-
-def is_rate(indicator: Indicator) -> bool:
-    """A rate or percentage: its changes are written in percentage points, not in per cent."""
-    return indicator.unit.strip() == "%"
-
-
-def trend_of(change: Decimal | None, decimals: int) -> str:
-    """``up``, ``down`` or ``flat`` as the change reads once rounded (a "0,0" is flat)."""
-    if change is None:
-        return ""
-    shown = rounded(change, decimals)
-    if shown > 0:
-        return "up"
-    return "down" if shown < 0 else "flat"
-
-
-def lower_first(text: str) -> str:
-    """Mid-sentence form of a period label: "Tháng 6/2023" → "tháng 6/2023"."""
-    return text[:1].lower() + text[1:]
-
-
-def _change(
-    slots: Slots, *, name: str, value: Decimal | None, previous: Decimal | None, rate: bool, decimals: int
-) -> tuple[Any, str]:
-    """The change on the same period last year: percentage points for a rate, per cent otherwise.
-
-    Points are the difference of the two rates as printed (each rounded to the indicator's
-    decimals), so that a reader subtracting the printed figures finds the same number.
+    The number is the one every surface writes (``writing.change_of``): for a rate, the
+    difference of the two rates as printed, so that a reader subtracting them finds it.
     """
-    if value is None or previous is None:
+    if change.value is None:
         return None, ""
-    if rate:
-        points = rounded(value, decimals) - rounded(previous, decimals)
-        return slots.measure(f"{name}change_points", vn(abs(points), decimals), points, decimals), trend_of(
-            points, decimals
-        )
-    pct = change_pct(value, previous)
-    if pct is None:
-        return None, ""
-    return slots.measure(f"{name}yoy_pct", vn(abs(pct), PERCENT_DECIMALS), pct, PERCENT_DECIMALS), trend_of(
-        pct, PERCENT_DECIMALS
-    )
+    measure = f"{name}change_points" if change.in_points else f"{name}yoy_pct"
+    return slots.measure(measure, change.magnitude, change.value, change.places), change.trend
 
 
 def indicator_sentence(
@@ -100,8 +54,8 @@ def indicator_sentence(
     indicator, measures, shown = figure.indicator, figure.measures, figure.shown
     if measures.value is None and measures.plan is None:
         return None
-    decimals = int(indicator.decimals)
-    rate = is_rate(indicator)
+    decimals = figure.decimals
+    rate = figure.rate
     slots = Slots()
     context: dict[str, Any] = {
         "indicator": slots.label("indicator", indicator.name),
@@ -112,30 +66,34 @@ def indicator_sentence(
         "lower_is_better": indicator.direction == Direction.DOWN,
         "estimated": estimated,
         "substitute": shown.substitute,
-        "status": measures.status or "",
+        "status": figure.status,
+        # "8/9": of the units expected to report the figure, how many have (empty when all have).
+        "partial": slots.label("partial", figure.reported_text) if figure.reported_text else "",
     }
 
     def measure(name: str, value: Decimal | None, places: int) -> Any:
-        return None if value is None else slots.measure(name, vn(value, places), value, places)
+        return None if value is None else slots.measure(name, number_vi(value, places), value, places)
 
     context["value"] = measure("value", measures.value, decimals)
-    context["change"], context["trend"] = _change(
-        slots, name="", value=measures.value, previous=measures.previous, rate=rate, decimals=decimals
-    )
+    context["change"], context["trend"] = _change(slots, name="", change=figure.change)
     # January to date, where it says more than the period itself: a month, quarter or second half.
     context["ytd"] = context["ytd_change"] = context["ytd_period"] = None
     context["ytd_trend"] = ""
+    context["ytd_partial"] = ""
     period = shown.period
-    if not shown.cumulative and period.first_month != 1 and indicator.aggregation in _CUMULATING:
+    if figure.has_cumulative:
         context["ytd"] = measure("ytd", measures.ytd, decimals)
         if measures.ytd is not None:
             ytd_months = period.sub_periods(PeriodType(indicator.period_type))[-1].last_month
             context["ytd_period"] = slots.label("ytd_period", lower_first(first_months_label(period.year, ytd_months)))
             context["ytd_change"], context["ytd_trend"] = _change(
-                slots, name="ytd_", value=measures.ytd, previous=previous_ytd, rate=rate, decimals=decimals
+                slots, name="ytd_", change=replace(figure, previous_ytd=previous_ytd).ytd_change
             )
+            if figure.ytd_reported_text:
+                context["ytd_partial"] = slots.label("ytd_partial", figure.ytd_reported_text)
     context["plan"] = measure("plan", measures.plan, decimals)
-    context["plan_pct"] = measure("plan_completion_pct", measures.plan_completion_pct, PERCENT_DECIMALS)
+    share = measures.plan_completion_pct if figure.plan_share_shown else None
+    context["plan_pct"] = measure("plan_completion_pct", share, PERCENT_DECIMALS)
     # Only a sum's year-end estimate differs from what the sentence already says.
     total = indicator.aggregation == Aggregation.SUM
     context["projection"] = measure("projection", measures.projection, decimals) if total and measures.plan else None

@@ -14,7 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from dieuhanh.analytics.readmodel.scope import data_span, default_period, visible_indicators
+from dieuhanh.analytics.readmodel.lists import headline_indicator_ids
+from dieuhanh.analytics.readmodel.scope import complete_period, data_span, stored_operands, visible_indicators
 from dieuhanh.reports.forms import ReportForm
 from dieuhanh.reports.models import GeneratedReport
 from dieuhanh.reports.render.html import report_context
@@ -54,8 +55,12 @@ def index(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("reports:index")
     else:
-        span = data_span(indicators=visible_indicators(user=request.user))
-        form = ReportForm(initial={"period": default_period(span).code})
+        indicators = visible_indicators(user=request.user)
+        span = data_span(indicators=stored_operands(indicators))
+        unit = ReportForm().fields["org_unit"].queryset.first()  # type: ignore[attr-defined]
+        headline = headline_indicator_ids(unit=unit) if unit is not None else set()
+        period = complete_period(span=span, unit=unit, headline=[i for i in indicators if i.pk in headline])
+        form = ReportForm(initial={"period": period.code})
     return render(
         request,
         "reports/index.html",

@@ -1,22 +1,27 @@
-"""Dashboard figures: the analytics measures of an indicator at a unit, for the period a leader chose.
+"""Figures as every surface shows them: the analytics measures of an indicator at a unit, for
+the period a leader chose, with what a reader needs to read them right.
 
-A page builds one ``FigureBook``: one analytics engine for the units it shows (a fixed
-number of queries, whatever the number of indicators, units and periods), then asks
-it for every tile, table row, chart point and map colour. Every number comes from
-``Engine.measures``, the code behind ``/api/v1/analytics``, so a figure on a page equals
-the API's answer for the same indicator, unit and period.
+A surface builds one ``FigureBook``: one analytics engine for the units it shows (a fixed
+number of queries, whatever the number of indicators, units and periods), then asks it for
+every tile, table row, chart point, map colour and report sentence. Every number comes from
+``Engine.measures``, the code behind ``/api/v1/analytics``, so a figure on a page equals the
+API's answer for the same indicator, unit and period; ``writing`` says how it is written.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from django.conf import settings
 
 from dieuhanh.analytics.engine import HUNDRED, Engine, IndicatorSpec, Measures, Status
-from dieuhanh.analytics.readmodel.periods import ReportPeriod, ShownPeriod
+from dieuhanh.analytics.readmodel import writing
+from dieuhanh.analytics.readmodel.periods import ReportPeriod, ShownPeriod, first_months_label
+from dieuhanh.analytics.readmodel.writing import Change, change_pct
 from dieuhanh.analytics.selectors import build_engine, spec_of
-from dieuhanh.indicators.models import Direction, Indicator
+from dieuhanh.indicators.models import Aggregation, Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.orgunits.models import OrgUnit
 
@@ -25,56 +30,157 @@ from dieuhanh.orgunits.models import OrgUnit
 SPARKLINE_POINTS = {PeriodType.MONTHLY: 24, PeriodType.QUARTERLY: 8, PeriodType.YEARLY: 4}
 # Statuses that put a figure on the off-track list.
 BEHIND = (Status.OFF_TRACK.value, Status.AT_RISK.value)
+# Shown instead of a status judged on figures that not every unit has reported.
+PARTIAL = "partial"
+# Aggregations whose January-to-date figure differs from the period's own (a stock's, an index's does not).
+CUMULATING = (Aggregation.SUM, Aggregation.AVERAGE, Aggregation.RATIO)
 
-
-def change_pct(value: Decimal | None, previous: Decimal | None) -> Decimal | None:
-    """(value / previous − 1) × 100, the contract's ``yoy_pct``; None if either is missing or previous is 0."""
-    if value is None or previous is None or previous == 0:
-        return None
-    return (value / previous - 1) * HUNDRED
+__all__ = ["Change", "Figure", "FigureBook", "change_pct"]
 
 
 @dataclass(frozen=True)
 class Figure:
-    """One indicator at one unit: the eight measures of the period it is shown for."""
+    """One indicator at one unit: the measures of the period it is shown for, read the one way
+    every surface reads them.
+
+    ``previous_ytd``: January to the same period a year earlier (the cumulative's comparison);
+    None when it was not asked for.
+    """
 
     indicator: Indicator
     org_unit_id: int
     shown: ShownPeriod
     measures: Measures
+    previous_ytd: Decimal | None = None
+
+    @property
+    def decimals(self) -> int:
+        return int(self.indicator.decimals)
+
+    @property
+    def rate(self) -> bool:
+        """Whether changes are percentage points (a rate, or an indicator in %)."""
+        return self.indicator.in_points
+
+    @property
+    def direction(self) -> str:
+        return str(self.indicator.direction)
+
+    # ---- the period's figure against the same period a year earlier ----
+
+    @property
+    def change(self) -> Change:
+        """The change on the same period last year: points for a rate, per cent otherwise."""
+        m = self.measures
+        return writing.change_of(m.value, m.previous, rate=self.rate, places=self.decimals, direction=self.direction)
 
     @property
     def trend(self) -> str:
-        """``up``, ``down`` or ``flat`` as the change against last year reads once rounded; empty if unknown."""
-        change = self.measures.yoy_pct
-        if change is None:
-            return ""
-        # Decide on the figure as shown (one decimal), so that "0,0" never carries an arrow.
-        shown = change.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-        if shown > 0:
-            return "up"
-        return "down" if shown < 0 else "flat"
+        return self.change.trend
 
     @property
     def tone(self) -> str:
-        """``good`` or ``bad`` for the change by the indicator's direction, ``neutral`` when flat."""
-        trend = self.trend
-        if trend in ("", "flat"):
-            return "neutral" if trend else ""
-        better = "down" if self.indicator.direction == Direction.DOWN else "up"
-        return "good" if trend == better else "bad"
+        return self.change.tone
+
+    # ---- January to date (lũy kế) ----
+
+    @property
+    def has_cumulative(self) -> bool:
+        """Whether the figure's cumulative from January says more than the figure itself: a month,
+        quarter or second half of a flow, not a period that already starts in January."""
+        shown = self.shown
+        if shown.cumulative or shown.period.first_month == 1:
+            return False
+        return self.indicator.aggregation in CUMULATING
+
+    @property
+    def cumulative_label(self) -> str:
+        """Lũy kế 12 tháng / 9 tháng đầu năm 2023: January to the end of the period shown."""
+        return first_months_label(self.shown.period.year, self.shown.period.last_month)
+
+    @property
+    def ytd_change(self) -> Change:
+        m = self.measures
+        return writing.change_of(
+            m.ytd, self.previous_ytd, rate=self.rate, places=self.decimals, direction=self.direction
+        )
+
+    # ---- against the plan ----
+
+    @property
+    def plan_share_shown(self) -> bool:
+        """Whether "% of the annual plan" is meaningful: a rate is compared with its plan in points."""
+        return not self.rate and self.measures.plan_completion_pct is not None
+
+    @property
+    def gap(self) -> Change:
+        """How far the year-end estimate is from the plan, negative when behind: points for a rate,
+        per cent of the plan otherwise."""
+        m = self.measures
+        return writing.gap_of(m.projection, m.plan, rate=self.rate, places=self.decimals, direction=self.direction)
 
     @property
     def gap_pct(self) -> Decimal | None:
-        """How far the year-end estimate is from the plan, in % of the plan; negative is behind.
-
-        For a lower-is-better indicator, an estimate above the plan (a ceiling) is behind.
-        """
+        """The gap in per cent of the plan whatever the indicator, to order figures by how far behind
+        they are (points and per cent cannot be compared)."""
         plan, projection = self.measures.plan, self.measures.projection
         if plan is None or projection is None or plan == 0:
             return None
         gap = (projection - plan) / abs(plan) * HUNDRED
-        return -gap if self.indicator.direction == Direction.DOWN else gap
+        return -gap if self.direction == "down" else gap
+
+    @property
+    def completion_bar(self) -> Decimal | None:
+        """The % of plan as the width of a progress bar: 0 to 100."""
+        pct = self.measures.plan_completion_pct
+        if pct is None or not self.plan_share_shown:
+            return None
+        return writing.rounded(max(Decimal(0), min(HUNDRED, pct)), 1)
+
+    # ---- completeness ----
+
+    @property
+    def is_partial(self) -> bool:
+        """Whether the figure of the period is some of the units' only."""
+        return self.measures.is_partial
+
+    @property
+    def ytd_is_partial(self) -> bool:
+        return self.measures.ytd_is_partial
+
+    @property
+    def reported_text(self) -> str:
+        """"1/9" for a partial figure (units reported / expected); empty for a whole one, and for
+        no figure at all (its dash says so)."""
+        m = self.measures
+        return f"{m.reported}/{m.expected}" if self.is_partial and m.value is not None else ""
+
+    @property
+    def ytd_reported_text(self) -> str:
+        m = self.measures
+        return f"{m.ytd_reported}/{m.ytd_expected}" if self.ytd_is_partial and m.ytd is not None else ""
+
+    # ---- status ----
+
+    @property
+    def status(self) -> str:
+        """The status as shown: the contract's, except that a status judged on a cumulative that
+        too few of the units expected to report it have (below ``DIEUHANH_COMPLETE_SHARE``, all of
+        them by default) is not a verdict on the unit: ``partial``. Empty: none."""
+        status = self.measures.status or ""
+        m = self.measures
+        if (
+            status in (Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK)
+            and m.ytd_reported is not None
+            and m.ytd_expected is not None
+            and m.ytd_reported < Decimal(str(settings.DIEUHANH_COMPLETE_SHARE)) * m.ytd_expected
+        ):
+            return PARTIAL
+        return status
+
+    @property
+    def status_label(self) -> str:
+        return writing.status_label(self.status)
 
     @property
     def has_figures(self) -> bool:
@@ -84,15 +190,7 @@ class Figure:
 
     @property
     def is_behind(self) -> bool:
-        return self.measures.status in BEHIND
-
-    @property
-    def completion_bar(self) -> Decimal | None:
-        """The % of plan as the width of a progress bar: 0 to 100."""
-        pct = self.measures.plan_completion_pct
-        if pct is None:
-            return None
-        return max(Decimal(0), min(HUNDRED, pct)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return self.status in BEHIND
 
 
 def periods_needed(indicators: Iterable[Indicator], reports: Iterable[ReportPeriod]) -> list[Period]:
@@ -166,23 +264,27 @@ class FigureBook:
         return self.engine.measures(self.specs[indicator.pk], unit_id, period)
 
     def figure(self, indicator: Indicator, unit_id: int, report: ReportPeriod) -> Figure:
-        """The figure a dashboard shows for ``report``: see ``ReportPeriod.shown_for``.
+        """The figure a surface shows for ``report``: see ``ReportPeriod.shown_for``.
 
         A cumulative figure (nine months) is the ``ytd`` of the period it ends with, against
         the ``ytd`` of the same period a year earlier.
         """
         shown = report.shown_for(PeriodType(indicator.period_type))
         measures = self.measures(indicator, unit_id, shown.period)
+        # January to the same period a year earlier: a range the projection reads anyway.
+        earlier = self.measure(indicator, unit_id, shown.period.shift_years(-1), "ytd")
         if shown.cumulative:
-            # January to the same month a year earlier: a range the projection reads anyway.
-            earlier = self.measure(indicator, unit_id, shown.period.shift_years(-1), "ytd")
+            rate = indicator.in_points
             measures = replace(
                 measures,
                 value=measures.ytd,
                 previous=earlier,
                 yoy_pct=change_pct(measures.ytd, earlier),
+                yoy_pp=measures.ytd - earlier if rate and measures.ytd is not None and earlier is not None else None,
+                reported=measures.ytd_reported,
+                expected=measures.ytd_expected,
             )
-        return Figure(indicator=indicator, org_unit_id=unit_id, shown=shown, measures=measures)
+        return Figure(indicator=indicator, org_unit_id=unit_id, shown=shown, measures=measures, previous_ytd=earlier)
 
     def measure(self, indicator: Indicator, unit_id: int, period: Period, name: str) -> Decimal | None:
         """One of the eight measures alone (it reads less than all eight: see ``Engine.measure``)."""

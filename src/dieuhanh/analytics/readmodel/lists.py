@@ -9,12 +9,48 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import F
+from django.utils.translation import gettext as _
 
+from dieuhanh.analytics.readmodel import writing
 from dieuhanh.analytics.readmodel.book import Figure, FigureBook, periods_needed
 from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.indicators.models import Indicator, Sector, Target
 from dieuhanh.indicators.periods import PeriodType
 from dieuhanh.orgunits.models import OrgUnit
+
+# The order in which a summary counts statuses: verdicts first, then what cannot be judged.
+SUMMARY_ORDER = ("on_track", "at_risk", "off_track", "partial", "", "no_target")
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str  # "none" for a plan without figures yet
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class StatusSummary:
+    """How many figures are in each status, as shown: the counts add up to ``total``."""
+
+    total: int
+    items: list[StatusCount]
+
+
+def status_summary(figures: Sequence[Figure]) -> StatusSummary:
+    """Count ``figures`` by the status they show (``Figure.status``), every figure once."""
+    counts = Counter(f.status for f in figures)
+    items = [
+        StatusCount(
+            # A plan without a figure yet shows no status: "none".
+            status=status or "none",
+            label=writing.status_label(status) if status else str(_("No figure yet")),
+            count=counts[status],
+        )
+        for status in SUMMARY_ORDER
+        if counts[status]
+    ]
+    return StatusSummary(total=len(figures), items=items)
 
 
 def unit_lineage_ids(unit: OrgUnit) -> list[int]:
@@ -79,11 +115,16 @@ class Scorecard:
     """Every indicator at one unit, worst gap to the plan first, and how many are in each status."""
 
     figures: list[Figure]
-    statuses: Counter[str]
 
     @property
-    def planned(self) -> int:
-        return sum(1 for f in self.figures if f.measures.plan is not None)
+    def planned(self) -> list[Figure]:
+        """The figures with an annual plan: those a status can judge."""
+        return [f for f in self.figures if f.measures.plan is not None]
+
+    @property
+    def summary(self) -> StatusSummary:
+        """The planned figures by status (the counts add up to the planned figures)."""
+        return status_summary(self.planned)
 
 
 def unit_scorecard(*, indicators: Sequence[Indicator], unit: OrgUnit, report: ReportPeriod) -> Scorecard:
@@ -95,7 +136,7 @@ def unit_scorecard(*, indicators: Sequence[Indicator], unit: OrgUnit, report: Re
     figures = [book.figure(indicator, unit.pk, report) for indicator in indicators]
     order = {id(f): n for n, f in enumerate(figures)}
     figures.sort(key=lambda f: _worst_first(f, order[id(f)]))
-    return Scorecard(figures=figures, statuses=Counter(f.measures.status for f in figures if f.measures.status))
+    return Scorecard(figures=figures)
 
 
 @dataclass(frozen=True)

@@ -160,3 +160,8 @@ def first_months_label(year: int, months: int) -> str:
     if period_type is not None:
         return Period(year, period_type, 1).label()
     return _("First %(months)d months of %(year)d") % {"months": months, "year": year}
+
+
+def lower_first(text: str) -> str:
+    """Mid-sentence form of a period label: "Tháng 6/2023" → "tháng 6/2023"."""
+    return text[:1].lower() + text[1:]

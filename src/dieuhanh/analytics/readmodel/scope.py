@@ -9,10 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
+from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from dieuhanh.analytics.engine import Engine, IndicatorSpec
+from dieuhanh.analytics.selectors import answer_cached, build_engine, spec_of
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.indicators.selectors import indicator_list
@@ -103,6 +108,61 @@ def default_period(span: DataSpan) -> Period:
 
 def _period_starting(start: dt.date, period_type: PeriodType) -> Period:
     return Period(start.year, period_type, (start.month - 1) // period_type.months + 1)
+
+
+# How far back the default period looks for a month whose headline figures are complete, and how
+# long an indicator stays expected after its last figure (one that stopped is not waited for).
+COMPLETE_LOOKBACK_MONTHS = 24
+STILL_REPORTED_MONTHS = 12
+
+
+def complete_period(*, span: DataSpan, unit: OrgUnit | None, headline: Sequence[Indicator]) -> Period:
+    """The period a surface shows by default: the latest month whose headline figures at ``unit``
+    are complete, not the newest month with any figure (docs/analytics.md, "The default period").
+
+    A month is complete when every headline monthly indicator still reported at the unit (it has
+    a figure in one of the twelve months before) has a figure for it from at least
+    ``DIEUHANH_COMPLETE_SHARE`` of the units expected to report it (all, by default). Looks back
+    two years; failing that, or without monthly headline figures, the latest period with data
+    (``default_period``). One analytics engine: a few queries, whatever the indicators.
+    """
+    latest = default_period(span)
+    monthly = [i for i in headline if i.period_type == PeriodType.MONTHLY]
+    if unit is None or not monthly or latest.type != PeriodType.MONTHLY:
+        return latest
+    share = Decimal(str(settings.DIEUHANH_COMPLETE_SHARE))
+    months = [
+        Period.from_ordinal(PeriodType.MONTHLY, latest.ordinal - back)
+        for back in range(COMPLETE_LOOKBACK_MONTHS + STILL_REPORTED_MONTHS)
+    ]
+
+    def compute(use_rollups: bool) -> str:
+        cache: dict[int, Any] = {}
+        specs = [spec_of(i, cache) for i in monthly]
+        engine = build_engine(
+            specs=specs, units=[unit], periods=months, measures=["value"], use_rollups=use_rollups, with_targets=False
+        )
+        values = {(s.id, p): engine.measure(s, unit.pk, p, "value") for s in specs for p in months}
+        for position, month in enumerate(months[:COMPLETE_LOOKBACK_MONTHS]):
+            before = months[position + 1 : position + 1 + STILL_REPORTED_MONTHS]
+            expected = [s for s in specs if any(values[(s.id, p)] is not None for p in before)]
+            if not any(values[(s.id, month)] is not None for s in specs):
+                continue
+            if all(_is_complete(engine, s, unit.pk, month, value=values[(s.id, month)], share=share) for s in expected):
+                return month.code
+        return latest.code
+
+    code = answer_cached(("complete_period", unit.pk, sorted(i.pk for i in monthly), str(share), latest.code), compute)
+    return Period.parse(code)
+
+
+def _is_complete(
+    engine: Engine, spec: IndicatorSpec, unit_id: int, month: Period, *, value: Decimal | None, share: Decimal
+) -> bool:
+    if value is None:
+        return False
+    reported, expected = engine.completeness(spec, unit_id, [month], value)
+    return expected is None or reported is None or reported >= share * expected
 
 
 def child_units(*, unit: OrgUnit, start: dt.date, end: dt.date) -> list[OrgUnit]:

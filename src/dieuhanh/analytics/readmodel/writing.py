@@ -197,6 +197,8 @@ STATUS_LABELS: dict[str, Promise] = {
     Status.AT_RISK.value: _("At risk"),
     Status.OFF_TRACK.value: _("Off track"),
     Status.NO_TARGET.value: _("No target set"),
+    # Not the contract's: a surface's, for a status judged on figures not every unit has reported.
+    "partial": _("Incomplete figures"),
 }
 
 
@@ -224,6 +226,7 @@ PALETTE: dict[str, StatusColours] = {
     Status.AT_RISK.value: StatusColours(strong="#c98a00", wash="#fff0c7", line="#e0b850", ink="#5c3b00"),
     Status.OFF_TRACK.value: StatusColours(strong="#c62828", wash="#fde2df", line="#ea9a93", ink="#8c1d18"),
     Status.NO_TARGET.value: StatusColours(strong="#8d99a6", wash="#eceff2", line="#c4cbd3", ink="#3a434d"),
+    "partial": StatusColours(strong="#6d7fa3", wash="#e8edf7", line="#a9b6d3", ink="#27324a"),
     "none": StatusColours(strong="#9e9e9e", wash="#eceff2", line="#c4cbd3", ink="#3a434d"),
 }
 

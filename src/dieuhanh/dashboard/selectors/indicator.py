@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from dieuhanh.analytics.readmodel.book import Figure, FigureBook, periods_needed, subperiods_needed
 from dieuhanh.analytics.readmodel.periods import ReportPeriod, ShownPeriod
-from dieuhanh.analytics.selectors import analytics_ranking
 from dieuhanh.analytics.readmodel.scope import child_units
+from dieuhanh.analytics.selectors import analytics_ranking
 from dieuhanh.indicators.models import Aggregation, Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.orgunits.models import OrgUnit
@@ -54,9 +54,10 @@ class UnitRow:
 
     @property
     def completeness(self) -> str:
-        """complete, partial or none: whether the unit has a figure for every sub-period of the period."""
+        """complete, partial or none: whether the unit's figure is whole — every unit expected to
+        report it has, for every sub-period of the period (``Figure.is_partial``)."""
         count = self.reported_count
-        if count == len(self.reported):
+        if count == len(self.reported) and not self.figure.is_partial:
             return "complete"
         return "partial" if count else "none"
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from dieuhanh.analytics.readmodel.book import Figure, FigureBook, periods_needed, sparklines_needed
+from dieuhanh.analytics.readmodel.lists import StatusSummary, status_summary
 from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.orgunits.models import OrgUnit
@@ -40,15 +40,19 @@ class Tile:
 
 @dataclass
 class Tiles:
-    """The overview's tiles, the headline indicators without a figure at this unit, and a count by status."""
+    """The overview's tiles and the headline indicators without a figure at this unit."""
 
     tiles: list[Tile] = field(default_factory=list)
     absent: list[Indicator] = field(default_factory=list)
-    statuses: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def summary(self) -> StatusSummary:
+        """The tiles by the status each shows: the counts add up to the tiles."""
+        return status_summary([t.figure for t in self.tiles])
 
     @property
     def behind(self) -> int:
-        return self.statuses["off_track"] + self.statuses["at_risk"]
+        return sum(1 for t in self.tiles if t.figure.is_behind)
 
 
 def overview_tiles(
@@ -68,8 +72,6 @@ def overview_tiles(
             result.absent.append(indicator)
             continue
         result.tiles.append(Tile(figure=figure, sparkline=book.sparkline(figure)))
-        if figure.measures.status:
-            result.statuses[figure.measures.status] += 1
     return result
 
 

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from dieuhanh.analytics.readmodel import writing
+from dieuhanh.analytics.readmodel.book import Figure
+from dieuhanh.analytics.readmodel.periods import lower_first
 
 register = template.Library()
 
@@ -52,3 +57,60 @@ def short_name(indicator: object) -> str:
         return english
     short: str = str(getattr(indicator, "short_name", "") or "")
     return short or str(getattr(indicator, "name", "") or "")
+
+
+@register.simple_tag
+def change(value: writing.Change | None, measure: str = "change") -> SafeString:
+    """A change as every page writes it: its arrow, the signed figure and its unit (% or points),
+    coloured by whether it is good news for the indicator; "–" when unknown. A gap to the plan
+    (``measure="gap"``, already negative when behind) has no arrow: it is not a movement."""
+    if value is None or not value.known:
+        return format_html('<span class="change" data-measure="{}">{}</span>', measure, writing.MISSING)
+    tone = value.tone
+    hidden = {"good": _("favourable"), "bad": _("unfavourable")}.get(tone)
+    return format_html(
+        '<span class="change{}" data-measure="{}" data-trend="{}" data-tone="{}" data-points="{}">{}'
+        '<span class="num">{}</span>{}</span>',
+        f" change--{tone}" if tone else "",
+        measure,
+        value.trend,
+        tone,
+        "true" if value.in_points else "false",
+        format_html('<span class="arrow" aria-hidden="true">{}</span> ', value.arrow)
+        if value.arrow and measure != "gap"
+        else "",
+        value.text,
+        format_html(' <span class="visually-hidden">({})</span>', hidden) if hidden else "",
+    )
+
+
+@register.simple_tag
+def status_badge(figure: Figure) -> SafeString:
+    """The status of a figure as a badge; "no figure yet" for a plan without figures; nothing otherwise."""
+    status = figure.status
+    if status:
+        return format_html(
+            '<span class="badge badge--{}" data-status="{}">{}</span>', status, status, figure.status_label
+        )
+    if figure.measures.plan is not None:
+        return format_html('<span class="badge badge--no_target">{}</span>', _("No figure yet"))
+    return SafeString("")
+
+
+@register.simple_tag
+def partial_mark(reported: str) -> SafeString:
+    """"1/9 đơn vị đã báo cáo" beside a figure that is some of the units' only; nothing for a whole one."""
+    if not reported:
+        return SafeString("")
+    done, expected = reported.split("/")
+    return format_html(
+        '<span class="partial" data-partial="{}">{}</span>',
+        reported,
+        _("%(done)s/%(expected)s units reported") % {"done": done, "expected": expected},
+    )
+
+
+@register.filter(name="lower_first")
+def lower_first_filter(text: object) -> str:
+    """A period label mid-sentence: "Tháng 6/2023" → "tháng 6/2023"."""
+    return lower_first(str(text))

@@ -16,32 +16,24 @@ from typing import Any
 from django.utils import translation
 
 from dieuhanh.analytics.engine import Status
-from dieuhanh.analytics.readmodel.periods import ReportPeriod
-from dieuhanh.analytics.selectors import analytics_ranking
-from dieuhanh.analytics.readmodel.book import Figure, FigureBook, periods_needed, subperiods_needed
+from dieuhanh.analytics.readmodel.book import PARTIAL, Figure, FigureBook, periods_needed, subperiods_needed
 from dieuhanh.analytics.readmodel.lists import headline_indicator_ids, offtrack_list, overview_table
+from dieuhanh.analytics.readmodel.periods import ReportPeriod, lower_first
 from dieuhanh.analytics.readmodel.scope import child_units
+from dieuhanh.analytics.readmodel.writing import PERCENT_DECIMALS, number_vi
+from dieuhanh.analytics.selectors import analytics_ranking
 from dieuhanh.indicators.models import Aggregation, Indicator
 from dieuhanh.indicators.periods import PeriodType
 from dieuhanh.indicators.selectors import indicator_list
 from dieuhanh.ingest.selectors import demo_data_present
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.reports import charts
-from dieuhanh.reports.content.cells import (
-    RANKED_INDICATORS,
-    ROMAN,
-    Numbers,
-    decree_day,
-    decree_month,
-    figure_text,
-    place_of,
-    signed,
-)
+from dieuhanh.reports.content.cells import RANKED_INDICATORS, ROMAN, Numbers, decree_day, decree_month, place_of
 from dieuhanh.reports.content.completeness import completeness_section
 from dieuhanh.reports.content.directives import directives_section
 from dieuhanh.reports.document import Chart, Header, Paragraph, Report, Section, Table
 from dieuhanh.reports.selectors import directive_indicator_codes, estimated_indicator_ids
-from dieuhanh.reports.sentences import PERCENT_DECIMALS, indicator_sentence, is_rate, lower_first, rounded, vn
+from dieuhanh.reports.sentences import indicator_sentence
 from dieuhanh.reports.wording import Wording
 
 
@@ -92,8 +84,8 @@ class ReportBuilder:
     def text(self, key: str, **extra: Any) -> str:
         return self.wording.text(key, {**self.context, **extra})
 
-    def status_label(self, status: str | None) -> str:
-        return self.text(f"status_{status}") if status else "–"
+    def status_label(self, figure: Figure) -> str:
+        return figure.status_label or "–"
 
     def build(self) -> Report:
         sections = [self.economy(), self.plan()]
@@ -175,16 +167,18 @@ class ReportBuilder:
         if not planned:
             section.blocks.append(Paragraph(self.text("plan_none")))
         else:
-            statuses = Counter(f.measures.status for f in planned)
+            statuses = Counter(f.status for f in planned)
             section.blocks.append(
                 Paragraph(
                     self.text(
                         "plan_summary",
                         planned=len(planned),
+                        final=self.report.last_month == 12,
                         on_track=statuses[Status.ON_TRACK.value],
                         at_risk=statuses[Status.AT_RISK.value],
                         off_track=statuses[Status.OFF_TRACK.value],
-                        no_data=statuses[None],
+                        partial=statuses[PARTIAL],
+                        no_data=statuses[""],
                     )
                 )
             )
@@ -196,19 +190,17 @@ class ReportBuilder:
         return section
 
     def value_cell(self, figure: Figure) -> str:
-        text = figure_text(figure.measures.value, figure.indicator.decimals)
+        text = number_vi(figure.measures.value, figure.decimals)
         if figure.shown.substitute:
             text += f" ({lower_first(figure.shown.label())})"
+        if figure.reported_text:
+            text += f" ({figure.reported_text})"
         return text
 
     def change_cell(self, figure: Figure) -> str:
-        m, indicator = figure.measures, figure.indicator
-        if is_rate(indicator):
-            if m.value is None or m.previous is None:
-                return "–"
-            points = rounded(m.value, indicator.decimals) - rounded(m.previous, indicator.decimals)
-            return signed(points, indicator.decimals)
-        return signed(m.yoy_pct, PERCENT_DECIMALS)
+        """The change on last year as every surface writes it (points for a rate), without its unit:
+        the column's heading and note say it."""
+        return figure.change.signed
 
     def plan_table(self, figures: Sequence[Figure]) -> Table:
         rows = []
@@ -221,14 +213,12 @@ class ReportBuilder:
                     f.indicator.unit,
                     self.value_cell(f),
                     self.change_cell(f),
-                    figure_text(m.plan, d),
-                    figure_text(m.plan_completion_pct, PERCENT_DECIMALS)
-                    if f.indicator.aggregation == Aggregation.SUM
-                    else "–",
-                    self.status_label(m.status),
+                    number_vi(m.plan, d),
+                    number_vi(m.plan_completion_pct, PERCENT_DECIMALS) if f.plan_share_shown else "–",
+                    self.status_label(f),
                 )
             )
-        has_rates = any(is_rate(f.indicator) for f in figures)
+        has_rates = any(f.rate for f in figures)
         return Table(
             caption=self.text("plan_table", number=self.numbers.table()),
             header=tuple(
@@ -251,18 +241,14 @@ class ReportBuilder:
         )
 
     def plan_chart(self, planned: Sequence[Figure]) -> Chart | None:
-        shown = [
-            f
-            for f in planned
-            if f.indicator.aggregation == Aggregation.SUM and f.measures.plan_completion_pct is not None
-        ]
+        shown = [f for f in planned if f.indicator.aggregation == Aggregation.SUM and f.plan_share_shown]
         if not shown:
             return None
         png = charts.bar_chart(
             labels=[f.indicator.short_name or f.indicator.name for f in shown],
             values=[f.measures.plan_completion_pct or Decimal(0) for f in shown],
-            value_texts=[vn(f.measures.plan_completion_pct or Decimal(0), PERCENT_DECIMALS) + "%" for f in shown],
-            colors=[charts.status_color(f.measures.status) for f in shown],
+            value_texts=[number_vi(f.measures.plan_completion_pct, PERCENT_DECIMALS) + "%" for f in shown],
+            colors=[charts.status_color(f.status) for f in shown],
             reference=Decimal(100),
         )
         caption = self.text("plan_chart", number=self.numbers.chart())
@@ -277,16 +263,16 @@ class ReportBuilder:
         section.blocks.append(Paragraph(self.text("offtrack_summary", count=len(rows))))
         table_rows = []
         for n, row in enumerate(rows, start=1):
-            f, d = row.figure, row.figure.indicator.decimals
+            f, d = row.figure, row.figure.decimals
             table_rows.append(
                 (
                     str(n),
                     f.indicator.name,
                     row.unit.name,
-                    figure_text(f.measures.projection, d),
-                    figure_text(f.measures.plan, d),
-                    signed(f.gap_pct, PERCENT_DECIMALS),
-                    self.status_label(f.measures.status),
+                    number_vi(f.measures.projection, d),
+                    number_vi(f.measures.plan, d),
+                    f.gap.signed,
+                    self.status_label(f),
                 )
             )
         section.blocks.append(
@@ -307,6 +293,7 @@ class ReportBuilder:
                 rows=tuple(table_rows),
                 numeric=(False, False, False, True, True, True, False),
                 widths=(0.8, 4.0, 2.4, 1.6, 1.6, 1.4, 1.6),
+                note=self.text("gap_points_note") if any(r.figure.rate for r in rows) else "",
             )
         )
         return section
@@ -351,7 +338,7 @@ class ReportBuilder:
                     (
                         str(row.rank) if row.rank is not None else "–",
                         row.name,
-                        figure_text(row.value, d),
+                        number_vi(row.value, d),
                         self.change_cell(figure) if figure is not None else "–",
                     )
                 )
@@ -369,7 +356,7 @@ class ReportBuilder:
                 png = charts.bar_chart(
                     labels=[r.name for r in with_values],
                     values=[r.value or Decimal(0) for r in with_values],
-                    value_texts=[vn(r.value or Decimal(0), d) for r in with_values],
+                    value_texts=[number_vi(r.value, d) for r in with_values],
                     colors=[charts.NEUTRAL] * len(with_values),
                     reference=None,
                 )

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.orgunits.models import OrgUnit
-from dieuhanh.reports.sentences import rounded, vn
 
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 # How many indicators the units are ranked by (the first plan indicators the units report).
@@ -39,18 +36,6 @@ def short_period(period: Period) -> str:
     if period.type == PeriodType.QUARTERLY:
         return f"Q{ROMAN[period.index - 1]}"
     return str(period.year)
-
-
-def signed(value: Decimal | None, decimals: int) -> str:
-    """A change with its sign, the Vietnamese way: +12,3 / -4,0 / 0,0; a dash when unknown."""
-    if value is None:
-        return "–"
-    text = vn(value, decimals)
-    return f"+{text}" if rounded(value, decimals) > 0 else text
-
-
-def figure_text(value: Decimal | None, decimals: int) -> str:
-    return "–" if value is None else vn(value, decimals)
 
 
 class Numbers:

@@ -1,10 +1,10 @@
-"""The report's annex: the completeness of the figures of the units below."""
+"""The report's annex: the completeness of the figures, as analytics counts it."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dieuhanh.dashboard.selectors import UnitRow
+from dieuhanh.analytics.readmodel.book import Figure
 from dieuhanh.reports.content.cells import short_period
 from dieuhanh.reports.document import Paragraph, Section, Table
 
@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 
 
 def completeness_section(b: ReportBuilder) -> Section:
-    """The annex: which units below have figures for every sub-period of the report, and which miss which."""
+    """The annex: for each indicator, how many of the units expected to report it have (the
+    figure's ``reported`` / ``expected``), and which units below miss which sub-periods."""
     section = Section(number="", title=b.text("annex_completeness"))
     if not b.children:
         section.blocks.append(Paragraph(b.text("completeness_none")))
@@ -24,25 +25,16 @@ def completeness_section(b: ReportBuilder) -> Section:
         own = b.figure(indicator)
         if not own.has_figures:
             continue
-        unit_rows = [
-            UnitRow(
-                unit=child,
-                figure=b.figure(indicator, child),
-                rank=None,
-                reported=b.book.reported(indicator, child.pk, own.shown),
-            )
-            for child in b.children
-        ]
-        if not any(r.figure.has_figures or r.reported_count for r in unit_rows):
+        children = [(child, b.figure(indicator, child)) for child in b.children]
+        if not any(f.has_figures for _c, f in children):
             rows.append((indicator.name, b.text("completeness_own_only"), ""))
             continue
-        complete = sum(1 for r in unit_rows if r.completeness == "complete")
+        m = own.measures
+        counted = f"{m.reported}/{m.expected}" if m.expected is not None else "–"
         missing = "; ".join(
-            f"{r.unit.name} ({', '.join(short_period(p) for p in r.missing)})"
-            for r in unit_rows
-            if r.completeness != "complete"
+            text for child, figure in children if (text := _missing_of(b, child.name, figure, own)) is not None
         )
-        rows.append((indicator.name, f"{complete}/{len(unit_rows)}", missing))
+        rows.append((indicator.name, counted, missing))
     section.blocks.append(
         Table(
             caption=b.text("completeness_table", number=b.numbers.table()),
@@ -58,3 +50,14 @@ def completeness_section(b: ReportBuilder) -> Section:
         )
     )
     return section
+
+
+def _missing_of(b: ReportBuilder, name: str, figure: Figure, own: Figure) -> str | None:
+    """"Huyện Bàu Bàng (T2, T3)" for a unit below missing some sub-periods, "(8/10)" for one whose
+    own units have not all reported; None for a unit whose figure is whole."""
+    periods = [p for p, ok in b.book.reported(figure.indicator, figure.org_unit_id, own.shown) if not ok]
+    notes = [", ".join(short_period(p) for p in periods)] if periods else []
+    m = figure.measures
+    if figure.is_partial and m.expected is not None and m.expected > 1:
+        notes.append(f"{m.reported}/{m.expected}")
+    return f"{name} ({'; '.join(notes)})" if notes else None

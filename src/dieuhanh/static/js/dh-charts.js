@@ -14,8 +14,7 @@
     projection: "#12672b",
     none: "#d5dbe1"
   };
-  var STATUS = { on_track: 3, at_risk: 2, off_track: 1, no_target: 0 };
-  var STATUS_COLOURS = { on_track: "#2e7d32", at_risk: "#e3a400", off_track: "#c62828", no_target: "#8d99a6" };
+  // Status colours and their order come with each map's JSON, from the one palette on the server.
 
   function fmt(value, decimals) {
     if (value === null || value === undefined || typeof value !== "number" || isNaN(value)) {
@@ -160,17 +159,24 @@
     };
   };
 
-  function measureValue(item, measure) {
+  function measureOf(data, key) {
+    return data.measures.filter(function (x) { return x.key === key; })[0] || { key: key, kind: "number", unit: "" };
+  }
+
+  function measureValue(data, item, measure) {
     if (measure === "status") {
-      return item.status in STATUS ? STATUS[item.status] : null;
+      var position = data.status_order.indexOf(item.status);
+      return position < 0 ? null : position;
     }
-    return item[measure];
+    var value = item.values[measure];
+    return typeof value === "number" ? value : null;
   }
 
   function visualMap(data, measure, dark, dimension) {
     var values = data.items
-      .map(function (i) { return measureValue(i, measure); })
+      .map(function (i) { return measureValue(data, i, measure); })
       .filter(function (v) { return typeof v === "number"; });
+    var about = measureOf(data, measure);
     var base = {
       left: 4,
       bottom: 4,
@@ -184,25 +190,27 @@
     if (measure === "status") {
       return Object.assign(base, {
         type: "piecewise",
-        pieces: Object.keys(STATUS).map(function (key) {
-          return { value: STATUS[key], label: data.status_labels[key], color: STATUS_COLOURS[key] };
+        pieces: data.status_order.map(function (key, position) {
+          return { value: position, label: data.status_labels[key], color: data.status_colours[key] };
         })
       });
     }
     var low = values.length ? Math.min.apply(null, values) : 0;
     var high = values.length ? Math.max.apply(null, values) : 1;
     var colours = ["#d6e6f5", "#5b9bd5", "#0b3d70"];
-    if (measure === "yoy_pct") {
+    if (about.kind === "change") {
       var reach = Math.max(Math.abs(low), Math.abs(high), 1);
       low = -reach;
       high = reach;
       colours = data.lower_is_better ? ["#1b7a3a", "#f4f4f4", "#c62828"] : ["#c62828", "#f4f4f4", "#1b7a3a"];
-    } else if (measure === "plan_completion_pct") {
+    } else if (about.kind === "share") {
       colours = ["#fbe3c8", "#8cc79a", "#0e5222"];
     }
     if (low === high) { high = low + 1; }
     var end = function (v) {
-      return measure === "value" ? fmt(v, Math.abs(v) >= 100 ? 0 : data.decimals) : signed(v) + "%";
+      if (about.kind === "change") { return signed(v) + (about.unit === "%" ? "%" : " " + about.unit); }
+      if (about.kind === "share") { return fmt(v, 1) + "%"; }
+      return fmt(v, Math.abs(v) >= 100 ? 0 : data.decimals);
     };
     return Object.assign(base, {
       type: "continuous",
@@ -214,18 +222,14 @@
     });
   }
 
+  // The texts are the server's, written by the one module that writes every figure.
   function describe(data, item, measure) {
-    var m = data.measures.filter(function (x) { return x.key === measure; })[0];
-    var value = measureValue(item, measure);
-    var shown;
-    if (measure === "status") {
-      shown = data.status_labels[item.status || ""] || data.no_data;
-    } else if (measure === "value") {
-      shown = fmt(value, data.decimals) + (data.unit ? " " + data.unit : "");
-    } else {
-      shown = value === null ? "–" : signed(value) + "%";
-    }
-    return item.label + "<br>" + (m ? m.label : "") + ": " + shown;
+    var about = measureOf(data, measure);
+    var shown = item.texts[measure] || data.no_data;
+    if (about.kind === "number" && item.texts[measure] !== "–" && about.unit) { shown += " " + about.unit; }
+    var line = item.label + "<br>" + (about.label || "") + ": " + shown;
+    if (item.partial) { line += "<br>" + item.partial + " " + data.partial_label; }
+    return line;
   }
 
   function mapOption(data, geo, measure, dark) {
@@ -260,7 +264,7 @@
         },
         emphasis: { label: { show: true }, itemStyle: { areaColor: "#ffbf47" } },
         data: data.items.map(function (i) {
-          return { name: i.code, value: measureValue(i, measure), item: i };
+          return { name: i.code, value: measureValue(data, i, measure), item: i };
         })
       }];
       return option;
@@ -281,7 +285,7 @@
         formatter: function (p) { return p.data.item.short; }
       },
       data: points.map(function (i) {
-        return { name: i.label, value: [i.lon, i.lat, measureValue(i, measure)], item: i };
+        return { name: i.label, value: [i.lon, i.lat, measureValue(data, i, measure)], item: i };
       })
     };
     if (hasOutline) {
