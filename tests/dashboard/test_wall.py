@@ -45,9 +45,7 @@ def test_a_wall_map_colours_the_units_by_status_where_they_have_plans(plans: Pla
     accidents = json.loads(section(html, '<script id="wall-map-data-ACC" type="application/json">', "</script>"))
     # No plans at the districts: the figure of the month, and the list beside it ranks by the same
     assert accidents["measure"] == "value"
-    assert accidents["measures"] == [
-        {"key": "value", "label": "Giá trị tháng 6/2023", "kind": "number", "unit": "vụ"}
-    ]
+    assert accidents["measures"] == [{"key": "value", "label": "Giá trị tháng 6/2023", "kind": "number", "unit": "vụ"}]
 
 
 def test_the_maps_can_be_chosen_in_the_address(plans: Plans, client: Client) -> None:

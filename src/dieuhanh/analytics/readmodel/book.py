@@ -150,7 +150,7 @@ class Figure:
 
     @property
     def reported_text(self) -> str:
-        """"1/9" for a partial figure (units reported / expected); empty for a whole one, and for
+        """ "1/9" for a partial figure (units reported / expected); empty for a whole one, and for
         no figure at all (its dash says so)."""
         m = self.measures
         return f"{m.reported}/{m.expected}" if self.is_partial and m.value is not None else ""

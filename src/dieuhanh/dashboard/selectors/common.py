@@ -81,5 +81,3 @@ def unit_place(*, tree: Sequence[TreeUnit], unit: OrgUnit) -> Place:
         parent_id = parent.parent_id
     children = [item.unit for item in tree if item.unit.parent_id == unit.pk]
     return Place(unit=unit, ancestors=list(reversed(ancestors)), children=children)
-
-

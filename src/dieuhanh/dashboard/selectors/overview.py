@@ -73,5 +73,3 @@ def overview_tiles(
             continue
         result.tiles.append(Tile(figure=figure, sparkline=book.sparkline(figure)))
     return result
-
-

@@ -99,7 +99,7 @@ def status_badge(figure: Figure) -> SafeString:
 
 @register.simple_tag
 def partial_mark(reported: str) -> SafeString:
-    """"1/9 đơn vị đã báo cáo" beside a figure that is some of the units' only; nothing for a whole one."""
+    """ "1/9 đơn vị đã báo cáo" beside a figure that is some of the units' only; nothing for a whole one."""
     if not reported:
         return SafeString("")
     done, expected = reported.split("/")

@@ -53,7 +53,7 @@ def completeness_section(b: ReportBuilder) -> Section:
 
 
 def _missing_of(b: ReportBuilder, name: str, figure: Figure, own: Figure) -> str | None:
-    """"Huyện Bàu Bàng (T2, T3)" for a unit below missing some sub-periods, "(8/10)" for one whose
+    """ "Huyện Bàu Bàng (T2, T3)" for a unit below missing some sub-periods, "(8/10)" for one whose
     own units have not all reported; None for a unit whose figure is whole."""
     periods = [p for p, ok in b.book.reported(figure.indicator, figure.org_unit_id, own.shown) if not ok]
     notes = [", ".join(short_period(p) for p in periods)] if periods else []
