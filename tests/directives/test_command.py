@@ -29,11 +29,25 @@ def test_it_prints_one_object_per_directive_with_the_issues_fields(demo_units: N
 
     assert len(found) == 15
     assert all(
-        list(item) == ["content", "lead_agency", "coordinating_agencies", "deadline", "recurrence", "source_sentence"]
+        list(item)
+        == [
+            "content",
+            "lead_agency",
+            "lead_agency_text",
+            "coordinating_agencies",
+            "coordinating_agencies_text",
+            "deadline",
+            "recurrence",
+            "source_sentence",
+        ]
         for item in found
     )
     first = found[0]
     assert (first["lead_agency"], first["coordinating_agencies"], first["deadline"]) == ("SKHDT", ["STC"], "2024-09-30")
+    assert (first["lead_agency_text"], first["coordinating_agencies_text"]) == (
+        "Sở Kế hoạch và Đầu tư",
+        ["Sở Tài chính"],
+    )
     assert {"recurrence": "monthly:05"}.items() <= found[3].items()
     assert not Directive.objects.exists()
 

@@ -82,7 +82,16 @@ ISSUER = (
 NOT_AN_ORDER_STARTS: tuple[str, ...] = ("đã", "vừa", "đang", "được", "đạt", "là", "có", "sẽ", "chưa", "còn")
 
 # Titles before an agency that make its head the subject ("Giám đốc Sở Y tế", "Chủ tịch UBND …").
-TITLES: tuple[str, ...] = ("giám đốc", "thủ trưởng", "chủ tịch", "trưởng ban", "lãnh đạo", "người đứng đầu")
+TITLES: tuple[str, ...] = (
+    "giám đốc",
+    "thủ trưởng",
+    "chủ tịch",
+    "trưởng ban",
+    "trưởng",
+    "chánh",
+    "lãnh đạo",
+    "người đứng đầu",
+)
 
 # Words that name a kind of agency: a capitalised name starting with one of them is an agency,
 # known to the catalogue or not.
@@ -109,6 +118,18 @@ AGENCY_TYPE_WORDS: tuple[str, ...] = (
     "Công ty",
     "Ngân hàng",
     "Quỹ",
+)
+
+# Agencies whose name is complete with a lower-case word, or an abbreviation ("Công an tỉnh" is
+# read by its own rule): capitalised, they start a name the catalogue may not know.
+SELF_CONTAINED_AGENCIES: tuple[str, ...] = (
+    "tỉnh đoàn",
+    "thanh tra tỉnh",
+    "bảo hiểm xã hội",
+    "bhxh",
+    "kbnn",
+    "bql",
+    "ban qlda",
 )
 
 # Lines after which nothing is an order: the recipients and the signature block.
