@@ -55,6 +55,17 @@ def test_the_extractor_reaches_the_accuracy_the_issue_asks_for(scores: dict[str,
     assert whole.lead_accuracy >= 0.85, whole.wrong
 
 
+def test_the_published_texts_read_with_no_catalogue_name_who_must_act(scores: dict[str, Score]) -> None:
+    # The rules were improved on these texts after their first run (docs/directives.md gives both
+    # figures); this keeps what was reached from sliding back.
+    published = scores["published"]
+
+    assert published.recall >= 0.9, published.misses
+    assert published.precision >= 0.9, published.false_positives
+    assert published.lead_text_accuracy >= 0.9, published.wrong
+    assert published.coordination_text_accuracy >= 0.85, published.wrong
+
+
 def test_the_held_out_documents_are_scored_on_their_own(scores: dict[str, Score]) -> None:
     held_out = scores["held-out"]
 

@@ -362,3 +362,86 @@ def test_old_tone_marks_are_normalised_with_underthesea() -> None:
 
     assert found.lead_agency == GROUP_DISTRICTS
     assert "hòa giải" in found.content
+
+
+@pytest.mark.parametrize(
+    ("text", "lead", "lead_text"),
+    [
+        (
+            "Phó Chủ tịch UBND tỉnh Trần Văn An yêu cầu Sở Y tế khẩn trương kiểm tra các bếp ăn tập thể.",
+            "SYT",
+            "Sở Y tế",
+        ),
+        ("Chủ tịch UBND TP. Huế yêu cầu Sở Tư pháp rà soát các quy chế.", None, "Sở Tư pháp"),
+        ("Chủ tịch UBND huyện giao cho Phòng Kinh tế và Hạ tầng tổng hợp báo cáo.", None, "Phòng Kinh tế và Hạ tầng"),
+        ("UBND tỉnh Lâm Đồng đã có văn bản giao Sở Tài chính chủ trì rà soát tài sản công.", "STC", "Sở Tài chính"),
+        (
+            "Chủ tịch UBND tỉnh đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh tuyên truyền, vận động Nhân dân.",
+            None,
+            "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh",
+        ),
+    ],
+)
+def test_the_issuer_may_be_named_with_its_place_and_its_chairmans_name(
+    text: str, lead: str | None, lead_text: str
+) -> None:
+    (found,) = extract(text)
+
+    assert (found.lead_agency, found.lead_agency_text) == (lead, lead_text)
+
+
+def test_a_list_of_addressees_keeps_every_kind_of_body_it_names() -> None:
+    (found,) = extract(
+        "Chủ tịch UBND tỉnh yêu cầu thủ trưởng các sở, ban, ngành, đơn vị sự nghiệp công lập và "
+        "Chủ tịch UBND huyện, thị xã, thành phố tập trung siết chặt kỷ luật hành chính."
+    )
+
+    assert (found.lead_agency, found.coordinating_agencies) == (GROUP_AGENCIES, [GROUP_DISTRICTS])
+    assert found.coordinating_agencies_text == ["đơn vị sự nghiệp công lập", "UBND huyện, thị xã, thành phố"]
+
+
+def test_some_named_districts_are_not_the_group_of_all_districts() -> None:
+    (found,) = extract(
+        "Sở Tài chính chủ trì, phối hợp với UBND các huyện: Dầu Tiếng, Phú Giáo và Bàu Bàng rà soát trụ sở."
+    )
+
+    assert found.coordinating_agencies == []
+    assert found.coordinating_agencies_text == ["UBND các huyện: Dầu Tiếng, Phú Giáo và Bàu Bàng"]
+
+
+def test_an_order_verb_without_an_addressee_goes_to_the_one_before() -> None:
+    found = extract(
+        "Các sở, ban, ngành tập trung siết chặt kỷ luật hành chính. "
+        "Đặc biệt, yêu cầu chấp hành nghiêm giờ giấc làm việc; nghiêm cấm uống rượu, bia trong giờ làm việc."
+    )
+
+    assert [(d.content[:14], d.lead_agency) for d in found] == [
+        ("Các sở, ban, n", GROUP_AGENCIES),
+        ("Yêu cầu chấp h", GROUP_AGENCIES),
+        ("Nghiêm cấm uốn", GROUP_AGENCIES),
+    ]
+
+
+def test_a_sentence_that_opens_with_an_assessment_gives_no_order_after_its_semicolons() -> None:
+    text = (
+        "Tuy nhiên, kỷ cương hành chính vẫn còn hạn chế: việc chấp hành giờ giấc chưa nghiêm; "
+        "thực hiện chỉ đạo cấp trên còn chậm. Chủ tịch vừa ký Chỉ thị về tăng cường kỷ cương; "
+        "nâng cao hiệu lực bộ máy."
+    )
+
+    assert extract(text) == []
+
+
+def test_resolve_before_a_verb_of_its_own_opens_a_new_order() -> None:
+    found = extract("Sở Nội vụ nâng cao trách nhiệm người đứng đầu; kiên quyết xử lý các trường hợp vi phạm.")
+
+    assert len(found) == 2
+
+
+def test_a_long_headline_without_punctuation_is_not_an_order() -> None:
+    text = (
+        "Nghiên cứu, đề xuất phương án sắp xếp tài sản công khi sáp nhập 3 huyện thành 1 huyện\n"
+        "UBND tỉnh giao Sở Tài chính chủ trì nghiên cứu phương án."
+    )
+
+    assert [d.lead_agency for d in extract(text)] == ["STC"]

@@ -52,8 +52,11 @@ from dieuhanh.directives.extraction.text import (
     word_count,
 )
 
-# A line without closing punctuation and at most this many words is a title, caption or byline.
+# A line without closing punctuation and at most this many words is a title, caption or byline;
+# a news headline may run longer, up to HEADLINE_WORDS, when no "." ";" or ":" stands inside it.
 HEADING_WORDS = 15
+HEADLINE_WORDS = 30
+_INNER_STOPS = re.compile(r"[.;:](?:\s|$)")
 _HEADER_LINES = re.compile(
     r"^(?:số\s*:|v/v\b|về việc\b|cộng hòa xã hội chủ nghĩa|độc lập\s*-\s*tự do|"
     r"[\w\s.]+,\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}\s*$)"
@@ -214,7 +217,10 @@ def _merge(first: list[str], second: list[str], lead: str | None) -> list[str]:
 def _line_kind(body: str) -> str:
     """ "heading" (no closing punctuation, short or in capitals), "intro" (ends with ":") or "text"."""
     mark = terminal(body)
-    if is_upper(body) or (mark == "" and word_count(body) <= HEADING_WORDS):
+    words = word_count(body)
+    if is_upper(body) or (
+        mark == "" and (words <= HEADING_WORDS or (words <= HEADLINE_WORDS and not _INNER_STOPS.search(body)))
+    ):
         return "heading"
     if mark == ":":
         return "intro"
@@ -338,17 +344,28 @@ def _orders_of(
     item_roles: Roles | None = None
     for sentence in sentences(body):
         previous: Roles | None = None
+        opens_with_order: bool | None = None
         for part in clauses(sentence, opens_with_subject=lambda p: parse_roles(p, catalogue).has_agency_subject):
             clause = strip_connectors(part)
             roles = parse_roles(clause, catalogue)
             if roles.lead_text:
                 roles.lead_text = as_written(roles.lead_text)
             roles.coordinating_texts = [as_written(t) for t in roles.coordinating_texts]
-            if not _is_order(clause, roles):
+            is_order = _is_order(clause, roles)
+            if opens_with_order is None:
+                opens_with_order = is_order
+            elif not opens_with_order and not (roles.lead_named or roles.role_words or roles.ordered):
+                # "… vẫn còn hạn chế: …; thực hiện chỉ đạo cấp trên còn chậm": the parts of a
+                # sentence that opens with a report or an assessment report too, unless one
+                # names who must act.
+                is_order = False
+            if not is_order:
                 if roles.has_agency_subject:
                     previous = roles
                 continue
-            assigned = _roles_in_context(roles, previous, item_roles if level < 6 else None, context)
+            # Within one paragraph or list item, a sentence that names nobody is given to the
+            # subject of the sentence before it ("… Đồng thời, phân công …").
+            assigned = _roles_in_context(roles, previous, item_roles, context)
             timing: Timing = timing_of(clause, document_date=document_date)
             directive = ProposedDirective(
                 content=_content(clause),

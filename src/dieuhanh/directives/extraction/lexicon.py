@@ -29,7 +29,7 @@ DIRECTIVE_STARTS: frozenset[str] = frozenset(
         "tạm dừng", "thanh tra", "xác minh", "chấm dứt", "kéo giảm", "tiết kiệm", "mua sắm", "chi trả", "chăm lo",
         "định kỳ", "hằng tháng", "hàng tháng", "hằng quý", "hàng quý", "hằng năm", "hàng năm", "thường xuyên",
         "liên tục", "gửi", "cử", "chấp hành", "lựa chọn", "ký", "dự báo", "cảnh báo", "tổ chức lại", "can thiệp",
-        "đăng ký", "sẵn sàng",
+        "đăng ký", "sẵn sàng", "phát động",
     )
 )  # fmt: skip
 
@@ -57,6 +57,7 @@ CONNECTORS: tuple[str, ...] = (
     "vì thế",
     "qua đó",
     "và",
+    "đặc biệt,",
 )
 
 # Phrases before the subject that set the scene ("Phát biểu chỉ đạo, …", "Đối với dự án X, …").
@@ -118,6 +119,8 @@ AGENCY_TYPE_WORDS: tuple[str, ...] = (
     "Công ty",
     "Ngân hàng",
     "Quỹ",
+    "Phòng",
+    "Ủy ban",
 )
 
 # Agencies whose name is complete with a lower-case word, or an abbreviation ("Công an tỉnh" is

@@ -35,8 +35,21 @@ from dieuhanh.directives.extraction.lexicon import (
 )
 from dieuhanh.directives.extraction.text import starts_with_phrase
 
-_ORDER = re.compile(rf"^(?:{'|'.join(re.escape(v) for v in ORDER_VERBS)})\s+")
-_ISSUER_ORDER = re.compile(rf"^{ISSUER}\s*,?\s*(?:{'|'.join(re.escape(v) for v in ORDER_VERBS)}|chỉ đạo)\s+")
+_ORDER_VERB = rf"(?:{'|'.join(re.escape(v) for v in ORDER_VERBS)})"
+_ORDER = re.compile(rf"^{_ORDER_VERB}\s+")
+_ISSUER_ORDER = re.compile(rf"^{ISSUER}\s*,?\s*(?:{_ORDER_VERB}|chỉ đạo)\s+")
+# The issuer as a news report or another province's text names it: "Phó Chủ tịch UBND tỉnh Trần
+# Phước Hiền yêu cầu", "Chủ tịch UBND TP. Huế yêu cầu", "Chủ tịch UBND huyện giao", "UBND tỉnh
+# Lâm Đồng đã có văn bản giao": the head, the place and a person's name (capitalised words), an
+# adverb, then the order. A group ("Chủ tịch UBND các huyện …") is never the issuer.
+_ISSUER_HEAD = re.compile(
+    r"^(?:(?:đồng chí\s+)?(?:phó\s+)?chủ tịch\s+(?:thường trực\s+)?)?(?:ủy ban nhân dân|ubnd)\s+"
+    r"(?:tỉnh|thành phố|tp\.?|huyện|thị xã|tx\.?|quận|xã|phường|thị trấn|đặc khu)(?![\w])"
+)
+_ISSUER_TAIL = re.compile(
+    rf"^\s*,?\s*(?:(?:cũng|đồng thời|tiếp tục|đã|vừa)\s+)*"
+    rf"(?:(?:có|ban hành)\s+(?:văn bản|công văn)(?:\s+số\s+\S+)?\s+)?{_ORDER_VERB}\s+"
+)
 _LEAD_ROLE = re.compile(
     r"^\s*[,:]?\s*(?:là cơ quan chủ trì|là cơ quan đầu mối|là cơ quan thường trực|làm đầu mối|là đầu mối|chủ trì)"
     r"(?![\w])\s*,?"
@@ -113,6 +126,7 @@ _NAME_STOPS: frozenset[str] = (
         (
             "chủ trì", "phối hợp", "là cơ quan", "làm đầu mối", "là đầu mối", "trong", "tại", "theo", "để", "nhằm",
             "về", "đối với", "khi", "trên", "từ", "cho", "đến", "với", "cùng", "thuộc", "của", "nếu", "thì",
+            "yêu cầu", "đề nghị", "giao cho", "ủy quyền",
         )
     )
 )  # fmt: skip
@@ -123,21 +137,52 @@ _TOKEN = re.compile(r"\w+|[^\w\s]")
 _GROUP_TITLE = re.compile(r"^(?:chủ tịch|giám đốc|thủ trưởng|lãnh đạo|người đứng đầu)\s+", re.IGNORECASE)
 
 
-def _unknown_agency_start(text: str, pos: int) -> bool:
-    """Whether an agency's name starts at ``pos``: a kind of agency and a capitalised name ("Sở
-    Tư pháp", "Đài Phát thanh …"), "… tỉnh" ("Công an tỉnh"), or a local People's Committee."""
+def _issuer_order_end(clause: str) -> int | None:
+    """Where the order starts after the issuer named with its place or a person ("Phó Chủ tịch
+    UBND tỉnh Trần Phước Hiền yêu cầu …"), or None."""
+    head = _ISSUER_HEAD.match(clause.lower())
+    if head is None:
+        return None
+    pos = head.end()
+    # The place's and the person's names: capitalised words ("TP. Huế", "Trần Phước Hiền").
+    while (word := re.match(r"\s*(\S+)", clause[pos:])) is not None and (
+        word.group(1)[:1].isupper() or word.group(1) in {"-", "–"}
+    ):
+        pos += word.end()
+    tail = _ISSUER_TAIL.match(clause[pos:].lower())
+    return pos + tail.end() if tail else None
+
+
+# "UBND các huyện: Đạ Huoai, Đạ Tẻh và Cát Tiên" names some local committees, as one name.
+_NAMED_LOCALS = re.compile(r"^(?:ủy ban nhân dân|ubnd)\s+các\s+(?:huyện|thị xã|thành phố|xã|phường)\s*:\s*")
+# "cơ quan Thường trực Ban An toàn giao thông huyện": the standing body of a board.
+_STANDING_BODY = re.compile(r"^cơ quan thường trực(?:\s+của)?\s+(?=ban\b)")
+
+
+def _unknown_start_end(text: str, pos: int) -> int | None:
+    """Where the head of an agency's name that starts at ``pos`` ends: a kind of agency and a
+    capitalised name ("Sở Tư pháp", "Đài Phát thanh …"), "… tỉnh" ("Công an tỉnh"), a local
+    People's Committee, or None if no name starts there."""
     rest = text[pos:]
     lower = rest.lower()
-    if _LOCAL_AGENCY.match(lower):
-        return True
-    if rest[:1].isupper() and starts_with_phrase(lower, SELF_CONTAINED_AGENCIES) is not None:
-        return True
+    for pattern in (_NAMED_LOCALS, _STANDING_BODY, _LOCAL_AGENCY):
+        head = pattern.match(lower)
+        if head is not None:
+            return pos + head.end()
+    if rest[:1].isupper():
+        phrase = starts_with_phrase(lower, SELF_CONTAINED_AGENCIES)
+        if phrase is not None:
+            return pos + len(phrase)
     for word in AGENCY_TYPE_WORDS:
         if rest.startswith(word + " "):
             after = rest[len(word) + 1 :]
             if after[:1].isupper() or re.match(r"tỉnh(?![\w])", after):
-                return True
-    return False
+                return pos + len(word)
+    return None
+
+
+def _unknown_agency_start(text: str, pos: int) -> bool:
+    return _unknown_start_end(text, pos) is not None
 
 
 def _agency_starts_at(text: str, pos: int, mentions: list[Mention]) -> bool:
@@ -157,14 +202,13 @@ def _unknown_agency_end(text: str, pos: int, mentions: list[Mention]) -> int | N
     or ":", before a verb, a role, a modal or a preposition, and at the first lower-case word
     after "tỉnh" (and the province's name).
     """
-    if not _unknown_agency_start(text, pos):
+    head_end = _unknown_start_end(text, pos)
+    if head_end is None:
         return None
     lower = text.lower()
-    tokens = list(_TOKEN.finditer(text, pos))
+    tokens = list(_TOKEN.finditer(text, head_end))
     after_province = False
     for k, token in enumerate(tokens):
-        if k == 0:
-            continue
         value, p = token.group(0), token.start()
         following = tokens[k + 1].start() if k + 1 < len(tokens) else None
         if value in {"(", ")", ";", ":", "…", '"'}:
@@ -174,7 +218,12 @@ def _unknown_agency_end(text: str, pos: int, mentions: list[Mention]) -> int | N
                 return p
             continue
         if value in {",", "và"}:
-            if following is None or not text[following].isupper() or _agency_starts_at(text, following, mentions):
+            if (
+                following is None
+                or not text[following].isupper()
+                or _agency_starts_at(text, following, mentions)
+                or starts_with_phrase(lower[following:], TITLES) is not None
+            ):
                 return p
             continue
         if not value[0].isalpha() or value[0].isupper():
@@ -205,9 +254,36 @@ def _generic_subject_end(text: str, pos: int) -> int | None:
     return None
 
 
+# A kind of body named without "các" inside a list of subjects ("các sở, ban, ngành, đơn vị sự
+# nghiệp công lập và …": the "các" of the list reaches it).
+_CLASS_NOUNS = ("cơ quan", "đơn vị", "tổ chức", "doanh nghiệp")
+
+
+def _class_subject_end(text: str, pos: int) -> int | None:
+    """The end of "đơn vị sự nghiệp công lập" and the like, up to the next "," "và" or verb."""
+    lower = text.lower()
+    if starts_with_phrase(lower[pos:], _CLASS_NOUNS) is None:
+        return None
+    for token in _TOKEN.finditer(text, pos):
+        value, p = token.group(0), token.start()
+        if p == pos:
+            continue
+        stop = starts_with_phrase(lower[p:], _NAME_STOPS)
+        # A one-word verb ends such a phrase only if no noun came before it ("sự nghiệp công lập").
+        if value in {",", ";", "(", ":", "và"} or (stop is not None and " " in stop):
+            return p if p > pos else None
+    return len(text)
+
+
 def _behind_title(clause: str, mentions: list[Mention], pos: int) -> int:
-    """Where the agency starts when a title of its head stands first ("Giám đốc Sở Y tế"); else ``pos``."""
+    """Where the agency starts when a title of its head stands first ("Giám đốc Sở Y tế"); else ``pos``.
+
+    A group phrase that carries the title itself ("Chủ tịch UBND các huyện …") starts at the title.
+    """
     lower = clause.lower()
+    at = _mention_at(mentions, pos, at_start=False)
+    if at is not None and at.kind in _UNIT_KINDS:
+        return pos
     for title in sorted((t for t in TITLES if starts_with_phrase(lower[pos:], (t,))), key=len, reverse=True):
         behind = _skip_spaces(clause, pos + len(title))
         if _subject_at(clause, mentions, behind, first=False) is not None:
@@ -236,10 +312,14 @@ def parse_roles(clause: str, catalogue: AgencyCatalogue) -> Roles:
     lower = clause.lower()
     pos = 0
     order = _ISSUER_ORDER.match(lower) or _ORDER.match(lower)
+    order_end = order.end() if order else _issuer_order_end(clause)
     subjects: list[_Named] = []
-    if order:
-        after = _skip_spaces(clause, order.end())
+    if order_end is not None:
+        after = _skip_spaces(clause, order_end)
         if _subject_at(clause, mentions, _behind_title(clause, mentions, after)) is not None:
+            pos, roles.ordered = after, True
+        elif starts_with_phrase(lower[after:], DIRECTIVE_STARTS) is not None:
+            # "Đặc biệt, yêu cầu chấp hành nghiêm …": an order to whoever the text addressed.
             pos, roles.ordered = after, True
     while True:
         pos = _behind_title(clause, mentions, _skip_spaces(clause, pos))
@@ -353,12 +433,16 @@ def _subject_at(
     """(code, kind, end) of an agency that stands at ``pos``; kind "unit", "group", "unknown",
     "generic" or "issuer"."""
     mention = _mention_at(mentions, pos, at_start=pos == 0)
-    if mention is not None and mention.kind in {"unit", "group", "bare_group", "issuer"}:
+    if mention is not None and mention.kind in {"unit", "group", "bare_group", "issuer", "vague"}:
         kind = "group" if mention.kind == "bare_group" else mention.kind
         return mention.code, kind, mention.end
     unknown = _unknown_agency_end(clause, pos, mentions)
     if unknown is not None:
         return None, "unknown", unknown
+    if not first:
+        listed = _class_subject_end(clause, pos)
+        if listed is not None:
+            return None, "generic", listed
     if first and not ordered:
         generic = _generic_subject_end(clause, pos)
         if generic is not None:
