@@ -248,8 +248,16 @@ def score(document: Document, proposals: list[ProposedDirective], *, suggestions
 
 def evaluate(catalogue: AgencyCatalogue, documents: list[Document] | None = None) -> dict[str, Score]:
     """Scores per document, and for "written" (the texts written for the tests, read with
-    ``catalogue``), its "development" and "held-out" parts, and "published" (read with no catalogue)."""
-    totals = {"written": Score(), "development": Score(), "held-out": Score(), "published": Score()}
+    ``catalogue``), its "development" and "held-out" parts, and "published" (read with no
+    catalogue), with its parts the rules were tuned on and held out."""
+    totals = {
+        "written": Score(),
+        "development": Score(),
+        "held-out": Score(),
+        "published": Score(),
+        "published, tuned on": Score(),
+        "published, held out": Score(),
+    }
     scores: dict[str, Score] = {}
     for document in documents or load_documents():
         used = catalogue_from([]) if document.published else catalogue
@@ -259,6 +267,7 @@ def evaluate(catalogue: AgencyCatalogue, documents: list[Document] | None = None
         scores[document.name] = result
         if document.published:
             totals["published"].add(result)
+            totals["published, held out" if document.heldout else "published, tuned on"].add(result)
         else:
             totals["written"].add(result)
             totals["held-out" if document.heldout else "development"].add(result)

@@ -58,12 +58,23 @@ def test_the_extractor_reaches_the_accuracy_the_issue_asks_for(scores: dict[str,
 def test_the_published_texts_read_with_no_catalogue_name_who_must_act(scores: dict[str, Score]) -> None:
     # The rules were improved on these texts after their first run (docs/directives.md gives both
     # figures); this keeps what was reached from sliding back.
-    published = scores["published"]
+    tuned = scores["published, tuned on"]
 
-    assert published.recall >= 0.9, published.misses
-    assert published.precision >= 0.9, published.false_positives
-    assert published.lead_text_accuracy >= 0.9, published.wrong
-    assert published.coordination_text_accuracy >= 0.85, published.wrong
+    assert tuned.recall >= 0.9, tuned.misses
+    assert tuned.precision >= 0.9, tuned.false_positives
+    assert tuned.lead_text_accuracy >= 0.9, tuned.wrong
+    assert tuned.coordination_text_accuracy >= 0.85, tuned.wrong
+
+
+def test_on_held_out_published_texts_the_orders_found_name_their_agencies_as_written(
+    scores: dict[str, Score],
+) -> None:
+    # Held out: their recall is the honest estimate for new texts and is only reported; what this
+    # issue is about, the names as written, must hold on the orders that are found.
+    held_out = scores["published, held out"]
+
+    assert held_out.labelled > 0
+    assert held_out.lead_text_accuracy >= 0.8, held_out.wrong
 
 
 def test_the_held_out_documents_are_scored_on_their_own(scores: dict[str, Score]) -> None:
