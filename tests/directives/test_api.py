@@ -115,7 +115,9 @@ def test_extraction_answers_the_same_array_as_the_command(province: Province, of
         {
             "content": text,
             "lead_agency": "SYT",
+            "lead_agency_text": "Sở Y tế",
             "coordinating_agencies": [],
+            "coordinating_agencies_text": [],
             "deadline": "2023-11-30",
             "recurrence": None,
             "source_sentence": text,

@@ -29,11 +29,25 @@ def test_it_prints_one_object_per_directive_with_the_issues_fields(demo_units: N
 
     assert len(found) == 15
     assert all(
-        list(item) == ["content", "lead_agency", "coordinating_agencies", "deadline", "recurrence", "source_sentence"]
+        list(item)
+        == [
+            "content",
+            "lead_agency",
+            "lead_agency_text",
+            "coordinating_agencies",
+            "coordinating_agencies_text",
+            "deadline",
+            "recurrence",
+            "source_sentence",
+        ]
         for item in found
     )
     first = found[0]
     assert (first["lead_agency"], first["coordinating_agencies"], first["deadline"]) == ("SKHDT", ["STC"], "2024-09-30")
+    assert (first["lead_agency_text"], first["coordinating_agencies_text"]) == (
+        "Sở Kế hoạch và Đầu tư",
+        ["Sở Tài chính"],
+    )
     assert {"recurrence": "monthly:05"}.items() <= found[3].items()
     assert not Directive.objects.exists()
 
@@ -76,3 +90,23 @@ def test_a_file_that_is_not_utf8_is_explained(demo_units: None, tmp_path: Path) 
 
     with pytest.raises(CommandError, match="UTF-8"):
         call_command("directives", "extract", str(legacy), "--date", "2024-09-12", stdout=StringIO())
+
+
+def test_without_a_catalogue_it_still_names_who_leads_and_who_coordinates_as_written(tmp_path: Path) -> None:
+    # Given a database with no unit at all (no agency catalogue loaded)
+    text = tmp_path / "cong-van.txt"
+    text.write_text(
+        "Giao Sở Kế hoạch và Đầu tư chủ trì, phối hợp với Sở Tài chính rà soát nhu cầu vốn, "
+        "báo cáo Ủy ban nhân dân tỉnh trước ngày 15/10/2024.",
+        encoding="utf-8",
+    )
+
+    # When the text is read
+    (found,), _err = extract(str(text), "--date", "2024-09-12")
+
+    # Then the agencies are named as the text writes them, with no catalogue code to give
+    assert found["lead_agency"] is None
+    assert found["lead_agency_text"] == "Sở Kế hoạch và Đầu tư"
+    assert found["coordinating_agencies"] == []
+    assert found["coordinating_agencies_text"] == ["Sở Tài chính"]
+    assert found["deadline"] == "2024-10-15"

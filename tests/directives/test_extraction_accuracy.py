@@ -1,7 +1,8 @@
 """Accuracy of the extractor on the labelled set in tests/fixtures/directives/ (see evaluation.py).
 
 The figures are printed (run with ``-s`` to see them) and recorded in docs/directives.md. The
-whole set must reach recall 0.9, precision 0.9, deadline accuracy 0.9 and lead accuracy 0.85.
+texts written for the tests must reach recall 0.9, precision 0.9, deadline accuracy 0.9 and lead
+accuracy 0.85; the published texts are scored on their own.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ SEED = FIXTURES / "binh-duong-2023-directives.vi.txt"
 
 @pytest.fixture(scope="module")
 def scores() -> dict[str, Score]:
-    results = evaluate(demo_catalogue())
+    results = evaluate(demo_catalogue(), load_documents())
     # Shown with `pytest -s` (or -rP); docs/directives.md records them.
     lines = [score.line(name) for name, score in results.items()]
     seed = results["binh-duong-2023-directives.vi.txt"]
@@ -30,20 +31,50 @@ def scores() -> dict[str, Score]:
 
 
 def test_the_labelled_set_has_at_least_sixty_directives_in_four_documents() -> None:
-    documents = load_documents()
+    documents = load_documents(published=False)
 
     assert len(documents) >= 4
     assert sum(len(d.labels) for d in documents) >= 60
     assert any(d.heldout for d in documents)
 
 
+def test_the_labelled_set_holds_at_least_four_published_texts_each_cited() -> None:
+    published = load_documents(published=True)
+    provenance = (FIXTURES / "published" / "PROVENANCE.md").read_text(encoding="utf-8")
+
+    assert len(published) >= 4
+    assert all(d.published and f"`{d.name}`" in provenance for d in published)
+
+
 def test_the_extractor_reaches_the_accuracy_the_issue_asks_for(scores: dict[str, Score]) -> None:
-    whole = scores["all"]
+    whole = scores["written"]
 
     assert whole.recall >= 0.9, whole.misses
     assert whole.precision >= 0.9, whole.false_positives
     assert whole.deadline_accuracy >= 0.9, whole.wrong
     assert whole.lead_accuracy >= 0.85, whole.wrong
+
+
+def test_the_published_texts_read_with_no_catalogue_name_who_must_act(scores: dict[str, Score]) -> None:
+    # The rules were improved on these texts after their first run (docs/directives.md gives both
+    # figures); this keeps what was reached from sliding back.
+    tuned = scores["published, tuned on"]
+
+    assert tuned.recall >= 0.9, tuned.misses
+    assert tuned.precision >= 0.9, tuned.false_positives
+    assert tuned.lead_text_accuracy >= 0.9, tuned.wrong
+    assert tuned.coordination_text_accuracy >= 0.85, tuned.wrong
+
+
+def test_on_held_out_published_texts_the_orders_found_name_their_agencies_as_written(
+    scores: dict[str, Score],
+) -> None:
+    # Held out: their recall is the honest estimate for new texts and is only reported; what this
+    # issue is about, the names as written, must hold on the orders that are found.
+    held_out = scores["published, held out"]
+
+    assert held_out.labelled > 0
+    assert held_out.lead_text_accuracy >= 0.8, held_out.wrong
 
 
 def test_the_held_out_documents_are_scored_on_their_own(scores: dict[str, Score]) -> None:

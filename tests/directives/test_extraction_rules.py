@@ -8,8 +8,10 @@ import pytest
 
 from dieuhanh.directives.extraction import (
     GROUP_AGENCIES,
+    GROUP_COMMUNES,
     GROUP_DISTRICTS,
     ProposedDirective,
+    catalogue_from,
     extract_directives,
     timing_of,
 )
@@ -122,6 +124,108 @@ def test_it_matches_agency_names_and_groups_to_the_catalogue(text: str, lead: st
     assert found.lead_agency == lead
 
 
+@pytest.mark.parametrize(
+    ("text", "lead", "coordinating"),
+    [
+        (
+            "Giao Sở Kế hoạch và Đầu tư chủ trì, phối hợp với Sở Tài chính rà soát nhu cầu vốn.",
+            "Sở Kế hoạch và Đầu tư",
+            ["Sở Tài chính"],
+        ),
+        ("UBND các huyện, thị xã, thành phố đẩy nhanh giải phóng mặt bằng.", "UBND các huyện, thị xã, thành phố", []),
+        ("Ban Quản lý các khu công nghiệp hướng dẫn doanh nghiệp lập hồ sơ.", "Ban Quản lý các khu công nghiệp", []),
+        ("Các sở, ban, ngành quán triệt Chỉ thị này.", "Các sở, ban, ngành", []),
+        (
+            "Công an tỉnh chủ trì, phối hợp với Văn phòng UBND tỉnh tổng hợp tình hình.",
+            "Công an tỉnh",
+            ["Văn phòng UBND tỉnh"],
+        ),
+        ("Sở KH&ĐT, Sở TN&MT rà soát danh mục dự án.", "Sở KH&ĐT", ["Sở TN&MT"]),
+        ("Giao Sở Tài chính tham mưu UBND tỉnh bố trí kinh phí.", "Sở Tài chính", []),
+        (
+            "Sở Y tế chủ trì, phối hợp với Sở Tài chính, Bảo hiểm xã hội tỉnh và các cơ quan liên quan rà soát giá.",
+            "Sở Y tế",
+            ["Sở Tài chính", "Bảo hiểm xã hội tỉnh", "các cơ quan liên quan"],
+        ),
+        ("UBND các xã, phường triển khai cấp căn cước cho người dân.", "UBND các xã, phường", []),
+        (
+            "Sở Tài chính chủ trì, phối hợp với Sở Nông nghiệp và Môi trường, Sở Khoa học và Công nghệ phân bổ vốn.",
+            "Sở Tài chính",
+            ["Sở Nông nghiệp và Môi trường", "Sở Khoa học và Công nghệ"],
+        ),
+        ("Sở Văn hóa, Thể thao và Du lịch chủ trì tổ chức lễ hội.", "Sở Văn hóa, Thể thao và Du lịch", []),
+        (
+            "Đài Phát thanh và Truyền hình tỉnh, Báo Bình Dương mở chuyên mục tuyên truyền.",
+            "Đài Phát thanh và Truyền hình tỉnh",
+            ["Báo Bình Dương"],
+        ),
+        ("Yêu cầu Giám đốc Sở Tư pháp chủ trì thẩm định dự thảo.", "Sở Tư pháp", []),
+        ("Giám đốc các sở, Thủ trưởng các ban, ngành tổ chức thực hiện.", "các sở, các ban, ngành", []),
+        ("Các chủ đầu tư khẩn trương hoàn thiện hồ sơ thanh toán.", "Các chủ đầu tư", []),
+    ],
+)
+def test_without_a_catalogue_the_agencies_are_named_as_the_text_writes_them(
+    text: str, lead: str, coordinating: list[str]
+) -> None:
+    (found,) = extract_directives(text, document_date=dt.date(2025, 8, 1), catalogue=catalogue_from([]))
+
+    assert (found.lead_agency_text, found.coordinating_agencies_text) == (lead, coordinating)
+
+
+def test_known_agencies_get_their_code_beside_the_name_as_written() -> None:
+    (found,) = extract(
+        "Sở Giao thông vận tải, Công an tỉnh phối hợp với UBND các huyện, thị xã, thành phố, Sở Tư pháp "
+        "và các cơ quan liên quan tăng cường kiểm tra, xử lý vi phạm."
+    )
+
+    assert (found.lead_agency, found.lead_agency_text) == ("SGTVT", "Sở Giao thông vận tải")
+    assert found.coordinating_agencies == ["CATINH", GROUP_DISTRICTS]
+    assert found.coordinating_agencies_text == [
+        "Công an tỉnh",
+        "UBND các huyện, thị xã, thành phố",
+        "Sở Tư pháp",
+        "các cơ quan liên quan",
+    ]
+
+
+def test_the_name_keeps_the_texts_own_spelling_while_the_content_is_normalised() -> None:
+    (found,) = extract("Giao Uỷ ban nhân dân thành phố Thuận An chủ trì, phối hợp với Sở LĐ–TB&XH xử lý điểm ngập.")
+
+    assert (found.lead_agency, found.lead_agency_text) == ("725", "Uỷ ban nhân dân thành phố Thuận An")
+    assert found.coordinating_agencies_text == ["Sở LĐ–TB&XH"]
+    assert found.content.startswith("Giao Ủy ban nhân dân")
+
+
+def test_the_communes_after_the_reform_are_a_group_without_a_catalogue() -> None:
+    (found,) = extract_directives(
+        "Chủ tịch UBND các xã, phường chỉ đạo rà soát hộ nghèo.",
+        document_date=dt.date(2025, 8, 1),
+        catalogue=catalogue_from([]),
+    )
+
+    assert (found.lead_agency, found.lead_agency_text) == (GROUP_COMMUNES, "UBND các xã, phường")
+
+
+def test_an_agency_the_catalogue_does_not_know_reporting_what_it_did_is_not_an_order() -> None:
+    assert extract("Sở Tư pháp đã triển khai kế hoạch tuyên truyền pháp luật.") == []
+
+
+def test_headings_and_the_fields_of_a_plan_give_their_names_as_written() -> None:
+    found = extract(
+        "2. Thanh tra tỉnh:\n"
+        "a) Tăng cường thanh tra công vụ.\n"
+        "III. NHIỆM VỤ\n"
+        "a) Xây dựng Quy chế vận hành Trung tâm Giám sát điều hành thông minh.\n"
+        "- Cơ quan chủ trì: Sở TT&TT.\n"
+        "- Cơ quan phối hợp: Văn phòng UBND tỉnh, Sở Tư pháp."
+    )
+
+    assert [(d.lead_agency_text, d.coordinating_agencies_text) for d in found] == [
+        ("Thanh tra tỉnh", []),
+        ("Sở TT&TT", ["Văn phòng UBND tỉnh", "Sở Tư pháp"]),
+    ]
+
+
 def test_the_lead_chairs_and_the_agencies_after_phoi_hop_coordinate() -> None:
     (found,) = extract(
         "Sở Tài nguyên và Môi trường chủ trì, phối hợp với Ủy ban nhân dân thành phố Thủ Dầu Một, "
@@ -228,13 +332,15 @@ def test_the_aims_and_targets_of_a_plan_are_not_directives() -> None:
     assert [d.lead_agency for d in found] == ["SNV"]
 
 
-def test_the_json_has_exactly_the_fields_the_issue_names() -> None:
+def test_the_json_has_exactly_the_fields_the_issues_name() -> None:
     (found,) = extract("Sở Y tế khẩn trương đưa bệnh viện vào hoạt động trong tháng 11/2024.")
 
     assert found.as_json() == {
         "content": "Sở Y tế khẩn trương đưa bệnh viện vào hoạt động trong tháng 11/2024.",
         "lead_agency": "SYT",
+        "lead_agency_text": "Sở Y tế",
         "coordinating_agencies": [],
+        "coordinating_agencies_text": [],
         "deadline": "2024-11-30",
         "recurrence": None,
         "source_sentence": "Sở Y tế khẩn trương đưa bệnh viện vào hoạt động trong tháng 11/2024.",
@@ -256,3 +362,86 @@ def test_old_tone_marks_are_normalised_with_underthesea() -> None:
 
     assert found.lead_agency == GROUP_DISTRICTS
     assert "hòa giải" in found.content
+
+
+@pytest.mark.parametrize(
+    ("text", "lead", "lead_text"),
+    [
+        (
+            "Phó Chủ tịch UBND tỉnh Trần Văn An yêu cầu Sở Y tế khẩn trương kiểm tra các bếp ăn tập thể.",
+            "SYT",
+            "Sở Y tế",
+        ),
+        ("Chủ tịch UBND TP. Huế yêu cầu Sở Tư pháp rà soát các quy chế.", None, "Sở Tư pháp"),
+        ("Chủ tịch UBND huyện giao cho Phòng Kinh tế và Hạ tầng tổng hợp báo cáo.", None, "Phòng Kinh tế và Hạ tầng"),
+        ("UBND tỉnh Lâm Đồng đã có văn bản giao Sở Tài chính chủ trì rà soát tài sản công.", "STC", "Sở Tài chính"),
+        (
+            "Chủ tịch UBND tỉnh đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh tuyên truyền, vận động Nhân dân.",
+            None,
+            "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh",
+        ),
+    ],
+)
+def test_the_issuer_may_be_named_with_its_place_and_its_chairmans_name(
+    text: str, lead: str | None, lead_text: str
+) -> None:
+    (found,) = extract(text)
+
+    assert (found.lead_agency, found.lead_agency_text) == (lead, lead_text)
+
+
+def test_a_list_of_addressees_keeps_every_kind_of_body_it_names() -> None:
+    (found,) = extract(
+        "Chủ tịch UBND tỉnh yêu cầu thủ trưởng các sở, ban, ngành, đơn vị sự nghiệp công lập và "
+        "Chủ tịch UBND huyện, thị xã, thành phố tập trung siết chặt kỷ luật hành chính."
+    )
+
+    assert (found.lead_agency, found.coordinating_agencies) == (GROUP_AGENCIES, [GROUP_DISTRICTS])
+    assert found.coordinating_agencies_text == ["đơn vị sự nghiệp công lập", "UBND huyện, thị xã, thành phố"]
+
+
+def test_some_named_districts_are_not_the_group_of_all_districts() -> None:
+    (found,) = extract(
+        "Sở Tài chính chủ trì, phối hợp với UBND các huyện: Dầu Tiếng, Phú Giáo và Bàu Bàng rà soát trụ sở."
+    )
+
+    assert found.coordinating_agencies == []
+    assert found.coordinating_agencies_text == ["UBND các huyện: Dầu Tiếng, Phú Giáo và Bàu Bàng"]
+
+
+def test_an_order_verb_without_an_addressee_goes_to_the_one_before() -> None:
+    found = extract(
+        "Các sở, ban, ngành tập trung siết chặt kỷ luật hành chính. "
+        "Đặc biệt, yêu cầu chấp hành nghiêm giờ giấc làm việc; nghiêm cấm uống rượu, bia trong giờ làm việc."
+    )
+
+    assert [(d.content[:14], d.lead_agency) for d in found] == [
+        ("Các sở, ban, n", GROUP_AGENCIES),
+        ("Yêu cầu chấp h", GROUP_AGENCIES),
+        ("Nghiêm cấm uốn", GROUP_AGENCIES),
+    ]
+
+
+def test_a_sentence_that_opens_with_an_assessment_gives_no_order_after_its_semicolons() -> None:
+    text = (
+        "Tuy nhiên, kỷ cương hành chính vẫn còn hạn chế: việc chấp hành giờ giấc chưa nghiêm; "
+        "thực hiện chỉ đạo cấp trên còn chậm. Chủ tịch vừa ký Chỉ thị về tăng cường kỷ cương; "
+        "nâng cao hiệu lực bộ máy."
+    )
+
+    assert extract(text) == []
+
+
+def test_resolve_before_a_verb_of_its_own_opens_a_new_order() -> None:
+    found = extract("Sở Nội vụ nâng cao trách nhiệm người đứng đầu; kiên quyết xử lý các trường hợp vi phạm.")
+
+    assert len(found) == 2
+
+
+def test_a_long_headline_without_punctuation_is_not_an_order() -> None:
+    text = (
+        "Nghiên cứu, đề xuất phương án sắp xếp tài sản công khi sáp nhập 3 huyện thành 1 huyện\n"
+        "UBND tỉnh giao Sở Tài chính chủ trì nghiên cứu phương án."
+    )
+
+    assert [d.lead_agency for d in extract(text)] == ["STC"]

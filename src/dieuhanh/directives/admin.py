@@ -54,6 +54,8 @@ class DirectiveAdmin(admin.ModelAdmin[Directive]):
     readonly_fields = [
         "lead_agency",
         "lead_group",
+        "lead_agency_text",
+        "coordinating_agencies_text",
         "deadline",
         "recurrence",
         "recurrence_day",

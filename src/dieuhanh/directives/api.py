@@ -421,7 +421,9 @@ class ExtractView(APIView):
                 {
                     "content": serializers.CharField(),
                     "lead_agency": serializers.CharField(allow_null=True),
+                    "lead_agency_text": serializers.CharField(allow_null=True),
                     "coordinating_agencies": serializers.ListField(child=serializers.CharField()),
+                    "coordinating_agencies_text": serializers.ListField(child=serializers.CharField()),
                     "deadline": serializers.DateField(allow_null=True),
                     "recurrence": serializers.CharField(allow_null=True),
                     "source_sentence": serializers.CharField(),

@@ -152,6 +152,9 @@ class ProposalForm(forms.Form):
     )
     source_sentence = forms.CharField(required=False, widget=forms.HiddenInput)
     suggested = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # The agencies as the text names them, carried from reading to saving unchanged.
+    lead_text = forms.CharField(required=False, widget=forms.HiddenInput)
+    coordinating_text = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, choices: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -126,6 +126,12 @@ class Directive(models.Model):
     coordinating_agencies = models.ManyToManyField(
         "orgunits.OrgUnit", verbose_name=_("coordinating agencies"), blank=True, related_name="coordinated_directives"
     )
+    # The agencies as the source text names them, kept beside the catalogue's units: an agency the
+    # catalogue does not know is still named, and the register shows what the text said.
+    lead_agency_text = models.TextField(_("lead agency as written"), blank=True, editable=False)
+    coordinating_agencies_text = models.TextField(
+        _("coordinating agencies as written"), blank=True, editable=False, help_text=_("Names separated by “; ”.")
+    )
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     recurrence = models.CharField(_("recurrence"), max_length=16, choices=Recurrence.choices, blank=True)
     recurrence_day = models.PositiveSmallIntegerField(

@@ -33,6 +33,8 @@ from dieuhanh.directives.status import occurrences
 from dieuhanh.orgunits.models import OrgUnit
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+# Agency names may hold commas ("UBND các huyện, thị xã, thành phố"), never a semicolon.
+AGENCY_TEXT_SEPARATOR = "; "
 MAX_EVIDENCE_FILES = 10
 
 
@@ -108,6 +110,9 @@ class DirectiveInput:
     recurrence_day: int | None = None
     ends_on: dt.date | None = None
     source_sentence: str = ""
+    # The agencies as the source text names them (extraction); kept as they are, never resolved.
+    lead_text: str = ""
+    coordinating_text: list[str] = field(default_factory=list)
 
 
 def parse_recurrence(value: str | None) -> tuple[str, int | None]:
@@ -213,6 +218,8 @@ def _create_one(
         position=position,
         content=item.content.strip(),
         source_sentence=item.source_sentence,
+        lead_agency_text=item.lead_text.strip(),
+        coordinating_agencies_text=AGENCY_TEXT_SEPARATOR.join(t.strip() for t in item.coordinating_text if t.strip()),
         lead_agency=lead,
         lead_group=group,
         deadline=None if item.recurrence in (Recurrence.MONTHLY, Recurrence.QUARTERLY) else item.deadline,

@@ -45,6 +45,7 @@ from dieuhanh.directives.selectors import (
     status_counts,
 )
 from dieuhanh.directives.services import (
+    AGENCY_TEXT_SEPARATOR,
     DirectiveError,
     DirectiveInput,
     directives_create,
@@ -248,6 +249,8 @@ def _proposal_initial(proposals: list[Any]) -> list[dict[str, Any]]:
                 "recurrence_day": int(day) if day else None,
                 "source_sentence": p.source_sentence,
                 "suggested": p.lead_suggested,
+                "lead_text": p.lead_agency_text or "",
+                "coordinating_text": AGENCY_TEXT_SEPARATOR.join(p.coordinating_agencies_text),
             }
         )
     return initial
@@ -339,4 +342,6 @@ def _input(data: dict[str, Any]) -> DirectiveInput:
         recurrence=recurrence,
         recurrence_day=data.get("recurrence_day") if recurrence == Recurrence.MONTHLY else None,
         source_sentence=data.get("source_sentence") or "",
+        lead_text=data.get("lead_text") or "",
+        coordinating_text=[t.strip() for t in (data.get("coordinating_text") or "").split(";") if t.strip()],
     )

@@ -254,17 +254,26 @@ def _match(tokens: list[_CanonicalToken], start: int, key: tuple[str, ...]) -> i
 
 
 _UBND = r"(?:ủy ban nhân dân|ubnd)"
-_DISTRICT_LIST = r"(?:các|cấp)\s+huyện(?:\s*(?:,|và)\s*(?:thị xã|thị|thành phố|tp\.?|tx\.?))*"
+# "huyện, thị xã, thành phố" in any order, also "huyện, thành, thị"; "các huyện: A, B và C" names
+# three districts, not the group.
+_DISTRICT_KINDS = r"(?:thị xã|thành phố|thị|thành|tp\.?|tx\.?)"
+_DISTRICT_LIST = rf"(?:các|cấp)\s+huyện(?:\s*(?:,|và)\s*{_DISTRICT_KINDS})*(?!\s*:)"
 _GROUPS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"(?:chủ tịch\s+)?{_UBND}\s+{_DISTRICT_LIST}"), GROUP_DISTRICTS),
+    # "UBND huyện, thị xã, thành phố" without "các": the list makes it the group.
+    (re.compile(rf"(?:chủ tịch\s+)?{_UBND}\s+huyện(?:\s*(?:,|và)\s*{_DISTRICT_KINDS})+"), GROUP_DISTRICTS),
     (
-        re.compile(rf"(?:chủ tịch\s+)?{_UBND}\s+(?:các|cấp)\s+(?:xã|phường)(?:\s*(?:,|và)\s*(?:xã|phường|thị trấn))*"),
+        re.compile(
+            rf"(?:chủ tịch\s+)?{_UBND}\s+(?:các|cấp)\s+(?:xã|phường)"
+            r"(?:\s*(?:,|và)\s*(?:xã|phường|thị trấn|đặc khu))*(?!\s*:)"
+        ),
         GROUP_COMMUNES,
     ),
     (
         re.compile(
             r"(?:(?:giám đốc|thủ trưởng|lãnh đạo|người đứng đầu)\s+)?các\s+(?:sở|ban|ngành)"
-            r"(?:\s*(?:,|và)\s*(?:sở|ban|ngành|đoàn thể|hội|cơ quan|địa phương))*(?:\s+(?:tỉnh|thuộc tỉnh|cấp tỉnh))?"
+            r"(?:\s*(?:,|và)\s*(?:sở|ban|ngành|đoàn thể|hội|cơ quan|địa phương|đơn vị(?=\s+(?:cấp|thuộc)\s+tỉnh)))*"
+            r"(?:\s+(?:tỉnh|thuộc tỉnh|cấp tỉnh))?"
             r"(?!\s*(?:,\s*)?(?:có\s+)?liên\s+quan)"
         ),
         GROUP_AGENCIES,
@@ -272,7 +281,8 @@ _GROUPS: list[tuple[re.Pattern[str], str]] = [
 ]
 _VAGUE = re.compile(
     r"(?:các|những)\s+(?:sở|ban|ngành|cơ quan|đơn vị|địa phương|tổ chức)[\w\s,]*?(?:có\s+)?liên\s+quan"
-    r"|các\s+cơ quan,?\s+đơn vị|các\s+địa phương|các\s+đơn vị|các\s+cơ quan"
+    r"|(?:các|những)\s+(?:cơ quan|đơn vị|địa phương|tổ chức)"
+    r"(?:\s*(?:,|và)\s*(?:cơ quan|đơn vị|địa phương|tổ chức|doanh nghiệp)(?![\w]))*"
 )
 _BARE_DISTRICTS = re.compile(rf"^{_DISTRICT_LIST.replace('(?:các|cấp)', 'các')}")
 _ISSUER = re.compile(rf"(?:phó\s+)?chủ tịch\s+{_UBND}\s+tỉnh|{_UBND}\s+tỉnh|tỉnh ủy|(?:hội đồng nhân dân|hđnd)\s+tỉnh")

@@ -14,12 +14,17 @@ See docs/directives.md for the rules in prose. In short:
 4. A clause is an order when, its subject and roles set aside, it starts with a verb of command
    ("tập trung", "khẩn trương", "rà soát" …) or states roles ("chủ trì", "phối hợp với");
    not when it reports ("đã", "đạt", "là") or is the issuer speaking of itself.
+5. Who leads and who coordinates is given twice: as catalogue codes, and as the names the text
+   writes (in its own spelling: only spaces and Unicode composition are normalised), so that an
+   agency the catalogue does not know is still named.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +38,7 @@ from dieuhanh.directives.extraction.lexicon import (
     NOT_AN_ORDER_STARTS,
     SIGNATURE_LINES,
 )
-from dieuhanh.directives.extraction.roles import Roles, parse_roles
+from dieuhanh.directives.extraction.roles import Roles, agency_names, parse_roles
 from dieuhanh.directives.extraction.suggest import suggest_lead
 from dieuhanh.directives.extraction.text import (
     clauses,
@@ -47,8 +52,11 @@ from dieuhanh.directives.extraction.text import (
     word_count,
 )
 
-# A line without closing punctuation and at most this many words is a title, caption or byline.
+# A line without closing punctuation and at most this many words is a title, caption or byline;
+# a news headline may run longer, up to HEADLINE_WORDS, when no "." ";" or ":" stands inside it.
 HEADING_WORDS = 15
+HEADLINE_WORDS = 30
+_INNER_STOPS = re.compile(r"[.;:](?:\s|$)")
 _HEADER_LINES = re.compile(
     r"^(?:số\s*:|v/v\b|về việc\b|cộng hòa xã hội chủ nghĩa|độc lập\s*-\s*tự do|"
     r"[\w\s.]+,\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}\s*$)"
@@ -72,13 +80,18 @@ class ProposedDirective:
     source_sentence: str
     # Filled from the field of the task when the text names no agency (only if asked for).
     lead_suggested: bool = False
+    # The agencies as the text names them, known to the catalogue or not.
+    lead_agency_text: str | None = None
+    coordinating_agencies_text: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """The object ``dieuhanh directives extract --format json`` prints."""
         return {
             "content": self.content,
             "lead_agency": self.lead_agency,
+            "lead_agency_text": self.lead_agency_text,
             "coordinating_agencies": list(self.coordinating_agencies),
+            "coordinating_agencies_text": list(self.coordinating_agencies_text),
             "deadline": self.deadline.isoformat() if self.deadline else None,
             "recurrence": self.recurrence,
             "source_sentence": self.source_sentence,
@@ -90,6 +103,18 @@ class _Context:
     level: int
     lead: str | None
     coordinating: list[str]
+    lead_text: str | None = None
+    coordinating_texts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Assigned:
+    """Who a directive is given to: codes, and names as written."""
+
+    lead: str | None = None
+    coordinating: list[str] = field(default_factory=list)
+    lead_text: str | None = None
+    coordinating_texts: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -145,7 +170,9 @@ def _field_agencies(value: str, catalogue: AgencyCatalogue) -> tuple[bool, str |
     return True, named[0], [c for c in named[1:] if c and c != named[0]]
 
 
-def _apply_field(line: str, state: _State, catalogue: AgencyCatalogue, document_date: dt.date) -> bool:
+def _apply_field(
+    line: str, state: _State, catalogue: AgencyCatalogue, document_date: dt.date, as_written: Callable[[str], str]
+) -> bool:
     """Give a "- Cơ quan chủ trì: …" / "- Thời gian hoàn thành: …" line to the item above; True if it was one."""
     lower = line.lower()
     agency = _FIELD_AGENCY.match(lower)
@@ -153,16 +180,25 @@ def _apply_field(line: str, state: _State, catalogue: AgencyCatalogue, document_
     if not (agency or time) or not state.item:
         return bool(agency or time)
     value = line[len(line) - len((agency or time).group("value")) :]  # type: ignore[union-attr]
+    names = [as_written(n) for n in agency_names(value, catalogue)] if agency else []
     for directive in state.item:
         if agency and agency.group("role") == "chủ trì":
             named, lead, others = _field_agencies(value, catalogue)
             if named:
                 directive.lead_agency = lead
                 directive.coordinating_agencies = _merge(others, directive.coordinating_agencies, lead)
+                lead_text = names[0] if names else None
+                directive.lead_agency_text = lead_text
+                directive.coordinating_agencies_text = _merge(
+                    names[1:], directive.coordinating_agencies_text, lead_text
+                )
         elif agency:
             _named, first, others = _field_agencies(value, catalogue)
             extra = [c for c in [first, *others] if c]
             directive.coordinating_agencies = _merge(directive.coordinating_agencies, extra, directive.lead_agency)
+            directive.coordinating_agencies_text = _merge(
+                directive.coordinating_agencies_text, names, directive.lead_agency_text
+            )
         else:
             timing = timing_of(value, document_date=document_date, field=True)
             if timing.deadline or timing.recurrence:
@@ -181,11 +217,36 @@ def _merge(first: list[str], second: list[str], lead: str | None) -> list[str]:
 def _line_kind(body: str) -> str:
     """ "heading" (no closing punctuation, short or in capitals), "intro" (ends with ":") or "text"."""
     mark = terminal(body)
-    if is_upper(body) or (mark == "" and word_count(body) <= HEADING_WORDS):
+    words = word_count(body)
+    if is_upper(body) or (
+        mark == "" and (words <= HEADING_WORDS or (words <= HEADLINE_WORDS and not _INNER_STOPS.search(body)))
+    ):
         return "heading"
     if mark == ":":
         return "intro"
     return "text"
+
+
+_PLAIN_SPACES = re.compile(r"[ \t\u00a0\u2002\u2003\u2009\u202f]+")
+
+
+def _as_written_in(raw: str, line: str) -> Callable[[str], str]:
+    """A name found in ``line`` (the normalised text) spelt as ``raw`` writes it.
+
+    Normalising keeps every character in place (tone marks move inside a word, a dash stays one
+    character), so the same stretch of the raw line, its spaces tidied and in NFC, is the name as
+    written. Where that does not hold, or the name is not a stretch of the line (a group written in
+    pieces), the normalised name is kept.
+    """
+    plain = _PLAIN_SPACES.sub(" ", unicodedata.normalize("NFC", raw)).strip()
+
+    def as_written(name: str) -> str:
+        start = line.find(name)
+        if start < 0 or len(plain) != len(line):
+            return name
+        return plain[start : start + len(name)]
+
+    return as_written
 
 
 def extract_directives(
@@ -203,6 +264,7 @@ def extract_directives(
         line = normalise(raw).strip()
         if not line:
             continue
+        as_written = _as_written_in(raw, line)
         lower = line.lower()
         if lower.startswith(END_OF_TEXT_PREFIXES):
             break
@@ -216,7 +278,7 @@ def extract_directives(
             state.in_recipients = False
         if lower in SIGNATURE_LINES or lower.startswith(SIGNATURE_LINES) or _HEADER_LINES.match(lower):
             continue
-        if marker.level >= 5 and _apply_field(body, state, catalogue, document_date):
+        if marker.level >= 5 and _apply_field(body, state, catalogue, document_date, as_written):
             continue
         kind = _line_kind(body)
         section_level = marker.level if marker.level < 6 else (1 if is_upper(body) else 6)
@@ -232,15 +294,36 @@ def extract_directives(
             elif marker.level < 6:
                 roles = parse_roles(body.rstrip(":").strip(), catalogue)
                 if roles.has_agency_subject:
-                    state.contexts.append(_Context(marker.level, roles.lead, roles.coordinating))
+                    state.contexts.append(
+                        _Context(
+                            marker.level,
+                            roles.lead,
+                            roles.coordinating,
+                            as_written(roles.lead_text) if roles.lead_text else None,
+                            [as_written(t) for t in roles.coordinating_texts],
+                        )
+                    )
             continue
         if kind == "intro" or state.skip_level is not None:
             continue
         state.item = []
-        found.extend(_orders_of(body, marker.level, state, catalogue, document_date))
+        found.extend(
+            _orders_of(
+                body,
+                level=marker.level,
+                state=state,
+                catalogue=catalogue,
+                document_date=document_date,
+                as_written=as_written,
+            )
+        )
     if suggest_leads:
         for directive in found:
-            if directive.lead_agency is None and not directive.coordinating_agencies:
+            if (
+                directive.lead_agency is None
+                and directive.lead_agency_text is None
+                and not directive.coordinating_agencies
+            ):
                 suggestion = suggest_lead(directive.content, catalogue)
                 if suggestion is not None:
                     directive.lead_agency, directive.lead_suggested = suggestion, True
@@ -248,49 +331,85 @@ def extract_directives(
 
 
 def _orders_of(
-    body: str, level: int, state: _State, catalogue: AgencyCatalogue, document_date: dt.date
+    body: str,
+    *,
+    level: int,
+    state: _State,
+    catalogue: AgencyCatalogue,
+    document_date: dt.date,
+    as_written: Callable[[str], str],
 ) -> list[ProposedDirective]:
     context = state.contexts[-1] if state.contexts else None
     out: list[ProposedDirective] = []
     item_roles: Roles | None = None
     for sentence in sentences(body):
         previous: Roles | None = None
+        opens_with_order: bool | None = None
         for part in clauses(sentence, opens_with_subject=lambda p: parse_roles(p, catalogue).has_agency_subject):
             clause = strip_connectors(part)
             roles = parse_roles(clause, catalogue)
-            if not _is_order(clause, roles):
+            if roles.lead_text:
+                roles.lead_text = as_written(roles.lead_text)
+            roles.coordinating_texts = [as_written(t) for t in roles.coordinating_texts]
+            is_order = _is_order(clause, roles)
+            if opens_with_order is None:
+                opens_with_order = is_order
+            elif not opens_with_order and not (roles.lead_named or roles.role_words or roles.ordered):
+                # "… vẫn còn hạn chế: …; thực hiện chỉ đạo cấp trên còn chậm": the parts of a
+                # sentence that opens with a report or an assessment report too, unless one
+                # names who must act.
+                is_order = False
+            if not is_order:
                 if roles.has_agency_subject:
                     previous = roles
                 continue
-            lead, coordinating = _roles_in_context(roles, previous, item_roles if level < 6 else None, context)
+            # Within one paragraph or list item, a sentence that names nobody is given to the
+            # subject of the sentence before it ("… Đồng thời, phân công …").
+            assigned = _roles_in_context(roles, previous, item_roles, context)
             timing: Timing = timing_of(clause, document_date=document_date)
             directive = ProposedDirective(
                 content=_content(clause),
-                lead_agency=lead,
-                coordinating_agencies=coordinating,
+                lead_agency=assigned.lead,
+                coordinating_agencies=assigned.coordinating,
                 deadline=timing.deadline,
                 recurrence=timing.recurrence,
                 source_sentence=sentence.strip(),
+                lead_agency_text=assigned.lead_text,
+                coordinating_agencies_text=assigned.coordinating_texts,
             )
             out.append(directive)
             state.item.append(directive)
             if roles.lead_named:
                 previous = item_roles = roles
             elif previous is None:
-                previous = Roles(lead=lead, lead_named=lead is not None, coordinating=coordinating)
+                previous = Roles(
+                    lead=assigned.lead,
+                    lead_named=assigned.lead is not None or assigned.lead_text is not None,
+                    coordinating=assigned.coordinating,
+                    lead_text=assigned.lead_text,
+                    coordinating_texts=assigned.coordinating_texts,
+                )
     return out
 
 
-def _roles_in_context(
-    roles: Roles, previous: Roles | None, item: Roles | None, context: _Context | None
-) -> tuple[str | None, list[str]]:
+def _roles_in_context(roles: Roles, previous: Roles | None, item: Roles | None, context: _Context | None) -> _Assigned:
     """The clause's own subject, else the subject of the clause before it in the sentence, else
     of the item's earlier sentence, else the heading's; its own "phối hợp với" list is added."""
     if roles.lead_named:
-        return roles.lead, list(roles.coordinating)
+        return _Assigned(roles.lead, list(roles.coordinating), roles.lead_text, list(roles.coordinating_texts))
     for source in (previous, item):
         if source is not None and source.lead_named:
-            return source.lead, _merge(source.coordinating, roles.coordinating, source.lead)
+            return _Assigned(
+                source.lead,
+                _merge(source.coordinating, roles.coordinating, source.lead),
+                source.lead_text,
+                _merge(source.coordinating_texts, roles.coordinating_texts, source.lead_text),
+            )
     if context is not None:
-        return context.lead, _merge(context.coordinating, roles.coordinating, context.lead)
-    return None, list(roles.coordinating)
+        return _Assigned(
+            context.lead,
+            _merge(context.coordinating, roles.coordinating, context.lead),
+            context.lead_text,
+            _merge(context.coordinating_texts, roles.coordinating_texts, context.lead_text),
+        )
+    return _Assigned(None, list(roles.coordinating), None, list(roles.coordinating_texts))

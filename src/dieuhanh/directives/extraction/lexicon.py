@@ -29,7 +29,7 @@ DIRECTIVE_STARTS: frozenset[str] = frozenset(
         "tạm dừng", "thanh tra", "xác minh", "chấm dứt", "kéo giảm", "tiết kiệm", "mua sắm", "chi trả", "chăm lo",
         "định kỳ", "hằng tháng", "hàng tháng", "hằng quý", "hàng quý", "hằng năm", "hàng năm", "thường xuyên",
         "liên tục", "gửi", "cử", "chấp hành", "lựa chọn", "ký", "dự báo", "cảnh báo", "tổ chức lại", "can thiệp",
-        "đăng ký", "sẵn sàng",
+        "đăng ký", "sẵn sàng", "phát động",
     )
 )  # fmt: skip
 
@@ -57,6 +57,7 @@ CONNECTORS: tuple[str, ...] = (
     "vì thế",
     "qua đó",
     "và",
+    "đặc biệt,",
 )
 
 # Phrases before the subject that set the scene ("Phát biểu chỉ đạo, …", "Đối với dự án X, …").
@@ -82,7 +83,16 @@ ISSUER = (
 NOT_AN_ORDER_STARTS: tuple[str, ...] = ("đã", "vừa", "đang", "được", "đạt", "là", "có", "sẽ", "chưa", "còn")
 
 # Titles before an agency that make its head the subject ("Giám đốc Sở Y tế", "Chủ tịch UBND …").
-TITLES: tuple[str, ...] = ("giám đốc", "thủ trưởng", "chủ tịch", "trưởng ban", "lãnh đạo", "người đứng đầu")
+TITLES: tuple[str, ...] = (
+    "giám đốc",
+    "thủ trưởng",
+    "chủ tịch",
+    "trưởng ban",
+    "trưởng",
+    "chánh",
+    "lãnh đạo",
+    "người đứng đầu",
+)
 
 # Words that name a kind of agency: a capitalised name starting with one of them is an agency,
 # known to the catalogue or not.
@@ -109,6 +119,20 @@ AGENCY_TYPE_WORDS: tuple[str, ...] = (
     "Công ty",
     "Ngân hàng",
     "Quỹ",
+    "Phòng",
+    "Ủy ban",
+)
+
+# Agencies whose name is complete with a lower-case word, or an abbreviation ("Công an tỉnh" is
+# read by its own rule): capitalised, they start a name the catalogue may not know.
+SELF_CONTAINED_AGENCIES: tuple[str, ...] = (
+    "tỉnh đoàn",
+    "thanh tra tỉnh",
+    "bảo hiểm xã hội",
+    "bhxh",
+    "kbnn",
+    "bql",
+    "ban qlda",
 )
 
 # Lines after which nothing is an order: the recipients and the signature block.

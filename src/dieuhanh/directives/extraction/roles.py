@@ -10,6 +10,11 @@ SUBJECTS is one agency or several ("Sở Tài chính, Sở Kế hoạch và Đ�
 Thủ trưởng các ban, ngành, Chủ tịch UBND các huyện …"): the first leads, the others coordinate.
 Agencies named anywhere else in the clause — those reported to ("báo cáo UBND tỉnh (qua Sở …)"),
 told to act by the lead ("chỉ đạo UBND các xã …"), or merely mentioned — have no role.
+
+Beside the catalogue codes, every role keeps the name as the clause writes it ("Sở KH&ĐT", "UBND
+các xã, phường", "các cơ quan liên quan"), so that an agency the catalogue does not know is still
+named: the title of its head ("Giám đốc", "Chủ tịch" …) is not part of the name, and one group
+written in pieces ("Giám đốc các sở, Thủ trưởng các ban, ngành") is one name.
 """
 
 from __future__ import annotations
@@ -23,13 +28,28 @@ from dieuhanh.directives.extraction.lexicon import (
     DIRECTIVE_STARTS,
     ISSUER,
     MODALS,
+    NOT_AN_ORDER_STARTS,
     ORDER_VERBS,
+    SELF_CONTAINED_AGENCIES,
     TITLES,
 )
 from dieuhanh.directives.extraction.text import starts_with_phrase
 
-_ORDER = re.compile(rf"^(?:{'|'.join(re.escape(v) for v in ORDER_VERBS)})\s+")
-_ISSUER_ORDER = re.compile(rf"^{ISSUER}\s*,?\s*(?:{'|'.join(re.escape(v) for v in ORDER_VERBS)}|chỉ đạo)\s+")
+_ORDER_VERB = rf"(?:{'|'.join(re.escape(v) for v in ORDER_VERBS)})"
+_ORDER = re.compile(rf"^{_ORDER_VERB}\s+")
+_ISSUER_ORDER = re.compile(rf"^{ISSUER}\s*,?\s*(?:{_ORDER_VERB}|chỉ đạo)\s+")
+# The issuer as a news report or another province's text names it: "Phó Chủ tịch UBND tỉnh Trần
+# Phước Hiền yêu cầu", "Chủ tịch UBND TP. Huế yêu cầu", "Chủ tịch UBND huyện giao", "UBND tỉnh
+# Lâm Đồng đã có văn bản giao": the head, the place and a person's name (capitalised words), an
+# adverb, then the order. A group ("Chủ tịch UBND các huyện …") is never the issuer.
+_ISSUER_HEAD = re.compile(
+    r"^(?:(?:đồng chí\s+)?(?:phó\s+)?chủ tịch\s+(?:thường trực\s+)?)?(?:ủy ban nhân dân|ubnd)\s+"
+    r"(?:tỉnh|thành phố|tp\.?|huyện|thị xã|tx\.?|quận|xã|phường|thị trấn|đặc khu)(?![\w])"
+)
+_ISSUER_TAIL = re.compile(
+    rf"^\s*,?\s*(?:(?:cũng|đồng thời|tiếp tục|đã|vừa)\s+)*"
+    rf"(?:(?:có|ban hành)\s+(?:văn bản|công văn)(?:\s+số\s+\S+)?\s+)?{_ORDER_VERB}\s+"
+)
 _LEAD_ROLE = re.compile(
     r"^\s*[,:]?\s*(?:là cơ quan chủ trì|là cơ quan đầu mối|là cơ quan thường trực|làm đầu mối|là đầu mối|chủ trì)"
     r"(?![\w])\s*,?"
@@ -52,7 +72,11 @@ _UNIT_KINDS = {"unit", "group"}
 
 @dataclass
 class Roles:
-    """The roles a clause states, and what is left of it (its predicate)."""
+    """The roles a clause states, and what is left of it (its predicate).
+
+    ``lead`` and ``coordinating`` are catalogue codes (None, or left out, for an agency the
+    catalogue does not know); ``lead_text`` and ``coordinating_texts`` are the names as written.
+    """
 
     lead: str | None = None
     lead_named: bool = False
@@ -61,6 +85,8 @@ class Roles:
     ordered: bool = False
     issuer_subject: bool = False
     predicate: str = ""
+    lead_text: str | None = None
+    coordinating_texts: list[str] = field(default_factory=list)
 
     @property
     def has_agency_subject(self) -> bool:
@@ -85,31 +111,134 @@ def _skip_spaces(text: str, pos: int) -> int:
 
 
 # A People's Committee or a police force of a unit the catalogue lacks ("UBND thành phố Thuận An"
-# in another province's catalogue, "Công an tỉnh").
+# in another province's catalogue, "Công an tỉnh", "UBND đặc khu Côn Đảo" since 1 July 2025).
 _LOCAL_AGENCY = re.compile(
-    r"^(?:ủy ban nhân dân|ubnd|công an)\s+(?:tỉnh|thành phố|tp\.?|huyện|thị xã|tx\.?|quận|xã|phường|thị trấn)\b"
+    r"^(?:ủy ban nhân dân|ubnd|công an)\s+"
+    r"(?:tỉnh|thành phố|tp\.?|huyện|thị xã|tx\.?|quận|xã|phường|thị trấn|đặc khu)(?![\w])"
 )
+# Where the name of an agency the catalogue does not know ends: before its verb or role, a
+# modal, a word that reports, or a preposition.
+_NAME_STOPS: frozenset[str] = (
+    DIRECTIVE_STARTS
+    | frozenset(NOT_AN_ORDER_STARTS)
+    | frozenset(MODALS)
+    | frozenset(
+        (
+            "chủ trì", "phối hợp", "là cơ quan", "làm đầu mối", "là đầu mối", "trong", "tại", "theo", "để", "nhằm",
+            "về", "đối với", "khi", "trên", "từ", "cho", "đến", "với", "cùng", "thuộc", "của", "nếu", "thì",
+            "yêu cầu", "đề nghị", "giao cho", "ủy quyền",
+        )
+    )
+)  # fmt: skip
+# "Ban Quản lý dự án đầu tư xây dựng tỉnh": a verb inside a name, when what follows belongs to it.
+_NAME_GOES_ON = ("tỉnh", "công trình", "khu vực", "dân dụng", "chuyên ngành")
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+# The titles a group phrase may carry ("Giám đốc các sở", "Chủ tịch UBND các huyện …").
+_GROUP_TITLE = re.compile(r"^(?:chủ tịch|giám đốc|thủ trưởng|lãnh đạo|người đứng đầu)\s+", re.IGNORECASE)
 
 
-def _unknown_agency_end(text: str, pos: int) -> int | None:
-    """The end of an agency name the catalogue does not know ("Ban Quản lý dự án … tỉnh", "Đài …")."""
-    rest = text[pos:]
-    if not _LOCAL_AGENCY.match(rest.lower()) and not any(
-        rest.startswith(word + " ") and len(rest) > len(word) + 1 and rest[len(word) + 1].isupper()
-        for word in AGENCY_TYPE_WORDS
+def _issuer_order_end(clause: str) -> int | None:
+    """Where the order starts after the issuer named with its place or a person ("Phó Chủ tịch
+    UBND tỉnh Trần Phước Hiền yêu cầu …"), or None."""
+    head = _ISSUER_HEAD.match(clause.lower())
+    if head is None:
+        return None
+    pos = head.end()
+    # The place's and the person's names: capitalised words ("TP. Huế", "Trần Phước Hiền").
+    while (word := re.match(r"\s*(\S+)", clause[pos:])) is not None and (
+        word.group(1)[:1].isupper() or word.group(1) in {"-", "–"}
     ):
+        pos += word.end()
+    tail = _ISSUER_TAIL.match(clause[pos:].lower())
+    return pos + tail.end() if tail else None
+
+
+# "UBND các huyện: Đạ Huoai, Đạ Tẻh và Cát Tiên" names some local committees, as one name.
+_NAMED_LOCALS = re.compile(r"^(?:ủy ban nhân dân|ubnd)\s+các\s+(?:huyện|thị xã|thành phố|xã|phường)\s*:\s*")
+# "cơ quan Thường trực Ban An toàn giao thông huyện": the standing body of a board.
+_STANDING_BODY = re.compile(r"^cơ quan thường trực(?:\s+của)?\s+(?=ban\b)")
+
+
+def _unknown_start_end(text: str, pos: int) -> int | None:
+    """Where the head of an agency's name that starts at ``pos`` ends: a kind of agency and a
+    capitalised name ("Sở Tư pháp", "Đài Phát thanh …"), "… tỉnh" ("Công an tỉnh"), a local
+    People's Committee, or None if no name starts there."""
+    rest = text[pos:]
+    lower = rest.lower()
+    for pattern in (_NAMED_LOCALS, _STANDING_BODY, _LOCAL_AGENCY):
+        head = pattern.match(lower)
+        if head is not None:
+            return pos + head.end()
+    if rest[:1].isupper():
+        phrase = starts_with_phrase(lower, SELF_CONTAINED_AGENCIES)
+        if phrase is not None:
+            return pos + len(phrase)
+    for word in AGENCY_TYPE_WORDS:
+        if rest.startswith(word + " "):
+            after = rest[len(word) + 1 :]
+            if after[:1].isupper() or re.match(r"tỉnh(?![\w])", after):
+                return pos + len(word)
+    return None
+
+
+def _unknown_agency_start(text: str, pos: int) -> bool:
+    return _unknown_start_end(text, pos) is not None
+
+
+def _agency_starts_at(text: str, pos: int, mentions: list[Mention]) -> bool:
+    mention = _mention_at(mentions, pos, at_start=False)
+    if mention is not None and mention.kind != "bare_group":
+        return True
+    return _unknown_agency_start(text, pos)
+
+
+def _unknown_agency_end(text: str, pos: int, mentions: list[Mention]) -> int | None:
+    """The end of the name of an agency the catalogue does not know ("Sở Tư pháp", "Ban Quản lý
+    dự án … tỉnh", "Đài Phát thanh và Truyền hình tỉnh"), or None if none starts at ``pos``.
+
+    A name runs over capitalised words and the lower-case words official names have ("Sở Giao
+    thông vận tải", "Ban Quản lý các khu công nghiệp"), over "," and "và" inside it ("Sở Văn hóa,
+    Thể thao và Du lịch"), and ends where another agency starts after "," or "và", at "(", ";"
+    or ":", before a verb, a role, a modal or a preposition, and at the first lower-case word
+    after "tỉnh" (and the province's name).
+    """
+    head_end = _unknown_start_end(text, pos)
+    if head_end is None:
         return None
     lower = text.lower()
-    for p in _word_starts(text, pos + 1):
-        if p <= pos:
-            continue
-        if text[p].isupper():
-            continue
-        if starts_with_phrase(lower[p:], DIRECTIVE_STARTS) or starts_with_phrase(
-            lower[p:], ("chủ trì", "phối hợp", "có trách nhiệm", "chịu trách nhiệm", "cần", "phải", "là cơ quan")
-        ):
+    tokens = list(_TOKEN.finditer(text, head_end))
+    after_province = False
+    for k, token in enumerate(tokens):
+        value, p = token.group(0), token.start()
+        following = tokens[k + 1].start() if k + 1 < len(tokens) else None
+        if value in {"(", ")", ";", ":", "…", '"'}:
             return p
-    return None
+        if value == ".":
+            if following is None or not text[following].isupper():
+                return p
+            continue
+        if value in {",", "và"}:
+            if (
+                following is None
+                or not text[following].isupper()
+                or _agency_starts_at(text, following, mentions)
+                or starts_with_phrase(lower[following:], TITLES) is not None
+            ):
+                return p
+            continue
+        if not value[0].isalpha() or value[0].isupper():
+            continue
+        if after_province:
+            return p
+        stop = starts_with_phrase(lower[p:], _NAME_STOPS)
+        if stop is not None:
+            behind = _skip_spaces(text, p + len(stop))
+            if stop in DIRECTIVE_STARTS and starts_with_phrase(lower[behind:], _NAME_GOES_ON) is not None:
+                continue
+            return p
+        if value == "tỉnh":
+            after_province = True
+    return len(text)
 
 
 def _generic_subject_end(text: str, pos: int) -> int | None:
@@ -125,6 +254,57 @@ def _generic_subject_end(text: str, pos: int) -> int | None:
     return None
 
 
+# A kind of body named without "các" inside a list of subjects ("các sở, ban, ngành, đơn vị sự
+# nghiệp công lập và …": the "các" of the list reaches it).
+_CLASS_NOUNS = ("cơ quan", "đơn vị", "tổ chức", "doanh nghiệp")
+
+
+def _class_subject_end(text: str, pos: int) -> int | None:
+    """The end of "đơn vị sự nghiệp công lập" and the like, up to the next "," "và" or verb."""
+    lower = text.lower()
+    if starts_with_phrase(lower[pos:], _CLASS_NOUNS) is None:
+        return None
+    for token in _TOKEN.finditer(text, pos):
+        value, p = token.group(0), token.start()
+        if p == pos:
+            continue
+        stop = starts_with_phrase(lower[p:], _NAME_STOPS)
+        # A one-word verb ends such a phrase only if no noun came before it ("sự nghiệp công lập").
+        if value in {",", ";", "(", ":", "và"} or (stop is not None and " " in stop):
+            return p if p > pos else None
+    return len(text)
+
+
+def _behind_title(clause: str, mentions: list[Mention], pos: int) -> int:
+    """Where the agency starts when a title of its head stands first ("Giám đốc Sở Y tế"); else ``pos``.
+
+    A group phrase that carries the title itself ("Chủ tịch UBND các huyện …") starts at the title.
+    """
+    lower = clause.lower()
+    at = _mention_at(mentions, pos, at_start=False)
+    if at is not None and at.kind in _UNIT_KINDS:
+        return pos
+    for title in sorted((t for t in TITLES if starts_with_phrase(lower[pos:], (t,))), key=len, reverse=True):
+        behind = _skip_spaces(clause, pos + len(title))
+        if _subject_at(clause, mentions, behind, first=False) is not None:
+            return behind
+    return pos
+
+
+def _name(clause: str, start: int, end: int, *, group: bool = False) -> str:
+    """The name as the clause writes it, spaces tidied; a group phrase without its head's title."""
+    text = " ".join(clause[start:end].split()).strip(" ,;:.")
+    if group:
+        text = _GROUP_TITLE.sub("", text)
+    return text
+
+
+@dataclass
+class _Named:
+    code: str | None
+    text: str
+
+
 def parse_roles(clause: str, catalogue: AgencyCatalogue) -> Roles:
     """Read the lead, the coordinating agencies and the predicate off the front of ``clause``."""
     roles = Roles()
@@ -132,18 +312,17 @@ def parse_roles(clause: str, catalogue: AgencyCatalogue) -> Roles:
     lower = clause.lower()
     pos = 0
     order = _ISSUER_ORDER.match(lower) or _ORDER.match(lower)
-    subjects: list[str | None] = []
-    if order:
-        after = _skip_spaces(clause, order.end())
-        if _subject_at(clause, mentions, after) is not None:
+    order_end = order.end() if order else _issuer_order_end(clause)
+    subjects: list[_Named] = []
+    if order_end is not None:
+        after = _skip_spaces(clause, order_end)
+        if _subject_at(clause, mentions, _behind_title(clause, mentions, after)) is not None:
+            pos, roles.ordered = after, True
+        elif starts_with_phrase(lower[after:], DIRECTIVE_STARTS) is not None:
+            # "Đặc biệt, yêu cầu chấp hành nghiêm …": an order to whoever the text addressed.
             pos, roles.ordered = after, True
     while True:
-        pos = _skip_spaces(clause, pos)
-        title = starts_with_phrase(lower[pos:], TITLES)
-        if title is not None:
-            behind = _skip_spaces(clause, pos + len(title))
-            if _mention_at(mentions, behind, at_start=True) is not None:
-                pos = behind
+        pos = _behind_title(clause, mentions, _skip_spaces(clause, pos))
         found = _subject_at(clause, mentions, pos, first=not subjects, ordered=roles.ordered)
         if found is None:
             break
@@ -151,7 +330,12 @@ def parse_roles(clause: str, catalogue: AgencyCatalogue) -> Roles:
         if kind == "issuer" and not subjects:
             roles.issuer_subject = True
         if kind != "issuer":
-            subjects.append(code)
+            named = _Named(code, _name(clause, pos, end, group=kind == "group"))
+            # "Giám đốc các sở, Thủ trưởng các ban, ngành": one group written in two pieces.
+            if kind == "group" and subjects and subjects[-1].code == code:
+                subjects[-1].text = f"{subjects[-1].text}, {named.text}"
+            else:
+                subjects.append(named)
         pos = end
         aside = _ASIDE.match(clause[pos:])
         if aside:
@@ -160,15 +344,12 @@ def parse_roles(clause: str, catalogue: AgencyCatalogue) -> Roles:
         if separator is None:
             break
         behind = pos + separator.end()
-        title = starts_with_phrase(lower[behind:], TITLES)
-        probe = _skip_spaces(clause, behind + len(title)) if title else behind
-        if _subject_at(clause, mentions, behind, first=False) is None and (
-            _subject_at(clause, mentions, probe, first=False) is None
-        ):
+        if _subject_at(clause, mentions, _behind_title(clause, mentions, behind), first=False) is None:
             break
         pos = behind
     roles.lead_named = bool(subjects) or roles.issuer_subject
-    coordinating: list[str] = [c for c in subjects[1:] if c]
+    coordinating: list[str] = [s.code for s in subjects[1:] if s.code]
+    coordinating_texts: list[str] = [s.text for s in subjects[1:]]
     while True:
         lead_role = _LEAD_ROLE.match(lower[pos:])
         if lead_role:
@@ -186,6 +367,7 @@ def parse_roles(clause: str, catalogue: AgencyCatalogue) -> Roles:
             coordinating.extend(
                 m.code for m in mentions if start <= m.start < stop and m.kind in _UNIT_KINDS and m.code
             )
+            coordinating_texts.extend(_names_in(clause, mentions, start, stop))
             pos = stop
             continue
         break
@@ -198,15 +380,51 @@ def parse_roles(clause: str, catalogue: AgencyCatalogue) -> Roles:
         if modal is None:
             break
         pos = _skip_spaces(clause, len(clause) - len(lower[pos:].lstrip(" ,")) + len(modal))
-    roles.lead = subjects[0] if subjects else None
-    seen: set[str] = set()
-    roles.coordinating = []
-    for code in coordinating:
-        if code != roles.lead and code not in seen:
-            seen.add(code)
-            roles.coordinating.append(code)
+    roles.lead = subjects[0].code if subjects else None
+    roles.lead_text = subjects[0].text if subjects else None
+    roles.coordinating = _unique(coordinating, roles.lead)
+    roles.coordinating_texts = _unique(coordinating_texts, roles.lead_text)
     roles.predicate = clause[pos:].strip(" ,:")
     return roles
+
+
+def _unique(values: list[str], lead: str | None) -> list[str]:
+    out: list[str] = []
+    for value in values:
+        if value and value != lead and value not in out:
+            out.append(value)
+    return out
+
+
+def agency_names(text: str, catalogue: AgencyCatalogue) -> list[str]:
+    """Every agency a list names ("Sở Tài chính, UBND các huyện và các cơ quan liên quan"), as written."""
+    return _names_in(text, catalogue.mentions(text), 0, len(text))
+
+
+def _names_in(clause: str, mentions: list[Mention], start: int, stop: int) -> list[str]:
+    """The names of the agencies between ``start`` and ``stop``, as written, in order."""
+    names: list[str] = []
+    pos = start
+    while pos < stop:
+        pos = _behind_title(clause, mentions, _skip_spaces(clause, pos))
+        if pos >= stop:
+            break
+        mention = _mention_at(mentions, pos, at_start=False)
+        if mention is not None and mention.kind in {"unit", "group", "vague"}:
+            names.append(_name(clause, pos, min(mention.end, stop), group=mention.kind == "group"))
+            pos = mention.end
+            continue
+        if mention is not None:
+            pos = mention.end
+            continue
+        end = _unknown_agency_end(clause, pos, mentions)
+        if end is not None and end > pos:
+            names.append(_name(clause, pos, min(end, stop)))
+            pos = end
+            continue
+        token = _TOKEN.match(clause, pos)
+        pos = token.end() if token else pos + 1
+    return [n for n in names if n]
 
 
 def _subject_at(
@@ -215,12 +433,16 @@ def _subject_at(
     """(code, kind, end) of an agency that stands at ``pos``; kind "unit", "group", "unknown",
     "generic" or "issuer"."""
     mention = _mention_at(mentions, pos, at_start=pos == 0)
-    if mention is not None and mention.kind in {"unit", "group", "bare_group", "issuer"}:
+    if mention is not None and mention.kind in {"unit", "group", "bare_group", "issuer", "vague"}:
         kind = "group" if mention.kind == "bare_group" else mention.kind
         return mention.code, kind, mention.end
-    unknown = _unknown_agency_end(clause, pos)
+    unknown = _unknown_agency_end(clause, pos, mentions)
     if unknown is not None:
         return None, "unknown", unknown
+    if not first:
+        listed = _class_subject_end(clause, pos)
+        if listed is not None:
+            return None, "generic", listed
     if first and not ordered:
         generic = _generic_subject_end(clause, pos)
         if generic is not None:
@@ -231,8 +453,13 @@ def _subject_at(
 def _coordination_end(clause: str, mentions: list[Mention], start: int) -> int:
     """Where the list after "phối hợp với" ends: at the first verb or preposition outside a name."""
     lower = clause.lower()
+    inside_until = start
     for p in _word_starts(clause, start):
-        if any(m.start <= p < m.end for m in mentions):
+        if p < inside_until or any(m.start <= p < m.end for m in mentions):
+            continue
+        unknown = _unknown_agency_end(clause, p, mentions)
+        if unknown is not None:
+            inside_until = unknown
             continue
         if clause[p].isupper():
             continue

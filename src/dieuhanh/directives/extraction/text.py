@@ -135,10 +135,21 @@ def split_marker(line: str) -> tuple[Marker, str]:
     return Marker(level, match.group(0).strip()), line[match.end() :].strip()
 
 
+# Adverbs of resolve: before a verb of their own, they open a new order.
+_RESOLVE_WORDS = frozenset({"kiên quyết", "quyết liệt"})
+
+
 def starts_an_order(clause: str) -> bool:
     """Whether a clause after ";" opens a new order rather than continuing the one before."""
     lower = strip_connectors(clause.strip()).lower()
-    if starts_with_phrase(lower, CONTINUATION_STARTS) or _COMPLETION_ONLY.match(lower):
+    if _COMPLETION_ONLY.match(lower):
+        return False
+    continuation = starts_with_phrase(lower, CONTINUATION_STARTS)
+    if continuation in _RESOLVE_WORDS:
+        # "…; kiên quyết xử lý các vi phạm" is an order of its own; "…; kiên quyết không để …" is not.
+        rest = lower[len(continuation) :].lstrip()
+        return not rest.startswith("không") and starts_with_phrase(rest, DIRECTIVE_STARTS) is not None
+    if continuation is not None:
         return False
     return starts_with_phrase(lower, DIRECTIVE_STARTS) is not None
 

@@ -135,6 +135,8 @@ class Command(BaseCommand):
                             recurrence=recurrence,
                             recurrence_day=day,
                             source_sentence=p.source_sentence,
+                            lead_text=p.lead_agency_text or "",
+                            coordinating_text=p.coordinating_agencies_text,
                         )
                     )
                 created = directives_create(source=source, items=items)
