@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 VENDOR := src/dieuhanh/static/vendor
-export DIEUHANH_HOME ?= var
+export DIEUHANH_HOME ?= $(CURDIR)/var
 
 .PHONY: demo test screenshots install assets lint typecheck messages constraints bench bench-smoke ci clean
 

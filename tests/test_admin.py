@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -10,7 +12,7 @@ from django.test import Client
 
 from dieuhanh.ingest.models import DataValue, DataValueChange
 from tests.conftest import Tree
-from tests.factories import IndicatorFactory, put
+from tests.factories import IndicatorFactory, TargetFactory, put
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +63,70 @@ def test_an_edit_in_the_admin_is_checked_and_audited(admin_client: Client, tree:
     assert DataValue.objects.count() == 1
     assert refused.status_code == 200  # the form again, with the reason
     assert "100" in refused.content.decode().split("errornote")[1]
+
+
+def test_the_admin_is_titled_dieuhanh_in_vietnamese(admin_client: Client) -> None:
+    page = admin_client.get("/admin/").content.decode()
+
+    title = page.split("<title>")[1].split("</title>")[0]
+    header = page.split('id="site-name"')[1].split("</div>")[0]
+    assert "dieuhanh" in title
+    assert "dieuhanh" in header
+    assert "Quản trị hệ thống" in header
+    assert "<h1>Danh mục, số liệu và nhiệm vụ</h1>" in page
+    assert "Django" not in title + header
+
+
+def cells(page: str, column: str) -> list[str]:
+    """The texts of a column of an admin list, top to bottom."""
+    return [cell.split(">", 1)[1].split("</td>")[0] for cell in page.split(f'<td class="field-{column}')[1:]]
+
+
+def test_the_admin_lists_figures_with_their_indicators_decimals(admin_client: Client, tree: Tree) -> None:
+    # Given figures of an indicator with one decimal and of one with none
+    revenue = IndicatorFactory(code="REV", decimals=1)
+    enterprises = IndicatorFactory(code="ENT", decimals=0, unit="doanh nghiệp")
+    put(revenue, tree.district_a, "202301", "1234.5")
+    put(enterprises, tree.district_a, "202301", 12)
+    TargetFactory(indicator=revenue, org_unit=tree.province, value=Decimal("74617"))
+
+    # When the operator lists them
+    values = admin_client.get("/admin/ingest/datavalue/?o=1").content.decode()
+    targets = admin_client.get("/admin/indicators/target/").content.decode()
+
+    # Then each is written the Vietnamese way with its indicator's decimals, not the column's six
+    assert cells(values, "shown_value") == ["12", "1.234,5"]
+    assert cells(targets, "shown_value") == ["74.617,0"]
+
+
+def test_the_admin_never_hides_a_stored_digit(admin_client: Client, tree: Tree) -> None:
+    # Given a figure stored with more decimals than its indicator shows
+    put(IndicatorFactory(code="REV", decimals=1), tree.district_a, "202301", "2.345")
+
+    page = admin_client.get("/admin/ingest/datavalue/").content.decode()
+
+    # Then the admin, where operators check what is stored, shows all of them
+    assert cells(page, "shown_value") == ["2,345"]
+
+
+def test_the_history_writes_old_and_new_figures_and_the_local_time(admin_client: Client, tree: Tree) -> None:
+    # Given a figure changed from 1 to 7 at 07:05 UTC on 18 July 2023
+    value = put(IndicatorFactory(code="REV", decimals=1), tree.district_a, "202301", 1)
+    admin_client.post(
+        f"/admin/ingest/datavalue/{value.pk}/change/", {"value": "7", "comment": "", "status": "approved"}
+    )
+    DataValueChange.objects.update(changed_at=dt.datetime(2023, 7, 18, 7, 5, tzinfo=dt.UTC))
+
+    page = admin_client.get("/admin/ingest/datavaluechange/").content.decode()
+
+    # Then the history says 1,0 → 7,0 at 14:05 (Asia/Ho_Chi_Minh), written hour first, day first
+    assert (cells(page, "shown_old_value"), cells(page, "shown_new_value")) == (["1,0"], ["7,0"])
+    assert "14:05 18/7/2023" in page
+
+
+def test_a_figure_opens_for_editing_as_stored_without_trailing_zeros(admin_client: Client, tree: Tree) -> None:
+    value = put(IndicatorFactory(code="REV", decimals=1), tree.district_a, "202301", "1234.5")
+
+    page = admin_client.get(f"/admin/ingest/datavalue/{value.pk}/change/").content.decode()
+
+    assert re.search(r'<input type="number" name="value" value="1234.5"', page)

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -10,6 +11,11 @@ from dieuhanh.analytics.api import AnalyticsView, RankingView
 from dieuhanh.indicators.api import IndicatorViewSet, SectorViewSet, TargetViewSet
 from dieuhanh.ingest.api import DataValueViewSet, ImportViewSet
 from dieuhanh.orgunits.api import OrgUnitViewSet
+
+# The admin is the province's system, not Django's: named after the product, in the page's language.
+admin.site.site_header = _("dieuhanh · System administration")
+admin.site.site_title = "dieuhanh"
+admin.site.index_title = _("Catalogue, figures and directives")
 
 router = DefaultRouter()
 router.register("org-units", OrgUnitViewSet, basename="orgunit")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Api, matches, number, screenshot
+from tests.browser.conftest import Api, matches, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -142,7 +143,9 @@ def map_click(page: Any, longitude: float, latitude: float) -> None:
 def key_figures(page: Any) -> dict[str, str]:
     return dict(
         page.eval_on_selector_all(
-            "dl.keyfigures [data-measure]", "cells => cells.map(c => [c.dataset.measure, c.textContent])"
+            "dl.keyfigures [data-measure]",
+            # A change's figure is its .num (beside it: its arrow, and words for screen readers only).
+            "cells => cells.map(c => [c.dataset.measure, (c.querySelector('.num') || c).textContent])",
         )
     )
 
@@ -150,8 +153,11 @@ def key_figures(page: Any) -> dict[str, str]:
 def check_key_figures(page: Any, api: Api, indicator: str, org_unit: str, period: str) -> None:
     shown = key_figures(page)
     expected = api.measures(indicator, org_unit, period)
-    for name in ("value", "previous", "yoy_pct", "ytd", "plan", "plan_completion_pct", "projection"):
+    for name in ("value", "previous", "ytd", "plan", "plan_completion_pct", "projection"):
         assert matches(shown[name], expected[name]), (name, shown[name], expected[name])
+    # The change on last year: in points for a rate, in per cent otherwise
+    change = expected["yoy_pp"] if expected["yoy_pp"] is not None else expected["yoy_pct"]
+    assert matches(shown["change"].replace("điểm", ""), change), (shown["change"], change)
 
 
 def test_the_indicator_page_drills_down_on_the_map_from_province_to_commune(page: Any, api: Api, demo_url: str) -> None:
@@ -249,13 +255,15 @@ def test_the_scorecard_and_the_off_track_list_show_the_apis_figures(page: Any, a
         "table.figures--scorecard tbody tr",
         """rows => rows.map(r => ({indicator: r.dataset.indicator, period: r.dataset.period,
             value: r.querySelector('[data-measure=value]').textContent,
+            rate: !!r.querySelector('[data-points=true]'),
             pct: r.querySelector('[data-measure=plan_completion_pct]').textContent}))""",
     )
     assert len(rows) >= 70
     for row in rows[:8]:
         expected = api.measures(row["indicator"], "721", row["period"])
         assert matches(row["value"], expected["value"])
-        assert matches(row["pct"], expected["plan_completion_pct"])
+        # A rate is held against its plan in points (the gap), not as a share of it
+        assert matches(row["pct"], None if row["rate"] else expected["plan_completion_pct"])
     screenshot(page, "scorecard", full_page=False)
 
     page.goto(demo_url + "/off-track/?period=202312")
@@ -264,8 +272,14 @@ def test_the_scorecard_and_the_off_track_list_show_the_apis_figures(page: Any, a
     expected = api.measures(indicator, unit, period)
     assert expected["status"] in ("off_track", "at_risk")
     assert matches(first.locator("[data-measure=plan_completion_pct]").inner_text(), expected["plan_completion_pct"])
-    gaps = [number(g) for g in page.locator("table.figures--offtrack [data-measure=gap]").all_inner_texts()]
-    assert gaps == sorted(gaps)  # most behind first
+    # Most behind first, in % of the plan (a rate's gap is written in points, but ranked alike)
+    behind = [
+        Decimal(b)
+        for b in page.eval_on_selector_all(
+            "table.figures--offtrack tbody tr", "rows => rows.map(r => r.dataset.behind)"
+        )
+    ]
+    assert behind == sorted(behind)
     screenshot(page, "off-track", full_page=False)
     first.locator("a").click()
     page.wait_for_url(re.compile(rf"/indicators/{indicator}/\?org_unit={unit}&period=202312"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
@@ -17,6 +17,7 @@ from dieuhanh.directives.extraction import GROUP_NAMES
 from dieuhanh.directives.models import LeadGroup, Recurrence, SourceKind
 from dieuhanh.directives.status import DirectiveStatus
 from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
+from dieuhanh.orgunits.selectors import TreeUnit
 
 MAX_TEXT_BYTES = 2 * 1024 * 1024
 
@@ -46,6 +47,33 @@ def unit_choices(units: Sequence[OrgUnit], *, groups: bool) -> list[tuple[str, A
     for kind, items in by_kind.items():
         out.append((str(labels.get(kind, gettext_lazy("Other units"))), items))
     return out
+
+
+class InboxChooserForm(forms.Form):
+    """The agency inbox's chooser: every unit a directive can be given to, in one list grouped as
+    officials think of them (agencies, then district- and commune-level People's Committees), each
+    group in the order of the unit tree (communes district by district)."""
+
+    GROUPS: ClassVar[dict[str, Any]] = {
+        OrgUnitKind.AGENCY: gettext_lazy("Agencies"),
+        OrgUnitKind.DISTRICT: gettext_lazy("District-level People's Committees"),
+        OrgUnitKind.COMMUNE: gettext_lazy("Commune-level People's Committees"),
+        OrgUnitKind.OTHER: gettext_lazy("Other units"),
+    }
+
+    unit = forms.ChoiceField(
+        label=gettext_lazy("Unit"), error_messages={"invalid_choice": gettext_lazy("Choose a unit from the list.")}
+    )
+
+    def __init__(self, data: Any = None, *, tree: Sequence[TreeUnit]) -> None:
+        super().__init__(data)
+        grouped: dict[str, list[tuple[str, str]]] = {kind: [] for kind in self.GROUPS}
+        for item in tree:
+            if item.unit.kind in grouped:
+                grouped[item.unit.kind].append((item.unit.code, item.unit.name))
+        choices: list[tuple[str, Any]] = [("", "—")]
+        choices += [(str(self.GROUPS[kind]), units) for kind, units in grouped.items() if units]
+        cast(forms.ChoiceField, self.fields["unit"]).choices = choices
 
 
 class RegisterFilterForm(forms.Form):

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dieuhanh.directives.extraction import extract_directives
 from dieuhanh.directives.forms import (
     ExtractForm,
+    InboxChooserForm,
     ProgressForm,
     ProposalFormSet,
     RegisterFilterForm,
@@ -32,6 +33,7 @@ from dieuhanh.directives.forms import (
 from dieuhanh.directives.models import EvidenceFile, Recurrence, ReviewState, SourceDocument
 from dieuhanh.directives.scorecards import scorecard_table
 from dieuhanh.directives.selectors import (
+    ASSIGNABLE_KINDS,
     DirectiveFilters,
     agency_catalogue,
     agency_inbox,
@@ -58,6 +60,7 @@ from dieuhanh.directives.services import (
 from dieuhanh.directives.status import DirectiveStatus
 from dieuhanh.indicators.periods import Period, PeriodError
 from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
+from dieuhanh.orgunits.selectors import org_unit_tree
 
 PAGE_SIZE = 50
 ADD_PERMISSION = "directives.add_directive"
@@ -176,9 +179,17 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def inbox_choose(request: HttpRequest) -> HttpResponse:
     """The signed-in user's agency inbox, or a list of agencies to choose from."""
     mine = contact_units(user=request.user)
-    if len(mine) == 1:
+    chooser = InboxChooserForm(request.GET or None, tree=org_unit_tree(kinds=ASSIGNABLE_KINDS))
+    if chooser.is_valid():
+        return redirect("directives:inbox", code=chooser.cleaned_data["unit"])
+    if len(mine) == 1 and not chooser.is_bound:
         return redirect("directives:inbox", code=mine[0].code)
-    return render(request, "directives/inbox_choose.html", {"mine": mine, "units": assignable_units()})
+    return render(
+        request,
+        "directives/inbox_choose.html",
+        {"mine": mine, "chooser": chooser},
+        status=400 if chooser.is_bound else 200,
+    )
 
 
 @login_required

@@ -1,7 +1,9 @@
 """Admin of the indicator catalogue and targets."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from dieuhanh.admin import admin_figure
 from dieuhanh.indicators.models import Indicator, Sector, Target
 
 
@@ -45,8 +47,12 @@ class IndicatorAdmin(admin.ModelAdmin[Indicator]):
 
 @admin.register(Target)
 class TargetAdmin(admin.ModelAdmin[Target]):
-    list_display = ["indicator", "org_unit", "year_from", "year_to", "value", "source"]
+    list_display = ["indicator", "org_unit", "year_from", "year_to", "shown_value", "source"]
     list_filter = ["year_from", "indicator__sector"]
     search_fields = ["indicator__code", "indicator__name", "org_unit__code", "org_unit__name"]
     autocomplete_fields = ["indicator", "org_unit"]
     list_select_related = ["indicator", "org_unit"]
+
+    @admin.display(description=_("value"), ordering="value")
+    def shown_value(self, obj: Target) -> str:
+        return admin_figure(obj.value, obj.indicator.decimals)

@@ -9,7 +9,9 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
+from dieuhanh.admin import admin_figure, plain_number
 from dieuhanh.ingest.models import DataValue, DataValueChange, ImportBatch
 from dieuhanh.ingest.parsers import RawRow
 from dieuhanh.ingest.services import data_value_delete, data_value_set
@@ -22,6 +24,11 @@ class DataValueAdminForm(forms.ModelForm[DataValue]):
     class Meta:
         model = DataValue
         fields = ["indicator", "org_unit", "period", "value", "comment", "status"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and "value" not in self.data:
+            self.initial["value"] = plain_number(self.instance.value)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -39,7 +46,7 @@ class DataValueAdminForm(forms.ModelForm[DataValue]):
 
 @admin.register(DataValue)
 class DataValueAdmin(admin.ModelAdmin[DataValue]):
-    list_display = ["indicator", "org_unit", "period", "value", "status", "updated_by", "updated_at"]
+    list_display = ["indicator", "org_unit", "period", "shown_value", "status", "updated_by", "updated_at"]
     list_filter = ["status", "indicator__sector", "indicator"]
     search_fields = ["indicator__code", "org_unit__code", "org_unit__name", "period"]
     autocomplete_fields = ["indicator", "org_unit"]
@@ -47,6 +54,10 @@ class DataValueAdmin(admin.ModelAdmin[DataValue]):
     fields = ["indicator", "org_unit", "period", "value", "comment", "status"]
     form = DataValueAdminForm
     show_full_result_count = False
+
+    @admin.display(description=_("value"), ordering="value")
+    def shown_value(self, obj: DataValue) -> str:
+        return admin_figure(obj.value, obj.indicator.decimals)
 
     def get_readonly_fields(self, request: HttpRequest, obj: DataValue | None = None) -> list[str]:
         # The key of an existing value does not change: a different key is a different figure.
@@ -94,14 +105,22 @@ class DataValueChangeAdmin(ReadOnlyAdmin):
         "org_unit",
         "period",
         "action",
-        "old_value",
-        "new_value",
+        "shown_old_value",
+        "shown_new_value",
         "changed_by",
         "batch",
     ]
     list_filter = ["action", "indicator"]
     search_fields = ["indicator__code", "org_unit__code", "period"]
     list_select_related = ["indicator", "org_unit", "changed_by", "batch"]
+
+    @admin.display(description=_("old value"), ordering="old_value")
+    def shown_old_value(self, obj: DataValueChange) -> str:
+        return admin_figure(obj.old_value, obj.indicator.decimals)
+
+    @admin.display(description=_("new value"), ordering="new_value")
+    def shown_new_value(self, obj: DataValueChange) -> str:
+        return admin_figure(obj.new_value, obj.indicator.decimals)
 
 
 @admin.register(ImportBatch)

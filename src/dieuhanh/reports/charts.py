@@ -8,15 +8,21 @@ from decimal import Decimal
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 
 from dieuhanh.analytics.readmodel.writing import status_colours
+from dieuhanh.reports.fonts import REGULAR, matplotlib_use_report_font
 
 NEUTRAL = "#1f5f99"
-# Serif to match the document's Times New Roman (Liberation Serif has its metrics); DejaVu has every
-# Vietnamese letter and stands in where Liberation is missing.
-FONTS = ["Liberation Serif", "DejaVu Serif", "DejaVu Sans"]
+# The document's typeface, shipped with the package (reports/fonts), by file: a Liberation Serif of
+# another version installed on the machine (version 1 lacks letters such as ế) is never used instead.
+matplotlib_use_report_font()
 WIDTH_INCHES = 6.3  # 16 cm, the text width of an A4 page with the decree's margins
 DPI = 200
+
+
+def _font(size: float) -> FontProperties:
+    return FontProperties(fname=REGULAR, size=size)
 
 
 def status_color(status: str | None) -> str:
@@ -43,18 +49,17 @@ def bar_chart(
     positions = list(range(count))[::-1]
     numbers = [float(v) for v in values]
     ax.barh(positions, numbers, color=list(colors), height=0.65)
-    ax.set_yticks(positions, labels=list(labels), fontfamily=FONTS, fontsize=9)
+    ax.set_yticks(positions, labels=list(labels), fontproperties=_font(9))
     top = max([*numbers, float(reference or 0), 0.0]) or 1.0
     ax.set_xlim(min(0.0, *numbers) * 1.1, top * 1.18)
     for position, number, text in zip(positions, numbers, value_texts, strict=True):
-        ax.text(number + top * 0.01, position, text, va="center", fontsize=8, fontfamily=FONTS)
+        ax.text(number + top * 0.01, position, text, va="center", fontproperties=_font(8))
     if reference is not None:
         ax.axvline(float(reference), color="#555555", linestyle="--", linewidth=0.8)
     ax.spines[["top", "right"]].set_visible(False)
     ax.xaxis.set_major_formatter(lambda x, _pos: f"{x:,.0f}".replace(",", "."))
     for label in ax.get_xticklabels():
-        label.set_fontfamily(FONTS)
-        label.set_fontsize(8)
+        label.set_fontproperties(_font(8))
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI)

@@ -9,8 +9,10 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.safestring import mark_safe
 
 from dieuhanh.reports.document import Block, Chart, Paragraph, Report, Section, Table
+from dieuhanh.reports.fonts import FAMILY, font_face_css
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,14 @@ def report_context(report: Report) -> dict[str, Any]:
 
 
 def render_html(report: Report, *, for_print: bool = False) -> str:
-    """A whole HTML document; ``for_print`` adds the page rules the PDF is made with."""
+    """A whole HTML document; ``for_print`` adds the page rules and the fonts the PDF is made with.
+
+    The fonts are the package's own files, named by their place on this machine: fit for the PDF
+    made here, not for an HTML file that travels (which names the fonts a reader's browser has).
+    """
+    context: dict[str, Any] = {**report_context(report), "for_print": for_print}
+    if for_print:
+        # CSS inside <style>, where HTML escapes would not be read back: the rules are the module's own.
+        context.update(print_fonts=mark_safe(font_face_css()), print_family=FAMILY)  # noqa: S308
     with translation.override("vi"):
-        return render_to_string("reports/report.html", {**report_context(report), "for_print": for_print})
+        return render_to_string("reports/report.html", context)

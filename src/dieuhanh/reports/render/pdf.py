@@ -2,7 +2,9 @@
 
 LibreOffice would convert the DOCX itself, but it is a large system dependency and starts
 slowly; WeasyPrint is a Python package that needs only Pango, and the HTML it reads states
-the same text, tables and charts as the DOCX, laid out to the same decree.
+the same text, tables and charts as the DOCX, laid out to the same decree. Its print CSS names the
+font files shipped with the package (dieuhanh.reports.fonts), so the PDF is set in them whatever
+fonts the machine has.
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@ import json
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dieuhanh.analytics.engine import Measures
 from dieuhanh.analytics.selectors import (
@@ -16,27 +17,39 @@ from dieuhanh.analytics.selectors import (
     number_out,
     resolve_query,
 )
+from dieuhanh.commands import DieuhanhCommand
 
 
 def _codes(raw: str) -> list[str]:
     return [c.strip() for c in raw.split(",") if c.strip()]
 
 
-class Command(BaseCommand):
-    help = "Print the eight measures for indicators × org units × periods, or a ranking of children."
+class Command(DieuhanhCommand):
+    help = gettext_lazy("Print the eight measures for indicators × org units × periods, or a ranking of children.")
     # A data command: the system checks (which import every URL and view, a second or two) run
     # with `dieuhanh init`, `dieuhanh check` and the server, not before every import or query.
     requires_system_checks = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--indicator", required=True, help="Code(s), comma-separated.")
-        parser.add_argument("--org-unit", required=True, help="Code(s), comma-separated.")
-        parser.add_argument("--period", required=True, help="Period(s): 2023, 2023S1, 2023Q2, 202306; comma-separated.")
-        parser.add_argument("--format", choices=["json", "table"], default="json")
+        code = _("CODE")
+        parser.add_argument("--indicator", required=True, metavar=code, help=_("Indicator code(s), comma-separated."))
+        parser.add_argument("--org-unit", required=True, metavar=code, help=_("Unit code(s), comma-separated."))
         parser.add_argument(
-            "--ranking", action="store_true", help="Rank the children of the (single) org unit instead."
+            "--period",
+            required=True,
+            metavar=_("PERIOD"),
+            help=_("Period(s): 2023, 2023S1, 2023Q2, 202306; comma-separated."),
         )
-        parser.add_argument("--measure", default="value", help="With --ranking: the measure to rank by.")
+        parser.add_argument("--format", choices=["json", "table"], default="json", help=_("Output: JSON or a table."))
+        parser.add_argument(
+            "--ranking", action="store_true", help=_("Rank the children of the (single) org unit instead.")
+        )
+        parser.add_argument(
+            "--measure",
+            default="value",
+            metavar=_("MEASURE"),
+            help=_("With --ranking: the measure to rank by."),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

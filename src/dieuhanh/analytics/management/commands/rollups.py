@@ -2,23 +2,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
 from dieuhanh.analytics.models import Rollup, RollupState
 from dieuhanh.analytics.rollups import STATE_KEY, rollups_rebuild
+from dieuhanh.commands import DieuhanhCommand
 
 
-class Command(BaseCommand):
-    help = "Rebuild the pre-aggregated analytics (rollups), or show their state."
+class Command(DieuhanhCommand):
+    help = gettext_lazy("Rebuild the pre-aggregated analytics (rollups), or show their state.")
     # A data command: the system checks (which import every URL and view, a second or two) run
     # with `dieuhanh init`, `dieuhanh check` and the server, not before every import or query.
     requires_system_checks = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["rebuild", "status"])
+        parser.add_argument(
+            "action",
+            choices=["rebuild", "status"],
+            help=_("rebuild: compute them all again; status: show their state."),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "rebuild":

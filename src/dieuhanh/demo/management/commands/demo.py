@@ -8,11 +8,13 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.db import connection
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from dieuhanh.commands import DieuhanhCommand
 from dieuhanh.demo.generate import DEFAULT_SEED
 from dieuhanh.demo.services import DemoDataError, demo_data_dir, demo_load
 from dieuhanh.directives.demo import directives_demo_load
@@ -30,13 +32,24 @@ def _url(addrport: str) -> str:
     return f"http://{host}:{port or addrport}/"
 
 
-class Command(BaseCommand):
-    help = "Create or upgrade the database, load the Bình Dương sample data, then serve the app."
+class Command(DieuhanhCommand):
+    help = gettext_lazy("Create or upgrade the database, load the Bình Dương sample data, then serve the app.")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--load-only", action="store_true", help="Load the sample data and exit; do not serve.")
-        parser.add_argument("--addrport", default=DEFAULT_ADDRPORT, help="Address and port to serve on.")
-        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Seed of the synthetic figures.")
+        parser.add_argument("--load-only", action="store_true", help=_("Load the sample data and exit; do not serve."))
+        parser.add_argument(
+            "--addrport",
+            default=DEFAULT_ADDRPORT,
+            metavar=_("ADDRESS"),
+            help=_("Address and port to serve on."),
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=DEFAULT_SEED,
+            metavar=_("NUMBER"),
+            help=_("Seed of the synthetic figures."),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)

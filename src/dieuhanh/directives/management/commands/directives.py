@@ -13,11 +13,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from dieuhanh.commands import DieuhanhCommand
 from dieuhanh.directives.extraction import extract_directives
 from dieuhanh.directives.models import SourceKind
 from dieuhanh.directives.reminders import reminders_send
@@ -65,25 +67,58 @@ def parse_date(value: str | None) -> dt.date:
         raise CommandError(_("'%(value)s' is not a date in the form 2023-07-20.") % {"value": value}) from exc
 
 
-class Command(BaseCommand):
-    help = "Directives: extract them from a text, send reminders, collect the agencies' scorecards."
+class Command(DieuhanhCommand):
+    help = gettext_lazy("Directives: extract them from a text, send reminders, collect the agencies' scorecards.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", metavar="{extract,remind,collect}")
-        extract = actions.add_parser("extract", help="Read the directives out of a Vietnamese text.")
-        extract.add_argument("file", help="A UTF-8 text file, or - for standard input.")
-        extract.add_argument("--date", help="The document's date, YYYY-MM-DD (the year of deadlines without one).")
-        extract.add_argument("--format", default="json", help="Output format: json.")
-        extract.add_argument("--save", action="store_true", help="Store them as directives of a new source document.")
-        extract.add_argument("--suggest-leads", action="store_true", help="Propose a lead from the field of a task.")
-        extract.add_argument("--kind", default=SourceKind.CONCLUSION_NOTICE, help="Kind of document (with --save).")
-        extract.add_argument("--number", default="", help="Document number, e.g. 412/TB-UBND (with --save).")
-        extract.add_argument("--issuer", default="", help="Who issued it, e.g. Chủ tịch UBND tỉnh (with --save).")
-        extract.add_argument("--title", default="", help="Title of the document (with --save).")
-        actions.add_parser("remind", help="Send the reminders due today (run once a day).")
-        collect = actions.add_parser("collect", help="Write the agencies' monthly scorecards as indicator values.")
-        collect.add_argument("--period", help="A month (202311), quarter (2023Q4) or year (2023); default: all.")
-        collect.add_argument("--dry-run", action="store_true", help="Check, but write nothing.")
+        read = _("Read the directives out of a Vietnamese text.")
+        extract = actions.add_parser("extract", help=read, description=read)
+        extract.add_argument("file", metavar=_("FILE"), help=_("A UTF-8 text file, or - for standard input."))
+        extract.add_argument(
+            "--date",
+            metavar=_("DATE"),
+            help=_("The document's date, YYYY-MM-DD (the year of deadlines without one)."),
+        )
+        extract.add_argument("--format", default="json", metavar="json", help=_("Output format: json."))
+        extract.add_argument(
+            "--save", action="store_true", help=_("Store them as directives of a new source document.")
+        )
+        extract.add_argument("--suggest-leads", action="store_true", help=_("Propose a lead from the field of a task."))
+        extract.add_argument(
+            "--kind",
+            default=SourceKind.CONCLUSION_NOTICE,
+            metavar=_("KIND"),
+            help=_("Kind of document (with --save)."),
+        )
+        extract.add_argument(
+            "--number",
+            default="",
+            metavar=_("NUMBER"),
+            help=_("Document number, e.g. 412/TB-UBND (with --save)."),
+        )
+        extract.add_argument(
+            "--issuer",
+            default="",
+            metavar=_("ISSUER"),
+            help=_("Who issued it, e.g. Chủ tịch UBND tỉnh (with --save)."),
+        )
+        extract.add_argument(
+            "--title",
+            default="",
+            metavar=_("TITLE"),
+            help=_("Title of the document (with --save)."),
+        )
+        remind = _("Send the reminders due today (run once a day).")
+        actions.add_parser("remind", help=remind, description=remind)
+        scorecards = _("Write the agencies' monthly scorecards as indicator values.")
+        collect = actions.add_parser("collect", help=scorecards, description=scorecards)
+        collect.add_argument(
+            "--period",
+            metavar=_("PERIOD"),
+            help=_("A month (202311), quarter (2023Q4) or year (2023); default: all."),
+        )
+        collect.add_argument("--dry-run", action="store_true", help=_("Check, but write nothing."))
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options.get("action")

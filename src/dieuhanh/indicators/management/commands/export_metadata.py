@@ -3,22 +3,33 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from dieuhanh.commands import DieuhanhCommand
 from dieuhanh.indicators.metadata import metadata_dump, metadata_export
 
 
-class Command(BaseCommand):
-    help = "Write the catalogue (org units, indicators, targets) in the format load-metadata reads."
+class Command(DieuhanhCommand):
+    help = gettext_lazy("Write the catalogue (org units, indicators, targets) in the format load-metadata reads.")
     # A data command: the system checks (which import every URL and view, a second or two) run
     # with `dieuhanh init`, `dieuhanh check` and the server, not before every import or query.
     requires_system_checks = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--output", "-o", type=Path, help="File to write (.json or .yaml); standard output if absent."
+            "--output",
+            "-o",
+            type=Path,
+            metavar=_("FILE"),
+            help=_("File to write (.json or .yaml); standard output if absent."),
         )
-        parser.add_argument("--format", choices=["yaml", "json"], help="Default: from the file name, else YAML.")
+        parser.add_argument(
+            "--format",
+            choices=["yaml", "json"],
+            help=_("The format; by default from the file name, else YAML."),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         output = Path(options["output"]) if options["output"] else None

@@ -4,23 +4,25 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dieuhanh.analytics.rollups import rollups_ready, rollups_rebuild
+from dieuhanh.commands import DieuhanhCommand
 from dieuhanh.indicators.metadata import MetadataError, metadata_load, metadata_read_file
 from dieuhanh.ingest.models import DataValue
 
 
-class Command(BaseCommand):
-    help = "Load org units, indicators and targets from a JSON or YAML file (upsert by code)."
+class Command(DieuhanhCommand):
+    help = gettext_lazy("Load org units, indicators and targets from a JSON or YAML file (upsert by code).")
     # A data command: the system checks (which import every URL and view, a second or two) run
     # with `dieuhanh init`, `dieuhanh check` and the server, not before every import or query.
     requires_system_checks = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path)
+        parser.add_argument("file", type=Path, metavar=_("FILE"), help=_("The catalogue file (.json or .yaml)."))
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

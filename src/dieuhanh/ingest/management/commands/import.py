@@ -5,28 +5,42 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from dieuhanh.commands import DieuhanhCommand
 from dieuhanh.ingest.models import DataValueStatus, ImportFormat
 from dieuhanh.ingest.services import import_file, issue_text, issues_as_csv
 
 
-class Command(BaseCommand):
-    help = "Import figures from CSV, XLSX (template), DHIS2 JSON or DHIS2 CSV. All or nothing."
+class Command(DieuhanhCommand):
+    help = gettext_lazy("Import figures from CSV, XLSX (template), DHIS2 JSON or DHIS2 CSV. All or nothing.")
     # A data command: the system checks (which import every URL and view, a second or two) run
     # with `dieuhanh init`, `dieuhanh check` and the server, not before every import or query.
     requires_system_checks = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path)
-        parser.add_argument("--dry-run", action="store_true", help="Check and count, write nothing.")
-        parser.add_argument("--format", choices=[f for f in ImportFormat.values if f not in ("api", "demo")])
-        parser.add_argument("--error-report", type=Path, help="Write the list of errors to this CSV file.")
-        parser.add_argument("--user", help="Record the import as made by this user name.")
+        parser.add_argument("file", type=Path, metavar=_("FILE"), help=_("The file of figures."))
+        parser.add_argument("--dry-run", action="store_true", help=_("Check and count, write nothing."))
         parser.add_argument(
-            "--status", choices=[DataValueStatus.SUBMITTED, DataValueStatus.APPROVED], default=DataValueStatus.SUBMITTED
+            "--format",
+            choices=[f for f in ImportFormat.values if f not in ("api", "demo")],
+            help=_("The file's format (by default from its name and content)."),
+        )
+        parser.add_argument(
+            "--error-report",
+            type=Path,
+            metavar=_("FILE"),
+            help=_("Write the list of errors to this CSV file."),
+        )
+        parser.add_argument("--user", metavar=_("NAME"), help=_("Record the import as made by this user name."))
+        parser.add_argument(
+            "--status",
+            choices=[DataValueStatus.SUBMITTED, DataValueStatus.APPROVED],
+            default=DataValueStatus.SUBMITTED,
+            help=_("The status of the figures imported: submitted (the default) or approved."),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -3,26 +3,39 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from dieuhanh.commands import DieuhanhCommand
 from dieuhanh.indicators.selectors import indicator_list
 from dieuhanh.ingest.xlsx import xlsx_template_build
 from dieuhanh.orgunits.models import OrgUnit
 
 
-class Command(BaseCommand):
-    help = "Write the Excel template for one unit and one year, prefilled with stored figures."
+class Command(DieuhanhCommand):
+    help = gettext_lazy("Write the Excel template for one unit and one year, prefilled with stored figures.")
     # A data command: the system checks (which import every URL and view, a second or two) run
     # with `dieuhanh init`, `dieuhanh check` and the server, not before every import or query.
     requires_system_checks = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--org-unit", required=True, help="Unit code, e.g. 718.")
-        parser.add_argument("--year", type=int, required=True)
-        parser.add_argument("--indicators", help="Comma-separated indicator codes (default: all that are entered).")
-        parser.add_argument("--sector", help="Only the indicators of this sector code.")
-        parser.add_argument("--output", "-o", type=Path, help="Default: mau-nhap-<unit>-<year>.xlsx")
+        code = _("CODE")
+        parser.add_argument("--org-unit", required=True, metavar=code, help=_("Unit code, e.g. 718."))
+        parser.add_argument("--year", type=int, required=True, metavar=_("YEAR"), help=_("The year, e.g. 2023."))
+        parser.add_argument(
+            "--indicators",
+            metavar=code,
+            help=_("Comma-separated indicator codes (default: all that are entered)."),
+        )
+        parser.add_argument("--sector", metavar=code, help=_("Only the indicators of this sector code."))
+        parser.add_argument(
+            "--output",
+            "-o",
+            type=Path,
+            metavar=_("FILE"),
+            help=_("The file to write; by default mau-nhap-<unit>-<year>.xlsx."),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         unit = OrgUnit.objects.filter(code=options["org_unit"]).first()

@@ -11,12 +11,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dieuhanh.analytics.readmodel.periods import ReportPeriod
+from dieuhanh.commands import DieuhanhCommand
 from dieuhanh.indicators.periods import PeriodError
 from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
 from dieuhanh.reports.models import ReportFormat
@@ -55,24 +57,52 @@ def outputs_for(output: str, formats: list[str]) -> dict[str, Path]:
     return {f: path.with_suffix(f".{f}") for f in formats}
 
 
-class Command(BaseCommand):
-    help = "Write the socio-economic report of a unit and period (DOCX, PDF, HTML), or run the monthly schedule."
+class Command(DieuhanhCommand):
+    help = gettext_lazy(
+        "Write the socio-economic report of a unit and period (DOCX, PDF, HTML), or run the monthly schedule."
+    )
     # A data command: the system checks (which import every URL and view, a second or two) run
     # with `dieuhanh init`, `dieuhanh check` and the server, not before every import or query.
     requires_system_checks = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--org-unit", action="append", default=[], help="Unit code (the province: 74).")
-        parser.add_argument("--period", help="2023S1, 2023Q2, 202306, 202309YTD (nine months) or 2023.")
-        parser.add_argument("--format", default="", help="docx, pdf or html; several separated by commas.")
-        parser.add_argument("--output", help="The file to write; for several formats, its suffix is replaced.")
-        parser.add_argument("--wording", help="A folder of wording templates (default: DIEUHANH_REPORT_WORDING_DIR).")
+        parser.add_argument(
+            "--org-unit",
+            action="append",
+            default=[],
+            metavar=_("CODE"),
+            help=_("Unit code (the province: 74)."),
+        )
+        parser.add_argument(
+            "--period",
+            metavar=_("PERIOD"),
+            help=_(
+                "The period: 2023S1 (six months), 2023Q2 (a quarter), 202306 (a month), 202309YTD (nine months) "
+                "or 2023 (a year)."
+            ),
+        )
+        parser.add_argument(
+            "--format",
+            default="",
+            metavar=_("FORMAT"),
+            help=_("docx, pdf or html; several separated by commas."),
+        )
+        parser.add_argument(
+            "--output",
+            metavar=_("FILE"),
+            help=_("The file to write; for several formats, its suffix is replaced."),
+        )
+        parser.add_argument(
+            "--wording",
+            metavar=_("FOLDER"),
+            help=_("A folder of wording templates (default: DIEUHANH_REPORT_WORDING_DIR)."),
+        )
         parser.add_argument(
             "--scheduled",
             action="store_true",
-            help="The monthly run: last month's report (and the quarter, half or year ending with it), kept.",
+            help=_("The monthly run: last month's report (and the quarter, half or year ending with it), kept."),
         )
-        parser.add_argument("--force", action="store_true", help="With --scheduled: make again what was made.")
+        parser.add_argument("--force", action="store_true", help=_("With --scheduled: make again what was made."))
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
