@@ -38,6 +38,7 @@ lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
+	$(BIN)/lint-imports
 
 messages: install  ## refresh the translation catalogues after changing user-facing text
 	cd src/dieuhanh && ../../$(BIN)/dieuhanh makemessages --locale vi --locale en --no-obsolete --no-location
