@@ -456,14 +456,17 @@ class Engine:
             if n[1] is None or d[1] is None or n[0] is None or d[0] is None:
                 return n if d[1] is None else d
             return min(n[0], d[0]), max(n[1], d[1])
+        series = self.series[spec.id]
+        if spec.aggregation == "none":
+            # Never computed from children: the unit reports it itself (where it is collected), or
+            # completeness does not apply.
+            if spec.collected_at and series.kinds.get(unit_id) != spec.collected_at:
+                return None, None
+            return (1 if value is not None else 0), 1
         start, end = periods[0].start_date, periods[-1].end_date
         expected = self.expected_units(spec.collected_at, unit_id, start, end)
         if not expected:
             return None, None
-        if spec.aggregation == "none":
-            # Never computed from children: the unit reports it itself, or nobody does.
-            return (1 if value is not None else 0), expected
-        series = self.series[spec.id]
         first, last = periods[0].ordinal, periods[-1].ordinal
         if series.own_covers(unit_id, first, last):
             # The unit's own stored figures win over its units' (docs/analytics.md): it is whole.
