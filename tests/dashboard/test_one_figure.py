@@ -112,7 +112,9 @@ def test_every_surface_shows_the_same_text_for_a_figure(plans: Plans, with_rate:
         assert row[6] == str(figure.change.unit)
         response = client.get(f"/indicators/{indicator.code}/export.xlsx?org_unit={unit.code}&period={period}")
         sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
-        assert Decimal(str(sheet.cell(row=3, column=4).value)) == writing.rounded(figure.measures.value, figure.decimals)
+        assert Decimal(str(sheet.cell(row=3, column=4).value)) == writing.rounded(
+            figure.measures.value, figure.decimals
+        )
 
 
 def test_the_off_track_list_writes_a_rate_s_gap_in_points(plans: Plans, with_rate: Indicator, client: Client) -> None:
