@@ -173,7 +173,7 @@ def api(page: Any, demo_url: str) -> Api:
 
 def number(text: str) -> Decimal | None:
     """A figure as a page writes it in Vietnamese (1.234,5 / +3,2 / –) as a number."""
-    cleaned = text.strip().replace("%", "").replace("+", "").replace("▲", "").replace("▼", "").strip()
+    cleaned = text.replace("điểm", "").replace("%", "").replace("+", "").replace("▲", "").replace("▼", "").strip()
     if cleaned in ("–", ""):
         return None
     return Decimal(cleaned.replace(".", "").replace(",", "."))
@@ -184,6 +184,6 @@ def matches(shown: str, api_value: float | None) -> bool:
     value = number(shown)
     if api_value is None or value is None:
         return value is None and api_value is None
-    places = len(shown.strip().split(",")[1].rstrip("%")) if "," in shown else 0
+    places = len(shown.replace("điểm", "").strip().rstrip("%").strip().split(",")[1]) if "," in shown else 0
     expected = Decimal(str(api_value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return value == expected

@@ -163,26 +163,28 @@ def test_without_a_choice_it_shows_the_root_province_and_the_latest_month_with_d
 
     assert status == 200
     assert '<option value="74" selected>' in html
-    assert 'name="period" type="text" value="202308"' in html
+    assert '<option value="M8" selected>Tháng 8</option>' in html
+    assert '<option value="2023" selected>2023</option>' in html
     assert rows_of(html)["REV"]["value"] == "1,0"
 
 
-def test_the_period_picker_offers_the_months_quarters_halves_and_years_that_have_data(
-    figures: Tree, client: Client
-) -> None:
+def test_the_period_is_chosen_in_words_as_a_year_and_a_part_of_it(figures: Tree, client: Client) -> None:
     put(Indicator.objects.get(code="REV"), figures.commune_b1, "201906", 1)
 
-    _status, html = get(client, "/")
+    _status, html = get(client, "/?org_unit=718&period=2023S1")
 
-    quick_pick = html.split('name="preset"')[1].split("</select>")[0]
-    offered = re.findall(r'<option value="(\w+)">', quick_pick)
-    assert offered == [
-        "202301", "202302", "202303", "202304", "202305", "202306",
-        "2023Q1", "2023Q2",
-        "2023S1",
-        "202209YTD",  # nine months: from the latest year that has reached September
-        "2019", "2020", "2021", "2022", "2023",
-    ]  # fmt: skip
+    # The years with data, newest first; the chosen one selected
+    years = html.split('name="year"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="(\d+)"', years) == ["2023", "2022", "2021", "2020", "2019"]
+    assert '<option value="2023" selected>2023</option>' in years
+    # The parts of a year in words, never a code
+    parts = html.split('name="part"')[1].split("</select>")[0]
+    words = re.findall(r'<option value="\w+"(?: selected)?>([^<]+)</option>', parts)
+    assert words[:4] == ["Cả năm", "6 tháng đầu năm", "9 tháng đầu năm", "6 tháng cuối năm"]
+    assert "Quý II" in words
+    assert "Tháng 12" in words
+    assert '<option value="S1" selected>6 tháng đầu năm</option>' in parts
+    assert "2023S1" not in html.split('class="pickers"', 1)[1].split("</form>")[0]
 
 
 def test_the_unit_picker_indents_the_tree(figures: Tree, client: Client) -> None:
@@ -202,7 +204,6 @@ def test_a_bad_period_or_unknown_unit_gives_a_message_saying_what_to_fix(figures
     assert "2023Q5" in html
     assert "202306" in html  # the message shows how to write a month
     assert "<table" not in html
-    assert 'value="2023Q5"' in html  # what was typed stays in the box to be corrected
 
     status, html = get(client, "/?org_unit=NOPE&period=202306")
     assert status == 200
@@ -230,19 +231,19 @@ def test_a_history_restore_request_from_htmx_gets_the_whole_page(figures: Tree, 
     assert "<html" in response.content.decode()
 
 
-def test_without_javascript_a_quick_pick_redirects_to_a_clean_address(figures: Tree, client: Client) -> None:
-    response = client.get("/?org_unit=718&period=202306&preset=2023S1")
+def test_without_javascript_the_chosen_year_and_part_redirect_to_a_clean_address(figures: Tree, client: Client) -> None:
+    response = client.get("/?org_unit=718&period=202306&year=2023&part=S1")
     assert response.status_code == 302
     assert response["Location"] == "/?org_unit=718&period=2023S1"
 
-    response = client.get("/?org_unit=718&period=2023Q2&preset=")
-    assert response["Location"] == "/?org_unit=718&period=2023Q2"
+    response = client.get("/?org_unit=718&year=2022&part=9M")
+    assert response["Location"] == "/?org_unit=718&period=202209YTD"
 
 
-def test_the_quick_pick_wins_over_the_typed_period_under_htmx(figures: Tree, client: Client) -> None:
-    response = client.get("/?org_unit=718&period=202306&preset=2023S1", headers={"HX-Request": "true"})
+def test_the_chosen_year_and_part_win_over_the_address_s_period_under_htmx(figures: Tree, client: Client) -> None:
+    response = client.get("/?org_unit=718&period=202306&year=2023&part=Q2", headers={"HX-Request": "true"})
 
-    assert response["HX-Push-Url"] == "/?org_unit=718&period=2023S1"
+    assert response["HX-Push-Url"] == "/?org_unit=718&period=2023Q2"
 
 
 def test_a_unit_outside_the_administrative_tree_can_still_be_shown(figures: Tree, client: Client) -> None:

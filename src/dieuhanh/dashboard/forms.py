@@ -17,17 +17,18 @@ from dieuhanh.orgunits.selectors import TreeUnit
 class PickerForm(forms.Form):
     """Which unit and which period to show.
 
-    ``period`` is free text in the DHIS2 grammar (or ``202309YTD`` for nine months);
-    ``preset`` is the quick-pick list. A page rendered without JavaScript always shows
-    the quick pick empty, so a non-empty one means the visitor just chose it: it wins
-    over the text. Empty fields fall back to the defaults: the root province, and the
-    period ``default_period`` gives for the unit (the latest month whose headline figures are
-    complete there).
+    A period is chosen in words, as a year and a part of it (``year``, ``part``: see
+    ``ReportPeriod.part``); the address names it by its code (``period=2023S1``), so that every
+    choice can be bookmarked. A year and part sent by the pickers win over the address's period.
+    Empty fields fall back to the defaults: the root province, and the period
+    ``default_period`` gives for the unit (the latest month whose headline figures are complete
+    there).
     """
 
     org_unit = forms.CharField(required=False, max_length=32)
     period = forms.CharField(required=False, max_length=16)
-    preset = forms.CharField(required=False, max_length=16)
+    year = forms.IntegerField(required=False, min_value=1900, max_value=2999)
+    part = forms.CharField(required=False, max_length=8)
 
     def __init__(
         self,
@@ -63,12 +64,15 @@ class PickerForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        code = (cleaned.get("preset") or "").strip() or (cleaned.get("period") or "").strip()
-        if not code:
-            cleaned["period"] = ReportPeriod(self.default_period(cleaned.get("org_unit")))
-            return cleaned
+        year, part = cleaned.get("year"), (cleaned.get("part") or "").strip()
+        code = (cleaned.get("period") or "").strip()
         try:
-            cleaned["period"] = ReportPeriod.parse(code)
+            if year and part:
+                cleaned["period"] = ReportPeriod.from_part(year, part)
+            elif code:
+                cleaned["period"] = ReportPeriod.parse(code)
+            else:
+                cleaned["period"] = ReportPeriod(self.default_period(cleaned.get("org_unit")))
         except PeriodError as exc:
             # The parser's message already says what a valid period looks like.
             self.add_error("period", str(exc))

@@ -8,6 +8,7 @@ chart data in ``charts``; the files in ``exports``.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -26,7 +27,7 @@ from dieuhanh.analytics.readmodel.lists import (
     planned_pairs,
     unit_scorecard,
 )
-from dieuhanh.analytics.readmodel.periods import ReportPeriod
+from dieuhanh.analytics.readmodel.periods import ReportPeriod, part_groups
 from dieuhanh.analytics.readmodel.scope import (
     ADMINISTRATIVE_KINDS,
     DataSpan,
@@ -47,12 +48,12 @@ from dieuhanh.dashboard.selectors import (
     indicator_detail,
     overview_book,
     overview_tiles,
-    period_choices,
     unit_place,
     wall_map_indicators,
+    year_choices,
 )
 from dieuhanh.indicators.models import Indicator
-from dieuhanh.indicators.periods import Period
+from dieuhanh.indicators.periods import Period, PeriodError
 from dieuhanh.indicators.selectors import indicator_list
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.orgunits.selectors import TreeUnit, org_unit_tree
@@ -98,8 +99,10 @@ class Picked:
             "page_path": path,
             "tree": picker,
             "selected_unit": unit.code if unit is not None else form.typed("org_unit"),
-            "period_text": report.code if report is not None else (form.typed("preset") or form.typed("period")),
-            "period_groups": period_choices(latest=self.latest, span=self.span),
+            "years": year_choices(latest=self.latest, span=self.span, chosen=report.year if report else None),
+            "part_groups": part_groups(report),
+            "selected_year": report.year if report is not None else self.latest.year,
+            "selected_part": report.part if report is not None else "",
             "org_unit": unit,
             "report": report,
             "place": self.place,
@@ -134,11 +137,15 @@ def _pick(request: HttpRequest, *, span_of: list[Indicator]) -> Picked:
     return Picked(form=form, tree=tree, span=span, latest=latest, unit=unit, report=report, place=place)
 
 
-def _preset_redirect(request: HttpRequest) -> HttpResponse | None:
-    """Without JavaScript the quick pick arrives as its own field; fold it into a clean, bookmarkable address."""
-    if "preset" not in request.GET or _is_partial(request):
+def _picked_redirect(request: HttpRequest) -> HttpResponse | None:
+    """Without JavaScript the pickers send a year and a part of it; fold them into a clean, bookmarkable
+    address that names the period by its code."""
+    if "part" not in request.GET or _is_partial(request):
         return None
-    chosen = request.GET.get("preset") or request.GET.get("period", "")
+    chosen = request.GET.get("period", "")
+    # A wrong year or part is left for the page itself to say what is wrong.
+    with contextlib.suppress(ValueError, PeriodError):
+        chosen = ReportPeriod.from_part(int(request.GET.get("year", "")), request.GET.get("part", "")).code
     return HttpResponseRedirect(page_url(request.path, request.GET.get("org_unit", "").strip(), chosen.strip()))
 
 
@@ -156,7 +163,7 @@ def _respond(request: HttpRequest, *, page: str, result: str, picked: Picked, co
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     """Tiles of the headline indicators and the table of all, for one unit and period."""
-    redirect = _preset_redirect(request)
+    redirect = _picked_redirect(request)
     if redirect is not None:
         return redirect
     indicators = visible_indicators(user=request.user)
@@ -191,7 +198,7 @@ def _indicator_or_404(request: HttpRequest, code: str) -> Indicator:
 @require_GET
 def indicator(request: HttpRequest, code: str) -> HttpResponse:
     """One indicator: trend, cumulative against plan, ranking and map of the child units, all measures."""
-    redirect = _preset_redirect(request)
+    redirect = _picked_redirect(request)
     if redirect is not None:
         return redirect
     chosen = _indicator_or_404(request, code)
@@ -240,7 +247,7 @@ def indicator_export(request: HttpRequest, code: str, file_format: str) -> HttpR
 @require_GET
 def scorecard(request: HttpRequest) -> HttpResponse:
     """Every indicator at one unit with its status, the worst gap to the plan first."""
-    redirect = _preset_redirect(request)
+    redirect = _picked_redirect(request)
     if redirect is not None:
         return redirect
     indicators = visible_indicators(user=request.user)
@@ -260,7 +267,7 @@ def scorecard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def offtrack(request: HttpRequest) -> HttpResponse:
     """Every indicator × unit (the chosen one and all below it) off track or at risk, most behind first."""
-    redirect = _preset_redirect(request)
+    redirect = _picked_redirect(request)
     if redirect is not None:
         return redirect
     indicators = visible_indicators(user=request.user)

@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from dieuhanh.indicators.periods import Period, PeriodError, PeriodType
 
 _CUMULATIVE = re.compile(r"^(\d{4})(0[1-9]|1[0-2])YTD$")
+# A part of a year as the pickers send it: YEAR, S1–S2, Q1–Q4, M1–M12, or 1M–12M (January to that month).
+_PART = re.compile(r"^(?:YEAR|S[12]|Q[1-4]|M(?:1[0-2]|[1-9])|(?:1[0-2]|[1-9])M)$")
 # Month counts that are periods of the grammar in their own right: written as such.
 _AS_PERIOD = {1: PeriodType.MONTHLY, 3: PeriodType.QUARTERLY, 6: PeriodType.SEMIANNUAL, 12: PeriodType.YEARLY}
 NINE_MONTHS = 9
@@ -67,6 +69,34 @@ class ReportPeriod:
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def part(self) -> str:
+        """Which part of its year this is, as the pickers name it: ``year``, ``S1``, ``Q2``, ``M6``,
+        or ``9M`` (January to September)."""
+        if self.cumulative:
+            return f"{self.last_month}M"
+        period = self.period
+        return {
+            PeriodType.YEARLY: "year",
+            PeriodType.SEMIANNUAL: f"S{period.index}",
+            PeriodType.QUARTERLY: f"Q{period.index}",
+            PeriodType.MONTHLY: f"M{period.index}",
+        }[period.type]
+
+    @classmethod
+    def from_part(cls, year: int, part: str) -> ReportPeriod:
+        """The period of ``year`` a picker's part names (see ``part``); PeriodError if it names none."""
+        text = part.strip().upper()
+        if _PART.match(text) is None:
+            raise PeriodError(_("'%(part)s' is not a part of a year.") % {"part": part})
+        if text == "YEAR":
+            return cls(Period(year, PeriodType.YEARLY, 1))
+        if text.endswith("M"):
+            return cls.first_months(year, int(text[:-1]))
+        number = int(text[1:])
+        period_type = {"S": PeriodType.SEMIANNUAL, "Q": PeriodType.QUARTERLY, "M": PeriodType.MONTHLY}[text[0]]
+        return cls(Period(year, period_type, number))
 
     @property
     def year(self) -> int:
@@ -165,3 +195,43 @@ def first_months_label(year: int, months: int) -> str:
 def lower_first(text: str) -> str:
     """Mid-sentence form of a period label: "Tháng 6/2023" → "tháng 6/2023"."""
     return text[:1].lower() + text[1:]
+
+
+ROMAN_QUARTERS = ("I", "II", "III", "IV")
+
+
+def part_label(part: str) -> str:
+    """A part of a year in words, without the year: "Cả năm", "9 tháng đầu năm", "Quý II", "Tháng 6"."""
+    text = part.upper()
+    if text == "YEAR":
+        return str(_("Whole year"))
+    if text.endswith("M"):
+        return _("First %(months)d months") % {"months": int(text[:-1])}
+    number = int(text[1:])
+    if text[0] == "S":
+        return str(_("First six months")) if number == 1 else str(_("Last six months"))
+    if text[0] == "Q":
+        return _("Quarter %(roman)s") % {"roman": ROMAN_QUARTERS[number - 1]}
+    return _("Month %(month)d") % {"month": number}
+
+
+@dataclass(frozen=True)
+class PartGroup:
+    """Parts of a year offered together in a period picker."""
+
+    label: str
+    parts: list[tuple[str, str]]  # (part, its words)
+
+
+def part_groups(current: ReportPeriod | None = None) -> list[PartGroup]:
+    """What a period picker offers for a year, in words: the year, its halves and nine months, its
+    quarters, its months; and the part ``current`` names if it is none of those (five months)."""
+    standard = ["year", "S1", "9M", "S2", *(f"Q{q}" for q in range(1, 5)), *(f"M{m}" for m in range(1, 13))]
+    groups = [
+        PartGroup(str(_("Year and parts of it")), [(p, part_label(p)) for p in standard[:4]]),
+        PartGroup(str(_("Quarters")), [(p, part_label(p)) for p in standard[4:8]]),
+        PartGroup(str(_("Months")), [(p, part_label(p)) for p in standard[8:]]),
+    ]
+    if current is not None and current.part not in standard:
+        groups[0].parts.append((current.part, part_label(current.part)))
+    return groups

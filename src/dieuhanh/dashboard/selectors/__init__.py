@@ -4,14 +4,13 @@ The figures themselves, and the lists the report shares with the pages (plan ind
 scorecards, what is off track), are analytics' read model (``dieuhanh.analytics.readmodel``).
 """
 
-from dieuhanh.dashboard.selectors.common import PeriodGroup, Place, period_choices, unit_place
+from dieuhanh.dashboard.selectors.common import Place, unit_place, year_choices
 from dieuhanh.dashboard.selectors.indicator import IndicatorDetail, UnitRow, indicator_detail
 from dieuhanh.dashboard.selectors.overview import Tile, Tiles, overview_book, overview_tiles
 from dieuhanh.dashboard.selectors.wall import wall_map_indicators
 
 __all__ = [
     "IndicatorDetail",
-    "PeriodGroup",
     "Place",
     "Tile",
     "Tiles",
@@ -19,7 +18,7 @@ __all__ = [
     "indicator_detail",
     "overview_book",
     "overview_tiles",
-    "period_choices",
     "unit_place",
     "wall_map_indicators",
+    "year_choices",
 ]
