@@ -56,7 +56,9 @@ def test_the_pdf_made_on_the_reports_page_lists_only_the_shipped_font(
 
     # When they make the half-year report of the province as PDF and download it
     choose(page, "org_unit", "74")
-    choose(page, "period", "2023S1")
+    # the period in words: a year and a part of it
+    choose(page, "year", "2023")
+    page.select_option("[name=part]", label="6 tháng đầu năm")
     page.uncheck("[name=formats][value=docx]")
     page.check("[name=formats][value=pdf]")
     page.click("form.pickers button[type=submit]:not([formaction])")

@@ -260,8 +260,9 @@ def test_an_empty_catalogue_says_so_instead_of_failing(client: Client) -> None:
     status, html = get(client, "/")
 
     assert status == 200
-    assert 'role="alert"' in html  # no unit yet: the message says how to load them
-    assert "load-metadata" in html
+    assert 'role="alert"' in html  # no unit yet: the message says what is missing, in words
+    assert "quản trị viên cần nạp danh mục đơn vị" in html.lower()
+    assert "load-metadata" not in html  # no command line in front of officials
 
 
 def test_the_page_costs_a_fixed_number_of_queries_whatever_the_number_of_indicators_and_units(

@@ -89,7 +89,8 @@ def test_one_district_uploading_january_does_not_move_the_pages_and_january_is_m
     assert 'data-period="202312"' in section(wall, 'data-panel="overview-1"', "</section>")
     client.force_login(_clerk())
     _status, reports = get(client, "/reports/")
-    assert 'value="202312"' in reports
+    assert '<option value="2023" selected>2023</option>' in reports
+    assert '<option value="M12" selected>Tháng 12</option>' in reports
 
     # And January, when asked for, is one district's figure, marked so, with no verdict on the plan
     _status, january = get(client, "/?org_unit=74&period=202401")

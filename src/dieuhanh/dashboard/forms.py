@@ -48,7 +48,7 @@ class PickerForm(forms.Form):
         if not code:
             if self.default_unit is None:
                 raise forms.ValidationError(
-                    _("There are no org units yet. An administrator loads them with “dieuhanh load-metadata”.")
+                    _("There are no org units yet: an administrator must load the catalogue of units first.")
                 )
             return self.default_unit
         for item in self.tree:

@@ -21,7 +21,7 @@ class ImportUploadForm(forms.Form):
     """A file of figures (CSV, XLSX, DHIS2 JSON or CSV) and whether only to check it."""
 
     file = forms.FileField(label=gettext_lazy("File of figures"))
-    dry_run = forms.BooleanField(required=False, label=gettext_lazy("Check only, do not save (dry run)"))
+    dry_run = forms.BooleanField(required=False, label=gettext_lazy("Check only, do not save"))
 
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]

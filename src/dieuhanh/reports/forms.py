@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dieuhanh.analytics.readmodel.periods import ReportPeriod
+from dieuhanh.analytics.readmodel.periods import ReportPeriod, part_groups
 from dieuhanh.indicators.periods import PeriodError
 from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
 from dieuhanh.reports.models import ReportFormat
@@ -17,17 +19,21 @@ REPORTING_KINDS = (OrgUnitKind.PROVINCE, OrgUnitKind.DISTRICT)
 
 
 class ReportForm(forms.Form):
+    """Which unit, which period (a year and a part of it, in words) and which formats.
+
+    ``period`` (a code such as ``2023S1``) is still read from an address, so that a link can name a
+    report; the year and the part win when both are sent.
+    """
+
     org_unit = forms.ModelChoiceField(
         label=_("Unit"),
         queryset=OrgUnit.objects.filter(kind__in=REPORTING_KINDS).order_by("path"),
         to_field_name="code",
         empty_label=None,
     )
-    period = forms.CharField(
-        label=_("Period"),
-        max_length=16,
-        help_text=_("202306 (month), 2023Q2 (quarter), 2023S1 (six months), 202309YTD (nine months), 2023 (year)"),
-    )
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
+    part = forms.ChoiceField(label=_("Period"), required=False)
+    period = forms.CharField(required=False, max_length=16, widget=forms.HiddenInput)
     formats = forms.MultipleChoiceField(
         label=_("Formats"),
         choices=ReportFormat.choices,
@@ -35,13 +41,31 @@ class ReportForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, years: Sequence[int] = (), chosen: ReportPeriod | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         # Names rather than codes in the picker; districts indented under their province.
         self.fields["org_unit"].label_from_instance = lambda u: ("— " * u.depth) + u.name  # type: ignore[attr-defined]
+        today = timezone.localdate().year
+        offered = sorted(set(years) | ({chosen.year} if chosen else set()) or {today}, reverse=True)
+        self.fields["year"].choices = [(y, str(y)) for y in offered]  # type: ignore[attr-defined]
+        self.fields["part"].choices = [  # type: ignore[attr-defined]
+            (group.label, group.parts) for group in part_groups(chosen)
+        ]
+        if chosen is not None and not self.is_bound:
+            self.initial.update({"year": chosen.year, "part": chosen.part})
 
-    def clean_period(self) -> ReportPeriod:
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        year, part, code = cleaned.get("year"), cleaned.get("part"), (cleaned.get("period") or "").strip()
         try:
-            return ReportPeriod.parse(self.cleaned_data["period"])
+            if year and part:
+                cleaned["period"] = ReportPeriod.from_part(year, part)
+            elif code:
+                cleaned["period"] = ReportPeriod.parse(code)
+            else:
+                self.add_error("part", _("Choose the year and the period of the report."))
         except PeriodError as exc:
-            raise forms.ValidationError(str(exc)) from exc
+            self.add_error("part", str(exc))
+        return cleaned

@@ -6,6 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dieuhanh.analytics.readmodel.periods import ReportPeriod
+from dieuhanh.indicators.periods import PeriodError
+
 
 class ReportFormat(models.TextChoices):
     DOCX = "docx", "DOCX (Word)"
@@ -52,3 +55,11 @@ class GeneratedReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_unit_id} {self.period} {self.file_format}"
+
+    @property
+    def period_label(self) -> str:
+        """The period in words (6 tháng đầu năm 2023), as the report's title names it."""
+        try:
+            return ReportPeriod.parse(self.period).label()
+        except PeriodError:
+            return self.period

@@ -11,11 +11,19 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dieuhanh.analytics.readmodel.lists import headline_indicator_ids
-from dieuhanh.analytics.readmodel.scope import complete_period, data_span, stored_operands, visible_indicators
+from dieuhanh.analytics.readmodel.periods import ReportPeriod
+from dieuhanh.analytics.readmodel.scope import (
+    DataSpan,
+    complete_period,
+    data_span,
+    stored_operands,
+    visible_indicators,
+)
 from dieuhanh.reports.forms import ReportForm
 from dieuhanh.reports.models import GeneratedReport
 from dieuhanh.reports.render.html import report_context
@@ -33,10 +41,12 @@ ADD = "reports.add_generatedreport"
 def index(request: HttpRequest) -> HttpResponse:
     """Generate a report (POST, with the permission to add one) and list the reports kept."""
     may_generate = request.user.has_perm(ADD)
+    indicators = visible_indicators(user=request.user)
+    span = data_span(indicators=stored_operands(indicators))
     if request.method == "POST":
         if not may_generate:
             raise PermissionDenied
-        form = ReportForm(request.POST)
+        form = ReportForm(request.POST, years=_years(span))
         if form.is_valid():
             try:
                 made = report_generate(
@@ -55,12 +65,11 @@ def index(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("reports:index")
     else:
-        indicators = visible_indicators(user=request.user)
-        span = data_span(indicators=stored_operands(indicators))
         unit = ReportForm().fields["org_unit"].queryset.first()  # type: ignore[attr-defined]
         headline = headline_indicator_ids(unit=unit) if unit is not None else set()
+        # The latest month whose headline figures are complete, as on the overview.
         period = complete_period(span=span, unit=unit, headline=[i for i in indicators if i.pk in headline])
-        form = ReportForm(initial={"period": period.code})
+        form = ReportForm(years=_years(span), chosen=ReportPeriod(period))
     return render(
         request,
         "reports/index.html",
@@ -87,7 +96,8 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
 @require_GET
 def preview(request: HttpRequest) -> HttpResponse:
     """The report as it would be made now, read on the page (HTML in the site's layout)."""
-    form = ReportForm(request.GET)
+    span = data_span(indicators=stored_operands(visible_indicators(user=request.user)))
+    form = ReportForm(request.GET, years=_years(span))
     form.fields["formats"].required = False
     if not form.is_valid():
         return render(request, "reports/preview.html", {"form": form}, status=400)
@@ -96,3 +106,12 @@ def preview(request: HttpRequest) -> HttpResponse:
     except ReportWordingError as exc:
         return render(request, "reports/preview.html", {"form": form, "error": str(exc)}, status=500)
     return render(request, "reports/preview.html", {"form": form, **report_context(report)})
+
+
+def _years(span: DataSpan) -> list[int]:
+    """The years a report can be asked for: those with figures (and this year, before any)."""
+    first = [d.year for d in span.first.values()]
+    last = [d.year for d in span.last.values()]
+    if not first:
+        return [timezone.localdate().year]
+    return list(range(min(first), max(last) + 1))

@@ -163,12 +163,13 @@ def _render(template: Template, context: dict[str, Any], name: str) -> str:
         ) from exc
     missing = _INVALID.search(rendered)
     if missing:
+        names = ", ".join(sorted(k for k in context if not k.startswith("_")))
         raise ReportWordingError(
             _(
                 "The wording template %(name)s uses the name '%(variable)s', which does not exist; "
-                "docs/reports.md lists the names a template can use."
+                "the names it can use are: %(names)s."
             )
-            % {"name": name, "variable": missing.group(1)}
+            % {"name": name, "variable": missing.group(1), "names": names}
         )
     return rendered
 
