@@ -467,10 +467,12 @@ def _agriculture_and_environment(s: Synth) -> None:
     rural = [c.code for c in s.units.communes if c.is_rural]
     order = s.rng.sample(rural, k=len(rural))
     reached = {2019: 4, 2020: 9, 2021: 15, 2022: 24, 2023: 33}
-    s.put("RURAL_COMMUNES", {(c, str(y)): 1.0 for c in rural for y in YEARS}, level="commune")
+    # Every commune-level unit reports both: a ward (phường) or township is no rural commune (0 of 0).
+    codes = [c.code for c in s.units.communes]
+    s.put("RURAL_COMMUNES", {(c, str(y)): float(c in rural) for c in codes for y in YEARS}, level="commune")
     s.put(
         "NTM_ADV",
-        {(c, str(y)): 1.0 if order.index(c) < reached[y] else 0.0 for c in rural for y in YEARS},
+        {(c, str(y)): 1.0 if c in rural and order.index(c) < reached[y] else 0.0 for c in codes for y in YEARS},
         level="commune",
     )
     s.flow(
