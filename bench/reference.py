@@ -97,10 +97,15 @@ def check_assumptions(conn: duckdb.DuckDBPyConnection) -> list[str]:
     return problems
 
 
-def _status_sql(projection: str, plan: str, direction: str) -> str:
+def _status_sql(projection: str, plan: str, direction: str, month: str) -> str:
+    """The contract's status; for a period that ends in December, the verdict (never at risk)."""
     return f"""
         CASE WHEN {plan} IS NULL THEN 'no_target'
              WHEN {projection} IS NULL THEN NULL
+             WHEN {month} = 12 THEN
+                 CASE WHEN ({direction} = 'down' AND {projection} <= {plan})
+                        OR ({direction} <> 'down' AND {projection} >= {plan}) THEN 'on_track'
+                      ELSE 'off_track' END
              WHEN {direction} = 'down' THEN
                  CASE WHEN {projection} <= {plan} THEN 'on_track'
                       WHEN {projection} <= {plan} + abs({plan}) * {AT_RISK} THEN 'at_risk'
@@ -210,7 +215,7 @@ def overview_sql(*, indicators: Sequence[str], stored: Sequence[str], top: str, 
            ytd, plan,
            CASE WHEN ytd IS NOT NULL AND plan <> 0 THEN ytd / plan * 100 END AS plan_completion_pct,
            projection,
-           {_status_sql("projection", "plan", "direction")} AS status
+           {_status_sql("projection", "plan", "direction", str(month))} AS status
     FROM measured ORDER BY code
     """  # noqa: S608 - codes checked by _literal, numbers from our manifest
 
@@ -282,7 +287,7 @@ def trend_sql(*, indicator: str, top: str, first_year: int, last_year: int, dire
            ytd, plan,
            CASE WHEN ytd IS NOT NULL AND plan <> 0 THEN ytd / plan * 100 END AS plan_completion_pct,
            projection,
-           {_status_sql("projection", "plan", "direction")} AS status
+           {_status_sql("projection", "plan", "direction", "month")} AS status
     FROM measured ORDER BY period
     """  # noqa: S608 - codes checked by _literal, numbers from our manifest
 
