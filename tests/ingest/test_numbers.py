@@ -170,6 +170,11 @@ def test_an_excel_number_cell_is_never_ambiguous_but_a_text_cell_can_be(revenue:
     assert "không rõ nghĩa" in result.issues[0].message  # ambiguous
 
 
+def test_an_excel_text_cell_with_any_space_around_its_number_is_read(revenue: Any) -> None:
+    assert import_file(content=xlsx(["BUDGET_REV", "718", "202401", "\u2003 1.234,5\u00a0"]), filename="x.xlsx").ok
+    assert DataValue.objects.get().value == Decimal("1234.5")
+
+
 def test_an_excel_number_is_read_as_excel_shows_it(revenue: Any) -> None:
     # 0.1 + 0.2 in a formula is stored by Excel as 0.30000000000000004 and shown as 0.3.
     assert import_file(content=xlsx(["BUDGET_REV", "718", "202401", 0.1 + 0.2]), filename="x.xlsx").ok

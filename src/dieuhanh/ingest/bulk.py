@@ -206,6 +206,9 @@ def _value_text(value: Any) -> str:
         return str(value)
     if isinstance(value, float):
         return str(excel_number(value)) if math.isfinite(value) else repr(value)
+    if isinstance(value, str):
+        # Trimmed as parse_number trims (a sheet's text cell is not): these rows skip the SQL trim.
+        return value.strip()
     return "" if value is None else str(value)
 
 

@@ -403,6 +403,9 @@ def dhis2_csv_header(header: list[str]) -> Table:
         else:
             position[field_name], names[field_name] = i, name
     if any(f not in position for f in DHIS2_REQUIRED):
+        if not position:
+            # No column name at all: the first line is figures, the header is missing.
+            issues = []
         issues.insert(
             0,
             Issue(
