@@ -8,6 +8,7 @@ runs through the whole import, so on PostgreSQL it also exercises the SQL path.
 from __future__ import annotations
 
 import io
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,8 @@ import pytest
 from django.utils import translation
 from openpyxl import Workbook
 
+from bench.datasets import SPECS, Files, generate
+from dieuhanh.indicators.metadata import metadata_load
 from dieuhanh.ingest.models import DataValue
 from dieuhanh.ingest.services import import_file, issue_text
 from tests.conftest import Tree
@@ -186,3 +189,15 @@ def test_a_value_in_a_sheet_column_without_a_header_is_refused(revenue: Any) -> 
 
     assert [(i.line, i.column) for i in result.issues] == [(2, "E")]
     assert not DataValue.objects.exists()
+
+
+def test_the_benchmark_files_are_read_without_a_refusal(db: None, tmp_path: Any) -> None:
+    # The benchmark writes its figures with the decimals of each indicator: none may read two ways.
+    manifest = generate(SPECS["tiny"], tmp_path)
+    files = Files(tmp_path)
+    metadata_load(document=json.loads(files.catalogue.read_text(encoding="utf-8")))
+
+    result = import_file(content=files.values.read_bytes(), filename="values.csv")
+
+    assert result.ok, [i.message for i in result.issues[:3]]
+    assert result.batch.rows_created == manifest["values"]

@@ -303,11 +303,11 @@ def _fitting(
             refusals.add(
                 Issue(
                     _(
-                        "Line %(line)d has %(cells)d cells but the header names %(columns)d columns; the extra "
+                        "The row has %(cells)d cells but the header names %(columns)d columns; the extra "
                         'cells would be lost. A number with a decimal comma must be in quotes ("1234,5"), '
                         "or the file separated by semicolons."
                     )
-                    % {"line": line, "cells": len(record), "columns": table.width},
+                    % {"cells": len(record), "columns": table.width},
                     line=line,
                     value=extra[:80],
                 )
@@ -317,12 +317,8 @@ def _fitting(
         if missing:
             refusals.add(
                 Issue(
-                    _(
-                        "Line %(line)d has %(cells)d cells but the header names %(columns)d columns: "
-                        "%(missing)s missing."
-                    )
+                    _("The row has %(cells)d cells but the header names %(columns)d columns: %(missing)s missing.")
                     % {
-                        "line": line,
                         "cells": len(record),
                         "columns": table.width,
                         "missing": ", ".join(table.names[f] for f in missing),

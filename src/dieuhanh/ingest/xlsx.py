@@ -308,8 +308,10 @@ def _parse_flat(workbook: Any) -> list[RawRow]:
             # A figure typed beside the table would be lost without a word.
             refusals.add(
                 Issue(
-                    _("Row %(row)d has a value in column %(column)s, which has no header; move it or delete it.")
-                    % {"row": row_number, "column": get_column_letter(beyond[0] + 1)},
+                    _(
+                        "A value in a column without a header would be lost; move it into the column it "
+                        "belongs to, or delete it."
+                    ),
                     line=row_number,
                     column=get_column_letter(beyond[0] + 1),
                     value=str(row[beyond[0]])[:80],
