@@ -68,7 +68,7 @@ class ExactDecimalField(models.DecimalField[Any, Any]):
 
     def checked_writer(self, connection: BaseDatabaseWrapper) -> Callable[[Decimal], Any]:
         """How a checked figure (a finite Decimal with at most ``decimal_places`` places) is written,
-        without ``get_db_prep_save``'s conversions: an import writes millions (a fifth of the time)."""
+        without ``get_db_prep_save``'s conversions, a few times dearer: an import writes millions."""
         if connection.vendor == "sqlite":
             return partial(sqlite_figure, places=self.decimal_places)
         return partial(
