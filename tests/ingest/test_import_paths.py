@@ -62,17 +62,15 @@ def test_lower_case_period_codes_and_a_file_without_final_newline(revenue: Any) 
     assert DataValue.objects.get().period == "2023Q2"
 
 
-def test_values_round_half_away_from_zero_to_six_decimals(revenue: Any) -> None:
+def test_a_seventh_decimal_is_refused_and_an_exponent_is_read(revenue: Any) -> None:
     IndicatorFactory(code="BAL")
 
-    import_file(
-        content=b"indicator,org_unit,period,value\nBAL,718,202301,-2.0000005\nREV,718,202301,1e3\n", filename="x.csv"
-    )
+    refused = import_file(content=b"indicator,org_unit,period,value\nBAL,718,202301,-2.0000005\n", filename="x.csv")
+    taken = import_file(content=b"indicator,org_unit,period,value\nREV,718,202301,1e3\n", filename="y.csv")
 
-    assert {v.indicator.code: v.value for v in DataValue.objects.all()} == {
-        "BAL": Decimal("-2.000001"),
-        "REV": Decimal(1000),
-    }
+    assert [(i.line, i.column) for i in refused.issues] == [(2, "value")]
+    assert taken.ok
+    assert {v.indicator.code: v.value for v in DataValue.objects.all()} == {"REV": Decimal(1000)}
 
 
 def test_years_outside_1900_to_2200_are_refused(revenue: Any) -> None:

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from dieuhanh.indicators.fields import ExactDecimalField
 from dieuhanh.indicators.periods import PeriodType
 
 
@@ -191,7 +192,7 @@ class Target(models.Model):
     )
     year_from = models.PositiveSmallIntegerField(_("from year"))
     year_to = models.PositiveSmallIntegerField(_("to year"))
-    value = models.DecimalField(_("value"), max_digits=24, decimal_places=6)
+    value = ExactDecimalField(_("value"), max_digits=24, decimal_places=6)
     note = models.CharField(_("note"), max_length=300, blank=True)
     source = models.CharField(_("source document"), max_length=300, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

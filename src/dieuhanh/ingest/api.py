@@ -14,9 +14,11 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dieuhanh.api import ExactJSONParser, ExactJSONRenderer
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodError
 from dieuhanh.ingest.models import DataValue, DataValueStatus, ImportBatch, ImportFormat
@@ -76,6 +78,9 @@ class DataValueViewSet(viewsets.ModelViewSet[DataValue]):
 
     serializer_class = DataValueSerializer
     filterset_class = DataValueFilter
+    # Figures in and out with every digit (a float keeps about 16).
+    renderer_classes = [ExactJSONRenderer, BrowsableAPIRenderer]
+    parser_classes = [ExactJSONParser, FormParser, MultiPartParser]
 
     def get_queryset(self) -> QuerySet[DataValue]:
         qs = DataValue.objects.select_related("indicator", "org_unit", "updated_by").order_by(

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dieuhanh.indicators.fields import ExactDecimalField
+
 
 class ImportFormat(models.TextChoices):
     CSV = "csv", _("CSV")
@@ -96,7 +98,7 @@ class DataValue(models.Model):
     )
     period = models.CharField(_("period"), max_length=8)
     period_start = models.DateField(_("period start"))
-    value = models.DecimalField(_("value"), max_digits=24, decimal_places=6)
+    value = ExactDecimalField(_("value"), max_digits=24, decimal_places=6)
     comment = models.CharField(_("comment"), max_length=500, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=DataValueStatus.choices, default=DataValueStatus.SUBMITTED
@@ -189,8 +191,8 @@ class DataValueChange(models.Model):
     )
     period = models.CharField(_("period"), max_length=8)
     action = models.CharField(_("action"), max_length=8, choices=ChangeAction.choices)
-    old_value = models.DecimalField(_("old value"), max_digits=24, decimal_places=6, null=True, blank=True)
-    new_value = models.DecimalField(_("new value"), max_digits=24, decimal_places=6, null=True, blank=True)
+    old_value = ExactDecimalField(_("old value"), max_digits=24, decimal_places=6, null=True, blank=True)
+    new_value = ExactDecimalField(_("new value"), max_digits=24, decimal_places=6, null=True, blank=True)
     old_comment = models.CharField(_("old comment"), max_length=500, blank=True)
     new_comment = models.CharField(_("new comment"), max_length=500, blank=True)
     old_status = models.CharField(_("old status"), max_length=16, blank=True)

@@ -1,9 +1,10 @@
 """Read import files into rows, remembering where each row came from.
 
-Formats: our CSV (``indicator,org_unit,period,value[,comment]``), DHIS2 CSV (its
-fixed column order, header optional), DHIS2 dataValueSets JSON, and XLSX — either
-the template the app generates (``xlsx.py``) or a sheet with our CSV header.
-Parsers only read; ``validation.py`` judges what they read.
+Formats: our CSV (``indicator,org_unit,period,value[,comment]``), DHIS2 CSV (read by
+its header's column names), DHIS2 dataValueSets JSON, and XLSX — either the template the
+app generates (``xlsx.py``) or a sheet with our CSV header. Parsers read, and refuse what
+cannot be read without guessing (a row with more cells than the header, a DHIS2 feature
+dieuhanh does not have); ``validation.py`` judges the figures they read.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ class RawRow:
     sheet: str = ""
     # Field name → how the file calls that column (a header name, or an Excel column letter).
     columns: dict[str, str] = field(default_factory=dict)
+    # The value was written by a machine (DHIS2): a decimal point and no grouping, so "1.234"
+    # is one point two three four, not ambiguous.
+    machine_number: bool = False
 
 
 @dataclass
@@ -71,19 +75,30 @@ class ParseError(Exception):
 
 OUR_COLUMNS = ("indicator", "org_unit", "period", "value", "comment")
 OUR_REQUIRED = ("indicator", "org_unit", "period", "value")
-DHIS2_COLUMNS = (
-    "dataelement",
-    "period",
-    "orgunit",
-    "categoryoptioncombo",
-    "attributeoptioncombo",
-    "value",
-    "storedby",
-    "lastupdated",
-    "comment",
-    "followup",
-    "deleted",
-)
+
+# DHIS2 CSV columns by the names DHIS2 writes or reads them (compared without case): the field
+# each one fills, and the columns DHIS2 writes that dieuhanh has no use for.
+DHIS2_CSV_COLUMNS = {
+    "dataelement": "indicator",
+    "period": "period",
+    "orgunit": "org_unit",
+    "categoryoptioncombo": "category_option_combo",
+    "catoptcombo": "category_option_combo",
+    "attributeoptioncombo": "attribute_option_combo",
+    "attroptcombo": "attribute_option_combo",
+    "value": "value",
+    "comment": "comment",
+    "cmt": "comment",
+    "deleted": "deleted",
+}
+DHIS2_CSV_IGNORED = ("storedby", "strby", "lastupdated", "lstupd", "created", "timestamp", "followup")
+DHIS2_REQUIRED = ("indicator", "period", "org_unit", "value")
+# The default category option combo (also the default attribute option combo) of every DHIS2
+# instance, by UID and by name or code; a value with it (or none) is the data element's total.
+DHIS2_DEFAULT_COMBO_UID = "HllvX50cXC0"
+DHIS2_DEFAULT_COMBO_NAME = "default"
+# Problems of a file's shape are all collected, up to this many, before it is refused.
+MAX_FILE_ISSUES = 1000
 
 
 def detect_format(filename: str, content: bytes) -> str:
@@ -98,8 +113,8 @@ def detect_format(filename: str, content: bytes) -> str:
         )
     text = _decode(content)
     first = next((line for line in text.splitlines() if line.strip()), "")
-    cells = [c.strip().strip('"').lower() for c in re.split(r"[,;\t]", first)]
-    if cells and cells[0] == "dataelement":
+    cells = [c.strip().strip('"').lower().lstrip("\ufeff") for c in re.split(r"[,;\t]", first)]
+    if "dataelement" in cells:
         return ImportFormat.DHIS2_CSV
     if set(OUR_REQUIRED) <= set(cells):
         return ImportFormat.CSV
@@ -241,6 +256,86 @@ def _records(text: Iterator[str]) -> Iterator[tuple[int, list[str]]]:
             yield start, record
 
 
+class Refusals:
+    """Problems of a file's shape, collected while it is read so that all of them are named."""
+
+    def __init__(self) -> None:
+        self.issues: list[Issue] = []
+        self.more = 0
+
+    def add(self, issue: Issue) -> None:
+        if len(self.issues) < MAX_FILE_ISSUES:
+            self.issues.append(issue)
+        else:
+            self.more += 1
+
+    def raise_if_any(self) -> None:
+        if self.more:
+            self.issues.append(
+                Issue(_("… and %(n)d more such problems; correct the ones above first.") % {"n": self.more})
+            )
+        if self.issues:
+            raise ParseError(self.issues)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A CSV header: where each field is, how the file names it, which fields a row must have."""
+
+    position: dict[str, int]
+    names: dict[str, str]
+    width: int
+    required: tuple[str, ...]
+
+
+def _fitting(
+    records: Iterator[tuple[int, list[str]]], table: Table, refusals: Refusals
+) -> Iterator[tuple[int, list[str]]]:
+    """The records whose cells fit the header; the others are refused, each naming its line.
+
+    A record with more cells than the header would lose the extra ones (a decimal comma in an
+    unquoted comma-separated file splits one figure in two); a record may leave out trailing
+    cells of optional columns (a comment nobody wrote), not of a column a figure needs.
+    """
+    for line, record in records:
+        if len(record) > table.width:
+            extra = ", ".join(cell.strip() for cell in record[table.width :])
+            refusals.add(
+                Issue(
+                    _(
+                        "The row has %(cells)d cells but the header names %(columns)d columns; the extra "
+                        'cells would be lost. A number with a decimal comma must be in quotes ("1234,5"), '
+                        "or the file separated by semicolons."
+                    )
+                    % {"cells": len(record), "columns": table.width},
+                    line=line,
+                    value=extra[:80],
+                )
+            )
+            continue
+        missing = [f for f in table.required if table.position[f] >= len(record)]
+        if missing:
+            refusals.add(
+                Issue(
+                    _("The row has %(cells)d cells but the header names %(columns)d columns: %(missing)s missing.")
+                    % {
+                        "cells": len(record),
+                        "columns": table.width,
+                        "missing": ", ".join(table.names[f] for f in missing),
+                    },
+                    line=line,
+                    column=table.names[min(missing, key=lambda f: table.position[f])],
+                )
+            )
+            continue
+        yield line, record
+
+
+def _cell(record: list[str], table: Table, name: str) -> str:
+    i = table.position.get(name)
+    return _nfc(record[i].strip()) if i is not None and i < len(record) else ""
+
+
 def parse_csv(content: bytes) -> list[RawRow]:
     return list(iter_csv(open_text(io.BytesIO(content))))
 
@@ -251,81 +346,176 @@ def iter_csv(text: Iterator[str]) -> Iterator[RawRow]:
     if first is None:
         raise ParseError([Issue(_("The file is empty."))])
     names = csv_header_names(first[1])
-    position = {name: i for i, name in enumerate(names)}
-    columns = {name: name for name in names}
-    for line, record in records:
-
-        def cell(name: str, record: list[str] = record) -> str:
-            i = position.get(name)
-            return _nfc(record[i].strip()) if i is not None and i < len(record) else ""
-
+    table = Table(
+        position={name: i for i, name in enumerate(names)},
+        names={name: name for name in names},
+        width=len(names),
+        required=OUR_REQUIRED,
+    )
+    refusals = Refusals()
+    for line, record in _fitting(records, table, refusals):
         yield RawRow(
             line=line,
-            indicator=cell("indicator"),
-            org_unit=cell("org_unit"),
-            period=cell("period"),
-            value=cell("value"),
-            comment=cell("comment"),
-            columns=columns,
+            indicator=_cell(record, table, "indicator"),
+            org_unit=_cell(record, table, "org_unit"),
+            period=_cell(record, table, "period"),
+            value=_cell(record, table, "value"),
+            comment=_cell(record, table, "comment"),
+            columns=table.names,
         )
+    refusals.raise_if_any()
 
 
 def parse_dhis2_csv(content: bytes) -> list[RawRow]:
     return list(iter_dhis2_csv(open_text(io.BytesIO(content))))
 
 
+def dhis2_csv_header(header: list[str]) -> Table:
+    """A DHIS2 CSV header read by its column names, or ParseError saying what it must name."""
+    issues: list[Issue] = []
+    position: dict[str, int] = {}
+    names: dict[str, str] = {}
+    for i, written in enumerate(header):
+        name = written.strip().lstrip("\ufeff")
+        key = name.lower()
+        if key in DHIS2_CSV_IGNORED:
+            continue
+        field_name = DHIS2_CSV_COLUMNS.get(key)
+        if field_name is None:
+            issues.append(
+                Issue(
+                    _(
+                        "Unknown column '%(column)s' in a DHIS2 CSV; the columns read are dataelement, period, "
+                        "orgunit, categoryoptioncombo, attributeoptioncombo, value, comment, deleted (storedby, "
+                        "lastupdated, created and followup are left aside)."
+                    )
+                    % {"column": name},
+                    line=1,
+                    column=name,
+                )
+            )
+        elif field_name in position:
+            issues.append(Issue(_("A column name appears twice in the header."), line=1, column=name))
+        else:
+            position[field_name], names[field_name] = i, name
+    if any(f not in position for f in DHIS2_REQUIRED):
+        if not position:
+            # No column name at all: the first line is figures, the header is missing.
+            issues = []
+        issues.insert(
+            0,
+            Issue(
+                _(
+                    "A DHIS2 CSV must start with a header line naming its columns, as DHIS2 writes it: "
+                    "dataelement,period,orgunit,categoryoptioncombo,attributeoptioncombo,value,storedby,"
+                    "lastupdated,comment,followup,deleted (dataelement, period, orgunit and value are needed)."
+                ),
+                line=1,
+            ),
+        )
+    if issues:
+        raise ParseError(issues)
+    return Table(position=position, names=names, width=len(header), required=DHIS2_REQUIRED)
+
+
 def iter_dhis2_csv(text: Iterator[str]) -> Iterator[RawRow]:
-    columns = {
-        "indicator": "dataelement",
-        "period": "period",
-        "org_unit": "orgunit",
-        "value": "value",
-        "comment": "comment",
+    records = _records(text)
+    first = next(records, None)
+    if first is None:
+        raise ParseError([Issue(_("The file is empty."))])
+    table = dhis2_csv_header(first[1])
+    columns: dict[str, str] = {
+        f: table.names[f] for f in ("indicator", "period", "org_unit", "value", "comment") if f in table.names
     }
-    first = True
-    for line, record in _records(text):
-        if first:
-            first = False
-            if record[0].strip().lower().lstrip("\ufeff") == "dataelement":
-                continue
-        if len(record) < 6:
-            raise ParseError(
-                [
-                    Issue(
-                        _(
-                            "Line %(line)d has %(n)d columns; DHIS2 CSV needs at least 6 "
-                            "(dataelement, period, orgunit, categoryoptioncombo, attributeoptioncombo, value)."
-                        )
-                        % {"line": line, "n": len(record)},
-                        line=line,
-                    )
-                ]
-            )
-        cells = [_nfc(c.strip()) for c in record] + [""] * (len(DHIS2_COLUMNS) - len(record))
-        if cells[10].lower() == "true":
-            raise ParseError(
-                [
-                    Issue(
-                        _("Line %(line)d marks a value as deleted; deleting through an import is not supported.")
-                        % {"line": line},
-                        line=line,
-                        column="deleted",
-                    )
-                ]
-            )
+    refusals = Refusals()
+    for line, record in _fitting(records, table, refusals):
+        refused = False
+        for combo in ("category_option_combo", "attribute_option_combo"):
+            written = _cell(record, table, combo)
+            if not is_default_combo(written):
+                refusals.add(_combo_issue(combo, written, line=line, column=table.names[combo]))
+                refused = True
+        if _cell(record, table, "deleted").lower() == "true":
+            refusals.add(_deleted_issue(line=line, column=table.names["deleted"]))
+            refused = True
+        if refused:
+            continue
         yield RawRow(
             line=line,
-            indicator=cells[0],
-            period=cells[1],
-            org_unit=cells[2],
-            value=cells[5],
-            comment=cells[8],
+            indicator=_cell(record, table, "indicator"),
+            period=_cell(record, table, "period"),
+            org_unit=_cell(record, table, "org_unit"),
+            value=_cell(record, table, "value"),
+            comment=_cell(record, table, "comment"),
             columns=columns,
+            machine_number=True,
         )
+    refusals.raise_if_any()
+
+
+def is_default_combo(written: Any) -> bool:
+    """Whether a DHIS2 category (or attribute) option combo is the default one: the value is a total."""
+    if written is None:
+        return True
+    if isinstance(written, dict):
+        # Options by category ({"Sex": "Female"}): a disaggregation unless there are none.
+        return not written
+    text = str(written).strip()
+    return text in ("", DHIS2_DEFAULT_COMBO_UID) or text.lower() == DHIS2_DEFAULT_COMBO_NAME
+
+
+def _combo_issue(combo: str, written: Any, *, line: int, column: str) -> Issue:
+    shown = json.dumps(written, ensure_ascii=False) if isinstance(written, dict | list) else str(written)
+    if combo in ("category_option_combo", "category_options"):
+        message = _(
+            "'%(combo)s' is not the default category option combo: dieuhanh keeps one total per "
+            "indicator, unit and period and has no disaggregations yet, so this value would be stored as "
+            "the total or overwrite another one. Send the total with the default combo (%(default)s) or "
+            "leave the column empty."
+        )
+    else:
+        message = _(
+            "'%(combo)s' is not the default attribute option combo: dieuhanh keeps one figure per "
+            "indicator, unit and period and has no attribute options (such as a funding partner) yet. "
+            "Send the figure with the default combo (%(default)s) or leave the column empty."
+        )
+    return Issue(
+        message % {"combo": shown, "default": DHIS2_DEFAULT_COMBO_UID}, line=line, column=column, value=shown[:80]
+    )
+
+
+def _deleted_issue(*, line: int, column: str) -> Issue:
+    return Issue(
+        _(
+            "The value is marked deleted; figures cannot be deleted by an import yet. Leave the value out "
+            "of the file, and delete the figure in dieuhanh if it must go."
+        ),
+        line=line,
+        column=column,
+        value="true",
+    )
 
 
 def _line_of(text: str, index: int) -> int:
     return text.count("\n", 0, index) + 1
+
+
+def _key_line(text: str, key: str, outside: tuple[int, int]) -> int:
+    """The line of the first ``"key":`` of the text outside the span ``outside`` (the values)."""
+    for match in re.finditer(r'(?<!\\)"' + re.escape(key) + r'"\s*:', text):
+        if not outside[0] <= match.start() < outside[1]:
+            return _line_of(text, match.start())
+    return 1
+
+
+# Keys of a data value, and of the set, that name a disaggregation, as DHIS2 reads them.
+_VALUE_COMBOS = {
+    "categoryOptionCombo": "category_option_combo",
+    "categoryOptions": "category_options",
+    "attributeOptionCombo": "attribute_option_combo",
+    "attributeOptions": "attribute_options",
+}
+_SET_COMBOS = {"attributeOptionCombo": "attribute_option_combo", "attributeOptions": "attribute_options"}
 
 
 def parse_dhis2_json(content: bytes) -> list[RawRow]:
@@ -347,6 +537,7 @@ def parse_dhis2_json(content: bytes) -> list[RawRow]:
     default_unit = str(document.get("orgUnit") or "")
     # Walk the array once more with raw_decode to learn the line each value starts on.
     lines: list[int] = []
+    values_span = (len(text), len(text))
     match = re.search(r'"dataValues"\s*:\s*\[', text)
     if match:
         decoder = json.JSONDecoder()
@@ -358,7 +549,23 @@ def parse_dhis2_json(content: bytes) -> list[RawRow]:
                 break
             lines.append(_line_of(text, index))
             _obj, index = decoder.raw_decode(text, index)
-    columns = {
+        values_span = (match.start(), index)
+    refusals = Refusals()
+    if document.get("deletion") not in (None, {}, []):
+        refusals.add(
+            Issue(
+                _(
+                    'The file has a deletion scope ("deletion"); figures cannot be deleted by an import yet. '
+                    "Remove the scope from the file, and delete the figures in dieuhanh if they must go."
+                ),
+                line=_key_line(text, "deletion", values_span),
+                column="deletion",
+            )
+        )
+    for key, combo in _SET_COMBOS.items():
+        if not is_default_combo(document.get(key)):
+            refusals.add(_combo_issue(combo, document[key], line=_key_line(text, key, values_span), column=key))
+    columns: dict[str, str] = {
         "indicator": "dataElement",
         "period": "period",
         "org_unit": "orgUnit",
@@ -370,16 +577,16 @@ def parse_dhis2_json(content: bytes) -> list[RawRow]:
         line = lines[position] if position < len(lines) else position + 1
         if not isinstance(item, dict):
             raise ParseError([Issue(_("Item %(n)d of dataValues is not an object.") % {"n": position + 1}, line=line)])
+        refused = False
+        for key, combo in _VALUE_COMBOS.items():
+            if not is_default_combo(item.get(key)):
+                refusals.add(_combo_issue(combo, item[key], line=line, column=key))
+                refused = True
         if str(item.get("deleted", "")).lower() == "true":
-            raise ParseError(
-                [
-                    Issue(
-                        _("A value marked as deleted cannot be imported; deleting through an import is not supported."),
-                        line=line,
-                        column="deleted",
-                    )
-                ]
-            )
+            refusals.add(_deleted_issue(line=line, column="deleted"))
+            refused = True
+        if refused:
+            continue
         value = item.get("value")
         rows.append(
             RawRow(
@@ -390,6 +597,8 @@ def parse_dhis2_json(content: bytes) -> list[RawRow]:
                 value="" if value is None else value,
                 comment=str(item.get("comment") or "").strip(),
                 columns=columns,
+                machine_number=True,
             )
         )
+    refusals.raise_if_any()
     return rows

@@ -19,11 +19,12 @@ from typing import Any, BinaryIO, cast
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import DecimalField, Field
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dieuhanh.analytics.rollups import managed_write, rollups_refresh
+from dieuhanh.indicators.fields import ExactDecimalField
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.ingest.bulk import RejectedError, import_postgres
 from dieuhanh.ingest.models import (
@@ -195,12 +196,11 @@ def _insert_values(
         "updated_at": now,
     }
     fixed = tuple(_concrete(name).get_db_prep_save(constants[name], connection) for name in _CONSTANT_FIELDS)
-    value_field = cast(DecimalField[Any, Any], DataValue._meta.get_field("value"))
-    # The two per-row conversions, as the fields' get_db_prep_save ends in them (the rows are
-    # already checked: a date and a finite Decimal).
+    # The two per-row conversions: a checked date as its field would write it, and the figure
+    # as the value field writes it exactly (on SQLite an integer, a float or text).
     ops = connection.ops
-    adapt_date, adapt_decimal = ops.adapt_datefield_value, ops.adapt_decimalfield_value
-    digits, places = value_field.max_digits, value_field.decimal_places
+    adapt_date = ops.adapt_datefield_value
+    prepare_value = cast(ExactDecimalField, _concrete("value")).checked_writer(connection)
     quote = ops.quote_name
     # Every name is the model's own, quoted.
     sql = f"INSERT INTO {quote(DataValue._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608, E501
@@ -214,7 +214,7 @@ def _insert_values(
                         org_unit_id,
                         period,
                         adapt_date(start),
-                        adapt_decimal(value, digits, places),
+                        prepare_value(value),
                         comment,
                         *fixed,
                     )

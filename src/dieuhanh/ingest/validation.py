@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.utils.formats import number_format
@@ -16,10 +16,33 @@ from dieuhanh.indicators.periods import Period, PeriodError, parse_period_for
 from dieuhanh.ingest.parsers import Issue, RawRow
 from dieuhanh.orgunits.models import OrgUnit
 
-STORED_PLACES = Decimal("0.000001")
+STORED_DECIMALS = 6
+STORED_PLACES = Decimal(1).scaleb(-STORED_DECIMALS)
 MAX_ABS_VALUE = Decimal("1e18")
 MAX_COMMENT = 500
-_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+
+# How a person may write a number (CSV, a text cell of a sheet, a form), spaces removed. The same
+# patterns are run by PostgreSQL in the bulk path (bulk.py), so both read a file the same way:
+# ASCII digits only (Python's \d would take other scripts' digits, SQL's would not), and an
+# exponent of at most four digits (a larger one overflows PostgreSQL's numeric).
+#   plain: one decimal mark at most, a point or a comma ("1234.5", "1234,5", "12", "1e3");
+PLAIN_NUMBER = r"^[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)([eE][+-]?[0-9]{1,4})?$"
+#   ambiguous: one mark with exactly three digits after it, after one to three digits not
+#   starting with 0 — "2.500" is 2500 grouped the Vietnamese way and 2.5 the English way;
+AMBIGUOUS_NUMBER = r"^[+-]?[1-9][0-9]{0,2}[.,][0-9]{3}$"
+#   grouped the Vietnamese way ("1.234.567", "1.234,5") or the English way ("1,234,567", "1,234.5").
+VIETNAMESE_GROUPED = r"^[+-]?[1-9][0-9]{0,2}(\.[0-9]{3})+(,[0-9]+)?$"
+ENGLISH_GROUPED = r"^[+-]?[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]+)?$"
+# How a machine writes a number (DHIS2): a decimal point, no grouping.
+MACHINE_NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,4})?$"
+
+_PLAIN = re.compile(PLAIN_NUMBER)
+_AMBIGUOUS = re.compile(AMBIGUOUS_NUMBER)
+_VIETNAMESE = re.compile(VIETNAMESE_GROUPED)
+_ENGLISH = re.compile(ENGLISH_GROUPED)
+_MACHINE = re.compile(MACHINE_NUMBER)
+# Excel keeps 15 significant digits and shows a number with them: 0.1 + 0.2 is 0.3 to the reporter.
+EXCEL_DIGITS = 15
 
 
 @dataclass(frozen=True)
@@ -38,37 +61,74 @@ class NotANumberError(ValueError):
     pass
 
 
-def parse_number(raw: Any) -> Decimal:
-    """A figure from a cell: a number, or text with at most one decimal mark (point or comma).
+class AmbiguousNumberError(NotANumberError):
+    """A number a Vietnamese and an English reader would read a thousand times apart."""
 
-    Thousands separators are refused ("1.234.567", "1,234.5"): with them a figure
-    can be read two ways, and guessing wrong would store it 1000× off.
+
+def number_text(raw: str) -> str:
+    """A cell's text as the number rules see it: trimmed, spaces (a grouping too) removed."""
+    return raw.strip().replace("\u00a0", "").replace(" ", "")
+
+
+def parse_number(raw: Any, *, machine: bool = False) -> Decimal:
+    """A figure from a cell: a number, or text as a person writes it (``machine``: as DHIS2 does).
+
+    A person may use a decimal point or comma and group thousands the Vietnamese or the English
+    way ("1.234.567,8", "1,234,567.8"), but a number that reads two ways ("2.500") is refused
+    with AmbiguousNumberError, never guessed: guessing wrong stores it 1000× off.
     """
     if isinstance(raw, bool):
         raise NotANumberError(str(raw))
     if isinstance(raw, int):
         return Decimal(raw)
     if isinstance(raw, float):
-        if not math.isfinite(raw):
-            raise NotANumberError(str(raw))
-        return Decimal(repr(raw))
+        return excel_number(raw)
     if isinstance(raw, Decimal):
         if not raw.is_finite():
             raise NotANumberError(str(raw))
         return raw
-    text = str(raw).strip().replace("\u00a0", "").replace(" ", "")
-    if not _PLAIN_NUMBER.match(text):
-        raise NotANumberError(text)
-    if "," in text:
-        text = text.replace(",", ".")
-    try:
+    text = number_text(str(raw))
+    if machine:
+        if not _MACHINE.match(text):
+            raise NotANumberError(text)
         return Decimal(text)
-    except InvalidOperation as exc:  # pragma: no cover - the pattern already ruled these out
-        raise NotANumberError(text) from exc
+    if _AMBIGUOUS.match(text):
+        raise AmbiguousNumberError(text)
+    if _PLAIN.match(text):
+        return Decimal(text.replace(",", "."))
+    if _VIETNAMESE.match(text):
+        return Decimal(text.replace(".", "").replace(",", "."))
+    if _ENGLISH.match(text):
+        return Decimal(text.replace(",", ""))
+    raise NotANumberError(text)
 
 
-def _looks_grouped(text: str) -> bool:
-    return bool(re.match(r"^[+-]?\d{1,3}([.,]\d{3})+([.,]\d+)?$", text.strip()))
+def excel_number(raw: float) -> Decimal:
+    """A spreadsheet's number as the spreadsheet shows it (15 significant digits)."""
+    if not math.isfinite(raw):
+        raise NotANumberError(str(raw))
+    return Decimal(format(raw, f".{EXCEL_DIGITS}g"))
+
+
+def _ambiguity_message(text: str) -> str:
+    sign = text[0] if text[0] in "+-" else ""
+    whole, fraction = text[len(sign) :].replace(",", ".").split(".")
+    mark = text[len(sign) + len(whole)]
+    significant = fraction.rstrip("0")
+    if not significant:
+        as_decimal = sign + whole
+    else:
+        # A fourth digit makes the mark a decimal one: "1,234" → "1,2340".
+        as_decimal = sign + whole + mark + (significant if len(significant) < 3 else significant + "0")
+    return _(
+        "'%(value)s' is ambiguous: the %(mark)s may group thousands or mark decimals. "
+        "Write %(whole)s if you mean the whole number, or %(decimal)s if you mean a number with decimals."
+    ) % {
+        "value": text,
+        "mark": _("point") if mark == "." else _("comma"),
+        "whole": sign + whole + fraction,
+        "decimal": as_decimal,
+    }
 
 
 def check_rows(rows: list[RawRow]) -> tuple[list[CheckedRow], list[Issue]]:
@@ -142,20 +202,31 @@ def check_rows(rows: list[RawRow]) -> tuple[list[CheckedRow], list[Issue]]:
             issue("value", _("The value is empty; leave the row out if there is no figure."), "")
         else:
             try:
-                value = parse_number(row.value)
+                value = parse_number(row.value, machine=row.machine_number)
+            except AmbiguousNumberError as exc:
+                issue("value", _ambiguity_message(str(exc)), row.value)
             except NotANumberError:
-                if isinstance(row.value, str) and _looks_grouped(row.value):
-                    message = _("'%(value)s' has thousands separators; write the number without them, e.g. 1234567.8.")
+                if row.machine_number:
+                    message = _("'%(value)s' is not a number; DHIS2 writes numbers with a decimal point, e.g. 1234.5.")
                 else:
                     message = _("'%(value)s' is not a number.")
                 issue("value", message % {"value": row.value}, row.value)
+        if value is not None and abs(value) >= MAX_ABS_VALUE:
+            issue("value", _("'%(value)s' is too large to be a plausible figure.") % {"value": row.value}, row.value)
+            value = None
         if value is not None:
-            value = value.quantize(STORED_PLACES, rounding=ROUND_HALF_UP) if abs(value) < MAX_ABS_VALUE else value
-            if abs(value) >= MAX_ABS_VALUE:
+            kept = value.quantize(STORED_PLACES)
+            if kept != value:
+                # Never rounded silently: the reporter decides what the figure is.
                 issue(
-                    "value", _("'%(value)s' is too large to be a plausible figure.") % {"value": row.value}, row.value
+                    "value",
+                    _("'%(value)s' has more than %(n)d decimals; figures keep %(n)d. Round it to %(n)d decimals.")
+                    % {"value": row.value, "n": STORED_DECIMALS},
+                    row.value,
                 )
                 value = None
+            else:
+                value = kept
         if value is not None and indicator is not None:
             if indicator.min_value is not None and value < indicator.min_value:
                 issue(

@@ -24,7 +24,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.ingest.models import DataValue
-from dieuhanh.ingest.parsers import OUR_COLUMNS, OUR_REQUIRED, Issue, ParseError, RawRow
+from dieuhanh.ingest.parsers import OUR_COLUMNS, OUR_REQUIRED, Issue, ParseError, RawRow, Refusals
+from dieuhanh.ingest.validation import EXCEL_DIGITS
 from dieuhanh.orgunits.models import OrgUnit
 
 META_SHEET = "_dieuhanh"
@@ -149,7 +150,7 @@ def _fill_sheet(
             cell = sheet.cell(row=row, column=FIRST_PERIOD_COLUMN + offset)
             stored = existing.get((indicator.pk, period.code))
             if stored is not None:
-                cell.value = float(stored) if stored != stored.to_integral_value() else int(stored)
+                cell.value = _cell_value(stored)
             cell.number_format = _number_format(indicator.decimals)
             cell.fill = _INPUT_FILL
             cell.border = _BORDER
@@ -165,6 +166,21 @@ def _fill_sheet(
     sheet.protection.sheet = True
     sheet.protection.formatColumns = False
     sheet.protection.formatRows = False
+
+
+def _cell_value(stored: Decimal) -> int | float | str:
+    """A stored figure as a cell that reads back as the same figure.
+
+    A spreadsheet number keeps 15 significant digits: a figure with more is written as text,
+    grouped the Vietnamese way ("12.345.678.901.234,567891"), which reads back unambiguously.
+    """
+    normal = stored.normalize()
+    if len(normal.as_tuple().digits) <= EXCEL_DIGITS:
+        return int(normal) if normal == normal.to_integral_value() else float(normal)
+    sign, text = ("-", format(-normal, "f")) if normal < 0 else ("", format(normal, "f"))
+    whole, _mark, fraction = text.partition(".")
+    groups = [whole[max(0, end - 3) : end] for end in range(len(whole), 0, -3)][::-1]
+    return sign + ".".join(groups) + ("," + fraction if fraction else "")
 
 
 def parse_xlsx(content: bytes) -> list[RawRow]:
@@ -283,8 +299,25 @@ def _parse_flat(workbook: Any) -> list[RawRow]:
     position = {name: i for i, name in enumerate(names)}
     columns = {name: get_column_letter(i + 1) for name, i in position.items()}
     rows: list[RawRow] = []
+    refusals = Refusals()
     for row_number, row in enumerate(iterator, start=2):
         if not row or all(v in (None, "") for v in row):
+            continue
+        beyond = [i for i in range(len(names), len(row)) if row[i] not in (None, "")]
+        if beyond:
+            # A figure typed beside the table would be lost without a word.
+            refusals.add(
+                Issue(
+                    _(
+                        "A value in a column without a header would be lost; move it into the column it "
+                        "belongs to, or delete it."
+                    ),
+                    line=row_number,
+                    column=get_column_letter(beyond[0] + 1),
+                    value=str(row[beyond[0]])[:80],
+                    sheet=sheet.title,
+                )
+            )
             continue
 
         def cell(name: str, row: tuple[Any, ...] = row) -> Any:
@@ -311,4 +344,5 @@ def _parse_flat(workbook: Any) -> list[RawRow]:
                 columns=columns,
             )
         )
+    refusals.raise_if_any()
     return rows
