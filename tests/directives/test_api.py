@@ -131,7 +131,10 @@ def test_scorecards_and_sources_are_served(clock: Clock, source: SourceDocument,
     sources = api.get("/api/v1/directives/sources/").json()
     bad = api.get("/api/v1/directives/scorecards/", {"period": "2024-13"})
 
-    assert {c["org_unit"]: (c["assigned"], c["overdue"]) for c in cards} == {"74": (1, 1), "SYT": (1, 1)}
+    assert {c["org_unit"]: (c["directives_assigned"], c["directives_overdue"]) for c in cards} == {
+        "74": (1, 1),
+        "SYT": (1, 1),
+    }
     assert sources["results"][0]["directives"] == 1
     assert bad.status_code == 400
 

@@ -1,7 +1,7 @@
 """``dieuhanh directives``: extract directives from a text, send reminders, collect scorecards.
 
 dieuhanh directives extract FILE --date 2023-07-20 --format json [--save] [--suggest-leads]
-dieuhanh directives remind
+dieuhanh directives remind            (daily: the reminders due, then the scorecards up to today)
 dieuhanh directives collect [--period 202311] [--dry-run]
 """
 
@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from dieuhanh.directives.extraction import extract_directives
 from dieuhanh.directives.models import SourceKind
 from dieuhanh.directives.reminders import reminders_send
-from dieuhanh.directives.scorecards import scorecard_periods, scorecards_collect
+from dieuhanh.directives.scorecards import CollectResult, ScorecardError, scorecard_periods, scorecards_collect
 from dieuhanh.directives.selectors import agency_catalogue
 from dieuhanh.directives.services import (
     DirectiveError,
@@ -80,7 +80,9 @@ class Command(BaseCommand):
         extract.add_argument("--number", default="", help="Document number, e.g. 412/TB-UBND (with --save).")
         extract.add_argument("--issuer", default="", help="Who issued it, e.g. Chủ tịch UBND tỉnh (with --save).")
         extract.add_argument("--title", default="", help="Title of the document (with --save).")
-        actions.add_parser("remind", help="Send the reminders due today (run once a day).")
+        actions.add_parser(
+            "remind", help="Send the reminders due today and bring the scorecards up to today (run once a day)."
+        )
         collect = actions.add_parser("collect", help="Write the agencies' monthly scorecards as indicator values.")
         collect.add_argument("--period", help="A month (202311), quarter (2023Q4) or year (2023); default: all.")
         collect.add_argument("--dry-run", action="store_true", help="Check, but write nothing.")
@@ -158,6 +160,9 @@ class Command(BaseCommand):
                 _("Reminder for directive #%(id)d not sent (it will be tried again): %(error)s")
                 % {"id": directive.pk, "error": error}
             )
+        # The month under way counts overdue "as at today": a day later, a deadline may have passed
+        # with no write of the register to refresh it (and a month that just ended gets its end).
+        self._collect({"period": None, "dry_run": False})
         if run.failed:
             sys.exit(1)
 
@@ -170,7 +175,16 @@ class Command(BaseCommand):
         if not periods:
             self.stdout.write(_("Nothing to collect: no directive yet, or the period has not begun."))
             return
-        collected = scorecards_collect(periods=periods, today=today, dry_run=options["dry_run"])
+        try:
+            collected = scorecards_collect(periods=periods, today=today, dry_run=options["dry_run"])
+        except ScorecardError as exc:
+            for message in exc.messages:
+                self.stderr.write(f"  - {message}")
+            raise CommandError(_("The scorecards were not written; nothing was changed.")) from exc
+        self._collected(collected)
+
+    def _collected(self, collected: CollectResult) -> None:
+        periods = collected.periods
         if collected.rows == 0:
             self.stdout.write(_("Nothing to collect: no agency had a directive in these months."))
             return
@@ -185,10 +199,6 @@ class Command(BaseCommand):
             )
             return
         batch = collected.result.batch
-        if not collected.result.ok:
-            for issue in collected.result.issues[:20]:
-                self.stderr.write(f"  - {issue.message}")
-            raise CommandError(_("The scorecards were not written; nothing was changed."))
         self.stdout.write(
             _(
                 "Scorecards of %(first)s–%(last)s: %(rows)s figures, %(new)s new, %(changed)s changed, "
