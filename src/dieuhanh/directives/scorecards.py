@@ -29,7 +29,7 @@ import contextvars
 import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -43,7 +43,15 @@ from django.db.models import Min, Q
 from dieuhanh.analytics.selectors import analytics_measures
 from dieuhanh.directives.models import Directive
 from dieuhanh.directives.selectors import DirectiveFacts, directive_facts
-from dieuhanh.directives.status import DirectiveStatus, change_days, directive_state, group_state, obligations_until
+from dieuhanh.directives.status import (
+    DirectiveStatus,
+    Obligation,
+    Timing,
+    change_days,
+    group_state,
+    obligations_until,
+    state_on,
+)
 from dieuhanh.indicators.metadata import MetadataLoadResult, metadata_load
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period
@@ -144,33 +152,44 @@ class _Counts:
         return out
 
 
-def _state_runs(item: DirectiveFacts, months: _Months) -> Iterator[tuple[int, int, str]]:
-    """A directive's category at each month's counting day, as runs of months (first, stop, status).
+def _runs(
+    starts_on: dt.date, days: list[dt.date], months: _Months, status_on: Callable[[dt.date], str | None]
+) -> Iterator[tuple[int, int, str]]:
+    """A category at each month's counting day, as runs of months (first, stop, status).
 
-    The category can change only on a few days (``change_days``); it is worked out on those, or
-    on each counting day when there are more of them (a long-running monthly report).
+    The category can change only on ``days`` (``change_days``); it is worked out on those, or on
+    each counting day when there are fewer of them (a long-running monthly report).
     """
-    days = change_days(item.timing, item.reports, months.ends[-1])
-    counted = [d for d in months.ends if d >= item.timing.starts_on]
+    counted = [d for d in months.ends if d >= starts_on]
     if len(days) > len(counted):
         days = counted
     for k, day in enumerate(days):
-        state = directive_state(item.timing, item.reports, day)
-        if state is None:
-            continue
-        first, stop = months.span(day, days[k + 1] if k + 1 < len(days) else None)
-        yield first, stop, state.status
+        status = status_on(day)
+        if status is not None:
+            yield *months.span(day, days[k + 1] if k + 1 < len(days) else None), status
+
+
+def _state_runs(timing: Timing, known: list[Obligation], months: _Months) -> Iterator[tuple[int, int, str]]:
+    """A directive's category at each month's counting day."""
+
+    def status_on(day: dt.date) -> str | None:
+        state = state_on(timing, known, day)
+        return None if state is None else state.status
+
+    return _runs(timing.starts_on, change_days(timing, known, months.ends[-1]), months, status_on)
 
 
 def _group_runs(
-    item: DirectiveFacts, facts: dict[int, DirectiveFacts], months: _Months
+    item: DirectiveFacts, copies: list[tuple[Timing, list[Obligation]]], months: _Months
 ) -> Iterator[tuple[int, int, str]]:
-    """A group's directive's category at each counting day, from its copies'."""
-    for i, day in enumerate(months.ends):
-        if day < item.timing.starts_on:
-            continue
-        copies = [directive_state(facts[c].timing, facts[c].reports, day) for c in item.copies]
-        yield i, i + 1, group_state([c for c in copies if c is not None]).status
+    """A group's directive's category at each month's counting day, from its copies'."""
+    days = sorted({day for timing, known in copies for day in change_days(timing, known, months.ends[-1])})
+
+    def status_on(day: dt.date) -> str | None:
+        states = [state_on(timing, known, day) for timing, known in copies]
+        return group_state([s for s in states if s is not None]).status
+
+    return _runs(item.timing.starts_on, days or [item.timing.starts_on], months, status_on)
 
 
 def scorecards_compute(
@@ -188,6 +207,8 @@ def scorecards_compute(
         qs = qs.filter(Q(lead_agency_id__in=list(units)) | Q(source__org_unit_id__in=list(units)))
     facts = directive_facts(directives=qs)
     counts = _Counts(len(months))
+    last = months.ends[-1]
+    known = {pk: obligations_until(item.timing, item.reports, last) for pk, item in facts.items()}
 
     def wanted(*candidates: int | None) -> list[int]:
         out = [u for u in dict.fromkeys(candidates) if u is not None and (units is None or u in units)]
@@ -203,16 +224,17 @@ def scorecards_compute(
             if top_level:
                 at = wanted(issuer)
                 counts.flow(at, ASSIGNED, assigned)
-                for first, stop, status in _group_runs(item, facts, months):
+                copies = [(facts[c].timing, known[c]) for c in item.copies]
+                for first, stop, status in _group_runs(item, copies, months):
                     counts.stock(at, STATUS_CODES[DirectiveStatus(status)], first, stop)
             continue
         lead = item.lead_agency_id if item.lead_agency_id != issuer else None
         as_directive = wanted(lead, issuer if top_level else None)
         counts.flow(as_directive, ASSIGNED, assigned)
-        for first, stop, status in _state_runs(item, months):
+        for first, stop, status in _state_runs(item.timing, known[item.pk], months):
             counts.stock(as_directive, STATUS_CODES[DirectiveStatus(status)], first, stop)
         as_obligations = wanted(lead, issuer)
-        for obligation in obligations_until(item.timing, item.reports, months.ends[-1]):
+        for obligation in known[item.pk]:
             if obligation.done_on is not None:
                 done = months.index_of(obligation.done_on)
                 counts.flow(as_obligations, DONE, done)

@@ -199,24 +199,33 @@ def obligations(timing: Timing, reports: Iterable[CompletionReport]) -> Iterator
 
 
 def obligations_until(timing: Timing, reports: Iterable[CompletionReport], until: dt.date) -> list[Obligation]:
-    """The obligations due by ``until`` (a one-off directive's whatever its deadline)."""
+    """Enough obligations to tell the directive's standing on any day up to ``until``: a one-off
+    directive's one; a recurring one's due by then, and after them up to the first no report
+    answers (a report may answer an occurrence ahead of its due date)."""
     out = []
     for obligation in obligations(timing, reports):
-        if timing.is_recurring and obligation.due is not None and obligation.due > until:
-            break
         out.append(obligation)
+        beyond = obligation.due is not None and obligation.due > until
+        if timing.is_recurring and beyond and obligation.done_on is None and obligation.sent_on is None:
+            break
     return out
 
 
 def directive_state(timing: Timing, reports: Sequence[CompletionReport], on: dt.date) -> StatusAt | None:
     """A directive's (not a group's) standing on ``on``; None if it was not assigned by then."""
+    return state_on(timing, obligations_until(timing, reports, on), on)
+
+
+def state_on(timing: Timing, known: Sequence[Obligation], on: dt.date) -> StatusAt | None:
+    """``directive_state`` from the directive's obligations (``obligations_until`` a day on or
+    after ``on``), worked out once for many days."""
     if timing.starts_on > on:
         return None
     if not timing.is_recurring:
-        return next(obligations(timing, reports)).state(on)
+        return known[0].state(on)
     awaiting: Obligation | None = None
     last_done: Obligation | None = None
-    for obligation in obligations(timing, reports):
+    for obligation in known:
         if obligation.done_by(on):
             last_done = obligation
         elif obligation.sent_in_time_by(on):
@@ -258,12 +267,13 @@ def group_state(copies: Sequence[StatusAt]) -> StatusAt:
     return StatusAt(DirectiveStatus.NO_DEADLINE, awaiting=awaiting)
 
 
-def change_days(timing: Timing, reports: Iterable[CompletionReport], until: dt.date) -> list[dt.date]:
-    """The days on which a directive's category can change, up to ``until``: its assignment, its
-    reports, and the day after each due date. Between two of them the category stays the same."""
+def change_days(timing: Timing, known: Sequence[Obligation], until: dt.date) -> list[dt.date]:
+    """The days on which a directive's category can change, up to ``until``: its assignment, the
+    days its obligations were done or reported, and the day after each due date. Between two of
+    them the category stays the same."""
     days = {timing.starts_on}
-    days.update(r.reported_on for r in reports)
-    for obligation in obligations_until(timing, reports, until):
+    for obligation in known:
+        days.update(d for d in (obligation.done_on, obligation.sent_on) if d is not None)
         if obligation.due is not None:
             days.add(obligation.due + dt.timedelta(days=1))
     return sorted(d for d in days if timing.starts_on <= d <= until)
