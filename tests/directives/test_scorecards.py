@@ -269,6 +269,24 @@ def test_a_year_reads_the_stocks_at_its_end_and_adds_up_its_flows(busy_province:
     assert page["Huyện Bàu Bàng"]["Nhiệm vụ đang thực hiện quá hạn"] == "1"
 
 
+def test_a_unit_with_nothing_by_the_periods_end_is_not_listed(
+    clock: Clock, source: SourceDocument, province: Province, outsider: object
+) -> None:
+    add(source, lead="SYT", deadline=dt.date(2024, 10, 31))
+    clock.move_to(dt.date(2025, 1, 20))
+    later = SourceDocument.objects.create(
+        kind=SourceKind.DIRECTIVE, number="1/CT-UBND", date=dt.date(2025, 1, 15), org_unit=province.province
+    )
+    add(later, lead="STC", deadline=dt.date(2025, 3, 31))
+
+    rows_2024 = scorecard_page(outsider, "2024")
+    rows_2025 = scorecard_page(outsider, "2025")
+
+    assert "Sở Tài chính tỉnh Bình Dương" not in rows_2024
+    assert "Sở Y tế tỉnh Bình Dương" in rows_2024
+    assert "Sở Tài chính tỉnh Bình Dương" in rows_2025
+
+
 def test_collecting_again_changes_nothing_and_writes_nothing(year: Province, clock: Clock) -> None:
     collect()
     before = (

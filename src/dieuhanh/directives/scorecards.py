@@ -422,7 +422,7 @@ def scorecard_rows(*, period: Period) -> list[ScorecardRow]:
         number = value.get((code, unit.code))
         return int(number) if number is not None else 0
 
-    return [
+    rows = [
         ScorecardRow(
             unit=unit,
             assigned=whole(ASSIGNED, unit),
@@ -433,4 +433,15 @@ def scorecard_rows(*, period: Period) -> list[ScorecardRow]:
             occurrences_on_time_rate=value.get((ON_TIME_RATE, unit.code)),
         )
         for unit in units
+    ]
+    # Every unit has figures from the register's first month, zeros included: one that had no
+    # directive yet by the period's end has nothing to say about it.
+    return [
+        row
+        for row in rows
+        if row.assigned
+        or row.directives_total
+        or row.occurrences_done_on_time
+        or row.occurrences_done_late
+        or row.occurrences_overdue
     ]
