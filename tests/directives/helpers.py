@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from html.parser import HTMLParser
 from typing import Any
 
 from dieuhanh.directives.models import Directive, ProgressUpdate, SourceDocument
@@ -20,3 +21,38 @@ def complete(directive: Directive, *, on: dt.date, accept: bool = True, user: An
     progress_review(update=update, accept=accept, note="" if accept else "Thiếu biên bản.", user=user)
     directive.refresh_from_db()
     return update
+
+
+class _Tables(HTMLParser):
+    """Every table of a page as rows of cell texts (header cells included)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self.tables[-1].append([])
+        elif tag in ("td", "th") and self.tables:
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None:
+            self.tables[-1][-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def table_by_row(page: str) -> dict[str, dict[str, str]]:
+    """The first table of a page as {row header: {column header: cell}}; the last header row names the columns."""
+    parser = _Tables()
+    parser.feed(page)
+    rows = parser.tables[0]
+    header = rows[0]
+    return {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}

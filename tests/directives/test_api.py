@@ -133,9 +133,34 @@ def test_scorecards_and_sources_are_served(clock: Clock, source: SourceDocument,
     sources = api.get("/api/v1/directives/sources/").json()
     bad = api.get("/api/v1/directives/scorecards/", {"period": "2024-13"})
 
-    assert {c["org_unit"]: (c["assigned"], c["overdue"]) for c in cards} == {"74": (1, 1), "SYT": (1, 1)}
+    assert {c["org_unit"]: (c["directives_assigned"], c["directives_overdue"]) for c in cards} == {
+        "74": (1, 1),
+        "SYT": (1, 1),
+    }
     assert sources["results"][0]["directives"] == 1
     assert bad.status_code == 400
+
+
+def test_the_list_costs_the_same_queries_for_three_or_thirty_directives(
+    clock: Clock, source: SourceDocument, province: Province, outsider: object
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = client_for(outsider)
+
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get("/api/v1/directives/", {"as_of": "2024-09-12", "status": "in_progress"}).status_code == 200
+        return len(captured)
+
+    for i in range(3):
+        add(source, f"Việc {i}", lead="SYT", deadline=dt.date(2024, 10, 1 + i), coordinating=["STC"])
+    few = cost()
+    for i in range(3, 30):
+        add(source, f"Việc {i}", lead="STC", deadline=dt.date(2024, 10, 1 + i % 28), coordinating=["SYT"])
+
+    assert cost() == few
 
 
 def test_the_openapi_schema_documents_the_directive_endpoints() -> None:
@@ -149,7 +174,10 @@ def test_the_openapi_schema_documents_the_directive_endpoints() -> None:
         "/api/v1/directives/extract/",
         "/api/v1/directives/scorecards/",
         "/api/v1/directives/sources/",
+        "/api/v1/directives/summary/",
     } <= set(schema["paths"])
+    listed = {p["name"] for p in schema["paths"]["/api/v1/directives/"]["get"]["parameters"]}
+    assert {"as_of", "status", "agency", "role"} <= listed
 
 
 def test_deleting_a_groups_copy_recomputes_the_group(clock: Clock, source: SourceDocument, office_user: object) -> None:

@@ -13,9 +13,13 @@ from django.db import transaction
 from dieuhanh.demo.services import demo_data_dir, demo_load
 from dieuhanh.directives.demo import DemoDirectivesResult, directives_demo_load
 from dieuhanh.directives.models import Directive, ProgressUpdate, SourceDocument
-from dieuhanh.directives.selectors import status_counts
+from dieuhanh.directives.scorecards import scorecard_rows
+from dieuhanh.directives.selectors import DirectiveFilters, directive_summary, status_summary
+from dieuhanh.directives.services import today_local
 from dieuhanh.directives.status import DirectiveStatus
+from dieuhanh.indicators.periods import Period
 from dieuhanh.ingest.models import DataValue
+from dieuhanh.orgunits.models import OrgUnit
 
 pytestmark = pytest.mark.django_db
 
@@ -40,10 +44,41 @@ def test_the_demo_holds_the_seed_articles_directives_as_one_news_document(loaded
 
 
 def test_the_end_of_2023_shows_every_official_category(loaded: DemoDirectivesResult) -> None:
-    counts = status_counts(qs=Directive.objects.all(), today=dt.date(2023, 12, 31))
+    counts = status_summary(filters=DirectiveFilters(), on=dt.date(2023, 12, 31)).counts
 
     assert all(counts[s.value] > 0 for s in DirectiveStatus)
     assert ProgressUpdate.objects.count() == loaded.updates > 15
+
+
+def test_the_plans_completion_report_sent_before_its_deadline_awaits_confirmation_not_overdue(
+    loaded: DemoDirectivesResult,
+) -> None:
+    plan = Directive.objects.get(content__contains="quy hoạch chung")
+    on = {"end_of_2023": dt.date(2023, 12, 31), "today": today_local()}
+    summaries = {key: status_summary(filters=DirectiveFilters(), on=day) for key, day in on.items()}
+
+    assert plan.deadline == dt.date(2023, 12, 31)
+    assert plan.updates.filter(percent=100, review="pending", reported_on=dt.date(2023, 12, 28)).exists()
+    for summary in summaries.values():
+        assert summary.awaiting == 1
+
+
+def test_the_first_half_of_2023_has_no_directive_yet(loaded: DemoDirectivesResult) -> None:
+    summary = directive_summary(org_unit=OrgUnit.objects.get(code="74"), on=dt.date(2023, 6, 30))
+
+    assert summary.counts.total == 0
+
+
+@pytest.mark.parametrize("month", range(7, 13))
+def test_the_provinces_2023_scorecard_agrees_with_the_register_at_each_months_end(
+    loaded: DemoDirectivesResult, month: int
+) -> None:
+    period = Period.parse(f"2023{month:02d}")
+    register = status_summary(filters=DirectiveFilters(), on=period.end_date)
+
+    (province,) = [row for row in scorecard_rows(period=period) if row.unit.code == "74"]
+
+    assert province.directives == register.counts
 
 
 def test_the_2023_scorecards_are_indicator_values_of_the_province(loaded: DemoDirectivesResult) -> None:

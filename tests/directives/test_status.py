@@ -9,7 +9,7 @@ import pytest
 from dieuhanh.directives.models import Directive, SourceDocument
 from dieuhanh.directives.selectors import directive_detail
 from dieuhanh.directives.services import DirectiveError, progress_report
-from dieuhanh.directives.status import DirectiveStatus, days_overdue, occurrences_until, status_of
+from dieuhanh.directives.status import DirectiveStatus, Obligation, occurrences_until
 from tests.directives.conftest import Clock, Province
 from tests.directives.helpers import add, complete
 
@@ -17,9 +17,10 @@ pytestmark = pytest.mark.django_db
 
 
 def status(directive: Directive, clock: Clock) -> tuple[str, int]:
-    view = directive_detail(pk=directive.pk, today=clock.today)
+    view = directive_detail(pk=directive.pk, on=clock.today)
     assert view is not None
-    return view.status, view.days_overdue
+    assert view.state is not None
+    return view.state.status, view.state.days_overdue
 
 
 def test_a_directive_is_in_progress_until_its_deadline_then_overdue_by_the_day(
@@ -63,7 +64,7 @@ def test_completion_after_the_deadline_is_late_with_its_days(
     assert status(directive, clock) == (DirectiveStatus.DONE_LATE, 9)
 
 
-def test_a_completion_report_counts_only_once_the_office_confirms_it(
+def test_a_completion_report_counts_as_done_only_once_the_office_confirms_it(
     clock: Clock, source: SourceDocument, province: Province
 ) -> None:
     directive = add(source, lead=province.health.code, deadline=dt.date(2024, 9, 30))
@@ -72,8 +73,10 @@ def test_a_completion_report_counts_only_once_the_office_confirms_it(
 
     clock.move_to(dt.date(2024, 10, 3))
     pending = status(directive, clock)
+    directive.refresh_from_db()
 
-    assert pending == (DirectiveStatus.OVERDUE, 3)
+    assert pending == (DirectiveStatus.IN_PROGRESS, 0)  # sent in time: it waits for the office
+    assert directive.completed_on is None
 
 
 def test_a_returned_report_leaves_the_directive_open(clock: Clock, source: SourceDocument, province: Province) -> None:
@@ -137,7 +140,7 @@ def test_a_recurring_directive_with_an_end_is_done_when_its_last_occurrence_is(
     complete(directive, on=dt.date(2024, 9, 30))
     complete(directive, on=dt.date(2024, 11, 2))
 
-    assert status(directive, clock) == (DirectiveStatus.DONE_LATE, 0)
+    assert status(directive, clock) == (DirectiveStatus.DONE_LATE, 2)  # the last occurrence, due 31/10
     assert directive.completed_on == dt.date(2024, 11, 2)
 
 
@@ -161,32 +164,29 @@ def test_monthly_occurrences_fall_on_the_last_day_of_short_months() -> None:
     assert dues == [dt.date(2024, 2, 29), dt.date(2024, 3, 31), dt.date(2024, 4, 30)]
 
 
+D = dt.date
+
+
 @pytest.mark.parametrize(
-    ("completed_on", "late", "due", "expected"),
+    ("obligation", "expected"),
     [
-        (None, False, None, DirectiveStatus.NO_DEADLINE),
-        (None, False, dt.date(2024, 5, 1), DirectiveStatus.IN_PROGRESS),
-        (None, False, dt.date(2024, 4, 30), DirectiveStatus.OVERDUE),
-        (dt.date(2024, 4, 1), False, None, DirectiveStatus.DONE_ON_TIME),
-        (dt.date(2024, 4, 1), True, None, DirectiveStatus.DONE_LATE),
+        (Obligation(None), DirectiveStatus.NO_DEADLINE),
+        (Obligation(D(2024, 5, 1)), DirectiveStatus.IN_PROGRESS),
+        (Obligation(D(2024, 4, 30)), DirectiveStatus.OVERDUE),
+        (Obligation(None, done_on=D(2024, 4, 1)), DirectiveStatus.DONE_ON_TIME),
+        (Obligation(D(2024, 3, 31), done_on=D(2024, 4, 1)), DirectiveStatus.DONE_LATE),
+        (Obligation(D(2024, 4, 30), done_on=D(2024, 5, 2)), DirectiveStatus.OVERDUE),  # done after the day asked
+        (Obligation(D(2024, 4, 30), sent_on=D(2024, 4, 29)), DirectiveStatus.IN_PROGRESS),  # awaiting the office
+        (Obligation(D(2024, 4, 28), sent_on=D(2024, 4, 29)), DirectiveStatus.OVERDUE),  # sent late
     ],
 )
-def test_the_five_categories(completed_on: dt.date | None, late: bool, due: dt.date | None, expected: str) -> None:
-    assert (
-        status_of(completed_on=completed_on, completed_late=late, due_date=due, today=dt.date(2024, 5, 1)) == expected
-    )
+def test_the_five_categories_on_a_day(obligation: Obligation, expected: str) -> None:
+    assert obligation.state(dt.date(2024, 5, 1)).status == expected
 
 
 def test_days_overdue_stop_counting_at_completion() -> None:
-    assert (
-        days_overdue(completed_on=None, due_date=dt.date(2024, 5, 1), deadline=None, today=dt.date(2024, 5, 11)) == 10
-    )
-    assert (
-        days_overdue(
-            completed_on=dt.date(2024, 5, 4), due_date=None, deadline=dt.date(2024, 5, 1), today=dt.date(2024, 9, 1)
-        )
-        == 3
-    )
+    assert Obligation(D(2024, 5, 1)).state(D(2024, 5, 11)).days_overdue == 10
+    assert Obligation(D(2024, 5, 1), done_on=D(2024, 5, 4)).state(D(2024, 9, 1)).days_overdue == 3
 
 
 def test_a_group_directive_has_one_copy_per_member_and_is_done_when_all_are(

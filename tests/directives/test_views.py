@@ -114,6 +114,30 @@ def test_the_register_costs_the_same_queries_for_three_or_thirty_directives(
     assert queries(client, "/directives/?agency=SYT") == few
 
 
+def test_the_register_as_at_a_date_costs_the_same_queries_for_three_or_thirty_directives(
+    clock: Clock, source: SourceDocument, province: Province, office_user: object
+) -> None:
+    clock.move_to(dt.date(2024, 12, 1))
+    client = signed_in(office_user)
+    _more(source, 3)
+    few = queries(client, "/directives/?as_of=2024-10-20")
+    _more(source, 27)
+
+    assert queries(client, "/directives/?as_of=2024-10-20") == few
+    assert queries(client, "/directives/?as_of=2024-10-20&status=overdue") == few
+
+
+def test_the_scorecards_page_costs_the_same_queries_for_three_or_thirty_directives(
+    clock: Clock, source: SourceDocument, province: Province, outsider: object
+) -> None:
+    client = signed_in(outsider)
+    _more(source, 3)
+    few = queries(client, "/directives/scorecards/?period=2024")
+    _more(source, 27)
+
+    assert queries(client, "/directives/scorecards/?period=2024") == few
+
+
 def test_the_inbox_costs_the_same_queries_for_three_or_thirty_directives(
     clock: Clock, source: SourceDocument, province: Province, reporter: object
 ) -> None:

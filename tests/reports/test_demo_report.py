@@ -303,5 +303,5 @@ def test_a_report_costs_a_fixed_number_of_queries(demo: None) -> None:
         report_make(org_unit=province, period=ReportPeriod.parse(PERIOD))
 
     # One engine for the province and its districts, the off-track list's own, four rankings,
-    # the directives' three, and the catalogue: the same for 75 indicators as for 5.
+    # the directives' four, and the catalogue: the same for 75 indicators as for 5.
     assert len(queries) <= 45

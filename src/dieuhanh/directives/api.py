@@ -9,9 +9,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import django_filters
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -23,13 +24,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dieuhanh.accounts.permissions import ReadAnyoneWriteWithPermission
+from dieuhanh.analytics.selectors import number_out
 from dieuhanh.directives.extraction import extract_directives
 from dieuhanh.directives.models import Directive, EvidenceFile, ProgressUpdate, Recurrence, SourceDocument, SourceKind
-from dieuhanh.directives.scorecards import scorecard_table
+from dieuhanh.directives.scorecards import scorecard_rows
 from dieuhanh.directives.selectors import (
+    ROLE_LEAD,
+    DirectiveFilters,
     agency_catalogue,
     directive_may_report,
     directive_may_review,
+    status_summary,
+    statuses_at,
     unit_by_code,
 )
 from dieuhanh.directives.services import (
@@ -44,8 +50,9 @@ from dieuhanh.directives.services import (
     source_document_create,
     today_local,
 )
-from dieuhanh.directives.status import DirectiveStatus, days_overdue, status_expression
+from dieuhanh.directives.status import AsOfError, DirectiveStatus, StatusAt, as_of_parse
 from dieuhanh.indicators.periods import Period, PeriodError
+from dieuhanh.orgunits.models import OrgUnit
 
 
 class SignedInReadWriteWithPermission(BasePermission):
@@ -102,8 +109,10 @@ class DirectiveSerializer(serializers.ModelSerializer[Directive]):
     lead_agency = serializers.SerializerMethodField()
     coordinating_agencies = serializers.SerializerMethodField()
     recurrence = serializers.SerializerMethodField()
+    as_of = serializers.SerializerMethodField()
     status = serializers.SerializerMethodField()
     days_overdue = serializers.SerializerMethodField()
+    awaiting_confirmation = serializers.SerializerMethodField()
 
     class Meta:
         model = Directive
@@ -123,8 +132,10 @@ class DirectiveSerializer(serializers.ModelSerializer[Directive]):
             "due_date",
             "completed_on",
             "progress",
+            "as_of",
             "status",
             "days_overdue",
+            "awaiting_confirmation",
         ]
 
     def get_lead_agency(self, obj: Directive) -> str | None:
@@ -136,14 +147,28 @@ class DirectiveSerializer(serializers.ModelSerializer[Directive]):
     def get_recurrence(self, obj: Directive) -> str | None:
         return _recurrence_text(obj)
 
-    @extend_schema_field(serializers.ChoiceField(choices=DirectiveStatus.choices))
-    def get_status(self, obj: Directive) -> str:
-        return str(getattr(obj, "status", ""))
+    def _state(self, obj: Directive) -> StatusAt | None:
+        states: dict[int, StatusAt] = self.context["states"]
+        return states.get(obj.pk)
+
+    def get_as_of(self, obj: Directive) -> dt.date:
+        day: dt.date = self.context["as_of"]
+        return day
+
+    @extend_schema_field(serializers.ChoiceField(choices=DirectiveStatus.choices, allow_null=True))
+    def get_status(self, obj: Directive) -> str | None:
+        """The category on ``as_of``; null if the directive had not been assigned by then."""
+        state = self._state(obj)
+        return str(state.status) if state is not None else None
 
     def get_days_overdue(self, obj: Directive) -> int:
-        return days_overdue(
-            completed_on=obj.completed_on, due_date=obj.due_date, deadline=obj.deadline, today=self.context["today"]
-        )
+        state = self._state(obj)
+        return state.days_overdue if state is not None else 0
+
+    def get_awaiting_confirmation(self, obj: Directive) -> bool:
+        """A completion report awaits the office's confirmation on ``as_of``."""
+        state = self._state(obj)
+        return state.awaiting if state is not None else False
 
 
 class DirectiveWriteSerializer(serializers.Serializer[Any]):
@@ -207,9 +232,47 @@ class ProgressUpdateSerializer(serializers.ModelSerializer[ProgressUpdate]):
         ]
 
 
+def _unit(value: str) -> OrgUnit:
+    unit = unit_by_code(code=value.strip())
+    if unit is None:
+        raise ValidationError({"agency": _("Unknown agency '%(code)s'.") % {"code": value}})
+    return unit
+
+
+def _as_of(request: Request) -> dt.date:
+    try:
+        return as_of_parse(request.query_params.get("as_of"), today=today_local())
+    except AsOfError as exc:
+        raise ValidationError({"as_of": str(exc)}) from exc
+
+
+def _status(request: Request) -> str:
+    status_text = str(request.query_params.get("status") or "")
+    if status_text and status_text not in DirectiveStatus.values:
+        raise ValidationError(
+            {"status": _("Unknown status; use one of: %(values)s.") % {"values": ", ".join(DirectiveStatus.values)}}
+        )
+    return status_text
+
+
+AS_OF = OpenApiParameter(
+    "as_of",
+    OpenApiTypes.DATE,
+    description="The day status and days overdue are stated for (2024-06-30; default today, never later). "
+    "Only directives assigned by then are listed.",
+)
+STATUS = OpenApiParameter("status", str, enum=DirectiveStatus.values, description="The category on `as_of`.")
+ROLE = OpenApiParameter(
+    "role",
+    str,
+    enum=[ROLE_LEAD],
+    description="With `agency`: `lead` counts what the agency leads itself, a group's copy included "
+    "(what its scorecard counts); otherwise what it leads or coordinates.",
+)
+
+
 class DirectiveFilter(django_filters.FilterSet):
     agency = django_filters.CharFilter(method="filter_agency", label="Lead or coordinating agency (unit code)")
-    status = django_filters.ChoiceFilter(choices=DirectiveStatus.choices)
     due_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
     due_to = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
     source = django_filters.NumberFilter(field_name="source_id")
@@ -217,13 +280,13 @@ class DirectiveFilter(django_filters.FilterSet):
 
     class Meta:
         model = Directive
-        fields = ["agency", "status", "due_from", "due_to", "source", "top_level"]
+        fields = ["agency", "due_from", "due_to", "source", "top_level"]
 
     def filter_agency(self, queryset: QuerySet[Directive], name: str, value: str) -> QuerySet[Directive]:
-        unit = unit_by_code(code=value.strip())
-        if unit is None:
-            raise ValidationError({"agency": _("Unknown agency '%(code)s'.") % {"code": value}})
-        return queryset.filter(lead_agency=unit) | queryset.filter(coordinating_agencies=unit)
+        unit = _unit(value)
+        if self.data.get("role") == ROLE_LEAD:
+            return queryset.filter(lead_agency=unit)
+        return queryset.filter(Q(lead_agency=unit) | Q(coordinating_agencies=unit)).distinct()
 
 
 class DirectiveViewSet(viewsets.ModelViewSet[Directive]):
@@ -238,15 +301,82 @@ class DirectiveViewSet(viewsets.ModelViewSet[Directive]):
         return (
             Directive.objects.select_related("lead_agency")
             .prefetch_related("coordinating_agencies")
-            .annotate(status=status_expression(today_local()))
             .order_by("source_id", "parent_id", "position", "id")
         )
 
-    def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "today": today_local()}
+    def _context(self, as_of: dt.date, states: dict[int, StatusAt]) -> dict[str, Any]:
+        return {**self.get_serializer_context(), "as_of": as_of, "states": states}
+
+    def _body(self, directive: Directive, as_of: dt.date | None = None) -> Any:
+        as_of = as_of or today_local()
+        states = statuses_at(directives=Directive.objects.filter(pk=directive.pk), on=as_of)
+        return DirectiveSerializer(directive, context=self._context(as_of, states)).data
+
+    @extend_schema(parameters=[AS_OF, STATUS, ROLE])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Directives with their status and days overdue on `as_of` (today by default): only those
+        assigned by then; `status` filters by the category on that day."""
+        as_of, wanted = _as_of(request), _status(request)
+        listed = self.filter_queryset(self.get_queryset()).filter(starts_on__lte=as_of)
+        states = statuses_at(directives=listed, on=as_of)
+        ids = [pk for pk in dict.fromkeys(listed.values_list("pk", flat=True)) if pk in states]
+        if wanted:
+            ids = [pk for pk in ids if states[pk].status == wanted]
+        page: list[int] | None = self.paginate_queryset(ids)  # type: ignore[arg-type]
+        shown = page if page is not None else ids
+        found = {d.pk: d for d in self.get_queryset().filter(pk__in=shown)}
+        body = DirectiveSerializer([found[pk] for pk in shown], many=True, context=self._context(as_of, states)).data
+        return self.get_paginated_response(body) if page is not None else Response(body)
+
+    @extend_schema(parameters=[AS_OF])
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """A directive with its status on `as_of` (today by default; null before it was assigned)."""
+        as_of = _as_of(request)
+        return Response(self._body(self.get_object(), as_of))
+
+    @extend_schema(
+        parameters=[AS_OF, ROLE],
+        responses={
+            200: inline_serializer(
+                "DirectiveSummary",
+                {
+                    "as_of": serializers.DateField(),
+                    "total": serializers.IntegerField(),
+                    "counts": inline_serializer(
+                        "DirectiveCounts", {s: serializers.IntegerField() for s in DirectiveStatus.values}
+                    ),
+                    "awaiting_confirmation": serializers.IntegerField(),
+                },
+            )
+        },
+    )
+    @action(detail=False, methods=["get"])
+    def summary(self, request: Request) -> Response:
+        """The register's counts on `as_of`: its directives (a group's once; with `agency` and
+        `role=lead`, what the agency leads, a group's copy included) in each category, as the
+        register page and the scorecards count them."""
+        as_of = _as_of(request)
+        params = request.query_params
+        agency = _unit(str(params["agency"])) if params.get("agency") else None
+        source = (
+            SourceDocument.objects.filter(pk=int(params["source"])).first()
+            if params.get("source", "").isdigit()
+            else None
+        )
+        counts = status_summary(
+            filters=DirectiveFilters(agency=agency, role=str(params.get("role") or ""), source=source), on=as_of
+        )
+        return Response(
+            {
+                "as_of": as_of.isoformat(),
+                "total": counts.total,
+                "counts": counts.counts,
+                "awaiting_confirmation": counts.awaiting,
+            }
+        )
 
     def perform_destroy(self, instance: Directive) -> None:
-        directive_delete(directive=instance)
+        directive_delete(directive=instance, user=self.request.user)
 
     def get_permissions(self) -> Sequence[Any]:
         # Reporting and reviewing follow their own rules (the lead agency's contacts; the office),
@@ -269,8 +399,7 @@ class DirectiveViewSet(viewsets.ModelViewSet[Directive]):
             (created,) = directives_create(source=source, items=[write.to_input()], user=request.user)
         except DirectiveError as exc:
             raise _invalid(exc) from exc
-        body = DirectiveSerializer(self._fresh(created.pk), context=self.get_serializer_context()).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        return Response(self._body(self._fresh(created.pk)), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DirectiveWriteSerializer, responses={200: DirectiveSerializer})
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -290,7 +419,7 @@ class DirectiveViewSet(viewsets.ModelViewSet[Directive]):
             directive_update(directive=directive, item=write.to_input(), user=request.user)
         except DirectiveError as exc:
             raise _invalid(exc) from exc
-        return Response(DirectiveSerializer(self._fresh(directive.pk), context=self.get_serializer_context()).data)
+        return Response(self._body(self._fresh(directive.pk)))
 
     @extend_schema(
         request=inline_serializer(
@@ -448,8 +577,10 @@ class ExtractView(APIView):
 
 
 class ScorecardView(APIView):
-    """Each agency's scorecard over a period: assigned, done on time, done late, overdue (at the
-    period's end), on-time rate; the province's covers all its directives."""
+    """Each unit's scorecard over a period: the stored figures, read through analytics as the
+    dashboards read them. Directives are counted as the register lists them (assigned in the
+    period; in each category at its end, or today); occurrences (each due date of a directive)
+    as completed on time or late in the period, and overdue at its end."""
 
     permission_classes = [SignedInReadWriteWithPermission]
 
@@ -461,11 +592,13 @@ class ScorecardView(APIView):
                 {
                     "org_unit": serializers.CharField(),
                     "name": serializers.CharField(),
-                    "assigned": serializers.IntegerField(),
-                    "done_on_time": serializers.IntegerField(),
-                    "done_late": serializers.IntegerField(),
-                    "overdue": serializers.IntegerField(),
-                    "on_time_rate": serializers.FloatField(allow_null=True),
+                    "as_of": serializers.DateField(),
+                    "directives_assigned": serializers.IntegerField(),
+                    **{f"directives_{s}": serializers.IntegerField() for s in DirectiveStatus.values},
+                    "occurrences_done_on_time": serializers.IntegerField(),
+                    "occurrences_done_late": serializers.IntegerField(),
+                    "occurrences_on_time_rate": serializers.FloatField(allow_null=True),
+                    "occurrences_overdue": serializers.IntegerField(),
                 },
                 many=True,
             )
@@ -476,18 +609,20 @@ class ScorecardView(APIView):
             period = Period.parse(str(request.query_params.get("period") or ""))
         except PeriodError as exc:
             raise ValidationError({"period": str(exc)}) from exc
-        rows = scorecard_table(period=period, today=today_local())
+        as_of = min(period.end_date, today_local())
         return Response(
             [
                 {
-                    "org_unit": unit.code,
-                    "name": unit.name,
-                    "assigned": card.assigned,
-                    "done_on_time": card.done_on_time,
-                    "done_late": card.done_late,
-                    "overdue": card.overdue,
-                    "on_time_rate": card.on_time_rate,
+                    "org_unit": row.unit.code,
+                    "name": row.unit.name,
+                    "as_of": as_of.isoformat(),
+                    "directives_assigned": row.assigned,
+                    **{f"directives_{s}": n for s, n in row.directives.items()},
+                    "occurrences_done_on_time": row.occurrences_done_on_time,
+                    "occurrences_done_late": row.occurrences_done_late,
+                    "occurrences_on_time_rate": number_out(row.occurrences_on_time_rate, places=1),
+                    "occurrences_overdue": row.occurrences_overdue,
                 }
-                for unit, card in rows
+                for row in scorecard_rows(period=period)
             ]
         )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from dieuhanh.directives.extraction import GROUP_NAMES
 from dieuhanh.directives.models import LeadGroup, Recurrence, SourceKind
+from dieuhanh.directives.selectors import ROLE_LEAD
 from dieuhanh.directives.status import DirectiveStatus
 from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
 from dieuhanh.orgunits.selectors import TreeUnit
@@ -77,7 +78,22 @@ class InboxChooserForm(forms.Form):
 
 
 class RegisterFilterForm(forms.Form):
+    as_of = forms.DateField(
+        label=gettext_lazy("As at"),
+        required=False,
+        widget=DateInput(),
+        help_text=gettext_lazy("Status and days overdue on this day; empty: today."),
+        error_messages={"invalid": gettext_lazy("Write the date as 2024-06-30.")},
+    )
     agency = forms.ChoiceField(label=gettext_lazy("Agency"), required=False)
+    role = forms.ChoiceField(
+        label=gettext_lazy("Its role"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Leads or coordinates")),
+            (ROLE_LEAD, gettext_lazy("Leads (as its scorecard counts)")),
+        ],
+    )
     status = forms.ChoiceField(
         label=gettext_lazy("Status"), required=False, choices=[("", "—"), *DirectiveStatus.choices]
     )
@@ -85,10 +101,17 @@ class RegisterFilterForm(forms.Form):
     due_to = forms.DateField(label=gettext_lazy("Due until"), required=False, widget=DateInput())
     q = forms.CharField(label=gettext_lazy("Contains"), required=False, max_length=100)
 
-    def __init__(self, data: Any, *, units: Sequence[OrgUnit]) -> None:
+    def __init__(self, data: Any, *, units: Sequence[OrgUnit], today: dt.date) -> None:
         super().__init__(data)
         self.units = {u.code: u for u in units}
+        self.today = today
         cast(forms.ChoiceField, self.fields["agency"]).choices = unit_choices(units, groups=False)
+
+    def clean_as_of(self) -> dt.date | None:
+        day: dt.date | None = self.cleaned_data.get("as_of")
+        if day is not None and day > self.today:
+            raise forms.ValidationError(_("This date is after today: the register answers up to today."))
+        return day
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -1,176 +1,248 @@
-"""Scorecards per agency, written as monthly indicator values so analytics treat them like any figure.
+"""Scorecards per unit, stored as monthly indicator values: analytics, the dashboards, the scorecard
+page and its API all read them as they read any figure.
 
-For month M, each unit gets (see docs/directives.md):
+Two kinds of things are counted (see docs/directives.md):
 
-- DIR_ASSIGNED: directives assigned to it as lead in M (by the document's date); a recurring
-  directive counts once, when assigned;
-- DIR_DONE: obligations completed in M (a one-off directive, or one occurrence of a recurring
-  one), by the date of the confirmed completion report;
-- DIR_DONE_ONTIME / DIR_DONE_LATE: of those, on or before / after their due date;
-- DIR_OVERDUE: obligations past due and not completed at the end of M (at today for the month
-  under way);
-- DIR_ONTIME_RATE = 100 × DIR_DONE_ONTIME / DIR_DONE, computed by analytics (a ratio indicator).
+- directives, as the register counts them: DIR_ASSIGNED, those assigned in the month (by the
+  document's date); DIR_STATUS_*, those assigned by the month's end in each of the five
+  categories at that end (at today for the month under way);
+- occurrences (obligations: a one-off directive, or one due date of a recurring one):
+  DIR_DONE, DIR_DONE_ONTIME, DIR_DONE_LATE, those completed in the month (by the date of the
+  confirmed report), and DIR_OVERDUE, those past due and not done at its end;
+  DIR_ONTIME_RATE = 100 × DIR_DONE_ONTIME / DIR_DONE is computed by analytics.
 
-Agencies stand outside the administrative tree (they are not children of the province), so the
-province's figure cannot come from adding up its children: the province-wide figure covers every
-directive of the documents the province issued (``SourceDocument.org_unit``), whoever leads
-them, and is written to the province itself; analytics then use the province's own value.
-A group's directive counts once per member unit (each leads its own copy) and, at the
-province, once per copy.
+A unit's figures count what it leads itself (a group's copy counts for its member). Agencies
+stand outside the administrative tree, so the province's figures cannot come from adding up
+its children: the issuing unit of the documents (the province) gets figures of its own, over
+every directive of its documents, a group's directive once as the register lists it, each of
+its copies' occurrences once.
+
+The figures are kept current: every write of the register refreshes, in its own transaction,
+the figures of the units it touches (``scorecards_refresh``), and the daily run refreshes all of
+them (the month under way counts overdue "as at today"). They go through the audited figures
+service: only figures that are new or changed are written, each change with its history.
 """
 
 from __future__ import annotations
 
-import csv
+import contextvars
 import datetime as dt
-import io
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
+from django.db import transaction
+from django.db.models import Min, Q
 
-from dieuhanh.directives.models import Directive, ProgressUpdate, ReviewState
-from dieuhanh.directives.status import Obligation, occurrences_until
+from dieuhanh.analytics.selectors import analytics_measures
+from dieuhanh.directives.models import Directive
+from dieuhanh.directives.selectors import DirectiveFacts, directive_facts
+from dieuhanh.directives.status import (
+    DirectiveStatus,
+    Obligation,
+    Timing,
+    change_days,
+    group_state,
+    obligations_until,
+    state_on,
+)
 from dieuhanh.indicators.metadata import MetadataLoadResult, metadata_load
+from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period
 from dieuhanh.ingest.models import DataValue
-from dieuhanh.ingest.services import ImportResult, import_file
-from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.ingest.parsers import RawRow
+from dieuhanh.ingest.services import ImportResult, data_values_write
+from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
 
 INDICATORS_FILE = Path(__file__).with_name("indicators.yaml")
-STORED = ("DIR_ASSIGNED", "DIR_DONE", "DIR_DONE_ONTIME", "DIR_DONE_LATE", "DIR_OVERDUE")
 CHANNEL = "directives"
 
+ASSIGNED = "DIR_ASSIGNED"
+STATUS_CODES = {
+    DirectiveStatus.DONE_ON_TIME: "DIR_STATUS_DONE_ONTIME",
+    DirectiveStatus.DONE_LATE: "DIR_STATUS_DONE_LATE",
+    DirectiveStatus.IN_PROGRESS: "DIR_STATUS_IN_PROGRESS",
+    DirectiveStatus.OVERDUE: "DIR_STATUS_OVERDUE",
+    DirectiveStatus.NO_DEADLINE: "DIR_STATUS_NO_DEADLINE",
+}
+DONE, DONE_ON_TIME, DONE_LATE, OVERDUE = "DIR_DONE", "DIR_DONE_ONTIME", "DIR_DONE_LATE", "DIR_OVERDUE"
+ON_TIME_RATE = "DIR_ONTIME_RATE"
+STORED = (ASSIGNED, *STATUS_CODES.values(), DONE, DONE_ON_TIME, DONE_LATE, OVERDUE)
+FLOWS = (ASSIGNED, DONE, DONE_ON_TIME, DONE_LATE)
 
-def scorecard_indicators_ensure() -> MetadataLoadResult:
-    """Load the scorecard indicators into the catalogue (nothing changes once they are there)."""
+Card = dict[str, int]
+
+
+def scorecard_indicators_ensure(*, reload: bool = True) -> MetadataLoadResult | None:
+    """Load the scorecard indicators into the catalogue (nothing changes once they are there).
+    Without ``reload``, only when one is missing (one query): a write of the register asks this."""
+    if not reload and Indicator.objects.filter(code__in=(*STORED, ON_TIME_RATE)).count() == len(STORED) + 1:
+        return None
     return metadata_load(document=yaml.safe_load(INDICATORS_FILE.read_text(encoding="utf-8")))
 
 
-@dataclass
-class Scorecard:
-    """One unit's figures for one month."""
-
-    assigned: int = 0
-    done: int = 0
-    done_on_time: int = 0
-    done_late: int = 0
-    overdue: int = 0
-
-    @property
-    def on_time_rate(self) -> float | None:
-        return 100 * self.done_on_time / self.done if self.done else None
-
-    def values(self) -> dict[str, int]:
-        return {
-            "DIR_ASSIGNED": self.assigned,
-            "DIR_DONE": self.done,
-            "DIR_DONE_ONTIME": self.done_on_time,
-            "DIR_DONE_LATE": self.done_late,
-            "DIR_OVERDUE": self.overdue,
-        }
+# ---- computing --------------------------------------------------------------------------------
 
 
-@dataclass
-class _Leaf:
-    pk: int
-    lead_id: int | None
-    province_id: int | None
-    starts_on: dt.date
-    obligations: list[Obligation] = field(default_factory=list)
+@dataclass(frozen=True)
+class _Months:
+    """Contiguous months and the day each is counted at: its end, or today for the month under way."""
+
+    periods: list[Period]
+    starts: list[dt.date]
+    ends: list[dt.date]
+
+    @classmethod
+    def of(cls, periods: Sequence[Period], today: dt.date) -> _Months:
+        months = [p for p in sorted(periods) if p.start_date <= today]
+        return cls(months, [p.start_date for p in months], [min(p.end_date, today) for p in months])
+
+    def __len__(self) -> int:
+        return len(self.periods)
+
+    def index_of(self, day: dt.date) -> int | None:
+        """The month whose counting window holds ``day``."""
+        i = bisect_right(self.starts, day) - 1
+        return i if i >= 0 and day <= self.ends[i] else None
+
+    def span(self, first: dt.date, stop: dt.date | None) -> tuple[int, int]:
+        """The months whose counting day falls on or after ``first`` and before ``stop``."""
+        return bisect_left(self.ends, first), len(self.ends) if stop is None else bisect_left(self.ends, stop)
 
 
-def _leaves(*, until: dt.date) -> list[_Leaf]:
-    """Every directive that is an assignment of its own (not a group's parent), with its obligations
-    up to ``until``; three queries."""
-    rows = list(
-        Directive.objects.filter(lead_group="", starts_on__lte=until).values(
-            "pk",
-            "lead_agency_id",
-            "source__org_unit_id",
-            "starts_on",
-            "deadline",
-            "recurrence",
-            "recurrence_day",
-            "ends_on",
-            "completed_on",
+class _Counts:
+    """Per unit and indicator: flows per month, stocks as runs of months (added up at the end)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.flows: dict[int, dict[str, list[int]]] = defaultdict(lambda: {c: [0] * size for c in FLOWS})
+        self.runs: dict[int, dict[str, list[int]]] = defaultdict(
+            lambda: {c: [0] * (size + 1) for c in STORED if c not in FLOWS}
         )
-    )
-    reports: dict[int, dict[dt.date, dt.date]] = defaultdict(dict)
-    for update in (
-        ProgressUpdate.objects.filter(review=ReviewState.ACCEPTED, percent=100, occurrence_due__isnull=False)
-        .order_by("reported_on", "id")
-        .values("directive_id", "occurrence_due", "reported_on")
-    ):
-        if update["occurrence_due"] is not None:
-            reports[update["directive_id"]].setdefault(update["occurrence_due"], update["reported_on"])
-    leaves = []
-    for row in rows:
-        leaf = _Leaf(row["pk"], row["lead_agency_id"], row["source__org_unit_id"], row["starts_on"])
-        if row["recurrence"] in ("monthly", "quarterly"):
-            done = reports.get(row["pk"], {})
-            dues = occurrences_until(
-                recurrence=row["recurrence"],
-                day=row["recurrence_day"],
-                starts_on=row["starts_on"],
-                ends_on=row["ends_on"],
-                until=until,
-            )
-            leaf.obligations = [Obligation(row["pk"], row["lead_agency_id"], due, done.get(due)) for due in dues]
-        else:
-            leaf.obligations = [Obligation(row["pk"], row["lead_agency_id"], row["deadline"], row["completed_on"])]
-        leaves.append(leaf)
-    return leaves
+        self.units: set[int] = set()
+
+    def flow(self, units: Sequence[int], code: str, month: int | None) -> None:
+        if month is not None:
+            for unit in units:
+                self.flows[unit][code][month] += 1
+
+    def stock(self, units: Sequence[int], code: str, first: int, stop: int) -> None:
+        if first < stop:
+            for unit in units:
+                runs = self.runs[unit][code]
+                runs[first] += 1
+                runs[stop] -= 1
+
+    def cards(self, months: _Months) -> dict[tuple[int, str], Card]:
+        out: dict[tuple[int, str], Card] = {}
+        for unit in self.units:
+            totals = dict.fromkeys(self.runs[unit], 0)
+            for i, period in enumerate(months.periods):
+                card = {code: self.flows[unit][code][i] for code in FLOWS}
+                for code in totals:
+                    totals[code] += self.runs[unit][code][i]
+                    card[code] = totals[code]
+                out[unit, period.code] = card
+        return out
 
 
-def scorecards_compute(*, periods: Iterable[Period], today: dt.date) -> dict[tuple[int, str], Scorecard]:
-    """{(unit id, period code): Scorecard} for the lead agencies and the issuing provinces."""
-    periods = sorted(periods)
-    if not periods:
+def _runs(
+    starts_on: dt.date, days: list[dt.date], months: _Months, status_on: Callable[[dt.date], str | None]
+) -> Iterator[tuple[int, int, str]]:
+    """A category at each month's counting day, as runs of months (first, stop, status).
+
+    The category can change only on ``days`` (``change_days``); it is worked out on those, or on
+    each counting day when there are fewer of them (a long-running monthly report).
+    """
+    counted = [d for d in months.ends if d >= starts_on]
+    if len(days) > len(counted):
+        days = counted
+    for k, day in enumerate(days):
+        status = status_on(day)
+        if status is not None:
+            yield *months.span(day, days[k + 1] if k + 1 < len(days) else None), status
+
+
+def _state_runs(timing: Timing, known: list[Obligation], months: _Months) -> Iterator[tuple[int, int, str]]:
+    """A directive's category at each month's counting day."""
+
+    def status_on(day: dt.date) -> str | None:
+        state = state_on(timing, known, day)
+        return None if state is None else state.status
+
+    return _runs(timing.starts_on, change_days(timing, known, months.ends[-1]), months, status_on)
+
+
+def _group_runs(
+    item: DirectiveFacts, copies: list[tuple[Timing, list[Obligation]]], months: _Months
+) -> Iterator[tuple[int, int, str]]:
+    """A group's directive's category at each month's counting day, from its copies'."""
+    days = sorted({day for timing, known in copies for day in change_days(timing, known, months.ends[-1])})
+
+    def status_on(day: dt.date) -> str | None:
+        states = [state_on(timing, known, day) for timing, known in copies]
+        return group_state([s for s in states if s is not None]).status
+
+    return _runs(item.timing.starts_on, days or [item.timing.starts_on], months, status_on)
+
+
+def scorecards_compute(
+    *, periods: Sequence[Period], today: dt.date, units: Collection[int] | None = None
+) -> dict[tuple[int, str], Card]:
+    """{(unit id, month code): {indicator code: value}} for every unit that leads a directive or
+    issued a document of one (only ``units`` when given), for every month of ``periods`` begun by
+    ``today``; four queries. A unit with any directive by the last month gets a figure for every
+    month, zeros included: a missing month would let an older stock stand in for it."""
+    months = _Months.of(periods, today)
+    if not len(months):
         return {}
-    until = min(max(p.end_date for p in periods), today)
-    leaves = _leaves(until=until)
-    cards: dict[tuple[int, str], Scorecard] = {}
+    qs = Directive.objects.filter(starts_on__lte=months.ends[-1])
+    if units is not None:
+        qs = qs.filter(Q(lead_agency_id__in=list(units)) | Q(source__org_unit_id__in=list(units)))
+    facts = directive_facts(directives=qs)
+    counts = _Counts(len(months))
+    last = months.ends[-1]
+    known = {pk: obligations_until(item.timing, item.reports, last) for pk, item in facts.items()}
 
-    def card(unit_id: int | None, period: str) -> Scorecard | None:
-        if unit_id is None:
-            return None
-        return cards.setdefault((unit_id, period), Scorecard())
+    def wanted(*candidates: int | None) -> list[int]:
+        out = [u for u in dict.fromkeys(candidates) if u is not None and (units is None or u in units)]
+        counts.units.update(out)
+        return out
 
-    for period in periods:
-        start, end = period.start_date, period.end_date
-        if start > today:
+    for item in facts.values():
+        issuer = item.issuer_id
+        top_level = item.parent_id is None
+        assigned = months.index_of(item.timing.starts_on)
+        if item.lead_group:
+            # A group's directive is one row of the register: it counts once, at the issuing unit.
+            if top_level:
+                at = wanted(issuer)
+                counts.flow(at, ASSIGNED, assigned)
+                copies = [(facts[c].timing, known[c]) for c in item.copies]
+                for first, stop, status in _group_runs(item, copies, months):
+                    counts.stock(at, STATUS_CODES[DirectiveStatus(status)], first, stop)
             continue
-        as_of = min(end, today)
-        for leaf in leaves:
-            if leaf.starts_on > as_of:
-                continue
-            # Every unit with a directive gets a figure for every month from then on, zeros
-            # included: a missing month would let an older figure stand in for it.
-            targets = [c for c in (card(leaf.lead_id, period.code), card(leaf.province_id, period.code)) if c]
-            if leaf.lead_id is not None and leaf.lead_id == leaf.province_id:
-                targets = targets[:1]
-            if start <= leaf.starts_on <= end:
-                for target in targets:
-                    target.assigned += 1
-            for obligation in leaf.obligations:
-                done_now = obligation.fulfilled_on is not None and start <= obligation.fulfilled_on <= as_of
-                overdue = obligation.overdue_on(as_of)
-                if not (done_now or overdue):
-                    continue
-                for target in targets:
-                    if done_now:
-                        target.done += 1
-                        if obligation.on_time:
-                            target.done_on_time += 1
-                        else:
-                            target.done_late += 1
-                    if overdue:
-                        target.overdue += 1
-    return cards
+        lead = item.lead_agency_id if item.lead_agency_id != issuer else None
+        as_directive = wanted(lead, issuer if top_level else None)
+        counts.flow(as_directive, ASSIGNED, assigned)
+        for first, stop, status in _state_runs(item.timing, known[item.pk], months):
+            counts.stock(as_directive, STATUS_CODES[DirectiveStatus(status)], first, stop)
+        as_obligations = wanted(lead, issuer)
+        for obligation in known[item.pk]:
+            if obligation.done_on is not None:
+                done = months.index_of(obligation.done_on)
+                counts.flow(as_obligations, DONE, done)
+                counts.flow(as_obligations, DONE_ON_TIME if obligation.on_time else DONE_LATE, done)
+            span = obligation.overdue_span()
+            if span is not None:
+                counts.stock(as_obligations, OVERDUE, *months.span(*span))
+    return counts.cards(months)
 
 
 def months_between(first: dt.date, last: dt.date) -> list[Period]:
@@ -183,19 +255,35 @@ def months_between(first: dt.date, last: dt.date) -> list[Period]:
 
 
 def scorecard_periods(*, period: str | None, today: dt.date) -> list[Period]:
-    """The months to collect: those inside ``period`` (202311, 2023Q4, 2023), or every month from
-    the first directive to the current one."""
+    """The months to collect: those inside ``period`` (202311, 2023Q4, 2023) begun by today, or
+    every month from the first directive's (or the first stored figure's, if that directive has
+    since been deleted) to the current one."""
     if period:
         chosen = Period.parse(period)
         return [p for p in months_between(chosen.start_date, chosen.end_date) if p.start_date <= today]
-    first = Directive.objects.order_by("starts_on").values_list("starts_on", flat=True).first()
-    return months_between(first, today) if first else []
+    firsts = [
+        Directive.objects.aggregate(first=Min("starts_on"))["first"],
+        DataValue.objects.filter(indicator__code=ASSIGNED).aggregate(first=Min("period_start"))["first"],
+    ]
+    known = [day for day in firsts if day is not None]
+    return months_between(min(known), today) if known else []
+
+
+# ---- writing ------------------------------------------------------------------------------------
+
+
+class ScorecardError(RuntimeError):
+    """The figures could not be written; ``messages`` say why (in the user's language)."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
 
 
 @dataclass
 class CollectResult:
     """``rows`` figures computed; ``unchanged`` of them already stored as they are; ``result`` is
-    the import of the others (None when there were none)."""
+    the write of the others (None when there were none)."""
 
     periods: list[Period]
     rows: int
@@ -205,74 +293,155 @@ class CollectResult:
 
 
 def scorecards_collect(
-    *, periods: list[Period], today: dt.date, user: Any = None, dry_run: bool = False
+    *,
+    periods: list[Period],
+    today: dt.date,
+    units: Collection[int] | None = None,
+    user: Any = None,
+    dry_run: bool = False,
+    reason: str = "",
 ) -> CollectResult:
-    """Write the scorecards of ``periods`` as data values through the audited import service.
+    """Compute the scorecards of ``periods`` (of ``units`` only, when given) and store what changed.
 
-    Idempotent: only figures that are new or changed go to the import; when none is, nothing is
-    written at all (no import batch either), so a daily run leaves no trace on quiet days. A unit
-    that had figures but no longer has directives (a directive moved to another agency) gets
-    zeros, so no stale figure survives. Months in which a unit did not exist are skipped: the
-    catalogue refuses figures for them.
+    Idempotent: only figures that are new or changed are written; when none is, nothing is
+    written at all (no import batch either). A unit that had figures but no longer has
+    directives (a directive moved to another agency) gets zeros, so no stale figure survives.
+    Months in which a unit did not exist are skipped: the catalogue refuses figures for them.
+    Raises ``ScorecardError`` if the figures service refuses them (nothing is written then).
     """
-    scorecard_indicators_ensure()
-    cards = scorecards_compute(periods=periods, today=today)
-    codes = {p.code for p in periods}
-    stale = DataValue.objects.filter(indicator__code__in=STORED, period__in=codes).values_list("org_unit_id", "period")
-    for key in stale:
-        cards.setdefault(key, Scorecard())
-    units = {u.pk: u for u in OrgUnit.objects.filter(pk__in={unit for unit, _p in cards})}
-    stored = {
-        (indicator, unit_id, period): value
-        for indicator, unit_id, period, value in DataValue.objects.filter(
-            indicator__code__in=STORED, period__in=codes, org_unit_id__in=units
-        ).values_list("indicator__code", "org_unit_id", "period", "value")
-    }
-    by_code = {p.code: p for p in periods}
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["indicator", "org_unit", "period", "value"])
-    rows = unchanged = skipped = 0
-    for (unit_id, code), scorecard in sorted(cards.items(), key=lambda kv: (units[kv[0][0]].code, kv[0][1])):
-        unit, period = units[unit_id], by_code[code]
-        if not unit.is_valid_between(period.start_date, period.end_date):
-            skipped += 1
-            continue
-        for indicator, value in scorecard.values().items():
-            rows += 1
-            if stored.get((indicator, unit_id, code)) == value:
-                unchanged += 1
+    with transaction.atomic():
+        scorecard_indicators_ensure(reload=units is None)
+        # Two writes of the register at once would each count without the other's directive and
+        # the later would store its count last: one refresh at a time, each seeing the others'.
+        list(Indicator.objects.select_for_update().filter(code=ASSIGNED).values_list("pk", flat=True))
+        cards = scorecards_compute(periods=periods, today=today, units=units)
+        codes = {p.code for p in periods}
+        stored_qs = DataValue.objects.filter(indicator__code__in=STORED, period__in=codes)
+        if units is not None:
+            stored_qs = stored_qs.filter(org_unit_id__in=list(units))
+        stored = {
+            (u, p, i): v for u, p, i, v in stored_qs.values_list("org_unit_id", "period", "indicator__code", "value")
+        }
+        for unit_id, month, _code in stored:
+            cards.setdefault((unit_id, month), dict.fromkeys(STORED, 0))
+        by_pk = {u.pk: u for u in OrgUnit.objects.filter(pk__in={unit for unit, _p in cards})}
+        by_code = {p.code: p for p in periods}
+        rows: list[RawRow] = []
+        total = unchanged = skipped = 0
+        for (unit_id, code), card in sorted(cards.items(), key=lambda kv: (by_pk[kv[0][0]].code, kv[0][1])):
+            unit, period = by_pk[unit_id], by_code[code]
+            if not unit.is_valid_between(period.start_date, period.end_date):
+                skipped += 1
                 continue
-            writer.writerow([indicator, unit.code, code, value])
-    if rows == unchanged:
-        return CollectResult(periods, rows, unchanged, skipped, None)
-    first, last = periods[0].code, periods[-1].code
-    name = f"nhiem-vu-{first}.csv" if first == last else f"nhiem-vu-{first}-{last}.csv"
-    result = import_file(
-        content=buffer.getvalue().encode("utf-8"),
-        filename=name,
-        user=user,
-        dry_run=dry_run,
-        channel=CHANNEL,
-        file_format="csv",
+            for indicator in STORED:
+                total += 1
+                if stored.get((unit_id, code, indicator)) == card[indicator]:
+                    unchanged += 1
+                    continue
+                rows.append(RawRow(len(rows) + 1, indicator, unit.code, code, Decimal(card[indicator])))
+        if not rows:
+            return CollectResult(periods, total, unchanged, skipped, None)
+        first, last = periods[0].code, periods[-1].code
+        name = reason or (f"nhiem-vu-{first}" if first == last else f"nhiem-vu-{first}-{last}")
+        result = data_values_write(rows=rows, source_name=name, channel=CHANNEL, user=user, dry_run=dry_run)
+        if not result.ok:
+            raise ScorecardError([issue.message for issue in result.issues[:20]])
+        return CollectResult(periods, total, unchanged, skipped, result)
+
+
+_deferred: contextvars.ContextVar[bool] = contextvars.ContextVar("scorecards_deferred", default=False)
+
+
+@contextmanager
+def scorecards_deferred() -> Iterator[None]:
+    """Writes of the register inside this block leave the scorecards alone; the caller collects
+    them once afterwards (bringing in a whole register, as the demo does)."""
+    token = _deferred.set(True)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+
+
+def scorecards_refresh(*, units: Collection[int | None], today: dt.date, user: Any = None, reason: str = "") -> None:
+    """Bring the stored figures of ``units`` up to date, every month from the register's first to
+    the current one; a write of the register calls this in its own transaction."""
+    wanted = {u for u in units if u is not None}
+    if not wanted or _deferred.get():
+        return
+    periods = scorecard_periods(period=None, today=today)
+    if periods:
+        scorecards_collect(periods=periods, today=today, units=wanted, user=user, reason=reason)
+
+
+# ---- reading ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScorecardRow:
+    """One unit's scorecard over a period, as stored and read through analytics.
+
+    ``directives``: the register's categories at the period's end (at today for a period under
+    way); ``assigned``: directives assigned in the period; occurrences: completed on time, late
+    (in the period), overdue (at its end), and the share on time.
+    """
+
+    unit: OrgUnit
+    assigned: int
+    directives: dict[str, int]
+    occurrences_done_on_time: int
+    occurrences_done_late: int
+    occurrences_overdue: int
+    occurrences_on_time_rate: Decimal | None
+
+    @property
+    def directives_total(self) -> int:
+        return sum(self.directives.values())
+
+
+def scorecard_rows(*, period: Period) -> list[ScorecardRow]:
+    """Each unit's stored scorecard over ``period`` (the province first, then agencies, then the
+    others), read through analytics like any indicator; a fixed number of queries."""
+    indicators = list(
+        Indicator.objects.select_related("numerator", "denominator").filter(code__in=(*STORED, ON_TIME_RATE))
     )
-    return CollectResult(periods, rows, unchanged, skipped, result)
+    by_code = {i.code: i for i in indicators}
+    if ASSIGNED not in by_code:
+        return []
+    with_figures = DataValue.objects.filter(
+        indicator=by_code[ASSIGNED], period_start__gte=period.start_date, period_start__lte=period.end_date
+    ).values("org_unit_id")
+    units = sorted(
+        OrgUnit.objects.filter(pk__in=with_figures),
+        key=lambda u: (u.kind != OrgUnitKind.PROVINCE, u.kind != OrgUnitKind.AGENCY, u.sort_order, u.code),
+    )
+    measures = analytics_measures(indicators=indicators, org_units=units, periods=[period])
+    value = {(m.indicator, m.org_unit): m.value for m in measures}
 
+    def whole(code: str, unit: OrgUnit) -> int:
+        number = value.get((code, unit.code))
+        return int(number) if number is not None else 0
 
-def scorecard_table(*, period: Period, today: dt.date) -> list[tuple[OrgUnit, Scorecard]]:
-    """The scorecards of every month in ``period`` added up per unit (overdue: at its end), for a page."""
-    months = [p for p in months_between(period.start_date, period.end_date) if p.start_date <= today]
-    cards = scorecards_compute(periods=months, today=today)
-    totals: dict[int, Scorecard] = {}
-    last = months[-1].code if months else ""
-    for (unit_id, code), card in cards.items():
-        total = totals.setdefault(unit_id, Scorecard())
-        total.assigned += card.assigned
-        total.done += card.done
-        total.done_on_time += card.done_on_time
-        total.done_late += card.done_late
-        if code == last:
-            total.overdue = card.overdue
-    units = OrgUnit.objects.filter(pk__in=totals).order_by("kind", "sort_order", "code")
-    ordered = sorted(units, key=lambda u: (u.kind != "province", u.kind != "agency", u.sort_order, u.code))
-    return [(unit, totals[unit.pk]) for unit in ordered]
+    rows = [
+        ScorecardRow(
+            unit=unit,
+            assigned=whole(ASSIGNED, unit),
+            directives={status.value: whole(code, unit) for status, code in STATUS_CODES.items()},
+            occurrences_done_on_time=whole(DONE_ON_TIME, unit),
+            occurrences_done_late=whole(DONE_LATE, unit),
+            occurrences_overdue=whole(OVERDUE, unit),
+            occurrences_on_time_rate=value.get((ON_TIME_RATE, unit.code)),
+        )
+        for unit in units
+    ]
+    # Every unit has figures from the register's first month, zeros included: one that had no
+    # directive yet by the period's end has nothing to say about it.
+    return [
+        row
+        for row in rows
+        if row.assigned
+        or row.directives_total
+        or row.occurrences_done_on_time
+        or row.occurrences_done_late
+        or row.occurrences_overdue
+    ]

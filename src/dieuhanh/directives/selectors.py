@@ -4,11 +4,12 @@ as the extractor sees it, and who may do what. Every list costs a fixed number o
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import BooleanField, Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from dieuhanh.directives.extraction import GROUP_AGENCIES, GROUP_COMMUNES, GROUP_DISTRICTS, AgencyRecord, catalogue_from
@@ -16,13 +17,21 @@ from dieuhanh.directives.extraction.agencies import AgencyCatalogue
 from dieuhanh.directives.models import (
     AgencyContact,
     Directive,
+    LeadGroup,
     Notification,
     ProgressUpdate,
     Reminder,
     ReviewState,
     SourceDocument,
 )
-from dieuhanh.directives.status import DirectiveStatus, days_overdue, status_expression, status_of
+from dieuhanh.directives.status import (
+    CompletionReport,
+    DirectiveStatus,
+    StatusAt,
+    Timing,
+    directive_state,
+    group_state,
+)
 from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
 
 GROUP_KINDS = {
@@ -96,14 +105,104 @@ def directive_may_review(*, user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.has_perm("directives.confirm_directive"))
 
 
+# ---- status as at a date ------------------------------------------------------------------
+
+
+@dataclass
+class DirectiveFacts:
+    """What a directive's status on any date follows from: its timing, its completion reports as
+    the office has judged them, who leads it, whose document it is, and a group's copies."""
+
+    pk: int
+    parent_id: int | None
+    lead_group: str
+    lead_agency_id: int | None
+    issuer_id: int | None
+    timing: Timing
+    asked: bool = True  # False for a group's copy loaded only to make up its parent's standing
+    reports: list[CompletionReport] = field(default_factory=list)
+    copies: list[int] = field(default_factory=list)
+
+
+def directive_facts(*, directives: QuerySet[Directive]) -> dict[int, DirectiveFacts]:
+    """The facts of ``directives`` and of the copies of any group's directive among them; two
+    queries, whatever their number."""
+    wanted = directives.order_by().values("pk")
+    rows = (
+        Directive.objects.filter(Q(pk__in=wanted) | Q(parent_id__in=wanted))
+        .annotate(asked=Case(When(pk__in=wanted, then=Value(True)), default=Value(False), output_field=BooleanField()))
+        .values_list(
+            "pk",
+            "parent_id",
+            "lead_group",
+            "lead_agency_id",
+            "source__org_unit_id",
+            "starts_on",
+            "deadline",
+            "recurrence",
+            "recurrence_day",
+            "ends_on",
+            "asked",
+        )
+    )
+    facts = {
+        pk: DirectiveFacts(pk, parent, group, lead, issuer, Timing(starts, deadline, recurrence, day, ends), asked)
+        for pk, parent, group, lead, issuer, starts, deadline, recurrence, day, ends, asked in rows
+    }
+    for item in facts.values():
+        if item.parent_id in facts:
+            facts[item.parent_id].copies.append(item.pk)
+    reports = ProgressUpdate.objects.filter(
+        Q(directive_id__in=wanted) | Q(directive__parent_id__in=wanted),
+        percent=100,
+        review__in=[ReviewState.ACCEPTED, ReviewState.PENDING],
+    ).values_list("directive_id", "reported_on", "occurrence_due", "review")
+    for directive_id, reported_on, occurrence_due, review in reports:
+        if directive_id in facts:
+            facts[directive_id].reports.append(
+                CompletionReport(reported_on, occurrence_due, review == ReviewState.ACCEPTED)
+            )
+    return facts
+
+
+def fact_state(facts: dict[int, DirectiveFacts], pk: int, on: dt.date) -> StatusAt | None:
+    """The standing on ``on`` of one of ``facts``; None if it was not assigned by then."""
+    item = facts[pk]
+    if not item.lead_group:
+        return directive_state(item.timing, item.reports, on)
+    if item.timing.starts_on > on:
+        return None
+    copies = [directive_state(facts[c].timing, facts[c].reports, on) for c in item.copies]
+    return group_state([c for c in copies if c is not None])
+
+
+def statuses_at(*, directives: QuerySet[Directive], on: dt.date) -> dict[int, StatusAt]:
+    """The standing on ``on`` of each of ``directives`` assigned by then; two queries."""
+    facts = directive_facts(directives=directives)
+    out = {}
+    for pk, item in facts.items():
+        state = fact_state(facts, pk, on) if item.asked else None
+        if state is not None:
+            out[pk] = state
+    return out
+
+
 # ---- lists ----------------------------------------------------------------------------------
+
+ROLE_LEAD = "lead"
 
 
 @dataclass(frozen=True)
 class DirectiveFilters:
-    """What the register can be narrowed to; empty fields do not narrow."""
+    """What the register can be narrowed to; empty fields do not narrow.
+
+    With ``role`` "lead", the register lists what the agency leads itself, a group's copy of it
+    included (what its scorecard counts); otherwise the directives it leads or coordinates, a
+    group's copies inside their parent.
+    """
 
     agency: OrgUnit | None = None
+    role: str = ""
     status: str = ""
     due_from: dt.date | None = None
     due_to: dt.date | None = None
@@ -111,30 +210,22 @@ class DirectiveFilters:
     search: str = ""
 
 
-def _with_status(qs: QuerySet[Directive], today: dt.date) -> QuerySet[Directive]:
-    return qs.annotate(status=status_expression(today))
-
-
-def directive_list(*, filters: DirectiveFilters, today: dt.date) -> QuerySet[Directive]:
-    """The register: top-level directives (a group's copies are inside their parent), with their
-    status on ``today``, newest documents first. The agency filter finds the directives the
-    agency leads (itself or as a member of a group) or coordinates."""
-    qs = _with_status(
-        Directive.objects.filter(parent=None)
-        .select_related("source", "lead_agency")
-        .annotate(children_count=Count("children", distinct=True)),
-        today,
-    )
-    if filters.agency is not None:
-        unit = filters.agency
-        qs = qs.filter(
-            Q(lead_agency=unit)
-            | Q(children__lead_agency=unit)
-            | Q(coordinating_agencies=unit)
-            | Q(children__coordinating_agencies=unit)
-        ).distinct()
-    if filters.status:
-        qs = qs.filter(Q(status=filters.status))
+def directive_list(*, filters: DirectiveFilters, on: dt.date) -> QuerySet[Directive]:
+    """The register on ``on``: the directives assigned by then, newest documents first, narrowed by
+    every filter but status (status is that of ``on``: see ``register_page``)."""
+    qs = Directive.objects.filter(starts_on__lte=on)
+    unit = filters.agency
+    if unit is not None and filters.role == ROLE_LEAD:
+        qs = qs.filter(lead_agency=unit)
+    else:
+        qs = qs.filter(parent=None)
+        if unit is not None:
+            qs = qs.filter(
+                Q(lead_agency=unit)
+                | Q(children__lead_agency=unit)
+                | Q(coordinating_agencies=unit)
+                | Q(children__coordinating_agencies=unit)
+            ).distinct()
     if filters.due_from is not None:
         qs = qs.filter(Q(deadline__gte=filters.due_from) | Q(deadline__isnull=True, due_date__gte=filters.due_from))
     if filters.due_to is not None:
@@ -146,15 +237,145 @@ def directive_list(*, filters: DirectiveFilters, today: dt.date) -> QuerySet[Dir
     return qs.order_by("-source__date", "source_id", "position", "id")
 
 
-def status_counts(*, qs: QuerySet[Directive], today: dt.date) -> dict[str, int]:
-    """How many of a list fall in each category on ``today``; one query."""
+@dataclass(frozen=True)
+class Listed:
+    """A directive with its standing on the date asked."""
+
+    directive: Directive
+    state: StatusAt
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    """How many directives of a list stand in each category on a date, and how many of them have a
+    completion report awaiting the office."""
+
+    as_of: dt.date
+    counts: dict[str, int]
+    awaiting: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def count_states(states: Iterable[StatusAt], *, on: dt.date) -> StatusCounts:
     counts = {s.value: 0 for s in DirectiveStatus}
-    rows = (
-        qs.order_by().annotate(bucket=status_expression(today)).values("bucket").annotate(n=Count("id", distinct=True))
+    awaiting = 0
+    for state in states:
+        counts[state.status] += 1
+        awaiting += state.awaiting
+    return StatusCounts(on, counts, awaiting)
+
+
+@dataclass(frozen=True)
+class RegisterPage:
+    """One page of the register on a date, and the counts of the whole list (whatever the status filter)."""
+
+    page: Page[int]
+    rows: list[Listed]
+    counts: StatusCounts
+
+
+def register_page(*, filters: DirectiveFilters, on: dt.date, page: Any = None, page_size: int = 50) -> RegisterPage:
+    """The register on ``on`` (see ``directive_list``), filtered by status on that date, one page of
+    it with each directive's standing, and the counts per category. Five queries."""
+    qs = directive_list(filters=filters, on=on)
+    states = statuses_at(directives=qs, on=on)
+    ordered = list(dict.fromkeys(qs.values_list("pk", flat=True)))
+    counts = count_states((states[pk] for pk in ordered if pk in states), on=on)
+    if filters.status:
+        ordered = [pk for pk in ordered if pk in states and states[pk].status == filters.status]
+    paginator = Paginator(ordered, page_size)
+    current = paginator.get_page(page)
+    return RegisterPage(current, directives_listed(ids=list(current.object_list), states=states), counts)
+
+
+def directives_listed(*, ids: Sequence[int], states: dict[int, StatusAt]) -> list[Listed]:
+    """The directives ``ids``, in that order, with what a list shows of them; one query."""
+    found = (
+        Directive.objects.filter(pk__in=ids)
+        .select_related("source", "lead_agency")
+        .annotate(children_count=Count("children", distinct=True))
     )
-    for row in rows:
-        counts[row["bucket"]] = row["n"]
-    return counts
+    by_pk = {d.pk: d for d in found}
+    return [Listed(by_pk[pk], states[pk]) for pk in ids if pk in by_pk and pk in states]
+
+
+def status_summary(*, filters: DirectiveFilters, on: dt.date) -> StatusCounts:
+    """The register's counts on ``on``: what its tiles say; three queries."""
+    qs = directive_list(filters=filters, on=on)
+    states = statuses_at(directives=qs, on=on)
+    return count_states(states.values(), on=on)
+
+
+@dataclass
+class LeadDirectives:
+    """How many directives one lead (an agency, or a group of units) has in each category."""
+
+    name: str
+    counts: dict[str, int] = field(default_factory=lambda: {s.value: 0 for s in DirectiveStatus})
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class OverdueDirective:
+    content: str
+    lead: str
+    due: dt.date
+    days: int
+
+
+@dataclass(frozen=True)
+class DirectivesSummary:
+    """Where a unit's directives stand on a date: counts, per lead, and the overdue ones named."""
+
+    counts: StatusCounts
+    leads: list[LeadDirectives]
+    overdue: list[OverdueDirective]
+    issued_by_unit: bool
+
+
+def directive_summary(*, org_unit: OrgUnit, on: dt.date) -> DirectivesSummary:
+    """Where the directives of ``org_unit`` stand on ``on``, counted as the register and the
+    scorecards count them; four queries.
+
+    For a unit that issues documents (the province): every directive of its documents, a group's
+    directive once (the register's rows), under its agency or its group. For any other unit: the
+    directives it or a unit below it leads, a group's copy under its member.
+    """
+    issued = SourceDocument.objects.filter(org_unit=org_unit).exists()
+    if issued:
+        qs = Directive.objects.filter(source__org_unit=org_unit, parent=None, starts_on__lte=on)
+    else:
+        qs = Directive.objects.filter(lead_group="", lead_agency__path__startswith=org_unit.path, starts_on__lte=on)
+    states = statuses_at(directives=qs, on=on)
+    leads: dict[tuple[int, int, str], LeadDirectives] = {}
+    overdue: list[tuple[tuple[dt.date, int, str, int], OverdueDirective]] = []
+    for directive in qs.select_related("lead_agency"):
+        state = states.get(directive.pk)
+        if state is None:
+            continue
+        if directive.lead_agency is not None:
+            unit = directive.lead_agency
+            key, name = (0, unit.sort_order, unit.code), unit.name
+        elif directive.lead_group:
+            key, name = (1, 0, directive.lead_group), str(LeadGroup(directive.lead_group).label)
+        else:
+            key, name = (2, 0, ""), ""
+        leads.setdefault(key, LeadDirectives(name=name)).counts[state.status] += 1
+        if state.status == DirectiveStatus.OVERDUE and state.due is not None:
+            item = OverdueDirective(directive.content, name, state.due, state.days_overdue)
+            overdue.append(((state.due, key[1], key[2], directive.pk), item))
+    return DirectivesSummary(
+        counts=count_states(states.values(), on=on),
+        leads=[leads[k] for k in sorted(leads)],
+        overdue=[item for _key, item in sorted(overdue, key=lambda pair: pair[0])],
+        issued_by_unit=issued,
+    )
 
 
 @dataclass(frozen=True)
@@ -162,31 +383,38 @@ class Inbox:
     """What an agency has on its desk: directives it leads, those it coordinates, messages."""
 
     unit: OrgUnit
-    leading: list[Directive]
-    coordinating: list[Directive]
+    leading: list[Listed]
+    coordinating: list[Listed]
     notifications: list[Notification]
+
+
+def _open_first(item: Listed) -> tuple[bool, bool, dt.date, int]:
+    state = item.state
+    return (state.is_done, state.status != DirectiveStatus.OVERDUE, state.due or dt.date.max, item.directive.pk)
 
 
 def agency_inbox(*, unit: OrgUnit, today: dt.date, user: Any = None) -> Inbox:
     """An agency's inbox: open directives first (overdue, then by due date), then completed ones."""
-    base = Directive.objects.select_related("source", "parent").filter(lead_group="")
-    leading = list(
-        _with_status(base.filter(lead_agency=unit), today).order_by(
-            "completed_on", "due_date", "-source__date", "position"
-        )
+    # A group's copies share their parent's coordinating agencies; the parent stands for them.
+    mine = Directive.objects.filter(
+        Q(lead_agency=unit, lead_group="") | Q(coordinating_agencies=unit, parent=None), starts_on__lte=today
     )
-    coordinating = list(
-        _with_status(
-            # A group's copies share their parent's coordinating agencies; the parent stands for them.
-            Directive.objects.select_related("source", "lead_agency").filter(coordinating_agencies=unit, parent=None),
-            today,
-        ).order_by("completed_on", "due_date", "-source__date")
-    )
+    states = statuses_at(directives=mine, on=today)
+    found = Directive.objects.filter(pk__in=states).select_related("source", "lead_agency", "parent")
+    leading: list[Listed] = []
+    coordinating: list[Listed] = []
+    for directive in found:
+        item = Listed(directive, states[directive.pk])
+        (leading if directive.lead_agency_id == unit.pk and not directive.lead_group else coordinating).append(item)
     notes: list[Notification] = []
     if user is not None and getattr(user, "is_authenticated", False):
         notes = list(Notification.objects.filter(user=user, read_at__isnull=True).select_related("directive")[:50])
-    open_first = sorted(leading, key=lambda d: (d.completed_on is not None, d.due_date is None, d.due_date or today))
-    return Inbox(unit=unit, leading=open_first, coordinating=coordinating, notifications=notes)
+    return Inbox(
+        unit=unit,
+        leading=sorted(leading, key=_open_first),
+        coordinating=sorted(coordinating, key=_open_first),
+        notifications=notes,
+    )
 
 
 @dataclass(frozen=True)
@@ -202,18 +430,19 @@ class TimelineEntry:
 
 @dataclass(frozen=True)
 class DirectiveView:
-    """A directive with everything its page shows."""
+    """A directive with everything its page shows; its standing (and its copies') as at ``as_of``,
+    None if it had not been assigned by then."""
 
     directive: Directive
-    status: str
-    days_overdue: int
-    children: list[Any]
+    as_of: dt.date
+    state: StatusAt | None
+    children: list[Listed]
     updates: list[ProgressUpdate]
     reminders: list[Reminder]
     timeline: list[TimelineEntry]
 
 
-def directive_detail(*, pk: int, today: dt.date) -> DirectiveView | None:
+def directive_detail(*, pk: int, on: dt.date) -> DirectiveView | None:
     directive = (
         Directive.objects.select_related("source", "lead_agency", "parent", "parent__source")
         .prefetch_related(
@@ -230,9 +459,12 @@ def directive_detail(*, pk: int, today: dt.date) -> DirectiveView | None:
     )
     if directive is None:
         return None
-    children = list(
-        _with_status(directive.children.select_related("lead_agency"), today).order_by("lead_agency__sort_order", "id")
-    )
+    facts = directive_facts(directives=Directive.objects.filter(pk=pk))
+    children = [
+        Listed(child, state)
+        for child in directive.children.select_related("lead_agency").order_by("lead_agency__sort_order", "id")
+        if (state := fact_state(facts, child.pk, on)) is not None
+    ]
     updates = list(directive.updates.all())
     reminders = list(directive.reminders.order_by("sent_at"))
     timeline = [
@@ -251,16 +483,8 @@ def directive_detail(*, pk: int, today: dt.date) -> DirectiveView | None:
     if directive.deadline is not None:
         timeline.append(TimelineEntry(directive.deadline, "deadline", ""))
     timeline.sort(key=lambda e: (e.date, e.kind != "assigned"))
-    status = status_of(
-        completed_on=directive.completed_on,
-        completed_late=directive.completed_late,
-        due_date=directive.due_date,
-        today=today,
-    )
-    late = days_overdue(
-        completed_on=directive.completed_on, due_date=directive.due_date, deadline=directive.deadline, today=today
-    )
-    return DirectiveView(directive, status, late, children, updates, reminders, timeline)
+    state = fact_state(facts, pk, on)
+    return DirectiveView(directive, on, state, children, updates, reminders, timeline)
 
 
 def timezone_date(moment: dt.datetime) -> dt.date:

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,7 @@ from dieuhanh.directives.models import (
     ReviewState,
     SourceDocument,
 )
+from dieuhanh.directives.scorecards import ScorecardError, scorecards_refresh
 from dieuhanh.directives.selectors import group_members, issuing_unit_default, unit_by_code
 from dieuhanh.directives.status import occurrences
 from dieuhanh.orgunits.models import OrgUnit
@@ -53,6 +55,32 @@ def _user(user: Any) -> Any:
 def today_local() -> dt.date:
     """Today in the province's time zone; the clock every status rule reads."""
     return timezone.localdate()
+
+
+def _units_of(directives: Sequence[Directive]) -> set[int | None]:
+    """The units whose scorecards a change of ``directives`` touches: their leads (a group's
+    members, through its copies) and the units that issued their documents."""
+    pks = [d.pk for d in directives]
+    leads = Directive.objects.filter(Q(pk__in=pks) | Q(parent_id__in=pks)).values_list("lead_agency_id", flat=True)
+    issuers = Directive.objects.filter(pk__in=pks).values_list("source__org_unit_id", flat=True)
+    units: set[int | None] = set(leads)
+    return units | set(issuers)
+
+
+def _scorecards_follow(*, units: set[int | None], directive: Directive, user: Any) -> None:
+    """Bring the stored scorecards of ``units`` up to date, in the caller's transaction: no page
+    ever shows a count the stored figures contradict."""
+    try:
+        scorecards_refresh(
+            units=units,
+            today=today_local(),
+            user=_user(user),
+            reason=_("Scorecards after a change to directive #%(id)d") % {"id": directive.pk},
+        )
+    except ScorecardError as exc:
+        raise DirectiveError(
+            [_("The scorecards could not be brought up to date, so nothing was saved: %(why)s") % {"why": exc}]
+        ) from exc
 
 
 # ---- source documents ------------------------------------------------------------------
@@ -197,6 +225,8 @@ def directives_create(*, source: SourceDocument, items: Sequence[DirectiveInput]
                 user=user,
             )
             created.append(directive)
+        if created:
+            _scorecards_follow(units=_units_of(created), directive=created[0], user=user)
     return created
 
 
@@ -256,6 +286,7 @@ def directive_update(*, directive: Directive, item: DirectiveInput, user: Any = 
     if group != directive.lead_group or (group and lead is not None):
         raise DirectiveError([_("The lead group of a directive cannot be changed; delete it and add it again.")])
     with transaction.atomic():
+        touched = _units_of([directive])
         targets = [directive, *directive.children.all()] if directive.lead_group else [directive]
         for target in targets:
             target.content = item.content.strip()
@@ -269,18 +300,22 @@ def directive_update(*, directive: Directive, item: DirectiveInput, user: Any = 
             if target.pk == directive.pk or not directive.lead_group:
                 target.coordinating_agencies.set(coordinating)
             directive_refresh(directive=target)
+        _scorecards_follow(units=touched | _units_of([directive]), directive=directive, user=user)
     directive.refresh_from_db()
     return directive
 
 
-def directive_delete(*, directive: Directive) -> None:
+def directive_delete(*, directive: Directive, user: Any = None) -> None:
     """Remove a directive with its copies, reports and reminders; a group's parent is recomputed."""
     with transaction.atomic():
+        touched = _units_of([directive])
         parent_id = directive.parent_id
+        removed = Directive(pk=directive.pk)
         directive.delete()
         parent = Directive.objects.filter(pk=parent_id).first() if parent_id else None
         if parent is not None:
             _refresh_parent(parent)
+        _scorecards_follow(units=touched, directive=removed, user=user)
 
 
 def directive_refresh(*, directive: Directive) -> None:
@@ -428,6 +463,9 @@ def progress_report(
             evidence.file.save(upload.name or "tep", upload, save=False)
             evidence.save()
         directive_refresh(directive=directive)
+        if percent == 100:
+            # A completion report can stop the clock (sent in time) while it awaits the office.
+            _scorecards_follow(units=_units_of([directive]), directive=directive, user=user)
     return update
 
 
@@ -449,6 +487,7 @@ def progress_review(
         update.save(update_fields=["review", "review_note", "reviewed_by", "reviewed_at"])
         directive = update.directive
         directive_refresh(directive=directive)
+        _scorecards_follow(units=_units_of([directive]), directive=directive, user=user)
         message = (
             _("Completion confirmed: %(directive)s") if accept else _("Completion report returned: %(directive)s")
         ) % {"directive": str(directive)[:300]}

@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,7 +30,7 @@ from dieuhanh.directives.forms import (
     unit_choices,
 )
 from dieuhanh.directives.models import EvidenceFile, Recurrence, ReviewState, SourceDocument
-from dieuhanh.directives.scorecards import scorecard_table
+from dieuhanh.directives.scorecards import ScorecardRow, scorecard_rows
 from dieuhanh.directives.selectors import (
     ASSIGNABLE_KINDS,
     DirectiveFilters,
@@ -40,11 +39,10 @@ from dieuhanh.directives.selectors import (
     assignable_units,
     contact_units,
     directive_detail,
-    directive_list,
     directive_may_report,
     directive_may_review,
     pending_reviews,
-    status_counts,
+    register_page,
 )
 from dieuhanh.directives.services import (
     AGENCY_TEXT_SEPARATOR,
@@ -57,7 +55,7 @@ from dieuhanh.directives.services import (
     source_document_create,
     today_local,
 )
-from dieuhanh.directives.status import DirectiveStatus
+from dieuhanh.directives.status import AsOfError, DirectiveStatus, as_of_parse
 from dieuhanh.indicators.periods import Period, PeriodError
 from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
 from dieuhanh.orgunits.selectors import org_unit_tree
@@ -69,15 +67,19 @@ ADD_PERMISSION = "directives.add_directive"
 @login_required
 @require_GET
 def register(request: HttpRequest) -> HttpResponse:
-    """All directives (a group's copies inside their parent), filtered by agency, status and due window."""
+    """All directives (a group's copies inside their parent) as at a date, today by default: those
+    assigned by then, their status then; filtered by agency, status and due window."""
     today = today_local()
     units = assignable_units()
-    form = RegisterFilterForm(request.GET, units=units)
+    form = RegisterFilterForm(request.GET, units=units, today=today)
     filters = DirectiveFilters()
+    as_of = today
     if form.is_valid():
         data = form.cleaned_data
+        as_of = data.get("as_of") or today
         filters = DirectiveFilters(
             agency=form.units.get(data.get("agency") or ""),
+            role=data.get("role") or "",
             status=data.get("status") or "",
             due_from=data.get("due_from"),
             due_to=data.get("due_to"),
@@ -86,18 +88,20 @@ def register(request: HttpRequest) -> HttpResponse:
     source_id = request.GET.get("source", "")
     if source_id.isdigit():
         filters = replace(filters, source=SourceDocument.objects.filter(pk=int(source_id)).first())
-    listed = directive_list(filters=filters, today=today)
-    counts = status_counts(qs=directive_list(filters=replace(filters, status=""), today=today), today=today)
-    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    listed = register_page(filters=filters, on=as_of, page=request.GET.get("page"), page_size=PAGE_SIZE)
     query = {k: v for k, v in request.GET.items() if k != "page" and v}
     context = {
         "form": form,
-        "page": page,
-        "today": today,
-        "counts": [(s, counts.get(s.value, 0)) for s in DirectiveStatus],
-        "total": sum(counts.values()),
+        "page": listed.page,
+        "rows": listed.rows,
+        "as_of": as_of,
+        "is_today": as_of == today,
+        "counts": [(s, listed.counts.counts[s.value]) for s in DirectiveStatus],
+        "total": listed.counts.total,
+        "awaiting": listed.counts.awaiting,
         "query": urlencode(query),
         "status_query": urlencode({k: v for k, v in query.items() if k != "status"}),
+        "as_of_query": urlencode({"as_of": as_of.isoformat()}) if as_of != today else "",
         "can_add": request.user.has_perm(ADD_PERMISSION),
         "reviews": list(pending_reviews(limit=20)) if directive_may_review(user=request.user) else [],
     }
@@ -107,16 +111,22 @@ def register(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A directive's timeline; its lead agency reports progress here, the office confirms."""
+    """A directive's timeline and its standing (as at a date with ``?as_of=``); its lead agency
+    reports progress here, the office confirms."""
     today = today_local()
-    view = directive_detail(pk=pk, today=today)
+    try:
+        as_of = as_of_parse(request.GET.get("as_of"), today=today)
+        as_of_error = ""
+    except AsOfError as exc:
+        as_of, as_of_error = today, str(exc)
+    view = directive_detail(pk=pk, on=as_of)
     if view is None:
         raise Http404(_("There is no such directive."))
     directive = view.directive
     may_report = directive_may_report(user=request.user, directive=directive)
     may_review = directive_may_review(user=request.user)
     progress_form = ProgressForm(initial={"reported_on": initial_date(), "percent": directive.progress})
-    status = 200
+    status = 400 if as_of_error else 200
     if request.method == "POST":
         if "review" in request.POST:
             if not may_review:
@@ -166,6 +176,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "view": view,
         "directive": directive,
         "today": today,
+        "as_of": as_of,
+        "is_today": as_of == today,
+        "as_of_error": as_of_error,
         "may_report": may_report and directive.completed_on is None,
         "may_review": may_review,
         "progress_form": progress_form,
@@ -226,21 +239,31 @@ def evidence(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 @require_GET
 def scorecards(request: HttpRequest) -> HttpResponse:
-    """Each agency's scorecard over a period, computed as ``directives collect`` writes it."""
+    """Each unit's scorecard over a period: the stored figures, read through analytics as the
+    dashboards read them."""
     today = today_local()
     text = (request.GET.get("period") or str(today.year)).strip()
     error = ""
-    rows: list[Any] = []
+    rows: list[ScorecardRow] = []
     period: Period | None = None
     try:
         period = Period.parse(text)
-        rows = scorecard_table(period=period, today=today)
+        rows = scorecard_rows(period=period)
     except PeriodError as exc:
         error = str(exc)
+    as_of = min(period.end_date, today) if period is not None else today
     return render(
         request,
         "directives/scorecards.html",
-        {"rows": rows, "period": period, "period_text": text, "error": error, "today": today},
+        {
+            "rows": rows,
+            "period": period,
+            "period_text": text,
+            "error": error,
+            "as_of": as_of,
+            "register_query": urlencode({"as_of": as_of.isoformat()}) if as_of != today else "",
+            "today": today,
+        },
         status=400 if error else 200,
     )
 

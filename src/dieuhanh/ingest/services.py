@@ -136,6 +136,26 @@ def _rejected(batch: ImportBatch, file_format: str, issues: list[Issue], *, rows
     return ImportResult(batch=batch, issues=issues)
 
 
+def data_values_write(
+    *,
+    rows: list[RawRow],
+    source_name: str,
+    channel: str,
+    user: Any = None,
+    dry_run: bool = False,
+    status: str = DataValueStatus.SUBMITTED,
+) -> ImportResult:
+    """Figures a program computed (a collector), checked and stored as an import is, all or nothing,
+    with their history and one batch record; no file is written or parsed in between."""
+    user = user if user is not None and getattr(user, "is_authenticated", False) else None
+    batch = ImportBatch(source_name=source_name[:255], channel=channel, file_format=ImportFormat.API, created_by=user)
+    checked, issues = check_rows(rows)
+    if issues:
+        return _rejected(batch, ImportFormat.API, issues, rows=len(rows))
+    batch.rows_total = len(rows)
+    return ImportResult(batch=_store(batch, checked, user=user, dry_run=dry_run, status=status))
+
+
 def _store(batch: ImportBatch, rows: list[CheckedRow], *, user: Any, dry_run: bool, status: str) -> ImportBatch:
     with transaction.atomic(), managed_write():
         batch.status = ImportStatus.DRY_RUN if dry_run else ImportStatus.COMMITTED

@@ -1,4 +1,5 @@
-"""Reads for reports: which figures are still estimates, the directives' standing, kept reports.
+"""Reads for reports: which figures are still estimates, kept reports (the directives' standing is
+the register's own: ``directives.selectors.directive_summary``).
 
 Each costs a fixed number of queries, whatever the number of indicators, units or directives.
 """
@@ -7,17 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from django.db.models import Count, QuerySet
 
 from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.analytics.readmodel.scope import stored_operands
-from dieuhanh.directives.models import Directive, SourceDocument
 from dieuhanh.directives.scorecards import INDICATORS_FILE
-from dieuhanh.directives.status import DirectiveStatus, days_overdue, status_expression
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.ingest.models import DataValue, DataValueStatus
@@ -66,93 +63,6 @@ def estimated_indicator_ids(*, indicators: Sequence[Indicator], org_unit: OrgUni
         indicator_id for indicator_id, start in rows if windows[indicator_id][0] <= start <= windows[indicator_id][1]
     }
     return {pk for pk, operands in stored.items() if pending.intersection(operands)}
-
-
-@dataclass
-class AgencyDirectives:
-    """How many directives one lead agency has in each category."""
-
-    name: str
-    counts: dict[str, int] = field(default_factory=lambda: {s.value: 0 for s in DirectiveStatus})
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-
-@dataclass(frozen=True)
-class OverdueDirective:
-    content: str
-    lead: str
-    due: dt.date
-    days: int
-
-
-@dataclass
-class DirectivesSummary:
-    """The directives of a report's unit on a date: counts, per lead agency, and the overdue ones."""
-
-    as_of: dt.date
-    counts: dict[str, int]
-    agencies: list[AgencyDirectives]
-    overdue: list[OverdueDirective]
-    issued_by_unit: bool
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-
-def directives_summary(*, org_unit: OrgUnit, on: dt.date) -> DirectivesSummary:
-    """Where the directives of ``org_unit`` stand on ``on`` (the register's categories). Three queries.
-
-    For a unit that issues documents (the province), every directive of its documents; for
-    any other, the directives that it or a unit below it leads. Each assignment counts once
-    per lead agency: a group's directive by its members' copies (what each must report on).
-    Status is the register's as it stands now, on ``on`` (a report is written on its date).
-    """
-    base: QuerySet[Directive] = Directive.objects.filter(lead_group="", starts_on__lte=on)
-    issued_by_unit = SourceDocument.objects.filter(org_unit=org_unit).exists()
-    if issued_by_unit:
-        base = base.filter(source__org_unit=org_unit)
-    else:
-        base = base.filter(lead_agency__path__startswith=org_unit.path)
-    rows = (
-        base.order_by()
-        .annotate(bucket=status_expression(on))
-        .values("lead_agency_id", "lead_agency__name", "lead_agency__sort_order", "lead_agency__code", "bucket")
-        .annotate(n=Count("id"))
-    )
-    counts = {s.value: 0 for s in DirectiveStatus}
-    agencies: dict[int | None, AgencyDirectives] = {}
-    order: dict[int | None, tuple[int, int, str]] = {}
-    for row in rows:
-        key = row["lead_agency_id"]
-        agency = agencies.setdefault(key, AgencyDirectives(name=row["lead_agency__name"] or ""))
-        order[key] = (key is None, row["lead_agency__sort_order"] or 0, row["lead_agency__code"] or "")
-        agency.counts[row["bucket"]] += row["n"]
-        counts[row["bucket"]] += row["n"]
-    overdue = [
-        OverdueDirective(
-            content=d.content,
-            lead=d.lead_agency.name if d.lead_agency else "",
-            due=d.due_date,
-            days=days_overdue(completed_on=None, due_date=d.due_date, deadline=d.deadline, today=on),
-        )
-        for d in base.annotate(bucket=status_expression(on))
-        .filter(bucket=DirectiveStatus.OVERDUE)
-        .select_related("lead_agency")
-        .order_by("due_date", "lead_agency__sort_order", "id")
-        if d.due_date is not None
-    ]
-    ranked = sorted(agencies, key=lambda k: order[k])
-    return DirectivesSummary(
-        as_of=on,
-        counts=counts,
-        agencies=[agencies[k] for k in ranked],
-        overdue=overdue,
-        issued_by_unit=issued_by_unit,
-    )
 
 
 def generated_report_list(*, limit: int = 200) -> list[GeneratedReport]:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import template
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from dieuhanh.directives.models import Directive, LeadGroup, Recurrence
-from dieuhanh.directives.status import DirectiveStatus, days_overdue
+from dieuhanh.directives.status import DirectiveStatus
 
 register = template.Library()
 
@@ -59,10 +57,3 @@ def timing(directive: Directive) -> str:
     if directive.deadline is not None:
         return date_format(directive.deadline, "SHORT_DATE_FORMAT")
     return _("No deadline")
-
-
-@register.filter
-def late_days(directive: Directive, today: dt.date) -> int:
-    return days_overdue(
-        completed_on=directive.completed_on, due_date=directive.due_date, deadline=directive.deadline, today=today
-    )

@@ -1,32 +1,35 @@
-"""Section IV of the report: the directives' standing, from the register."""
+"""Section IV of the report: the directives' standing at the end of the report's period, from the register."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dieuhanh.directives.selectors import directive_summary
 from dieuhanh.directives.status import DirectiveStatus
 from dieuhanh.reports.document import Paragraph, Section, Table
-from dieuhanh.reports.selectors import directives_summary
 
 if TYPE_CHECKING:
     from dieuhanh.reports.content.builder import ReportBuilder
 
 
 def directives_section(b: ReportBuilder) -> Section:
-    """Section IV: where the directives stand on the report's date, per lead agency, the overdue ones named."""
+    """Section IV: where the directives stand at the end of the report's period (or on the day the
+    report is made, if earlier) — assigned by then, their status then, days overdue counted to
+    then — as the register and the scorecards count them; per lead, the overdue ones named."""
     section = Section(number="", title=b.text("section_directives"))
-    summary = directives_summary(org_unit=b.unit, on=b.issued_on)
-    as_of = f"{b.issued_on.day}/{b.issued_on.month}/{b.issued_on.year}"
-    if not summary.total:
+    day = min(b.report.end_date, b.issued_on)
+    summary = directive_summary(org_unit=b.unit, on=day)
+    as_of = f"{day.day}/{day.month}/{day.year}"
+    if not summary.counts.total:
         section.blocks.append(Paragraph(b.text("directives_none", as_of=as_of)))
         return section
-    c = summary.counts
+    c = summary.counts.counts
     section.blocks.append(
         Paragraph(
             b.text(
                 "directives_summary",
                 as_of=as_of,
-                total=summary.total,
+                total=summary.counts.total,
                 lead_scope="",
                 done_on_time=c[DirectiveStatus.DONE_ON_TIME],
                 done_late=c[DirectiveStatus.DONE_LATE],
@@ -36,6 +39,8 @@ def directives_section(b: ReportBuilder) -> Section:
             )
         )
     )
+    if summary.counts.awaiting:
+        section.blocks.append(Paragraph(b.text("directives_awaiting", awaiting=summary.counts.awaiting)))
     order = (
         DirectiveStatus.DONE_ON_TIME,
         DirectiveStatus.DONE_LATE,
@@ -46,11 +51,11 @@ def directives_section(b: ReportBuilder) -> Section:
     rows = [
         (
             str(n),
-            agency.name or b.text("directives_no_lead"),
-            str(agency.total),
-            *(str(agency.counts[s]) for s in order),
+            lead.name or b.text("directives_no_lead"),
+            str(lead.total),
+            *(str(lead.counts[s]) for s in order),
         )
-        for n, agency in enumerate(summary.agencies, start=1)
+        for n, lead in enumerate(summary.leads, start=1)
     ]
     section.blocks.append(
         Table(

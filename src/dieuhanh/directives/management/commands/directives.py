@@ -1,7 +1,7 @@
 """``dieuhanh directives``: extract directives from a text, send reminders, collect scorecards.
 
 dieuhanh directives extract FILE --date 2023-07-20 --format json [--save] [--suggest-leads]
-dieuhanh directives remind
+dieuhanh directives remind            (daily: the reminders due, then the scorecards up to today)
 dieuhanh directives collect [--period 202311] [--dry-run]
 """
 
@@ -23,7 +23,7 @@ from dieuhanh.commands import DieuhanhCommand
 from dieuhanh.directives.extraction import extract_directives
 from dieuhanh.directives.models import SourceKind
 from dieuhanh.directives.reminders import reminders_send
-from dieuhanh.directives.scorecards import scorecard_periods, scorecards_collect
+from dieuhanh.directives.scorecards import CollectResult, ScorecardError, scorecard_periods, scorecards_collect
 from dieuhanh.directives.selectors import agency_catalogue
 from dieuhanh.directives.services import (
     DirectiveError,
@@ -109,7 +109,7 @@ class Command(DieuhanhCommand):
             metavar=_("TITLE"),
             help=_("Title of the document (with --save)."),
         )
-        remind = _("Send the reminders due today (run once a day).")
+        remind = _("Send the reminders due today and bring the scorecards up to today (run once a day).")
         actions.add_parser("remind", help=remind, description=remind)
         scorecards = _("Write the agencies' monthly scorecards as indicator values.")
         collect = actions.add_parser("collect", help=scorecards, description=scorecards)
@@ -195,6 +195,9 @@ class Command(DieuhanhCommand):
                 _("Reminder for directive #%(id)d not sent (it will be tried again): %(error)s")
                 % {"id": directive.pk, "error": error}
             )
+        # The month under way counts overdue "as at today": a day later, a deadline may have passed
+        # with no write of the register to refresh it (and a month that just ended gets its end).
+        self._collect({"period": None, "dry_run": False})
         if run.failed:
             sys.exit(1)
 
@@ -207,7 +210,16 @@ class Command(DieuhanhCommand):
         if not periods:
             self.stdout.write(_("Nothing to collect: no directive yet, or the period has not begun."))
             return
-        collected = scorecards_collect(periods=periods, today=today, dry_run=options["dry_run"])
+        try:
+            collected = scorecards_collect(periods=periods, today=today, dry_run=options["dry_run"])
+        except ScorecardError as exc:
+            for message in exc.messages:
+                self.stderr.write(f"  - {message}")
+            raise CommandError(_("The scorecards were not written; nothing was changed.")) from exc
+        self._collected(collected)
+
+    def _collected(self, collected: CollectResult) -> None:
+        periods = collected.periods
         if collected.rows == 0:
             self.stdout.write(_("Nothing to collect: no agency had a directive in these months."))
             return
@@ -222,10 +234,6 @@ class Command(DieuhanhCommand):
             )
             return
         batch = collected.result.batch
-        if not collected.result.ok:
-            for issue in collected.result.issues[:20]:
-                self.stderr.write(f"  - {issue.message}")
-            raise CommandError(_("The scorecards were not written; nothing was changed."))
         self.stdout.write(
             _(
                 "Scorecards of %(first)s–%(last)s: %(rows)s figures, %(new)s new, %(changed)s changed, "
