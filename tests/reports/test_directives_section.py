@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from dieuhanh.dashboard.periods import ReportPeriod
+from dieuhanh.analytics.readmodel.periods import ReportPeriod
 
 from dieuhanh.directives.models import SourceDocument, SourceKind
 from dieuhanh.directives.services import progress_report

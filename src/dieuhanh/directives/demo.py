@@ -180,7 +180,8 @@ def directives_demo_load(*, data_dir: Path) -> DemoDirectivesResult:
         return DemoDirectivesResult(
             current.directives.count(), ProgressUpdate.objects.filter(directive__source=current).count(), False
         )
-    # The demo's figures end in 2023: its scorecards are collected once, for 2023, not refreshed up to
+    # The demo's figures end in 2023: its scorecards are collected once, for the whole of 2023 (zeros
+    # before the first directive, so that the year is whole), not refreshed up to
     # today by each write (a signed-in overview would otherwise open on this month's directives alone).
     with transaction.atomic(), scorecards_deferred():
         for old in SourceDocument.objects.filter(title__startswith=TITLE_PREFIX):
@@ -216,7 +217,9 @@ def directives_demo_load(*, data_dir: Path) -> DemoDirectivesResult:
         updates = 0
         for directive, plan in zip(directives, plans, strict=True):
             updates += _play(directive, plan)
-        scorecards_collect(periods=months_between(DOCUMENT_DATE, dt.date(2023, 12, 31)), today=today_local())
+        scorecards_collect(
+            periods=months_between(DOCUMENT_DATE.replace(month=1, day=1), dt.date(2023, 12, 31)), today=today_local()
+        )
     return DemoDirectivesResult(len(directives), updates, True)
 
 

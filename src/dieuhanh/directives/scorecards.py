@@ -256,8 +256,9 @@ def months_between(first: dt.date, last: dt.date) -> list[Period]:
 
 def scorecard_periods(*, period: str | None, today: dt.date) -> list[Period]:
     """The months to collect: those inside ``period`` (202311, 2023Q4, 2023) begun by today, or
-    every month from the first directive's (or the first stored figure's, if that directive has
-    since been deleted) to the current one."""
+    every month from January of the first directive's year (or of the first stored figure's, if
+    that directive has since been deleted) to the current one: a year of scorecards is then whole
+    (zeros before the first directive), so its cumulative is complete and can be judged."""
     if period:
         chosen = Period.parse(period)
         return [p for p in months_between(chosen.start_date, chosen.end_date) if p.start_date <= today]
@@ -266,7 +267,7 @@ def scorecard_periods(*, period: str | None, today: dt.date) -> list[Period]:
         DataValue.objects.filter(indicator__code=ASSIGNED).aggregate(first=Min("period_start"))["first"],
     ]
     known = [day for day in firsts if day is not None]
-    return months_between(min(known), today) if known else []
+    return months_between(min(known).replace(month=1, day=1), today) if known else []
 
 
 # ---- writing ------------------------------------------------------------------------------------
