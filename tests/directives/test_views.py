@@ -138,6 +138,20 @@ def test_the_scorecards_page_costs_the_same_queries_for_three_or_thirty_directiv
     assert queries(client, "/directives/scorecards/?period=2024") == few
 
 
+def test_the_scorecards_period_is_chosen_in_words(clock: Clock, province: Province, outsider: object) -> None:
+    client = signed_in(outsider)
+
+    response = client.get("/directives/scorecards/?year=2024&part=Q3", HTTP_ACCEPT_LANGUAGE="vi")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<option value="Q3" selected>Quý III</option>' in html
+    assert 'type="text"' not in html.split('class="pickers"')[1].split("</form>")[0]
+    # Nine months are no scorecard period: not offered
+    assert 'value="9M"' not in html
+    assert client.get("/directives/scorecards/?year=2024&part=9M").status_code == 400
+
+
 def test_the_inbox_costs_the_same_queries_for_three_or_thirty_directives(
     clock: Clock, source: SourceDocument, province: Province, reporter: object
 ) -> None:

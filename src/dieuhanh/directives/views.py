@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dieuhanh.analytics.readmodel.periods import PartGroup, ReportPeriod, part_groups
 from dieuhanh.directives.extraction import extract_directives
 from dieuhanh.directives.forms import (
     ExtractForm,
@@ -240,17 +241,24 @@ def evidence(request: HttpRequest, pk: int) -> FileResponse:
 @require_GET
 def scorecards(request: HttpRequest) -> HttpResponse:
     """Each unit's scorecard over a period: the stored figures, read through analytics as the
-    dashboards read them."""
+    dashboards read them. The period is chosen in words (a year and a part of it); an address
+    may name it by its code (``?period=2023Q4``)."""
     today = today_local()
-    text = (request.GET.get("period") or str(today.year)).strip()
     error = ""
     rows: list[ScorecardRow] = []
     period: Period | None = None
+    chosen: ReportPeriod | None = None
     try:
-        period = Period.parse(text)
+        if request.GET.get("year") and request.GET.get("part"):
+            chosen = ReportPeriod.from_part(int(request.GET["year"]), request.GET["part"])
+        else:
+            chosen = ReportPeriod.parse(request.GET.get("period") or str(today.year))
+        if chosen.cumulative:
+            raise PeriodError(_("A scorecard is for a month, a quarter, a half-year or a year."))
+        period = chosen.period
         rows = scorecard_rows(period=period)
-    except PeriodError as exc:
-        error = str(exc)
+    except (PeriodError, ValueError) as exc:
+        error = str(exc) if isinstance(exc, PeriodError) else _("Choose a year from the list.")
     as_of = min(period.end_date, today) if period is not None else today
     return render(
         request,
@@ -258,7 +266,13 @@ def scorecards(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "period": period,
-            "period_text": text,
+            "years": list(range(today.year, today.year - 10, -1)),
+            "selected_year": chosen.year if chosen is not None else today.year,
+            "part_groups": [
+                PartGroup(g.label, [(p, w) for p, w in g.parts if not p.endswith("M") or p.startswith("M")])
+                for g in part_groups()
+            ],
+            "selected_part": chosen.part if chosen is not None else "year",
             "error": error,
             "as_of": as_of,
             "register_query": urlencode({"as_of": as_of.isoformat()}) if as_of != today else "",
