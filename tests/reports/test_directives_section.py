@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from dieuhanh.analytics.readmodel.periods import ReportPeriod
 
+from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.directives.models import SourceDocument, SourceKind
 from dieuhanh.directives.services import progress_report
 from dieuhanh.reports.document import Paragraph, Section, Table
