@@ -9,6 +9,7 @@ official figures is exact.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -152,6 +153,8 @@ class Series:
     own_loaded: tuple[tuple[int, int], ...] | None = None
     _base: dict[tuple[int, int], Decimal | None] = field(default_factory=dict, repr=False)
     _value: dict[tuple[int, int, int], Decimal | None] = field(default_factory=dict, repr=False)
+    _ordinals: dict[int, list[int]] = field(default_factory=dict, repr=False)
+    _split: dict[int, tuple[list[tuple[int, int]], list[int]]] = field(default_factory=dict, repr=False)
 
     def _rollup(self, unit_id: int, first: int, last: int) -> RollupValue | None:
         if self.loaded is not None and (first, last) not in self.loaded:
@@ -233,7 +236,18 @@ class Series:
         if unit_id in self.rolled:
             rolled = self._rollup(unit_id, first, last)
             return rolled[1] if rolled else 0
+        if not self.tree.of(unit_id):
+            # A leaf's figure for one sub-period is its own: count its stored sub-periods in the range
+            # (completeness asks this for every child and every range of a year, when rollups are made).
+            stored = self._stored_ordinals(unit_id)
+            return bisect_right(stored, last) - bisect_left(stored, first)
         return sum(1 for o in range(first, last + 1) if self.value(unit_id, o, o) is not None)
+
+    def _stored_ordinals(self, unit_id: int) -> list[int]:
+        stored = self._ordinals.get(unit_id)
+        if stored is None:
+            stored = self._ordinals[unit_id] = sorted(self.own.get(unit_id, _NO_FIGURES))
+        return stored
 
     def is_complete(self, unit_id: int, first: int, last: int) -> bool:
         return self.filled(unit_id, first, last) == last - first + 1
@@ -249,11 +263,44 @@ class Series:
         if level and self.kinds.get(unit_id) == level:
             return 1 if self.has_reported(unit_id, first, last) else 0
         children = self.tree.of(unit_id)
-        if not level:
-            if not children and unit_id not in self.rolled:
-                return 1 if self.has_reported(unit_id, first, last) else 0
-            return sum(1 for child in children if self.has_reported(child, first, last))
-        return sum(self.reported(child, first, last) for child in children)
+        if not children:
+            return 1 if not level and self.has_reported(unit_id, first, last) else 0
+        if level and any(self.kinds.get(child) != level for child in children):
+            return sum(self.reported(child, first, last) for child in children)
+        return self._children_reported(unit_id, first, last)
+
+    def _children_reported(self, unit_id: int, first: int, last: int) -> int:
+        """How many of the unit's children have reported ``first..last`` (``has_reported``, inlined:
+        it runs for every child and every range of a year when rollups are made).
+
+        A leaf child's stored sub-periods are a bit mask (bit ``o - base`` for ordinal ``o``), so
+        whether it has every one of a range, or any, is a couple of integer operations.
+        """
+        leaves, others = self._children_split(unit_id)
+        stock = self.spec.aggregation == "last"
+        full = (1 << (last - first + 1)) - 1
+        count = sum(1 for child in others if self.has_reported(child, first, last))
+        for base, bits in leaves:
+            window = (bits >> (first - base) if first >= base else bits << (base - first)) & full
+            if window if stock else window == full:
+                count += 1
+        return count
+
+    def _children_split(self, unit_id: int) -> tuple[list[tuple[int, int]], list[int]]:
+        """The unit's leaf children as (base ordinal, bit mask of stored sub-periods), and the others."""
+        found = self._split.get(unit_id)
+        if found is None:
+            leaves: list[tuple[int, int]] = []
+            others: list[int] = []
+            for child in self.tree.of(unit_id):
+                if child in self.rolled or self.tree.of(child):
+                    others.append(child)
+                else:
+                    stored = self._stored_ordinals(child)
+                    base = stored[0] if stored else 0
+                    leaves.append((base, sum(1 << (o - base) for o in stored)))
+            found = self._split[unit_id] = (leaves, others)
+        return found
 
     def own_covers(self, unit_id: int, first: int, last: int) -> bool:
         """Whether the unit's own stored figures alone make its figure over ``first..last`` whole."""
