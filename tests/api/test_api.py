@@ -12,8 +12,8 @@ from django.core.management import call_command
 from pytest_django.fixtures import Settings
 from rest_framework.test import APIClient
 
+from dieuhanh.figures.models import DataValue, DataValueChange
 from dieuhanh.indicators.models import Indicator
-from dieuhanh.ingest.models import DataValue, DataValueChange
 from tests.conftest import Tree
 from tests.factories import IndicatorFactory, TargetFactory, put
 

@@ -17,8 +17,8 @@ from dieuhanh.directives.scorecards import scorecard_rows
 from dieuhanh.directives.selectors import DirectiveFilters, directive_summary, status_summary
 from dieuhanh.directives.services import today_local
 from dieuhanh.directives.status import DirectiveStatus
+from dieuhanh.figures.models import DataValue
 from dieuhanh.indicators.periods import Period
-from dieuhanh.ingest.models import DataValue
 from dieuhanh.orgunits.models import OrgUnit
 
 pytestmark = pytest.mark.django_db

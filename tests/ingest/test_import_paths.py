@@ -9,8 +9,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from dieuhanh.figures.models import DataValue
 from dieuhanh.ingest import bulk
-from dieuhanh.ingest.models import DataValue
 from dieuhanh.ingest.services import import_file
 from tests.conftest import Tree
 from tests.factories import IndicatorFactory

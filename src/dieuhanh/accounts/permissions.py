@@ -13,7 +13,7 @@ class ReadAnyoneWriteWithPermission(BasePermission):
     """Safe methods are open (views narrow what anonymous users see to public data).
 
     Writes need an authenticated user holding the view's ``write_permission``
-    (e.g. ``"ingest.add_importbatch"``), or, for model views, Django's model
+    (e.g. ``"figures.add_importbatch"``), or, for model views, Django's model
     permission for the method.
     """
 

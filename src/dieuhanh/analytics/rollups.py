@@ -6,33 +6,35 @@ aggregated children's rollups (already refreshed), so a refresh after a district
 import reads that district's communes and the rollups of the province's other
 districts — never the whole country.
 
-Writes that go through ``ingest.services`` refresh the rollups inside their own
-transaction. Anything else (a catalogue change that moves units, a direct database
-write) marks them invalid, and analytics computes from the stored figures until the
-next rebuild (see ``RollupState``).
+Writes through the figures service announce themselves (``figures_written``) and the
+rollups are refreshed inside their transaction (``figures_written_heard``). Anything else
+(a catalogue change that moves units, a direct database write) marks them invalid, and
+analytics computes from the stored figures until the next rebuild (see ``RollupState``).
 """
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import F, Max, Min, Q
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from dieuhanh.analytics.engine import IndicatorSpec, RollupKey, RollupValue, Series, UnitTree, rollup_rows
 from dieuhanh.analytics.figures import ordinal_of, own_figures
 from dieuhanh.analytics.models import Rollup, RollupState
+from dieuhanh.figures.choices import DataValueStatus
+from dieuhanh.figures.models import DataValue
 from dieuhanh.indicators.models import Aggregation, Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
-from dieuhanh.ingest.models import DataValue, DataValueStatus
 from dieuhanh.orgunits.models import OrgUnit
 
 STATE_KEY = "rollups"
@@ -44,22 +46,8 @@ WRITE_CHUNK = 5_000
 UNITS_PER_STEP = 4
 FIGURES_PER_STEP = 300_000
 
-# Set while a service writes figures and will refresh the rollups itself, so that the
-# guard on single saves does not invalidate them underneath it.
-_managed_write: contextvars.ContextVar[bool] = contextvars.ContextVar("managed_write", default=False)
-
-
-@contextmanager
-def managed_write() -> Iterator[None]:
-    token = _managed_write.set(True)
-    try:
-        yield
-    finally:
-        _managed_write.reset(token)
-
-
-def in_managed_write() -> bool:
-    return _managed_write.get()
+# Beyond this many changed figures, rebuilding the rollups is cheaper than refreshing them.
+REBUILD_ABOVE = 500_000
 
 
 @dataclass(frozen=True)
@@ -67,6 +55,29 @@ class RefreshResult:
     units: int
     rows: int
     seconds: float
+
+
+def figures_written_heard(
+    sender: Any, *, count: int, keys: Callable[[], set[tuple[int, int, int]]], complete: bool, **_kw: Any
+) -> str | None:
+    """Bring the rollups, and with them the answer cache's stamp, up to date after a write of
+    figures (``dieuhanh.figures.signals.figures_written``), inside the write's transaction.
+    Returns what an operator may want to read when it rebuilt them."""
+    ready = rollups_ready()
+    stale = not ready and DataValue.objects.exists()
+    if (complete and (count or stale)) or (ready and count > REBUILD_ABOVE):
+        return rebuilt_text(rollups_rebuild())
+    if ready and count:
+        rollups_refresh(changed=keys())
+    return None
+
+
+def rebuilt_text(result: RefreshResult) -> str:
+    return _("Rollups rebuilt: %(units)s aggregated units, %(rows)s rows, in %(seconds)s s.") % {
+        "units": number_format(result.units, force_grouping=True),
+        "rows": number_format(result.rows, force_grouping=True),
+        "seconds": number_format(result.seconds, decimal_pos=1),
+    }
 
 
 def rollups_ready() -> bool:

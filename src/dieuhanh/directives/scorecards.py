@@ -52,12 +52,12 @@ from dieuhanh.directives.status import (
     obligations_until,
     state_on,
 )
+from dieuhanh.figures.choices import ImportFormat
+from dieuhanh.figures.models import DataValue, ImportBatch
+from dieuhanh.figures.services import FigureRow, acting_user, figures_write
 from dieuhanh.indicators.metadata import MetadataLoadResult, metadata_load
 from dieuhanh.indicators.models import Indicator
-from dieuhanh.indicators.periods import Period
-from dieuhanh.ingest.models import DataValue
-from dieuhanh.ingest.parsers import RawRow
-from dieuhanh.ingest.services import ImportResult, data_values_write
+from dieuhanh.indicators.periods import Period, PeriodError, parse_period_for
 from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
 
 INDICATORS_FILE = Path(__file__).with_name("indicators.yaml")
@@ -283,14 +283,14 @@ class ScorecardError(RuntimeError):
 
 @dataclass
 class CollectResult:
-    """``rows`` figures computed; ``unchanged`` of them already stored as they are; ``result`` is
+    """``rows`` figures computed; ``unchanged`` of them already stored as they are; ``batch`` is
     the write of the others (None when there were none)."""
 
     periods: list[Period]
     rows: int
     unchanged: int
     skipped_invalid_units: int
-    result: ImportResult | None
+    batch: ImportBatch | None
 
 
 def scorecards_collect(
@@ -308,7 +308,7 @@ def scorecards_collect(
     written at all (no import batch either). A unit that had figures but no longer has
     directives (a directive moved to another agency) gets zeros, so no stale figure survives.
     Months in which a unit did not exist are skipped: the catalogue refuses figures for them.
-    Raises ``ScorecardError`` if the figures service refuses them (nothing is written then).
+    Raises ``ScorecardError`` if a period is not of the scorecards' own type (nothing is written then).
     """
     with transaction.atomic():
         scorecard_indicators_ensure(reload=units is None)
@@ -327,27 +327,34 @@ def scorecards_collect(
             cards.setdefault((unit_id, month), dict.fromkeys(STORED, 0))
         by_pk = {u.pk: u for u in OrgUnit.objects.filter(pk__in={unit for unit, _p in cards})}
         by_code = {p.code: p for p in periods}
-        rows: list[RawRow] = []
+        indicators = {i.code: i for i in Indicator.objects.filter(code__in=STORED)}
+        rows: list[FigureRow] = []
         total = unchanged = skipped = 0
         for (unit_id, code), card in sorted(cards.items(), key=lambda kv: (by_pk[kv[0][0]].code, kv[0][1])):
             unit, period = by_pk[unit_id], by_code[code]
             if not unit.is_valid_between(period.start_date, period.end_date):
                 skipped += 1
                 continue
-            for indicator in STORED:
+            for code_of_indicator in STORED:
                 total += 1
-                if stored.get((unit_id, code, indicator)) == card[indicator]:
+                if stored.get((unit_id, code, code_of_indicator)) == card[code_of_indicator]:
                     unchanged += 1
                     continue
-                rows.append(RawRow(len(rows) + 1, indicator, unit.code, code, Decimal(card[indicator])))
+                indicator = indicators[code_of_indicator]
+                try:
+                    parse_period_for(period.code, indicator.period_type)
+                except PeriodError as exc:
+                    raise ScorecardError([str(exc)]) from exc
+                rows.append(FigureRow(indicator.pk, unit_id, period, Decimal(card[code_of_indicator])))
         if not rows:
             return CollectResult(periods, total, unchanged, skipped, None)
         first, last = periods[0].code, periods[-1].code
         name = reason or (f"nhiem-vu-{first}" if first == last else f"nhiem-vu-{first}-{last}")
-        result = data_values_write(rows=rows, source_name=name, channel=CHANNEL, user=user, dry_run=dry_run)
-        if not result.ok:
-            raise ScorecardError([issue.message for issue in result.issues[:20]])
-        return CollectResult(periods, total, unchanged, skipped, result)
+        batch = ImportBatch(
+            source_name=name[:255], channel=CHANNEL, file_format=ImportFormat.API, created_by=acting_user(user)
+        )
+        figures_write(rows, batch=batch, user=user, dry_run=dry_run)
+        return CollectResult(periods, total, unchanged, skipped, batch)
 
 
 _deferred: contextvars.ContextVar[bool] = contextvars.ContextVar("scorecards_deferred", default=False)

@@ -19,9 +19,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dieuhanh.api import ExactJSONParser, ExactJSONRenderer
+from dieuhanh.figures.choices import DataValueStatus, ImportFormat
+from dieuhanh.figures.models import DataValue, ImportBatch
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodError
-from dieuhanh.ingest.models import DataValue, DataValueStatus, ImportBatch, ImportFormat
 from dieuhanh.ingest.services import (
     DataValueError,
     data_value_delete,
@@ -158,14 +159,14 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     serializer_class = ImportBatchSerializer
     parser_classes = [MultiPartParser, FormParser]
-    write_permission = "ingest.add_importbatch"
+    write_permission = "figures.add_importbatch"
 
     def get_queryset(self) -> QuerySet[ImportBatch]:
         user = self.request.user
         qs = ImportBatch.objects.select_related("created_by")
         if not user.is_authenticated:
             return qs.none()
-        return qs if user.has_perm("ingest.view_importbatch") else qs.filter(created_by=user)
+        return qs if user.has_perm("figures.view_importbatch") else qs.filter(created_by=user)
 
     @extend_schema(
         request=inline_serializer(

@@ -15,9 +15,10 @@ import yaml
 from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.analytics.readmodel.scope import stored_operands
 from dieuhanh.directives.scorecards import INDICATORS_FILE
+from dieuhanh.figures.choices import DataValueStatus
+from dieuhanh.figures.models import DataValue
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
-from dieuhanh.ingest.models import DataValue, DataValueStatus
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.reports.models import GeneratedReport
 

@@ -18,10 +18,11 @@ from django.utils import timezone
 
 from dieuhanh.analytics.engine import Engine, IndicatorSpec
 from dieuhanh.analytics.selectors import answer_cached, build_engine, spec_of
+from dieuhanh.figures.choices import DataValueStatus
+from dieuhanh.figures.models import DataValue
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.indicators.selectors import indicator_list
-from dieuhanh.ingest.models import DataValue, DataValueStatus
 from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
 from dieuhanh.orgunits.selectors import TreeUnit
 

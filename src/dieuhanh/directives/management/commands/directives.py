@@ -223,7 +223,7 @@ class Command(DieuhanhCommand):
         if collected.rows == 0:
             self.stdout.write(_("Nothing to collect: no agency had a directive in these months."))
             return
-        if collected.result is None:
+        if collected.batch is None:
             self.stdout.write(
                 _("Scorecards of %(first)s–%(last)s: all %(rows)s figures are up to date; nothing written.")
                 % {
@@ -233,7 +233,7 @@ class Command(DieuhanhCommand):
                 }
             )
             return
-        batch = collected.result.batch
+        batch = collected.batch
         self.stdout.write(
             _(
                 "Scorecards of %(first)s–%(last)s: %(rows)s figures, %(new)s new, %(changed)s changed, "
