@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dieuhanh.accounts.permissions import ReadAnyoneWriteWithPermission
+from dieuhanh.accounts.users import signed_in
 from dieuhanh.analytics.selectors import number_out
 from dieuhanh.directives.extraction import extract_directives
 from dieuhanh.directives.models import Directive, EvidenceFile, ProgressUpdate, Recurrence, SourceDocument, SourceKind
@@ -62,7 +63,7 @@ class SignedInReadWriteWithPermission(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
-        if not user or not user.is_authenticated:
+        if not signed_in(user):
             return False
         return ReadAnyoneWriteWithPermission().has_permission(request, view)
 

@@ -40,6 +40,7 @@ import yaml
 from django.db import transaction
 from django.db.models import Min, Q
 
+from dieuhanh.accounts.users import acting_user
 from dieuhanh.analytics.selectors import analytics_measures
 from dieuhanh.directives.models import Directive
 from dieuhanh.directives.selectors import DirectiveFacts, directive_facts
@@ -54,7 +55,7 @@ from dieuhanh.directives.status import (
 )
 from dieuhanh.figures.choices import ImportFormat
 from dieuhanh.figures.models import DataValue, ImportBatch
-from dieuhanh.figures.services import FigureRow, acting_user, figures_write
+from dieuhanh.figures.services import FigureRow, figures_write
 from dieuhanh.indicators.metadata import MetadataLoadResult, metadata_load
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodError, parse_period_for

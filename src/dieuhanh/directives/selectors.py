@@ -12,6 +12,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import BooleanField, Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from dieuhanh.accounts.users import signed_in
 from dieuhanh.directives.extraction import GROUP_AGENCIES, GROUP_COMMUNES, GROUP_DISTRICTS, AgencyRecord, catalogue_from
 from dieuhanh.directives.extraction.agencies import AgencyCatalogue
 from dieuhanh.directives.models import (
@@ -84,14 +85,14 @@ def assignable_units(*, on: dt.date | None = None, kinds: Iterable[str] = ASSIGN
 
 def contact_units(*, user: Any) -> list[OrgUnit]:
     """The agencies a user is a focal point of."""
-    if not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         return []
     return list(OrgUnit.objects.filter(directive_contacts__user=user).distinct().order_by("sort_order", "code"))
 
 
 def directive_may_report(*, user: Any, directive: Directive) -> bool:
     """The lead agency's contacts report progress; so do office staff who may change directives."""
-    if not getattr(user, "is_authenticated", False) or directive.lead_group:
+    if not signed_in(user) or directive.lead_group:
         return False
     if user.has_perm("directives.change_directive"):
         return True
@@ -102,7 +103,7 @@ def directive_may_report(*, user: Any, directive: Directive) -> bool:
 
 
 def directive_may_review(*, user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.has_perm("directives.confirm_directive"))
+    return bool(signed_in(user) and user.has_perm("directives.confirm_directive"))
 
 
 # ---- status as at a date ------------------------------------------------------------------
@@ -407,7 +408,7 @@ def agency_inbox(*, unit: OrgUnit, today: dt.date, user: Any = None) -> Inbox:
         item = Listed(directive, states[directive.pk])
         (leading if directive.lead_agency_id == unit.pk and not directive.lead_group else coordinating).append(item)
     notes: list[Notification] = []
-    if user is not None and getattr(user, "is_authenticated", False):
+    if signed_in(user):
         notes = list(Notification.objects.filter(user=user, read_at__isnull=True).select_related("directive")[:50])
     return Inbox(
         unit=unit,
@@ -501,7 +502,7 @@ def pending_reviews(*, limit: int = 50) -> QuerySet[ProgressUpdate]:
 
 
 def unread_count(*, user: Any) -> int:
-    if not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         return 0
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 

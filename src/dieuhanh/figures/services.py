@@ -30,6 +30,7 @@ from django.db import connection, transaction
 from django.db.models import Field
 from django.utils import timezone
 
+from dieuhanh.accounts.users import acting_user
 from dieuhanh.figures.choices import ChangeAction, DataValueStatus, ImportStatus
 from dieuhanh.figures.models import DataValue, DataValueChange, ImportBatch
 from dieuhanh.figures.signals import figures_written
@@ -89,11 +90,6 @@ class FigureRow:
     period: Period
     value: Decimal
     comment: str = ""
-
-
-def acting_user(user: Any) -> Any:
-    """The signed-in user, or nobody (an anonymous user, a command, a test)."""
-    return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
 def figures_changed(

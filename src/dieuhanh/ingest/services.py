@@ -19,9 +19,10 @@ from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from dieuhanh.accounts.users import acting_user
 from dieuhanh.figures.choices import DataValueStatus, ImportFormat, ImportStatus
 from dieuhanh.figures.models import DataValue, ImportBatch
-from dieuhanh.figures.services import acting_user, figure_delete, figure_set, figures_write
+from dieuhanh.figures.services import figure_delete, figure_set, figures_write
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.ingest.bulk import RejectedError, import_postgres
 from dieuhanh.ingest.parsers import Issue, ParseError, RawRow, detect_format, iter_rows

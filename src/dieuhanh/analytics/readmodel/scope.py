@@ -22,7 +22,7 @@ from dieuhanh.figures.choices import DataValueStatus
 from dieuhanh.figures.models import DataValue
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
-from dieuhanh.indicators.selectors import indicator_list
+from dieuhanh.indicators.selectors import indicator_list, may_see_internal
 from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
 from dieuhanh.orgunits.selectors import TreeUnit
 
@@ -40,7 +40,7 @@ def default_org_unit(tree: Sequence[TreeUnit]) -> OrgUnit | None:
 
 def visible_indicators(*, user: object) -> list[Indicator]:
     """The indicators a user may see: all when signed in, only the public ones for anonymous visitors."""
-    return indicator_list(public_only=not getattr(user, "is_authenticated", False))
+    return indicator_list(public_only=not may_see_internal(user))
 
 
 def stored_operands(indicators: Sequence[Indicator]) -> list[Indicator]:
