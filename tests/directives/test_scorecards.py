@@ -14,7 +14,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from dieuhanh.analytics.selectors import analytics_measures
-from dieuhanh.directives.models import SourceDocument, SourceKind
+from dieuhanh.directives.choices import SourceKind
+from dieuhanh.directives.models import SourceDocument
 from dieuhanh.directives.scorecards import scorecard_periods, scorecards_collect
 from dieuhanh.directives.services import DirectiveInput, directive_update, progress_report, progress_review
 from dieuhanh.figures.models import DataValue, DataValueChange, ImportBatch

@@ -26,8 +26,9 @@ from rest_framework.views import APIView
 from dieuhanh.accounts.permissions import ReadAnyoneWriteWithPermission
 from dieuhanh.accounts.users import signed_in
 from dieuhanh.analytics.selectors import number_out
+from dieuhanh.directives.choices import DirectiveStatus, Recurrence, SourceKind
 from dieuhanh.directives.extraction import extract_directives
-from dieuhanh.directives.models import Directive, EvidenceFile, ProgressUpdate, Recurrence, SourceDocument, SourceKind
+from dieuhanh.directives.models import Directive, EvidenceFile, ProgressUpdate, SourceDocument
 from dieuhanh.directives.scorecards import scorecard_rows
 from dieuhanh.directives.selectors import (
     ROLE_LEAD,
@@ -51,7 +52,7 @@ from dieuhanh.directives.services import (
     source_document_create,
     today_local,
 )
-from dieuhanh.directives.status import AsOfError, DirectiveStatus, StatusAt, as_of_parse
+from dieuhanh.directives.status import AsOfError, StatusAt, as_of_parse
 from dieuhanh.indicators.periods import Period, PeriodError
 from dieuhanh.orgunits.models import OrgUnit
 

@@ -17,8 +17,9 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from dieuhanh.directives.choices import Recurrence, SourceKind
 from dieuhanh.directives.extraction import extract_directives
-from dieuhanh.directives.models import Directive, ProgressUpdate, Recurrence, SourceDocument, SourceKind
+from dieuhanh.directives.models import Directive, ProgressUpdate, SourceDocument
 from dieuhanh.directives.scorecards import months_between, scorecards_collect, scorecards_deferred
 from dieuhanh.directives.selectors import agency_catalogue
 from dieuhanh.directives.services import (

@@ -42,17 +42,10 @@ from django.db.models import Min, Q
 
 from dieuhanh.accounts.users import acting_user
 from dieuhanh.analytics.selectors import analytics_measures
+from dieuhanh.directives.choices import DirectiveStatus
 from dieuhanh.directives.models import Directive
 from dieuhanh.directives.selectors import DirectiveFacts, directive_facts
-from dieuhanh.directives.status import (
-    DirectiveStatus,
-    Obligation,
-    Timing,
-    change_days,
-    group_state,
-    obligations_until,
-    state_on,
-)
+from dieuhanh.directives.status import Obligation, Timing, change_days, group_state, obligations_until, state_on
 from dieuhanh.figures.choices import ImportFormat
 from dieuhanh.figures.models import DataValue, ImportBatch
 from dieuhanh.figures.services import FigureRow, figures_write

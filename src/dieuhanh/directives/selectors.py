@@ -13,26 +13,11 @@ from django.db.models import BooleanField, Case, Count, Prefetch, Q, QuerySet, V
 from django.utils import timezone
 
 from dieuhanh.accounts.users import signed_in
+from dieuhanh.directives.choices import DirectiveStatus, LeadGroup, ReviewState
 from dieuhanh.directives.extraction import GROUP_AGENCIES, GROUP_COMMUNES, GROUP_DISTRICTS, AgencyRecord, catalogue_from
 from dieuhanh.directives.extraction.agencies import AgencyCatalogue
-from dieuhanh.directives.models import (
-    AgencyContact,
-    Directive,
-    LeadGroup,
-    Notification,
-    ProgressUpdate,
-    Reminder,
-    ReviewState,
-    SourceDocument,
-)
-from dieuhanh.directives.status import (
-    CompletionReport,
-    DirectiveStatus,
-    StatusAt,
-    Timing,
-    directive_state,
-    group_state,
-)
+from dieuhanh.directives.models import AgencyContact, Directive, Notification, ProgressUpdate, Reminder, SourceDocument
+from dieuhanh.directives.status import CompletionReport, StatusAt, Timing, directive_state, group_state
 from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
 
 GROUP_KINDS = {

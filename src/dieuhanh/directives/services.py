@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dieuhanh.accounts.users import acting_user
+from dieuhanh.directives.choices import Recurrence, ReviewState
 from dieuhanh.directives.extraction import GROUP_NAMES
 from dieuhanh.directives.models import (
     AgencyContact,
@@ -26,8 +27,6 @@ from dieuhanh.directives.models import (
     EvidenceFile,
     Notification,
     ProgressUpdate,
-    Recurrence,
-    ReviewState,
     SourceDocument,
 )
 from dieuhanh.directives.scorecards import ScorecardError, scorecards_refresh

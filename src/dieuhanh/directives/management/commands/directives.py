@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dieuhanh.commands import DieuhanhCommand
+from dieuhanh.directives.choices import SourceKind
 from dieuhanh.directives.extraction import extract_directives
-from dieuhanh.directives.models import SourceKind
 from dieuhanh.directives.reminders import reminders_send
 from dieuhanh.directives.scorecards import CollectResult, ScorecardError, scorecard_periods, scorecards_collect
 from dieuhanh.directives.selectors import agency_catalogue
