@@ -36,6 +36,7 @@ from dieuhanh.figures.models import DataValue
 from dieuhanh.indicators.models import Aggregation, Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.tree import parents_among, path_ids
 
 STATE_KEY = "rollups"
 ROLLED_AGGREGATIONS = (Aggregation.SUM, Aggregation.AVERAGE, Aggregation.LAST)
@@ -124,9 +125,7 @@ def rollups_rebuild(*, progress: Callable[[int, int], None] | None = None) -> Re
         state, _created = RollupState.objects.select_for_update().get_or_create(key=STATE_KEY)
         Rollup.objects.all().delete()
         specs = _specs()
-        aggregated = set(
-            OrgUnit.objects.filter(parent__isnull=False).order_by().values_list("parent_id", flat=True).distinct()
-        )
+        aggregated = parents_among()
         years = _years_with_data()
         units, rows = _recompute(
             {(indicator, unit, year) for indicator in specs for unit in aggregated for year in years},
@@ -157,17 +156,12 @@ def rollups_refresh(*, changed: Iterable[tuple[int, int, int]]) -> RefreshResult
         return None
     specs = _specs()
     paths = dict(OrgUnit.objects.filter(pk__in={u for _i, u, _y in changed}).order_by().values_list("pk", "path"))
-    aggregated = set(
-        OrgUnit.objects.filter(parent_id__in={a for p in paths.values() for a in _ids(p)})
-        .order_by()
-        .values_list("parent_id", flat=True)
-        .distinct()
-    )
+    aggregated = parents_among({a for p in paths.values() for a in path_ids(p)})
     wanted = {
         (indicator, ancestor, year)
         for indicator, unit, year in changed
         if indicator in specs
-        for ancestor in _ids(paths.get(unit, ""))
+        for ancestor in path_ids(paths.get(unit, ""))
         if ancestor in aggregated
     }
     units, rows = _recompute(wanted, specs=specs, replace=True, progress=None)
@@ -191,10 +185,6 @@ def rollup_window(specs: dict[int, IndicatorSpec], start: dt.date, end: dt.date)
             last__lte=ordinal_of(end, period_type),
         )
     return window
-
-
-def _ids(path: str) -> list[int]:
-    return [int(part) for part in path.strip("/").split("/") if part]
 
 
 def _years_with_data() -> list[int]:
@@ -252,9 +242,7 @@ def _recompute_units(
         children[parent].append(child)
         kinds[child] = kind
     all_children = {c for cs in children.values() for c in cs}
-    aggregated_children = frozenset(
-        OrgUnit.objects.filter(parent_id__in=all_children).order_by().values_list("parent_id", flat=True).distinct()
-    )
+    aggregated_children = parents_among(all_children)
     leaf_children = all_children - aggregated_children
     if replace:
         _delete(units, by_unit, specs=specs)

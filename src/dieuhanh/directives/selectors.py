@@ -19,6 +19,7 @@ from dieuhanh.directives.extraction.agencies import AgencyCatalogue
 from dieuhanh.directives.models import AgencyContact, Directive, Notification, ProgressUpdate, Reminder, SourceDocument
 from dieuhanh.directives.status import CompletionReport, StatusAt, Timing, directive_state, group_state
 from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
+from dieuhanh.orgunits.tree import in_subtrees
 
 GROUP_KINDS = {
     GROUP_DISTRICTS: OrgUnitKind.DISTRICT,
@@ -337,7 +338,7 @@ def directive_summary(*, org_unit: OrgUnit, on: dt.date) -> DirectivesSummary:
     if issued:
         qs = Directive.objects.filter(source__org_unit=org_unit, parent=None, starts_on__lte=on)
     else:
-        qs = Directive.objects.filter(lead_group="", lead_agency__path__startswith=org_unit.path, starts_on__lte=on)
+        qs = Directive.objects.filter(in_subtrees([org_unit], through="lead_agency"), lead_group="", starts_on__lte=on)
     states = statuses_at(directives=qs, on=on)
     leads: dict[tuple[int, int, str], LeadDirectives] = {}
     overdue: list[tuple[tuple[dt.date, int, str, int], OverdueDirective]] = []
