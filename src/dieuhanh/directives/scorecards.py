@@ -239,15 +239,6 @@ def scorecards_compute(
     return counts.cards(months)
 
 
-def months_between(first: dt.date, last: dt.date) -> list[Period]:
-    out = []
-    year, month = first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        out.append(Period.parse(f"{year}{month:02d}"))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return out
-
-
 def scorecard_periods(*, period: str | None, today: dt.date) -> list[Period]:
     """The months to collect: those inside ``period`` (202311, 2023Q4, 2023) begun by today, or
     every month from January of the first directive's year (or of the first stored figure's, if
@@ -255,13 +246,13 @@ def scorecard_periods(*, period: str | None, today: dt.date) -> list[Period]:
     (zeros before the first directive), so its cumulative is complete and can be judged."""
     if period:
         chosen = Period.parse(period)
-        return [p for p in months_between(chosen.start_date, chosen.end_date) if p.start_date <= today]
+        return [p for p in Period.months_between(chosen.start_date, chosen.end_date) if p.start_date <= today]
     firsts = [
         Directive.objects.aggregate(first=Min("starts_on"))["first"],
         DataValue.objects.filter(indicator__code=ASSIGNED).aggregate(first=Min("period_start"))["first"],
     ]
     known = [day for day in firsts if day is not None]
-    return months_between(min(known).replace(month=1, day=1), today) if known else []
+    return Period.months_between(min(known).replace(month=1, day=1), today) if known else []
 
 
 # ---- writing ------------------------------------------------------------------------------------

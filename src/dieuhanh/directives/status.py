@@ -43,7 +43,8 @@ from dataclasses import dataclass, replace
 
 from django.utils.translation import gettext as _
 
-from dieuhanh.directives.choices import DirectiveStatus, Recurrence
+from dieuhanh.directives.choices import LAST_DAY, DirectiveStatus, Recurrence
+from dieuhanh.indicators.periods import Period, PeriodType
 
 REMINDER_DAYS = (7, 3, 1)
 
@@ -272,10 +273,6 @@ def _month_day(year: int, month: int, day: int) -> dt.date:
     return dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
 
 
-def _next_month(year: int, month: int) -> tuple[int, int]:
-    return (year + 1, 1) if month == 12 else (year, month + 1)
-
-
 def occurrences(
     *, recurrence: str, day: int | None, starts_on: dt.date, ends_on: dt.date | None = None
 ) -> Iterator[dt.date]:
@@ -283,24 +280,17 @@ def occurrences(
 
     Endless unless ``ends_on`` is given; callers stop when they have what they need.
     """
-    if recurrence == Recurrence.MONTHLY:
-        year, month = starts_on.year, starts_on.month
-        while True:
-            due = _month_day(year, month, day or 31)
-            if ends_on is not None and due > ends_on:
-                return
-            if due > starts_on:
-                yield due
-            year, month = _next_month(year, month)
-    elif recurrence == Recurrence.QUARTERLY:
-        year, quarter = starts_on.year, (starts_on.month - 1) // 3 + 1
-        while True:
-            due = _month_day(year, quarter * 3, 31)
-            if ends_on is not None and due > ends_on:
-                return
-            if due > starts_on:
-                yield due
-            year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+    if recurrence not in (Recurrence.MONTHLY, Recurrence.QUARTERLY):
+        return
+    monthly = recurrence == Recurrence.MONTHLY
+    period = Period.containing(starts_on, PeriodType.MONTHLY if monthly else PeriodType.QUARTERLY)
+    while True:
+        due = _month_day(period.year, period.last_month, (day or LAST_DAY) if monthly else LAST_DAY)
+        if ends_on is not None and due > ends_on:
+            return
+        if due > starts_on:
+            yield due
+        period = Period.from_ordinal(period.type, period.ordinal + 1)
 
 
 def occurrences_until(
