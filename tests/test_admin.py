@@ -23,9 +23,9 @@ PAGES = [
     "indicators/sector",
     "indicators/indicator",
     "indicators/target",
-    "ingest/datavalue",
-    "ingest/datavaluechange",
-    "ingest/importbatch",
+    "figures/datavalue",
+    "figures/datavaluechange",
+    "figures/importbatch",
 ]
 
 

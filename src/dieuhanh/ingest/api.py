@@ -167,7 +167,7 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         qs = ImportBatch.objects.select_related("created_by")
         if not signed_in(user):
             return qs.none()
-        return qs if user.has_perm("figures.view_importbatch") else qs.filter(created_by=user)
+        return qs if user.has_perm("figures.view_importbatch") else qs.filter(created_by_id=user.pk)
 
     @extend_schema(
         request=inline_serializer(

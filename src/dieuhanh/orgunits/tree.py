@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import reduce
 from operator import or_
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.db.models import Q
 
@@ -34,12 +34,13 @@ def in_subtrees(units: Iterable[HasPath], *, through: str = "") -> Q:
     return reduce(or_, each) if each else Q(pk__in=[])
 
 
-def parents_among(unit_ids: Iterable[int] | None = None) -> frozenset[int]:
+def parents_among(unit_ids: Iterable[int] | Any = None) -> frozenset[int]:
     """Which of ``unit_ids`` (all units, when None) have children: the units whose figures are
     aggregated from below. One query."""
+    # ``unit_ids`` may be a collection or a subquery of ids (``values("pk")``), left to the database.
     qs = (
         OrgUnit.objects.filter(parent__isnull=False)
         if unit_ids is None
-        else OrgUnit.objects.filter(parent_id__in=list(unit_ids))
+        else OrgUnit.objects.filter(parent_id__in=unit_ids)
     )
     return frozenset(qs.order_by().values_list("parent_id", flat=True).distinct())
