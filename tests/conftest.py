@@ -53,7 +53,7 @@ def owner(db: None):  # type: ignore[no-untyped-def]
     user = UserFactory(username="owner")
     user.user_permissions.add(
         *Permission.objects.filter(
-            content_type__app_label__in=["ingest", "indicators", "orgunits"],
+            content_type__app_label__in=["figures", "indicators", "orgunits"],
         )
     )
     return user

@@ -7,9 +7,9 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 
+from dieuhanh.figures.models import DataValue
 from dieuhanh.indicators.models import Indicator, Sector, Target
 from dieuhanh.indicators.periods import Period
-from dieuhanh.ingest.models import DataValue
 from dieuhanh.orgunits.models import OrgUnit
 
 

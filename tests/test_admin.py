@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from dieuhanh.ingest.models import DataValue, DataValueChange
+from dieuhanh.figures.models import DataValue, DataValueChange
 from tests.conftest import Tree
 from tests.factories import IndicatorFactory, TargetFactory, put
 
@@ -23,9 +23,9 @@ PAGES = [
     "indicators/sector",
     "indicators/indicator",
     "indicators/target",
-    "ingest/datavalue",
-    "ingest/datavaluechange",
-    "ingest/importbatch",
+    "figures/datavalue",
+    "figures/datavaluechange",
+    "figures/importbatch",
 ]
 
 
@@ -50,10 +50,10 @@ def test_an_edit_in_the_admin_is_checked_and_audited(admin_client: Client, tree:
     value = put(IndicatorFactory(code="REV", max_value=100), tree.district_a, "202301", 1)
 
     admin_client.post(
-        f"/admin/ingest/datavalue/{value.pk}/change/", {"value": "7", "comment": "sửa", "status": "approved"}
+        f"/admin/figures/datavalue/{value.pk}/change/", {"value": "7", "comment": "sửa", "status": "approved"}
     )
     refused = admin_client.post(
-        f"/admin/ingest/datavalue/{value.pk}/change/", {"value": "700", "comment": "", "status": "approved"}
+        f"/admin/figures/datavalue/{value.pk}/change/", {"value": "700", "comment": "", "status": "approved"}
     )
 
     value.refresh_from_db()
@@ -91,7 +91,7 @@ def test_the_admin_lists_figures_with_their_indicators_decimals(admin_client: Cl
     TargetFactory(indicator=revenue, org_unit=tree.province, value=Decimal("74617"))
 
     # When the operator lists them
-    values = admin_client.get("/admin/ingest/datavalue/?o=1").content.decode()
+    values = admin_client.get("/admin/figures/datavalue/?o=1").content.decode()
     targets = admin_client.get("/admin/indicators/target/").content.decode()
 
     # Then each is written the Vietnamese way with its indicator's decimals, not the column's six
@@ -103,7 +103,7 @@ def test_the_admin_never_hides_a_stored_digit(admin_client: Client, tree: Tree) 
     # Given a figure stored with more decimals than its indicator shows
     put(IndicatorFactory(code="REV", decimals=1), tree.district_a, "202301", "2.345")
 
-    page = admin_client.get("/admin/ingest/datavalue/").content.decode()
+    page = admin_client.get("/admin/figures/datavalue/").content.decode()
 
     # Then the admin, where operators check what is stored, shows all of them
     assert cells(page, "shown_value") == ["2,345"]
@@ -113,11 +113,11 @@ def test_the_history_writes_old_and_new_figures_and_the_local_time(admin_client:
     # Given a figure changed from 1 to 7 at 07:05 UTC on 18 July 2023
     value = put(IndicatorFactory(code="REV", decimals=1), tree.district_a, "202301", 1)
     admin_client.post(
-        f"/admin/ingest/datavalue/{value.pk}/change/", {"value": "7", "comment": "", "status": "approved"}
+        f"/admin/figures/datavalue/{value.pk}/change/", {"value": "7", "comment": "", "status": "approved"}
     )
     DataValueChange.objects.update(changed_at=dt.datetime(2023, 7, 18, 7, 5, tzinfo=dt.UTC))
 
-    page = admin_client.get("/admin/ingest/datavaluechange/").content.decode()
+    page = admin_client.get("/admin/figures/datavaluechange/").content.decode()
 
     # Then the history says 1,0 → 7,0 at 14:05 (Asia/Ho_Chi_Minh), written hour first, day first
     assert (cells(page, "shown_old_value"), cells(page, "shown_new_value")) == (["1,0"], ["7,0"])
@@ -127,6 +127,6 @@ def test_the_history_writes_old_and_new_figures_and_the_local_time(admin_client:
 def test_a_figure_opens_for_editing_as_stored_without_trailing_zeros(admin_client: Client, tree: Tree) -> None:
     value = put(IndicatorFactory(code="REV", decimals=1), tree.district_a, "202301", "1234.5")
 
-    page = admin_client.get(f"/admin/ingest/datavalue/{value.pk}/change/").content.decode()
+    page = admin_client.get(f"/admin/figures/datavalue/{value.pk}/change/").content.decode()
 
     assert re.search(r'<input type="number" name="value" value="1234.5"', page)

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "dieuhanh.accounts",
     "dieuhanh.orgunits",
     "dieuhanh.indicators",
+    "dieuhanh.figures",
     "dieuhanh.ingest",
     "dieuhanh.analytics",
     "dieuhanh.dashboard",

@@ -12,8 +12,8 @@ from django.core.management import call_command
 from pytest_django.fixtures import Settings
 from rest_framework.test import APIClient
 
+from dieuhanh.figures.models import DataValue, DataValueChange
 from dieuhanh.indicators.models import Indicator
-from dieuhanh.ingest.models import DataValue, DataValueChange
 from tests.conftest import Tree
 from tests.factories import IndicatorFactory, TargetFactory, put
 
@@ -164,6 +164,25 @@ def test_catalogue_writes_keep_ratio_rules(figures: Tree, owner_api: APIClient) 
 
     assert response.status_code == 400
     assert "denominator" in response.json()
+
+
+def test_the_api_refuses_a_ratio_the_catalogue_loader_refuses(figures: Tree, owner_api: APIClient) -> None:
+    """One ratio rule for the API, the admin and the loader: a monthly ratio over a quarterly
+    numerator was accepted by the API (201) while the loader refused it."""
+    from dieuhanh.indicators.metadata import MetadataError, metadata_load
+
+    IndicatorFactory(code="QREV", period_type="quarterly")
+    ratio = {"code": "R", "name": "Tỷ lệ", "aggregation": "ratio", "numerator": "QREV", "denominator": "REV"}
+
+    response = owner_api.post("/api/v1/indicators/", {**ratio, "period_type": "monthly"}, format="json")
+    with pytest.raises(MetadataError) as loader:
+        metadata_load(document={"indicators": [{**ratio, "period_type": "monthly"}]})
+
+    assert response.status_code == 400
+    [said] = response.json()["numerator"]
+    assert "'QREV'" in said
+    assert loader.value.errors == [f"indicators[0].numerator: {said}"]
+    assert owner_api.post("/api/v1/indicators/", {**ratio, "numerator": "REV"}, format="json").status_code == 201
 
 
 def test_deleting_a_unit_that_has_figures_is_refused_with_a_message(figures: Tree, owner_api: APIClient) -> None:

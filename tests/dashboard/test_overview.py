@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
+from dieuhanh.figures.models import ImportBatch
 from dieuhanh.indicators.models import Indicator
-from dieuhanh.ingest.models import ImportBatch
 from tests.conftest import Tree
 from tests.dashboard.pages import figures_in, section
 from tests.factories import IndicatorFactory, OrgUnitFactory, SectorFactory, TargetFactory, put

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from dieuhanh.ingest.models import ImportBatch
+from dieuhanh.figures.models import ImportBatch
 from tests.dashboard.conftest import Plans, api_measures, get, shown
 from tests.dashboard.pages import figures_in, section
 from tests.factories import IndicatorFactory, TargetFactory, put

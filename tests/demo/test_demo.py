@@ -32,9 +32,10 @@ from dieuhanh.demo.services import (
     demo_rules,
     fingerprint,
 )
+from dieuhanh.figures.choices import ImportFormat
+from dieuhanh.figures.models import DataValue, ImportBatch
 from dieuhanh.indicators.models import Indicator, Target
 from dieuhanh.indicators.periods import Period
-from dieuhanh.ingest.models import DataValue, ImportBatch, ImportFormat
 from dieuhanh.ingest.selectors import demo_data_present
 from dieuhanh.orgunits.models import OrgUnit
 

@@ -9,8 +9,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
+from dieuhanh.directives.choices import SourceKind
 from dieuhanh.directives.extraction import AgencyCatalogue, AgencyRecord, catalogue_from
-from dieuhanh.directives.models import AgencyContact, SourceDocument, SourceKind
+from dieuhanh.directives.models import AgencyContact, SourceDocument
 from dieuhanh.orgunits.models import OrgUnit
 from tests.factories import OrgUnitFactory, UserFactory
 

@@ -10,7 +10,8 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from dieuhanh.directives.models import Directive, SourceDocument, SourceKind
+from dieuhanh.directives.choices import SourceKind
+from dieuhanh.directives.models import Directive, SourceDocument
 from dieuhanh.directives.services import progress_report, progress_review
 from tests.directives.conftest import Clock, Province
 from tests.directives.helpers import add, complete, table_by_row

@@ -11,14 +11,14 @@ import pytest
 from django.db import transaction
 
 from dieuhanh.demo.services import demo_data_dir, demo_load
+from dieuhanh.directives.choices import DirectiveStatus
 from dieuhanh.directives.demo import DemoDirectivesResult, directives_demo_load
 from dieuhanh.directives.models import Directive, ProgressUpdate, SourceDocument
 from dieuhanh.directives.scorecards import scorecard_rows
 from dieuhanh.directives.selectors import DirectiveFilters, directive_summary, status_summary
 from dieuhanh.directives.services import today_local
-from dieuhanh.directives.status import DirectiveStatus
+from dieuhanh.figures.models import DataValue
 from dieuhanh.indicators.periods import Period
-from dieuhanh.ingest.models import DataValue
 from dieuhanh.orgunits.models import OrgUnit
 
 pytestmark = pytest.mark.django_db

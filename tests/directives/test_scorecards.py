@@ -14,12 +14,13 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from dieuhanh.analytics.selectors import analytics_measures
-from dieuhanh.directives.models import SourceDocument, SourceKind
+from dieuhanh.directives.choices import SourceKind
+from dieuhanh.directives.models import SourceDocument
 from dieuhanh.directives.scorecards import scorecard_periods, scorecards_collect
 from dieuhanh.directives.services import DirectiveInput, directive_update, progress_report, progress_review
+from dieuhanh.figures.models import DataValue, DataValueChange, ImportBatch
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period
-from dieuhanh.ingest.models import DataValue, DataValueChange, ImportBatch
 from dieuhanh.ingest.services import data_value_set
 from dieuhanh.orgunits.models import OrgUnit
 from tests.directives.conftest import Clock, Province
@@ -360,3 +361,28 @@ def test_a_dry_run_writes_nothing(year: Province, clock: Clock) -> None:
 
     assert result.rows > 0
     assert values("SYT", "202410")["DIR_DONE"] == 9
+
+
+def test_the_scorecards_write_typed_rows_through_the_figures_service(
+    clock: Clock, source: SourceDocument, province: Province
+) -> None:
+    from dieuhanh.figures.signals import figures_written
+
+    add(source, lead="SYT", deadline=dt.date(2024, 9, 30))
+    clock.move_to(dt.date(2024, 10, 3))
+    heard: list[int] = []
+
+    def listener(sender: object, *, count: int, **_: object) -> None:
+        heard.append(count)
+
+    figures_written.connect(listener, dispatch_uid="test_scorecards_heard")
+    try:
+        first = scorecards_collect(periods=[Period.parse("202410")], today=clock.today, reason="kiem-tra")
+        again = scorecards_collect(periods=[Period.parse("202410")], today=clock.today, reason="kiem-tra")
+    finally:
+        figures_written.disconnect(dispatch_uid="test_scorecards_heard")
+    assert first.batch is not None
+    assert (first.batch.source_name, first.batch.file_format) == ("kiem-tra", "api")
+    assert heard == [first.batch.rows_created + first.batch.rows_updated]
+    assert again.batch is None  # nothing changed: nothing written, nothing announced
+    assert values("SYT", "202410")["DIR_STATUS_OVERDUE"] == 1

@@ -6,10 +6,11 @@ import datetime as dt
 
 import pytest
 
+from dieuhanh.directives.choices import DirectiveStatus
 from dieuhanh.directives.models import Directive, SourceDocument
 from dieuhanh.directives.selectors import directive_detail
 from dieuhanh.directives.services import DirectiveError, progress_report
-from dieuhanh.directives.status import DirectiveStatus, Obligation, occurrences_until
+from dieuhanh.directives.status import Obligation, occurrences_until
 from tests.directives.conftest import Clock, Province
 from tests.directives.helpers import add, complete
 

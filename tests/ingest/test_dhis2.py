@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from dieuhanh.ingest.models import DataValue, DataValueChange
+from dieuhanh.figures.models import DataValue, DataValueChange
 from dieuhanh.ingest.services import import_file
 from tests.conftest import Tree
 from tests.factories import IndicatorFactory

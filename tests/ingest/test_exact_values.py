@@ -19,9 +19,9 @@ from rest_framework.test import APIClient
 
 from dieuhanh.analytics.rollups import rollups_rebuild
 from dieuhanh.analytics.selectors import build_engine, spec_of
+from dieuhanh.figures.models import DataValue, DataValueChange
 from dieuhanh.indicators.models import Target
 from dieuhanh.indicators.periods import Period
-from dieuhanh.ingest.models import DataValue, DataValueChange
 from dieuhanh.ingest.services import import_file
 from dieuhanh.ingest.xlsx import xlsx_template_build
 from tests.conftest import Tree
@@ -94,8 +94,8 @@ def test_the_admin_shows_and_saves_every_digit(big: Any, tree: Tree) -> None:
     client = Client()
     client.force_login(get_user_model().objects.create_superuser("root", "root@example.org", "x"))
 
-    page = client.get(f"/admin/ingest/datavalue/{value.pk}/change/").content.decode()
-    client.post(f"/admin/ingest/datavalue/{value.pk}/change/", {"value": "1234567890123457", "status": "submitted"})
+    page = client.get(f"/admin/figures/datavalue/{value.pk}/change/").content.decode()
+    client.post(f"/admin/figures/datavalue/{value.pk}/change/", {"value": "1234567890123457", "status": "submitted"})
 
     assert 'value="1234567890123456' in page
     value.refresh_from_db()

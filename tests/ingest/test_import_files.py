@@ -11,7 +11,7 @@ import pytest
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
-from dieuhanh.ingest.models import DataValue, DataValueChange, ImportBatch
+from dieuhanh.figures.models import DataValue, DataValueChange, ImportBatch
 from dieuhanh.ingest.services import import_file, issue_text, issues_as_csv
 from dieuhanh.ingest.xlsx import xlsx_template_build
 from tests.conftest import Tree

@@ -9,8 +9,9 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from dieuhanh.figures import postgres as figures_postgres
+from dieuhanh.figures.models import DataValue
 from dieuhanh.ingest import bulk
-from dieuhanh.ingest.models import DataValue
 from dieuhanh.ingest.services import import_file
 from tests.conftest import Tree
 from tests.factories import IndicatorFactory
@@ -130,7 +131,7 @@ def test_a_first_load_builds_the_indexes_after_the_insert_exactly_as_they_were(
     revenue: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = _figure_indexes()
-    monkeypatch.setattr(bulk, "BULK_LOAD_ABOVE", 3)
+    monkeypatch.setattr(figures_postgres, "BULK_LOAD_ABOVE", 3)
     rows = "".join(f"REV,718,2023{m:02d},{m}\n" for m in range(1, 7))
     with CaptureQueriesContext(connection) as first:
         assert import_file(content=("indicator,org_unit,period,value\n" + rows).encode(), filename="a.csv").ok

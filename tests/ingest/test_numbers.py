@@ -17,8 +17,8 @@ from django.utils import translation
 from openpyxl import Workbook
 
 from bench.datasets import SPECS, Files, generate
+from dieuhanh.figures.models import DataValue
 from dieuhanh.indicators.metadata import metadata_load
-from dieuhanh.ingest.models import DataValue
 from dieuhanh.ingest.services import import_file, issue_text
 from tests.conftest import Tree
 from tests.factories import IndicatorFactory

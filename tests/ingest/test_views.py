@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
 
-from dieuhanh.ingest.models import DataValue, ImportBatch
+from dieuhanh.figures.models import DataValue, ImportBatch
 from dieuhanh.ingest.services import import_file
 from tests.conftest import Tree
 from tests.factories import IndicatorFactory, SectorFactory, UserFactory, put

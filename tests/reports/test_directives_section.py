@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 
 from dieuhanh.analytics.readmodel.periods import ReportPeriod
-from dieuhanh.directives.models import SourceDocument, SourceKind
+from dieuhanh.directives.choices import SourceKind
+from dieuhanh.directives.models import SourceDocument
 from dieuhanh.directives.services import progress_report
 from dieuhanh.reports.document import Paragraph, Section, Table
 from dieuhanh.reports.services import report_make

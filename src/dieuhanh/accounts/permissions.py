@@ -8,12 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission, DjangoModelPermissions
 from rest_framework.request import Request
 
+from dieuhanh.accounts.users import signed_in
+
 
 class ReadAnyoneWriteWithPermission(BasePermission):
     """Safe methods are open (views narrow what anonymous users see to public data).
 
     Writes need an authenticated user holding the view's ``write_permission``
-    (e.g. ``"ingest.add_importbatch"``), or, for model views, Django's model
+    (e.g. ``"figures.add_importbatch"``), or, for model views, Django's model
     permission for the method.
     """
 
@@ -23,7 +25,7 @@ class ReadAnyoneWriteWithPermission(BasePermission):
         if request.method in SAFE_METHODS:
             return True
         user = request.user
-        if not user or not user.is_authenticated:
+        if not signed_in(user):
             return False
         permission = getattr(view, "write_permission", None)
         if permission:

@@ -22,6 +22,7 @@ from dieuhanh.analytics.selectors import (
 )
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period
+from dieuhanh.indicators.selectors import may_see_internal
 from dieuhanh.orgunits.models import OrgUnit
 
 _CODES = {
@@ -40,7 +41,7 @@ def _asked(request: Request) -> tuple[object, ...]:
     """The question as asked (the answer also depends on whether the asker may see internal figures)."""
     return (
         tuple(sorted((k, tuple(v)) for k, v in request.query_params.lists())),
-        request.user.is_authenticated,
+        may_see_internal(request.user),
     )
 
 
@@ -50,7 +51,7 @@ def _resolve(request: Request) -> tuple[list[Indicator], list[OrgUnit], list[Per
             indicator_codes=_codes(request, "indicator"),
             org_unit_codes=_codes(request, "org_unit"),
             period_codes=_codes(request, "period"),
-            public_only=not request.user.is_authenticated,
+            public_only=not may_see_internal(request.user),
         )
     except AnalyticsQueryError as exc:
         raise ValidationError({"detail": str(exc).splitlines()}) from exc

@@ -12,8 +12,10 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         from dieuhanh.analytics import signals  # noqa: PLC0415 - models must be loaded first
+        from dieuhanh.analytics.rollups import figures_written_heard  # noqa: PLC0415
+        from dieuhanh.figures.models import DataValue  # noqa: PLC0415
+        from dieuhanh.figures.signals import figures_written  # noqa: PLC0415
         from dieuhanh.indicators.models import Indicator, Target  # noqa: PLC0415
-        from dieuhanh.ingest.models import DataValue  # noqa: PLC0415
         from dieuhanh.orgunits.models import OrgUnit  # noqa: PLC0415
 
         pre_save.connect(signals.org_unit_pre_save, sender=OrgUnit, dispatch_uid="rollups_unit_pre")
@@ -26,6 +28,7 @@ class AnalyticsConfig(AppConfig):
         post_delete.connect(signals.catalogue_changed, sender=Target, dispatch_uid="answers_target_delete")
         post_save.connect(signals.data_value_changed, sender=DataValue, dispatch_uid="rollups_value_save")
         post_delete.connect(signals.data_value_changed, sender=DataValue, dispatch_uid="rollups_value_delete")
+        figures_written.connect(figures_written_heard, dispatch_uid="rollups_figures_written")
         # What is loaded by now (Django, the apps, their models) lives as long as the process. Out
         # of the cycle collector's sight, a full collection no longer walks all of it: one such
         # pause cost a ranking of 3,321 communes about 60 ms.

@@ -11,8 +11,9 @@ from decimal import Decimal
 from django.db.models import Q
 
 from dieuhanh.analytics.engine import IndicatorSpec
+from dieuhanh.figures.choices import DataValueStatus
+from dieuhanh.figures.models import DataValue
 from dieuhanh.indicators.periods import Period, PeriodType
-from dieuhanh.ingest.models import DataValue, DataValueStatus
 
 Figures = dict[int, dict[int, dict[int, Decimal]]]  # indicator → unit → ordinal → value
 

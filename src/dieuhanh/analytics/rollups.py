@@ -6,34 +6,37 @@ aggregated children's rollups (already refreshed), so a refresh after a district
 import reads that district's communes and the rollups of the province's other
 districts — never the whole country.
 
-Writes that go through ``ingest.services`` refresh the rollups inside their own
-transaction. Anything else (a catalogue change that moves units, a direct database
-write) marks them invalid, and analytics computes from the stored figures until the
-next rebuild (see ``RollupState``).
+Writes through the figures service announce themselves (``figures_written``) and the
+rollups are refreshed inside their transaction (``figures_written_heard``). Anything else
+(a catalogue change that moves units, a direct database write) marks them invalid, and
+analytics computes from the stored figures until the next rebuild (see ``RollupState``).
 """
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import F, Max, Min, Q
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from dieuhanh.analytics.engine import IndicatorSpec, RollupKey, RollupValue, Series, UnitTree, rollup_rows
 from dieuhanh.analytics.figures import ordinal_of, own_figures
 from dieuhanh.analytics.models import Rollup, RollupState
+from dieuhanh.figures.choices import DataValueStatus
+from dieuhanh.figures.models import DataValue
 from dieuhanh.indicators.models import Aggregation, Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
-from dieuhanh.ingest.models import DataValue, DataValueStatus
 from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.tree import parents_among, path_ids
 
 STATE_KEY = "rollups"
 ROLLED_AGGREGATIONS = (Aggregation.SUM, Aggregation.AVERAGE, Aggregation.LAST)
@@ -44,22 +47,8 @@ WRITE_CHUNK = 5_000
 UNITS_PER_STEP = 4
 FIGURES_PER_STEP = 300_000
 
-# Set while a service writes figures and will refresh the rollups itself, so that the
-# guard on single saves does not invalidate them underneath it.
-_managed_write: contextvars.ContextVar[bool] = contextvars.ContextVar("managed_write", default=False)
-
-
-@contextmanager
-def managed_write() -> Iterator[None]:
-    token = _managed_write.set(True)
-    try:
-        yield
-    finally:
-        _managed_write.reset(token)
-
-
-def in_managed_write() -> bool:
-    return _managed_write.get()
+# Beyond this many changed figures, rebuilding the rollups is cheaper than refreshing them.
+REBUILD_ABOVE = 500_000
 
 
 @dataclass(frozen=True)
@@ -67,6 +56,29 @@ class RefreshResult:
     units: int
     rows: int
     seconds: float
+
+
+def figures_written_heard(
+    sender: Any, *, count: int, keys: Callable[[], set[tuple[int, int, int]]], complete: bool, **_kw: Any
+) -> str | None:
+    """Bring the rollups, and with them the answer cache's stamp, up to date after a write of
+    figures (``dieuhanh.figures.signals.figures_written``), inside the write's transaction.
+    Returns what an operator may want to read when it rebuilt them."""
+    ready = rollups_ready()
+    stale = not ready and DataValue.objects.exists()
+    if (complete and (count or stale)) or (ready and count > REBUILD_ABOVE):
+        return rebuilt_text(rollups_rebuild())
+    if ready and count:
+        rollups_refresh(changed=keys())
+    return None
+
+
+def rebuilt_text(result: RefreshResult) -> str:
+    return _("Rollups rebuilt: %(units)s aggregated units, %(rows)s rows, in %(seconds)s s.") % {
+        "units": number_format(result.units, force_grouping=True),
+        "rows": number_format(result.rows, force_grouping=True),
+        "seconds": number_format(result.seconds, decimal_pos=1),
+    }
 
 
 def rollups_ready() -> bool:
@@ -113,9 +125,7 @@ def rollups_rebuild(*, progress: Callable[[int, int], None] | None = None) -> Re
         state, _created = RollupState.objects.select_for_update().get_or_create(key=STATE_KEY)
         Rollup.objects.all().delete()
         specs = _specs()
-        aggregated = set(
-            OrgUnit.objects.filter(parent__isnull=False).order_by().values_list("parent_id", flat=True).distinct()
-        )
+        aggregated = parents_among()
         years = _years_with_data()
         units, rows = _recompute(
             {(indicator, unit, year) for indicator in specs for unit in aggregated for year in years},
@@ -146,17 +156,12 @@ def rollups_refresh(*, changed: Iterable[tuple[int, int, int]]) -> RefreshResult
         return None
     specs = _specs()
     paths = dict(OrgUnit.objects.filter(pk__in={u for _i, u, _y in changed}).order_by().values_list("pk", "path"))
-    aggregated = set(
-        OrgUnit.objects.filter(parent_id__in={a for p in paths.values() for a in _ids(p)})
-        .order_by()
-        .values_list("parent_id", flat=True)
-        .distinct()
-    )
+    aggregated = parents_among({a for p in paths.values() for a in path_ids(p)})
     wanted = {
         (indicator, ancestor, year)
         for indicator, unit, year in changed
         if indicator in specs
-        for ancestor in _ids(paths.get(unit, ""))
+        for ancestor in path_ids(paths.get(unit, ""))
         if ancestor in aggregated
     }
     units, rows = _recompute(wanted, specs=specs, replace=True, progress=None)
@@ -180,10 +185,6 @@ def rollup_window(specs: dict[int, IndicatorSpec], start: dt.date, end: dt.date)
             last__lte=ordinal_of(end, period_type),
         )
     return window
-
-
-def _ids(path: str) -> list[int]:
-    return [int(part) for part in path.strip("/").split("/") if part]
 
 
 def _years_with_data() -> list[int]:
@@ -241,9 +242,7 @@ def _recompute_units(
         children[parent].append(child)
         kinds[child] = kind
     all_children = {c for cs in children.values() for c in cs}
-    aggregated_children = frozenset(
-        OrgUnit.objects.filter(parent_id__in=all_children).order_by().values_list("parent_id", flat=True).distinct()
-    )
+    aggregated_children = parents_among(all_children)
     leaf_children = all_children - aggregated_children
     if replace:
         _delete(units, by_unit, specs=specs)

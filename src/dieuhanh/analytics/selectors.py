@@ -8,8 +8,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import reduce
-from operator import or_
 from typing import Any, NamedTuple, Protocol, TypeVar, cast
 
 from django.conf import settings
@@ -36,6 +34,7 @@ from dieuhanh.analytics.rollups import ROLLED_AGGREGATIONS, rollups_ready, rollu
 from dieuhanh.indicators.models import Indicator, Target
 from dieuhanh.indicators.periods import Period, PeriodError, PeriodType
 from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.tree import in_subtrees, parents_among, path_ids
 
 answer_cache = caches["default"]
 
@@ -238,13 +237,12 @@ _TREE_COLUMNS = ("id", "parent_id", "kind", "path", "valid_from", "valid_to")
 def _series_from_figures(
     stored: dict[int, IndicatorSpec], units: Sequence[UnitRef], reads: Reads
 ) -> tuple[dict[int, Series], dict[int, str], ExpectedUnits]:
-    subtree_filter = reduce(or_, (Q(path__startswith=u.path) for u in units))
-    tree_rows = list(OrgUnit.objects.filter(subtree_filter).order_by().values_list("code", *_TREE_COLUMNS))
+    tree_rows = list(OrgUnit.objects.filter(in_subtrees(units)).order_by().values_list("code", *_TREE_COLUMNS))
     children: dict[int, list[int]] = defaultdict(list)
     for _code, unit_id, parent_id, *_rest in tree_rows:
         if parent_id is not None:
             children[parent_id].append(unit_id)
-    own = own_figures(stored, reduce(or_, (Q(org_unit__path__startswith=u.path) for u in units)), reads.spans)
+    own = own_figures(stored, in_subtrees(units, through="org_unit"), reads.spans)
     tree = UnitTree(children)
     kinds = {row[1]: row[3] for row in tree_rows}
     series = {
@@ -264,7 +262,7 @@ def _expected_units(stored: dict[int, IndicatorSpec], units: Sequence[UnitRef]) 
         return ExpectedCounter(asked, [])
     wanted = Q(parent_id__in=asked) | Q(pk__in=asked)
     if levels:
-        wanted |= Q(kind__in=levels) & reduce(or_, (Q(path__startswith=u.path) for u in _tops(units)))
+        wanted |= Q(kind__in=levels) & in_subtrees(_tops(units))
     rows = list(OrgUnit.objects.filter(wanted).order_by().values_list(*_TREE_COLUMNS))
     return ExpectedCounter(asked, rows)
 
@@ -295,7 +293,7 @@ class ExpectedCounter:
         self._own: dict[int, tuple[dt.date | None, dt.date | None]] = {}
         for unit_id, parent_id, kind, path, valid_from, valid_to in rows:
             validity = (valid_from, valid_to)
-            for ancestor in _path_ids(path) or [unit_id]:
+            for ancestor in path_ids(path) or [unit_id]:
                 if ancestor in asked_ids:
                     self._groups[(ancestor, kind)][validity] += 1
             if parent_id in asked_ids:
@@ -319,10 +317,6 @@ class ExpectedCounter:
         return self._cache[key]
 
 
-def _path_ids(path: str) -> list[int]:
-    return [int(part) for part in path.strip("/").split("/") if part]
-
-
 def _series_from_rollups(
     stored: dict[int, IndicatorSpec],
     units: Sequence[UnitRef],
@@ -331,9 +325,7 @@ def _series_from_rollups(
     periods: Sequence[Period],
     reads: Reads,
 ) -> tuple[dict[int, Series], dict[int, str]]:
-    aggregated = frozenset(
-        OrgUnit.objects.filter(parent_id__in=unit_ids).order_by().values_list("parent_id", flat=True).distinct()
-    )
+    aggregated = parents_among(unit_ids)
     own = own_figures(stored, Q(org_unit_id__in=unit_ids), reads.spans)
     rolled = {i: spec for i, spec in stored.items() if spec.aggregation in ROLLED_AGGREGATIONS}
     rollups: dict[int, dict[RollupKey, RollupValue]] = {i: {} for i in rolled}

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from dieuhanh.analytics.rollups import answers_changed, in_managed_write, rollups_invalidate
+from dieuhanh.analytics.rollups import answers_changed, rollups_invalidate
+from dieuhanh.figures.services import in_managed_write
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.orgunits.models import OrgUnit
 

@@ -54,7 +54,7 @@ from dieuhanh.dashboard.selectors import (
 )
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodError
-from dieuhanh.indicators.selectors import indicator_list
+from dieuhanh.indicators.selectors import indicator_list, may_see_internal
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.orgunits.selectors import TreeUnit, org_unit_tree
 
@@ -189,7 +189,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 def _indicator_or_404(request: HttpRequest, code: str) -> Indicator:
-    found = indicator_list(codes=[code], public_only=not request.user.is_authenticated)
+    found = indicator_list(codes=[code], public_only=not may_see_internal(request.user))
     if not found:
         raise Http404("No such indicator.")
     return found[0]

@@ -23,22 +23,21 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from dieuhanh.analytics.rollups import rollups_ready, rollups_rebuild
 from dieuhanh.demo.generate import DEFAULT_SEED, generate_values
 from dieuhanh.demo.synth import GeneratedValue, IndicatorRules
 from dieuhanh.demo.units import units_as_documents, units_read
+from dieuhanh.figures.choices import ImportFormat, ImportStatus
+from dieuhanh.figures.models import DataValue, ImportBatch
+from dieuhanh.figures.services import FigureRow, figures_changed, figures_withdraw, figures_write
 from dieuhanh.indicators.metadata import MetadataLoadResult, metadata_load
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period
-from dieuhanh.ingest.models import DataValue, DataValueStatus, ImportBatch, ImportFormat, ImportStatus
-from dieuhanh.ingest.statistics import refresh_figure_statistics
 from dieuhanh.orgunits.models import OrgUnit
 
 DEMO_SOURCE_NAME = "Số liệu mẫu giả lập (không phải số liệu chính thức)"
 DEMO_CHANNEL = "demo"
 UNITS_FILE = Path("vn") / "binhduong_pre2025_units.csv"
 CATALOGUE_FILE = Path("demo") / "binhduong-catalogue.yaml"
-WRITE_CHUNK = 2_000
 
 
 class DemoDataError(Exception):
@@ -141,14 +140,13 @@ def demo_load(*, seed: int = DEFAULT_SEED, data_dir: Path | None = None) -> Demo
             written = replaced = 0
             batch = current
         else:
-            replaced = DataValue.objects.filter(batch__in=demo_batches).delete()[1].get(DataValue._meta.label, 0)
-            demo_batches.delete()
-            batch, written = _write_values(values, checksum=checksum)
+            replaced = figures_withdraw(batches=demo_batches)
+            batch = _write_values(values, checksum=checksum)
+            written = batch.rows_created
         stored = DataValue.objects.filter(batch=batch).count()
-        refresh_figure_statistics(changed=written + replaced)
-        # The sample is written in bulk, around the services: bring the rollups up to date.
-        if written or replaced or not rollups_ready():
-            rollups_rebuild()
+        # One announcement for the withdrawn sample and the new one; ``complete`` also brings
+        # rollups left out of date before (a catalogue just loaded) up to date.
+        figures_changed(count=written + replaced, complete=True)
 
     return DemoLoadResult(
         seed=seed,
@@ -164,45 +162,18 @@ def demo_load(*, seed: int = DEFAULT_SEED, data_dir: Path | None = None) -> Demo
     )
 
 
-def _write_values(values: list[GeneratedValue], *, checksum: str) -> tuple[ImportBatch, int]:
+def _write_values(values: list[GeneratedValue], *, checksum: str) -> ImportBatch:
+    """The sample's figures, through the figures service; a value someone imported over the
+    sample stays (their figure beats a made-up one)."""
     indicator_ids = dict(Indicator.objects.filter(code__in={v.indicator for v in values}).values_list("code", "id"))
     unit_ids = dict(OrgUnit.objects.filter(code__in={v.org_unit for v in values}).values_list("code", "id"))
-    # A value someone imported over the sample stays: their figure beats a made-up one.
-    taken = set(
-        DataValue.objects.filter(
-            indicator_id__in=indicator_ids.values(), org_unit_id__in=unit_ids.values()
-        ).values_list("indicator_id", "org_unit_id", "period")
-    )
-    batch = ImportBatch.objects.create(
-        source_name=DEMO_SOURCE_NAME,
-        file_format=ImportFormat.DEMO,
-        status=ImportStatus.COMMITTED,
-        channel=DEMO_CHANNEL,
-        checksum=checksum,
-        rows_total=len(values),
-    )
-    starts: dict[str, Any] = {}
+    periods: dict[str, Period] = {}
     rows = []
     for v in values:
-        key = (indicator_ids[v.indicator], unit_ids[v.org_unit], v.period)
-        if key in taken:
-            continue
-        if v.period not in starts:
-            starts[v.period] = Period.parse(v.period).start_date
-        rows.append(
-            DataValue(
-                indicator_id=key[0],
-                org_unit_id=key[1],
-                period=v.period,
-                period_start=starts[v.period],
-                value=v.value,
-                status=DataValueStatus.SUBMITTED,
-                batch=batch,
-                created_batch=batch,
-            )
-        )
-    DataValue.objects.bulk_create(rows, batch_size=WRITE_CHUNK)
-    batch.rows_created = len(rows)
-    batch.rows_unchanged = len(values) - len(rows)
-    batch.save(update_fields=["rows_created", "rows_unchanged"])
-    return batch, len(rows)
+        if v.period not in periods:
+            periods[v.period] = Period.parse(v.period)
+        rows.append(FigureRow(indicator_ids[v.indicator], unit_ids[v.org_unit], periods[v.period], v.value))
+    batch = ImportBatch(
+        source_name=DEMO_SOURCE_NAME, file_format=ImportFormat.DEMO, channel=DEMO_CHANNEL, checksum=checksum
+    )
+    return figures_write(rows, batch=batch, keep_existing=True, announce=False)

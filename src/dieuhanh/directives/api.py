@@ -24,9 +24,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dieuhanh.accounts.permissions import ReadAnyoneWriteWithPermission
+from dieuhanh.accounts.users import signed_in
 from dieuhanh.analytics.selectors import number_out
+from dieuhanh.directives.choices import DirectiveStatus, Recurrence, SourceKind
 from dieuhanh.directives.extraction import extract_directives
-from dieuhanh.directives.models import Directive, EvidenceFile, ProgressUpdate, Recurrence, SourceDocument, SourceKind
+from dieuhanh.directives.models import Directive, EvidenceFile, ProgressUpdate, SourceDocument
 from dieuhanh.directives.scorecards import scorecard_rows
 from dieuhanh.directives.selectors import (
     ROLE_LEAD,
@@ -50,7 +52,7 @@ from dieuhanh.directives.services import (
     source_document_create,
     today_local,
 )
-from dieuhanh.directives.status import AsOfError, DirectiveStatus, StatusAt, as_of_parse
+from dieuhanh.directives.status import AsOfError, StatusAt, as_of_parse
 from dieuhanh.indicators.periods import Period, PeriodError
 from dieuhanh.orgunits.models import OrgUnit
 
@@ -62,7 +64,7 @@ class SignedInReadWriteWithPermission(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
-        if not user or not user.is_authenticated:
+        if not signed_in(user):
             return False
         return ReadAnyoneWriteWithPermission().has_permission(request, view)
 

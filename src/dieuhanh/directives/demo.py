@@ -17,9 +17,10 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from dieuhanh.directives.choices import Recurrence, SourceKind
 from dieuhanh.directives.extraction import extract_directives
-from dieuhanh.directives.models import Directive, ProgressUpdate, Recurrence, SourceDocument, SourceKind
-from dieuhanh.directives.scorecards import months_between, scorecards_collect, scorecards_deferred
+from dieuhanh.directives.models import Directive, ProgressUpdate, SourceDocument
+from dieuhanh.directives.scorecards import scorecards_collect, scorecards_deferred
 from dieuhanh.directives.selectors import agency_catalogue
 from dieuhanh.directives.services import (
     DirectiveInput,
@@ -30,6 +31,7 @@ from dieuhanh.directives.services import (
     source_document_create,
     today_local,
 )
+from dieuhanh.indicators.periods import Period
 from dieuhanh.orgunits.models import OrgUnit
 
 ARTICLE_FILE = Path("demo") / "binh-duong-2023-directives.vi.txt"
@@ -218,7 +220,8 @@ def directives_demo_load(*, data_dir: Path) -> DemoDirectivesResult:
         for directive, plan in zip(directives, plans, strict=True):
             updates += _play(directive, plan)
         scorecards_collect(
-            periods=months_between(DOCUMENT_DATE.replace(month=1, day=1), dt.date(2023, 12, 31)), today=today_local()
+            periods=Period.months_between(DOCUMENT_DATE.replace(month=1, day=1), dt.date(2023, 12, 31)),
+            today=today_local(),
         )
     return DemoDirectivesResult(len(directives), updates, True)
 

@@ -13,10 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from dieuhanh.directives.choices import DirectiveStatus, LeadGroup, Recurrence, SourceKind
 from dieuhanh.directives.extraction import GROUP_NAMES
-from dieuhanh.directives.models import LeadGroup, Recurrence, SourceKind
 from dieuhanh.directives.selectors import ROLE_LEAD
-from dieuhanh.directives.status import DirectiveStatus
 from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
 from dieuhanh.orgunits.selectors import TreeUnit
 

@@ -11,20 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from dieuhanh.directives.extraction import GROUP_AGENCIES, GROUP_COMMUNES, GROUP_DISTRICTS
-
-
-class SourceKind(models.TextChoices):
-    CONCLUSION_NOTICE = "conclusion_notice", _("Conclusion notice")
-    DIRECTIVE = "directive", pgettext_lazy("kind of document", "Directive")
-    OFFICIAL_LETTER = "official_letter", _("Official letter")
-    PLAN = "plan", _("Plan")
-    DECISION = "decision", _("Decision")
-    MEETING = "meeting", _("Meeting minutes")
-    NEWS = "news", _("News report")
-    OTHER = "other", _("Other")
+from dieuhanh.directives.choices import LeadGroup, Recurrence, ReviewState, SourceKind
 
 
 class SourceDocument(models.Model):
@@ -74,20 +62,6 @@ class SourceDocument(models.Model):
         # As offices write dates: 20/7/2023.
         day = f"{self.date.day}/{self.date.month}/{self.date.year}"
         return f"{label} {self.number} ({day})" if self.number else f"{label} ({day})"
-
-
-class Recurrence(models.TextChoices):
-    NONE = "", _("One-off")
-    MONTHLY = "monthly", _("Monthly")
-    QUARTERLY = "quarterly", _("Quarterly")
-    CONTINUOUS = "continuous", _("Continuous")
-
-
-class LeadGroup(models.TextChoices):
-    NONE = "", _("No group")
-    DISTRICTS = GROUP_DISTRICTS, _("People's Committees of the districts, towns and cities")
-    COMMUNES = GROUP_COMMUNES, _("People's Committees of the communes, wards and townships")
-    AGENCIES = GROUP_AGENCIES, _("Provincial departments and agencies")
 
 
 class Directive(models.Model):
@@ -181,13 +155,6 @@ class Directive(models.Model):
     @property
     def is_recurring(self) -> bool:
         return self.recurrence in (Recurrence.MONTHLY, Recurrence.QUARTERLY)
-
-
-class ReviewState(models.TextChoices):
-    NOT_NEEDED = "", _("Progress report")
-    PENDING = "pending", _("Awaiting confirmation")
-    ACCEPTED = "accepted", _("Confirmed")
-    RETURNED = "returned", _("Returned")
 
 
 class ProgressUpdate(models.Model):

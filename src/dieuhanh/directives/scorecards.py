@@ -40,24 +40,18 @@ import yaml
 from django.db import transaction
 from django.db.models import Min, Q
 
+from dieuhanh.accounts.users import acting_user
 from dieuhanh.analytics.selectors import analytics_measures
+from dieuhanh.directives.choices import DirectiveStatus
 from dieuhanh.directives.models import Directive
 from dieuhanh.directives.selectors import DirectiveFacts, directive_facts
-from dieuhanh.directives.status import (
-    DirectiveStatus,
-    Obligation,
-    Timing,
-    change_days,
-    group_state,
-    obligations_until,
-    state_on,
-)
+from dieuhanh.directives.status import Obligation, Timing, change_days, group_state, obligations_until, state_on
+from dieuhanh.figures.choices import ImportFormat
+from dieuhanh.figures.models import DataValue, ImportBatch
+from dieuhanh.figures.services import FigureRow, figures_write
 from dieuhanh.indicators.metadata import MetadataLoadResult, metadata_load
 from dieuhanh.indicators.models import Indicator
-from dieuhanh.indicators.periods import Period
-from dieuhanh.ingest.models import DataValue
-from dieuhanh.ingest.parsers import RawRow
-from dieuhanh.ingest.services import ImportResult, data_values_write
+from dieuhanh.indicators.periods import Period, PeriodError, parse_period_for
 from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
 
 INDICATORS_FILE = Path(__file__).with_name("indicators.yaml")
@@ -245,15 +239,6 @@ def scorecards_compute(
     return counts.cards(months)
 
 
-def months_between(first: dt.date, last: dt.date) -> list[Period]:
-    out = []
-    year, month = first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        out.append(Period.parse(f"{year}{month:02d}"))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return out
-
-
 def scorecard_periods(*, period: str | None, today: dt.date) -> list[Period]:
     """The months to collect: those inside ``period`` (202311, 2023Q4, 2023) begun by today, or
     every month from January of the first directive's year (or of the first stored figure's, if
@@ -261,13 +246,13 @@ def scorecard_periods(*, period: str | None, today: dt.date) -> list[Period]:
     (zeros before the first directive), so its cumulative is complete and can be judged."""
     if period:
         chosen = Period.parse(period)
-        return [p for p in months_between(chosen.start_date, chosen.end_date) if p.start_date <= today]
+        return [p for p in Period.months_between(chosen.start_date, chosen.end_date) if p.start_date <= today]
     firsts = [
         Directive.objects.aggregate(first=Min("starts_on"))["first"],
         DataValue.objects.filter(indicator__code=ASSIGNED).aggregate(first=Min("period_start"))["first"],
     ]
     known = [day for day in firsts if day is not None]
-    return months_between(min(known).replace(month=1, day=1), today) if known else []
+    return Period.months_between(min(known).replace(month=1, day=1), today) if known else []
 
 
 # ---- writing ------------------------------------------------------------------------------------
@@ -283,14 +268,14 @@ class ScorecardError(RuntimeError):
 
 @dataclass
 class CollectResult:
-    """``rows`` figures computed; ``unchanged`` of them already stored as they are; ``result`` is
+    """``rows`` figures computed; ``unchanged`` of them already stored as they are; ``batch`` is
     the write of the others (None when there were none)."""
 
     periods: list[Period]
     rows: int
     unchanged: int
     skipped_invalid_units: int
-    result: ImportResult | None
+    batch: ImportBatch | None
 
 
 def scorecards_collect(
@@ -308,7 +293,7 @@ def scorecards_collect(
     written at all (no import batch either). A unit that had figures but no longer has
     directives (a directive moved to another agency) gets zeros, so no stale figure survives.
     Months in which a unit did not exist are skipped: the catalogue refuses figures for them.
-    Raises ``ScorecardError`` if the figures service refuses them (nothing is written then).
+    Raises ``ScorecardError`` if a period is not of the scorecards' own type (nothing is written then).
     """
     with transaction.atomic():
         scorecard_indicators_ensure(reload=units is None)
@@ -327,27 +312,34 @@ def scorecards_collect(
             cards.setdefault((unit_id, month), dict.fromkeys(STORED, 0))
         by_pk = {u.pk: u for u in OrgUnit.objects.filter(pk__in={unit for unit, _p in cards})}
         by_code = {p.code: p for p in periods}
-        rows: list[RawRow] = []
+        indicators = {i.code: i for i in Indicator.objects.filter(code__in=STORED)}
+        rows: list[FigureRow] = []
         total = unchanged = skipped = 0
         for (unit_id, code), card in sorted(cards.items(), key=lambda kv: (by_pk[kv[0][0]].code, kv[0][1])):
             unit, period = by_pk[unit_id], by_code[code]
             if not unit.is_valid_between(period.start_date, period.end_date):
                 skipped += 1
                 continue
-            for indicator in STORED:
+            for code_of_indicator in STORED:
                 total += 1
-                if stored.get((unit_id, code, indicator)) == card[indicator]:
+                if stored.get((unit_id, code, code_of_indicator)) == card[code_of_indicator]:
                     unchanged += 1
                     continue
-                rows.append(RawRow(len(rows) + 1, indicator, unit.code, code, Decimal(card[indicator])))
+                indicator = indicators[code_of_indicator]
+                try:
+                    parse_period_for(period.code, indicator.period_type)
+                except PeriodError as exc:
+                    raise ScorecardError([str(exc)]) from exc
+                rows.append(FigureRow(indicator.pk, unit_id, period, Decimal(card[code_of_indicator])))
         if not rows:
             return CollectResult(periods, total, unchanged, skipped, None)
         first, last = periods[0].code, periods[-1].code
         name = reason or (f"nhiem-vu-{first}" if first == last else f"nhiem-vu-{first}-{last}")
-        result = data_values_write(rows=rows, source_name=name, channel=CHANNEL, user=user, dry_run=dry_run)
-        if not result.ok:
-            raise ScorecardError([issue.message for issue in result.issues[:20]])
-        return CollectResult(periods, total, unchanged, skipped, result)
+        batch = ImportBatch(
+            source_name=name[:255], channel=CHANNEL, file_format=ImportFormat.API, created_by=acting_user(user)
+        )
+        figures_write(rows, batch=batch, user=user, dry_run=dry_run)
+        return CollectResult(periods, total, unchanged, skipped, batch)
 
 
 _deferred: contextvars.ContextVar[bool] = contextvars.ContextVar("scorecards_deferred", default=False)

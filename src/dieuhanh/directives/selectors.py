@@ -12,27 +12,14 @@ from django.core.paginator import Page, Paginator
 from django.db.models import BooleanField, Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from dieuhanh.accounts.users import signed_in
+from dieuhanh.directives.choices import DirectiveStatus, LeadGroup, ReviewState
 from dieuhanh.directives.extraction import GROUP_AGENCIES, GROUP_COMMUNES, GROUP_DISTRICTS, AgencyRecord, catalogue_from
 from dieuhanh.directives.extraction.agencies import AgencyCatalogue
-from dieuhanh.directives.models import (
-    AgencyContact,
-    Directive,
-    LeadGroup,
-    Notification,
-    ProgressUpdate,
-    Reminder,
-    ReviewState,
-    SourceDocument,
-)
-from dieuhanh.directives.status import (
-    CompletionReport,
-    DirectiveStatus,
-    StatusAt,
-    Timing,
-    directive_state,
-    group_state,
-)
+from dieuhanh.directives.models import AgencyContact, Directive, Notification, ProgressUpdate, Reminder, SourceDocument
+from dieuhanh.directives.status import CompletionReport, StatusAt, Timing, directive_state, group_state
 from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
+from dieuhanh.orgunits.tree import in_subtrees
 
 GROUP_KINDS = {
     GROUP_DISTRICTS: OrgUnitKind.DISTRICT,
@@ -84,14 +71,14 @@ def assignable_units(*, on: dt.date | None = None, kinds: Iterable[str] = ASSIGN
 
 def contact_units(*, user: Any) -> list[OrgUnit]:
     """The agencies a user is a focal point of."""
-    if not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         return []
     return list(OrgUnit.objects.filter(directive_contacts__user=user).distinct().order_by("sort_order", "code"))
 
 
 def directive_may_report(*, user: Any, directive: Directive) -> bool:
     """The lead agency's contacts report progress; so do office staff who may change directives."""
-    if not getattr(user, "is_authenticated", False) or directive.lead_group:
+    if not signed_in(user) or directive.lead_group:
         return False
     if user.has_perm("directives.change_directive"):
         return True
@@ -102,7 +89,7 @@ def directive_may_report(*, user: Any, directive: Directive) -> bool:
 
 
 def directive_may_review(*, user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.has_perm("directives.confirm_directive"))
+    return bool(signed_in(user) and user.has_perm("directives.confirm_directive"))
 
 
 # ---- status as at a date ------------------------------------------------------------------
@@ -351,7 +338,7 @@ def directive_summary(*, org_unit: OrgUnit, on: dt.date) -> DirectivesSummary:
     if issued:
         qs = Directive.objects.filter(source__org_unit=org_unit, parent=None, starts_on__lte=on)
     else:
-        qs = Directive.objects.filter(lead_group="", lead_agency__path__startswith=org_unit.path, starts_on__lte=on)
+        qs = Directive.objects.filter(in_subtrees([org_unit], through="lead_agency"), lead_group="", starts_on__lte=on)
     states = statuses_at(directives=qs, on=on)
     leads: dict[tuple[int, int, str], LeadDirectives] = {}
     overdue: list[tuple[tuple[dt.date, int, str, int], OverdueDirective]] = []
@@ -407,7 +394,7 @@ def agency_inbox(*, unit: OrgUnit, today: dt.date, user: Any = None) -> Inbox:
         item = Listed(directive, states[directive.pk])
         (leading if directive.lead_agency_id == unit.pk and not directive.lead_group else coordinating).append(item)
     notes: list[Notification] = []
-    if user is not None and getattr(user, "is_authenticated", False):
+    if signed_in(user):
         notes = list(Notification.objects.filter(user=user, read_at__isnull=True).select_related("directive")[:50])
     return Inbox(
         unit=unit,
@@ -501,7 +488,7 @@ def pending_reviews(*, limit: int = 50) -> QuerySet[ProgressUpdate]:
 
 
 def unread_count(*, user: Any) -> int:
-    if not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         return 0
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 

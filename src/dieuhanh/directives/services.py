@@ -18,6 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dieuhanh.accounts.users import acting_user
+from dieuhanh.directives.choices import Recurrence, ReviewState
 from dieuhanh.directives.extraction import GROUP_NAMES
 from dieuhanh.directives.models import (
     AgencyContact,
@@ -25,8 +27,6 @@ from dieuhanh.directives.models import (
     EvidenceFile,
     Notification,
     ProgressUpdate,
-    Recurrence,
-    ReviewState,
     SourceDocument,
 )
 from dieuhanh.directives.scorecards import ScorecardError, scorecards_refresh
@@ -46,10 +46,6 @@ class DirectiveError(ValueError):
     def __init__(self, messages: list[str]) -> None:
         super().__init__("; ".join(messages))
         self.messages = messages
-
-
-def _user(user: Any) -> Any:
-    return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
 def today_local() -> dt.date:
@@ -74,7 +70,7 @@ def _scorecards_follow(*, units: set[int | None], directive: Directive, user: An
         scorecards_refresh(
             units=units,
             today=today_local(),
-            user=_user(user),
+            user=acting_user(user),
             reason=_("Scorecards after a change to directive #%(id)d") % {"id": directive.pk},
         )
     except ScorecardError as exc:
@@ -115,7 +111,7 @@ def source_document_create(
         title=title.strip(),
         text=text,
         org_unit=org_unit if org_unit is not None else issuing_unit_default(on=date),
-        created_by=_user(user),
+        created_by=acting_user(user),
     )
     if file is not None:
         document.file.save(file.name or "van-ban", file, save=False)
@@ -257,7 +253,7 @@ def _create_one(
         recurrence_day=recurrence_day,
         starts_on=source.date,
         ends_on=item.ends_on,
-        created_by=_user(user),
+        created_by=acting_user(user),
     )
     directive.coordinating_agencies.set(coordinating)
     if group:
@@ -456,7 +452,7 @@ def progress_report(
             text=text.strip(),
             occurrence_due=occurrence,
             review=ReviewState.PENDING if percent == 100 else ReviewState.NOT_NEEDED,
-            created_by=_user(user),
+            created_by=acting_user(user),
         )
         for upload in files:
             evidence = EvidenceFile(update=update, name=(upload.name or "tep")[:255], size=upload.size or 0)
@@ -482,7 +478,7 @@ def progress_review(
     with transaction.atomic():
         update.review = ReviewState.ACCEPTED if accept else ReviewState.RETURNED
         update.review_note = note.strip()[:500]
-        update.reviewed_by = _user(user)
+        update.reviewed_by = acting_user(user)
         update.reviewed_at = at or timezone.now()
         update.save(update_fields=["review", "review_note", "reviewed_by", "reviewed_at"])
         directive = update.directive

@@ -41,22 +41,12 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-MONTHLY = "monthly"
-QUARTERLY = "quarterly"
-CONTINUOUS = "continuous"
+from dieuhanh.directives.choices import LAST_DAY, DirectiveStatus, Recurrence
+from dieuhanh.indicators.periods import Period, PeriodType
+
 REMINDER_DAYS = (7, 3, 1)
-
-
-class DirectiveStatus(models.TextChoices):
-    DONE_ON_TIME = "done_on_time", gettext_lazy("Done on time")
-    DONE_LATE = "done_late", gettext_lazy("Done late")
-    IN_PROGRESS = "in_progress", gettext_lazy("In progress, within the deadline")
-    OVERDUE = "overdue", gettext_lazy("In progress, overdue")
-    NO_DEADLINE = "no_deadline", gettext_lazy("No deadline")
 
 
 DONE = (DirectiveStatus.DONE_ON_TIME, DirectiveStatus.DONE_LATE)
@@ -92,7 +82,7 @@ class Timing:
 
     @property
     def is_recurring(self) -> bool:
-        return self.recurrence in (MONTHLY, QUARTERLY)
+        return self.recurrence in (Recurrence.MONTHLY, Recurrence.QUARTERLY)
 
 
 @dataclass(frozen=True)
@@ -182,7 +172,7 @@ def obligations(timing: Timing, reports: Iterable[CompletionReport]) -> Iterator
     without an end: callers stop when they have what they need."""
     ordered = sorted(reports, key=lambda r: r.reported_on)
     if not timing.is_recurring:
-        due = None if timing.recurrence == CONTINUOUS else timing.deadline
+        due = None if timing.recurrence == Recurrence.CONTINUOUS else timing.deadline
         done = next((r.reported_on for r in ordered if r.confirmed), None)
         sent = next((r.reported_on for r in ordered if not r.confirmed), None)
         yield Obligation(due, done, sent)
@@ -283,10 +273,6 @@ def _month_day(year: int, month: int, day: int) -> dt.date:
     return dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
 
 
-def _next_month(year: int, month: int) -> tuple[int, int]:
-    return (year + 1, 1) if month == 12 else (year, month + 1)
-
-
 def occurrences(
     *, recurrence: str, day: int | None, starts_on: dt.date, ends_on: dt.date | None = None
 ) -> Iterator[dt.date]:
@@ -294,24 +280,17 @@ def occurrences(
 
     Endless unless ``ends_on`` is given; callers stop when they have what they need.
     """
-    if recurrence == MONTHLY:
-        year, month = starts_on.year, starts_on.month
-        while True:
-            due = _month_day(year, month, day or 31)
-            if ends_on is not None and due > ends_on:
-                return
-            if due > starts_on:
-                yield due
-            year, month = _next_month(year, month)
-    elif recurrence == QUARTERLY:
-        year, quarter = starts_on.year, (starts_on.month - 1) // 3 + 1
-        while True:
-            due = _month_day(year, quarter * 3, 31)
-            if ends_on is not None and due > ends_on:
-                return
-            if due > starts_on:
-                yield due
-            year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+    if recurrence not in (Recurrence.MONTHLY, Recurrence.QUARTERLY):
+        return
+    monthly = recurrence == Recurrence.MONTHLY
+    period = Period.containing(starts_on, PeriodType.MONTHLY if monthly else PeriodType.QUARTERLY)
+    while True:
+        due = _month_day(period.year, period.last_month, (day or LAST_DAY) if monthly else LAST_DAY)
+        if ends_on is not None and due > ends_on:
+            return
+        if due > starts_on:
+            yield due
+        period = Period.from_ordinal(period.type, period.ordinal + 1)
 
 
 def occurrences_until(

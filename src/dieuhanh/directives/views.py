@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dieuhanh.analytics.readmodel.periods import PartGroup, ReportPeriod, part_groups
+from dieuhanh.directives.choices import DirectiveStatus, Recurrence, ReviewState
 from dieuhanh.directives.extraction import extract_directives
 from dieuhanh.directives.forms import (
     ExtractForm,
@@ -30,7 +31,7 @@ from dieuhanh.directives.forms import (
     initial_date,
     unit_choices,
 )
-from dieuhanh.directives.models import EvidenceFile, Recurrence, ReviewState, SourceDocument
+from dieuhanh.directives.models import EvidenceFile, SourceDocument
 from dieuhanh.directives.scorecards import ScorecardRow, scorecard_rows
 from dieuhanh.directives.selectors import (
     ASSIGNABLE_KINDS,
@@ -56,7 +57,7 @@ from dieuhanh.directives.services import (
     source_document_create,
     today_local,
 )
-from dieuhanh.directives.status import AsOfError, DirectiveStatus, as_of_parse
+from dieuhanh.directives.status import AsOfError, as_of_parse
 from dieuhanh.indicators.periods import Period, PeriodError
 from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
 from dieuhanh.orgunits.selectors import org_unit_tree

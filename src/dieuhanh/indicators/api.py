@@ -10,6 +10,7 @@ from rest_framework import serializers, viewsets
 
 from dieuhanh.api import ProtectedDeleteMixin
 from dieuhanh.indicators.models import Indicator, Sector, Target
+from dieuhanh.indicators.selectors import visible_to
 from dieuhanh.orgunits.models import OrgUnit
 
 
@@ -80,8 +81,7 @@ class TargetSerializer(serializers.ModelSerializer[Target]):
 
 
 def _public_unless_signed_in(request: object, queryset: QuerySet[Indicator]) -> QuerySet[Indicator]:
-    user = getattr(request, "user", None)
-    return queryset if user is not None and user.is_authenticated else queryset.filter(is_public=True)
+    return visible_to(queryset, user=getattr(request, "user", None))
 
 
 class SectorViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet[Sector]):
@@ -131,5 +131,4 @@ class TargetViewSet(viewsets.ModelViewSet[Target]):
 
     def get_queryset(self) -> QuerySet[Target]:
         qs = Target.objects.select_related("indicator", "org_unit")
-        user = getattr(self.request, "user", None)
-        return qs if user is not None and user.is_authenticated else qs.filter(indicator__is_public=True)
+        return visible_to(qs, user=getattr(self.request, "user", None), through="indicator")

@@ -28,6 +28,7 @@ from dieuhanh.indicators.models import (
     IndicatorPeriodType,
     Sector,
     Target,
+    ratio_operand_problem,
 )
 from dieuhanh.orgunits.models import OrgUnit, OrgUnitGroup, OrgUnitKind, Succession
 
@@ -523,9 +524,8 @@ def _check_indicators(
                     check.error(f"{where}.{key}", _("is required for a ratio indicator."))
                     continue
                 if operand == code:
-                    check.error(f"{where}.{key}", _("a ratio cannot use itself."))
-                    continue
-                if operand in out:
+                    operand_aggregation, operand_period = aggregation, period_type
+                elif operand in out:
                     operand_aggregation = out[operand].get("aggregation") or (
                         existing[operand].aggregation if operand in existing else Aggregation.SUM
                     )
@@ -538,14 +538,15 @@ def _check_indicators(
                 else:
                     check.error(f"{where}.{key}", _("unknown indicator '%(code)s'.") % {"code": operand})
                     continue
-                if operand_aggregation == Aggregation.RATIO:
-                    check.error(f"{where}.{key}", _("'%(code)s' is itself a ratio; use its parts.") % {"code": operand})
-                if operand_period != period_type:
-                    check.error(
-                        f"{where}.{key}",
-                        _("'%(code)s' has period type %(theirs)s but this ratio is %(ours)s.")
-                        % {"code": operand, "theirs": operand_period, "ours": period_type},
-                    )
+                problem = ratio_operand_problem(
+                    ratio_code=code,
+                    period_type=period_type,
+                    operand_code=operand,
+                    operand_aggregation=operand_aggregation,
+                    operand_period_type=operand_period,
+                )
+                if problem is not None:
+                    check.error(f"{where}.{key}", problem)
         sector = values.get("_sector")
         if sector and sector not in sector_codes and not Sector.objects.filter(code=sector).exists():
             check.error(f"{where}.sector", _("unknown sector '%(code)s'.") % {"code": sector})

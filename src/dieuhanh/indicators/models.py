@@ -167,14 +167,43 @@ class Indicator(models.Model):
                 errors["denominator"] = str(_("A ratio indicator needs a denominator."))
             for field in ("numerator", "denominator"):
                 operand = getattr(self, field) if getattr(self, f"{field}_id") else None
-                if operand is not None and operand.is_ratio:
-                    errors[field] = str(_("The operands of a ratio must not themselves be ratios."))
-                if operand is not None and operand.pk == self.pk:
-                    errors[field] = str(_("A ratio cannot use itself."))
+                if operand is None:
+                    continue
+                problem = ratio_operand_problem(
+                    ratio_code=self.code,
+                    period_type=self.period_type,
+                    operand_code=operand.code,
+                    operand_aggregation=operand.aggregation,
+                    operand_period_type=operand.period_type,
+                )
+                if problem is None and self.pk is not None and operand.pk == self.pk:
+                    problem = str(_("a ratio cannot use itself."))
+                if problem is not None:
+                    errors[field] = problem
         if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
             errors["max_value"] = str(_("The maximum is below the minimum."))
         if errors:
             raise ValidationError(errors)
+
+
+def ratio_operand_problem(
+    *, ratio_code: str, period_type: str, operand_code: str, operand_aggregation: str, operand_period_type: str
+) -> str | None:
+    """What is wrong with an indicator as the numerator or denominator of a ratio; None if nothing.
+
+    The one statement of the rule, asked by the model's validation (so by the API and the admin)
+    and by the catalogue loader, which checks a whole file before any indicator of it exists.
+    """
+    if operand_code == ratio_code:
+        return str(_("a ratio cannot use itself."))
+    if operand_aggregation == Aggregation.RATIO:
+        return str(_("'%(code)s' is itself a ratio; use its parts.") % {"code": operand_code})
+    if operand_period_type != period_type:
+        return str(
+            _("'%(code)s' has period type %(theirs)s but this ratio is %(ours)s.")
+            % {"code": operand_code, "theirs": operand_period_type, "ours": period_type}
+        )
+    return None
 
 
 class Target(models.Model):

@@ -85,6 +85,22 @@ class Period:
         year, rest = divmod(ordinal, period_type.per_year)
         return cls(year, period_type, rest + 1)
 
+    @classmethod
+    def containing(cls, day: dt.date, period_type: PeriodType) -> Period:
+        """The period of ``period_type`` that ``day`` falls in."""
+        return cls(day.year, period_type, (day.month - 1) // period_type.months + 1)
+
+    @classmethod
+    def months_between(cls, first: dt.date, last: dt.date) -> list[Period]:
+        """The months from ``first``'s to ``last``'s, both included, in order."""
+        start = cls.containing(first, PeriodType.MONTHLY).ordinal
+        end = cls.containing(last, PeriodType.MONTHLY).ordinal
+        return [cls.from_ordinal(PeriodType.MONTHLY, o) for o in range(start, end + 1)]
+
+    def last_n(self, count: int) -> list[Period]:
+        """The ``count`` periods of this one's type that end with it, oldest first."""
+        return [Period.from_ordinal(self.type, self.ordinal - back) for back in range(count - 1, -1, -1)]
+
     @property
     def ordinal(self) -> int:
         """A number that increases by one from each period of a type to the next."""

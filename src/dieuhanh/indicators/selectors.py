@@ -3,10 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, TypeVar
 
-from django.db.models import F
+from django.db.models import F, Model, QuerySet
 
+from dieuhanh.accounts.users import signed_in
 from dieuhanh.indicators.models import Indicator
+
+M = TypeVar("M", bound=Model)
+
+
+def may_see_internal(user: Any) -> bool:
+    """Who sees indicators that are not public, with their figures, targets and answers: anyone
+    signed in. Anonymous visitors see the public ones only. (The one statement of the rule.)"""
+    return signed_in(user)
+
+
+def visible_to(queryset: QuerySet[M], *, user: Any, through: str = "") -> QuerySet[M]:
+    """``queryset`` — of indicators, or of rows reaching one through the relation ``through`` —
+    narrowed to what ``user`` may see."""
+    if may_see_internal(user):
+        return queryset
+    return queryset.filter(**{f"{through}__is_public" if through else "is_public": True})
 
 
 def indicator_list(

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from dieuhanh.admin import admin_figure, plain_number
-from dieuhanh.ingest.models import DataValue, DataValueChange, ImportBatch
+from dieuhanh.figures.models import DataValue, DataValueChange, ImportBatch
 from dieuhanh.ingest.parsers import RawRow
 from dieuhanh.ingest.services import data_value_delete, data_value_set
 from dieuhanh.ingest.validation import check_rows

@@ -18,10 +18,13 @@ from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dieuhanh.accounts.users import signed_in
 from dieuhanh.api import ExactJSONParser, ExactJSONRenderer
+from dieuhanh.figures.choices import DataValueStatus, ImportFormat
+from dieuhanh.figures.models import DataValue, ImportBatch
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodError
-from dieuhanh.ingest.models import DataValue, DataValueStatus, ImportBatch, ImportFormat
+from dieuhanh.indicators.selectors import visible_to
 from dieuhanh.ingest.services import (
     DataValueError,
     data_value_delete,
@@ -86,8 +89,7 @@ class DataValueViewSet(viewsets.ModelViewSet[DataValue]):
         qs = DataValue.objects.select_related("indicator", "org_unit", "updated_by").order_by(
             "indicator__code", "org_unit__code", "period_start"
         )
-        user = getattr(self.request, "user", None)
-        return qs if user is not None and user.is_authenticated else qs.filter(indicator__is_public=True)
+        return visible_to(qs, user=getattr(self.request, "user", None), through="indicator")
 
     def perform_create(self, serializer: serializers.BaseSerializer[DataValue]) -> None:
         serializer.instance = self._set(serializer.validated_data)
@@ -158,14 +160,14 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     serializer_class = ImportBatchSerializer
     parser_classes = [MultiPartParser, FormParser]
-    write_permission = "ingest.add_importbatch"
+    write_permission = "figures.add_importbatch"
 
     def get_queryset(self) -> QuerySet[ImportBatch]:
         user = self.request.user
         qs = ImportBatch.objects.select_related("created_by")
-        if not user.is_authenticated:
+        if not signed_in(user):
             return qs.none()
-        return qs if user.has_perm("ingest.view_importbatch") else qs.filter(created_by=user)
+        return qs if user.has_perm("figures.view_importbatch") else qs.filter(created_by_id=user.pk)
 
     @extend_schema(
         request=inline_serializer(

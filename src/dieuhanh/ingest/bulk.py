@@ -18,7 +18,6 @@ import csv
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, BinaryIO
 
@@ -26,9 +25,11 @@ import psycopg
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from dieuhanh.analytics.rollups import managed_write, rollups_ready, rollups_rebuild, rollups_refresh
+from dieuhanh.figures.choices import ImportFormat, ImportStatus
+from dieuhanh.figures.models import ImportBatch
+from dieuhanh.figures.postgres import Counts, merge_checked, raw_cursor, scalar
+from dieuhanh.figures.services import managed_write
 from dieuhanh.indicators.models import Indicator
-from dieuhanh.ingest.models import DataValue, DataValueChange, ImportBatch, ImportFormat, ImportStatus
 from dieuhanh.ingest.parsers import (
     OUR_COLUMNS,
     Issue,
@@ -40,7 +41,6 @@ from dieuhanh.ingest.parsers import (
     open_text,
     text_encoding,
 )
-from dieuhanh.ingest.statistics import refresh_figure_statistics
 from dieuhanh.ingest.validation import (
     AMBIGUOUS_NUMBER,
     ENGLISH_GROUPED,
@@ -57,25 +57,8 @@ from dieuhanh.orgunits.models import OrgUnit
 COPY_CHUNK = 1 << 20
 # Beyond this many suspect rows, only the first are worded (the batch keeps 10 000 errors anyway).
 MAX_SUSPECTS = 50_000
-# Beyond this many changed figures, rebuilding the rollups is cheaper than refreshing them.
-REBUILD_ABOVE = 500_000
-# A file of at least this many figures, into a table holding fewer than half as many, is a first
-# load: the table's secondary indexes are dropped for the insert and built again after it, in
-# the same transaction (building an index once is several times cheaper than growing it row by
-# row). Readers of the figures wait for such a load to commit instead of reading beside it.
-BULK_LOAD_ABOVE = 500_000
-# Memory for building those indexes again, for this transaction only.
-BULK_INDEX_MEMORY = "512MB"
 # One import at a time: two merges of overlapping figures must not interleave.
 ADVISORY_LOCK = 0x6469_6575_6861_6E68  # "dieuhanh"
-
-
-@dataclass
-class Counts:
-    total: int
-    created: int
-    updated: int
-    unchanged: int
 
 
 class RejectedError(Exception):
@@ -116,7 +99,7 @@ def import_postgres(
             "english_grouped": ENGLISH_GROUPED,
         }
         cursor.execute(_CHECK_CLEAN_SQL if clean else _CHECK_SQL, params)
-        total = _scalar(cursor, "SELECT count(*) FROM import_checked")
+        total = scalar(cursor, "SELECT count(*) FROM import_checked")
         if total == 0:
             raise RejectedError([Issue(_("The file has no figures in it."))], rows=0)
         issues = _word_suspects(cursor, columns, line_offset=line_offset)
@@ -125,27 +108,13 @@ def import_postgres(
         batch.status = ImportStatus.DRY_RUN if dry_run else ImportStatus.COMMITTED
         batch.rows_total = total
         batch.save()
-        counts = _merge(cursor, batch=batch, user=user, status=status, dry_run=dry_run, total=total)
+        counts = merge_checked(cursor, batch=batch, user=user, status=status, dry_run=dry_run, total=total)
         batch.rows_created, batch.rows_updated, batch.rows_unchanged = counts.created, counts.updated, counts.unchanged
         batch.save(update_fields=["rows_created", "rows_updated", "rows_unchanged"])
-        if not dry_run and counts.created + counts.updated:
-            # Fresh statistics, or the next queries are planned for the table as it was.
-            refresh_figure_statistics(changed=counts.created + counts.updated)
-            _refresh_rollups(cursor, changed=counts.created + counts.updated)
         if dry_run:
             # Nothing of a dry run stays but its batch record, which the caller saves again.
             transaction.set_rollback(True)
     return counts
-
-
-def _scalar(cursor: Any, sql: str, params: Any = None) -> int:
-    cursor.execute(sql, params)
-    return int(cursor.fetchone()[0])
-
-
-def _raw(cursor: Any) -> psycopg.Cursor[Any]:
-    """psycopg's own cursor under Django's wrapper, for COPY."""
-    return cursor.cursor
 
 
 # --- staging ---------------------------------------------------------------------------------
@@ -164,7 +133,7 @@ def _stage(cursor: Any, stream: BinaryIO, file_format: str) -> tuple[dict[str, s
     rows = iter_rows(file_format, stream)
     first = next(rows, None)
     columns = dict(first.columns) if first is not None else {}
-    with _raw(cursor).copy(
+    with raw_cursor(cursor).copy(
         "COPY import_stage (line, sheet, indicator, org_unit, period, value, comment, value_col, period_col, machine)"
         " FROM STDIN"
     ) as copy:
@@ -230,7 +199,7 @@ def _stage_csv_natively(cursor: Any, stream: BinaryIO) -> tuple[dict[str, str], 
     savepoint = transaction.savepoint()
     try:
         cursor.execute(f"SET LOCAL client_encoding = '{pg_encoding}'")
-        with _raw(cursor).copy(
+        with raw_cursor(cursor).copy(
             f"COPY import_stage ({', '.join(names)}) FROM STDIN WITH (FORMAT csv, HEADER true, DELIMITER '{delimiter}')"
         ) as copy:
             while chunk := stream.read(COPY_CHUNK):
@@ -245,7 +214,7 @@ def _stage_csv_natively(cursor: Any, stream: BinaryIO) -> tuple[dict[str, str], 
         return None
     transaction.savepoint_commit(savepoint)
     lines = newlines + (0 if last == b"\n" else 1)
-    if _scalar(cursor, "SELECT count(*) FROM import_stage") != lines - 1:
+    if scalar(cursor, "SELECT count(*) FROM import_stage") != lines - 1:
         # A record spans lines, or the file has blank lines: line numbers would be off.
         cursor.execute("TRUNCATE import_stage")
         cursor.execute("ALTER TABLE import_stage ALTER COLUMN line RESTART")
@@ -411,7 +380,7 @@ def _word_suspects(cursor: Any, columns: dict[str, str], *, line_offset: int) ->
         )
     _checked, issues = check_rows(rows)
     if len(suspects) > MAX_SUSPECTS and issues:
-        more = _scalar(cursor, "SELECT count(*) FROM import_checked WHERE suspect") - MAX_SUSPECTS
+        more = scalar(cursor, "SELECT count(*) FROM import_checked WHERE suspect") - MAX_SUSPECTS
         issues.append(Issue(_("… and %(n)d more rows to check; correct the ones above first.") % {"n": more}))
     return issues
 
@@ -422,123 +391,3 @@ def _word_suspects(cursor: Any, columns: dict[str, str], *, line_offset: int) ->
 def _cell(text: str | None) -> str:
     """A staged cell as the Python parser would have read it."""
     return _nfc((text or "").strip())
-
-
-def _merge(cursor: Any, *, batch: ImportBatch, user: Any, status: str, dry_run: bool, total: int) -> Counts:
-    values, changes = DataValue._meta.db_table, DataValueChange._meta.db_table
-    user_id = user.pk if user is not None else None
-    cursor.execute(
-        f"""
-        CREATE TEMP TABLE import_changed ON COMMIT DROP AS
-        SELECT d.id, c.indicator_id, c.org_unit_id, c.period_code, c.number, c.comment,
-               d.value AS old_value, d.comment AS old_comment, d.status AS old_status
-        FROM import_checked c
-        JOIN {values} d
-          ON d.indicator_id = c.indicator_id AND d.org_unit_id = c.org_unit_id AND d.period = c.period_code
-        WHERE d.value <> c.number OR d.comment <> c.comment
-        """
-    )
-    updated = cursor.rowcount
-    if dry_run:
-        created = _scalar(
-            cursor,
-            f"SELECT count(*) FROM import_checked c WHERE NOT EXISTS (SELECT 1 FROM {values} d"
-            " WHERE d.indicator_id = c.indicator_id AND d.org_unit_id = c.org_unit_id AND d.period = c.period_code)",
-        )
-        return Counts(total=total, created=created, updated=updated, unchanged=total - created - updated)
-    params = {"batch": batch.pk, "user": user_id, "status": status}
-    cursor.execute(
-        f"""
-        UPDATE {values} d
-        SET value = x.number, comment = x.comment, status = %(status)s, batch_id = %(batch)s,
-            updated_by_id = %(user)s, updated_at = now()
-        FROM import_changed x WHERE d.id = x.id
-        """,
-        params,
-    )
-    cursor.execute(
-        f"""
-        INSERT INTO {changes} (indicator_id, org_unit_id, period, action, old_value, new_value, old_comment,
-                               new_comment, old_status, new_status, batch_id, changed_by_id, changed_at)
-        SELECT indicator_id, org_unit_id, period_code, 'update', old_value, number, old_comment, comment,
-               old_status, %(status)s, %(batch)s, %(user)s, now()
-        FROM import_changed
-        """,
-        params,
-    )
-    rebuild = _drop_indexes_for_a_first_load(cursor, total=total)
-    if rebuild:
-        # A first load, its unique key dropped: the few figures already held, found by one pass.
-        new_only = f"""WHERE NOT EXISTS (SELECT 1 FROM {values} d WHERE d.indicator_id = c.indicator_id
-                          AND d.org_unit_id = c.org_unit_id AND d.period = c.period_code)"""
-    else:
-        # Otherwise each row's own probe of the unique key. Asked as NOT EXISTS, the planner
-        # chose a hash of the whole figures table once it held a few million rows (a month
-        # of a province: 1.5 s of the 1.7 s the insert took).
-        new_only = "ON CONFLICT (indicator_id, org_unit_id, period) DO NOTHING"
-    # Creations are recorded on the values themselves (created_batch, created_by, created_at).
-    cursor.execute(
-        f"""
-        INSERT INTO {values} AS d (indicator_id, org_unit_id, period, period_start, value, comment, status, batch_id,
-                              created_batch_id, updated_by_id, created_by_id, created_at, updated_at)
-        SELECT c.indicator_id, c.org_unit_id, c.period_code, c.period_start, c.number, c.comment,
-               %(status)s, %(batch)s, %(batch)s, %(user)s, %(user)s, now(), now()
-        FROM import_checked c
-        {new_only}
-        """,
-        params,
-    )
-    created = cursor.rowcount
-    if rebuild:
-        cursor.execute(f"SET LOCAL maintenance_work_mem = '{BULK_INDEX_MEMORY}'")
-        for statement in rebuild:
-            cursor.execute(statement)
-    return Counts(total=total, created=created, updated=updated, unchanged=total - created - updated)
-
-
-def _drop_indexes_for_a_first_load(cursor: Any, *, total: int) -> list[str]:
-    """On a first load (see BULK_LOAD_ABOVE), drop the figures' unique constraints and secondary
-    indexes (not the primary key, whose ids only grow) and return the statements that build them
-    again, exactly as they were; otherwise drop nothing and return []."""
-    if total < BULK_LOAD_ABOVE:
-        return []
-    table = DataValue._meta.db_table
-    held = _scalar(cursor, f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT %s) x", [total // 2])
-    if held >= total // 2:
-        return []
-    quote = connection.ops.quote_name
-    cursor.execute(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
-        " WHERE conrelid = %s::regclass AND contype = 'u' ORDER BY conname",
-        [table],
-    )
-    constraints = cursor.fetchall()
-    cursor.execute(
-        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i"
-        " WHERE i.indrelid = %s::regclass AND NOT i.indisprimary"
-        " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)"
-        " ORDER BY 1",
-        [table],
-    )
-    indexes = cursor.fetchall()
-    for name, _definition in constraints:
-        cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
-    for name, _definition in indexes:
-        cursor.execute(f"DROP INDEX {name}")
-    return [
-        f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}" for name, definition in constraints
-    ] + [definition for _name, definition in indexes]
-
-
-def _refresh_rollups(cursor: Any, *, changed: int) -> None:
-    if not rollups_ready():
-        return
-    if changed > REBUILD_ABOVE:
-        rollups_rebuild()
-        return
-    cursor.execute(
-        "SELECT DISTINCT indicator_id, org_unit_id, year FROM ("
-        " SELECT c.indicator_id, c.org_unit_id, extract(year FROM c.period_start)::int AS year"
-        " FROM import_checked c) x"
-    )
-    rollups_refresh(changed={(int(i), int(u), int(y)) for i, u, y in cursor.fetchall()})

@@ -24,7 +24,7 @@ from typing import Any, BinaryIO
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from dieuhanh.ingest.models import ImportFormat
+from dieuhanh.figures.choices import ImportFormat
 
 
 @dataclass

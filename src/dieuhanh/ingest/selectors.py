@@ -6,7 +6,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from dieuhanh.ingest.models import ImportBatch, ImportFormat
+from dieuhanh.figures.choices import ImportFormat
+from dieuhanh.figures.models import ImportBatch
 
 
 def demo_data_present() -> bool:
@@ -15,7 +16,7 @@ def demo_data_present() -> bool:
 
 
 def _may_view_all(user: Any) -> bool:
-    return bool(getattr(user, "has_perm", lambda _p: False)("ingest.view_importbatch"))
+    return bool(getattr(user, "has_perm", lambda _p: False)("figures.view_importbatch"))
 
 
 def import_batch_may_view(*, user: Any, batch: ImportBatch) -> bool:

@@ -1,48 +1,35 @@
-"""Writes of data values: imports of whole files, and single audited edits.
+"""Figures from files and forms: imports of whole files, and single audited edits.
 
 An import is all or nothing: the file is parsed and every row checked first; if
 anything is wrong, no value is written and the batch keeps the full error list.
-Otherwise every change is written in one transaction together with its history.
+Otherwise the checked rows go to the figures service (``dieuhanh.figures.services``),
+which writes every change in one transaction together with its history.
 """
 
 from __future__ import annotations
 
-import copy
 import csv
 import hashlib
 import io
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Field
-from django.utils import timezone
+from django.db import connection
 from django.utils.translation import gettext as _
 
-from dieuhanh.analytics.rollups import managed_write, rollups_refresh
-from dieuhanh.indicators.fields import ExactDecimalField
+from dieuhanh.accounts.users import acting_user
+from dieuhanh.figures.choices import DataValueStatus, ImportFormat, ImportStatus
+from dieuhanh.figures.models import DataValue, ImportBatch
+from dieuhanh.figures.services import figure_delete, figure_set, figures_write
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.ingest.bulk import RejectedError, import_postgres
-from dieuhanh.ingest.models import (
-    ChangeAction,
-    DataValue,
-    DataValueChange,
-    DataValueStatus,
-    ImportBatch,
-    ImportFormat,
-    ImportStatus,
-)
 from dieuhanh.ingest.parsers import Issue, ParseError, RawRow, detect_format, iter_rows
-from dieuhanh.ingest.statistics import refresh_figure_statistics
-from dieuhanh.ingest.validation import CheckedRow, check_rows
+from dieuhanh.ingest.validation import check_rows
 from dieuhanh.orgunits.models import OrgUnit
 
 MAX_STORED_ERRORS = 10_000
-WRITE_CHUNK = 2_000
 
 
 @dataclass
@@ -71,7 +58,7 @@ def import_file(
     needed: a national file need not fit in memory on PostgreSQL).
     """
     stream: BinaryIO = io.BytesIO(content) if isinstance(content, bytes) else content
-    user = user if user is not None and getattr(user, "is_authenticated", False) else None
+    user = acting_user(user)
     size, checksum = _measure(stream)
     batch = ImportBatch(source_name=filename[:255], channel=channel, checksum=checksum, created_by=user)
     if size > settings.DIEUHANH_IMPORT_MAX_BYTES:
@@ -97,7 +84,7 @@ def import_file(
     if issues:
         return _rejected(batch, file_format, issues, rows=len(rows))
     batch.rows_total = len(rows)
-    return ImportResult(batch=_store(batch, checked, user=user, dry_run=dry_run, status=status))
+    return ImportResult(batch=figures_write(checked, batch=batch, user=user, dry_run=dry_run, status=status))
 
 
 def _measure(stream: BinaryIO) -> tuple[int, str]:
@@ -136,163 +123,6 @@ def _rejected(batch: ImportBatch, file_format: str, issues: list[Issue], *, rows
     return ImportResult(batch=batch, issues=issues)
 
 
-def data_values_write(
-    *,
-    rows: list[RawRow],
-    source_name: str,
-    channel: str,
-    user: Any = None,
-    dry_run: bool = False,
-    status: str = DataValueStatus.SUBMITTED,
-) -> ImportResult:
-    """Figures a program computed (a collector), checked and stored as an import is, all or nothing,
-    with their history and one batch record; no file is written or parsed in between."""
-    user = user if user is not None and getattr(user, "is_authenticated", False) else None
-    batch = ImportBatch(source_name=source_name[:255], channel=channel, file_format=ImportFormat.API, created_by=user)
-    checked, issues = check_rows(rows)
-    if issues:
-        return _rejected(batch, ImportFormat.API, issues, rows=len(rows))
-    batch.rows_total = len(rows)
-    return ImportResult(batch=_store(batch, checked, user=user, dry_run=dry_run, status=status))
-
-
-def _store(batch: ImportBatch, rows: list[CheckedRow], *, user: Any, dry_run: bool, status: str) -> ImportBatch:
-    with transaction.atomic(), managed_write():
-        batch.status = ImportStatus.DRY_RUN if dry_run else ImportStatus.COMMITTED
-        batch.save()
-        existing = _existing_values(rows, lock=not dry_run)
-        now = timezone.now()
-        # New figures as plain tuples (indicator, unit, period, start, value, comment): a model
-        # instance each would cost a province-sized file gigabytes of memory.
-        to_create: list[tuple[int, int, str, Any, Decimal, str]] = []
-        to_update: list[DataValue] = []
-        changes: list[DataValueChange] = []
-        unchanged = 0
-        for row in rows:
-            current = existing.get((row.indicator_id, row.org_unit_id, row.period.code))
-            if current is None:
-                to_create.append(
-                    (row.indicator_id, row.org_unit_id, row.period.code, row.period.start_date, row.value, row.comment)
-                )
-            elif current.value != row.value or current.comment != row.comment:
-                before = copy.copy(current)
-                current.value, current.comment, current.status = row.value, row.comment, status
-                current.batch, current.updated_by, current.updated_at = batch, user, now
-                to_update.append(current)
-                changes.append(_change(before=before, after=current, batch=batch, user=user))
-            else:
-                unchanged += 1
-        batch.rows_created, batch.rows_updated, batch.rows_unchanged = len(to_create), len(to_update), unchanged
-        if not dry_run:
-            _insert_values(to_create, batch=batch, user=user, status=status, now=now)
-            DataValue.objects.bulk_update(
-                to_update, ["value", "comment", "status", "batch", "updated_by", "updated_at"], batch_size=WRITE_CHUNK
-            )
-            DataValueChange.objects.bulk_create(changes, batch_size=WRITE_CHUNK)
-            refresh_figure_statistics(changed=len(to_create) + len(to_update))
-            # In the same transaction: analytics never sees the figures without their rollups.
-            rollups_refresh(
-                changed={(i, u, start.year) for i, u, _p, start, _v, _c in to_create}
-                | {(v.indicator_id, v.org_unit_id, v.period_start.year) for v in to_update}
-            )
-        batch.save(update_fields=["rows_created", "rows_updated", "rows_unchanged"])
-    return batch
-
-
-def _insert_values(
-    rows: list[tuple[int, int, str, Any, Decimal, str]], *, batch: ImportBatch, user: Any, status: str, now: Any
-) -> None:
-    """INSERT the new figures, with what bulk_create would write for them, in chunks."""
-    if not rows:
-        return
-    fields = [_concrete(name) for name in _ROW_FIELDS + _CONSTANT_FIELDS]
-    constants = {
-        "status": status,
-        "batch": batch.pk,
-        "created_batch": batch.pk,
-        "updated_by": user.pk if user is not None else None,
-        "created_by": user.pk if user is not None else None,
-        "created_at": now,
-        "updated_at": now,
-    }
-    fixed = tuple(_concrete(name).get_db_prep_save(constants[name], connection) for name in _CONSTANT_FIELDS)
-    # The two per-row conversions: a checked date as its field would write it, and the figure
-    # as the value field writes it exactly (on SQLite an integer, a float or text).
-    ops = connection.ops
-    adapt_date = ops.adapt_datefield_value
-    prepare_value = cast(ExactDecimalField, _concrete("value")).checked_writer(connection)
-    quote = ops.quote_name
-    # Every name is the model's own, quoted.
-    sql = f"INSERT INTO {quote(DataValue._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608, E501
-    with connection.cursor() as cursor:
-        for first in range(0, len(rows), WRITE_CHUNK * 10):
-            cursor.executemany(
-                sql,
-                [
-                    (
-                        indicator_id,
-                        org_unit_id,
-                        period,
-                        adapt_date(start),
-                        prepare_value(value),
-                        comment,
-                        *fixed,
-                    )
-                    for indicator_id, org_unit_id, period, start, value, comment in rows[
-                        first : first + WRITE_CHUNK * 10
-                    ]
-                ],
-            )
-
-
-def _concrete(name: str) -> Field[Any, Any]:
-    return cast(Field[Any, Any], DataValue._meta.get_field(name))
-
-
-_ROW_FIELDS = ("indicator", "org_unit", "period", "period_start", "value", "comment")
-_CONSTANT_FIELDS = ("status", "batch", "created_batch", "updated_by", "created_by", "created_at", "updated_at")
-
-
-def _change(*, before: DataValue, after: DataValue | None, batch: ImportBatch | None, user: Any) -> DataValueChange:
-    """One line of history: an update, or a deletion (no ``after``). Creations are recorded on the value."""
-    return DataValueChange(
-        indicator_id=before.indicator_id,
-        org_unit_id=before.org_unit_id,
-        period=before.period,
-        action=ChangeAction.DELETE if after is None else ChangeAction.UPDATE,
-        old_value=before.value,
-        new_value=after.value if after else None,
-        old_comment=before.comment,
-        new_comment=after.comment if after else "",
-        old_status=before.status,
-        new_status=after.status if after else "",
-        batch=batch,
-        changed_by=user,
-    )
-
-
-def _existing_values(rows: Iterable[CheckedRow], *, lock: bool) -> dict[tuple[int, int, str], DataValue]:
-    """The stored values the rows would touch, fetched per indicator in a few queries."""
-    wanted: dict[int, set[tuple[int, str]]] = defaultdict(set)
-    for row in rows:
-        wanted[row.indicator_id].add((row.org_unit_id, row.period.code))
-    found: dict[tuple[int, int, str], DataValue] = {}
-    for indicator_id, keys in wanted.items():
-        units = sorted({u for u, _p in keys})
-        periods = sorted({p for _u, p in keys})
-        for start in range(0, len(units), 500):
-            qs = DataValue.objects.filter(
-                indicator_id=indicator_id, org_unit_id__in=units[start : start + 500], period__in=periods
-            )
-            if lock:
-                # Two imports touching the same figures must not interleave their read-modify-write.
-                qs = qs.select_for_update()
-            for value in qs:
-                if (value.org_unit_id, value.period) in keys:
-                    found[(indicator_id, value.org_unit_id, value.period)] = value
-    return found
-
-
 def data_value_set(
     *,
     indicator: Indicator,
@@ -310,40 +140,19 @@ def data_value_set(
     if issues:
         raise DataValueError(issues)
     row = checked[0]
-    user = user if user is not None and getattr(user, "is_authenticated", False) else None
-    with transaction.atomic(), managed_write():
-        current = (
-            DataValue.objects.select_for_update()
-            .filter(indicator=indicator, org_unit=org_unit, period=row.period.code)
-            .first()
-        )
-        if current is None:
-            current = DataValue.objects.create(
-                indicator=indicator,
-                org_unit=org_unit,
-                period=row.period.code,
-                period_start=row.period.start_date,
-                value=row.value,
-                comment=comment,
-                status=status,
-                updated_by=user,
-                created_by=user,
-            )
-        elif (current.value, current.comment, current.status) != (row.value, comment, status):
-            before = copy.copy(current)
-            current.value, current.comment, current.status, current.updated_by = row.value, comment, status, user
-            current.save()
-            _change(before=before, after=current, batch=None, user=user).save()
-        rollups_refresh(changed={(indicator.pk, org_unit.pk, row.period.year)})
-    return current
+    return figure_set(
+        indicator=indicator,
+        org_unit=org_unit,
+        period=row.period,
+        value=row.value,
+        comment=comment,
+        status=status,
+        user=user,
+    )
 
 
 def data_value_delete(*, data_value: DataValue, user: Any = None) -> None:
-    user = user if user is not None and getattr(user, "is_authenticated", False) else None
-    with transaction.atomic(), managed_write():
-        _change(before=data_value, after=None, batch=None, user=user).save()
-        data_value.delete()
-        rollups_refresh(changed={(data_value.indicator_id, data_value.org_unit_id, data_value.period_start.year)})
+    figure_delete(data_value=data_value, user=user)
 
 
 class DataValueError(ValueError):

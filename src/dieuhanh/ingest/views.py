@@ -13,15 +13,15 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from dieuhanh.figures.models import ImportBatch
 from dieuhanh.indicators.selectors import indicator_list
 from dieuhanh.ingest.forms import ImportUploadForm, TemplateRequestForm
-from dieuhanh.ingest.models import ImportBatch
 from dieuhanh.ingest.selectors import import_batch_list, import_batch_may_view
 from dieuhanh.ingest.services import import_file, issues_as_csv
 from dieuhanh.ingest.xlsx import xlsx_template_build
 from dieuhanh.orgunits.selectors import org_unit_tree
 
-IMPORT_PERMISSION = "ingest.add_importbatch"
+IMPORT_PERMISSION = "figures.add_importbatch"
 RECENT_IMPORTS = 20
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -21,9 +21,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from dieuhanh.figures.models import DataValue
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
-from dieuhanh.ingest.models import DataValue
 from dieuhanh.ingest.parsers import OUR_COLUMNS, OUR_REQUIRED, Issue, ParseError, RawRow, Refusals
 from dieuhanh.ingest.validation import EXCEL_DIGITS
 from dieuhanh.orgunits.models import OrgUnit

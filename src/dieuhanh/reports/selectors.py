@@ -15,10 +15,12 @@ import yaml
 from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.analytics.readmodel.scope import stored_operands
 from dieuhanh.directives.scorecards import INDICATORS_FILE
+from dieuhanh.figures.choices import DataValueStatus
+from dieuhanh.figures.models import DataValue
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
-from dieuhanh.ingest.models import DataValue, DataValueStatus
 from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.tree import in_subtrees
 from dieuhanh.reports.models import GeneratedReport
 
 
@@ -49,11 +51,11 @@ def estimated_indicator_ids(*, indicators: Sequence[Indicator], org_unit: OrgUni
     first = min(w[0] for w in windows.values())
     rows = (
         DataValue.objects.filter(
+            in_subtrees([org_unit], through="org_unit"),
             indicator_id__in=ids,
             status=DataValueStatus.SUBMITTED,
             period_start__gte=first,
             period_start__lte=report.end_date,
-            org_unit__path__startswith=org_unit.path,
         )
         .values_list("indicator_id", "period_start")
         .distinct()

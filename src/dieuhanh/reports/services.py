@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dieuhanh.accounts.users import acting_user
 from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.reports.content import report_build
@@ -128,7 +129,7 @@ def report_generate(
                 period=period.code,
                 file_format=file_format,
                 trigger=trigger,
-                created_by=user if getattr(user, "is_authenticated", False) else None,
+                created_by=acting_user(user),
                 size=len(content),
                 seconds=Decimal(f"{seconds:.2f}"),
             )

@@ -229,9 +229,7 @@ def sparklines_needed(indicators: Iterable[Indicator], report: ReportPeriod) -> 
 
 def sparkline_periods(shown: ShownPeriod, period_type: PeriodType) -> list[Period]:
     """The periods of an indicator's sparkline: its own periods up to the end of the one shown."""
-    count = SPARKLINE_POINTS[period_type]
-    last = shown.period.sub_periods(period_type)[-1]
-    return [Period.from_ordinal(period_type, last.ordinal - i) for i in range(count - 1, -1, -1)]
+    return shown.period.sub_periods(period_type)[-1].last_n(SPARKLINE_POINTS[period_type])
 
 
 class FigureBook:

@@ -17,6 +17,7 @@ from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.indicators.models import Indicator, Sector, Target
 from dieuhanh.indicators.periods import PeriodType
 from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.tree import in_subtrees, path_ids
 
 # The order in which a summary counts statuses: verdicts first, then what cannot be judged.
 SUMMARY_ORDER = ("on_track", "at_risk", "off_track", "partial", "", "no_target")
@@ -55,7 +56,7 @@ def status_summary(figures: Sequence[Figure]) -> StatusSummary:
 
 def unit_lineage_ids(unit: OrgUnit) -> list[int]:
     """The unit's own id and its ancestors', read from its materialised path (no query)."""
-    return [int(part) for part in unit.path.strip("/").split("/") if part] or [unit.pk]
+    return path_ids(unit.path) or [unit.pk]
 
 
 def headline_indicator_ids(*, unit: OrgUnit) -> set[int]:
@@ -163,8 +164,8 @@ def planned_pairs(*, indicators: Sequence[Indicator], root: OrgUnit, report: Rep
     year_of = {i.pk: report.shown_for(PeriodType(i.period_type)).period.year for i in indicators}
     rows = (
         Target.objects.filter(
+            in_subtrees([root], through="org_unit"),
             indicator_id__in=list(year_of),
-            org_unit__path__startswith=root.path,
             year_from=F("year_to"),
             year_from__in=set(year_of.values()),
         )

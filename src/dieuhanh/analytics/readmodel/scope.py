@@ -18,10 +18,11 @@ from django.utils import timezone
 
 from dieuhanh.analytics.engine import Engine, IndicatorSpec
 from dieuhanh.analytics.selectors import answer_cached, build_engine, spec_of
+from dieuhanh.figures.choices import DataValueStatus
+from dieuhanh.figures.models import DataValue
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
-from dieuhanh.indicators.selectors import indicator_list
-from dieuhanh.ingest.models import DataValue, DataValueStatus
+from dieuhanh.indicators.selectors import indicator_list, may_see_internal
 from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
 from dieuhanh.orgunits.selectors import TreeUnit
 
@@ -39,7 +40,7 @@ def default_org_unit(tree: Sequence[TreeUnit]) -> OrgUnit | None:
 
 def visible_indicators(*, user: object) -> list[Indicator]:
     """The indicators a user may see: all when signed in, only the public ones for anonymous visitors."""
-    return indicator_list(public_only=not getattr(user, "is_authenticated", False))
+    return indicator_list(public_only=not may_see_internal(user))
 
 
 def stored_operands(indicators: Sequence[Indicator]) -> list[Indicator]:
@@ -101,13 +102,9 @@ def default_period(span: DataSpan) -> Period:
     for period_type in (PeriodType.MONTHLY, PeriodType.QUARTERLY, PeriodType.YEARLY):
         start = span.last.get(period_type)
         if start is not None:
-            return _period_starting(start, period_type)
+            return Period.containing(start, period_type)
     today = timezone.localdate()
     return Period(today.year, PeriodType.MONTHLY, today.month)
-
-
-def _period_starting(start: dt.date, period_type: PeriodType) -> Period:
-    return Period(start.year, period_type, (start.month - 1) // period_type.months + 1)
 
 
 # How far back the default period looks for a month whose headline figures are complete, and how
@@ -131,10 +128,7 @@ def complete_period(*, span: DataSpan, unit: OrgUnit | None, headline: Sequence[
     if unit is None or not monthly or latest.type != PeriodType.MONTHLY:
         return latest
     share = Decimal(str(settings.DIEUHANH_COMPLETE_SHARE))
-    months = [
-        Period.from_ordinal(PeriodType.MONTHLY, latest.ordinal - back)
-        for back in range(COMPLETE_LOOKBACK_MONTHS + STILL_REPORTED_MONTHS)
-    ]
+    months = latest.last_n(COMPLETE_LOOKBACK_MONTHS + STILL_REPORTED_MONTHS)[::-1]  # newest first
 
     def compute(use_rollups: bool) -> str:
         cache: dict[int, Any] = {}

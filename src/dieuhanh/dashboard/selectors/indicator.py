@@ -101,9 +101,7 @@ class IndicatorDetail:
 
 def trend_periods(shown: ShownPeriod, period_type: PeriodType, years: int = TREND_YEARS) -> list[Period]:
     """The indicator's own periods over ``years`` years, ending with the year of the period shown."""
-    last = Period(shown.period.year, period_type, period_type.per_year)
-    count = period_type.per_year * years
-    return [Period.from_ordinal(period_type, last.ordinal - i) for i in range(count - 1, -1, -1)]
+    return Period(shown.period.year, period_type, period_type.per_year).last_n(period_type.per_year * years)
 
 
 def indicator_detail(*, indicator: Indicator, unit: OrgUnit, report: ReportPeriod) -> IndicatorDetail:

@@ -4,10 +4,10 @@ Public surface: ``extract_directives``, ``ProposedDirective``, ``AgencyCatalogue
 ``AgencyRecord``, ``timing_of``, and the group codes.
 """
 
+from dieuhanh.directives.choices import GROUP_AGENCIES, GROUP_COMMUNES, GROUP_DISTRICTS
 from dieuhanh.directives.extraction.agencies import GROUP_NAMES, AgencyCatalogue, AgencyRecord, catalogue_from
 from dieuhanh.directives.extraction.deadlines import CONTINUOUS, MONTHLY, QUARTERLY, Timing, timing_of
 from dieuhanh.directives.extraction.extractor import ProposedDirective, extract_directives
-from dieuhanh.directives.extraction.lexicon import GROUP_AGENCIES, GROUP_COMMUNES, GROUP_DISTRICTS
 
 __all__ = [
     "CONTINUOUS",

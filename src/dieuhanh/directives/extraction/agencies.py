@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from dieuhanh.directives.extraction.lexicon import GROUP_AGENCIES, GROUP_COMMUNES, GROUP_DISTRICTS
+from dieuhanh.directives.choices import GROUP_AGENCIES, GROUP_COMMUNES, GROUP_DISTRICTS
 from dieuhanh.directives.extraction.text import normalise, tokenize
 
 AGENCY = "agency"

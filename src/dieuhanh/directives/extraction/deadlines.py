@@ -16,14 +16,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dieuhanh.directives.choices import LAST_DAY, Recurrence
 from dieuhanh.directives.extraction.lexicon import DIRECTIVE_STARTS
 
-MONTHLY = "monthly"
-QUARTERLY = "quarterly"
-CONTINUOUS = "continuous"
-# A monthly order with no day named is due by the end of each month; the day is then written 31,
-# which stands for the last day of every month.
-LAST_DAY = 31
+MONTHLY, QUARTERLY, CONTINUOUS = Recurrence.MONTHLY.value, Recurrence.QUARTERLY.value, Recurrence.CONTINUOUS.value
 
 # The first day of the lunar new year (Tết Nguyên đán) in Vietnam.
 TET = {

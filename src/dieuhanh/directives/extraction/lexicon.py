@@ -161,7 +161,4 @@ CLOSING_FORMULAS: tuple[str, ...] = (
     r"^(?:kính\s+)?(?:đề nghị|yêu cầu)\s+các\s+cơ quan,?\s+đơn vị\s+(?:quan tâm|biết)",
 )
 
-# Groups of agencies, with the code the extractor gives them (see docs/directives.md).
-GROUP_DISTRICTS = "group:districts"
-GROUP_COMMUNES = "group:communes"
-GROUP_AGENCIES = "group:agencies"
+# Groups of agencies: their codes are in dieuhanh.directives.choices (see docs/directives.md).

@@ -6,8 +6,8 @@ from django import template
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from dieuhanh.directives.models import Directive, LeadGroup, Recurrence
-from dieuhanh.directives.status import DirectiveStatus
+from dieuhanh.directives.choices import DirectiveStatus, LeadGroup, Recurrence
+from dieuhanh.directives.models import Directive
 
 register = template.Library()
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dieuhanh.directives.choices import DirectiveStatus
 from dieuhanh.directives.selectors import directive_summary
-from dieuhanh.directives.status import DirectiveStatus
 from dieuhanh.reports.document import Paragraph, Section, Table
 
 if TYPE_CHECKING:

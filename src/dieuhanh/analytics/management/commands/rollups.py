@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
 from dieuhanh.analytics.models import Rollup, RollupState
-from dieuhanh.analytics.rollups import STATE_KEY, rollups_rebuild
+from dieuhanh.analytics.rollups import STATE_KEY, rebuilt_text, rollups_rebuild
 from dieuhanh.commands import DieuhanhCommand
 
 
@@ -36,14 +36,7 @@ class Command(DieuhanhCommand):
                     bar.refresh()
 
                 result = rollups_rebuild(progress=progress)
-            self.stdout.write(
-                _("Rollups rebuilt: %(units)s aggregated units, %(rows)s rows, in %(seconds)s s.")
-                % {
-                    "units": number_format(result.units, force_grouping=True),
-                    "rows": number_format(result.rows, force_grouping=True),
-                    "seconds": number_format(result.seconds, decimal_pos=1),
-                }
-            )
+            self.stdout.write(rebuilt_text(result))
             return
         state = RollupState.objects.filter(key=STATE_KEY).first()
         if state is None or not state.valid:

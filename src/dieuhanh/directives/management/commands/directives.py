@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dieuhanh.commands import DieuhanhCommand
+from dieuhanh.directives.choices import SourceKind
 from dieuhanh.directives.extraction import extract_directives
-from dieuhanh.directives.models import SourceKind
 from dieuhanh.directives.reminders import reminders_send
 from dieuhanh.directives.scorecards import CollectResult, ScorecardError, scorecard_periods, scorecards_collect
 from dieuhanh.directives.selectors import agency_catalogue
@@ -223,7 +223,7 @@ class Command(DieuhanhCommand):
         if collected.rows == 0:
             self.stdout.write(_("Nothing to collect: no agency had a directive in these months."))
             return
-        if collected.result is None:
+        if collected.batch is None:
             self.stdout.write(
                 _("Scorecards of %(first)s–%(last)s: all %(rows)s figures are up to date; nothing written.")
                 % {
@@ -233,7 +233,7 @@ class Command(DieuhanhCommand):
                 }
             )
             return
-        batch = collected.result.batch
+        batch = collected.batch
         self.stdout.write(
             _(
                 "Scorecards of %(first)s–%(last)s: %(rows)s figures, %(new)s new, %(changed)s changed, "

@@ -5,14 +5,12 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandParser
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dieuhanh.analytics.rollups import rollups_ready, rollups_rebuild
 from dieuhanh.commands import DieuhanhCommand
+from dieuhanh.figures.services import figures_changed
 from dieuhanh.indicators.metadata import MetadataError, metadata_load, metadata_read_file
-from dieuhanh.ingest.models import DataValue
 
 
 class Command(DieuhanhCommand):
@@ -32,17 +30,10 @@ class Command(DieuhanhCommand):
             for error in exc.errors:
                 self.stderr.write(f"  - {error}")
             sys.exit(1)
-        # A new or moved unit invalidates the rollups; bring them back so dashboards stay fast.
-        if not rollups_ready() and DataValue.objects.exists():
-            rebuilt = rollups_rebuild()
-            self.stdout.write(
-                _("Rollups rebuilt: %(units)s aggregated units, %(rows)s rows, in %(seconds)s s.")
-                % {
-                    "units": number_format(rebuilt.units, force_grouping=True),
-                    "rows": number_format(rebuilt.rows, force_grouping=True),
-                    "seconds": number_format(rebuilt.seconds, decimal_pos=1),
-                }
-            )
+        # A new or moved unit leaves what analytics derives from the figures out of date: the
+        # figures service has it made whole again, as after any write.
+        for note in figures_changed(count=0, complete=True):
+            self.stdout.write(note)
         kinds = sorted(set(result.created) | set(result.updated))
         if not kinds:
             self.stdout.write(_("Nothing changed: the catalogue already matches the file."))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dieuhanh.commands import DieuhanhCommand
-from dieuhanh.ingest.models import DataValueStatus, ImportFormat
+from dieuhanh.figures.choices import DataValueStatus, ImportFormat
 from dieuhanh.ingest.services import import_file, issue_text, issues_as_csv
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from dieuhanh.ingest import statistics
+from dieuhanh.figures import statistics
 from dieuhanh.ingest.services import import_file
 from tests.conftest import Tree
 from tests.factories import IndicatorFactory

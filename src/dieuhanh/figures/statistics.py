@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import connection
 
-from dieuhanh.ingest.models import DataValue
+from dieuhanh.figures.models import DataValue
 
 # After this many changed figures, PostgreSQL's planner needs new statistics of the table.
 ANALYZE_ABOVE = 100_000

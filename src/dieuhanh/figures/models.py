@@ -48,6 +48,7 @@ class ImportBatch(models.Model):
     errors = models.JSONField(_("errors"), default=list, blank=True)
 
     class Meta:
+        db_table = "ingest_importbatch"
         verbose_name = _("import batch")
         verbose_name_plural = _("import batches")
         ordering = ["-created_at", "-id"]
@@ -147,6 +148,7 @@ class DataValue(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        db_table = "ingest_datavalue"
         verbose_name = _("data value")
         verbose_name_plural = _("data values")
         ordering = ["indicator_id", "org_unit_id", "period_start"]
@@ -219,6 +221,7 @@ class DataValueChange(models.Model):
     changed_at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
+        db_table = "ingest_datavaluechange"
         verbose_name = _("data value change")
         verbose_name_plural = _("data value changes")
         ordering = ["-changed_at", "-id"]

@@ -1,0 +1,368 @@
+"""The one way figures are written: a batch of typed rows, one value set, one value deleted.
+
+Every collector — file imports, the demo, directive scorecards, the API and the admin — writes
+through these functions, which keep the history (``DataValueChange``), the batch's counts and
+``figures_changed``: the duties after a write (the planner's statistics, then the
+``figures_written`` signal on which analytics refreshes its rollups and the answer cache's
+stamp), done once, inside the write's transaction.
+
+Rows arrive checked: parsing a file, looking codes up and the rules of a figure (period type,
+validity, min and max) belong to the collector that read them (``ingest.validation``). This
+module trusts the ids it is given, as the database, with no foreign keys on the figures, does.
+
+Two strategies write a batch: a portable one (below) and, on PostgreSQL, set-based SQL over a
+staging table (``figures.postgres``), which a file import fills by ``COPY`` of the file and
+checks in SQL, and which a large batch of typed rows fills by ``COPY`` of the rows.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import copy
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol, cast
+
+from django.db import connection, transaction
+from django.db.models import Field
+from django.utils import timezone
+
+from dieuhanh.accounts.users import acting_user
+from dieuhanh.figures.choices import ChangeAction, DataValueStatus, ImportStatus
+from dieuhanh.figures.models import DataValue, DataValueChange, ImportBatch
+from dieuhanh.figures.signals import figures_written
+from dieuhanh.figures.statistics import refresh_figure_statistics
+from dieuhanh.indicators.fields import ExactDecimalField
+from dieuhanh.indicators.models import Indicator
+from dieuhanh.indicators.periods import Period
+from dieuhanh.orgunits.models import OrgUnit
+
+WRITE_CHUNK = 2_000
+# From this many rows on PostgreSQL, a batch of typed rows is copied into a staging table and
+# merged by set-based SQL (one statement each for the changes, their history and the new figures).
+POSTGRES_COPY_FROM = 5_000
+
+# (indicator id, unit id, year): what analytics refreshes after a write.
+ChangedKey = tuple[int, int, int]
+
+# Set while a service writes figures and will announce them itself, so that the guard on single
+# saves (analytics.signals) does not take them for a write around the services.
+_managed_write: contextvars.ContextVar[bool] = contextvars.ContextVar("managed_write", default=False)
+
+
+@contextmanager
+def managed_write() -> Iterator[None]:
+    token = _managed_write.set(True)
+    try:
+        yield
+    finally:
+        _managed_write.reset(token)
+
+
+def in_managed_write() -> bool:
+    return _managed_write.get()
+
+
+class WritableRow(Protocol):
+    """A checked figure to store: ids from the catalogue, a parsed period, an exact number."""
+
+    @property
+    def indicator_id(self) -> int: ...
+    @property
+    def org_unit_id(self) -> int: ...
+    @property
+    def period(self) -> Period: ...
+    @property
+    def value(self) -> Decimal: ...
+    @property
+    def comment(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    """A figure a program computed (the demo, a scorecard), ready to write."""
+
+    indicator_id: int
+    org_unit_id: int
+    period: Period
+    value: Decimal
+    comment: str = ""
+
+
+def figures_changed(
+    *, count: int, keys: Callable[[], set[ChangedKey]] | Iterable[ChangedKey] = (), complete: bool = False
+) -> list[str]:
+    """Every duty after figures were written, once, inside the write's transaction.
+
+    ``count`` figures were created, changed or deleted; ``keys`` says which (indicator id, unit
+    id, year), or computes it when asked. ``complete`` asks that what analytics derives from
+    the figures be made whole now, even where it was out of date before this write. Returns
+    what the listeners did worth telling an operator ("Rollups rebuilt: …"), in their language.
+    """
+    refresh_figure_statistics(changed=count)
+    key_source: Callable[[], set[ChangedKey]]
+    if callable(keys):
+        key_source = keys
+    else:
+        fixed = set(keys)
+
+        def key_source() -> set[ChangedKey]:
+            return fixed
+
+    answers = figures_written.send(sender=DataValue, count=count, keys=key_source, complete=complete)
+    return [str(note) for _listener, note in answers if note]
+
+
+def figures_write(
+    rows: Sequence[WritableRow],
+    *,
+    batch: ImportBatch,
+    user: Any = None,
+    status: str = DataValueStatus.SUBMITTED,
+    dry_run: bool = False,
+    keep_existing: bool = False,
+    announce: bool = True,
+) -> ImportBatch:
+    """Store checked rows under ``batch``, all or nothing: new figures are created, changed ones
+    updated with a line of history each, equal ones counted as unchanged. The batch is saved with
+    its status and counts. ``dry_run`` counts without writing a figure. ``keep_existing`` leaves
+    figures already held as they are (the sample data never overwrites an operator's figure).
+    ``announce=False`` leaves ``figures_changed`` to the caller, who writes more in the same
+    transaction and announces it all once.
+    """
+    user = acting_user(user)
+    with transaction.atomic(), managed_write():
+        batch.status = ImportStatus.DRY_RUN if dry_run else ImportStatus.COMMITTED
+        batch.rows_total = len(rows)
+        batch.save()
+        if connection.vendor == "postgresql" and len(rows) >= POSTGRES_COPY_FROM:
+            from dieuhanh.figures import postgres  # noqa: PLC0415 - psycopg's COPY, PostgreSQL only
+
+            counts = postgres.write_rows(
+                rows,
+                batch=batch,
+                user=user,
+                status=status,
+                dry_run=dry_run,
+                keep_existing=keep_existing,
+                announce=announce,
+            )
+            created, updated = counts.created, counts.updated
+        else:
+            created, updated = _write_portably(
+                rows,
+                batch=batch,
+                user=user,
+                status=status,
+                dry_run=dry_run,
+                keep_existing=keep_existing,
+                announce=announce,
+            )
+        batch.rows_created, batch.rows_updated = created, updated
+        batch.rows_unchanged = len(rows) - created - updated
+        batch.save(update_fields=["rows_total", "rows_created", "rows_updated", "rows_unchanged"])
+    return batch
+
+
+def _write_portably(
+    rows: Sequence[WritableRow],
+    *,
+    batch: ImportBatch,
+    user: Any,
+    status: str,
+    dry_run: bool,
+    keep_existing: bool,
+    announce: bool,
+) -> tuple[int, int]:
+    existing = _existing_values(rows, lock=not dry_run)
+    now = timezone.now()
+    # New figures as plain tuples (indicator, unit, period, start, value, comment): a model
+    # instance each would cost a province-sized file gigabytes of memory.
+    to_create: list[tuple[int, int, str, Any, Decimal, str]] = []
+    to_update: list[DataValue] = []
+    changes: list[DataValueChange] = []
+    for row in rows:
+        current = existing.get((row.indicator_id, row.org_unit_id, row.period.code))
+        if current is None:
+            to_create.append(
+                (row.indicator_id, row.org_unit_id, row.period.code, row.period.start_date, row.value, row.comment)
+            )
+        elif not keep_existing and (current.value != row.value or current.comment != row.comment):
+            before = copy.copy(current)
+            current.value, current.comment, current.status = row.value, row.comment, status
+            current.batch, current.updated_by, current.updated_at = batch, user, now
+            to_update.append(current)
+            changes.append(_change(before=before, after=current, batch=batch, user=user))
+    if not dry_run:
+        _insert_values(to_create, batch=batch, user=user, status=status, now=now)
+        DataValue.objects.bulk_update(
+            to_update, ["value", "comment", "status", "batch", "updated_by", "updated_at"], batch_size=WRITE_CHUNK
+        )
+        DataValueChange.objects.bulk_create(changes, batch_size=WRITE_CHUNK)
+    if announce and not dry_run and (to_create or to_update):
+        figures_changed(
+            count=len(to_create) + len(to_update),
+            keys={(i, u, start.year) for i, u, _p, start, _v, _c in to_create}
+            | {(v.indicator_id, v.org_unit_id, v.period_start.year) for v in to_update},
+        )
+    return len(to_create), len(to_update)
+
+
+def _insert_values(
+    rows: list[tuple[int, int, str, Any, Decimal, str]], *, batch: ImportBatch, user: Any, status: str, now: Any
+) -> None:
+    """INSERT the new figures, with what bulk_create would write for them, in chunks."""
+    if not rows:
+        return
+    fields = [_concrete(name) for name in _ROW_FIELDS + _CONSTANT_FIELDS]
+    constants = {
+        "status": status,
+        "batch": batch.pk,
+        "created_batch": batch.pk,
+        "updated_by": user.pk if user is not None else None,
+        "created_by": user.pk if user is not None else None,
+        "created_at": now,
+        "updated_at": now,
+    }
+    fixed = tuple(_concrete(name).get_db_prep_save(constants[name], connection) for name in _CONSTANT_FIELDS)
+    # The two per-row conversions: a checked date as its field would write it, and the figure
+    # as the value field writes it exactly (on SQLite an integer, a float or text).
+    ops = connection.ops
+    adapt_date = ops.adapt_datefield_value
+    prepare_value = cast(ExactDecimalField, _concrete("value")).checked_writer(connection)
+    quote = ops.quote_name
+    # Every name is the model's own, quoted.
+    sql = f"INSERT INTO {quote(DataValue._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608, E501
+    with connection.cursor() as cursor:
+        for first in range(0, len(rows), WRITE_CHUNK * 10):
+            cursor.executemany(
+                sql,
+                [
+                    (
+                        indicator_id,
+                        org_unit_id,
+                        period,
+                        adapt_date(start),
+                        prepare_value(value),
+                        comment,
+                        *fixed,
+                    )
+                    for indicator_id, org_unit_id, period, start, value, comment in rows[
+                        first : first + WRITE_CHUNK * 10
+                    ]
+                ],
+            )
+
+
+def _concrete(name: str) -> Field[Any, Any]:
+    return cast(Field[Any, Any], DataValue._meta.get_field(name))
+
+
+_ROW_FIELDS = ("indicator", "org_unit", "period", "period_start", "value", "comment")
+_CONSTANT_FIELDS = ("status", "batch", "created_batch", "updated_by", "created_by", "created_at", "updated_at")
+
+
+def _change(*, before: DataValue, after: DataValue | None, batch: ImportBatch | None, user: Any) -> DataValueChange:
+    """One line of history: an update, or a deletion (no ``after``). Creations are recorded on the value."""
+    return DataValueChange(
+        indicator_id=before.indicator_id,
+        org_unit_id=before.org_unit_id,
+        period=before.period,
+        action=ChangeAction.DELETE if after is None else ChangeAction.UPDATE,
+        old_value=before.value,
+        new_value=after.value if after else None,
+        old_comment=before.comment,
+        new_comment=after.comment if after else "",
+        old_status=before.status,
+        new_status=after.status if after else "",
+        batch=batch,
+        changed_by=user,
+    )
+
+
+def _existing_values(rows: Iterable[WritableRow], *, lock: bool) -> dict[tuple[int, int, str], DataValue]:
+    """The stored values the rows would touch, fetched per indicator in a few queries."""
+    wanted: dict[int, set[tuple[int, str]]] = defaultdict(set)
+    for row in rows:
+        wanted[row.indicator_id].add((row.org_unit_id, row.period.code))
+    found: dict[tuple[int, int, str], DataValue] = {}
+    for indicator_id, keys in wanted.items():
+        units = sorted({u for u, _p in keys})
+        periods = sorted({p for _u, p in keys})
+        for start in range(0, len(units), 500):
+            qs = DataValue.objects.filter(
+                indicator_id=indicator_id, org_unit_id__in=units[start : start + 500], period__in=periods
+            )
+            if lock:
+                # Two writes touching the same figures must not interleave their read-modify-write.
+                qs = qs.select_for_update()
+            for value in qs:
+                if (value.org_unit_id, value.period) in keys:
+                    found[(indicator_id, value.org_unit_id, value.period)] = value
+    return found
+
+
+def figure_set(
+    *,
+    indicator: Indicator,
+    org_unit: OrgUnit,
+    period: Period,
+    value: Decimal,
+    comment: str = "",
+    status: str = DataValueStatus.SUBMITTED,
+    user: Any = None,
+) -> DataValue:
+    """Create or change one checked value (API, forms, admin), with its line of history."""
+    user = acting_user(user)
+    with transaction.atomic(), managed_write():
+        current = (
+            DataValue.objects.select_for_update()
+            .filter(indicator=indicator, org_unit=org_unit, period=period.code)
+            .first()
+        )
+        if current is None:
+            current = DataValue.objects.create(
+                indicator=indicator,
+                org_unit=org_unit,
+                period=period.code,
+                period_start=period.start_date,
+                value=value,
+                comment=comment,
+                status=status,
+                updated_by=user,
+                created_by=user,
+            )
+        elif (current.value, current.comment, current.status) != (value, comment, status):
+            before = copy.copy(current)
+            current.value, current.comment, current.status, current.updated_by = value, comment, status, user
+            current.save()
+            _change(before=before, after=current, batch=None, user=user).save()
+        else:
+            return current
+        figures_changed(count=1, keys={(indicator.pk, org_unit.pk, period.year)})
+    return current
+
+
+def figure_delete(*, data_value: DataValue, user: Any = None) -> None:
+    """Delete one value, keeping a line of history that says who deleted what."""
+    user = acting_user(user)
+    with transaction.atomic(), managed_write():
+        _change(before=data_value, after=None, batch=None, user=user).save()
+        data_value.delete()
+        figures_changed(count=1, keys={(data_value.indicator_id, data_value.org_unit_id, data_value.period_start.year)})
+
+
+def figures_withdraw(*, batches: Iterable[ImportBatch]) -> int:
+    """Delete the figures these batches wrote last, and the batches; return how many figures.
+
+    For sample data only (the demo replacing its sample): the batches themselves were the record
+    of those made-up figures, so no line of history is kept. Call ``figures_changed`` after.
+    """
+    ids = [b.pk for b in batches]
+    with transaction.atomic(), managed_write():
+        deleted = DataValue.objects.filter(batch_id__in=ids).delete()[1].get(DataValue._meta.label, 0)
+        ImportBatch.objects.filter(pk__in=ids).delete()
+    return deleted

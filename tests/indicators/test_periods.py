@@ -1,0 +1,20 @@
+"""Period helpers: the one place that knows which period a date falls in and how periods follow."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dieuhanh.indicators.periods import Period, PeriodType
+
+
+def test_the_period_of_a_date_the_months_between_two_dates_and_the_last_n_periods() -> None:
+    assert Period.containing(dt.date(2023, 8, 19), PeriodType.QUARTERLY).code == "2023Q3"
+    assert Period.containing(dt.date(2023, 8, 19), PeriodType.SEMIANNUAL).code == "2023S2"
+    assert [p.code for p in Period.months_between(dt.date(2023, 11, 30), dt.date(2024, 2, 1))] == [
+        "202311",
+        "202312",
+        "202401",
+        "202402",
+    ]
+    assert Period.months_between(dt.date(2024, 2, 1), dt.date(2023, 11, 30)) == []
+    assert [p.code for p in Period.parse("2024Q1").last_n(3)] == ["2023Q3", "2023Q4", "2024Q1"]
