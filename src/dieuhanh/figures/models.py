@@ -1,4 +1,7 @@
-"""Collected figures: data values, their history, and the import batches that bring them."""
+"""The figures: data values, their history, and the batches that wrote them.
+
+The tables keep the names they had when these models lived in the ingest app
+(``ingest_datavalue`` …): moving the models moved no data."""
 
 from __future__ import annotations
 
@@ -6,22 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dieuhanh.figures.choices import ChangeAction, DataValueStatus, ImportFormat, ImportStatus
 from dieuhanh.indicators.fields import ExactDecimalField
-
-
-class ImportFormat(models.TextChoices):
-    CSV = "csv", _("CSV")
-    XLSX = "xlsx", _("Excel (XLSX)")
-    DHIS2_JSON = "dhis2_json", _("DHIS2 dataValueSets JSON")
-    DHIS2_CSV = "dhis2_csv", _("DHIS2 CSV")
-    API = "api", _("API")
-    DEMO = "demo", _("Sample data")
-
-
-class ImportStatus(models.TextChoices):
-    FAILED = "failed", _("Rejected (errors)")
-    DRY_RUN = "dry_run", _("Checked (dry run)")
-    COMMITTED = "committed", _("Imported")
 
 
 class ImportBatch(models.Model):
@@ -55,12 +44,6 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.source_name} ({self.get_status_display()})"
-
-
-class DataValueStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    APPROVED = "approved", _("Approved")
 
 
 class DataValue(models.Model):
@@ -159,12 +142,6 @@ class DataValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id}/{self.org_unit_id}/{self.period} = {self.value}"
-
-
-class ChangeAction(models.TextChoices):
-    CREATE = "create", _("Created")
-    UPDATE = "update", _("Updated")
-    DELETE = "delete", _("Deleted")
 
 
 class DataValueChange(models.Model):
