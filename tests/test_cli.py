@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -34,14 +35,18 @@ MACHINERY = (
 )
 
 
-def dieuhanh(*args: str, tmp_path: Path, language: str | None = None) -> str:
+def run(*args: str, tmp_path: Path, language: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("DIEUHANH_")}
     env["DIEUHANH_HOME"] = str(tmp_path)
     if language:
         env["DIEUHANH_LANGUAGE"] = language
-    done = subprocess.run(  # noqa: S603 - the product's own command
+    return subprocess.run(  # noqa: S603 - the product's own command
         [sys.executable, "-m", "dieuhanh", *args], env=env, capture_output=True, text=True, timeout=120, check=False
     )
+
+
+def dieuhanh(*args: str, tmp_path: Path, language: str | None = None) -> str:
+    done = run(*args, tmp_path=tmp_path, language=language)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -83,6 +88,47 @@ def test_a_commands_help_is_vietnamese_and_english_when_asked(tmp_path: Path) ->
     assert "Mã đơn vị" in vietnamese
     assert [text for text in MACHINERY if text in vietnamese] == []
     assert "Write the socio-economic report" in english
+
+
+@pytest.mark.parametrize("asked", [[], ["--help"], ["help"]])
+def test_the_list_names_every_command_of_the_product_hyphenated_in_vietnamese_before_djangos(
+    asked: list[str], tmp_path: Path
+) -> None:
+    commands = {name: load_command_class(get_commands()[name], name) for name in OWN}
+    with translation.override("en"):
+        english = {name.replace("_", "-"): str(command.help) for name, command in commands.items()}
+    with translation.override("vi"):
+        vietnamese = {name.replace("_", "-"): str(command.help) for name, command in commands.items()}
+
+    shown = dieuhanh(*asked, tmp_path=tmp_path)
+
+    # A command's line: two spaces, its name, its description (wrapped lines are indented further).
+    listed = re.findall(r"^  (\S+) +(.*)$", shown, flags=re.MULTILINE)
+    assert sorted(name for name, _description in listed) == sorted(english)
+    assert "load-metadata" in dict(listed)
+    for name, description in listed:
+        assert vietnamese[name] != english[name], name  # translated, not left in English
+        assert vietnamese[name].startswith(description), name
+    last_command = max(shown.index(f"  {name} ") for name, _description in listed)
+    assert shown.index("Django") > last_command
+
+
+def test_a_command_is_named_with_its_hyphen_in_its_own_help(tmp_path: Path) -> None:
+    shown = dieuhanh("load-metadata", "--help", tmp_path=tmp_path)
+
+    assert "cách dùng: dieuhanh load-metadata" in shown
+    assert "load_metadata" not in shown
+    assert dieuhanh("help", "load-metadata", tmp_path=tmp_path) == shown
+
+
+def test_a_mistyped_command_is_answered_in_vietnamese_with_the_nearest_one(tmp_path: Path) -> None:
+    done = run("lode-metadata", "catalogue.yaml", tmp_path=tmp_path)
+
+    assert done.returncode == 1
+    assert "Không có lệnh “lode-metadata”" in done.stderr
+    assert "dieuhanh load-metadata" in done.stderr
+    assert "dieuhanh --help" in done.stderr
+    assert "Unknown command" not in done.stderr
 
 
 @pytest.mark.parametrize("name", OWN)

@@ -9,6 +9,7 @@ user's language (Django's list is English and mostly Django's); ``dieuhanh help
 
 from __future__ import annotations
 
+import difflib
 import os
 import shutil
 import sys
@@ -36,14 +37,41 @@ def main(argv: list[str] | None = None) -> None:
     if args[1:] in HELP_ASKED:
         sys.stdout.write(main_help())
         return
-    if len(args) > 1 and not args[1].startswith("-"):
-        args[1] = args[1].replace("-", "_")
+    # `dieuhanh load-metadata …`, `dieuhanh help load-metadata`: the modules are named with underscores.
+    named = 2 if args[1:2] == ["help"] else 1
+    if len(args) > named and not args[named].startswith("-"):
+        args[named] = args[named].replace("-", "_")
+        if not command_exists(args[named]):
+            sys.stderr.write(unknown_command(args[named]))
+            sys.exit(1)
     args[0] = "dieuhanh"
 
     # Imported here: Django must not load before DJANGO_SETTINGS_MODULE is set.
     from django.core.management import execute_from_command_line  # noqa: PLC0415
 
     execute_from_command_line(args)
+
+
+def command_exists(name: str) -> bool:
+    import django  # noqa: PLC0415 - see main()
+    from django.core.management import get_commands  # noqa: PLC0415
+
+    django.setup()
+    return name == "help" or name in get_commands()
+
+
+def unknown_command(name: str) -> str:
+    """What to say, in the user's language, for a command that does not exist: the nearest one, how to list them."""
+    from django.core.management import get_commands  # noqa: PLC0415 - see main()
+    from django.utils.translation import gettext as _  # noqa: PLC0415
+
+    typed = name.replace("_", "-")
+    lines = [_("There is no command “%(name)s”.") % {"name": typed}]
+    near = difflib.get_close_matches(typed, [n.replace("_", "-") for n in get_commands()], n=1)
+    if near:
+        lines.append(_("Did you mean: dieuhanh %(name)s") % {"name": near[0]})
+    lines.append(_("The commands: dieuhanh --help"))
+    return "\n".join(lines) + "\n"
 
 
 def main_help() -> str:

@@ -79,6 +79,7 @@ class DieuhanhCommand(BaseCommand):
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         kwargs.setdefault("formatter_class", HelpFormatter)
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        # Named as the operator types it ("dieuhanh load-metadata"), not as its module is.
+        parser = super().create_parser(prog_name, subcommand.replace("_", "-"), **kwargs)
         _translate(parser)
         return parser

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import secrets
+import socket
 import sys
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandParser
+from django.core.management.commands.runserver import naiveip_re
 from django.db import connection
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -21,7 +24,14 @@ from dieuhanh.directives.demo import directives_demo_load
 from dieuhanh.indicators.metadata import MetadataError
 
 DEMO_USERNAME = "demo"
-DEFAULT_ADDRPORT = "127.0.0.1:8000"
+DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
+DEFAULT_ADDRPORT = f"{DEFAULT_HOST}:{DEFAULT_PORT}"
+# How far past a taken port to look for a free one to suggest.
+PORTS_TO_TRY = 20
+
+
+class AddressError(Exception):
+    """The demo cannot serve on the address it was given; the message says what to do instead."""
 
 
 def _url(addrport: str) -> str:
@@ -30,6 +40,73 @@ def _url(addrport: str) -> str:
     if not host or host in {"0.0.0.0", "::", "[::]"}:  # noqa: S104 - we only print an address here
         host = "127.0.0.1"
     return f"http://{host}:{port or addrport}/"
+
+
+def _host_port(addrport: str) -> tuple[str, int] | None:
+    """The host and port runserver would serve on, read as runserver reads them; None if it would refuse them."""
+    match = naiveip_re.fullmatch(addrport)
+    if match is None or int(match["port"]) > 65535:
+        return None
+    if match["ipv6"]:
+        return match["ipv6"][1:-1], int(match["port"])
+    return match["addr"] or DEFAULT_HOST, int(match["port"])
+
+
+def _bind_error(host: str, port: int) -> OSError | None:
+    """Why a server could not listen on host:port now, or None if it could."""
+    # runserver serves IPv6 only on an IPv6 address: a name such as localhost is looked up as IPv4.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(host, port, family, socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            # As runserver's own socket does: a port a stopped server left waiting to close is free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:  # socket.gaierror too: a host name that does not resolve
+        return exc
+    return None
+
+
+def _joined(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _free_address(host: str, first_port: int) -> str:
+    """An address to suggest: the first port from ``first_port`` on that is free on the host."""
+    for port in range(first_port, min(first_port + PORTS_TO_TRY, 65536)):
+        if _bind_error(host, port) is None:
+            return _joined(host, port)
+    return _joined(host, first_port)
+
+
+def check_address(addrport: str) -> None:
+    """Raise AddressError unless the demo can serve on ``addrport``: checked before anything is loaded."""
+    parsed = _host_port(addrport)
+    if parsed is None:
+        raise AddressError(
+            _(
+                "“%(address)s” is not an address and port. Give one such as 127.0.0.1:8001: "
+                "make demo ADDRPORT=127.0.0.1:8001 (or dieuhanh demo --addrport 127.0.0.1:8001)."
+            )
+            % {"address": addrport}
+        )
+    error = _bind_error(*parsed)
+    if error is None:
+        return
+    if error.errno == errno.EADDRINUSE:
+        other = _free_address(parsed[0], parsed[1] + 1)
+        message = _(
+            "The address %(address)s is in use: another program, perhaps another demo, is serving on it. "
+            "Stop that program, or choose another address: make demo ADDRPORT=%(other)s "
+            "(or dieuhanh demo --addrport %(other)s)."
+        )
+    else:
+        other = _free_address(DEFAULT_HOST, DEFAULT_PORT)
+        message = _(
+            "The demo cannot serve on %(address)s (%(error)s). Choose another address: "
+            "make demo ADDRPORT=%(other)s (or dieuhanh demo --addrport %(other)s)."
+        )
+    raise AddressError(message % {"address": addrport, "other": other, "error": error.strerror or error})
 
 
 class Command(DieuhanhCommand):
@@ -41,7 +118,8 @@ class Command(DieuhanhCommand):
             "--addrport",
             default=DEFAULT_ADDRPORT,
             metavar=_("ADDRESS"),
-            help=_("Address and port to serve on."),
+            help=_("Address and port to serve on, such as 0.0.0.0:8080 (default: %(default)s).")
+            % {"default": DEFAULT_ADDRPORT},
         )
         parser.add_argument(
             "--seed",
@@ -52,6 +130,13 @@ class Command(DieuhanhCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not options["load_only"]:
+            # Before the database is touched or a password printed: both would be wasted.
+            try:
+                check_address(options["addrport"])
+            except AddressError as exc:
+                self.stderr.write(str(exc))
+                sys.exit(1)
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(
             _("Database ready (%(vendor)s: %(name)s).")
