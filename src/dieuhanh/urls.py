@@ -1,35 +1,38 @@
-"""URL map: web pages, admin, the REST API under /api/v1 and its OpenAPI schema."""
+"""URL map: web pages, admin, the REST API under /api/v1 (each app's api/urls.py) and its OpenAPI schema."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.routers import DefaultRouter
-
-from dieuhanh.analytics.api import AnalyticsView, RankingView
-from dieuhanh.indicators.api import IndicatorViewSet, SectorViewSet, TargetViewSet
-from dieuhanh.ingest.api import DataValueViewSet, ImportViewSet
-from dieuhanh.orgunits.api import OrgUnitViewSet
+from rest_framework.routers import APIRootView
+from rest_framework.urlpatterns import format_suffix_patterns
 
 # The admin is the province's system, not Django's: named after the product, in the page's language.
 admin.site.site_header = _("dieuhanh · System administration")
 admin.site.site_title = "dieuhanh"
 admin.site.index_title = _("Catalogue, figures and directives")
 
-router = DefaultRouter()
-router.register("org-units", OrgUnitViewSet, basename="orgunit")
-router.register("sectors", SectorViewSet, basename="sector")
-router.register("indicators", IndicatorViewSet, basename="indicator")
-router.register("targets", TargetViewSet, basename="target")
-router.register("data-values", DataValueViewSet, basename="datavalue")
-router.register("imports", ImportViewSet, basename="import")
+# The browsable API's front page (/api/v1/): links to the catalogue's and the figures' lists.
+api_root = APIRootView.as_view(
+    api_root_dict={
+        "org-units": "orgunit-list",
+        "sectors": "sector-list",
+        "indicators": "indicator-list",
+        "targets": "target-list",
+        "data-values": "datavalue-list",
+        "imports": "import-list",
+    }
+)
 
 urlpatterns = [
-    path("api/v1/analytics", AnalyticsView.as_view(), name="api-analytics"),
-    path("api/v1/analytics/ranking", RankingView.as_view(), name="api-ranking"),
-    path("api/v1/directives/", include("dieuhanh.directives.api_urls")),
-    path("api/v1/", include(router.urls)),
+    path("api/v1/", include("dieuhanh.orgunits.api.urls")),
+    path("api/v1/", include("dieuhanh.indicators.api.urls")),
+    path("api/v1/", include("dieuhanh.ingest.api.urls")),
+    path("api/v1/", include("dieuhanh.analytics.api.urls")),
+    path("api/v1/", include("dieuhanh.directives.api.urls")),
+    # With a format suffix too (/api/v1/.json), as the API has always answered.
+    path("api/v1/", include(format_suffix_patterns([path("", api_root, name="api-root")]))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),

@@ -24,7 +24,7 @@ from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.reports.content.builder import report_build
-from dieuhanh.reports.wording import wording_load
+from dieuhanh.reports.phrasing import wording_load
 from tests.dashboard.conftest import Plans, get
 from tests.dashboard.pages import figures_in, rows_in, section
 from tests.factories import IndicatorFactory, TargetFactory, put

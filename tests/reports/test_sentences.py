@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from dieuhanh.reports.phrasing import wording_load
 from dieuhanh.reports.sentences import indicator_sentence
-from dieuhanh.reports.wording import wording_load
 from tests.reports.helpers import a_figure, indicator, vietnamese
 
 

@@ -1,5 +1,3 @@
-import gc
-
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +27,3 @@ class AnalyticsConfig(AppConfig):
         post_save.connect(signals.data_value_changed, sender=DataValue, dispatch_uid="rollups_value_save")
         post_delete.connect(signals.data_value_changed, sender=DataValue, dispatch_uid="rollups_value_delete")
         figures_written.connect(figures_written_heard, dispatch_uid="rollups_figures_written")
-        # What is loaded by now (Django, the apps, their models) lives as long as the process. Out
-        # of the cycle collector's sight, a full collection no longer walks all of it: one such
-        # pause cost a ranking of 3,321 communes about 60 ms.
-        gc.freeze()

@@ -18,7 +18,7 @@ from dieuhanh.analytics.readmodel.writing import PERCENT_DECIMALS, Change, numbe
 from dieuhanh.indicators.models import Aggregation, Direction
 from dieuhanh.indicators.periods import PeriodType
 from dieuhanh.reports.document import Sentence
-from dieuhanh.reports.wording import Slots, Wording
+from dieuhanh.reports.phrasing import Slots, Wording
 
 SENTENCE_TEMPLATE = "indicator.txt"
 

@@ -22,11 +22,11 @@ from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.reports.content import report_build
 from dieuhanh.reports.document import Report
 from dieuhanh.reports.models import GeneratedReport, ReportFormat
+from dieuhanh.reports.phrasing import Wording, wording_load
 from dieuhanh.reports.render.docx import render_docx
 from dieuhanh.reports.render.html import render_html
 from dieuhanh.reports.render.pdf import render_pdf
 from dieuhanh.reports.selectors import scheduled_done, scheduled_periods
-from dieuhanh.reports.wording import Wording, wording_load
 
 RENDERERS: dict[str, Callable[[Report], bytes]] = {
     ReportFormat.DOCX: render_docx,

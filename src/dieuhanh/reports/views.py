@@ -26,10 +26,10 @@ from dieuhanh.analytics.readmodel.scope import (
 )
 from dieuhanh.reports.forms import ReportForm
 from dieuhanh.reports.models import GeneratedReport
+from dieuhanh.reports.phrasing import ReportWordingError
 from dieuhanh.reports.render.html import report_context
 from dieuhanh.reports.selectors import generated_report_list
 from dieuhanh.reports.services import ReportError, report_generate, report_make
-from dieuhanh.reports.wording import ReportWordingError
 
 VIEW = "reports.view_generatedreport"
 ADD = "reports.add_generatedreport"

@@ -32,9 +32,9 @@ from dieuhanh.reports.content.cells import RANKED_INDICATORS, ROMAN, Numbers, de
 from dieuhanh.reports.content.completeness import completeness_section
 from dieuhanh.reports.content.directives import directives_section
 from dieuhanh.reports.document import Chart, Header, Paragraph, Report, Section, Table
+from dieuhanh.reports.phrasing import Wording
 from dieuhanh.reports.selectors import directive_indicator_codes, estimated_indicator_ids
 from dieuhanh.reports.sentences import indicator_sentence
-from dieuhanh.reports.wording import Wording
 
 
 def report_build(*, org_unit: OrgUnit, report: ReportPeriod, wording: Wording, issued_on: dt.date) -> Report:

@@ -22,6 +22,7 @@ from dieuhanh.commands import DieuhanhCommand
 from dieuhanh.indicators.periods import PeriodError
 from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
 from dieuhanh.reports.models import ReportFormat
+from dieuhanh.reports.phrasing import ReportWordingError, wording_load
 from dieuhanh.reports.services import (
     ReportError,
     file_write_atomic,
@@ -29,7 +30,6 @@ from dieuhanh.reports.services import (
     report_render,
     reports_run_scheduled,
 )
-from dieuhanh.reports.wording import ReportWordingError, wording_load
 
 DEFAULT_SCHEDULED_FORMATS = "docx,pdf"
 

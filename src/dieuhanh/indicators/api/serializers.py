@@ -1,16 +1,12 @@
-"""REST API of the catalogue: sectors, indicators, targets. Anonymous users see public indicators only."""
+"""What the catalogue API reads and writes: sectors, indicators (checked by the model's own rules), targets."""
 
 from __future__ import annotations
 
 import copy
 
-import django_filters
-from django.db.models import QuerySet
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 
-from dieuhanh.api import ProtectedDeleteMixin
 from dieuhanh.indicators.models import Indicator, Sector, Target
-from dieuhanh.indicators.selectors import visible_to
 from dieuhanh.orgunits.models import OrgUnit
 
 
@@ -78,57 +74,3 @@ class TargetSerializer(serializers.ModelSerializer[Target]):
     class Meta:
         model = Target
         fields = ["id", "indicator", "org_unit", "year_from", "year_to", "value", "note", "source"]
-
-
-def _public_unless_signed_in(request: object, queryset: QuerySet[Indicator]) -> QuerySet[Indicator]:
-    return visible_to(queryset, user=getattr(request, "user", None))
-
-
-class SectorViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet[Sector]):
-    queryset = Sector.objects.all()
-    serializer_class = SectorSerializer
-    lookup_field = "code"
-
-
-class IndicatorFilter(django_filters.FilterSet):
-    sector = django_filters.CharFilter(field_name="sector__code")
-
-    class Meta:
-        model = Indicator
-        fields = ["sector", "period_type", "aggregation", "is_public"]
-
-
-class IndicatorViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet[Indicator]):
-    """The indicator catalogue; look one up by its code."""
-
-    serializer_class = IndicatorSerializer
-    lookup_field = "code"
-    filterset_class = IndicatorFilter
-
-    def get_queryset(self) -> QuerySet[Indicator]:
-        qs = Indicator.objects.select_related("sector", "numerator", "denominator", "responsible_agency")
-        return _public_unless_signed_in(self.request, qs)
-
-
-class TargetFilter(django_filters.FilterSet):
-    indicator = django_filters.CharFilter(field_name="indicator__code")
-    org_unit = django_filters.CharFilter(field_name="org_unit__code")
-    year = django_filters.NumberFilter(method="filter_year", label="Year covered")
-
-    class Meta:
-        model = Target
-        fields = ["indicator", "org_unit", "year"]
-
-    def filter_year(self, queryset: QuerySet[Target], name: str, value: int) -> QuerySet[Target]:
-        return queryset.filter(year_from__lte=value, year_to__gte=value)
-
-
-class TargetViewSet(viewsets.ModelViewSet[Target]):
-    """Planned values per indicator, unit and year (or plan period)."""
-
-    serializer_class = TargetSerializer
-    filterset_class = TargetFilter
-
-    def get_queryset(self) -> QuerySet[Target]:
-        qs = Target.objects.select_related("indicator", "org_unit")
-        return visible_to(qs, user=getattr(self.request, "user", None), through="indicator")

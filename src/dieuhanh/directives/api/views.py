@@ -1,4 +1,4 @@
-"""REST API of directives under /api/v1/directives: the register, progress, review, sources,
+"""The directives API's views, under /api/v1/directives: the register, progress, review, sources,
 extraction and scorecards. Directives are internal: every read needs a signed-in user; writes
 need a token (or session) and the matching permission, as in the rest of the API."""
 
@@ -13,7 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -26,9 +26,23 @@ from rest_framework.views import APIView
 from dieuhanh.accounts.permissions import ReadAnyoneWriteWithPermission
 from dieuhanh.accounts.users import signed_in
 from dieuhanh.analytics.selectors import number_out
-from dieuhanh.directives.choices import DirectiveStatus, Recurrence, SourceKind
+from dieuhanh.directives.api.serializers import (
+    DIRECTIVE_SUMMARY,
+    EXTRACT_REQUEST,
+    PROGRESS_REPORT,
+    PROGRESS_REVIEW,
+    PROPOSED_DIRECTIVES,
+    SCORECARD_ROWS,
+    DirectiveSerializer,
+    DirectiveWriteSerializer,
+    ProgressUpdateSerializer,
+    SourceDocumentSerializer,
+    invalid,
+    recurrence_text,
+)
+from dieuhanh.directives.choices import DirectiveStatus, SourceKind
 from dieuhanh.directives.extraction import extract_directives
-from dieuhanh.directives.models import Directive, EvidenceFile, ProgressUpdate, SourceDocument
+from dieuhanh.directives.models import Directive, SourceDocument
 from dieuhanh.directives.scorecards import scorecard_rows
 from dieuhanh.directives.selectors import (
     ROLE_LEAD,
@@ -42,11 +56,9 @@ from dieuhanh.directives.selectors import (
 )
 from dieuhanh.directives.services import (
     DirectiveError,
-    DirectiveInput,
     directive_delete,
     directive_update,
     directives_create,
-    parse_recurrence,
     progress_report,
     progress_review,
     source_document_create,
@@ -67,171 +79,6 @@ class SignedInReadWriteWithPermission(BasePermission):
         if not signed_in(user):
             return False
         return ReadAnyoneWriteWithPermission().has_permission(request, view)
-
-
-def _invalid(exc: DirectiveError) -> ValidationError:
-    return ValidationError({"detail": exc.messages})
-
-
-def _recurrence_text(directive: Directive) -> str | None:
-    if directive.recurrence == Recurrence.MONTHLY:
-        return f"monthly:{directive.recurrence_day or 31:02d}"
-    return directive.recurrence or None
-
-
-class SourceDocumentSerializer(serializers.ModelSerializer[SourceDocument]):
-    org_unit: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    directives = serializers.SerializerMethodField()
-
-    class Meta:
-        model = SourceDocument
-        fields = [
-            "id",
-            "kind",
-            "number",
-            "date",
-            "issuer",
-            "title",
-            "org_unit",
-            "text",
-            "file",
-            "created_at",
-            "directives",
-        ]
-        read_only_fields = ["id", "org_unit", "file", "created_at", "directives"]
-
-    def get_directives(self, obj: SourceDocument) -> int:
-        return getattr(obj, "directive_count", 0)
-
-
-class DirectiveSerializer(serializers.ModelSerializer[Directive]):
-    """A directive as the register shows it; ``lead_agency`` is a unit code, or the group code
-    (``group:districts``, ``group:communes``, ``group:agencies``) of a group's directive."""
-
-    lead_agency = serializers.SerializerMethodField()
-    coordinating_agencies = serializers.SerializerMethodField()
-    recurrence = serializers.SerializerMethodField()
-    as_of = serializers.SerializerMethodField()
-    status = serializers.SerializerMethodField()
-    days_overdue = serializers.SerializerMethodField()
-    awaiting_confirmation = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Directive
-        fields = [
-            "id",
-            "source",
-            "parent",
-            "position",
-            "content",
-            "source_sentence",
-            "lead_agency",
-            "coordinating_agencies",
-            "deadline",
-            "recurrence",
-            "starts_on",
-            "ends_on",
-            "due_date",
-            "completed_on",
-            "progress",
-            "as_of",
-            "status",
-            "days_overdue",
-            "awaiting_confirmation",
-        ]
-
-    def get_lead_agency(self, obj: Directive) -> str | None:
-        return obj.lead_group or (obj.lead_agency.code if obj.lead_agency else None)
-
-    def get_coordinating_agencies(self, obj: Directive) -> list[str]:
-        return [u.code for u in obj.coordinating_agencies.all()]
-
-    def get_recurrence(self, obj: Directive) -> str | None:
-        return _recurrence_text(obj)
-
-    def _state(self, obj: Directive) -> StatusAt | None:
-        states: dict[int, StatusAt] = self.context["states"]
-        return states.get(obj.pk)
-
-    def get_as_of(self, obj: Directive) -> dt.date:
-        day: dt.date = self.context["as_of"]
-        return day
-
-    @extend_schema_field(serializers.ChoiceField(choices=DirectiveStatus.choices, allow_null=True))
-    def get_status(self, obj: Directive) -> str | None:
-        """The category on ``as_of``; null if the directive had not been assigned by then."""
-        state = self._state(obj)
-        return str(state.status) if state is not None else None
-
-    def get_days_overdue(self, obj: Directive) -> int:
-        state = self._state(obj)
-        return state.days_overdue if state is not None else 0
-
-    def get_awaiting_confirmation(self, obj: Directive) -> bool:
-        """A completion report awaits the office's confirmation on ``as_of``."""
-        state = self._state(obj)
-        return state.awaiting if state is not None else False
-
-
-class DirectiveWriteSerializer(serializers.Serializer[Any]):
-    """What a client sends to add or change a directive (the same shape extraction prints)."""
-
-    # DRF pops declared fields off the class, so this does not clash with Field.source at run time.
-    source = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
-        queryset=SourceDocument.objects.all(), required=False
-    )
-    content = serializers.CharField()
-    lead_agency = serializers.CharField(required=False, allow_null=True, allow_blank=True)
-    coordinating_agencies = serializers.ListField(child=serializers.CharField(), required=False)
-    deadline = serializers.DateField(required=False, allow_null=True)
-    recurrence = serializers.CharField(
-        required=False, allow_null=True, allow_blank=True, help_text="monthly:20, quarterly, continuous"
-    )
-    ends_on = serializers.DateField(required=False, allow_null=True)
-    source_sentence = serializers.CharField(required=False, allow_blank=True)
-
-    def to_input(self) -> DirectiveInput:
-        data = self.validated_data
-        try:
-            recurrence, day = parse_recurrence(data.get("recurrence"))
-        except DirectiveError as exc:
-            raise _invalid(exc) from exc
-        return DirectiveInput(
-            content=data["content"],
-            lead=data.get("lead_agency") or None,
-            coordinating=list(data.get("coordinating_agencies") or []),
-            deadline=data.get("deadline"),
-            recurrence=recurrence,
-            recurrence_day=day,
-            ends_on=data.get("ends_on"),
-            source_sentence=data.get("source_sentence") or "",
-        )
-
-
-class EvidenceSerializer(serializers.ModelSerializer[EvidenceFile]):
-    class Meta:
-        model = EvidenceFile
-        fields = ["id", "name", "size", "uploaded_at"]
-
-
-class ProgressUpdateSerializer(serializers.ModelSerializer[ProgressUpdate]):
-    created_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    evidence = EvidenceSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = ProgressUpdate
-        fields = [
-            "id",
-            "reported_on",
-            "percent",
-            "text",
-            "occurrence_due",
-            "review",
-            "review_note",
-            "created_by",
-            "created_at",
-            "evidence",
-        ]
 
 
 def _unit(value: str) -> OrgUnit:
@@ -338,19 +185,7 @@ class DirectiveViewSet(viewsets.ModelViewSet[Directive]):
 
     @extend_schema(
         parameters=[AS_OF, ROLE],
-        responses={
-            200: inline_serializer(
-                "DirectiveSummary",
-                {
-                    "as_of": serializers.DateField(),
-                    "total": serializers.IntegerField(),
-                    "counts": inline_serializer(
-                        "DirectiveCounts", {s: serializers.IntegerField() for s in DirectiveStatus.values}
-                    ),
-                    "awaiting_confirmation": serializers.IntegerField(),
-                },
-            )
-        },
+        responses={200: DIRECTIVE_SUMMARY},
     )
     @action(detail=False, methods=["get"])
     def summary(self, request: Request) -> Response:
@@ -400,7 +235,7 @@ class DirectiveViewSet(viewsets.ModelViewSet[Directive]):
         try:
             (created,) = directives_create(source=source, items=[write.to_input()], user=request.user)
         except DirectiveError as exc:
-            raise _invalid(exc) from exc
+            raise invalid(exc) from exc
         return Response(self._body(self._fresh(created.pk)), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DirectiveWriteSerializer, responses={200: DirectiveSerializer})
@@ -412,7 +247,7 @@ class DirectiveViewSet(viewsets.ModelViewSet[Directive]):
             "lead_agency": directive.lead_group or (directive.lead_agency.code if directive.lead_agency else None),
             "coordinating_agencies": [u.code for u in directive.coordinating_agencies.all()],
             "deadline": directive.deadline,
-            "recurrence": _recurrence_text(directive),
+            "recurrence": recurrence_text(directive),
             "ends_on": directive.ends_on,
         }
         write = DirectiveWriteSerializer(data={**current, **request.data} if partial else request.data)
@@ -420,19 +255,11 @@ class DirectiveViewSet(viewsets.ModelViewSet[Directive]):
         try:
             directive_update(directive=directive, item=write.to_input(), user=request.user)
         except DirectiveError as exc:
-            raise _invalid(exc) from exc
+            raise invalid(exc) from exc
         return Response(self._body(self._fresh(directive.pk)))
 
     @extend_schema(
-        request=inline_serializer(
-            "ProgressReport",
-            {
-                "percent": serializers.IntegerField(min_value=0, max_value=100),
-                "text": serializers.CharField(),
-                "reported_on": serializers.DateField(required=False),
-                "files": serializers.ListField(child=serializers.FileField(), required=False),
-            },
-        ),
+        request=PROGRESS_REPORT,
         responses={201: ProgressUpdateSerializer},
     )
     @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
@@ -465,18 +292,11 @@ class DirectiveViewSet(viewsets.ModelViewSet[Directive]):
                 user=request.user,
             )
         except DirectiveError as exc:
-            raise _invalid(exc) from exc
+            raise invalid(exc) from exc
         return Response(ProgressUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        request=inline_serializer(
-            "ProgressReview",
-            {
-                "update": serializers.IntegerField(),
-                "accept": serializers.BooleanField(),
-                "note": serializers.CharField(required=False, allow_blank=True),
-            },
-        ),
+        request=PROGRESS_REVIEW,
         responses={200: ProgressUpdateSerializer},
     )
     @action(detail=True, methods=["post"])
@@ -497,7 +317,7 @@ class DirectiveViewSet(viewsets.ModelViewSet[Directive]):
         try:
             progress_review(update=update, accept=accept, note=str(request.data.get("note", "")), user=request.user)
         except DirectiveError as exc:
-            raise _invalid(exc) from exc
+            raise invalid(exc) from exc
         update.refresh_from_db()
         return Response(ProgressUpdateSerializer(update).data)
 
@@ -527,7 +347,7 @@ class SourceDocumentViewSet(
                 user=self.request.user,
             )
         except DirectiveError as exc:
-            raise _invalid(exc) from exc
+            raise invalid(exc) from exc
 
 
 class ExtractView(APIView):
@@ -538,30 +358,8 @@ class ExtractView(APIView):
     write_permission = "directives.add_directive"
 
     @extend_schema(
-        request=inline_serializer(
-            "ExtractRequest",
-            {
-                "text": serializers.CharField(),
-                "date": serializers.DateField(),
-                "suggest_leads": serializers.BooleanField(required=False),
-            },
-        ),
-        responses={
-            200: inline_serializer(
-                "ProposedDirective",
-                {
-                    "content": serializers.CharField(),
-                    "lead_agency": serializers.CharField(allow_null=True),
-                    "lead_agency_text": serializers.CharField(allow_null=True),
-                    "coordinating_agencies": serializers.ListField(child=serializers.CharField()),
-                    "coordinating_agencies_text": serializers.ListField(child=serializers.CharField()),
-                    "deadline": serializers.DateField(allow_null=True),
-                    "recurrence": serializers.CharField(allow_null=True),
-                    "source_sentence": serializers.CharField(),
-                },
-                many=True,
-            )
-        },
+        request=EXTRACT_REQUEST,
+        responses={200: PROPOSED_DIRECTIVES},
     )
     def post(self, request: Request) -> Response:
         text = str(request.data.get("text") or "")
@@ -588,23 +386,7 @@ class ScorecardView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("period", str, description="2023, 2023Q4 or 202311", required=True)],
-        responses={
-            200: inline_serializer(
-                "Scorecard",
-                {
-                    "org_unit": serializers.CharField(),
-                    "name": serializers.CharField(),
-                    "as_of": serializers.DateField(),
-                    "directives_assigned": serializers.IntegerField(),
-                    **{f"directives_{s}": serializers.IntegerField() for s in DirectiveStatus.values},
-                    "occurrences_done_on_time": serializers.IntegerField(),
-                    "occurrences_done_late": serializers.IntegerField(),
-                    "occurrences_on_time_rate": serializers.FloatField(allow_null=True),
-                    "occurrences_overdue": serializers.IntegerField(),
-                },
-                many=True,
-            )
-        },
+        responses={200: SCORECARD_ROWS},
     )
     def get(self, request: Request) -> Response:
         try:

@@ -1,4 +1,4 @@
-"""REST API of org units: read by anyone, written by holders of the model permissions."""
+"""The org units API's views: look a unit up by its code, filter by parent, kind and date."""
 
 from __future__ import annotations
 
@@ -6,33 +6,11 @@ import datetime as dt
 
 import django_filters
 from django.db.models import QuerySet
-from rest_framework import serializers, viewsets
+from rest_framework import viewsets
 
 from dieuhanh.api import ProtectedDeleteMixin
+from dieuhanh.orgunits.api.serializers import OrgUnitSerializer
 from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
-
-
-class OrgUnitSerializer(serializers.ModelSerializer[OrgUnit]):
-    # DRF pops declared fields off the class, so this does not clash with Field.parent at run time.
-    parent = serializers.SlugRelatedField(  # type: ignore[assignment]
-        slug_field="code", queryset=OrgUnit.objects.all(), allow_null=True, required=False
-    )
-
-    class Meta:
-        model = OrgUnit
-        fields = [
-            "code",
-            "name",
-            "name_en",
-            "kind",
-            "parent",
-            "depth",
-            "valid_from",
-            "valid_to",
-            "latitude",
-            "longitude",
-        ]
-        read_only_fields = ["depth"]
 
 
 class OrgUnitFilter(django_filters.FilterSet):

@@ -1,4 +1,5 @@
-"""REST API of data values and imports."""
+"""The figures API's views: data values written through the ingest services, file imports and their
+error reports."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -22,9 +23,9 @@ from dieuhanh.accounts.users import signed_in
 from dieuhanh.api import ExactJSONParser, ExactJSONRenderer
 from dieuhanh.figures.choices import DataValueStatus, ImportFormat
 from dieuhanh.figures.models import DataValue, ImportBatch
-from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodError
 from dieuhanh.indicators.selectors import visible_to
+from dieuhanh.ingest.api.serializers import IMPORT_UPLOAD, DataValueSerializer, ImportBatchSerializer
 from dieuhanh.ingest.services import (
     DataValueError,
     data_value_delete,
@@ -33,21 +34,6 @@ from dieuhanh.ingest.services import (
     issue_text,
     issues_as_csv,
 )
-from dieuhanh.orgunits.models import OrgUnit
-
-
-class DataValueSerializer(serializers.ModelSerializer[DataValue]):
-    indicator = serializers.SlugRelatedField(slug_field="code", queryset=Indicator.objects.all())
-    org_unit = serializers.SlugRelatedField(slug_field="code", queryset=OrgUnit.objects.all())
-    status = serializers.ChoiceField(choices=DataValueStatus.choices, default=DataValueStatus.SUBMITTED)
-    updated_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="username", read_only=True)
-
-    class Meta:
-        model = DataValue
-        fields = ["id", "indicator", "org_unit", "period", "value", "comment", "status", "updated_by", "updated_at"]
-        read_only_fields = ["id", "updated_by", "updated_at"]
-        # Uniqueness is the service's business (an existing value is updated, not duplicated).
-        validators: list[Any] = []
 
 
 class DataValueFilter(django_filters.FilterSet):
@@ -133,28 +119,6 @@ class DataValueViewSet(viewsets.ModelViewSet[DataValue]):
         data_value_delete(data_value=instance, user=self.request.user)
 
 
-class ImportBatchSerializer(serializers.ModelSerializer[ImportBatch]):
-    created_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="username", read_only=True)
-
-    class Meta:
-        model = ImportBatch
-        fields = [
-            "id",
-            "source_name",
-            "file_format",
-            "status",
-            "channel",
-            "checksum",
-            "created_by",
-            "created_at",
-            "rows_total",
-            "rows_created",
-            "rows_updated",
-            "rows_unchanged",
-            "errors",
-        ]
-
-
 class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[ImportBatch]):
     """Upload a file of figures (POST, multipart ``file``); list past imports; fetch an error report."""
 
@@ -170,17 +134,7 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return qs if user.has_perm("figures.view_importbatch") else qs.filter(created_by_id=user.pk)
 
     @extend_schema(
-        request=inline_serializer(
-            "ImportUpload",
-            {
-                "file": serializers.FileField(),
-                "dry_run": serializers.BooleanField(required=False),
-                "format": serializers.ChoiceField(
-                    choices=[ImportFormat.CSV, ImportFormat.XLSX, ImportFormat.DHIS2_JSON, ImportFormat.DHIS2_CSV],
-                    required=False,
-                ),
-            },
-        ),
+        request=IMPORT_UPLOAD,
         responses={201: ImportBatchSerializer, 200: ImportBatchSerializer, 400: ImportBatchSerializer},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

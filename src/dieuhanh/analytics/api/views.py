@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dieuhanh.analytics.api.serializers import MEASURES, RANK_ROWS
 from dieuhanh.analytics.selectors import (
     AnalyticsQueryError,
     analytics_measures,
@@ -57,25 +57,6 @@ def _resolve(request: Request) -> tuple[list[Indicator], list[OrgUnit], list[Per
         raise ValidationError({"detail": str(exc).splitlines()}) from exc
 
 
-_MEASURES = inline_serializer(
-    "Measures",
-    {
-        "indicator": serializers.CharField(),
-        "org_unit": serializers.CharField(),
-        "period": serializers.CharField(),
-        "value": serializers.FloatField(allow_null=True),
-        "previous": serializers.FloatField(allow_null=True),
-        "yoy_pct": serializers.FloatField(allow_null=True),
-        "ytd": serializers.FloatField(allow_null=True),
-        "plan": serializers.FloatField(allow_null=True),
-        "plan_completion_pct": serializers.FloatField(allow_null=True),
-        "projection": serializers.FloatField(allow_null=True),
-        "status": serializers.ChoiceField(choices=["on_track", "at_risk", "off_track", "no_target"], allow_null=True),
-    },
-    many=True,
-)
-
-
 class AnalyticsView(APIView):
     """Value, previous, yoy_pct, ytd, plan, plan_completion_pct, projection and status per combination."""
 
@@ -83,7 +64,7 @@ class AnalyticsView(APIView):
         parameters=[
             OpenApiParameter(name, OpenApiTypes.STR, required=True, description=text) for name, text in _CODES.items()
         ],
-        responses=_MEASURES,
+        responses=MEASURES,
     )
     def get(self, request: Request) -> Response:
         def compute(_use_rollups: bool) -> list[dict[str, object]]:
@@ -109,16 +90,7 @@ class RankingView(APIView):
             ),
             OpenApiParameter("depth", OpenApiTypes.INT, description="1 (default): the children; 2: grandchildren …"),
         ],
-        responses=inline_serializer(
-            "RankRow",
-            {
-                "rank": serializers.IntegerField(allow_null=True),
-                "org_unit": serializers.CharField(),
-                "name": serializers.CharField(),
-                "value": serializers.FloatField(allow_null=True),
-            },
-            many=True,
-        ),
+        responses=RANK_ROWS,
     )
     def get(self, request: Request) -> Response:
         return Response(answer_cached(("api:ranking", *_asked(request)), lambda _rolled: self._compute(request)))

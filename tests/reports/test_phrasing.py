@@ -12,9 +12,9 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from dieuhanh.reports import services
+from dieuhanh.reports.phrasing import DEFAULT_DIR, ReportWordingError, wording_load
 from dieuhanh.reports.sentences import indicator_sentence
 from dieuhanh.reports.services import file_write_atomic
-from dieuhanh.reports.wording import DEFAULT_DIR, ReportWordingError, wording_load
 from tests.reports.helpers import a_figure, indicator
 
 

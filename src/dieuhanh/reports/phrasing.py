@@ -1,8 +1,8 @@
-"""The report's wording: Django templates an operator can edit without touching code.
+"""How the report is phrased: its wording, Django templates an operator can edit without touching code.
 
-The defaults ship in ``wording/`` beside this module. A deployment changes them by putting
-files of the same names into the folder named by ``DIEUHANH_REPORT_WORDING_DIR`` (or the
-command's ``--wording``): a sentence template there replaces the default one, and keys of
+The defaults ship in the data folder ``wording/`` beside this module. A deployment changes them
+by putting files of the same names into the folder named by ``DIEUHANH_REPORT_WORDING_DIR`` (or
+the command's ``--wording``): a sentence template there replaces the default one, and keys of
 its ``document.yaml`` replace the default keys one by one.
 
 Figures go into sentences as *slots*: the template prints a marker, and the rendered text is

@@ -1,0 +1,1 @@
+"""REST API of directives: the register, progress, review, sources, extraction and scorecards."""

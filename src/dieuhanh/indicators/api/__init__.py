@@ -1,0 +1,1 @@
+"""REST API of the catalogue: sectors, indicators, targets. Anonymous users see public indicators only."""

@@ -1,0 +1,63 @@
+"""What the figures API reads and writes: data values (every digit kept), import batches, an upload."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import inline_serializer
+from rest_framework import serializers
+
+from dieuhanh.figures.choices import DataValueStatus, ImportFormat
+from dieuhanh.figures.models import DataValue, ImportBatch
+from dieuhanh.indicators.models import Indicator
+from dieuhanh.orgunits.models import OrgUnit
+
+
+class DataValueSerializer(serializers.ModelSerializer[DataValue]):
+    indicator = serializers.SlugRelatedField(slug_field="code", queryset=Indicator.objects.all())
+    org_unit = serializers.SlugRelatedField(slug_field="code", queryset=OrgUnit.objects.all())
+    status = serializers.ChoiceField(choices=DataValueStatus.choices, default=DataValueStatus.SUBMITTED)
+    updated_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = DataValue
+        fields = ["id", "indicator", "org_unit", "period", "value", "comment", "status", "updated_by", "updated_at"]
+        read_only_fields = ["id", "updated_by", "updated_at"]
+        # Uniqueness is the service's business (an existing value is updated, not duplicated).
+        validators: list[Any] = []
+
+
+class ImportBatchSerializer(serializers.ModelSerializer[ImportBatch]):
+    created_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "id",
+            "source_name",
+            "file_format",
+            "status",
+            "channel",
+            "checksum",
+            "created_by",
+            "created_at",
+            "rows_total",
+            "rows_created",
+            "rows_updated",
+            "rows_unchanged",
+            "errors",
+        ]
+
+
+# POST /api/v1/imports/: a file, and how to read it.
+IMPORT_UPLOAD = inline_serializer(
+    "ImportUpload",
+    {
+        "file": serializers.FileField(),
+        "dry_run": serializers.BooleanField(required=False),
+        "format": serializers.ChoiceField(
+            choices=[ImportFormat.CSV, ImportFormat.XLSX, ImportFormat.DHIS2_JSON, ImportFormat.DHIS2_CSV],
+            required=False,
+        ),
+    },
+)

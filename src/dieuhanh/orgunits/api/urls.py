@@ -1,0 +1,12 @@
+"""Routes of the org units API, mounted at /api/v1/ by the site's urls.py."""
+
+from rest_framework.routers import SimpleRouter
+from rest_framework.urlpatterns import format_suffix_patterns
+
+from dieuhanh.orgunits.api.views import OrgUnitViewSet
+
+router = SimpleRouter()
+router.register("org-units", OrgUnitViewSet, basename="orgunit")
+
+# With a format suffix too (/api/v1/org-units.json), as the API has always answered.
+urlpatterns = format_suffix_patterns(router.urls)
