@@ -485,13 +485,3 @@ def pending_reviews(*, limit: int = 50) -> QuerySet[ProgressUpdate]:
         .select_related("directive", "directive__lead_agency", "created_by")
         .order_by("created_at")[:limit]
     )
-
-
-def unread_count(*, user: Any) -> int:
-    if not signed_in(user):
-        return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
-
-
-def has_contact(*, unit: OrgUnit) -> bool:
-    return AgencyContact.objects.filter(org_unit=unit).exists()

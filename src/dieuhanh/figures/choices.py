@@ -26,6 +26,6 @@ class DataValueStatus(models.TextChoices):
 
 
 class ChangeAction(models.TextChoices):
-    CREATE = "create", _("Created")
+    CREATE = "create", _("Created")  # no longer written, but change logs from before ingest 0003 hold it
     UPDATE = "update", _("Updated")
     DELETE = "delete", _("Deleted")

@@ -157,9 +157,6 @@ class Period:
     def shift_years(self, years: int) -> Period:
         return Period(self.year + years, self.type, self.index)
 
-    def full_year(self) -> Period:
-        return Period(self.year, PeriodType.YEARLY, 1)
-
     def label(self) -> str:
         """How a Vietnamese report names the period: Tháng 6/2023, Quý II/2023, 6 tháng đầu năm 2023."""
         if self.type == PeriodType.MONTHLY:

@@ -293,15 +293,19 @@ _CHECK_SQL = f"""
 CREATE TEMP TABLE import_checked ON COMMIT DROP AS
 SELECT s.line, i.id AS indicator_id, u.id AS org_unit_id, p.code AS period_code, p.period_start,
        CASE WHEN abs(s.number) < 1e18 THEN s.number END AS number, s.comment,
+       -- One clause for each rule of validation.py, named beside it; a clause may mark more rows
+       -- than its rule refuses, never fewer (tests/ingest/test_check_sql.py).
        coalesce(
-           s.indicator = '' OR i.id IS NULL OR i.aggregation = 'ratio'
-           OR s.org_unit = '' OR u.id IS NULL
-           OR p.code IS NULL OR p.period_type IS DISTINCT FROM i.period_type
-           OR s.number IS NULL OR abs(s.number) >= 1e18
-           OR (scale(s.number) > %(decimals)s AND s.number <> round(s.number, %(decimals)s))
-           OR s.number < i.min_value OR s.number > i.max_value
-           OR length(s.comment) > %(max_comment)s
-           OR u.valid_from > p.period_end OR u.valid_to < p.period_start,
+           s.indicator = '' OR i.id IS NULL OR i.aggregation = 'ratio'  -- check_indicator
+           OR s.org_unit = '' OR u.id IS NULL  -- check_org_unit
+           OR p.code IS NULL OR p.period_type IS DISTINCT FROM i.period_type  -- check_period
+           OR s.number IS NULL  -- check_value_reads
+           OR abs(s.number) >= 1e18  -- check_value_size
+           OR (scale(s.number) > %(decimals)s AND s.number <> round(s.number, %(decimals)s))  -- check_value_decimals
+           OR s.number < i.min_value  -- check_minimum
+           OR s.number > i.max_value  -- check_maximum
+           OR length(s.comment) > %(max_comment)s  -- check_comment
+           OR u.valid_from > p.period_end OR u.valid_to < p.period_start,  -- check_unit_in_period
            false
        ) AS suspect
 FROM (
@@ -329,7 +333,7 @@ LEFT JOIN import_periods p ON p.code = upper(s.period)
 LEFT JOIN {Indicator._meta.db_table} i ON i.code = s.indicator
 LEFT JOIN {OrgUnit._meta.db_table} u ON u.code = s.org_unit;
 
--- Every occurrence of a key given twice is suspect; check_rows then names the later ones.
+-- check_duplicate: every occurrence of a key given twice is suspect; the rule then names the later ones.
 UPDATE import_checked c SET suspect = true
 FROM (
     SELECT indicator_id, org_unit_id, period_code FROM import_checked

@@ -123,10 +123,6 @@ def detect_format(filename: str, content: bytes) -> str:
     return ImportFormat.CSV
 
 
-def parse(file_format: str, content: bytes) -> list[RawRow]:
-    return list(iter_rows(file_format, io.BytesIO(content)))
-
-
 def iter_rows(file_format: str, stream: BinaryIO) -> Iterator[RawRow]:
     """The rows of a file, read as they come for CSV (a national file does not fit in memory)."""
     if file_format == ImportFormat.CSV:
@@ -336,10 +332,6 @@ def _cell(record: list[str], table: Table, name: str) -> str:
     return _nfc(record[i].strip()) if i is not None and i < len(record) else ""
 
 
-def parse_csv(content: bytes) -> list[RawRow]:
-    return list(iter_csv(open_text(io.BytesIO(content))))
-
-
 def iter_csv(text: Iterator[str]) -> Iterator[RawRow]:
     records = _records(text)
     first = next(records, None)
@@ -364,10 +356,6 @@ def iter_csv(text: Iterator[str]) -> Iterator[RawRow]:
             columns=table.names,
         )
     refusals.raise_if_any()
-
-
-def parse_dhis2_csv(content: bytes) -> list[RawRow]:
-    return list(iter_dhis2_csv(open_text(io.BytesIO(content))))
 
 
 def dhis2_csv_header(header: list[str]) -> Table:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -131,159 +132,302 @@ def _ambiguity_message(text: str) -> str:
     }
 
 
+@dataclass(slots=True)
+class JudgedRow:
+    """One row as judged so far: what its cells name, once read, and whether it was refused.
+
+    A checker reads the row, and what the checkers before it read (``indicator`` is the indicator
+    if it may be imported, ``value`` the figure once it is one), and refuses with a message.
+    """
+
+    row: RawRow
+    issues: list[Issue]
+    indicator: Indicator | None = None
+    unit: OrgUnit | None = None
+    period: Period | None = None
+    value: Decimal | None = None
+    refused: bool = False
+
+    def refuse(self, field: str, message: str, value: Any) -> None:
+        self.refused = True
+        self.issues.append(
+            Issue(
+                message=message,
+                line=self.row.line,
+                column=self.row.columns.get(field, field),
+                value=_show(value),
+                sheet=self.row.sheet,
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FileContext:
+    """What the rows of a file name in the catalogue, read once, and the keys given so far."""
+
+    indicators: dict[str, Indicator]
+    units: dict[str, OrgUnit]
+    # (indicator, unit, period code) → the line that first gave it.
+    first_line: dict[tuple[int, int, str], int]
+
+
+# Each checker below is one rule. bulk.py's _CHECK_SQL marks a row suspect by a clause that
+# mirrors each (named in the checker's docstring, and the checker named beside the clause): the
+# SQL may mark more rows than the rules refuse, never fewer.
+
+
+def check_indicator(judged: JudgedRow, context: FileContext) -> None:
+    """A known indicator that is stored, not computed.
+
+    SQL: ``s.indicator = '' OR i.id IS NULL OR i.aggregation = 'ratio'``.
+    """
+    row = judged.row
+    indicator = context.indicators.get(row.indicator)
+    if not row.indicator:
+        judged.refuse("indicator", _("The indicator code is empty."), "")
+    elif indicator is None:
+        judged.refuse(
+            "indicator",
+            _("Unknown indicator '%(code)s'; check the code against the catalogue.") % {"code": row.indicator},
+            row.indicator,
+        )
+    elif indicator.is_ratio:
+        judged.refuse(
+            "indicator",
+            _("Indicator '%(code)s' is computed from %(num)s and %(den)s; import those instead.")
+            % {
+                "code": indicator.code,
+                "num": indicator.numerator.code if indicator.numerator else "?",
+                "den": indicator.denominator.code if indicator.denominator else "?",
+            },
+            row.indicator,
+        )
+    else:
+        judged.indicator = indicator
+
+
+def check_org_unit(judged: JudgedRow, context: FileContext) -> None:
+    """A known unit.
+
+    SQL: ``s.org_unit = '' OR u.id IS NULL``.
+    """
+    row = judged.row
+    unit = context.units.get(row.org_unit)
+    if not row.org_unit:
+        judged.refuse("org_unit", _("The org unit code is empty."), "")
+    elif unit is None:
+        judged.refuse(
+            "org_unit",
+            _("Unknown org unit '%(code)s'; check the code against the catalogue.") % {"code": row.org_unit},
+            row.org_unit,
+        )
+    judged.unit = unit
+
+
+def check_period(judged: JudgedRow, context: FileContext) -> None:
+    """A period that reads, of the indicator's type (of any type if the indicator was refused).
+
+    SQL: ``p.code IS NULL OR p.period_type IS DISTINCT FROM i.period_type``.
+    """
+    row = judged.row
+    if not row.period:
+        judged.refuse("period", _("The period is empty."), "")
+        return
+    indicator = judged.indicator
+    try:
+        judged.period = parse_period_for(row.period, indicator.period_type) if indicator else Period.parse(row.period)
+    except PeriodError as exc:
+        judged.refuse("period", str(exc), row.period)
+
+
+def check_value_reads(judged: JudgedRow, context: FileContext) -> None:
+    """A value that is there and reads as one number (``parse_number``'s rules).
+
+    SQL: ``s.number IS NULL`` (the number read by the CASE of the subquery ``s``: NULL when no
+    pattern reads it, or when it is ambiguous).
+    """
+    row = judged.row
+    if row.value is None or (isinstance(row.value, str) and not row.value.strip()):
+        judged.refuse("value", _("The value is empty; leave the row out if there is no figure."), "")
+        return
+    try:
+        judged.value = parse_number(row.value, machine=row.machine_number)
+    except AmbiguousNumberError as exc:
+        judged.refuse("value", _ambiguity_message(str(exc)), row.value)
+    except NotANumberError:
+        if row.machine_number:
+            message = _("'%(value)s' is not a number; DHIS2 writes numbers with a decimal point, e.g. 1234.5.")
+        else:
+            message = _("'%(value)s' is not a number.")
+        judged.refuse("value", message % {"value": row.value}, row.value)
+
+
+def check_value_size(judged: JudgedRow, context: FileContext) -> None:
+    """A figure below MAX_ABS_VALUE in size.
+
+    SQL: ``abs(s.number) >= 1e18``.
+    """
+    if judged.value is not None and abs(judged.value) >= MAX_ABS_VALUE:
+        row = judged.row
+        judged.refuse(
+            "value", _("'%(value)s' is too large to be a plausible figure.") % {"value": row.value}, row.value
+        )
+        judged.value = None
+
+
+def check_value_decimals(judged: JudgedRow, context: FileContext) -> None:
+    """A figure with no more decimals than are stored (trailing zeros aside).
+
+    SQL: ``scale(s.number) > %(decimals)s AND s.number <> round(s.number, %(decimals)s)``.
+    """
+    value = judged.value
+    if value is None:
+        return
+    kept = value.quantize(STORED_PLACES)
+    if kept != value:
+        # Never rounded silently: the reporter decides what the figure is.
+        row = judged.row
+        judged.refuse(
+            "value",
+            _("'%(value)s' has more than %(n)d decimals; figures keep %(n)d. Round it to %(n)d decimals.")
+            % {"value": row.value, "n": STORED_DECIMALS},
+            row.value,
+        )
+        judged.value = None
+    else:
+        judged.value = kept
+
+
+def check_minimum(judged: JudgedRow, context: FileContext) -> None:
+    """A figure not below the indicator's minimum.
+
+    SQL: ``s.number < i.min_value``.
+    """
+    value, indicator = judged.value, judged.indicator
+    if value is not None and indicator is not None and indicator.min_value is not None and value < indicator.min_value:
+        judged.refuse(
+            "value",
+            _("%(value)s is below the minimum %(min)s allowed for '%(code)s'.")
+            % {
+                "value": _show(value),
+                "min": number_format(indicator.min_value.normalize()),
+                "code": indicator.code,
+            },
+            value,
+        )
+
+
+def check_maximum(judged: JudgedRow, context: FileContext) -> None:
+    """A figure not above the indicator's maximum.
+
+    SQL: ``s.number > i.max_value``.
+    """
+    value, indicator = judged.value, judged.indicator
+    if value is not None and indicator is not None and indicator.max_value is not None and value > indicator.max_value:
+        judged.refuse(
+            "value",
+            _("%(value)s is above the maximum %(max)s allowed for '%(code)s'.")
+            % {
+                "value": _show(value),
+                "max": number_format(indicator.max_value.normalize()),
+                "code": indicator.code,
+            },
+            value,
+        )
+
+
+def check_comment(judged: JudgedRow, context: FileContext) -> None:
+    """A comment of at most MAX_COMMENT characters.
+
+    SQL: ``length(s.comment) > %(max_comment)s``.
+    """
+    comment = judged.row.comment
+    if len(comment) > MAX_COMMENT:
+        judged.refuse(
+            "comment",
+            _("The comment is longer than %(n)d characters.") % {"n": MAX_COMMENT},
+            comment[:40] + "…",
+        )
+
+
+def check_unit_in_period(judged: JudgedRow, context: FileContext) -> None:
+    """A unit that existed in (some of) the period.
+
+    SQL: ``u.valid_from > p.period_end OR u.valid_to < p.period_start``.
+    """
+    unit, period = judged.unit, judged.period
+    if unit is not None and period is not None and not unit.is_valid_between(period.start_date, period.end_date):
+        judged.refuse(
+            "org_unit",
+            _("Unit '%(code)s' did not exist in %(period)s (valid %(start)s – %(end)s).")
+            % {
+                "code": unit.code,
+                "period": period.code,
+                "start": unit.valid_from.strftime("%d/%m/%Y") if unit.valid_from else "…",
+                "end": unit.valid_to.strftime("%d/%m/%Y") if unit.valid_to else "…",
+            },
+            judged.row.org_unit,
+        )
+
+
+def check_duplicate(judged: JudgedRow, context: FileContext) -> None:
+    """A figure (indicator, unit, period) given once in the file; every later line is refused.
+
+    SQL: the ``UPDATE import_checked … twice`` after the check, which marks every line of a key
+    given more than once.
+    """
+    indicator, unit, period = judged.indicator, judged.unit, judged.period
+    if indicator is None or unit is None or period is None:
+        return
+    key = (indicator.pk, unit.pk, period.code)
+    first = context.first_line.get(key)
+    if first is None:
+        context.first_line[key] = judged.row.line
+        return
+    judged.refuse(
+        "indicator",
+        _("Duplicate: %(indicator)s, %(unit)s, %(period)s was already given on line %(line)d.")
+        % {"indicator": indicator.code, "unit": unit.code, "period": period.code, "line": first},
+        judged.row.indicator,
+    )
+
+
+# In this order, which is the order of a row's issues.
+ROW_CHECKS: tuple[Callable[[JudgedRow, FileContext], None], ...] = (
+    check_indicator,
+    check_org_unit,
+    check_period,
+    check_value_reads,
+    check_value_size,
+    check_value_decimals,
+    check_minimum,
+    check_maximum,
+    check_comment,
+    check_unit_in_period,
+    check_duplicate,
+)
+
+
 def check_rows(rows: list[RawRow]) -> tuple[list[CheckedRow], list[Issue]]:
     """Check every row; return the good ones and every issue found (in file order)."""
     indicator_codes = {r.indicator for r in rows if r.indicator}
     unit_codes = {r.org_unit for r in rows if r.org_unit}
-    indicators = {i.code: i for i in Indicator.objects.filter(code__in=indicator_codes)}
-    units = {u.code: u for u in OrgUnit.objects.filter(code__in=unit_codes)}
-
+    context = FileContext(
+        indicators={i.code: i for i in Indicator.objects.filter(code__in=indicator_codes)},
+        units={u.code: u for u in OrgUnit.objects.filter(code__in=unit_codes)},
+        first_line={},
+    )
+    checks = ROW_CHECKS
     checked: list[CheckedRow] = []
     issues: list[Issue] = []
-    first_line: dict[tuple[int, int, str], int] = {}
-
     for row in rows:
-
-        def issue(field: str, message: str, value: Any, row: RawRow = row) -> None:
-            issues.append(
-                Issue(
-                    message=message,
-                    line=row.line,
-                    column=row.columns.get(field, field),
-                    value=_show(value),
-                    sheet=row.sheet,
-                )
-            )
-
-        row_issues_before = len(issues)
-        indicator = indicators.get(row.indicator)
-        if not row.indicator:
-            issue("indicator", _("The indicator code is empty."), "")
-        elif indicator is None:
-            issue(
-                "indicator",
-                _("Unknown indicator '%(code)s'; check the code against the catalogue.") % {"code": row.indicator},
-                row.indicator,
-            )
-        elif indicator.is_ratio:
-            issue(
-                "indicator",
-                _("Indicator '%(code)s' is computed from %(num)s and %(den)s; import those instead.")
-                % {
-                    "code": indicator.code,
-                    "num": indicator.numerator.code if indicator.numerator else "?",
-                    "den": indicator.denominator.code if indicator.denominator else "?",
-                },
-                row.indicator,
-            )
-            indicator = None
-
-        unit = units.get(row.org_unit)
-        if not row.org_unit:
-            issue("org_unit", _("The org unit code is empty."), "")
-        elif unit is None:
-            issue(
-                "org_unit",
-                _("Unknown org unit '%(code)s'; check the code against the catalogue.") % {"code": row.org_unit},
-                row.org_unit,
-            )
-
-        period: Period | None = None
-        if not row.period:
-            issue("period", _("The period is empty."), "")
-        else:
-            try:
-                period = parse_period_for(row.period, indicator.period_type) if indicator else Period.parse(row.period)
-            except PeriodError as exc:
-                issue("period", str(exc), row.period)
-
-        value: Decimal | None = None
-        if row.value is None or (isinstance(row.value, str) and not row.value.strip()):
-            issue("value", _("The value is empty; leave the row out if there is no figure."), "")
-        else:
-            try:
-                value = parse_number(row.value, machine=row.machine_number)
-            except AmbiguousNumberError as exc:
-                issue("value", _ambiguity_message(str(exc)), row.value)
-            except NotANumberError:
-                if row.machine_number:
-                    message = _("'%(value)s' is not a number; DHIS2 writes numbers with a decimal point, e.g. 1234.5.")
-                else:
-                    message = _("'%(value)s' is not a number.")
-                issue("value", message % {"value": row.value}, row.value)
-        if value is not None and abs(value) >= MAX_ABS_VALUE:
-            issue("value", _("'%(value)s' is too large to be a plausible figure.") % {"value": row.value}, row.value)
-            value = None
-        if value is not None:
-            kept = value.quantize(STORED_PLACES)
-            if kept != value:
-                # Never rounded silently: the reporter decides what the figure is.
-                issue(
-                    "value",
-                    _("'%(value)s' has more than %(n)d decimals; figures keep %(n)d. Round it to %(n)d decimals.")
-                    % {"value": row.value, "n": STORED_DECIMALS},
-                    row.value,
-                )
-                value = None
-            else:
-                value = kept
-        if value is not None and indicator is not None:
-            if indicator.min_value is not None and value < indicator.min_value:
-                issue(
-                    "value",
-                    _("%(value)s is below the minimum %(min)s allowed for '%(code)s'.")
-                    % {
-                        "value": _show(value),
-                        "min": number_format(indicator.min_value.normalize()),
-                        "code": indicator.code,
-                    },
-                    value,
-                )
-            if indicator.max_value is not None and value > indicator.max_value:
-                issue(
-                    "value",
-                    _("%(value)s is above the maximum %(max)s allowed for '%(code)s'.")
-                    % {
-                        "value": _show(value),
-                        "max": number_format(indicator.max_value.normalize()),
-                        "code": indicator.code,
-                    },
-                    value,
-                )
-
-        if len(row.comment) > MAX_COMMENT:
-            issue(
-                "comment",
-                _("The comment is longer than %(n)d characters.") % {"n": MAX_COMMENT},
-                row.comment[:40] + "…",
-            )
-
-        if unit is not None and period is not None and not unit.is_valid_between(period.start_date, period.end_date):
-            issue(
-                "org_unit",
-                _("Unit '%(code)s' did not exist in %(period)s (valid %(start)s – %(end)s).")
-                % {
-                    "code": unit.code,
-                    "period": period.code,
-                    "start": unit.valid_from.strftime("%d/%m/%Y") if unit.valid_from else "…",
-                    "end": unit.valid_to.strftime("%d/%m/%Y") if unit.valid_to else "…",
-                },
-                row.org_unit,
-            )
-
-        if indicator is not None and unit is not None and period is not None:
-            key = (indicator.pk, unit.pk, period.code)
-            if key in first_line:
-                issue(
-                    "indicator",
-                    _("Duplicate: %(indicator)s, %(unit)s, %(period)s was already given on line %(line)d.")
-                    % {"indicator": indicator.code, "unit": unit.code, "period": period.code, "line": first_line[key]},
-                    row.indicator,
-                )
-            else:
-                first_line[key] = row.line
-
-        if len(issues) == row_issues_before and indicator and unit and period and value is not None:
+        judged = JudgedRow(row, issues)
+        for check in checks:
+            check(judged, context)
+        if judged.refused:
+            continue
+        indicator, unit, period, value = judged.indicator, judged.unit, judged.period, judged.value
+        if indicator is not None and unit is not None and period is not None and value is not None:
             checked.append(CheckedRow(row.line, indicator.pk, unit.pk, period, value, row.comment))
     return checked, issues
 

@@ -190,12 +190,6 @@ class AgencyCatalogue:
         kind = GROUP_KINDS.get(group)
         return [r for r in self._by_code.values() if r.kind == kind]
 
-    def name_of(self, code: str) -> str:
-        if code in GROUP_NAMES:
-            return GROUP_NAMES[code]
-        record = self._by_code.get(code)
-        return record.name if record else code
-
     def mentions(self, text: str) -> list[Mention]:
         """Every agency, group, issuer or vague mention in ``text``, left to right, not overlapping."""
         found = _group_mentions(text) + self._unit_mentions(text)

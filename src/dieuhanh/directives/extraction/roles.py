@@ -306,29 +306,60 @@ class _Named:
 
 
 def parse_roles(clause: str, catalogue: AgencyCatalogue) -> Roles:
-    """Read the lead, the coordinating agencies and the predicate off the front of ``clause``."""
-    roles = Roles()
+    """Read the lead, the coordinating agencies and the predicate off the front of ``clause``.
+
+    In the grammar's order: the order ("giao …"), the subjects, the words of their roles ("chủ
+    trì", "phối hợp với …"), then what is left after a preface and modals is the predicate.
+    """
     mentions = catalogue.mentions(clause)
+    ordered_at = _ordered_subjects_start(clause, mentions)
+    ordered = ordered_at is not None
+    subjects, issuer_subject, pos = _subjects(clause, mentions, ordered_at or 0, ordered=ordered)
+    role_words = _role_words(clause, mentions, pos, has_subjects=bool(subjects))
+    lead = subjects[0] if subjects else None
+    return Roles(
+        lead=lead.code if lead else None,
+        lead_named=bool(subjects) or issuer_subject,
+        coordinating=_unique([s.code for s in subjects[1:] if s.code] + role_words.codes, lead.code if lead else None),
+        role_words=role_words.found,
+        ordered=ordered,
+        issuer_subject=issuer_subject,
+        predicate=clause[_predicate_start(clause, role_words.end) :].strip(" ,:"),
+        lead_text=lead.text if lead else None,
+        coordinating_texts=_unique([s.text for s in subjects[1:]] + role_words.texts, lead.text if lead else None),
+    )
+
+
+def _ordered_subjects_start(clause: str, mentions: list[Mention]) -> int | None:
+    """Where the subjects of an order start ("giao Sở …", "Chủ tịch UBND tỉnh yêu cầu Sở …"), or
+    where an order to whoever the text addressed goes on; None if the clause is no order."""
     lower = clause.lower()
-    pos = 0
     order = _ISSUER_ORDER.match(lower) or _ORDER.match(lower)
     order_end = order.end() if order else _issuer_order_end(clause)
+    if order_end is None:
+        return None
+    after = _skip_spaces(clause, order_end)
+    if _subject_at(clause, mentions, _behind_title(clause, mentions, after)) is not None:
+        return after
+    if starts_with_phrase(lower[after:], DIRECTIVE_STARTS) is not None:
+        # "Đặc biệt, yêu cầu chấp hành nghiêm …": an order to whoever the text addressed.
+        return after
+    return None
+
+
+def _subjects(clause: str, mentions: list[Mention], pos: int, *, ordered: bool) -> tuple[list[_Named], bool, int]:
+    """The agencies listed as subjects from ``pos`` ("Sở Tài chính, Sở Kế hoạch và Đầu tư"),
+    whether the issuer is the first of them, and where the list ends."""
     subjects: list[_Named] = []
-    if order_end is not None:
-        after = _skip_spaces(clause, order_end)
-        if _subject_at(clause, mentions, _behind_title(clause, mentions, after)) is not None:
-            pos, roles.ordered = after, True
-        elif starts_with_phrase(lower[after:], DIRECTIVE_STARTS) is not None:
-            # "Đặc biệt, yêu cầu chấp hành nghiêm …": an order to whoever the text addressed.
-            pos, roles.ordered = after, True
+    issuer_subject = False
     while True:
         pos = _behind_title(clause, mentions, _skip_spaces(clause, pos))
-        found = _subject_at(clause, mentions, pos, first=not subjects, ordered=roles.ordered)
+        found = _subject_at(clause, mentions, pos, first=not subjects, ordered=ordered)
         if found is None:
             break
         code, kind, end = found
         if kind == "issuer" and not subjects:
-            roles.issuer_subject = True
+            issuer_subject = True
         if kind != "issuer":
             named = _Named(code, _name(clause, pos, end, group=kind == "group"))
             # "Giám đốc các sở, Thủ trưởng các ban, ngành": one group written in two pieces.
@@ -347,30 +378,51 @@ def parse_roles(clause: str, catalogue: AgencyCatalogue) -> Roles:
         if _subject_at(clause, mentions, _behind_title(clause, mentions, behind), first=False) is None:
             break
         pos = behind
-    roles.lead_named = bool(subjects) or roles.issuer_subject
-    coordinating: list[str] = [s.code for s in subjects[1:] if s.code]
-    coordinating_texts: list[str] = [s.text for s in subjects[1:]]
+    return subjects, issuer_subject, pos
+
+
+@dataclass
+class _RoleWords:
+    """What the words of the roles after the subjects say: whether there are any, the agencies
+    named to coordinate (codes, and names as written), and where the words end."""
+
+    found: bool
+    codes: list[str]
+    texts: list[str]
+    end: int
+
+
+def _role_words(clause: str, mentions: list[Mention], pos: int, *, has_subjects: bool) -> _RoleWords:
+    """Read "chủ trì", "là cơ quan đầu mối", "phối hợp (chặt chẽ) với AGENCIES" … from ``pos``."""
+    lower = clause.lower()
+    words = _RoleWords(found=False, codes=[], texts=[], end=pos)
     while True:
         lead_role = _LEAD_ROLE.match(lower[pos:])
         if lead_role:
-            roles.role_words = True
+            words.found = True
             pos += lead_role.end()
             continue
         coordinate = _COORDINATE.match(lower[pos:])
         # "Cùng …" opening a sentence with no subject is not coordination ("Cùng đi có đại diện …").
-        if coordinate and not roles.role_words and not subjects and lower[pos:].lstrip(" ,:").startswith("cùng"):
+        if coordinate and not words.found and not has_subjects and lower[pos:].lstrip(" ,:").startswith("cùng"):
             coordinate = None
         if coordinate:
-            roles.role_words = True
+            words.found = True
             start = pos + coordinate.end()
             stop = _coordination_end(clause, mentions, start)
-            coordinating.extend(
-                m.code for m in mentions if start <= m.start < stop and m.kind in _UNIT_KINDS and m.code
-            )
-            coordinating_texts.extend(_names_in(clause, mentions, start, stop))
+            words.codes.extend(m.code for m in mentions if start <= m.start < stop and m.kind in _UNIT_KINDS and m.code)
+            words.texts.extend(_names_in(clause, mentions, start, stop))
             pos = stop
             continue
         break
+    words.end = pos
+    return words
+
+
+def _predicate_start(clause: str, pos: int) -> int:
+    """Where the predicate starts at or after ``pos``: behind a preface ("căn cứ chức năng,
+    nhiệm vụ được giao, …") and any modals ("khẩn trương", "tiếp tục" …)."""
+    lower = clause.lower()
     pos = _skip_spaces(clause, pos)
     preface = _PREFACE.match(lower[pos:])
     if preface:
@@ -378,14 +430,8 @@ def parse_roles(clause: str, catalogue: AgencyCatalogue) -> Roles:
     while True:
         modal = starts_with_phrase(lower[pos:].lstrip(" ,"), MODALS)
         if modal is None:
-            break
+            return pos
         pos = _skip_spaces(clause, len(clause) - len(lower[pos:].lstrip(" ,")) + len(modal))
-    roles.lead = subjects[0].code if subjects else None
-    roles.lead_text = subjects[0].text if subjects else None
-    roles.coordinating = _unique(coordinating, roles.lead)
-    roles.coordinating_texts = _unique(coordinating_texts, roles.lead_text)
-    roles.predicate = clause[pos:].strip(" ,:")
-    return roles
 
 
 def _unique(values: list[str], lead: str | None) -> list[str]:

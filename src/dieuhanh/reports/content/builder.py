@@ -21,7 +21,7 @@ from dieuhanh.analytics.readmodel.lists import headline_indicator_ids, offtrack_
 from dieuhanh.analytics.readmodel.periods import ReportPeriod, lower_first
 from dieuhanh.analytics.readmodel.scope import child_units
 from dieuhanh.analytics.readmodel.writing import PERCENT_DECIMALS, number_vi
-from dieuhanh.analytics.selectors import analytics_ranking
+from dieuhanh.analytics.selectors import RankRow, analytics_ranking
 from dieuhanh.indicators.models import Aggregation, Indicator
 from dieuhanh.indicators.periods import PeriodType
 from dieuhanh.indicators.selectors import indicator_list
@@ -302,6 +302,32 @@ class ReportBuilder:
 
     def units(self) -> Section:
         section = Section(number="", title=self.text("section_units"))
+        ranked = self.ranked_indicators()
+        if not ranked:
+            section.blocks.append(Paragraph(self.text("units_none")))
+            return section
+        section.blocks.append(Paragraph(self.text("units_intro")))
+        for position, indicator in enumerate(ranked):
+            shown = self.report.shown_for(PeriodType(indicator.period_type))
+            ranking = analytics_ranking(
+                indicator=indicator,
+                org_unit=self.unit,
+                period=shown.period,
+                measure="ytd" if shown.cumulative else "value",
+            )
+            names = {
+                "indicator": indicator.name,
+                "period": lower_first(shown.label()),
+                "measure_unit": indicator.unit,
+            }
+            section.blocks.append(self.units_table(indicator, ranking, names))
+            if position == 0:
+                # The first indicator's ranking is also drawn.
+                section.blocks.append(self.units_chart(indicator, ranking, names))
+        return section
+
+    def ranked_indicators(self) -> list[Indicator]:
+        """The first RANKED_INDICATORS headline indicators some unit below has a figure of."""
         headline = headline_indicator_ids(unit=self.unit)
         ranked: list[Indicator] = []
         for indicator in self.indicators:
@@ -311,55 +337,42 @@ class ReportBuilder:
                 ranked.append(indicator)
             if len(ranked) == RANKED_INDICATORS:
                 break
-        if not ranked:
-            section.blocks.append(Paragraph(self.text("units_none")))
-            return section
-        section.blocks.append(Paragraph(self.text("units_intro")))
+        return ranked
+
+    def units_table(self, indicator: Indicator, ranking: Sequence[RankRow], names: dict[str, str]) -> Table:
+        """The units below ranked by ``indicator``, each with its figure's change."""
         by_code = {c.code: c for c in self.children}
-        for position, indicator in enumerate(ranked):
-            shown = self.report.shown_for(PeriodType(indicator.period_type))
-            ranking = analytics_ranking(
-                indicator=indicator,
-                org_unit=self.unit,
-                period=shown.period,
-                measure="ytd" if shown.cumulative else "value",
-            )
-            d = indicator.decimals
-            names = {
-                "indicator": indicator.name,
-                "period": lower_first(shown.label()),
-                "measure_unit": indicator.unit,
-            }
-            rows = []
-            for row in ranking:
-                child = by_code.get(row.org_unit)
-                figure = self.figure(indicator, child) if child is not None else None
-                rows.append(
-                    (
-                        str(row.rank) if row.rank is not None else "–",
-                        row.name,
-                        number_vi(row.value, d),
-                        self.change_cell(figure) if figure is not None else "–",
-                    )
-                )
-            section.blocks.append(
-                Table(
-                    caption=self.text("units_table", number=self.numbers.table(), **names),
-                    header=tuple(self.text(k) for k in ("col_rank", "col_org_unit", "col_value", "col_change")),
-                    rows=tuple(rows),
-                    numeric=(True, False, True, True),
-                    widths=(0.8, 4.5, 2.2, 1.8),
+        d = indicator.decimals
+        rows = []
+        for row in ranking:
+            child = by_code.get(row.org_unit)
+            figure = self.figure(indicator, child) if child is not None else None
+            rows.append(
+                (
+                    str(row.rank) if row.rank is not None else "–",
+                    row.name,
+                    number_vi(row.value, d),
+                    self.change_cell(figure) if figure is not None else "–",
                 )
             )
-            if position == 0:
-                with_values = [r for r in ranking if r.value is not None]
-                png = charts.bar_chart(
-                    labels=[r.name for r in with_values],
-                    values=[r.value or Decimal(0) for r in with_values],
-                    value_texts=[number_vi(r.value, d) for r in with_values],
-                    colors=[charts.NEUTRAL] * len(with_values),
-                    reference=None,
-                )
-                caption = self.text("units_chart", number=self.numbers.chart(), **names)
-                section.blocks.append(Chart(caption=caption, png=png, alt=caption))
-        return section
+        return Table(
+            caption=self.text("units_table", number=self.numbers.table(), **names),
+            header=tuple(self.text(k) for k in ("col_rank", "col_org_unit", "col_value", "col_change")),
+            rows=tuple(rows),
+            numeric=(True, False, True, True),
+            widths=(0.8, 4.5, 2.2, 1.8),
+        )
+
+    def units_chart(self, indicator: Indicator, ranking: Sequence[RankRow], names: dict[str, str]) -> Chart:
+        """A bar of each unit below with a figure of ``indicator``, in the ranking's order."""
+        d = indicator.decimals
+        with_values = [r for r in ranking if r.value is not None]
+        png = charts.bar_chart(
+            labels=[r.name for r in with_values],
+            values=[r.value or Decimal(0) for r in with_values],
+            value_texts=[number_vi(r.value, d) for r in with_values],
+            colors=[charts.NEUTRAL] * len(with_values),
+            reference=None,
+        )
+        caption = self.text("units_chart", number=self.numbers.chart(), **names)
+        return Chart(caption=caption, png=png, alt=caption)
