@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dieuhanh.indicators.periods import Period, PeriodType
+import pytest
+
+from dieuhanh.indicators.periods import Period, PeriodError, PeriodType
 
 
 def test_the_period_of_a_date_the_months_between_two_dates_and_the_last_n_periods() -> None:
@@ -18,3 +20,13 @@ def test_the_period_of_a_date_the_months_between_two_dates_and_the_last_n_period
     ]
     assert Period.months_between(dt.date(2024, 2, 1), dt.date(2023, 11, 30)) == []
     assert [p.code for p in Period.parse("2024Q1").last_n(3)] == ["2023Q3", "2023Q4", "2024Q1"]
+
+
+def test_a_period_is_written_in_ascii_digits_as_the_postgresql_check_reads_it() -> None:
+    """Python's \\d also matches Arabic-Indic digits: "٢٠٢٣01" was stored as 202301 on SQLite and
+    crashed the import on PostgreSQL, whose check reads only 0-9."""
+    with pytest.raises(PeriodError):
+        Period.parse("٢٠٢٣01")
+    with pytest.raises(PeriodError):
+        Period.parse("２０２３Q1")
+    assert Period.parse("2023Q1").code == "2023Q1"

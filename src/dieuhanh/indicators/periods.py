@@ -44,10 +44,10 @@ class PeriodError(ValueError):
 
 
 _PATTERNS: list[tuple[re.Pattern[str], PeriodType]] = [
-    (re.compile(r"^(\d{4})(0[1-9]|1[0-2])$"), PeriodType.MONTHLY),
-    (re.compile(r"^(\d{4})Q([1-4])$"), PeriodType.QUARTERLY),
-    (re.compile(r"^(\d{4})S([12])$"), PeriodType.SEMIANNUAL),
-    (re.compile(r"^(\d{4})$"), PeriodType.YEARLY),
+    (re.compile(r"^([0-9]{4})(0[1-9]|1[0-2])$"), PeriodType.MONTHLY),
+    (re.compile(r"^([0-9]{4})Q([1-4])$"), PeriodType.QUARTERLY),
+    (re.compile(r"^([0-9]{4})S([12])$"), PeriodType.SEMIANNUAL),
+    (re.compile(r"^([0-9]{4})$"), PeriodType.YEARLY),
 ]
 
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
