@@ -1,15 +1,29 @@
-"""Shared fixtures: a small tree of units, and the three actors of every permission test."""
+"""Shared fixtures: a small tree of units, the three actors of every permission test, and the demo.
+
+The Bình Dương demo is loaded once for the whole run (``demo``), into the test database and
+committed, so that a live server sees it too. Every test that asks for it runs after every test that
+does not (``pytest_collection_modifyitems``), so that no other test sees it; each reads it inside its
+own transaction, rolled back after the test, so that a test may change it. A transactional test
+(``django_db(transaction=True)``) empties the database when it ends: those run after the others that
+use the demo, and the demo is loaded again if a test after one still needs it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.cache import caches
+from django.db import connection
+from pytest_django.plugin import validate_django_db
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from dieuhanh.demo.services import DemoLoadResult, demo_load
 from dieuhanh.orgunits.models import OrgUnit
 from tests.factories import OrgUnitFactory, UserFactory
 
@@ -83,3 +97,58 @@ def colleague_api(colleague) -> APIClient:  # type: ignore[no-untyped-def]
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=colleague).key}")
     return client
+
+
+def uses_demo(item: pytest.Item | None) -> bool:
+    return item is not None and "demo" in getattr(item, "fixturenames", ())
+
+
+def flushes(item: pytest.Item) -> bool:
+    """Whether pytest-django empties the database after the test (a transactional one)."""
+    marker = item.get_closest_marker("django_db")
+    transactional, reset_sequences, *_ = validate_django_db(marker) if marker else (False, False)
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return bool(transactional or reset_sequences or fixtures & {"transactional_db", "live_server"})
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests on the demo last. pytest-django has already put the transactional tests after the others,
+    and the sort is stable: those on the demo come last of all."""
+    items.sort(key=uses_demo)
+
+
+@dataclass
+class SharedDemo:
+    """The demo as loaded into the test database, and how to reach that database again."""
+
+    blocker: Any = None
+    result: DemoLoadResult | None = None
+
+    def load(self) -> DemoLoadResult:
+        with self.blocker.unblock():
+            # The sample goes into a test database, never into the one the settings name.
+            name = str(connection.settings_dict["NAME"])
+            if not ("mode=memory" in name or name == ":memory:" or Path(name).name.startswith("test_")):
+                raise RuntimeError(f"The demo is loaded into a test database only, not into {name}.")
+            self.result = demo_load()
+        return self.result
+
+
+SHARED_DEMO = SharedDemo()
+
+
+@pytest.fixture(scope="session")
+def demo(django_db_setup: None, django_db_blocker: Any) -> DemoLoadResult:
+    """The Bình Dương demo, loaded once for the run (see the module's docstring)."""
+    SHARED_DEMO.blocker = django_db_blocker
+    return SHARED_DEMO.load()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    outcome = yield
+    # The flush at the end of a transactional test took the demo with it: load it again for the next test.
+    if SHARED_DEMO.result is not None and uses_demo(item) and uses_demo(nextitem) and flushes(item):
+        SHARED_DEMO.load()
+    return outcome

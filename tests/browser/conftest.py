@@ -1,10 +1,9 @@
 """Browser tests: headless Chromium (Debian's package, never a downloaded browser) against the demo.
 
-The demo is loaded once for the module into the test database and served by pytest-django's
-live server (its ``LiveServer``, started here: the ``live_server`` fixture itself would make
-every test transactional, and the flush after each test would wipe the demo). The tests are
-marked ``django_db`` so that the test database exists even when they run alone; they only
-read. At the end of the module the database is flushed, so that no other test sees the demo.
+The run's demo (tests/conftest.py: loaded once, committed, after every test that does not use it)
+is served by pytest-django's live server (its ``LiveServer``, started here: the ``live_server``
+fixture itself would make every test transactional, and the flush after each test would wipe the
+demo). The tests are marked ``django_db``; they only read.
 
 Without Chromium the tests skip and say why, unless ``CI`` is set: then they fail.
 Screenshots go to ``out/screenshots/`` (or ``$DIEUHANH_SCREENSHOTS``), which CI keeps.
@@ -22,8 +21,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connections
+
+from dieuhanh.demo.services import DemoLoadResult
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -67,26 +67,16 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def demo_url(chromium: str, django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
-    """The address of a live server holding the Bình Dương demo (loaded once for the module)."""
+def demo_url(chromium: str, demo: DemoLoadResult, django_db_blocker: Any) -> Iterator[str]:
+    """The address of a live server holding the Bình Dương demo."""
     from pytest_django.live_server_helper import LiveServer
 
-    from dieuhanh.demo.services import demo_load
-
     with django_db_blocker.unblock():
-        # pytest-django sets up the test database only for tests that ask for one (the browser tests do,
-        # through their django_db mark); never load into, let alone flush, any other database.
-        name = str(connection.settings_dict["NAME"])
-        if not ("mode=memory" in name or name == ":memory:" or Path(name).name.startswith("test_")):
-            raise RuntimeError(f"The browser tests need a test database, not {name}; mark them django_db.")
-        demo_load()
         server = LiveServer("localhost")
         try:
             yield server.url
         finally:
             server.stop()
-            # Empty the database again for the other tests (flush re-creates permissions and content types).
-            call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.fixture(scope="module")

@@ -1,14 +1,13 @@
 """The Bình Dương demo: its units, catalogue, targets and synthetic figures, and the command.
 
-The demo is loaded once for the module, inside a transaction that is rolled back at the
-end, so that other modules never see it; every test runs in its own savepoint on top.
+The demo is loaded once for the run (tests/conftest.py); every test reads it in its own
+transaction, rolled back after the test.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
 from decimal import Decimal
 from io import StringIO
 from typing import Any
@@ -17,7 +16,6 @@ from unittest import mock
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import transaction
 
 from dieuhanh.analytics.selectors import analytics_measures, analytics_ranking
 from dieuhanh.demo.generate import DEFAULT_SEED
@@ -42,13 +40,6 @@ from dieuhanh.orgunits.models import OrgUnit
 pytestmark = pytest.mark.django_db
 
 DISTRICTS = {"718", "719", "720", "721", "722", "723", "724", "725", "726"}
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[DemoLoadResult]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield demo_load()
-        transaction.set_rollback(True)
 
 
 def counts() -> dict[str, int]:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from dieuhanh.demo.services import demo_data_dir, demo_load
+from dieuhanh.demo.services import DemoLoadResult, demo_data_dir
 from dieuhanh.directives.choices import DirectiveStatus
 from dieuhanh.directives.demo import DemoDirectivesResult, directives_demo_load
 from dieuhanh.directives.models import Directive, ProgressUpdate, SourceDocument
@@ -25,9 +25,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def loaded(django_db_setup: None, django_db_blocker: Any) -> Iterator[DemoDirectivesResult]:
+def loaded(demo: DemoLoadResult, django_db_blocker: Any) -> Iterator[DemoDirectivesResult]:
+    """The directives on top of the run's demo, for the module (rolled back at its end)."""
     with django_db_blocker.unblock(), transaction.atomic():
-        demo_load()
         yield directives_demo_load(data_dir=demo_data_dir())
         transaction.set_rollback(True)
 

@@ -3,8 +3,7 @@ of 2023 at the province as DOCX and PDF; every number of its sentences, read bac
 equals the analytics for that indicator, unit and period, written the Vietnamese way; the PDF
 renders to an image.
 
-The demo is loaded once for the module inside a transaction rolled back at the end (as in
-tests/demo), so no other module sees it.
+The demo is loaded once for the run (tests/conftest.py), and the report made once for the module.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from io import StringIO
@@ -24,14 +22,14 @@ from typing import Any
 import docx
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dieuhanh.analytics.engine import Measures
 from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.analytics.selectors import analytics_measures
-from dieuhanh.demo.services import demo_load
+from dieuhanh.demo.services import DemoLoadResult
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.orgunits.models import OrgUnit
@@ -54,15 +52,7 @@ class Made:
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo_load()
-        yield
-        transaction.set_rollback(True)
-
-
-@pytest.fixture(scope="module")
-def made(demo: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory) -> Made:
+def made(demo: DemoLoadResult, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory) -> Made:
     """The command, run as an operator would, once per format and timed; and the report's structure."""
     out = tmp_path_factory.mktemp("report")
     seconds = {}
@@ -296,7 +286,7 @@ def test_the_completeness_annex_counts_the_units_that_the_analytics_have_figures
     assert sum(row[2].split("/")[0] == row[2].split("/")[1] for row in counted) >= 20
 
 
-def test_a_report_costs_a_fixed_number_of_queries(demo: None) -> None:
+def test_a_report_costs_a_fixed_number_of_queries(demo: DemoLoadResult) -> None:
     province = OrgUnit.objects.get(code="74")
 
     with CaptureQueriesContext(connection) as queries:
