@@ -8,6 +8,7 @@ write, inside the write's transaction, with the rollups current when it commits.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -85,8 +86,8 @@ def test_a_batch_creates_updates_with_history_and_counts_what_it_left(
     assert rollups_ready()
     assert province_total(revenue, tree, "202401") == Decimal(40)
     assert [(h["count"], h["complete"]) for h in heard] == [(2, False), (2, False)]
-    year = {(revenue.pk, tree.commune_a2.pk, 2024), (revenue.pk, tree.commune_b1.pk, 2024)}
-    assert year <= heard[1]["keys"]
+    january = dt.date(2024, 1, 1)
+    assert {(revenue.pk, tree.commune_a2.pk, january), (revenue.pk, tree.commune_b1.pk, january)} <= heard[1]["keys"]
 
 
 def test_keep_existing_leaves_an_operators_figure_and_a_dry_run_writes_nothing(
@@ -143,7 +144,13 @@ def test_a_file_import_writes_through_the_service(tree: Tree, heard: list[dict[s
     result = import_file(content=csv, filename="thu.csv")
     assert result.ok, result.issues
     assert [(h["count"], h["keys"]) for h in heard] == [
-        (2, {(revenue.pk, tree.commune_a1.pk, 2024), (revenue.pk, tree.commune_b1.pk, 2024)})
+        (
+            2,
+            {
+                (revenue.pk, tree.commune_a1.pk, dt.date(2024, 1, 1)),
+                (revenue.pk, tree.commune_b1.pk, dt.date(2024, 1, 1)),
+            },
+        )
     ]
     assert province_total(revenue, tree, "202401") == Decimal(14)
     # A refused file announces nothing.

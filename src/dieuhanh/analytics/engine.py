@@ -362,11 +362,15 @@ def value_ranges(period_type: PeriodType, periods: Sequence[Period]) -> set[tupl
     return ranges
 
 
-def rollup_rows(series: Series, unit_id: int, year: int) -> list[tuple[int, int, Decimal, int, int]]:
+def rollup_rows(
+    series: Series, unit_id: int, year: int, *, since: int | None = None
+) -> list[tuple[int, int, Decimal, int, int]]:
     """The rollups of a unit for a year: (first, last, value, filled, reported) for every standard
-    range with a value."""
+    range with a value; with ``since`` (an ordinal), only the ranges that end at or after it."""
     rows = []
     for first, last in standard_ranges(series.spec.period_type, year):
+        if since is not None and last < since:
+            continue
         value = series.value(unit_id, first, last)
         if value is not None:
             rows.append(

@@ -175,12 +175,12 @@ def merge_checked(
 
 
 def _changed_keys(cursor: Any) -> set[ChangedKey]:
+    # The earliest period of each (indicator, unit, year): analytics refreshes the year from there.
     cursor.execute(
-        "SELECT DISTINCT indicator_id, org_unit_id, year FROM ("
-        " SELECT c.indicator_id, c.org_unit_id, extract(year FROM c.period_start)::int AS year"
-        " FROM import_checked c) x"
+        "SELECT indicator_id, org_unit_id, min(period_start) FROM import_checked"
+        " GROUP BY indicator_id, org_unit_id, extract(year FROM period_start)"
     )
-    return {(int(i), int(u), int(y)) for i, u, y in cursor.fetchall()}
+    return {(int(i), int(u), start) for i, u, start in cursor.fetchall()}
 
 
 def _drop_indexes_for_a_first_load(cursor: Any, *, total: int) -> list[str]:
