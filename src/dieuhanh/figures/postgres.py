@@ -13,13 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import psycopg
 from django.db import connection
 
 from dieuhanh.figures.models import DataValue, DataValueChange, ImportBatch
 from dieuhanh.figures.services import ChangedKey, figures_changed
 
 if TYPE_CHECKING:
+    # Only named in annotations: the file imports load this module on SQLite too, and psycopg
+    # takes a tenth of a second to load.
+    import psycopg
+
     from dieuhanh.figures.services import WritableRow
 
 # A file of at least this many figures, into a table holding fewer than half as many, is a first
