@@ -286,24 +286,31 @@ def _change(*, before: DataValue, after: DataValue | None, batch: ImportBatch | 
 
 
 def _existing_values(rows: Iterable[WritableRow], *, lock: bool) -> dict[tuple[int, int, str], DataValue]:
-    """The stored values the rows would touch, fetched per indicator in a few queries."""
+    """The stored values the rows would touch, fetched in a few queries: one for all the indicators
+    given for the same units and periods (a month's file gives every indicator for the same ones)."""
     wanted: dict[int, set[tuple[int, str]]] = defaultdict(set)
     for row in rows:
         wanted[row.indicator_id].add((row.org_unit_id, row.period.code))
-    found: dict[tuple[int, int, str], DataValue] = {}
+    # Indicators with the same units and periods share their queries, which still look up only
+    # indicator × unit × period keys, as many as one query per indicator would.
+    shared: dict[tuple[tuple[int, ...], tuple[str, ...]], list[int]] = defaultdict(list)
     for indicator_id, keys in wanted.items():
-        units = sorted({u for u, _p in keys})
-        periods = sorted({p for _u, p in keys})
-        for start in range(0, len(units), 500):
-            qs = DataValue.objects.filter(
-                indicator_id=indicator_id, org_unit_id__in=units[start : start + 500], period__in=periods
-            )
-            if lock:
-                # Two writes touching the same figures must not interleave their read-modify-write.
-                qs = qs.select_for_update()
-            for value in qs:
-                if (value.org_unit_id, value.period) in keys:
-                    found[(indicator_id, value.org_unit_id, value.period)] = value
+        shared[(tuple(sorted({u for u, _p in keys})), tuple(sorted({p for _u, p in keys})))].append(indicator_id)
+    found: dict[tuple[int, int, str], DataValue] = {}
+    for (units, periods), indicator_ids in shared.items():
+        for first_indicator in range(0, len(indicator_ids), 500):
+            for first_unit in range(0, len(units), 500):
+                qs = DataValue.objects.filter(
+                    indicator_id__in=indicator_ids[first_indicator : first_indicator + 500],
+                    org_unit_id__in=units[first_unit : first_unit + 500],
+                    period__in=periods,
+                )
+                if lock:
+                    # Two writes touching the same figures must not interleave their read-modify-write.
+                    qs = qs.select_for_update()
+                for value in qs:
+                    if (value.org_unit_id, value.period) in wanted[value.indicator_id]:
+                        found[(value.indicator_id, value.org_unit_id, value.period)] = value
     return found
 
 
