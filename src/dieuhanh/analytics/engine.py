@@ -117,6 +117,7 @@ class UnitTree:
 
 
 _NO_FIGURES: Mapping[int, Decimal] = {}
+_UNKNOWN = object()  # not computed yet (None is a result: no figure)
 
 
 class RangeNotLoadedError(LookupError):
@@ -155,6 +156,7 @@ class Series:
     _value: dict[tuple[int, int, int], Decimal | None] = field(default_factory=dict, repr=False)
     _ordinals: dict[int, list[int]] = field(default_factory=dict, repr=False)
     _split: dict[int, tuple[list[tuple[int, int]], list[int]]] = field(default_factory=dict, repr=False)
+    _parts: dict[int, list[tuple[int, Mapping[int, Decimal] | None]]] = field(default_factory=dict, repr=False)
 
     def _rollup(self, unit_id: int, first: int, last: int) -> RollupValue | None:
         if self.loaded is not None and (first, last) not in self.loaded:
@@ -167,8 +169,9 @@ class Series:
     def base(self, unit_id: int, ordinal: int) -> Decimal | None:
         """A unit's figure for one sub-period: its own if stored, else its children's (sum or mean)."""
         key = (unit_id, ordinal)
-        if key in self._base:
-            return self._base[key]
+        cached = self._base.get(key, _UNKNOWN)
+        if cached is not _UNKNOWN:
+            return cached  # type: ignore[return-value]
         if unit_id in self.rolled:
             rolled = self._rollup(unit_id, ordinal, ordinal)
             return rolled[0] if rolled else None
@@ -178,24 +181,32 @@ class Series:
             result = own[ordinal]
         else:
             parts = []
-            for child in self.tree.of(unit_id):
-                # A leaf's base is its own figure: read it here rather than recurse (most children
-                # of a province are leaves, and this runs for every month of every indicator).
-                if child in self.rolled or self.tree.of(child):
-                    value = self.base(child, ordinal)
-                else:
-                    value = self.own.get(child, _NO_FIGURES).get(ordinal)
+            for child, figures in self._children_parts(unit_id):
+                value = self.base(child, ordinal) if figures is None else figures.get(ordinal)
                 if value is not None:
                     parts.append(value)
             result = _combine(parts, self.spec.aggregation)
         self._base[key] = result
         return result
 
+    def _children_parts(self, unit_id: int) -> list[tuple[int, Mapping[int, Decimal] | None]]:
+        """The unit's children in order, each with its own figures if it is a leaf (whose base is its
+        own figure: read there rather than recursed into) or None: most children of a province are
+        leaves, and this runs for every sub-period of every indicator."""
+        found = self._parts.get(unit_id)
+        if found is None:
+            found = self._parts[unit_id] = [
+                (child, None if child in self.rolled or self.tree.of(child) else self.own.get(child, _NO_FIGURES))
+                for child in self.tree.of(unit_id)
+            ]
+        return found
+
     def value(self, unit_id: int, first: int, last: int) -> Decimal | None:
         """The indicator's value at a unit over the sub-periods ``first..last`` (ordinals, inclusive)."""
         key = (unit_id, first, last)
-        if key in self._value:
-            return self._value[key]
+        cached = self._value.get(key, _UNKNOWN)
+        if cached is not _UNKNOWN:
+            return cached  # type: ignore[return-value]
         if unit_id in self.rolled:
             rolled = self._rollup(unit_id, first, last)
             return rolled[0] if rolled else None
