@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import cast
 
 from dieuhanh.indicators.periods import Period, PeriodType
 
@@ -157,6 +158,7 @@ class Series:
     _ordinals: dict[int, list[int]] = field(default_factory=dict, repr=False)
     _split: dict[int, tuple[list[tuple[int, int]], list[int]]] = field(default_factory=dict, repr=False)
     _parts: dict[int, list[tuple[int, Mapping[int, Decimal] | None]]] = field(default_factory=dict, repr=False)
+    _filled: dict[tuple[int, int, int], int] = field(default_factory=dict, repr=False)
 
     def _rollup(self, unit_id: int, first: int, last: int) -> RollupValue | None:
         if self.loaded is not None and (first, last) not in self.loaded:
@@ -218,7 +220,14 @@ class Series:
             )
         aggregation = self.spec.aggregation
         result: Decimal | None
-        if aggregation in ("sum", "average"):
+        before = self._value.get((unit_id, first, last - 1), _UNKNOWN) if aggregation == "sum" else _UNKNOWN
+        if before is not _UNKNOWN:
+            # The same range one sub-period shorter is known (January to each month, when rollups are
+            # made): add the last one to it — the same additions, in the same order, as summing afresh.
+            latest = self.base(unit_id, last)
+            so_far = cast(Decimal | None, before)
+            result = so_far if latest is None else (Decimal(0) if so_far is None else so_far) + latest
+        elif aggregation in ("sum", "average"):
             parts = [v for o in range(first, last + 1) if (v := self.base(unit_id, o)) is not None]
             result = _combine(parts, aggregation)
         elif aggregation == "last":
@@ -252,7 +261,16 @@ class Series:
             # (completeness asks this for every child and every range of a year, when rollups are made).
             stored = self._stored_ordinals(unit_id)
             return bisect_right(stored, last) - bisect_left(stored, first)
-        return sum(1 for o in range(first, last + 1) if self.value(unit_id, o, o) is not None)
+        key = (unit_id, first, last)
+        count = self._filled.get(key)
+        if count is None:
+            before = self._filled.get((unit_id, first, last - 1))
+            if before is not None:  # as in value(): the range one sub-period shorter, and the last one
+                count = before + (self.value(unit_id, last, last) is not None)
+            else:
+                count = sum(1 for o in range(first, last + 1) if self.value(unit_id, o, o) is not None)
+            self._filled[key] = count
+        return count
 
     def _stored_ordinals(self, unit_id: int) -> list[int]:
         stored = self._ordinals.get(unit_id)
