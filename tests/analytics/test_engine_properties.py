@@ -145,3 +145,35 @@ def test_one_measure_alone_equals_the_same_measure_of_all_eight(scenario: dict[s
         all_eight = engine.measures(spec, unit, period)
         for name in ("value", "previous", "yoy_pct", "ytd", "plan", "plan_completion_pct", "projection"):
             assert engine.measure(spec, unit, period, name) == getattr(all_eight, name)
+
+
+@settings(max_examples=150, deadline=None)
+@given(scenarios())
+def test_january_to_each_month_asked_in_turn_is_what_each_asked_alone_is(scenario: dict[str, object]) -> None:
+    # Given a series, asked (as a rollup is made) January to January, to February, … to December
+    parents: dict[int, int | None] = scenario["parents"]  # type: ignore[assignment]
+    figures: dict[tuple[int, int, int], Decimal] = scenario["figures"]  # type: ignore[assignment]
+    spec = IndicatorSpec(id=1, code="X", period_type=PeriodType.MONTHLY, aggregation=scenario["aggregation"])  # type: ignore[arg-type]
+    own: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for (unit, year, month), value in figures.items():
+        # Figures with as many decimal places as a rollup of means may carry, or written in tens
+        # ("5E+1"), so that an addition in another order or from another start would show in the digits.
+        own[unit][Period(year, PeriodType.MONTHLY, month).ordinal] = value / 7 if value % 2 else value.scaleb(1)
+    children: dict[int, list[int]] = defaultdict(list)
+    for unit, parent in parents.items():
+        if parent is not None:
+            children[parent].append(unit)
+    january = Period(2023, PeriodType.MONTHLY, 1).ordinal
+
+    def fresh() -> Series:
+        return Series(spec=spec, own=own, tree=UnitTree(children))
+
+    for unit in parents:
+        in_turn = fresh()
+        for last in range(january, january + 12):
+            # When each is also asked of a series that was asked nothing before
+            alone, counted = fresh(), fresh()
+
+            # Then the value is the same to the last digit, and so is how many months had a figure
+            assert str(in_turn.value(unit, january, last)) == str(alone.value(unit, january, last))
+            assert in_turn.filled(unit, january, last) == counted.filled(unit, january, last)

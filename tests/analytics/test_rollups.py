@@ -18,6 +18,7 @@ from dieuhanh.analytics.engine import Measures
 from dieuhanh.analytics.models import Rollup, RollupState
 from dieuhanh.analytics.rollups import rollups_ready, rollups_rebuild
 from dieuhanh.analytics.selectors import analytics_ranking, build_engine, spec_of
+from dieuhanh.figures.models import DataValue
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period
 from dieuhanh.ingest.services import data_value_delete, data_value_set, import_file
@@ -124,6 +125,74 @@ def test_imports_edits_and_deletions_refresh_the_rollups_in_the_same_transaction
 
     assert rollups_ready()
     assert measures(indicators, units, use_rollups=True) == measures(indicators, units, use_rollups=False)
+
+
+def stored_rollups() -> set[tuple[int, int, int, int, str, int, int]]:
+    return set(
+        Rollup.objects.values_list("indicator_id", "org_unit_id", "first", "last", "value", "filled", "reported")
+    )
+
+
+def period_in(period_type: str, year: int, rng: random.Random) -> str:
+    if period_type == "monthly":
+        return f"{year}{rng.randint(1, 12):02d}"
+    if period_type == "quarterly":
+        return f"{year}Q{rng.randint(1, 4)}"
+    return str(year)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_refresh_leaves_the_very_rollups_a_rebuild_writes(seed: int) -> None:
+    # Given rollups of random figures, then figures of every period type imported, edited and
+    # deleted here and there — in years with rollups and in a year without any yet
+    rng = random.Random(2000 + seed)
+    units, indicators = random_world(rng)
+    rollups_rebuild()
+    stored = [i for i in indicators if not i.is_ratio]
+    rows = {}
+    for _ in range(rng.randint(1, 25)):
+        indicator, unit = rng.choice(stored), rng.choice(units)
+        period = period_in(indicator.period_type, rng.choice([2021, 2023, 2024]), rng)
+        rows[(indicator.code, unit.code, period)] = rng.randint(0, 999)
+    csv = "indicator,org_unit,period,value\n" + "".join(f"{i},{u},{p},{v}\n" for (i, u, p), v in rows.items())
+    assert import_file(content=csv.encode(), filename="more.csv").ok
+    indicator = rng.choice(stored)
+    data_value_set(
+        indicator=indicator, org_unit=rng.choice(units), period=period_in(indicator.period_type, 2022, rng), value=7
+    )
+    for value in DataValue.objects.order_by("?")[:3]:
+        data_value_delete(data_value=value)
+
+    # When the rollups left by those refreshes are set beside a rebuild's from the same figures
+    refreshed = stored_rollups()
+    rollups_rebuild()
+
+    # Then they are the same rows: the same values, to the last digit, and the same completeness
+    assert refreshed == stored_rollups()
+
+
+def test_a_new_month_keeps_the_rollups_of_the_months_before_it(tree: Tree) -> None:
+    # Given rollups of January to May at the communes of one district
+    revenue = IndicatorFactory(code="REV")
+    for month in range(1, 6):
+        for unit in (tree.commune_a1, tree.commune_a2):
+            put(revenue, unit, f"2023{month:02d}", month)
+    rollups_rebuild()
+    june = Period.parse("202306").ordinal
+    before = dict(
+        Rollup.objects.filter(org_unit=tree.district_a, last__lt=june).values_list("pk", "value").order_by("pk")
+    )
+
+    # When June is imported
+    import_file(content=b"indicator,org_unit,period,value\nREV,25741,202306,6\n", filename="june.csv")
+
+    # Then the rollups that end before June are the very rows they were; those from June on are new
+    after = Rollup.objects.filter(org_unit=tree.district_a)
+    assert dict(after.filter(last__lt=june).values_list("pk", "value").order_by("pk")) == before
+    january = Period.parse("202301").ordinal
+    assert Decimal(after.get(first=january, last=june).value) == 36  # 2 × (1 + … + 5) + 6
+    assert after.get(first=june, last=june).filled == 1
+    assert not after.filter(last__gte=june, pk__in=before).exists()
 
 
 def test_a_refresh_recomputes_only_the_changed_units_ancestors(tree: Tree) -> None:

@@ -8,6 +8,7 @@ write, inside the write's transaction, with the rollups current when it commits.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from dieuhanh.analytics.rollups import rollups_ready, rollups_rebuild
 from dieuhanh.analytics.selectors import build_engine, spec_of
@@ -85,8 +87,8 @@ def test_a_batch_creates_updates_with_history_and_counts_what_it_left(
     assert rollups_ready()
     assert province_total(revenue, tree, "202401") == Decimal(40)
     assert [(h["count"], h["complete"]) for h in heard] == [(2, False), (2, False)]
-    year = {(revenue.pk, tree.commune_a2.pk, 2024), (revenue.pk, tree.commune_b1.pk, 2024)}
-    assert year <= heard[1]["keys"]
+    january = dt.date(2024, 1, 1)
+    assert {(revenue.pk, tree.commune_a2.pk, january), (revenue.pk, tree.commune_b1.pk, january)} <= heard[1]["keys"]
 
 
 def test_keep_existing_leaves_an_operators_figure_and_a_dry_run_writes_nothing(
@@ -143,7 +145,13 @@ def test_a_file_import_writes_through_the_service(tree: Tree, heard: list[dict[s
     result = import_file(content=csv, filename="thu.csv")
     assert result.ok, result.issues
     assert [(h["count"], h["keys"]) for h in heard] == [
-        (2, {(revenue.pk, tree.commune_a1.pk, 2024), (revenue.pk, tree.commune_b1.pk, 2024)})
+        (
+            2,
+            {
+                (revenue.pk, tree.commune_a1.pk, dt.date(2024, 1, 1)),
+                (revenue.pk, tree.commune_b1.pk, dt.date(2024, 1, 1)),
+            },
+        )
     ]
     assert province_total(revenue, tree, "202401") == Decimal(14)
     # A refused file announces nothing.
@@ -162,3 +170,26 @@ def test_the_catalogue_has_analytics_made_whole_through_the_service(
     assert [(h["count"], h["complete"]) for h in heard] == [(0, True)]
     assert rollups_ready()
     assert "Đã tính lại số liệu tổng hợp sẵn: 3 đơn vị có cấp dưới" in capsys.readouterr().out
+
+
+def test_the_figures_a_batch_may_change_are_read_in_one_query_however_many_indicators_it_gives(tree: Tree) -> None:
+    # Given twenty indicators, some with a figure already stored for the month
+    indicators = [IndicatorFactory(code=f"M{n:02d}") for n in range(20)]
+    for n, indicator in enumerate(indicators[::3]):
+        put(indicator, tree.commune_a1, "202406", n)
+    units = (tree.commune_a1, tree.commune_a2)
+    june = Period.parse("202406")
+    rows = [
+        FigureRow(indicator.pk, unit.pk, june, Decimal(n))  # M00 at the first commune: 0 again
+        for n, (indicator, unit) in enumerate((i, u) for i in indicators for u in units)
+    ]
+
+    # When a collector writes every indicator for the same units and month
+    with CaptureQueriesContext(connection) as queries:
+        batch = figures_write(rows, batch=ImportBatch(source_name="collector"))
+
+    # Then the stored figures are read once, and those changed and those new are told apart
+    table = f'FROM "{DataValue._meta.db_table}"'
+    reads = [q["sql"] for q in queries.captured_queries if table in q["sql"] and '"period" IN' in q["sql"]]
+    assert len(reads) == 1, reads
+    assert (batch.rows_created, batch.rows_updated, batch.rows_unchanged) == (33, 6, 1)

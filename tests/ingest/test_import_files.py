@@ -165,6 +165,34 @@ def test_a_unit_that_no_longer_existed_cannot_report(catalogue: Tree) -> None:
     assert [(i.line, i.column) for i in result.issues] == [(3, "org_unit")]
 
 
+def test_a_period_or_unit_given_on_many_lines_is_judged_for_each_indicator_and_line(catalogue: Tree) -> None:
+    # Given a district gone after June, and one period code that suits one indicator and not another
+    catalogue.district_b.valid_to = dt.date(2025, 6, 30)
+    catalogue.district_b.save()
+    content = csv_bytes(
+        "indicator,org_unit,period,value",
+        "REV,719,202507,1",  # line 2: the district no longer existed
+        "REV,718,202507,1",  # line 3: good
+        "RATE_IN,719,202507,2",  # line 4: as line 2
+        "REV,718,2025Q1,1",  # line 5: a quarter for a monthly indicator
+        "REV,719,2025Q1,1",  # line 6: as line 5
+        "GRDP,718,2025Q1,1",  # line 7: good, the same code for a quarterly indicator
+        "GRDP,718,202507,1",  # line 8: a month for a quarterly indicator
+    )
+
+    # When it is imported
+    result = import_file(content=content, filename="x.csv")
+
+    # Then every line with a mistake is named, and only those
+    assert [(i.line, i.column) for i in result.issues] == [
+        (2, "org_unit"),
+        (4, "org_unit"),
+        (5, "period"),
+        (6, "period"),
+        (8, "period"),
+    ]
+
+
 def test_a_unit_valid_for_part_of_a_year_may_report_that_year(catalogue: Tree) -> None:
     catalogue.district_b.valid_to = dt.date(2025, 6, 30)
     catalogue.district_b.save()

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import cast
 
 from dieuhanh.indicators.periods import Period, PeriodType
 
@@ -117,6 +118,7 @@ class UnitTree:
 
 
 _NO_FIGURES: Mapping[int, Decimal] = {}
+_UNKNOWN = object()  # not computed yet (None is a result: no figure)
 
 
 class RangeNotLoadedError(LookupError):
@@ -155,6 +157,8 @@ class Series:
     _value: dict[tuple[int, int, int], Decimal | None] = field(default_factory=dict, repr=False)
     _ordinals: dict[int, list[int]] = field(default_factory=dict, repr=False)
     _split: dict[int, tuple[list[tuple[int, int]], list[int]]] = field(default_factory=dict, repr=False)
+    _parts: dict[int, list[tuple[int, Mapping[int, Decimal] | None]]] = field(default_factory=dict, repr=False)
+    _filled: dict[tuple[int, int, int], int] = field(default_factory=dict, repr=False)
 
     def _rollup(self, unit_id: int, first: int, last: int) -> RollupValue | None:
         if self.loaded is not None and (first, last) not in self.loaded:
@@ -167,8 +171,9 @@ class Series:
     def base(self, unit_id: int, ordinal: int) -> Decimal | None:
         """A unit's figure for one sub-period: its own if stored, else its children's (sum or mean)."""
         key = (unit_id, ordinal)
-        if key in self._base:
-            return self._base[key]
+        cached = self._base.get(key, _UNKNOWN)
+        if cached is not _UNKNOWN:
+            return cached  # type: ignore[return-value]
         if unit_id in self.rolled:
             rolled = self._rollup(unit_id, ordinal, ordinal)
             return rolled[0] if rolled else None
@@ -178,24 +183,32 @@ class Series:
             result = own[ordinal]
         else:
             parts = []
-            for child in self.tree.of(unit_id):
-                # A leaf's base is its own figure: read it here rather than recurse (most children
-                # of a province are leaves, and this runs for every month of every indicator).
-                if child in self.rolled or self.tree.of(child):
-                    value = self.base(child, ordinal)
-                else:
-                    value = self.own.get(child, _NO_FIGURES).get(ordinal)
+            for child, figures in self._children_parts(unit_id):
+                value = self.base(child, ordinal) if figures is None else figures.get(ordinal)
                 if value is not None:
                     parts.append(value)
             result = _combine(parts, self.spec.aggregation)
         self._base[key] = result
         return result
 
+    def _children_parts(self, unit_id: int) -> list[tuple[int, Mapping[int, Decimal] | None]]:
+        """The unit's children in order, each with its own figures if it is a leaf (whose base is its
+        own figure: read there rather than recursed into) or None: most children of a province are
+        leaves, and this runs for every sub-period of every indicator."""
+        found = self._parts.get(unit_id)
+        if found is None:
+            found = self._parts[unit_id] = [
+                (child, None if child in self.rolled or self.tree.of(child) else self.own.get(child, _NO_FIGURES))
+                for child in self.tree.of(unit_id)
+            ]
+        return found
+
     def value(self, unit_id: int, first: int, last: int) -> Decimal | None:
         """The indicator's value at a unit over the sub-periods ``first..last`` (ordinals, inclusive)."""
         key = (unit_id, first, last)
-        if key in self._value:
-            return self._value[key]
+        cached = self._value.get(key, _UNKNOWN)
+        if cached is not _UNKNOWN:
+            return cached  # type: ignore[return-value]
         if unit_id in self.rolled:
             rolled = self._rollup(unit_id, first, last)
             return rolled[0] if rolled else None
@@ -207,7 +220,14 @@ class Series:
             )
         aggregation = self.spec.aggregation
         result: Decimal | None
-        if aggregation in ("sum", "average"):
+        before = self._value.get((unit_id, first, last - 1), _UNKNOWN) if aggregation == "sum" else _UNKNOWN
+        if before is not _UNKNOWN:
+            # The same range one sub-period shorter is known (January to each month, when rollups are
+            # made): add the last one to it — the same additions, in the same order, as summing afresh.
+            latest = self.base(unit_id, last)
+            so_far = cast(Decimal | None, before)
+            result = so_far if latest is None else (Decimal(0) if so_far is None else so_far) + latest
+        elif aggregation in ("sum", "average"):
             parts = [v for o in range(first, last + 1) if (v := self.base(unit_id, o)) is not None]
             result = _combine(parts, aggregation)
         elif aggregation == "last":
@@ -241,7 +261,16 @@ class Series:
             # (completeness asks this for every child and every range of a year, when rollups are made).
             stored = self._stored_ordinals(unit_id)
             return bisect_right(stored, last) - bisect_left(stored, first)
-        return sum(1 for o in range(first, last + 1) if self.value(unit_id, o, o) is not None)
+        key = (unit_id, first, last)
+        count = self._filled.get(key)
+        if count is None:
+            before = self._filled.get((unit_id, first, last - 1))
+            if before is not None:  # as in value(): the range one sub-period shorter, and the last one
+                count = before + (self.value(unit_id, last, last) is not None)
+            else:
+                count = sum(1 for o in range(first, last + 1) if self.value(unit_id, o, o) is not None)
+            self._filled[key] = count
+        return count
 
     def _stored_ordinals(self, unit_id: int) -> list[int]:
         stored = self._ordinals.get(unit_id)
@@ -362,11 +391,15 @@ def value_ranges(period_type: PeriodType, periods: Sequence[Period]) -> set[tupl
     return ranges
 
 
-def rollup_rows(series: Series, unit_id: int, year: int) -> list[tuple[int, int, Decimal, int, int]]:
+def rollup_rows(
+    series: Series, unit_id: int, year: int, *, since: int | None = None
+) -> list[tuple[int, int, Decimal, int, int]]:
     """The rollups of a unit for a year: (first, last, value, filled, reported) for every standard
-    range with a value."""
+    range with a value; with ``since`` (an ordinal), only the ranges that end at or after it."""
     rows = []
     for first, last in standard_ranges(series.spec.period_type, year):
+        if since is not None and last < since:
+            continue
         value = series.value(unit_id, first, last)
         if value is not None:
             rows.append(

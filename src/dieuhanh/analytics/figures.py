@@ -27,6 +27,11 @@ def ordinal_of(start: dt.date, period_type: PeriodType) -> int:
     return Period(start.year, PeriodType.MONTHLY, start.month).ordinal // period_type.months
 
 
+@functools.cache
+def _ordinal_of_code(code: str) -> int:
+    return Period.parse(code).ordinal
+
+
 def own_figures(stored: dict[int, IndicatorSpec], unit_filter: Q, spans: Sequence[tuple[dt.date, dt.date]]) -> Figures:
     """Counted (non-draft) figures of ``stored`` indicators at the units of ``unit_filter``, in the
     periods that start within ``spans`` (each a first and last date, inclusive)."""
@@ -52,9 +57,11 @@ def own_figures(stored: dict[int, IndicatorSpec], unit_filter: Q, spans: Sequenc
         .filter(unit_filter)
         .exclude(status=DataValueStatus.DRAFT)
         .order_by()
-        .values_list("indicator_id", "org_unit_id", "period_start", "value")
+        # The period's code, not its start: a date is parsed from text for every row on SQLite,
+        # and only the window's codes can come back, each of its indicator's period type.
+        .values_list("indicator_id", "org_unit_id", "period", "value")
     )
     # A plain fetch: a server-side cursor costs three round trips, more than the rows of a page.
-    for indicator_id, unit_id, period_start, value in rows:
-        own[indicator_id][unit_id][ordinal_of(period_start, stored[indicator_id].period_type)] = value
+    for indicator_id, unit_id, period, value in rows:
+        own[indicator_id][unit_id][_ordinal_of_code(period)] = value
     return own

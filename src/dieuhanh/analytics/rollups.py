@@ -59,7 +59,7 @@ class RefreshResult:
 
 
 def figures_written_heard(
-    sender: Any, *, count: int, keys: Callable[[], set[tuple[int, int, int]]], complete: bool, **_kw: Any
+    sender: Any, *, count: int, keys: Callable[[], set[tuple[int, int, dt.date]]], complete: bool, **_kw: Any
 ) -> str | None:
     """Bring the rollups, and with them the answer cache's stamp, up to date after a write of
     figures (``dieuhanh.figures.signals.figures_written``), inside the write's transaction.
@@ -128,7 +128,12 @@ def rollups_rebuild(*, progress: Callable[[int, int], None] | None = None) -> Re
         aggregated = parents_among()
         years = _years_with_data()
         units, rows = _recompute(
-            {(indicator, unit, year) for indicator in specs for unit in aggregated for year in years},
+            {
+                (indicator, unit, year): Period(year, spec.period_type, 1).ordinal
+                for indicator, spec in specs.items()
+                for unit in aggregated
+                for year in years
+            },
             specs=specs,
             replace=False,
             progress=progress,
@@ -141,8 +146,13 @@ def rollups_rebuild(*, progress: Callable[[int, int], None] | None = None) -> Re
     return RefreshResult(units=units, rows=rows, seconds=time.perf_counter() - started)
 
 
-def rollups_refresh(*, changed: Iterable[tuple[int, int, int]]) -> RefreshResult | None:
-    """Bring the rollups up to date after figures (indicator id, unit id, year) changed.
+def rollups_refresh(*, changed: Iterable[tuple[int, int, dt.date]]) -> RefreshResult | None:
+    """Bring the rollups up to date after figures changed: (indicator id, unit id, the start of
+    the figure's period) for each.
+
+    Only the ranges of a year that end at or after its earliest changed period are recomputed:
+    a range that ends before it (a month before, the year to an earlier month) holds no changed
+    figure, so its value and completeness are what they were.
 
     Call it inside the transaction that changed them. Does nothing when the rollups
     are invalid anyway (they wait for a rebuild) or when nothing changed.
@@ -157,13 +167,16 @@ def rollups_refresh(*, changed: Iterable[tuple[int, int, int]]) -> RefreshResult
     specs = _specs()
     paths = dict(OrgUnit.objects.filter(pk__in={u for _i, u, _y in changed}).order_by().values_list("pk", "path"))
     aggregated = parents_among({a for p in paths.values() for a in path_ids(p)})
-    wanted = {
-        (indicator, ancestor, year)
-        for indicator, unit, year in changed
-        if indicator in specs
-        for ancestor in path_ids(paths.get(unit, ""))
-        if ancestor in aggregated
-    }
+    # (indicator, aggregated unit, year) → the earliest changed sub-period (an ordinal).
+    wanted: dict[tuple[int, int, int], int] = {}
+    for indicator, unit, start in changed:
+        if indicator not in specs:
+            continue
+        since = ordinal_of(start, specs[indicator].period_type)
+        for ancestor in path_ids(paths.get(unit, "")):
+            if ancestor in aggregated:
+                key = (indicator, ancestor, start.year)
+                wanted[key] = min(since, wanted.get(key, since))
     units, rows = _recompute(wanted, specs=specs, replace=True, progress=None)
     state.refreshed_at = timezone.now()
     state.version += 1
@@ -198,20 +211,21 @@ def _years_with_data() -> list[int]:
 
 
 def _recompute(
-    wanted: set[tuple[int, int, int]],
+    wanted: dict[tuple[int, int, int], int],
     *,
     specs: dict[int, IndicatorSpec],
     replace: bool,
     progress: Callable[[int, int], None] | None,
 ) -> tuple[int, int]:
-    """Recompute (indicator, aggregated unit, year) rollups, deepest units first."""
+    """Recompute (indicator, aggregated unit, year) rollups from a sub-period (an ordinal) on, deepest
+    units first."""
     if not wanted:
         return 0, 0
     unit_rows = OrgUnit.objects.filter(pk__in={u for _i, u, _y in wanted}).order_by().values_list("pk", "depth")
     depth_of = dict(unit_rows)
-    by_unit: dict[int, set[tuple[int, int]]] = defaultdict(set)
-    for indicator, unit, year in wanted:
-        by_unit[unit].add((indicator, year))
+    by_unit: dict[int, dict[tuple[int, int], int]] = defaultdict(dict)
+    for (indicator, unit, year), since in wanted.items():
+        by_unit[unit][(indicator, year)] = since
     order = sorted(by_unit, key=lambda u: (-depth_of[u], u))
     written = 0
     done = 0
@@ -232,7 +246,7 @@ def _recompute(
 
 
 def _recompute_units(
-    units: list[int], by_unit: dict[int, set[tuple[int, int]]], *, specs: dict[int, IndicatorSpec], replace: bool
+    units: list[int], by_unit: dict[int, dict[tuple[int, int], int]], *, specs: dict[int, IndicatorSpec], replace: bool
 ) -> int:
     children: dict[int, list[int]] = defaultdict(list)
     kinds = dict(OrgUnit.objects.filter(pk__in=units).order_by().values_list("pk", "kind"))
@@ -271,7 +285,7 @@ def _recompute_units(
 
 def _compute_and_write(
     units: list[int],
-    by_unit: dict[int, set[tuple[int, int]]],
+    by_unit: dict[int, dict[tuple[int, int], int]],
     indicators: list[int],
     years: set[int],
     *,
@@ -294,10 +308,10 @@ def _compute_and_write(
         )
         for indicator, unit, first, last, text, filled, reported in stored:
             rollups[indicator][(unit, first, last)] = (Decimal(text), filled, reported)
-    years_of: dict[tuple[int, int], list[int]] = defaultdict(list)
+    years_of: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
     for unit in units:
-        for indicator, year in by_unit[unit]:
-            years_of[(unit, indicator)].append(year)
+        for (indicator, year), since in by_unit[unit].items():
+            years_of[(unit, indicator)][year] = since
     rows: list[tuple[int, int, int, int, str, int, int]] = []
     for indicator in indicators:
         if not own[indicator] and not rollups[indicator]:
@@ -311,24 +325,32 @@ def _compute_and_write(
             kinds=kinds,
         )
         for unit in units:
-            for year in sorted(years_of[(unit, indicator)]):
+            for year, since in sorted(years_of[(unit, indicator)].items()):
                 rows.extend(
-                    (indicator, unit, f, la, str(v), n, r) for f, la, v, n, r in rollup_rows(series, unit, year)
+                    (indicator, unit, f, la, str(v), n, r)
+                    for f, la, v, n, r in rollup_rows(series, unit, year, since=since)
                 )
     _insert(rows)
     return len(rows)
 
 
-def _delete(units: list[int], by_unit: dict[int, set[tuple[int, int]]], *, specs: dict[int, IndicatorSpec]) -> None:
-    """Remove the rollups about to be recomputed: one delete per unit, period type and year."""
-    stale: dict[tuple[int, PeriodType, int], set[int]] = defaultdict(set)
+def _delete(
+    units: list[int], by_unit: dict[int, dict[tuple[int, int], int]], *, specs: dict[int, IndicatorSpec]
+) -> None:
+    """Remove the rollups about to be recomputed (a year's ranges that end at or after the first
+    sub-period recomputed): one delete per unit, period type, year and first sub-period."""
+    stale: dict[tuple[int, PeriodType, int, int], set[int]] = defaultdict(set)
     for unit in units:
-        for indicator, year in by_unit[unit]:
-            stale[(unit, specs[indicator].period_type, year)].add(indicator)
-    for (unit, period_type, year), stale_indicators in stale.items():
+        for (indicator, year), since in by_unit[unit].items():
+            stale[(unit, specs[indicator].period_type, year, since)].add(indicator)
+    for (unit, period_type, year, since), stale_indicators in stale.items():
         first = Period(year, period_type, 1).ordinal
         Rollup.objects.filter(
-            indicator_id__in=stale_indicators, org_unit_id=unit, first__gte=first, last__lt=first + period_type.per_year
+            indicator_id__in=stale_indicators,
+            org_unit_id=unit,
+            first__gte=first,
+            last__gte=since,
+            last__lt=first + period_type.per_year,
         ).delete()
 
 

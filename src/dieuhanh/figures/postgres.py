@@ -13,13 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import psycopg
 from django.db import connection
 
 from dieuhanh.figures.models import DataValue, DataValueChange, ImportBatch
 from dieuhanh.figures.services import ChangedKey, figures_changed
 
 if TYPE_CHECKING:
+    # Only named in annotations: the file imports load this module on SQLite too, and psycopg
+    # takes a tenth of a second to load.
+    import psycopg
+
     from dieuhanh.figures.services import WritableRow
 
 # A file of at least this many figures, into a table holding fewer than half as many, is a first
@@ -175,12 +178,12 @@ def merge_checked(
 
 
 def _changed_keys(cursor: Any) -> set[ChangedKey]:
+    # The earliest period of each (indicator, unit, year): analytics refreshes the year from there.
     cursor.execute(
-        "SELECT DISTINCT indicator_id, org_unit_id, year FROM ("
-        " SELECT c.indicator_id, c.org_unit_id, extract(year FROM c.period_start)::int AS year"
-        " FROM import_checked c) x"
+        "SELECT indicator_id, org_unit_id, min(period_start) FROM import_checked"
+        " GROUP BY indicator_id, org_unit_id, extract(year FROM period_start)"
     )
-    return {(int(i), int(u), int(y)) for i, u, y in cursor.fetchall()}
+    return {(int(i), int(u), start) for i, u, start in cursor.fetchall()}
 
 
 def _drop_indexes_for_a_first_load(cursor: Any, *, total: int) -> list[str]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextvars
 import copy
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -45,8 +46,9 @@ WRITE_CHUNK = 2_000
 # merged by set-based SQL (one statement each for the changes, their history and the new figures).
 POSTGRES_COPY_FROM = 5_000
 
-# (indicator id, unit id, year): what analytics refreshes after a write.
-ChangedKey = tuple[int, int, int]
+# (indicator id, unit id, the start of the figure's period): what analytics refreshes after a
+# write — the year of each, from its earliest changed period on.
+ChangedKey = tuple[int, int, dt.date]
 
 # Set while a service writes figures and will announce them itself, so that the guard on single
 # saves (analytics.signals) does not take them for a write around the services.
@@ -98,7 +100,7 @@ def figures_changed(
     """Every duty after figures were written, once, inside the write's transaction.
 
     ``count`` figures were created, changed or deleted; ``keys`` says which (indicator id, unit
-    id, year), or computes it when asked. ``complete`` asks that what analytics derives from
+    id, start of the period), or computes it when asked. ``complete`` asks that what analytics derives from
     the figures be made whole now, even where it was out of date before this write. Returns
     what the listeners did worth telling an operator ("Rollups rebuilt: …"), in their language.
     """
@@ -205,8 +207,8 @@ def _write_portably(
     if announce and not dry_run and (to_create or to_update):
         figures_changed(
             count=len(to_create) + len(to_update),
-            keys={(i, u, start.year) for i, u, _p, start, _v, _c in to_create}
-            | {(v.indicator_id, v.org_unit_id, v.period_start.year) for v in to_update},
+            keys={(i, u, start) for i, u, _p, start, _v, _c in to_create}
+            | {(v.indicator_id, v.org_unit_id, v.period_start) for v in to_update},
         )
     return len(to_create), len(to_update)
 
@@ -284,24 +286,31 @@ def _change(*, before: DataValue, after: DataValue | None, batch: ImportBatch | 
 
 
 def _existing_values(rows: Iterable[WritableRow], *, lock: bool) -> dict[tuple[int, int, str], DataValue]:
-    """The stored values the rows would touch, fetched per indicator in a few queries."""
+    """The stored values the rows would touch, fetched in a few queries: one for all the indicators
+    given for the same units and periods (a month's file gives every indicator for the same ones)."""
     wanted: dict[int, set[tuple[int, str]]] = defaultdict(set)
     for row in rows:
         wanted[row.indicator_id].add((row.org_unit_id, row.period.code))
-    found: dict[tuple[int, int, str], DataValue] = {}
+    # Indicators with the same units and periods share their queries, which still look up only
+    # indicator × unit × period keys, as many as one query per indicator would.
+    shared: dict[tuple[tuple[int, ...], tuple[str, ...]], list[int]] = defaultdict(list)
     for indicator_id, keys in wanted.items():
-        units = sorted({u for u, _p in keys})
-        periods = sorted({p for _u, p in keys})
-        for start in range(0, len(units), 500):
-            qs = DataValue.objects.filter(
-                indicator_id=indicator_id, org_unit_id__in=units[start : start + 500], period__in=periods
-            )
-            if lock:
-                # Two writes touching the same figures must not interleave their read-modify-write.
-                qs = qs.select_for_update()
-            for value in qs:
-                if (value.org_unit_id, value.period) in keys:
-                    found[(indicator_id, value.org_unit_id, value.period)] = value
+        shared[(tuple(sorted({u for u, _p in keys})), tuple(sorted({p for _u, p in keys})))].append(indicator_id)
+    found: dict[tuple[int, int, str], DataValue] = {}
+    for (units, periods), indicator_ids in shared.items():
+        for first_indicator in range(0, len(indicator_ids), 500):
+            for first_unit in range(0, len(units), 500):
+                qs = DataValue.objects.filter(
+                    indicator_id__in=indicator_ids[first_indicator : first_indicator + 500],
+                    org_unit_id__in=units[first_unit : first_unit + 500],
+                    period__in=periods,
+                )
+                if lock:
+                    # Two writes touching the same figures must not interleave their read-modify-write.
+                    qs = qs.select_for_update()
+                for value in qs:
+                    if (value.org_unit_id, value.period) in wanted[value.indicator_id]:
+                        found[(value.indicator_id, value.org_unit_id, value.period)] = value
     return found
 
 
@@ -342,7 +351,7 @@ def figure_set(
             _change(before=before, after=current, batch=None, user=user).save()
         else:
             return current
-        figures_changed(count=1, keys={(indicator.pk, org_unit.pk, period.year)})
+        figures_changed(count=1, keys={(indicator.pk, org_unit.pk, period.start_date)})
     return current
 
 
@@ -352,7 +361,7 @@ def figure_delete(*, data_value: DataValue, user: Any = None) -> None:
     with transaction.atomic(), managed_write():
         _change(before=data_value, after=None, batch=None, user=user).save()
         data_value.delete()
-        figures_changed(count=1, keys={(data_value.indicator_id, data_value.org_unit_id, data_value.period_start.year)})
+        figures_changed(count=1, keys={(data_value.indicator_id, data_value.org_unit_id, data_value.period_start)})
 
 
 def figures_withdraw(*, batches: Iterable[ImportBatch]) -> int:

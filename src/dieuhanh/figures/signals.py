@@ -6,8 +6,8 @@ rollups (and with them the answer cache's stamp) up to date before the transacti
 so that no reader sees the figures without them. Arguments:
 
 - ``count``: how many figures were created, changed or deleted;
-- ``keys``: a callable returning the set of (indicator id, unit id, year) touched — computed
-  only if a listener asks, since after a national load it would be millions of keys;
+- ``keys``: a callable returning the set of (indicator id, unit id, start of the period) touched
+  — computed only if a listener asks, since after a national load it would be millions of keys;
 - ``complete``: the writer asks that everything derived from the figures be made complete and
   current now, even where it was out of date before this write (the demo, the catalogue).
 """

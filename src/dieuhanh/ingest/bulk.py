@@ -15,13 +15,13 @@ file through the Python parser instead, which knows each record's line.
 from __future__ import annotations
 
 import csv
+import functools
 import math
 import re
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, BinaryIO
 
-import psycopg
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
@@ -90,7 +90,7 @@ def import_postgres(
         params: dict[str, int | str] = {
             "max_comment": MAX_COMMENT,
             "line_offset": line_offset,
-            "ws": WHITESPACE,
+            "ws": whitespace(),
             "decimals": STORED_DECIMALS,
             "machine_number": MACHINE_NUMBER,
             "ambiguous_number": AMBIGUOUS_NUMBER,
@@ -183,6 +183,10 @@ def _value_text(value: Any) -> str:
 
 def _stage_csv_natively(cursor: Any, stream: BinaryIO) -> tuple[dict[str, str], bool] | None:
     """COPY our CSV as it is; None when the file needs the Python parser (see the module doc)."""
+    # Imported here, not with the module: the services import this module, and a command on
+    # SQLite would load psycopg (a tenth of a second) for nothing.
+    import psycopg  # noqa: PLC0415
+
     head = stream.read(1 << 16)
     stream.seek(0)
     encoding = text_encoding(head)
@@ -255,8 +259,16 @@ FROM generate_series(1900, 2200) y;
 ANALYZE import_periods;
 """
 
-# What Python's str.strip() removes: the SQL must trim exactly as the Python parser does.
-WHITESPACE = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+
+@functools.cache
+def whitespace() -> str:
+    """What Python's str.strip() removes: the SQL must trim exactly as the Python parser does.
+
+    Found when first needed, not at import: looking through every code point takes a tenth of a
+    second, which every command would pay at start-up (the services import this module).
+    """
+    return "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+
 
 # The cells as the Python parser reads them: trimmed, composed (NFC), all-empty records left out.
 # (Each OFFSET 0 keeps the planner from inlining a step and computing it again.)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -167,8 +167,12 @@ class FileContext:
 
     indicators: dict[str, Indicator]
     units: dict[str, OrgUnit]
-    # (indicator, unit, period code) → the line that first gave it.
-    first_line: dict[tuple[int, int, str], int]
+    # (indicator, unit, period) → the line that first gave it.
+    first_line: dict[tuple[int, int, Period], int]
+    # A file repeats a few periods and units over thousands of rows: each period code is read
+    # once per period type, and each unit's validity in a period judged once.
+    periods: dict[tuple[str, str], Period] = field(default_factory=dict)
+    valid_in: dict[tuple[int, Period], bool] = field(default_factory=dict)
 
 
 # Each checker below is one rule. bulk.py's _CHECK_SQL marks a row suspect by a clause that
@@ -234,10 +238,16 @@ def check_period(judged: JudgedRow, context: FileContext) -> None:
         judged.refuse("period", _("The period is empty."), "")
         return
     indicator = judged.indicator
-    try:
-        judged.period = parse_period_for(row.period, indicator.period_type) if indicator else Period.parse(row.period)
-    except PeriodError as exc:
-        judged.refuse("period", str(exc), row.period)
+    key = (row.period, indicator.period_type if indicator else "")
+    period = context.periods.get(key)
+    if period is None:
+        try:
+            period = parse_period_for(row.period, indicator.period_type) if indicator else Period.parse(row.period)
+        except PeriodError as exc:
+            judged.refuse("period", str(exc), row.period)
+            return
+        context.periods[key] = period
+    judged.period = period
 
 
 def check_value_reads(judged: JudgedRow, context: FileContext) -> None:
@@ -356,7 +366,12 @@ def check_unit_in_period(judged: JudgedRow, context: FileContext) -> None:
     SQL: ``u.valid_from > p.period_end OR u.valid_to < p.period_start``.
     """
     unit, period = judged.unit, judged.period
-    if unit is not None and period is not None and not unit.is_valid_between(period.start_date, period.end_date):
+    if unit is None or period is None:
+        return
+    valid = context.valid_in.get((unit.pk, period))
+    if valid is None:
+        valid = context.valid_in[(unit.pk, period)] = unit.is_valid_between(period.start_date, period.end_date)
+    if not valid:
         judged.refuse(
             "org_unit",
             _("Unit '%(code)s' did not exist in %(period)s (valid %(start)s – %(end)s).")
@@ -379,7 +394,7 @@ def check_duplicate(judged: JudgedRow, context: FileContext) -> None:
     indicator, unit, period = judged.indicator, judged.unit, judged.period
     if indicator is None or unit is None or period is None:
         return
-    key = (indicator.pk, unit.pk, period.code)
+    key = (indicator.pk, unit.pk, period)
     first = context.first_line.get(key)
     if first is None:
         context.first_line[key] = judged.row.line
