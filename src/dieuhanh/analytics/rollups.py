@@ -33,7 +33,8 @@ from dieuhanh.analytics.figures import ordinal_of, own_figures
 from dieuhanh.analytics.models import Rollup, RollupState
 from dieuhanh.figures.choices import DataValueStatus
 from dieuhanh.figures.models import DataValue
-from dieuhanh.indicators.models import Aggregation, Indicator
+from dieuhanh.indicators.choices import Aggregation
+from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.orgunits.tree import parents_among, path_ids

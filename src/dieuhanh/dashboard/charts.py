@@ -25,7 +25,8 @@ from dieuhanh.dashboard.boundaries import boundary_codes
 from dieuhanh.dashboard.selectors.common import Place
 from dieuhanh.dashboard.selectors.indicator import IndicatorDetail
 from dieuhanh.dashboard.templatetags.dh_figures import localized
-from dieuhanh.indicators.models import Direction, Indicator
+from dieuhanh.indicators.choices import Direction
+from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.orgunits.models import OrgUnit
 

@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy
 from dieuhanh.directives.choices import DirectiveStatus, LeadGroup, Recurrence, SourceKind
 from dieuhanh.directives.extraction import GROUP_NAMES
 from dieuhanh.directives.selectors import ROLE_LEAD
-from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
+from dieuhanh.orgunits.choices import OrgUnitKind
+from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.orgunits.selectors import TreeUnit
 
 MAX_TEXT_BYTES = 2 * 1024 * 1024

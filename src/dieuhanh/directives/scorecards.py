@@ -52,7 +52,8 @@ from dieuhanh.figures.services import FigureRow, figures_write
 from dieuhanh.indicators.metadata import MetadataLoadResult, metadata_load
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodError, parse_period_for
-from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
+from dieuhanh.orgunits.choices import OrgUnitKind
+from dieuhanh.orgunits.models import OrgUnit
 
 INDICATORS_FILE = Path(__file__).with_name("indicators.yaml")
 CHANNEL = "directives"

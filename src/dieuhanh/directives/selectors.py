@@ -18,7 +18,8 @@ from dieuhanh.directives.extraction import GROUP_AGENCIES, GROUP_COMMUNES, GROUP
 from dieuhanh.directives.extraction.agencies import AgencyCatalogue
 from dieuhanh.directives.models import AgencyContact, Directive, Notification, ProgressUpdate, Reminder, SourceDocument
 from dieuhanh.directives.status import CompletionReport, StatusAt, Timing, directive_state, group_state
-from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
+from dieuhanh.orgunits.choices import OrgUnitKind
+from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.orgunits.tree import in_subtrees
 
 GROUP_KINDS = {

@@ -59,7 +59,8 @@ from dieuhanh.directives.services import (
 )
 from dieuhanh.directives.status import AsOfError, as_of_parse
 from dieuhanh.indicators.periods import Period, PeriodError
-from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
+from dieuhanh.orgunits.choices import OrgUnitKind
+from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.orgunits.selectors import org_unit_tree
 
 PAGE_SIZE = 50

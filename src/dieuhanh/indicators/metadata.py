@@ -20,17 +20,10 @@ import yaml
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from dieuhanh.indicators.models import (
-    Aggregation,
-    CollectionLevel,
-    Direction,
-    Indicator,
-    IndicatorPeriodType,
-    Sector,
-    Target,
-    ratio_operand_problem,
-)
-from dieuhanh.orgunits.models import OrgUnit, OrgUnitGroup, OrgUnitKind, Succession
+from dieuhanh.indicators.choices import Aggregation, CollectionLevel, Direction, IndicatorPeriodType
+from dieuhanh.indicators.models import Indicator, Sector, Target, ratio_operand_problem
+from dieuhanh.orgunits.choices import OrgUnitKind
+from dieuhanh.orgunits.models import OrgUnit, OrgUnitGroup, Succession
 
 T = TypeVar("T")
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from dieuhanh.indicators.choices import Aggregation, CollectionLevel, Direction, IndicatorPeriodType
 from dieuhanh.indicators.fields import ExactDecimalField
 from dieuhanh.indicators.periods import PeriodType
 
@@ -26,33 +27,6 @@ class Sector(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class IndicatorPeriodType(models.TextChoices):
-    MONTHLY = PeriodType.MONTHLY.value, _("Monthly")
-    QUARTERLY = PeriodType.QUARTERLY.value, _("Quarterly")
-    YEARLY = PeriodType.YEARLY.value, _("Yearly")
-
-
-class Aggregation(models.TextChoices):
-    SUM = "sum", _("Sum")
-    AVERAGE = "average", _("Average")
-    LAST = "last", _("Last value (stock)")
-    NONE = "none", _("Not aggregated")
-    RATIO = "ratio", _("Ratio of two indicators")
-
-
-class Direction(models.TextChoices):
-    UP = "up", _("Higher is better")
-    DOWN = "down", _("Lower is better")
-
-
-class CollectionLevel(models.TextChoices):
-    """The kinds of administrative unit an indicator can be collected at (``OrgUnit.kind``)."""
-
-    PROVINCE = "province", _("Province")
-    DISTRICT = "district", _("District-level unit")
-    COMMUNE = "commune", _("Commune-level unit")
 
 
 class Indicator(models.Model):

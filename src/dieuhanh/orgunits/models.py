@@ -10,13 +10,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-
-class OrgUnitKind(models.TextChoices):
-    PROVINCE = "province", _("Province")
-    DISTRICT = "district", _("District-level unit")
-    COMMUNE = "commune", _("Commune-level unit")
-    AGENCY = "agency", _("Agency")
-    OTHER = "other", _("Other")
+from dieuhanh.orgunits.choices import OrgUnitKind
 
 
 class OrgUnitQuerySet(models.QuerySet["OrgUnit"]):

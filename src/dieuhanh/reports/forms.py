@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from dieuhanh.analytics.readmodel.periods import ReportPeriod, part_groups
 from dieuhanh.indicators.periods import PeriodError
-from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
-from dieuhanh.reports.models import ReportFormat
+from dieuhanh.orgunits.choices import OrgUnitKind
+from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.reports.choices import ReportFormat
 
 # Units that issue a socio-economic report: the People's Committees of the province and districts.
 REPORTING_KINDS = (OrgUnitKind.PROVINCE, OrgUnitKind.DISTRICT)

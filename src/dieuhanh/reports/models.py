@@ -8,12 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.indicators.periods import PeriodError
-
-
-class ReportFormat(models.TextChoices):
-    DOCX = "docx", "DOCX (Word)"
-    PDF = "pdf", "PDF"
-    HTML = "html", "HTML"
+from dieuhanh.reports.choices import ReportFormat
 
 
 class GeneratedReport(models.Model):

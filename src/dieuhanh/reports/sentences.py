@@ -15,7 +15,7 @@ from typing import Any
 from dieuhanh.analytics.readmodel.book import Figure
 from dieuhanh.analytics.readmodel.periods import first_months_label, lower_first
 from dieuhanh.analytics.readmodel.writing import PERCENT_DECIMALS, Change, number_vi
-from dieuhanh.indicators.models import Aggregation, Direction
+from dieuhanh.indicators.choices import Aggregation, Direction
 from dieuhanh.indicators.periods import PeriodType
 from dieuhanh.reports.document import Sentence
 from dieuhanh.reports.phrasing import Slots, Wording

@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 from dieuhanh.accounts.users import acting_user
 from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.reports.choices import ReportFormat
 from dieuhanh.reports.content import report_build
 from dieuhanh.reports.document import Report
-from dieuhanh.reports.models import GeneratedReport, ReportFormat
+from dieuhanh.reports.models import GeneratedReport
 from dieuhanh.reports.phrasing import Wording, wording_load
 from dieuhanh.reports.render.docx import render_docx
 from dieuhanh.reports.render.html import render_html

@@ -21,7 +21,8 @@ from dieuhanh.analytics.readmodel import writing
 from dieuhanh.analytics.readmodel.periods import ReportPeriod, ShownPeriod, first_months_label
 from dieuhanh.analytics.readmodel.writing import Change, change_pct
 from dieuhanh.analytics.selectors import build_engine, spec_of
-from dieuhanh.indicators.models import Aggregation, Indicator
+from dieuhanh.indicators.choices import Aggregation
+from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.orgunits.models import OrgUnit
 

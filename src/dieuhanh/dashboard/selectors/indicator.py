@@ -9,7 +9,8 @@ from dieuhanh.analytics.readmodel.book import Figure, FigureBook, periods_needed
 from dieuhanh.analytics.readmodel.periods import ReportPeriod, ShownPeriod
 from dieuhanh.analytics.readmodel.scope import child_units
 from dieuhanh.analytics.selectors import analytics_ranking
-from dieuhanh.indicators.models import Aggregation, Indicator
+from dieuhanh.indicators.choices import Aggregation
+from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.orgunits.models import OrgUnit
 

@@ -10,7 +10,8 @@ from rest_framework import viewsets
 
 from dieuhanh.api import ProtectedDeleteMixin
 from dieuhanh.orgunits.api.serializers import OrgUnitSerializer
-from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
+from dieuhanh.orgunits.choices import OrgUnitKind
+from dieuhanh.orgunits.models import OrgUnit
 
 
 class OrgUnitFilter(django_filters.FilterSet):

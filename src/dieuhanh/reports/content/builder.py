@@ -22,7 +22,8 @@ from dieuhanh.analytics.readmodel.periods import ReportPeriod, lower_first
 from dieuhanh.analytics.readmodel.scope import child_units
 from dieuhanh.analytics.readmodel.writing import PERCENT_DECIMALS, number_vi
 from dieuhanh.analytics.selectors import RankRow, analytics_ranking
-from dieuhanh.indicators.models import Aggregation, Indicator
+from dieuhanh.indicators.choices import Aggregation
+from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import PeriodType
 from dieuhanh.indicators.selectors import indicator_list
 from dieuhanh.ingest.selectors import demo_data_present

@@ -20,8 +20,9 @@ from django.utils.translation import gettext_lazy
 from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.commands import DieuhanhCommand
 from dieuhanh.indicators.periods import PeriodError
-from dieuhanh.orgunits.models import OrgUnit, OrgUnitKind
-from dieuhanh.reports.models import ReportFormat
+from dieuhanh.orgunits.choices import OrgUnitKind
+from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.reports.choices import ReportFormat
 from dieuhanh.reports.phrasing import ReportWordingError, wording_load
 from dieuhanh.reports.services import (
     ReportError,
