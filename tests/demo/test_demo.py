@@ -18,18 +18,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from dieuhanh.analytics.selectors import analytics_measures, analytics_ranking
+from dieuhanh.demo.catalogue import CATALOGUE_FILE, demo_data_dir, demo_document, demo_rules
+from dieuhanh.demo.figures import DEMO_SOURCE_NAME, demo_generate, fingerprint
 from dieuhanh.demo.generate import DEFAULT_SEED
-from dieuhanh.demo.services import (
-    CATALOGUE_FILE,
-    DEMO_SOURCE_NAME,
-    DemoLoadResult,
-    demo_data_dir,
-    demo_document,
-    demo_generate,
-    demo_load,
-    demo_rules,
-    fingerprint,
-)
+from dieuhanh.demo.services import DemoLoadResult, demo_load
 from dieuhanh.figures.choices import ImportFormat
 from dieuhanh.figures.models import DataValue, ImportBatch
 from dieuhanh.indicators.models import Indicator, Target

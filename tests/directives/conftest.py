@@ -96,7 +96,7 @@ def source(province: Province) -> SourceDocument:
 @pytest.fixture
 def demo_units(db: None) -> None:
     """The Bình Dương demo's 122 units (province, districts, communes, agencies) in the catalogue."""
-    from dieuhanh.demo.services import demo_document
+    from dieuhanh.demo.catalogue import demo_document
     from dieuhanh.indicators.metadata import metadata_load
 
     metadata_load(document={"org_units": demo_document()["org_units"]})
@@ -104,7 +104,7 @@ def demo_units(db: None) -> None:
 
 def demo_catalogue(on: dt.date | None = None) -> AgencyCatalogue:
     """The Bình Dương demo's units, as the extractor sees them, without a database."""
-    from dieuhanh.demo.services import demo_document
+    from dieuhanh.demo.catalogue import demo_document
 
     records = [
         AgencyRecord(code=u["code"], name=u["name"], kind=u.get("kind", "other")) for u in demo_document()["org_units"]

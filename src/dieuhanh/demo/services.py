@@ -1,5 +1,9 @@
 """Load the Bình Dương demo: its catalogue and its synthetic figures, in one transaction.
 
+Each domain's sample is a module of this app: ``catalogue`` (units, agencies, indicators,
+targets), ``figures`` (the synthetic values), ``directives`` (the seed article's orders and a
+year of their progress); ``dieuhanh demo`` loads them in that order.
+
 ``demo_load`` is idempotent. The catalogue (units, agencies, indicators, targets) is
 upserted by code, so loading it again changes nothing. The figures carry a fingerprint
 (the SHA-256 of the generated values, kept as the demo batch's checksum): if the
@@ -11,37 +15,20 @@ demo value (they belong to another batch) are kept and win over the sample.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
-import yaml
-from django.conf import settings
 from django.db import transaction
-from django.utils.translation import gettext as _
 
+from dieuhanh.demo.catalogue import UNITS_FILE, demo_data_dir, demo_document, demo_rules
+from dieuhanh.demo.figures import demo_figures_write, fingerprint
 from dieuhanh.demo.generate import DEFAULT_SEED, generate_values
-from dieuhanh.demo.synth import GeneratedValue, IndicatorRules
-from dieuhanh.demo.units import units_as_documents, units_read
+from dieuhanh.demo.units import units_read
 from dieuhanh.figures.choices import ImportFormat, ImportStatus
 from dieuhanh.figures.models import DataValue, ImportBatch
-from dieuhanh.figures.services import FigureRow, figures_changed, figures_withdraw, figures_write
+from dieuhanh.figures.services import figures_changed, figures_withdraw
 from dieuhanh.indicators.metadata import MetadataLoadResult, metadata_load
-from dieuhanh.indicators.models import Indicator
-from dieuhanh.indicators.periods import Period
-from dieuhanh.orgunits.models import OrgUnit
-
-DEMO_SOURCE_NAME = "Số liệu mẫu giả lập (không phải số liệu chính thức)"
-DEMO_CHANNEL = "demo"
-UNITS_FILE = Path("vn") / "binhduong_pre2025_units.csv"
-CATALOGUE_FILE = Path("demo") / "binhduong-catalogue.yaml"
-
-
-class DemoDataError(Exception):
-    """The demo's reference files are missing or unreadable."""
 
 
 @dataclass(frozen=True)
@@ -63,57 +50,6 @@ class DemoLoadResult:
     def unchanged(self) -> bool:
         """True when the database already held this very sample."""
         return self.written == 0 and self.replaced == 0
-
-
-def demo_data_dir() -> Path:
-    """The ``data/`` folder of the source tree, unless settings name another one."""
-    return Path(settings.DIEUHANH_DATA_DIR)
-
-
-def demo_document(*, data_dir: Path | None = None) -> dict[str, Any]:
-    """The catalogue document: Bình Dương's units from the CSV, then the YAML catalogue."""
-    root = data_dir or demo_data_dir()
-    try:
-        units = units_read(root / UNITS_FILE)
-        catalogue = yaml.safe_load((root / CATALOGUE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError, KeyError, yaml.YAMLError) as exc:
-        raise DemoDataError(_("The demo's data files cannot be read: %(error)s") % {"error": exc}) from exc
-    document = dict(catalogue)
-    document["org_units"] = units_as_documents(units) + list(catalogue.get("org_units") or [])
-    return document
-
-
-def demo_rules(document: dict[str, Any]) -> dict[str, IndicatorRules]:
-    """Decimals and bounds of every stored (non-ratio) indicator of the document."""
-
-    def bound(value: object) -> Decimal | None:
-        return None if value is None else Decimal(str(value))
-
-    return {
-        item["code"]: IndicatorRules(
-            code=item["code"],
-            period_type=item.get("period_type", "monthly"),
-            decimals=int(item.get("decimals", 1)),
-            min_value=bound(item.get("min")),
-            max_value=bound(item.get("max")),
-        )
-        for item in document.get("indicators") or []
-        if item.get("aggregation") != "ratio"
-    }
-
-
-def demo_generate(*, seed: int = DEFAULT_SEED, data_dir: Path | None = None) -> list[GeneratedValue]:
-    """The demo's figures for ``seed``, without touching the database."""
-    root = data_dir or demo_data_dir()
-    document = demo_document(data_dir=root)
-    return generate_values(units=units_read(root / UNITS_FILE), rules=demo_rules(document), seed=seed)
-
-
-def fingerprint(values: list[GeneratedValue]) -> str:
-    digest = hashlib.sha256()
-    for v in values:
-        digest.update(f"{v.indicator},{v.org_unit},{v.period},{v.value}\n".encode())
-    return digest.hexdigest()
 
 
 def demo_load(*, seed: int = DEFAULT_SEED, data_dir: Path | None = None) -> DemoLoadResult:
@@ -141,7 +77,7 @@ def demo_load(*, seed: int = DEFAULT_SEED, data_dir: Path | None = None) -> Demo
             batch = current
         else:
             replaced = figures_withdraw(batches=demo_batches)
-            batch = _write_values(values, checksum=checksum)
+            batch = demo_figures_write(values, checksum=checksum)
             written = batch.rows_created
         stored = DataValue.objects.filter(batch=batch).count()
         # One announcement for the withdrawn sample and the new one; ``complete`` also brings
@@ -160,20 +96,3 @@ def demo_load(*, seed: int = DEFAULT_SEED, data_dir: Path | None = None) -> Demo
         batch_id=batch.pk,
         seconds=time.perf_counter() - started,
     )
-
-
-def _write_values(values: list[GeneratedValue], *, checksum: str) -> ImportBatch:
-    """The sample's figures, through the figures service; a value someone imported over the
-    sample stays (their figure beats a made-up one)."""
-    indicator_ids = dict(Indicator.objects.filter(code__in={v.indicator for v in values}).values_list("code", "id"))
-    unit_ids = dict(OrgUnit.objects.filter(code__in={v.org_unit for v in values}).values_list("code", "id"))
-    periods: dict[str, Period] = {}
-    rows = []
-    for v in values:
-        if v.period not in periods:
-            periods[v.period] = Period.parse(v.period)
-        rows.append(FigureRow(indicator_ids[v.indicator], unit_ids[v.org_unit], periods[v.period], v.value))
-    batch = ImportBatch(
-        source_name=DEMO_SOURCE_NAME, file_format=ImportFormat.DEMO, channel=DEMO_CHANNEL, checksum=checksum
-    )
-    return figures_write(rows, batch=batch, keep_existing=True, announce=False)

@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dieuhanh.commands import DieuhanhCommand
+from dieuhanh.demo.catalogue import DemoDataError, demo_data_dir
+from dieuhanh.demo.directives import directives_demo_load
 from dieuhanh.demo.generate import DEFAULT_SEED
-from dieuhanh.demo.services import DemoDataError, demo_data_dir, demo_load
-from dieuhanh.directives.demo import directives_demo_load
+from dieuhanh.demo.services import demo_load
 from dieuhanh.indicators.metadata import MetadataError
 
 DEMO_USERNAME = "demo"

@@ -1,6 +1,7 @@
 """The seed article's directives in the Bình Dương demo, with a plausible 2023 of progress.
 
-``dieuhanh demo`` calls ``directives_demo_load`` after loading the catalogue and the figures.
+``dieuhanh demo`` calls ``directives_demo_load`` after loading the catalogue (``demo.catalogue``)
+and the figures (``demo.figures``).
 The article is read by the extractor like any text; then, as an operator of the office would,
 the demo corrects a few proposed leads, sets deadlines for the tasks the article gave none,
 and plays a year of reports and confirmations. All of it is illustrative sample data. Loading

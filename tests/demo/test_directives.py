@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from dieuhanh.demo.services import DemoLoadResult, demo_data_dir
+from dieuhanh.demo.catalogue import demo_data_dir
+from dieuhanh.demo.directives import DemoDirectivesResult, directives_demo_load
+from dieuhanh.demo.services import DemoLoadResult
 from dieuhanh.directives.choices import DirectiveStatus
-from dieuhanh.directives.demo import DemoDirectivesResult, directives_demo_load
 from dieuhanh.directives.models import Directive, ProgressUpdate, SourceDocument
 from dieuhanh.directives.scorecards import scorecard_rows
 from dieuhanh.directives.selectors import DirectiveFilters, directive_summary, status_summary
