@@ -183,15 +183,15 @@ def import_month(path: Path) -> dict[str, Any]:
     _django()
     from django.core.management import call_command  # noqa: PLC0415
 
-    from dieuhanh.analytics.rollups import rollups_ready  # noqa: PLC0415
+    from dieuhanh.analytics.services import rollups_ready  # noqa: PLC0415
 
     # Load every module that may call the refresh, then wrap it where each one sees it.
     for name in ("dieuhanh.ingest.services", "dieuhanh.ingest.bulk", "dieuhanh.ingest.management.commands.import"):
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
     log: list[dict[str, Any]] = []
-    _wrap_product_function("dieuhanh.analytics.rollups", "rollups_refresh", log)
-    _wrap_product_function("dieuhanh.analytics.rollups", "rollups_rebuild", log)
+    _wrap_product_function("dieuhanh.analytics.services", "rollups_refresh", log)
+    _wrap_product_function("dieuhanh.analytics.services", "rollups_rebuild", log)
     out = io.StringIO()
     started = time.perf_counter()
     call_command("import", str(path), stdout=out)
@@ -209,8 +209,8 @@ def check_refresh(manifest: dict[str, Any], period: str) -> dict[str, Any]:
     """After the new months: rollups still current, and reading them gives exactly what computing
     from the figures gives, at the refreshed province, for the overview's indicators."""
     _django()
-    from dieuhanh.analytics.rollups import rollups_ready  # noqa: PLC0415
     from dieuhanh.analytics.selectors import build_engine, resolve_query, spec_of  # noqa: PLC0415
+    from dieuhanh.analytics.services import rollups_ready  # noqa: PLC0415
 
     indicators, units, periods = resolve_query(
         indicator_codes=manifest["overview"]["indicators"],

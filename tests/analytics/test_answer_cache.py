@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from dieuhanh.analytics.rollups import rollups_rebuild
 from dieuhanh.analytics.selectors import analytics_measures, analytics_ranking
+from dieuhanh.analytics.services import rollups_rebuild
 from dieuhanh.indicators.models import Target
 from dieuhanh.indicators.periods import Period
 from dieuhanh.ingest.services import import_file

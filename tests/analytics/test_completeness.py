@@ -11,8 +11,8 @@ import datetime as dt
 import pytest
 
 from dieuhanh.analytics.engine import Measures
-from dieuhanh.analytics.rollups import rollups_rebuild
 from dieuhanh.analytics.selectors import build_engine, spec_of
+from dieuhanh.analytics.services import rollups_rebuild
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period
 from dieuhanh.orgunits.models import OrgUnit

@@ -16,8 +16,8 @@ from django.core.management import call_command
 
 from dieuhanh.analytics.engine import Measures
 from dieuhanh.analytics.models import Rollup, RollupState
-from dieuhanh.analytics.rollups import rollups_ready, rollups_rebuild
 from dieuhanh.analytics.selectors import analytics_ranking, build_engine, spec_of
+from dieuhanh.analytics.services import rollups_ready, rollups_rebuild
 from dieuhanh.figures.models import DataValue
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period

@@ -237,7 +237,7 @@ def test_the_ranking_endpoint_reaches_grandchildren(figures: Tree, api: APIClien
 def test_a_repeated_api_question_costs_one_query_and_never_crosses_visibility(
     figures: Tree, api: APIClient, colleague_api: APIClient, django_assert_num_queries: Any
 ) -> None:
-    from dieuhanh.analytics.rollups import rollups_rebuild
+    from dieuhanh.analytics.services import rollups_rebuild
 
     rollups_rebuild()
     query = {"indicator": "REV", "org_unit": "74", "period": "202301"}

@@ -16,7 +16,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from dieuhanh.analytics.rollups import rollups_rebuild
+from dieuhanh.analytics.services import rollups_rebuild
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.ingest.services import import_file
 from dieuhanh.orgunits.models import OrgUnit

@@ -180,7 +180,7 @@ def test_a_tiles_sparkline_is_the_apis_value_of_each_of_its_periods(plans: Plans
     from dieuhanh.analytics.readmodel.book import sparkline_periods
     from dieuhanh.analytics.readmodel.lists import headline_indicator_ids
     from dieuhanh.analytics.readmodel.periods import ReportPeriod
-    from dieuhanh.analytics.rollups import rollups_rebuild
+    from dieuhanh.analytics.services import rollups_rebuild
     from dieuhanh.dashboard.selectors import overview_book, overview_tiles
     from dieuhanh.indicators.periods import PeriodType
 

@@ -24,9 +24,9 @@ from dieuhanh.demo.generate import DEFAULT_SEED
 from dieuhanh.demo.services import DemoLoadResult, demo_load
 from dieuhanh.figures.choices import ImportFormat
 from dieuhanh.figures.models import DataValue, ImportBatch
+from dieuhanh.figures.selectors import demo_data_present
 from dieuhanh.indicators.models import Indicator, Target
 from dieuhanh.indicators.periods import Period
-from dieuhanh.ingest.selectors import demo_data_present
 from dieuhanh.orgunits.models import OrgUnit
 
 pytestmark = pytest.mark.django_db

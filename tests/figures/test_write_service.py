@@ -19,8 +19,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from dieuhanh.analytics.rollups import rollups_ready, rollups_rebuild
 from dieuhanh.analytics.selectors import build_engine, spec_of
+from dieuhanh.analytics.services import rollups_ready, rollups_rebuild
 from dieuhanh.figures import services
 from dieuhanh.figures.choices import ChangeAction, ImportStatus
 from dieuhanh.figures.models import DataValue, DataValueChange, ImportBatch

@@ -237,7 +237,7 @@ def test_each_problem_is_reported_once() -> None:
 
 
 def test_loading_a_catalogue_that_moves_units_rebuilds_the_rollups(tmp_path: Path) -> None:
-    from dieuhanh.analytics.rollups import rollups_ready, rollups_rebuild
+    from dieuhanh.analytics.services import rollups_ready, rollups_rebuild
     from tests.factories import put
 
     metadata_load(document=DOCUMENT)

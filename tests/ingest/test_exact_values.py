@@ -17,8 +17,8 @@ from django.test import Client
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from dieuhanh.analytics.rollups import rollups_rebuild
 from dieuhanh.analytics.selectors import build_engine, spec_of
+from dieuhanh.analytics.services import rollups_rebuild
 from dieuhanh.figures.models import DataValue, DataValueChange
 from dieuhanh.indicators.models import Target
 from dieuhanh.indicators.periods import Period

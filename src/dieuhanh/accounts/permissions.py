@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission, DjangoModelPermissions
 from rest_framework.request import Request
 
-from dieuhanh.accounts.users import signed_in
+from dieuhanh.accounts.selectors import signed_in
 
 
 class ReadAnyoneWriteWithPermission(BasePermission):

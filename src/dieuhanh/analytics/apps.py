@@ -10,7 +10,7 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         from dieuhanh.analytics import signals  # noqa: PLC0415 - models must be loaded first
-        from dieuhanh.analytics.rollups import figures_written_heard  # noqa: PLC0415
+        from dieuhanh.analytics.services import figures_written_heard  # noqa: PLC0415
         from dieuhanh.figures.models import DataValue  # noqa: PLC0415
         from dieuhanh.figures.signals import figures_written  # noqa: PLC0415
         from dieuhanh.indicators.models import Indicator, Target  # noqa: PLC0415

@@ -30,7 +30,7 @@ from dieuhanh.analytics.engine import (
 )
 from dieuhanh.analytics.figures import ordinal_of, own_figures
 from dieuhanh.analytics.models import Rollup
-from dieuhanh.analytics.rollups import ROLLED_AGGREGATIONS, rollups_ready, rollups_stamp
+from dieuhanh.analytics.services import ROLLED_AGGREGATIONS, rollups_ready, rollups_stamp
 from dieuhanh.indicators.models import Indicator, Target
 from dieuhanh.indicators.periods import Period, PeriodError, PeriodType
 from dieuhanh.orgunits.models import OrgUnit

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dieuhanh.analytics.rollups import answers_changed, rollups_invalidate
+from dieuhanh.analytics.services import answers_changed, rollups_invalidate
 from dieuhanh.figures.services import in_managed_write
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.orgunits.models import OrgUnit

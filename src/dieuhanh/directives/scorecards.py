@@ -40,7 +40,7 @@ import yaml
 from django.db import transaction
 from django.db.models import Min, Q
 
-from dieuhanh.accounts.users import acting_user
+from dieuhanh.accounts.selectors import acting_user
 from dieuhanh.analytics.selectors import analytics_measures
 from dieuhanh.directives.choices import DirectiveStatus
 from dieuhanh.directives.models import Directive

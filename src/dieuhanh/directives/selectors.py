@@ -12,7 +12,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import BooleanField, Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from dieuhanh.accounts.users import signed_in
+from dieuhanh.accounts.selectors import signed_in
 from dieuhanh.directives.choices import DirectiveStatus, LeadGroup, ReviewState
 from dieuhanh.directives.extraction import GROUP_AGENCIES, GROUP_COMMUNES, GROUP_DISTRICTS, AgencyRecord, catalogue_from
 from dieuhanh.directives.extraction.agencies import AgencyCatalogue

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dieuhanh.accounts.users import acting_user
+from dieuhanh.accounts.selectors import acting_user
 from dieuhanh.directives.choices import Recurrence, ReviewState
 from dieuhanh.directives.extraction import GROUP_NAMES
 from dieuhanh.directives.models import (

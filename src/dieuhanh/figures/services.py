@@ -31,7 +31,7 @@ from django.db import connection, transaction
 from django.db.models import Field
 from django.utils import timezone
 
-from dieuhanh.accounts.users import acting_user
+from dieuhanh.accounts.selectors import acting_user
 from dieuhanh.figures.choices import ChangeAction, DataValueStatus, ImportStatus
 from dieuhanh.figures.models import DataValue, DataValueChange, ImportBatch
 from dieuhanh.figures.signals import figures_written

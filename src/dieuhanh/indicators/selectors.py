@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from django.db.models import F, Model, QuerySet
 
-from dieuhanh.accounts.users import signed_in
+from dieuhanh.accounts.selectors import signed_in
 from dieuhanh.indicators.models import Indicator
 
 M = TypeVar("M", bound=Model)

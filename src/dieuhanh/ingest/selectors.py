@@ -1,4 +1,4 @@
-"""Reads of collected figures and imports."""
+"""Reads of file imports: who may see which batch."""
 
 from __future__ import annotations
 
@@ -6,13 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from dieuhanh.figures.choices import ImportFormat
 from dieuhanh.figures.models import ImportBatch
-
-
-def demo_data_present() -> bool:
-    """Whether the database holds the synthetic sample data (pages then say so)."""
-    return ImportBatch.objects.filter(file_format=ImportFormat.DEMO).exists()
 
 
 def _may_view_all(user: Any) -> bool:

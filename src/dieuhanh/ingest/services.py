@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from dieuhanh.accounts.users import acting_user
+from dieuhanh.accounts.selectors import acting_user
 from dieuhanh.figures.choices import DataValueStatus, ImportFormat, ImportStatus
 from dieuhanh.figures.models import DataValue, ImportBatch
 from dieuhanh.figures.services import figure_delete, figure_set, figures_write

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dieuhanh.accounts.users import acting_user
+from dieuhanh.accounts.selectors import acting_user
 from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.reports.choices import ReportFormat

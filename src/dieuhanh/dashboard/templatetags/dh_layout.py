@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from dieuhanh.ingest.selectors import demo_data_present
+from dieuhanh.figures.selectors import demo_data_present
 
 register = template.Library()
 

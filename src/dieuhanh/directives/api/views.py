@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dieuhanh.accounts.permissions import ReadAnyoneWriteWithPermission
-from dieuhanh.accounts.users import signed_in
+from dieuhanh.accounts.selectors import signed_in
 from dieuhanh.analytics.selectors import number_out
 from dieuhanh.directives.api.serializers import (
     DIRECTIVE_SUMMARY,

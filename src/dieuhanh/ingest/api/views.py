@@ -19,7 +19,7 @@ from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from dieuhanh.accounts.users import signed_in
+from dieuhanh.accounts.selectors import signed_in
 from dieuhanh.api import ExactJSONParser, ExactJSONRenderer
 from dieuhanh.figures.choices import DataValueStatus, ImportFormat
 from dieuhanh.figures.models import DataValue, ImportBatch

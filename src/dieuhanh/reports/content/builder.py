@@ -22,11 +22,11 @@ from dieuhanh.analytics.readmodel.periods import ReportPeriod, lower_first
 from dieuhanh.analytics.readmodel.scope import child_units
 from dieuhanh.analytics.readmodel.writing import PERCENT_DECIMALS, number_vi
 from dieuhanh.analytics.selectors import RankRow, analytics_ranking
+from dieuhanh.figures.selectors import demo_data_present
 from dieuhanh.indicators.choices import Aggregation
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import PeriodType
 from dieuhanh.indicators.selectors import indicator_list
-from dieuhanh.ingest.selectors import demo_data_present
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.reports import charts
 from dieuhanh.reports.content.cells import RANKED_INDICATORS, ROMAN, Numbers, decree_day, decree_month, place_of

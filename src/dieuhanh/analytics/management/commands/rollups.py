@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
 from dieuhanh.analytics.models import Rollup, RollupState
-from dieuhanh.analytics.rollups import STATE_KEY, rebuilt_text, rollups_rebuild
+from dieuhanh.analytics.services import STATE_KEY, rebuilt_text, rollups_rebuild
 from dieuhanh.commands import DieuhanhCommand
 
 
