@@ -14,6 +14,7 @@ demo: install assets  ## set up, load the Bình Dương sample data, serve on ht
 
 test: install-dev assets  ## set up and run the test suite (DATABASE_URL picks the database; SQLite by default)
 	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --migrations -m migrations
 
 screenshots: install-dev assets  ## PNGs of every dashboard page of the demo into out/screenshots/ (the browser tests)
 	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || \

@@ -112,10 +112,16 @@ def flushes(item: pytest.Item) -> bool:
 
 
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The tests on the demo last. pytest-django has already put the transactional tests after the others,
-    and the sort is stable: those on the demo come last of all."""
+    and the sort is stable: those on the demo come last of all. A test of a migration needs the
+    migrations run (``--migrations``, as ``make test`` does for them); without, it is skipped."""
     items.sort(key=uses_demo)
+    if config.getoption("nomigrations"):
+        skip = pytest.mark.skip(reason="a migration test: run with --migrations -m migrations")
+        for item in items:
+            if item.get_closest_marker("migrations"):
+                item.add_marker(skip)
 
 
 @dataclass
