@@ -24,7 +24,8 @@ class OrgUnitGroupAdmin(admin.ModelAdmin[OrgUnitGroup]):
 
 @admin.register(Succession)
 class SuccessionAdmin(admin.ModelAdmin[Succession]):
-    list_display = ["predecessor", "successor", "effective_date", "share"]
+    list_display = ["predecessor", "successor", "effective_date", "merge_type", "share"]
+    list_filter = ["merge_type", "effective_date"]
     autocomplete_fields = ["predecessor", "successor"]
     list_select_related = ["predecessor", "successor"]
     search_fields = ["predecessor__name", "successor__name", "predecessor__code", "successor__code"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrgUnitKind(models.TextChoices):
@@ -12,3 +13,12 @@ class OrgUnitKind(models.TextChoices):
     COMMUNE = "commune", _("Commune-level unit")
     AGENCY = "agency", _("Agency")
     OTHER = "other", _("Other")
+
+
+class MergeType(models.TextChoices):
+    """How an old unit went into a new one (the official conversion table's "loại sắp xếp")."""
+
+    WHOLE = "whole", pgettext_lazy("merge type", "Merged whole")
+    PART = "part", pgettext_lazy("merge type", "Merged in part")
+    UNCHANGED = "unchanged", pgettext_lazy("merge type", "Unchanged")
+    RENAMED = "renamed", pgettext_lazy("merge type", "Renamed")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from dieuhanh.orgunits.choices import OrgUnitKind
+from dieuhanh.orgunits.choices import MergeType, OrgUnitKind
 
 
 class OrgUnitQuerySet(models.QuerySet["OrgUnit"]):
@@ -122,8 +123,10 @@ class OrgUnit(models.Model):
 class Succession(models.Model):
     """An old unit's continuation in a new one after a re-organisation.
 
-    ``share`` is the part of the old unit that went to the successor (1 when it went
-    whole); it lets history be carried onto the new map comparably.
+    ``merge_type`` says how it went: whole, unchanged or renamed (all of it, a share of 1), or
+    in part. For a part, ``share`` is the part of the old unit that went to the successor, or
+    empty while it is not known; it lets history be carried onto the new map comparably, and a
+    re-based value that needs an unknown share is missing, never guessed.
     """
 
     predecessor = models.ForeignKey(
@@ -133,6 +136,7 @@ class Succession(models.Model):
         OrgUnit, verbose_name=_("successor"), on_delete=models.CASCADE, related_name="predecessions"
     )
     effective_date = models.DateField(_("effective date"))
+    merge_type = models.CharField(_("merge type"), max_length=16, choices=MergeType.choices, default=MergeType.WHOLE)
     share = models.DecimalField(_("share"), max_digits=7, decimal_places=6, null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
@@ -144,7 +148,23 @@ class Succession(models.Model):
             models.CheckConstraint(
                 condition=Q(share__isnull=True) | (Q(share__gt=0) & Q(share__lte=1)), name="succession_share_range"
             ),
+            models.CheckConstraint(
+                condition=Q(merge_type=MergeType.PART) | Q(share__isnull=True) | Q(share=1),
+                name="succession_share_of_a_part",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.predecessor} → {self.successor}"
+
+    def clean(self) -> None:
+        if self.merge_type != MergeType.PART and self.share is not None and self.share != 1:
+            raise ValidationError(
+                {"share": _("Only a unit merged in part has a share below 1; set the merge type to 'part'.")}
+            )
+
+    @property
+    def effective_share(self) -> Decimal | None:
+        """The part of the predecessor carried to the successor: 1 unless merged in part; None when
+        a part's share is not known yet."""
+        return self.share if self.merge_type == MergeType.PART else Decimal(1)
