@@ -1,4 +1,5 @@
-"""Admin of data values (edits go through the audited service), their history, and import batches."""
+"""Admin of data values: an edit is checked as an imported row is, then written through the audited
+service. (Their history and the import batches, read-only, are the figures app's admin.)"""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from dieuhanh.admin import admin_figure, plain_number
-from dieuhanh.figures.models import DataValue, DataValueChange, ImportBatch
+from dieuhanh.figures.models import DataValue
 from dieuhanh.ingest.parsers import RawRow
 from dieuhanh.ingest.services import data_value_delete, data_value_set
 from dieuhanh.ingest.validation import check_rows
@@ -82,60 +83,3 @@ class DataValueAdmin(admin.ModelAdmin[DataValue]):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[DataValue]) -> None:
         for value in queryset:
             data_value_delete(data_value=value, user=request.user)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin[Any]):
-    """History is written by the system only."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(DataValueChange)
-class DataValueChangeAdmin(ReadOnlyAdmin):
-    list_display = [
-        "changed_at",
-        "indicator",
-        "org_unit",
-        "period",
-        "action",
-        "shown_old_value",
-        "shown_new_value",
-        "changed_by",
-        "batch",
-    ]
-    list_filter = ["action", "indicator"]
-    search_fields = ["indicator__code", "org_unit__code", "period"]
-    list_select_related = ["indicator", "org_unit", "changed_by", "batch"]
-
-    @admin.display(description=_("old value"), ordering="old_value")
-    def shown_old_value(self, obj: DataValueChange) -> str:
-        return admin_figure(obj.old_value, obj.indicator.decimals)
-
-    @admin.display(description=_("new value"), ordering="new_value")
-    def shown_new_value(self, obj: DataValueChange) -> str:
-        return admin_figure(obj.new_value, obj.indicator.decimals)
-
-
-@admin.register(ImportBatch)
-class ImportBatchAdmin(ReadOnlyAdmin):
-    list_display = [
-        "id",
-        "created_at",
-        "source_name",
-        "file_format",
-        "status",
-        "rows_total",
-        "rows_created",
-        "rows_updated",
-        "created_by",
-    ]
-    list_filter = ["status", "file_format", "channel"]
-    search_fields = ["source_name", "checksum"]
-    list_select_related = ["created_by"]
