@@ -25,9 +25,10 @@ class UserFactory(factory.django.DjangoModelFactory):
 class OrgUnitFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = OrgUnit
-        django_get_or_create = ("code",)
+        django_get_or_create = ("code", "valid_from")
 
     code = factory.Sequence(lambda n: f"U{n}")
+    valid_from = None
     name = factory.LazyAttribute(lambda o: f"Đơn vị {o.code}")
     kind = "commune"
 

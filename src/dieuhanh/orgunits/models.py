@@ -15,6 +15,10 @@ from dieuhanh.orgunits.choices import MergeType, OrgUnitKind
 
 
 class OrgUnitQuerySet(models.QuerySet["OrgUnit"]):
+    def valid_on(self, day: dt.date) -> OrgUnitQuerySet:
+        """Units that existed on ``day``."""
+        return self.valid_between(day, day)
+
     def valid_between(self, start: dt.date, end: dt.date) -> OrgUnitQuerySet:
         """Units that existed for at least one day of [start, end]."""
         return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=end)).filter(
@@ -24,6 +28,21 @@ class OrgUnitQuerySet(models.QuerySet["OrgUnit"]):
     def descendants_of(self, unit: OrgUnit, *, include_self: bool = True) -> OrgUnitQuerySet:
         qs = self.filter(path__startswith=unit.path)
         return qs if include_self else qs.exclude(pk=unit.pk)
+
+
+def day_text(day: dt.date) -> str:
+    """A date as Vietnamese documents write it: 1/7/2025."""
+    return f"{day.day}/{day.month}/{day.year}"
+
+
+def validity_text(valid_from: dt.date | None, valid_to: dt.date | None) -> str:
+    if valid_from and valid_to:
+        return _("valid %(start)s – %(end)s") % {"start": day_text(valid_from), "end": day_text(valid_to)}
+    if valid_from:
+        return _("valid from %(date)s") % {"date": day_text(valid_from)}
+    if valid_to:
+        return _("valid until %(date)s") % {"date": day_text(valid_to)}
+    return str(_("valid at all times"))
 
 
 class OrgUnitGroup(models.Model):
@@ -50,7 +69,15 @@ class OrgUnit(models.Model):
     inclusive (either open); the 1 July 2025 reform ended many of them.
     """
 
-    code = models.CharField(_("code"), max_length=32, unique=True, help_text=_("GSO code for administrative units."))
+    # Not unique: since 1 July 2025 a merged unit may carry a predecessor's code (Decision
+    # 19/2025/QĐ-TTg), so a code names a unit only together with a date. Units sharing a code
+    # have disjoint validity intervals (clean(); the constraints below hold what a database can).
+    code = models.CharField(
+        _("code"),
+        max_length=32,
+        db_index=True,
+        help_text=_("GSO code for administrative units; a code may be reused by a later unit, never at the same time."),
+    )
     name = models.CharField(_("name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=OrgUnitKind.choices, default=OrgUnitKind.OTHER)
@@ -73,6 +100,10 @@ class OrgUnit(models.Model):
 
     objects = OrgUnitQuerySet.as_manager()
 
+    # Set by the resolver (orgunits.selectors) when another unit carries the same code at another
+    # time, so that whoever shows the unit says which one it is.
+    code_shared: bool = False
+
     class Meta:
         verbose_name = _("org unit")
         verbose_name_plural = _("org units")
@@ -83,7 +114,12 @@ class OrgUnit(models.Model):
                 | Q(valid_to__isnull=True)
                 | Q(valid_to__gte=models.F("valid_from")),
                 name="orgunit_valid_interval",
-            )
+            ),
+            models.UniqueConstraint(fields=["code", "valid_from"], name="orgunit_unique_code_from"),
+            # NULLs are distinct in a unique index (PostgreSQL, SQLite): one open start per code.
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(valid_from__isnull=True), name="orgunit_unique_code_open_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -115,6 +151,37 @@ class OrgUnit(models.Model):
                 raise ValidationError({"parent": _("A unit cannot be placed under itself or one of its descendants.")})
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("The end of validity is before its start.")})
+        if self.code:
+            overlapping = (
+                OrgUnit.objects.filter(code=self.code)
+                .exclude(pk=self.pk)
+                .valid_between(self.valid_from or dt.date.min, self.valid_to or dt.date.max)
+                .order_by("valid_from")
+                .first()
+            )
+            if overlapping is not None:
+                raise ValidationError(
+                    {
+                        "valid_from": _(
+                            "Code %(code)s is already used by %(name)s, %(validity)s; units sharing a code "
+                            "must not be valid at the same time: end one before the other starts."
+                        )
+                        % {"code": self.code, "name": overlapping.name, "validity": overlapping.validity_text()}
+                    }
+                )
+
+    def validity_text(self) -> str:
+        """The validity interval in words: "hiệu lực từ 1/7/2025", "hiệu lực đến 30/6/2025"."""
+        return validity_text(self.valid_from, self.valid_to)
+
+    def label(self) -> str:
+        """Name and code, with the validity when the code is shared (``code_shared``, set by the resolver)."""
+        if self.code_shared:
+            return f"{self.name} ({self.code}, {self.validity_text()})"
+        return f"{self.name} ({self.code})"
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        return self.is_valid_between(day, day)
 
     def is_valid_between(self, start: dt.date, end: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= end) and (self.valid_to is None or self.valid_to >= start)

@@ -1,12 +1,16 @@
-"""Reads of the unit tree."""
+"""Reads of the unit tree, and the one way to turn a code into a unit (at a date)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from dieuhanh.orgunits.models import OrgUnit
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dieuhanh.orgunits.models import OrgUnit, Succession, day_text
 
 
 @dataclass(frozen=True)
@@ -42,3 +46,124 @@ def org_unit_tree(*, kinds: Collection[str] | None = None) -> list[TreeUnit]:
         ordered.append(TreeUnit(unit=unit, level=level))
         stack.extend((child, level + 1) for child in reversed(children.get(unit.pk, [])))
     return ordered
+
+
+# --- codes to units ---------------------------------------------------------------------------
+#
+# A code names a unit only together with a date: since 1 July 2025 a merged unit may carry the
+# code of the predecessor that hosts its People's Committee (Decision 19/2025/QĐ-TTg), so 25747 is
+# Phường Phú Cường until 30/6/2025 and Phường Thủ Dầu Một from 1/7/2025. These functions are the one
+# way to turn a code into a unit; every page, command, API and import goes through them, at the date
+# its rules say (docs/catalogue.md, "Units through time").
+
+
+def today() -> dt.date:
+    """Today in the product's time zone (Asia/Ho_Chi_Minh): the date a question without one is asked at."""
+    return timezone.localdate()
+
+
+class UnitLookupError(LookupError):
+    """A code that names no unit on a date: unknown (``units`` empty), or its units not valid then.
+
+    ``str()`` is the message for the user: the units that carry the code, their validity and, for
+    one that has ended, where it went ("hiệu lực đến 30/6/2025, từ 1/7/2025 thuộc …").
+    """
+
+    def __init__(self, code: str, on: dt.date, units: Sequence[OrgUnit], message: str) -> None:
+        super().__init__(message)
+        self.code, self.on, self.units, self.message = code, on, list(units), message
+
+    @property
+    def known(self) -> bool:
+        """Whether the code is in the catalogue at all (at another time)."""
+        return bool(self.units)
+
+
+def units_by_code(codes: Iterable[str]) -> dict[str, list[OrgUnit]]:
+    """Every unit carrying each code (those of unknown codes left out), earliest first; one query.
+
+    Each unit's ``code_shared`` says whether another unit carries its code at another time.
+    """
+    wanted = {str(code) for code in codes if code}
+    found: dict[str, list[OrgUnit]] = defaultdict(list)
+    if not wanted:
+        return {}
+    for unit in OrgUnit.objects.filter(code__in=wanted).select_related("parent"):
+        found[unit.code].append(unit)
+    for units in found.values():
+        units.sort(key=lambda u: u.valid_from or dt.date.min)
+        for unit in units:
+            unit.code_shared = len(units) > 1
+    return dict(found)
+
+
+def unit_on(units: Sequence[OrgUnit], on: dt.date) -> OrgUnit | None:
+    """Of the units carrying one code, the one valid on ``on`` (their intervals are disjoint)."""
+    return next((unit for unit in units if unit.is_valid_on(on)), None)
+
+
+def unit_in(units: Sequence[OrgUnit], start: dt.date, end: dt.date) -> OrgUnit | None:
+    """Of the units carrying one code (earliest first), the one for a period [start, end]: the one
+    valid on its first day, else the first that began within it (an import's rule)."""
+    return next((unit for unit in units if unit.is_valid_between(start, end)), None)
+
+
+def unit_at(code: str, *, on: dt.date | None = None) -> OrgUnit:
+    """The unit that ``code`` names on ``on`` (default today); raises UnitLookupError."""
+    return units_at([code], on=on)[str(code)]
+
+
+def units_at(codes: Iterable[str], *, on: dt.date | None = None, strict: bool = True) -> dict[str, OrgUnit]:
+    """The unit each code names on ``on`` (default today), by code; one query for all.
+
+    ``strict``: a code naming no unit then raises UnitLookupError (the first such, in the order
+    given); otherwise it is left out of the answer.
+    """
+    day = on or today()
+    codes = [str(code) for code in codes]
+    candidates = units_by_code(codes)
+    found: dict[str, OrgUnit] = {}
+    for code in codes:
+        unit = unit_on(candidates.get(code, []), day)
+        if unit is not None:
+            found[code] = unit
+        elif strict:
+            raise unit_lookup_error(code, on=day, units=candidates.get(code, []))
+    return found
+
+
+def unit_lookup_error(code: str, *, on: dt.date, units: Sequence[OrgUnit]) -> UnitLookupError:
+    """The error for a code that names none of ``units`` (all the units carrying it) on ``on``."""
+    if not units:
+        return UnitLookupError(
+            code, on, [], _("Unknown org unit '%(code)s'; check the code against the catalogue.") % {"code": code}
+        )
+    return UnitLookupError(
+        code,
+        on,
+        units,
+        _("No unit has code %(code)s on %(date)s: %(units)s.")
+        % {"code": code, "date": day_text(on), "units": "; ".join(unit_history(units))},
+    )
+
+
+def unit_history(units: Sequence[OrgUnit]) -> list[str]:
+    """Each unit in words with its validity and, once it ended, its successors:
+    "Phường Phú Cường, hiệu lực đến 30/6/2025, từ 1/7/2025 thuộc Phường Thủ Dầu Một (25747)"."""
+    onward: dict[int, list[Succession]] = defaultdict(list)
+    for succession in (
+        Succession.objects.filter(predecessor__in=[u.pk for u in units])
+        .select_related("successor")
+        .order_by("effective_date", "successor__code")
+    ):
+        onward[succession.predecessor_id].append(succession)
+    texts = []
+    for unit in units:
+        parts = [unit.name, unit.validity_text()]
+        parts += [
+            _("from %(date)s part of %(name)s (%(code)s)")
+            % {"date": day_text(s.effective_date), "name": s.successor.name, "code": s.successor.code}
+            for s in onward.get(unit.pk, [])
+        ]
+        texts.append(", ".join(parts))
+    return texts
