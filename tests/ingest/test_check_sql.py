@@ -14,14 +14,21 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
+from dieuhanh.figures.models import DataValue
 from dieuhanh.ingest import bulk, validation
 from dieuhanh.ingest.parsers import OUR_COLUMNS, RawRow
 from dieuhanh.ingest.services import import_file
+from dieuhanh.orgunits.choices import MergeType
+from dieuhanh.orgunits.models import Succession
 from tests.conftest import Tree
 from tests.factories import IndicatorFactory, OrgUnitFactory
 
 pytestmark = pytest.mark.django_db
+
+REFORM = dt.date(2025, 7, 1)
+BEFORE = dt.date(2025, 6, 30)
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,9 @@ CASES = [
     Case("check_unit_in_period", "GRDP", "OLD", "2021Q1", "1"),
     Case("check_unit_in_period", "REV", "NEW", "202506", "1"),
     Case("check_unit_in_period", "GRDP", "NEW", "2025Q2", "1"),
+    Case("check_unit_in_period", "REV", "25741", "202507", "1"),
+    Case(None, "REV", "25747", "202506", "1"),
+    Case(None, "REV", "25747", "202507", "1"),
     Case(None, "REV", "74", "202401", "5"),
     Case("check_duplicate", "REV", "74", "202401", "6"),
     Case(None, "GRDP", "74", "2024q2", "1"),
@@ -104,6 +114,17 @@ def catalogue(tree: Tree) -> Tree:
     IndicatorFactory(code="RATE", aggregation="ratio", numerator=solved, denominator=received, factor=100)
     OrgUnitFactory(code="OLD", parent=tree.district_a, valid_to=dt.date(2020, 12, 31))
     OrgUnitFactory(code="NEW", parent=tree.district_a, valid_from=dt.date(2025, 7, 1))
+    # Since 1 July 2025 code 25747 is the new Phường Thủ Dầu Một, which took Phú Cường (25747
+    # before) and part of Hiệp Thành (25741, ended); MID began within July.
+    old = OrgUnitFactory(code="25747", name="Phường Phú Cường", parent=tree.district_a, valid_to=BEFORE)
+    new = OrgUnitFactory(code="25747", name="Phường Thủ Dầu Một", valid_from=REFORM)
+    OrgUnitFactory(code="MID", valid_from=dt.date(2025, 7, 15))
+    tree.commune_a1.valid_to = BEFORE
+    tree.commune_a1.save()
+    Succession.objects.create(predecessor=old, successor=new, effective_date=REFORM)
+    Succession.objects.create(
+        predecessor=tree.commune_a1, successor=new, effective_date=REFORM, merge_type=MergeType.PART, share="0.6"
+    )
     return tree
 
 
@@ -186,3 +207,47 @@ def test_the_sql_marks_suspect_every_row_a_rule_refuses(
     let_through = sorted((line, checker, CASES[line - 2]) for checker, line in refused if line not in suspects)
     assert let_through == []
     assert refused
+
+
+# A reused code: each row goes to the unit valid on its period's first day (else the first that
+# began within the period), the same on both paths.
+REUSED = [
+    ("REV", "25747", "202506", "Phường Phú Cường"),
+    ("REV", "25747", "202507", "Phường Thủ Dầu Một"),
+    ("GRDP", "25747", "2025Q2", "Phường Phú Cường"),
+    ("GRDP", "25747", "2025Q3", "Phường Thủ Dầu Một"),
+    ("GDPY", "25747", "2025", "Phường Phú Cường"),
+    ("REV", "MID", "202507", "Đơn vị MID"),
+]
+
+
+def test_a_reused_code_s_rows_go_to_the_unit_valid_in_their_period_on_both_paths(catalogue: Tree) -> None:
+    IndicatorFactory(code="GDPY", period_type="yearly")
+    rows = [
+        RawRow(line=line, indicator=i, org_unit=u, period=p, value="1", columns={})
+        for line, (i, u, p, _name) in enumerate(REUSED, start=2)
+    ]
+    # The rules of validation.py (the only path on SQLite, the wording one on PostgreSQL) …
+    checked, issues = validation.check_rows(rows)
+    assert issues == []
+    by_rules = {row.line: row.org_unit_id for row in checked}
+    # … and the import (on PostgreSQL, the set-based SQL of bulk.py) put each on the same unit.
+    content = "indicator,org_unit,period,value\n" + "".join(f"{i},{u},{p},1\n" for i, u, p, _name in REUSED)
+    result = import_file(content=content.encode(), filename="reused.csv")
+    assert result.ok, result.issues
+    stored = {
+        (v.indicator.code, v.org_unit.code, v.period): v.org_unit
+        for v in DataValue.objects.select_related("indicator", "org_unit")
+    }
+    for line, (indicator, code, period, name) in enumerate(REUSED, start=2):
+        assert stored[(indicator, code, period)].name == name
+        assert stored[(indicator, code, period)].pk == by_rules[line]
+
+
+def test_a_row_for_a_unit_after_its_end_is_refused_naming_its_validity_and_successor(catalogue: Tree) -> None:
+    with translation.override("vi"):
+        result = import_file(content=b"indicator,org_unit,period,value\nREV,25741,202507,1\n", filename="x.csv")
+    assert not result.ok
+    (issue,) = result.issues
+    assert "hiệu lực đến 30/6/2025" in issue.message
+    assert "từ 1/7/2025 thuộc Phường Thủ Dầu Một (25747)" in issue.message

@@ -34,6 +34,7 @@ from dieuhanh.analytics.services import ROLLED_AGGREGATIONS, rollups_ready, roll
 from dieuhanh.indicators.models import Indicator, Target
 from dieuhanh.indicators.periods import Period, PeriodError, PeriodType
 from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.selectors import UnitLookupError, today, unit_among, units_by_code
 from dieuhanh.orgunits.tree import in_subtrees, parents_among, path_ids
 
 answer_cache = caches["default"]
@@ -480,19 +481,26 @@ def resolve_query(
     if public_only:
         indicator_qs = indicator_qs.filter(is_public=True)
     indicator_by_code = {i.code: i for i in indicator_qs}
-    unit_by_code = {u.code: u for u in OrgUnit.objects.filter(code__in=org_unit_codes)}
     for code in indicator_codes:
         if code not in indicator_by_code:
             errors.append(_("Unknown indicator '%(code)s'.") % {"code": code})
-    for code in org_unit_codes:
-        if code not in unit_by_code:
-            errors.append(_("Unknown org unit '%(code)s'.") % {"code": code})
     periods: list[Period] = []
     for code in period_codes:
         try:
             periods.append(Period.parse(code))
         except PeriodError as exc:
             errors.append(str(exc))
+    # A question: each code names the unit valid on the last day of the periods asked (or one that
+    # ended within them); one that shares its code says which it is (``code_shared``).
+    last = max((p.end_date for p in periods), default=today())
+    first = min((p.start_date for p in periods), default=last)
+    candidates = units_by_code(org_unit_codes)
+    unit_by_code: dict[str, OrgUnit] = {}
+    for code in org_unit_codes:
+        try:
+            unit_by_code[code] = unit_among(candidates.get(code, []), code, on=last, since=first)
+        except UnitLookupError as exc:
+            errors.append(str(exc) if exc.known else _("Unknown org unit '%(code)s'.") % {"code": code})
     if errors:
         raise AnalyticsQueryError("\n".join(errors))
     return (

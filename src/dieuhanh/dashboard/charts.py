@@ -241,6 +241,14 @@ def _map_item(figure: Figure, unit: OrgUnit, url: str) -> dict[str, Any]:
     }
 
 
+def _boundaries_url(unit: OrgUnit) -> str:
+    """The map's boundaries, addressed by the unit's code and a day it was valid (a code names a
+    unit only with a date; without one, today)."""
+    url = reverse("dashboard:boundaries", args=[unit.code])
+    day = unit.valid_to or unit.valid_from
+    return f"{url}?on={day.isoformat()}" if day else url
+
+
 def _map(
     indicator: Indicator,
     place: Place,
@@ -261,7 +269,7 @@ def _map(
     return _common(indicator, place.unit, name, title) | {
         "kind": "map",
         "mode": mode,
-        "geojson": reverse("dashboard:boundaries", args=[place.unit.code]),
+        "geojson": _boundaries_url(place.unit),
         "items": items,
         "measures": measures,
         "measure": measures[0]["key"],

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.indicators.periods import Period, PeriodError
 from dieuhanh.orgunits.models import OrgUnit
-from dieuhanh.orgunits.selectors import TreeUnit
+from dieuhanh.orgunits.selectors import TreeUnit, UnitLookupError, today, unit_among, unit_at
 
 
 class PickerForm(forms.Form):
@@ -43,39 +43,54 @@ class PickerForm(forms.Form):
         self.default_unit = default_unit
         self.default_period = default_period
 
-    def clean_org_unit(self) -> OrgUnit | None:
+    def clean_org_unit(self) -> OrgUnit | str:
+        """The code as given (resolved with the period, in clean()), or the default unit."""
         code = (self.cleaned_data.get("org_unit") or "").strip()
-        if not code:
-            if self.default_unit is None:
-                raise forms.ValidationError(
-                    _("There are no org units yet: an administrator must load the catalogue of units first.")
-                )
-            return self.default_unit
-        for item in self.tree:
-            if item.unit.code == code:
-                return item.unit
-        # Not in the picker (an agency, say) but a real unit: show it all the same.
-        unit = OrgUnit.objects.filter(code=code).first()
-        if unit is None:
+        if code:
+            return code
+        if self.default_unit is None:
             raise forms.ValidationError(
-                _("There is no unit with code “%(code)s”. Choose a unit from the list.") % {"code": code}
+                _("There are no org units yet: an administrator must load the catalogue of units first.")
             )
-        return unit
+        return self.default_unit
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         year, part = cleaned.get("year"), (cleaned.get("part") or "").strip()
         code = (cleaned.get("period") or "").strip()
+        chosen: ReportPeriod | None = None
         try:
             if year and part:
-                cleaned["period"] = ReportPeriod.from_part(year, part)
+                chosen = ReportPeriod.from_part(year, part)
             elif code:
-                cleaned["period"] = ReportPeriod.parse(code)
-            else:
-                cleaned["period"] = ReportPeriod(self.default_period(cleaned.get("org_unit")))
+                chosen = ReportPeriod.parse(code)
         except PeriodError as exc:
             # The parser's message already says what a valid period looks like.
             self.add_error("period", str(exc))
+            cleaned.pop("org_unit", None)
+            return cleaned
+        unit = cleaned.get("org_unit")
+        if isinstance(unit, str):
+            # A code names a unit only with a date: the chosen period's last day (or a unit that
+            # ended within it), else today.
+            on, since = (chosen.end_date, chosen.start_date) if chosen is not None else (today(), None)
+            # The picker's units (every time's) spare a query; a unit not in it (an agency) is looked up.
+            listed = [item.unit for item in self.tree if item.unit.code == unit]
+            for candidate in listed:
+                candidate.code_shared = len(listed) > 1
+            try:
+                unit = unit_among(listed, unit, on=on, since=since) if listed else unit_at(unit, on=on, since=since)
+            except UnitLookupError as exc:
+                message = (
+                    str(exc)
+                    if exc.known
+                    else _("There is no unit with code “%(code)s”. Choose a unit from the list.") % {"code": unit}
+                )
+                self.add_error("org_unit", message)
+                return cleaned
+            cleaned["org_unit"] = unit
+        if "org_unit" in cleaned:
+            cleaned["period"] = chosen if chosen is not None else ReportPeriod(self.default_period(cleaned["org_unit"]))
         return cleaned
 
     def typed(self, name: str) -> str:

@@ -9,6 +9,7 @@ chart data in ``charts``; the files in ``exports``.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -56,7 +57,7 @@ from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodError
 from dieuhanh.indicators.selectors import indicator_list, may_see_internal
 from dieuhanh.orgunits.models import OrgUnit
-from dieuhanh.orgunits.selectors import TreeUnit, org_unit_tree
+from dieuhanh.orgunits.selectors import TreeUnit, UnitLookupError, org_unit_tree, unit_at
 
 WALL_ROTATE_SECONDS = 20
 WALL_REFRESH_SECONDS = 300
@@ -351,9 +352,13 @@ def wall_panels(request: HttpRequest) -> HttpResponse:
 @require_GET
 def boundaries(request: HttpRequest, code: str) -> JsonResponse:
     """GeoJSON for the map of a unit: its children's polygons, or its own outline (see ``boundaries``)."""
-    unit = OrgUnit.objects.filter(code=code).first()
-    if unit is None:
-        raise Http404("No such unit.")
+    try:
+        on = dt.date.fromisoformat(request.GET["on"]) if request.GET.get("on") else None
+        unit = unit_at(code, on=on)
+    except ValueError as exc:
+        raise Http404("Write the date as YYYY-MM-DD.") from exc
+    except UnitLookupError as exc:
+        raise Http404(str(exc)) from exc
     tree = org_unit_tree(kinds=ADMINISTRATIVE_KINDS)
     place = unit_place(tree=tree, unit=unit)
     collection = boundary_collection(unit=unit, children=place.children, ancestors=place.ancestors)

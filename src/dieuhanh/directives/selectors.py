@@ -20,6 +20,7 @@ from dieuhanh.directives.models import AgencyContact, Directive, Notification, P
 from dieuhanh.directives.status import CompletionReport, StatusAt, Timing, directive_state, group_state
 from dieuhanh.orgunits.choices import OrgUnitKind
 from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.selectors import unit_at
 from dieuhanh.orgunits.tree import in_subtrees
 
 GROUP_KINDS = {
@@ -31,8 +32,10 @@ GROUP_KINDS = {
 ASSIGNABLE_KINDS = (OrgUnitKind.AGENCY, OrgUnitKind.DISTRICT, OrgUnitKind.COMMUNE, OrgUnitKind.OTHER)
 
 
-def unit_by_code(*, code: str) -> OrgUnit | None:
-    return OrgUnit.objects.filter(code=code).first()
+def unit_by_code(*, code: str, on: dt.date) -> OrgUnit:
+    """The unit ``code`` names on ``on`` (orgunits' resolver); raises UnitLookupError, whose message
+    names the units with the code, their validity and successors when the code is known."""
+    return unit_at(code, on=on)
 
 
 def group_members(*, group: str, on: dt.date) -> list[OrgUnit]:

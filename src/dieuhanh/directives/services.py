@@ -33,6 +33,7 @@ from dieuhanh.directives.scorecards import ScorecardError, scorecards_refresh
 from dieuhanh.directives.selectors import group_members, issuing_unit_default, unit_by_code
 from dieuhanh.directives.status import occurrences
 from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.selectors import UnitLookupError
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 # Agency names may hold commas ("UBND các huyện, thị xã, thành phố"), never a semicolon.
@@ -175,19 +176,23 @@ def _check(item: DirectiveInput, *, on: dt.date, where: str) -> tuple[OrgUnit | 
         if item.lead in GROUP_NAMES:
             lead_group = item.lead
         else:
-            lead_unit = unit_by_code(code=item.lead)
-            if lead_unit is None:
-                problems.append(prefix + _("unknown lead agency '%(code)s'.") % {"code": item.lead})
+            try:
+                lead_unit = unit_by_code(code=item.lead, on=on)
+            except UnitLookupError as exc:
+                problems.append(
+                    prefix + (str(exc) if exc.known else _("unknown lead agency '%(code)s'.") % {"code": item.lead})
+                )
     coordinating: list[OrgUnit] = []
     for code in item.coordinating:
         if code in GROUP_NAMES:
             coordinating.extend(group_members(group=code, on=on))
             continue
-        unit = unit_by_code(code=code)
-        if unit is None:
-            problems.append(prefix + _("unknown coordinating agency '%(code)s'.") % {"code": code})
-        else:
-            coordinating.append(unit)
+        try:
+            coordinating.append(unit_by_code(code=code, on=on))
+        except UnitLookupError as exc:
+            problems.append(
+                prefix + (str(exc) if exc.known else _("unknown coordinating agency '%(code)s'.") % {"code": code})
+            )
     lead_pk = lead_unit.pk if lead_unit else None
     unique = list({u.pk: u for u in coordinating if u.pk != lead_pk}.values())
     return lead_unit, lead_group, unique, problems

@@ -61,7 +61,7 @@ from dieuhanh.directives.status import AsOfError, as_of_parse
 from dieuhanh.indicators.periods import Period, PeriodError
 from dieuhanh.orgunits.choices import OrgUnitKind
 from dieuhanh.orgunits.models import OrgUnit
-from dieuhanh.orgunits.selectors import org_unit_tree
+from dieuhanh.orgunits.selectors import UnitLookupError, org_unit_tree, unit_at
 
 PAGE_SIZE = 50
 ADD_PERMISSION = "directives.add_directive"
@@ -212,8 +212,11 @@ def inbox_choose(request: HttpRequest) -> HttpResponse:
 @require_GET
 def inbox(request: HttpRequest, code: str) -> HttpResponse:
     """What an agency leads and coordinates, open items first, and the user's unread messages."""
-    unit = get_object_or_404(OrgUnit, code=code)
     today = today_local()
+    try:
+        unit = unit_at(code, on=today)
+    except UnitLookupError as exc:
+        raise Http404(str(exc)) from exc
     box = agency_inbox(unit=unit, today=today, user=request.user)
     return render(request, "directives/inbox.html", {"inbox": box, "today": today})
 

@@ -309,15 +309,14 @@ SELECT s.line, i.id AS indicator_id, u.id AS org_unit_id, p.code AS period_code,
        -- than its rule refuses, never fewer (tests/ingest/test_check_sql.py).
        coalesce(
            s.indicator = '' OR i.id IS NULL OR i.aggregation = 'ratio'  -- check_indicator
-           OR s.org_unit = '' OR u.id IS NULL  -- check_org_unit
+           OR s.org_unit = '' OR u.id IS NULL  -- check_org_unit, check_unit_in_period
            OR p.code IS NULL OR p.period_type IS DISTINCT FROM i.period_type  -- check_period
            OR s.number IS NULL  -- check_value_reads
            OR abs(s.number) >= 1e18  -- check_value_size
            OR (scale(s.number) > %(decimals)s AND s.number <> round(s.number, %(decimals)s))  -- check_value_decimals
            OR s.number < i.min_value  -- check_minimum
            OR s.number > i.max_value  -- check_maximum
-           OR length(s.comment) > %(max_comment)s  -- check_comment
-           OR u.valid_from > p.period_end OR u.valid_to < p.period_start,  -- check_unit_in_period
+           OR length(s.comment) > %(max_comment)s,  -- check_comment
            false
        ) AS suspect
 FROM (
@@ -343,7 +342,18 @@ FROM (
 ) s
 LEFT JOIN import_periods p ON p.code = upper(s.period)
 LEFT JOIN {Indicator._meta.db_table} i ON i.code = s.indicator
-LEFT JOIN {OrgUnit._meta.db_table} u ON u.code = s.org_unit;
+-- The unit the code names in the period (check_unit_in_period, orgunits.selectors.unit_in): units
+-- sharing a code have disjoint intervals, so the one valid on the period's first day, else the first
+-- that began within it, is the unit overlapping the period whose code's previous unit (if any)
+-- ended before the period began. At most one row a line; none when no unit with the code existed.
+LEFT JOIN (
+    SELECT id, code, valid_from, valid_to,
+           lag(valid_to) OVER (PARTITION BY code ORDER BY valid_from NULLS FIRST) AS previous_to
+    FROM {OrgUnit._meta.db_table}
+) u ON u.code = s.org_unit
+   AND (u.valid_from IS NULL OR u.valid_from <= p.period_end)
+   AND (u.valid_to IS NULL OR u.valid_to >= p.period_start)
+   AND (u.previous_to IS NULL OR u.previous_to < p.period_start);
 
 -- check_duplicate: every occurrence of a key given twice is suspect; the rule then names the later ones.
 UPDATE import_checked c SET suspect = true

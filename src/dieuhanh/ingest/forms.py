@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,8 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dieuhanh.indicators.models import Sector
-from dieuhanh.orgunits.models import OrgUnit
-from dieuhanh.orgunits.selectors import TreeUnit
+from dieuhanh.orgunits.selectors import TreeUnit, UnitLookupError, unit_at
 
 
 class ImportUploadForm(forms.Form):
@@ -49,12 +50,23 @@ class TemplateRequestForm(forms.Form):
 
     def __init__(self, data: Any = None, *, tree: Sequence[TreeUnit]) -> None:
         super().__init__(data, initial={"year": timezone.localdate().year})
-        self.units = {item.unit.code: item.unit for item in tree}
+        # A code shared by units at different times is one choice per unit, each with its validity;
+        # the year then says which unit the template is for (clean()).
+        codes = Counter(item.unit.code for item in tree)
+        for item in tree:
+            item.unit.code_shared = codes[item.unit.code] > 1
         # Options ignore CSS padding, so the tree is drawn with non-breaking spaces.
         self.fields["org_unit"].choices = [  # type: ignore[attr-defined]
-            (item.unit.code, "\u00a0\u00a0\u00a0" * item.level + f"{item.unit.name} ({item.unit.code})")
-            for item in tree
+            (item.unit.code, "\u00a0\u00a0\u00a0" * item.level + item.unit.label()) for item in tree
         ]
 
-    def clean_org_unit(self) -> OrgUnit:
-        return self.units[self.cleaned_data["org_unit"]]
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        code, year = cleaned.get("org_unit"), cleaned.get("year")
+        if isinstance(code, str) and year:
+            # The unit the code names in the template's year: on its last day, or one that ended in it.
+            try:
+                cleaned["org_unit"] = unit_at(code, on=dt.date(year, 12, 31), since=dt.date(year, 1, 1))
+            except UnitLookupError as exc:
+                self.add_error("org_unit", str(exc))
+        return cleaned

@@ -28,6 +28,7 @@ from dieuhanh.ingest.bulk import RejectedError, import_postgres
 from dieuhanh.ingest.parsers import Issue, ParseError, RawRow, detect_format, iter_rows
 from dieuhanh.ingest.validation import check_rows
 from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.selectors import unit_history
 
 MAX_STORED_ERRORS = 10_000
 
@@ -140,6 +141,18 @@ def data_value_set(
     if issues:
         raise DataValueError(issues)
     row = checked[0]
+    if row.org_unit_id != org_unit.pk:
+        # The code names another unit in this period (a code reused after a re-organisation).
+        raise DataValueError(
+            [
+                Issue(
+                    _("Unit '%(code)s' did not exist in %(period)s: %(units)s.")
+                    % {"code": org_unit.code, "period": row.period.code, "units": "; ".join(unit_history([org_unit]))},
+                    line=1,
+                    column="org_unit",
+                )
+            ]
+        )
     return figure_set(
         indicator=indicator,
         org_unit=org_unit,

@@ -16,6 +16,7 @@ from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodError, parse_period_for
 from dieuhanh.ingest.parsers import Issue, RawRow
 from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.selectors import unit_history, unit_in, units_by_code
 
 STORED_DECIMALS = 6
 STORED_PLACES = Decimal(1).scaleb(-STORED_DECIMALS)
@@ -166,13 +167,15 @@ class FileContext:
     """What the rows of a file name in the catalogue, read once, and the keys given so far."""
 
     indicators: dict[str, Indicator]
-    units: dict[str, OrgUnit]
+    # Every unit carrying each code, earliest first: a code names a unit only with a date.
+    units: dict[str, list[OrgUnit]]
     # (indicator, unit, period) → the line that first gave it.
     first_line: dict[tuple[int, int, Period], int]
     # A file repeats a few periods and units over thousands of rows: each period code is read
-    # once per period type, and each unit's validity in a period judged once.
+    # once per period type, and each code's unit in a period found once.
     periods: dict[tuple[str, str], Period] = field(default_factory=dict)
-    valid_in: dict[tuple[int, Period], bool] = field(default_factory=dict)
+    unit_in: dict[tuple[str, Period], OrgUnit | None] = field(default_factory=dict)
+    histories: dict[str, str] = field(default_factory=dict)
 
 
 # Each checker below is one rule. bulk.py's _CHECK_SQL marks a row suspect by a clause that
@@ -211,21 +214,19 @@ def check_indicator(judged: JudgedRow, context: FileContext) -> None:
 
 
 def check_org_unit(judged: JudgedRow, context: FileContext) -> None:
-    """A known unit.
+    """A known unit code (which unit it names depends on the period: check_unit_in_period).
 
     SQL: ``s.org_unit = '' OR u.id IS NULL``.
     """
     row = judged.row
-    unit = context.units.get(row.org_unit)
     if not row.org_unit:
         judged.refuse("org_unit", _("The org unit code is empty."), "")
-    elif unit is None:
+    elif row.org_unit not in context.units:
         judged.refuse(
             "org_unit",
             _("Unknown org unit '%(code)s'; check the code against the catalogue.") % {"code": row.org_unit},
             row.org_unit,
         )
-    judged.unit = unit
 
 
 def check_period(judged: JudgedRow, context: FileContext) -> None:
@@ -361,28 +362,32 @@ def check_comment(judged: JudgedRow, context: FileContext) -> None:
 
 
 def check_unit_in_period(judged: JudgedRow, context: FileContext) -> None:
-    """A unit that existed in (some of) the period.
+    """The unit the code names in the period: the one valid on the period's first day, else the
+    first that began within it (``orgunits.selectors.unit_in``); none, and the row is refused with
+    the units carrying the code, their validity and successors.
 
-    SQL: ``u.valid_from > p.period_end OR u.valid_to < p.period_start``.
+    SQL: the join of ``u`` (a unit overlapping the period, none before it with the code that still
+    did) and ``u.id IS NULL``.
     """
-    unit, period = judged.unit, judged.period
-    if unit is None or period is None:
+    code, period = judged.row.org_unit, judged.period
+    units = context.units.get(code)
+    if not units or period is None:
         return
-    valid = context.valid_in.get((unit.pk, period))
-    if valid is None:
-        valid = context.valid_in[(unit.pk, period)] = unit.is_valid_between(period.start_date, period.end_date)
-    if not valid:
-        judged.refuse(
-            "org_unit",
-            _("Unit '%(code)s' did not exist in %(period)s (valid %(start)s – %(end)s).")
-            % {
-                "code": unit.code,
-                "period": period.code,
-                "start": unit.valid_from.strftime("%d/%m/%Y") if unit.valid_from else "…",
-                "end": unit.valid_to.strftime("%d/%m/%Y") if unit.valid_to else "…",
-            },
-            judged.row.org_unit,
-        )
+    key = (code, period)
+    if key not in context.unit_in:
+        context.unit_in[key] = unit_in(units, period.start_date, period.end_date)
+    unit = context.unit_in[key]
+    if unit is not None:
+        judged.unit = unit
+        return
+    if code not in context.histories:
+        context.histories[code] = "; ".join(unit_history(units))
+    judged.refuse(
+        "org_unit",
+        _("Unit '%(code)s' did not exist in %(period)s: %(units)s.")
+        % {"code": code, "period": period.code, "units": context.histories[code]},
+        code,
+    )
 
 
 def check_duplicate(judged: JudgedRow, context: FileContext) -> None:
@@ -429,7 +434,7 @@ def check_rows(rows: list[RawRow]) -> tuple[list[CheckedRow], list[Issue]]:
     unit_codes = {r.org_unit for r in rows if r.org_unit}
     context = FileContext(
         indicators={i.code: i for i in Indicator.objects.filter(code__in=indicator_codes)},
-        units={u.code: u for u in OrgUnit.objects.filter(code__in=unit_codes)},
+        units=units_by_code(unit_codes),
         first_line={},
     )
     checks = ROW_CHECKS

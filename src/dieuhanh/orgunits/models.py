@@ -156,7 +156,7 @@ class OrgUnit(models.Model):
                 OrgUnit.objects.filter(code=self.code)
                 .exclude(pk=self.pk)
                 .valid_between(self.valid_from or dt.date.min, self.valid_to or dt.date.max)
-                .order_by("valid_from")
+                .order_by(models.F("valid_from").asc(nulls_first=True))
                 .first()
             )
             if overlapping is not None:

@@ -21,15 +21,20 @@ class TreeUnit:
     level: int
 
 
-def org_unit_tree(*, kinds: Collection[str] | None = None) -> list[TreeUnit]:
-    """Units (optionally only some kinds) depth first, siblings by sort order then code; one query.
+def org_unit_tree(*, kinds: Collection[str] | None = None, on: dt.date | None = None) -> list[TreeUnit]:
+    """Units (optionally only some kinds, only those valid ``on`` a day) depth first, siblings by
+    sort order then code; one query.
 
     A unit whose parent is not listed (an agency's sub-unit when only
     administrative kinds are asked for) starts a tree of its own.
     """
-    qs = OrgUnit.objects.only("id", "code", "name", "name_en", "kind", "parent_id", "path", "depth", "sort_order")
+    qs = OrgUnit.objects.only(
+        "id", "code", "name", "name_en", "kind", "parent_id", "path", "depth", "sort_order", "valid_from", "valid_to"
+    )
     if kinds is not None:
         qs = qs.filter(kind__in=list(kinds))
+    if on is not None:
+        qs = qs.valid_on(on)
     units = list(qs)
     listed = {u.pk for u in units}
     children: dict[int | None, list[OrgUnit]] = defaultdict(list)
@@ -108,28 +113,45 @@ def unit_in(units: Sequence[OrgUnit], start: dt.date, end: dt.date) -> OrgUnit |
     return next((unit for unit in units if unit.is_valid_between(start, end)), None)
 
 
-def unit_at(code: str, *, on: dt.date | None = None) -> OrgUnit:
-    """The unit that ``code`` names on ``on`` (default today); raises UnitLookupError."""
-    return units_at([code], on=on)[str(code)]
+def unit_at(code: str, *, on: dt.date | None = None, since: dt.date | None = None) -> OrgUnit:
+    """The unit that ``code`` names on ``on`` (default today); raises UnitLookupError.
+
+    ``since``: a question about the period [since, on] (resolved at its last day) also finds a unit
+    that ended within it, when no unit with the code is valid on its last day.
+    """
+    return units_at([code], on=on, since=since)[str(code)]
 
 
-def units_at(codes: Iterable[str], *, on: dt.date | None = None, strict: bool = True) -> dict[str, OrgUnit]:
+def units_at(
+    codes: Iterable[str], *, on: dt.date | None = None, since: dt.date | None = None, strict: bool = True
+) -> dict[str, OrgUnit]:
     """The unit each code names on ``on`` (default today), by code; one query for all.
 
-    ``strict``: a code naming no unit then raises UnitLookupError (the first such, in the order
-    given); otherwise it is left out of the answer.
+    ``since`` as for ``unit_at``. ``strict``: a code naming no unit then raises UnitLookupError
+    (the first such, in the order given); otherwise it is left out of the answer.
     """
     day = on or today()
     codes = [str(code) for code in codes]
     candidates = units_by_code(codes)
     found: dict[str, OrgUnit] = {}
     for code in codes:
-        unit = unit_on(candidates.get(code, []), day)
-        if unit is not None:
-            found[code] = unit
-        elif strict:
-            raise unit_lookup_error(code, on=day, units=candidates.get(code, []))
+        try:
+            found[code] = unit_among(candidates.get(code, []), code, on=day, since=since)
+        except UnitLookupError:
+            if strict:
+                raise
     return found
+
+
+def unit_among(units: Sequence[OrgUnit], code: str, *, on: dt.date, since: dt.date | None = None) -> OrgUnit:
+    """``unit_at`` among the units carrying ``code`` (``units_by_code``), for a caller that resolves
+    one code at many dates; raises UnitLookupError."""
+    unit = unit_on(units, on)
+    if unit is None and since is not None:
+        unit = next((u for u in reversed(units) if u.is_valid_between(since, on)), None)
+    if unit is None:
+        raise unit_lookup_error(code, on=on, units=units)
+    return unit
 
 
 def unit_lookup_error(code: str, *, on: dt.date, units: Sequence[OrgUnit]) -> UnitLookupError:

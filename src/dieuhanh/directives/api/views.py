@@ -67,6 +67,7 @@ from dieuhanh.directives.services import (
 from dieuhanh.directives.status import AsOfError, StatusAt, as_of_parse
 from dieuhanh.indicators.periods import Period, PeriodError
 from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.selectors import UnitLookupError
 
 
 class SignedInReadWriteWithPermission(BasePermission):
@@ -81,11 +82,14 @@ class SignedInReadWriteWithPermission(BasePermission):
         return ReadAnyoneWriteWithPermission().has_permission(request, view)
 
 
-def _unit(value: str) -> OrgUnit:
-    unit = unit_by_code(code=value.strip())
-    if unit is None:
-        raise ValidationError({"agency": _("Unknown agency '%(code)s'.") % {"code": value}})
-    return unit
+def _unit(value: str, *, on: dt.date) -> OrgUnit:
+    """The agency a code names on ``on`` (the question's date: ``as_of``, default today)."""
+    try:
+        return unit_by_code(code=value.strip(), on=on)
+    except UnitLookupError as exc:
+        raise ValidationError(
+            {"agency": str(exc) if exc.known else _("Unknown agency '%(code)s'.") % {"code": value}}
+        ) from exc
 
 
 def _as_of(request: Request) -> dt.date:
@@ -132,7 +136,7 @@ class DirectiveFilter(django_filters.FilterSet):
         fields = ["agency", "due_from", "due_to", "source", "top_level"]
 
     def filter_agency(self, queryset: QuerySet[Directive], name: str, value: str) -> QuerySet[Directive]:
-        unit = _unit(value)
+        unit = _unit(value, on=_as_of(self.request) if self.request is not None else today_local())
         if self.data.get("role") == ROLE_LEAD:
             return queryset.filter(lead_agency=unit)
         return queryset.filter(Q(lead_agency=unit) | Q(coordinating_agencies=unit)).distinct()
@@ -194,7 +198,7 @@ class DirectiveViewSet(viewsets.ModelViewSet[Directive]):
         register page and the scorecards count them."""
         as_of = _as_of(request)
         params = request.query_params
-        agency = _unit(str(params["agency"])) if params.get("agency") else None
+        agency = _unit(str(params["agency"]), on=as_of) if params.get("agency") else None
         source = (
             SourceDocument.objects.filter(pk=int(params["source"])).first()
             if params.get("source", "").isdigit()

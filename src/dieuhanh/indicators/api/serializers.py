@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from rest_framework import serializers
 
 from dieuhanh.indicators.models import Indicator, Sector, Target
-from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.api.serializers import UnitCodeField
+
+
+def years_of(given: Mapping[str, Any]) -> tuple[dt.date, dt.date]:
+    first = int(given["year_from"])
+    last = int(given.get("year_to") or first)
+    return dt.date(first, 1, 1), dt.date(last, 12, 31)
 
 
 class SectorSerializer(serializers.ModelSerializer[Sector]):
@@ -26,9 +35,7 @@ class IndicatorSerializer(serializers.ModelSerializer[Indicator]):
     denominator = serializers.SlugRelatedField(
         slug_field="code", queryset=Indicator.objects.all(), allow_null=True, required=False
     )
-    responsible_agency = serializers.SlugRelatedField(
-        slug_field="code", queryset=OrgUnit.objects.all(), allow_null=True, required=False
-    )
+    responsible_agency = UnitCodeField(allow_null=True, required=False)
 
     class Meta:
         model = Indicator
@@ -69,7 +76,8 @@ class IndicatorSerializer(serializers.ModelSerializer[Indicator]):
 
 class TargetSerializer(serializers.ModelSerializer[Target]):
     indicator = serializers.SlugRelatedField(slug_field="code", queryset=Indicator.objects.all())
-    org_unit = serializers.SlugRelatedField(slug_field="code", queryset=OrgUnit.objects.all())
+    # A target is a record about its years: its unit is the one the code names then, as in an import.
+    org_unit = UnitCodeField(period_of=years_of, row=True)
 
     class Meta:
         model = Target

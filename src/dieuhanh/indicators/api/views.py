@@ -3,14 +3,18 @@ indicators only."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
 from django.db.models import QuerySet
 from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
 
 from dieuhanh.api import ProtectedDeleteMixin
 from dieuhanh.indicators.api.serializers import IndicatorSerializer, SectorSerializer, TargetSerializer
 from dieuhanh.indicators.models import Indicator, Sector, Target
 from dieuhanh.indicators.selectors import visible_to
+from dieuhanh.orgunits.selectors import UnitLookupError, today, unit_at
 
 
 def _public_unless_signed_in(request: object, queryset: QuerySet[Indicator]) -> QuerySet[Indicator]:
@@ -45,12 +49,23 @@ class IndicatorViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet[Indicator]):
 
 class TargetFilter(django_filters.FilterSet):
     indicator = django_filters.CharFilter(field_name="indicator__code")
-    org_unit = django_filters.CharFilter(field_name="org_unit__code")
+    org_unit = django_filters.CharFilter(
+        method="filter_org_unit", label="Unit code, on the last day of `year` (default today)"
+    )
     year = django_filters.NumberFilter(method="filter_year", label="Year covered")
 
     class Meta:
         model = Target
         fields = ["indicator", "org_unit", "year"]
+
+    def filter_org_unit(self, queryset: QuerySet[Target], name: str, value: str) -> QuerySet[Target]:
+        year = str(self.data.get("year") or "")
+        on = dt.date(int(year), 12, 31) if year.isdigit() and 1900 <= int(year) <= 2200 else today()
+        since = dt.date(on.year, 1, 1) if year else None
+        try:
+            return queryset.filter(org_unit=unit_at(value.strip(), on=on, since=since))
+        except UnitLookupError as exc:
+            raise ValidationError({"org_unit": str(exc)}) from exc
 
     def filter_year(self, queryset: QuerySet[Target], name: str, value: int) -> QuerySet[Target]:
         return queryset.filter(year_from__lte=value, year_to__gte=value)

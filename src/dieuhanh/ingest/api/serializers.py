@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from drf_spectacular.utils import inline_serializer
@@ -10,12 +12,19 @@ from rest_framework import serializers
 from dieuhanh.figures.choices import DataValueStatus, ImportFormat
 from dieuhanh.figures.models import DataValue, ImportBatch
 from dieuhanh.indicators.models import Indicator
-from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.indicators.periods import Period
+from dieuhanh.orgunits.api.serializers import UnitCodeField
+
+
+def period_of(given: Mapping[str, Any]) -> tuple[dt.date, dt.date]:
+    period = Period.parse(str(given["period"]))
+    return period.start_date, period.end_date
 
 
 class DataValueSerializer(serializers.ModelSerializer[DataValue]):
     indicator = serializers.SlugRelatedField(slug_field="code", queryset=Indicator.objects.all())
-    org_unit = serializers.SlugRelatedField(slug_field="code", queryset=OrgUnit.objects.all())
+    # A value is a record about its period: its unit is the one the code names then, as in an import.
+    org_unit = UnitCodeField(period_of=period_of, row=True)
     status = serializers.ChoiceField(choices=DataValueStatus.choices, default=DataValueStatus.SUBMITTED)
     updated_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="username", read_only=True)
 

@@ -3,6 +3,7 @@ error reports."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import django_filters
@@ -34,6 +35,8 @@ from dieuhanh.ingest.services import (
     issue_text,
     issues_as_csv,
 )
+from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.selectors import UnitLookupError, today, units_at
 
 
 class DataValueFilter(django_filters.FilterSet):
@@ -43,16 +46,39 @@ class DataValueFilter(django_filters.FilterSet):
     start_date = django_filters.DateFilter(field_name="period_start", lookup_expr="gte")
     end_date = django_filters.DateFilter(field_name="period_start", lookup_expr="lte")
     status = django_filters.ChoiceFilter(choices=DataValueStatus.choices)
-    children_of = django_filters.CharFilter(
-        field_name="org_unit__parent__code", label="Values of the children of this unit"
-    )
+    children_of = django_filters.CharFilter(method="filter_children_of", label="Values of the children of this unit")
 
     class Meta:
         model = DataValue
         fields = ["indicator", "org_unit", "period", "start_date", "end_date", "status", "children_of"]
 
     def filter_codes(self, queryset: QuerySet[DataValue], name: str, value: str) -> QuerySet[DataValue]:
-        return queryset.filter(**{f"{name}__code__in": [c.strip() for c in value.split(",") if c.strip()]})
+        codes = [c.strip() for c in value.split(",") if c.strip()]
+        if name == "org_unit":
+            return queryset.filter(org_unit__in=self._units(name, codes).values())
+        return queryset.filter(**{f"{name}__code__in": codes})
+
+    def filter_children_of(self, queryset: QuerySet[DataValue], name: str, value: str) -> QuerySet[DataValue]:
+        return queryset.filter(org_unit__parent=self._units(name, [value.strip()])[value.strip()])
+
+    def _units(self, name: str, codes: list[str]) -> dict[str, OrgUnit]:
+        """A question's units: each code names the unit valid on the last day asked about (the
+        period's, else ``end_date``, else today), or one that ended within the period."""
+        data = self.data
+        since: dt.date | None = None
+        on = today()
+        try:
+            if data.get("period"):
+                period = Period.parse(str(data["period"]))
+                since, on = period.start_date, period.end_date
+            elif data.get("end_date"):
+                on = dt.date.fromisoformat(str(data["end_date"]))
+        except (PeriodError, ValueError):
+            pass  # the period's own filter says what is wrong with it
+        try:
+            return units_at(codes, on=on, since=since)
+        except UnitLookupError as exc:
+            raise ValidationError({name: str(exc)}) from exc
 
     def filter_period(self, queryset: QuerySet[DataValue], name: str, value: str) -> QuerySet[DataValue]:
         try:

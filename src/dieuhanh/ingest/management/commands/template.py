@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from dieuhanh.commands import DieuhanhCommand
 from dieuhanh.indicators.selectors import indicator_list
 from dieuhanh.ingest.xlsx import xlsx_template_build
-from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.selectors import UnitLookupError, unit_at
 
 
 class Command(DieuhanhCommand):
@@ -38,9 +39,16 @@ class Command(DieuhanhCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        unit = OrgUnit.objects.filter(code=options["org_unit"]).first()
-        if unit is None:
-            raise CommandError(_("Unknown org unit '%(code)s'.") % {"code": options["org_unit"]})
+        year = options["year"]
+        # A question about the year: the unit the code names on its last day (or one that ended in it).
+        try:
+            unit = unit_at(options["org_unit"], on=dt.date(year, 12, 31), since=dt.date(year, 1, 1))
+        except UnitLookupError as exc:
+            if exc.known:
+                raise CommandError(str(exc)) from exc
+            raise CommandError(_("Unknown org unit '%(code)s'.") % {"code": options["org_unit"]}) from exc
+        if unit.code_shared:
+            self.stdout.write(_("Unit %(code)s: %(unit)s.") % {"code": unit.code, "unit": unit.label()})
         codes = [c.strip() for c in options["indicators"].split(",") if c.strip()] if options["indicators"] else None
         indicators = indicator_list(codes=codes, sector=options["sector"])
         if codes:

@@ -7,6 +7,7 @@ dieuhanh report --scheduled [--org-unit 74] [--format docx,pdf] [--force]
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from dieuhanh.commands import DieuhanhCommand
 from dieuhanh.indicators.periods import PeriodError
 from dieuhanh.orgunits.choices import OrgUnitKind
 from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.selectors import UnitLookupError, units_at
 from dieuhanh.reports.choices import ReportFormat
 from dieuhanh.reports.phrasing import ReportWordingError, wording_load
 from dieuhanh.reports.services import (
@@ -114,11 +116,18 @@ class Command(DieuhanhCommand):
         except (ReportWordingError, ReportError) as exc:
             raise CommandError(str(exc)) from exc
 
-    def units(self, codes: list[str]) -> list[OrgUnit]:
-        found = {u.code: u for u in OrgUnit.objects.filter(code__in=codes)}
-        missing = [c for c in codes if c not in found]
-        if missing:
-            raise CommandError(_("Unknown org unit '%(code)s'.") % {"code": ", ".join(missing)})
+    def units(self, codes: list[str], *, on: dt.date, since: dt.date | None = None) -> list[OrgUnit]:
+        """The units the codes name on ``on`` (a period's last day; ``since`` its first, for a unit
+        that ended within it); each one whose code another unit shares is said which it is."""
+        try:
+            found = units_at(codes, on=on, since=since)
+        except UnitLookupError as exc:
+            if exc.known:
+                raise CommandError(str(exc)) from exc
+            raise CommandError(_("Unknown org unit '%(code)s'.") % {"code": exc.code}) from exc
+        for unit in found.values():
+            if unit.code_shared:
+                self.stdout.write(_("Unit %(code)s: %(unit)s.") % {"code": unit.code, "unit": unit.label()})
         return [found[c] for c in codes]
 
     def one(self, options: dict[str, Any]) -> None:
@@ -126,11 +135,11 @@ class Command(DieuhanhCommand):
             raise CommandError(
                 _("Give one --org-unit, a --period and an --output file (or --scheduled for the monthly run).")
             )
-        (unit,) = self.units(options["org_unit"])
         try:
             period = ReportPeriod.parse(options["period"])
         except PeriodError as exc:
             raise CommandError(str(exc)) from exc
+        (unit,) = self.units(options["org_unit"], on=period.end_date, since=period.start_date)
         formats = parse_formats(options["format"] or Path(options["output"]).suffix.lstrip(".") or "docx")
         wording = wording_load(directory=Path(options["wording"]) if options["wording"] else None)
         started = time.perf_counter()
@@ -157,10 +166,14 @@ class Command(DieuhanhCommand):
 
     def scheduled(self, options: dict[str, Any]) -> None:
         if options["org_unit"]:
-            units = self.units(options["org_unit"])
+            units = self.units(options["org_unit"], on=timezone.localdate())
         else:
             # By default the provinces at the top of the tree: the units that issue the report.
-            units = list(OrgUnit.objects.filter(parent=None, kind=OrgUnitKind.PROVINCE).order_by("sort_order", "code"))
+            units = list(
+                OrgUnit.objects.filter(parent=None, kind=OrgUnitKind.PROVINCE)
+                .valid_on(timezone.localdate())
+                .order_by("sort_order", "code")
+            )
         formats = parse_formats(options["format"] or DEFAULT_SCHEDULED_FORMATS)
         if options["wording"]:
             raise CommandError(_("The scheduled run uses DIEUHANH_REPORT_WORDING_DIR; --wording is for one report."))
