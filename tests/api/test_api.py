@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from dieuhanh.figures.models import DataValue, DataValueChange
 from dieuhanh.indicators.models import Indicator
+from dieuhanh.orgunits.models import OrgUnit
 from tests.conftest import Tree
 from tests.factories import IndicatorFactory, TargetFactory, put
 
@@ -252,3 +253,35 @@ def test_a_repeated_api_question_costs_one_query_and_never_crosses_visibility(
     assert again == first
     assert seen.status_code == 200
     assert unseen.status_code == 400
+
+
+def test_a_unit_cannot_be_moved_under_its_own_descendant_through_the_api(figures: Tree, owner_api: APIClient) -> None:
+    response = owner_api.patch("/api/v1/org-units/74/", {"parent": "25741"}, format="json")
+
+    assert response.status_code == 400
+    assert "parent" in response.json()
+    assert OrgUnit.objects.get(code="74").parent is None
+
+
+def test_groups_and_successions_are_read_by_anyone_and_written_with_permission(
+    figures: Tree, api: APIClient, colleague_api: APIClient, owner_api: APIClient
+) -> None:
+    group = {"code": "NORTH", "name": "Phía Bắc", "members": ["718", "25741"]}
+    succession = {"predecessor": "25741", "successor": "25744", "effective_date": "2025-07-01"}
+
+    assert api.post("/api/v1/org-unit-groups/", group, format="json").status_code == 401
+    assert colleague_api.post("/api/v1/successions/", succession, format="json").status_code == 403
+    assert owner_api.post("/api/v1/org-unit-groups/", group, format="json").status_code == 201
+    assert owner_api.post("/api/v1/successions/", succession, format="json").status_code == 201
+    wrong = owner_api.post("/api/v1/successions/", {**succession, "share": Decimal("0.5")}, format="json")
+
+    assert api.get("/api/v1/org-unit-groups/NORTH/").json() == {
+        "code": "NORTH",
+        "name": "Phía Bắc",
+        "members": ["718", "25741"],
+    }
+    assert [
+        (s["predecessor"], s["successor"], s["merge_type"]) for s in api.get("/api/v1/successions/").json()["results"]
+    ] == [("25741", "25744", "whole")]
+    assert wrong.status_code == 400
+    assert set(wrong.json()) == {"share", "non_field_errors"}  # a whole merge with a share; the pair again
