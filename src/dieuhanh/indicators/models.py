@@ -167,8 +167,8 @@ def ratio_operand_problem(
 ) -> str | None:
     """What is wrong with an indicator as the numerator or denominator of a ratio; None if nothing.
 
-    The one statement of the rule, asked by the model's validation (so by the API and the admin)
-    and by the catalogue loader, which checks a whole file before any indicator of it exists.
+    The one statement of the rule, asked by the model's validation: by the admin's form, and by the
+    API's serializer, through which the catalogue loader checks each indicator of a file too.
     """
     if operand_code == ratio_code:
         return str(_("a ratio cannot use itself."))
