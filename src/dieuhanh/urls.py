@@ -17,6 +17,8 @@ admin.site.index_title = _("Catalogue, figures and directives")
 api_root = APIRootView.as_view(
     api_root_dict={
         "org-units": "orgunit-list",
+        "org-unit-groups": "orgunitgroup-list",
+        "successions": "succession-list",
         "sectors": "sector-list",
         "indicators": "indicator-list",
         "targets": "target-list",

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from dieuhanh.figures.models import DataValue, DataValueChange
 from dieuhanh.indicators.models import Indicator
+from dieuhanh.orgunits.models import OrgUnit
 from tests.conftest import Tree
 from tests.factories import IndicatorFactory, TargetFactory, put
 
@@ -252,3 +253,79 @@ def test_a_repeated_api_question_costs_one_query_and_never_crosses_visibility(
     assert again == first
     assert seen.status_code == 200
     assert unseen.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"min_value": 5, "max_value": 1}, "max_value"),  # the model's rule (the loader had its own words)
+        ({"decimals": 9}, "decimals"),  # the loader's rule, which the API did not have
+        ({"period_type": "weekly"}, "period_type"),  # the field's choices, with what is allowed
+    ],
+)
+def test_the_api_and_the_loader_refuse_an_indicator_with_the_same_words(
+    figures: Tree, owner_api: APIClient, body: dict[str, Any], field: str
+) -> None:
+    from dieuhanh.indicators.metadata import MetadataError, metadata_load
+
+    indicator = {"code": "P", "name": "P", **body}
+
+    response = owner_api.post("/api/v1/indicators/", indicator, format="json")
+    with pytest.raises(MetadataError) as loader:
+        metadata_load(document={"indicators": [indicator]})
+
+    assert response.status_code == 400
+    [said] = response.json()[field]
+    assert loader.value.errors == [f"indicators[0].{field}: {said}"]
+
+
+def test_a_unit_cannot_be_moved_under_its_own_descendant_through_the_api(figures: Tree, owner_api: APIClient) -> None:
+    response = owner_api.patch("/api/v1/org-units/74/", {"parent": "25741"}, format="json")
+
+    assert response.status_code == 400
+    assert "parent" in response.json()
+    assert OrgUnit.objects.get(code="74").parent is None
+
+
+def test_groups_and_successions_are_read_by_anyone_and_written_with_permission(
+    figures: Tree, api: APIClient, colleague_api: APIClient, owner_api: APIClient
+) -> None:
+    group = {"code": "NORTH", "name": "Phía Bắc", "members": ["718", "25741"]}
+    succession = {"predecessor": "25741", "successor": "25744", "effective_date": "2025-07-01"}
+
+    assert api.post("/api/v1/org-unit-groups/", group, format="json").status_code == 401
+    assert colleague_api.post("/api/v1/successions/", succession, format="json").status_code == 403
+    assert owner_api.post("/api/v1/org-unit-groups/", group, format="json").status_code == 201
+    assert owner_api.post("/api/v1/successions/", succession, format="json").status_code == 201
+    wrong = owner_api.post("/api/v1/successions/", {**succession, "share": Decimal("0.5")}, format="json")
+
+    assert api.get("/api/v1/org-unit-groups/NORTH/").json() == {
+        "code": "NORTH",
+        "name": "Phía Bắc",
+        "members": ["718", "25741"],
+    }
+    assert [
+        (s["predecessor"], s["successor"], s["merge_type"]) for s in api.get("/api/v1/successions/").json()["results"]
+    ] == [("25741", "25744", "whole")]
+    assert wrong.status_code == 400
+    assert set(wrong.json()) == {"share", "non_field_errors"}  # a whole merge with a share; the pair again
+
+
+def test_the_api_and_the_loader_refuse_a_succession_with_the_same_words(figures: Tree, owner_api: APIClient) -> None:
+    from dieuhanh.indicators.metadata import MetadataError, metadata_load
+
+    succession = {
+        "predecessor": "25741",
+        "successor": "25816",
+        "effective_date": "2025-07-01",
+        "merge_type": "part",
+        "share": 1.5,
+    }
+
+    response = owner_api.post("/api/v1/successions/", succession, format="json")
+    with pytest.raises(MetadataError) as loader:
+        metadata_load(document={"successions": [succession]})
+
+    assert response.status_code == 400
+    [said] = response.json()["share"]
+    assert loader.value.errors == [f"successions[0].share: {said}"]

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 from django.core.management import call_command
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from dieuhanh.indicators.metadata import MetadataError, metadata_export, metadata_load
 from dieuhanh.indicators.models import Indicator, Sector, Target
@@ -27,7 +29,15 @@ DOCUMENT = {
         {"code": "STC", "name": "Sở Tài chính", "kind": "agency"},
         {"code": "25747", "name": "Phường Thủ Dầu Một", "kind": "commune", "valid_from": "2025-07-01"},
     ],
-    "successions": [{"predecessor": "25741", "successor": "25747", "effective_date": "2025-07-01", "share": 0.6}],
+    "successions": [
+        {
+            "predecessor": "25741",
+            "successor": "25747",
+            "effective_date": "2025-07-01",
+            "merge_type": "part",
+            "share": 0.6,
+        }
+    ],
     "indicators": [
         {
             "code": "DOSSIER_ONLINE_RATE",
@@ -182,6 +192,17 @@ def test_a_parent_cycle_is_refused() -> None:
         )
 
 
+def test_a_parent_cycle_among_units_already_loaded_is_refused_once_for_each() -> None:
+    metadata_load(document={"org_units": [{"code": "A", "name": "A"}, {"code": "B", "name": "B"}]})
+
+    with pytest.raises(MetadataError) as raised:
+        metadata_load(document={"org_units": [{"code": "A", "name": "A", "parent": "B"}, {"code": "B", "parent": "A"}]})
+
+    cycle = _("the parents form a cycle through '%(code)s'.")
+    assert raised.value.errors == [f"org_units[0]: {cycle % {'code': 'B'}}", f"org_units[1]: {cycle % {'code': 'A'}}"]
+    assert not OrgUnit.objects.exclude(parent=None).exists()
+
+
 def test_export_then_load_into_an_empty_database_gives_the_same_catalogue() -> None:
     metadata_load(document=DOCUMENT)
     exported = metadata_export()
@@ -259,3 +280,188 @@ def test_a_comma_in_an_unquoted_yaml_value_is_caught_not_silently_cut() -> None:
 
     assert [e.split(":")[0] for e in raised.value.errors] == ["org_units[0].Thể thao và Du lịch"]
     assert not OrgUnit.objects.exists()
+
+
+def test_the_api_names_are_read_beside_the_catalogue_names_and_the_export_writes_the_catalogues() -> None:
+    """One table per app maps the file's names (min, public, year …) to the API's (min_value,
+    is_public, year_from …); a record may use either."""
+    metadata_load(document={"org_units": [{"code": "74", "name": "Tỉnh Bình Dương", "kind": "province"}]})
+    catalogue_names = {
+        "indicators": [{"code": "A", "name": "A", "min": 0, "max": 100, "public": "không", "rate": True}],
+        "targets": [
+            {"indicator": "A", "org_unit": "74", "year": 2023, "value": 1},
+            {"indicator": "A", "org_unit": "74", "plan_period": "2021-2025", "value": 2},
+        ],
+    }
+    api_names = {
+        "indicators": [
+            {"code": "B", "name": "B", "min_value": 0, "max_value": 100, "is_public": False, "is_rate": True}
+        ],
+        "targets": [
+            {"indicator": "B", "org_unit": "74", "year_from": 2023, "year_to": 2023, "value": 1},
+            {"indicator": "B", "org_unit": "74", "year_from": 2021, "year_to": 2025, "value": 2},
+        ],
+    }
+
+    metadata_load(document=catalogue_names)
+    metadata_load(document=api_names)
+
+    exported = metadata_export()
+    a, b = ({k: v for k, v in i.items() if k not in ("code", "name")} for i in exported["indicators"])
+    assert (
+        a
+        == b
+        == {
+            "period_type": "monthly",
+            "aggregation": "sum",
+            "direction": "up",
+            "decimals": 1,
+            "rate": True,
+            "min": 0,
+            "max": 100,
+            "public": False,
+        }
+    )
+    assert [(t["indicator"], t.get("year"), t.get("plan_period")) for t in exported["targets"]] == [
+        ("A", None, "2021-2025"),
+        ("A", 2023, None),
+        ("B", None, "2021-2025"),
+        ("B", 2023, None),
+    ]
+    assert metadata_load(document=exported).updated == {}
+
+
+def test_a_name_and_its_api_name_together_are_refused() -> None:
+    with pytest.raises(MetadataError) as raised:
+        metadata_load(document={"indicators": [{"code": "A", "name": "A", "min": 0, "min_value": 1}]})
+
+    assert raised.value.errors == [
+        "indicators[0]: " + _("give either %(one)s or %(other)s, not both.") % {"one": "min", "other": "min_value"}
+    ]
+
+
+def test_a_record_is_checked_by_its_api_serializer_with_the_models_rules() -> None:
+    """Rules the old loader did not have, or had in its own words, come from the serializer and the
+    model: the same text the API answers."""
+    with translation.override("vi"), pytest.raises(MetadataError) as raised:
+        metadata_load(
+            document={
+                "org_units": [{"code": "74", "kind": "province"}],
+                "indicators": [{"code": "P", "name": "P", "decimals": 9, "min": 5, "max": 1}],
+            }
+        )
+
+    assert raised.value.errors == [
+        "org_units[0].name: Trường này là bắt buộc.",
+        "indicators[0].decimals: Giá trị phải nhỏ hơn hoặc bằng 6.",
+        "indicators[0].max: Giá trị lớn nhất nhỏ hơn giá trị nhỏ nhất.",
+    ]
+
+
+def test_moving_a_unit_under_its_own_descendant_is_refused_by_the_models_rule() -> None:
+    metadata_load(document=DOCUMENT)
+
+    with pytest.raises(MetadataError) as raised:
+        metadata_load(document={"org_units": [{"code": "74", "name": "Tỉnh Bình Dương", "parent": "25741"}]})
+
+    assert raised.value.errors == [
+        "org_units[0].parent: " + _("A unit cannot be placed under itself or one of its descendants.")
+    ]
+    assert OrgUnit.objects.get(code="74").parent is None
+
+
+def test_a_ratio_using_itself_is_refused_with_its_other_problems() -> None:
+    with pytest.raises(MetadataError) as raised:
+        metadata_load(
+            document={
+                "indicators": [
+                    {
+                        "code": "R",
+                        "name": "R",
+                        "aggregation": "ratio",
+                        "numerator": "R",
+                        "denominator": "R",
+                        "rate": "?",
+                    }
+                ]
+            }
+        )
+
+    assert [e.split(":")[0] for e in raised.value.errors] == [
+        "indicators[0].numerator",
+        "indicators[0].denominator",
+        "indicators[0].rate",
+    ]
+    assert not Indicator.objects.exists()
+
+
+def test_a_reference_to_a_record_of_the_document_that_failed_is_not_reported_again() -> None:
+    with pytest.raises(MetadataError) as raised:
+        metadata_load(
+            document={
+                "org_units": [
+                    {"code": "74", "name": "Tỉnh", "kind": "tinh"},
+                    {"code": "718", "name": "TDM", "parent": "74"},
+                ],
+                "indicators": [{"code": "A", "name": "A", "period_type": "weekly"}],
+                "targets": [{"indicator": "A", "org_unit": "74", "year": 2023, "value": 1}],
+            }
+        )
+
+    assert [e.split(":")[0] for e in raised.value.errors] == ["org_units[0].kind", "indicators[0].period_type"]
+
+
+def test_groups_and_successions_are_checked_by_their_serializers() -> None:
+    metadata_load(document=DOCUMENT)
+
+    with pytest.raises(MetadataError) as raised:
+        metadata_load(
+            document={
+                "org_unit_groups": [{"code": "G", "members": ["718", "ZZ"]}],
+                "successions": [
+                    {"predecessor": "718", "successor": "25747", "effective_date": "2025-07-01", "share": 1.5},
+                    {"predecessor": "718", "successor": "NOPE", "effective_date": "1/7/2025"},
+                ],
+            }
+        )
+
+    assert raised.value.errors == [
+        "org_unit_groups[0].name: " + _("This field is required."),
+        "org_unit_groups[0].members: " + _("unknown unit '{value}'.").format(value="ZZ"),
+        "successions[0].share: " + _("The share must be greater than 0 and at most 1."),
+        "successions[1].successor: " + _("unknown unit '{value}'.").format(value="NOPE"),
+        "successions[1].effective_date: "
+        + _("Date has wrong format. Use one of these formats instead: {format}.").format(format="YYYY-MM-DD"),
+    ]
+
+
+def test_a_group_gains_the_units_that_name_it_and_its_listed_members() -> None:
+    metadata_load(document=DOCUMENT)
+
+    result = metadata_load(
+        document={
+            "org_unit_groups": [{"code": "NORTH", "name": "Phía Bắc", "members": ["718"]}],
+            "org_units": [{"code": "25747", "name": "Phường Thủ Dầu Một", "groups": ["NORTH"]}],
+        }
+    )
+    again = metadata_load(document={"org_units": [{"code": "STC", "name": "Sở Tài chính", "groups": ["NORTH"]}]})
+
+    assert result.created == {"org_unit_groups": 1}
+    assert again.updated == {"org_unit_groups": 1}
+    assert metadata_export()["org_unit_groups"] == [
+        {"code": "NORTH", "name": "Phía Bắc", "members": ["25747", "718", "STC"]}
+    ]
+
+
+def test_the_frameworks_messages_are_in_the_users_language() -> None:
+    document = {"targets": [{"indicator": "X", "org_unit": "Y", "year": "2023a", "value": "nhiều"}]}
+
+    with translation.override("vi"), pytest.raises(MetadataError) as raised:
+        metadata_load(document=document)
+
+    assert raised.value.errors == [
+        "targets[0].indicator: không có chỉ tiêu 'X'.",
+        "targets[0].org_unit: không có đơn vị 'Y'.",
+        "targets[0].year: Phải là một số nguyên.",
+        "targets[0].value: Phải là một số.",
+    ]

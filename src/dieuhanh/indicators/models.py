@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -67,7 +68,8 @@ class Indicator(models.Model):
     )
     factor = models.DecimalField(_("factor"), max_digits=20, decimal_places=6, default=1)
     direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices, default=Direction.UP)
-    decimals = models.PositiveSmallIntegerField(_("decimals"), default=1)
+    # A figure is stored with 6 decimals: more could never be shown.
+    decimals = models.PositiveSmallIntegerField(_("decimals"), default=1, validators=[MaxValueValidator(6)])
     min_value = models.DecimalField(_("minimum value"), max_digits=24, decimal_places=6, null=True, blank=True)
     max_value = models.DecimalField(_("maximum value"), max_digits=24, decimal_places=6, null=True, blank=True)
     sector = models.ForeignKey(
@@ -165,8 +167,8 @@ def ratio_operand_problem(
 ) -> str | None:
     """What is wrong with an indicator as the numerator or denominator of a ratio; None if nothing.
 
-    The one statement of the rule, asked by the model's validation (so by the API and the admin)
-    and by the catalogue loader, which checks a whole file before any indicator of it exists.
+    The one statement of the rule, asked by the model's validation: by the admin's form, and by the
+    API's serializer, through which the catalogue loader checks each indicator of a file too.
     """
     if operand_code == ratio_code:
         return str(_("a ratio cannot use itself."))
@@ -178,6 +180,9 @@ def ratio_operand_problem(
             % {"code": operand_code, "theirs": operand_period_type, "ours": period_type}
         )
     return None
+
+
+YEAR_RANGE = [MinValueValidator(1900), MaxValueValidator(2200)]
 
 
 class Target(models.Model):
@@ -193,8 +198,8 @@ class Target(models.Model):
     org_unit = models.ForeignKey(
         "orgunits.OrgUnit", verbose_name=_("org unit"), on_delete=models.CASCADE, related_name="targets"
     )
-    year_from = models.PositiveSmallIntegerField(_("from year"))
-    year_to = models.PositiveSmallIntegerField(_("to year"))
+    year_from = models.PositiveSmallIntegerField(_("from year"), validators=YEAR_RANGE)
+    year_to = models.PositiveSmallIntegerField(_("to year"), validators=YEAR_RANGE)
     value = ExactDecimalField(_("value"), max_digits=24, decimal_places=6)
     note = models.CharField(_("note"), max_length=300, blank=True)
     source = models.CharField(_("source document"), max_length=300, blank=True)
@@ -211,6 +216,10 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code} @ {self.org_unit.code} {self.years_label}: {self.value}"
+
+    def clean(self) -> None:
+        if self.year_from is not None and self.year_to is not None and self.year_to < self.year_from:
+            raise ValidationError({"year_to": _("The plan period ends before it starts.")})
 
     @property
     def is_annual(self) -> bool:

@@ -225,6 +225,8 @@ class Succession(models.Model):
         return f"{self.predecessor} → {self.successor}"
 
     def clean(self) -> None:
+        if self.share is not None and not (0 < self.share <= 1):
+            raise ValidationError({"share": _("The share must be greater than 0 and at most 1.")})
         if self.merge_type != MergeType.PART and self.share is not None and self.share != 1:
             raise ValidationError(
                 {"share": _("Only a unit merged in part has a share below 1; set the merge type to 'part'.")}

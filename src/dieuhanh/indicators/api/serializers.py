@@ -1,40 +1,50 @@
-"""What the catalogue API reads and writes: sectors, indicators (checked by the model's own rules), targets."""
+"""What the catalogue API reads and writes: sectors, indicators and targets (checked by the models' own rules)."""
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from rest_framework import serializers
+from django.utils.translation import gettext_lazy as _
 
+from dieuhanh.api import CodeRelatedField, ModelRulesSerializer
 from dieuhanh.indicators.models import Indicator, Sector, Target
 from dieuhanh.orgunits.api.serializers import UnitCodeField
 
+UNKNOWN_INDICATOR = {"does_not_exist": _("unknown indicator '{value}'.")}
+
 
 def years_of(given: Mapping[str, Any]) -> tuple[dt.date, dt.date]:
+    """A target's years as days: the first year's 1 January to the last year's 31 December."""
     first = int(given["year_from"])
     last = int(given.get("year_to") or first)
     return dt.date(first, 1, 1), dt.date(last, 12, 31)
 
 
-class SectorSerializer(serializers.ModelSerializer[Sector]):
+def indicator_field(**kwargs: Any) -> CodeRelatedField[Indicator]:
+    """An indicator named by its code, refused with "unknown indicator" when there is none."""
+    return CodeRelatedField(queryset=Indicator.objects.all(), error_messages=UNKNOWN_INDICATOR, **kwargs)
+
+
+class SectorSerializer(ModelRulesSerializer[Sector]):
     class Meta:
         model = Sector
         fields = ["code", "name", "name_en", "sort_order"]
 
 
-class IndicatorSerializer(serializers.ModelSerializer[Indicator]):
-    sector = serializers.SlugRelatedField(
-        slug_field="code", queryset=Sector.objects.all(), allow_null=True, required=False
+class IndicatorSerializer(ModelRulesSerializer[Indicator]):
+    """An indicator; the model's rules (ratio operands, min ≤ max) are checked on the would-be result."""
+
+    sector: CodeRelatedField[Sector] = CodeRelatedField(
+        queryset=Sector.objects.all(),
+        allow_null=True,
+        required=False,
+        error_messages={"does_not_exist": _("unknown sector '{value}'.")},
     )
-    numerator = serializers.SlugRelatedField(
-        slug_field="code", queryset=Indicator.objects.all(), allow_null=True, required=False
-    )
-    denominator = serializers.SlugRelatedField(
-        slug_field="code", queryset=Indicator.objects.all(), allow_null=True, required=False
-    )
+    numerator = indicator_field(allow_null=True, required=False)
+    denominator = indicator_field(allow_null=True, required=False)
+    # An agency is named as it is today (else the last unit with the code, for an agency that has ended).
     responsible_agency = UnitCodeField(allow_null=True, required=False)
 
     class Meta:
@@ -65,17 +75,9 @@ class IndicatorSerializer(serializers.ModelSerializer[Indicator]):
             "sort_order",
         ]
 
-    def validate(self, attrs: dict[str, object]) -> dict[str, object]:
-        # Run the model's own rules (ratio operands, min ≤ max) on the would-be result.
-        instance = copy.copy(self.instance) if self.instance is not None else Indicator()
-        for name, value in attrs.items():
-            setattr(instance, name, value)
-        instance.clean()
-        return attrs
 
-
-class TargetSerializer(serializers.ModelSerializer[Target]):
-    indicator = serializers.SlugRelatedField(slug_field="code", queryset=Indicator.objects.all())
+class TargetSerializer(ModelRulesSerializer[Target]):
+    indicator = indicator_field()
     # A target is a record about its years: its unit is the one the code names then, as in an import.
     org_unit = UnitCodeField(period_of=years_of, row=True)
 

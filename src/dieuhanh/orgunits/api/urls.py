@@ -3,10 +3,12 @@
 from rest_framework.routers import SimpleRouter
 from rest_framework.urlpatterns import format_suffix_patterns
 
-from dieuhanh.orgunits.api.views import OrgUnitViewSet
+from dieuhanh.orgunits.api.views import OrgUnitGroupViewSet, OrgUnitViewSet, SuccessionViewSet
 
 router = SimpleRouter()
 router.register("org-units", OrgUnitViewSet, basename="orgunit")
+router.register("org-unit-groups", OrgUnitGroupViewSet, basename="orgunitgroup")
+router.register("successions", SuccessionViewSet, basename="succession")
 
 # With a format suffix too (/api/v1/org-units.json), as the API has always answered.
 urlpatterns = format_suffix_patterns(router.urls)

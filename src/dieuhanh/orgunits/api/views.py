@@ -1,4 +1,5 @@
-"""The org units API's views: look a unit up by its code on a date, filter by parent, kind and date."""
+"""The org units API's views: look a unit up by its code on a date, a group by its code; filter units by
+parent, kind and date, successions by unit."""
 
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 
 from dieuhanh.api import ProtectedDeleteMixin
-from dieuhanh.orgunits.api.serializers import OrgUnitSerializer
+from dieuhanh.orgunits.api.serializers import OrgUnitGroupSerializer, OrgUnitSerializer, SuccessionSerializer
 from dieuhanh.orgunits.choices import OrgUnitKind
-from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.models import OrgUnit, OrgUnitGroup, Succession
 from dieuhanh.orgunits.selectors import UnitLookupError, today, unit_at
 
 ON = OpenApiParameter(
@@ -94,3 +95,30 @@ class OrgUnitViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet[OrgUnit]):
             raise Http404(str(exc)) from exc
         self.check_object_permissions(self.request, unit)
         return unit
+
+
+class OrgUnitGroupViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet[OrgUnitGroup]):
+    """Named sets of units across the tree; look one up by its code. Writing ``members`` sets them."""
+
+    queryset = OrgUnitGroup.objects.prefetch_related("members").order_by("code")
+    serializer_class = OrgUnitGroupSerializer
+    lookup_field = "code"
+
+
+class SuccessionFilter(django_filters.FilterSet):
+    predecessor = django_filters.CharFilter(field_name="predecessor__code")
+    successor = django_filters.CharFilter(field_name="successor__code")
+
+    class Meta:
+        model = Succession
+        fields = ["predecessor", "successor"]
+
+
+class SuccessionViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet[Succession]):
+    """Which unit continues in which after a re-organisation, and what share of it."""
+
+    queryset = Succession.objects.select_related("predecessor", "successor").order_by(
+        "predecessor__code", "successor__code"
+    )
+    serializer_class = SuccessionSerializer
+    filterset_class = SuccessionFilter
