@@ -16,8 +16,10 @@ from django.utils.translation import gettext as _
 from dieuhanh.indicators.api.serializers import IndicatorSerializer, SectorSerializer, TargetSerializer
 from dieuhanh.indicators.choices import Aggregation
 from dieuhanh.indicators.models import Indicator, Sector, Target
+from dieuhanh.orgunits.api.serializers import unit_code_field
 from dieuhanh.orgunits.catalogue import ORG_UNITS
 from dieuhanh.orgunits.documents import CatalogueLoad, Names, Record, Spread, code, dependency_order, export_records
+from dieuhanh.orgunits.selectors import UnitLookupError
 
 SECTORS, INDICATORS, TARGETS = "sectors", "indicators", "targets"
 
@@ -128,19 +130,27 @@ def targets_load(load: CatalogueLoad) -> None:
             load.problems.add(record.where, _("needs year (e.g. 2023) or plan_period (e.g. 2021-2025)."))
             record.claimed.update(("year_from", "year_to"))
 
-    def key_of(record: Record) -> tuple[str, str, int, int] | None:
-        indicator, unit = code(record.data.get("indicator")), code(record.data.get("org_unit"))
+    unit_field = unit_code_field(TargetSerializer, "org_unit")
+
+    def key_of(record: Record) -> tuple[str, int, int, int] | None:
+        # The unit as the serializer will name it, at the target's years; None when the code names
+        # none then (the serializer says why).
+        indicator, unit_code = code(record.data.get("indicator")), code(record.data.get("org_unit"))
         year_from, year_to = _year(record.data.get("year_from")), _year(record.data.get("year_to"))
-        if indicator is None or unit is None or year_from is None or year_to is None:
+        if indicator is None or unit_code is None or year_from is None or year_to is None:
             return None
-        return indicator, unit, year_from, year_to
+        try:
+            unit = unit_field.resolve(unit_code, record.data, known=load.known)
+        except UnitLookupError:
+            return None
+        return (indicator, unit.pk, year_from, year_to) if unit is not None else None
 
     targets = load.keyed(records, key_of, lambda _key: _("this target is given twice."))
     keys = [key for key in targets if isinstance(key, tuple)]
     existing = {
-        (t.indicator.code, t.org_unit.code, t.year_from, t.year_to): t
-        for t in Target.objects.select_related("indicator", "org_unit").filter(
-            indicator__code__in={k[0] for k in keys}, org_unit__code__in={k[1] for k in keys}
+        (t.indicator.code, t.org_unit_id, t.year_from, t.year_to): t
+        for t in Target.objects.select_related("indicator").filter(
+            indicator__code__in={k[0] for k in keys}, org_unit_id__in={k[1] for k in keys}
         )
     }
     for key, record in targets.items():

@@ -130,9 +130,12 @@ class CatalogueLoad:
     document: Mapping[str, Any]
     problems: Problems
     result: MetadataLoadResult = field(default_factory=MetadataLoadResult)
-    # The related records looked up by code so far (CodeRelatedField), for the sections whose
-    # references no longer change (see upsert's ``remember``).
+    # The related records looked up by code (and, for units, date) so far (CodeRelatedField,
+    # UnitCodeField), for the sections whose references no longer change (see upsert's ``remember``).
     known: dict[Any, Any] = field(default_factory=dict)
+    # The records loaded so far by their place: a record of the document that names another by its
+    # place rather than its code (a unit's own ``groups``) gets that very record.
+    loaded: dict[Where, Model] = field(default_factory=dict)
 
     def records(
         self, section: str, serializer: Serializer, names: Names, *, extra: Collection[str] = ()
@@ -243,9 +246,12 @@ class CatalogueLoad:
             self._report(record, serializer.errors, names)
             return None
         if not save or (instance is not None and not _changes(instance, serializer.validated_data)):
+            if save and instance is not None:
+                self.loaded[record.where] = instance
             return instance
         saved = serializer.save()
         self.result.count(section, created=instance is None)
+        self.loaded[record.where] = saved
         return saved
 
     def check_without(
@@ -279,6 +285,8 @@ class CatalogueLoad:
 
 def code(value: Any) -> str | None:
     """A code as the catalogue keeps it (a YAML number 74 is the code "74"); None for none."""
+    if isinstance(value, Model):
+        value = getattr(value, "code", None)  # a record given as itself (a group's members as they are)
     if value is None or isinstance(value, (dict, list, bool)):
         return None
     text = str(value).strip()

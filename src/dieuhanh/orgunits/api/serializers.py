@@ -109,6 +109,14 @@ class UnitCodeField(serializers.SlugRelatedField[OrgUnit]):
         return given
 
 
+def unit_code_field(serializer_class: type[serializers.Serializer[Any]], name: str) -> UnitCodeField:
+    """A serializer's UnitCodeField, for a caller that resolves codes by its rule (the loader's keys)."""
+    field = serializer_class().fields[name]
+    if not isinstance(field, UnitCodeField):
+        raise TypeError(f"{serializer_class.__name__}.{name} is not a UnitCodeField")
+    return field
+
+
 def _unit_when(units: list[OrgUnit], code: str, when: When) -> OrgUnit | None:
     if not units:
         return None
