@@ -9,6 +9,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from dieuhanh.figures.models import DataValue
+from dieuhanh.indicators.models import Target
 from dieuhanh.orgunits.models import OrgUnit, Succession
 from tests.conftest import Tree
 from tests.factories import IndicatorFactory, OrgUnitFactory
@@ -67,3 +68,20 @@ def test_a_figure_written_through_the_api_goes_to_the_unit_its_code_names_in_its
     june = owner_api.get("/api/v1/data-values/", {"org_unit": "25747", "period": "202506"}).json()["results"]
     assert [v["period"] for v in july] == ["202507"]
     assert [v["period"] for v in june] == ["202506"]
+
+
+def test_a_target_written_through_the_api_goes_to_the_unit_its_code_names_at_its_years_end(
+    owner_api: APIClient, reform: dict[str, OrgUnit]
+) -> None:
+    IndicatorFactory(code="REV")
+    for year in (2024, 2025):
+        response = owner_api.post(
+            "/api/v1/targets/",
+            {"indicator": "REV", "org_unit": "25747", "year_from": year, "year_to": year, "value": "1"},
+        )
+        assert response.status_code == 201, response.json()
+    assert Target.objects.get(year_from=2024).org_unit == reform["old"]
+    assert Target.objects.get(year_from=2025).org_unit == reform["new"]
+    # Asked about the same code and year, the target is found.
+    found = owner_api.get("/api/v1/targets/", {"org_unit": "25747", "year": "2025"}).json()["results"]
+    assert [t["year_from"] for t in found] == [2025]

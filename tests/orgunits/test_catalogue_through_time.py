@@ -189,6 +189,30 @@ def test_a_record_that_overlaps_several_units_with_its_code_is_refused_as_ambigu
     assert "Thành phố Hồ Chí Minh, hiệu lực đến 30/6/2025; Thành phố Hồ Chí Minh, hiệu lực từ 1/7/2025" in errors[0]
 
 
+def test_a_target_names_the_unit_of_its_last_years_end_and_a_code_valid_at_none_is_refused() -> None:
+    document = issue()
+    document["indicators"] = [
+        {"code": "REV", "name": "Thu ngân sách", "period_type": "yearly", "aggregation": "sum", "direction": "up"}
+    ]
+    document["targets"] = [
+        {"indicator": "REV", "org_unit": "25747", "year": 2025, "value": 1},
+        {"indicator": "REV", "org_unit": "25747", "plan_period": "2021-2025", "value": 5},
+        {"indicator": "REV", "org_unit": "25741", "year": 2025, "value": 2},
+    ]
+    metadata_load(document=document)
+
+    assert Target.objects.get(value=1).org_unit == unit("25747", REFORM)
+    assert Target.objects.get(value=5).org_unit == unit("25747", REFORM)
+    # No 25741 on 31/12/2025: the one that ended within the year.
+    assert Target.objects.get(value=2).org_unit == unit("25741", BEFORE)
+
+    errors = errors_of({"targets": [{"indicator": "REV", "org_unit": "25741", "year": 2026, "value": 3}]})
+    assert errors == [
+        "targets[0].org_unit: Ngày 31/12/2026 không có đơn vị nào mang mã 25741: Phường Hiệp Thành, hiệu lực đến "
+        "30/6/2025, từ 1/7/2025 thuộc Phường Thủ Dầu Một (25747)."
+    ]
+
+
 def test_a_succession_whose_code_names_no_unit_the_day_before_is_refused_with_the_path() -> None:
     metadata_load(document=issue())
 

@@ -78,8 +78,10 @@ class IndicatorSerializer(ModelRulesSerializer[Indicator]):
 
 class TargetSerializer(ModelRulesSerializer[Target]):
     indicator = indicator_field()
-    # A target is a record about its years: its unit is the one the code names then, as in an import.
-    org_unit = UnitCodeField(period_of=years_of, row=True)
+    # A target is what its unit should reach by the end of its years: its code names the unit valid on
+    # the last year's 31 December, else the last that ended within the years, as a question about
+    # those years does (the targets' filter, the pages, analytics), so it is found where it is asked for.
+    org_unit = UnitCodeField(period_of=years_of)
 
     class Meta:
         model = Target
