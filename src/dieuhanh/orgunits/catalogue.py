@@ -19,6 +19,7 @@ from dieuhanh.orgunits.api.serializers import (
     OrgUnitSerializer,
     SuccessionSerializer,
     day_of,
+    forget_code,
     unit_code_field,
 )
 from dieuhanh.orgunits.documents import CatalogueLoad, Names, Record, Where, code, dependency_order, export_records
@@ -137,10 +138,15 @@ def org_units_load(load: CatalogueLoad) -> None:
             load.problems.add(unit.record.where.at(unit.key_of("valid_from")), message)
             unsettled[index] = ["parent", "valid_from", "valid_to"]
         load.problems.fail(ORG_UNITS, unit.code)
+    # The parents looked up so far (UnitCodeField's cache), kept right here: a unit's entries go when
+    # it is saved, all of them when a unit moves (the paths of its subtree change). A parent's units
+    # are all saved before its children, so each parent's code is looked up about once.
+    parents: dict[Any, Any] = {}
     for index in order:
         unit = units[index]
         # Read afresh, not from one query for all: moving a unit above moves its subtree's paths.
         instance = OrgUnit.objects.filter(pk=unit.existing.pk).first() if unit.existing is not None else None
+        path = instance.path if instance is not None else None
         saved = load.upsert(
             ORG_UNITS,
             unit.record,
@@ -148,10 +154,14 @@ def org_units_load(load: CatalogueLoad) -> None:
             instance,
             references={"parent": ORG_UNITS},
             names=NAMES[ORG_UNITS],
-            remember=False,  # a parent's path changes when a unit above it moves
+            remember=parents,
         )
         if saved is None:
             load.problems.fail(ORG_UNITS, unit.code)
+        elif path and getattr(saved, "path", path) != path:
+            parents.clear()
+        else:
+            forget_code(parents, unit.code)
     for index, unit in enumerate(units):
         if unit.refused:
             # Its validity is what is wrong, and its parent is named at its start.

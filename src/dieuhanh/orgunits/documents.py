@@ -12,7 +12,7 @@ through its serializer, so that a record the API would refuse is refused, in the
 from __future__ import annotations
 
 import decimal
-from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -222,7 +222,7 @@ class CatalogueLoad:
         references: Mapping[str, str] = NOTHING,
         names: Names = NOTHING,
         save: bool = True,
-        remember: bool = True,
+        remember: bool | MutableMapping[Any, Any] = True,
     ) -> Model | None:
         """Create or change one record through its serializer: every field for a new one, only those the
         document gives for an existing one. Its problems are added; None if it could not be saved.
@@ -231,7 +231,8 @@ class CatalogueLoad:
         the document that failed is left out, as its own problem says what to fix. Without ``save``,
         the record is only checked. With ``remember``, a record it refers to is looked up once for the
         whole load: only where those records will not change any more (not the units while the units'
-        section moves them about the tree)."""
+        section moves them about the tree); a dict given as ``remember`` is used instead of the
+        load's, for a section that keeps it right itself."""
         data = dict(record.data)
         for name, target in references.items():
             value = data.get(name)
@@ -240,7 +241,8 @@ class CatalogueLoad:
             elif value is not None and self.problems.has_failed(target, code(value)):
                 del data[name]
                 record.claimed.add(name)
-        context = {RECORDS_BY_CODE: self.known} if remember else {}
+        known = remember if isinstance(remember, MutableMapping) else self.known if remember else None
+        context = {RECORDS_BY_CODE: known} if known is not None else {}
         serializer = serializer_class(instance, data=data, partial=instance is not None, context=context)
         if not serializer.is_valid():
             self._report(record, serializer.errors, names)

@@ -152,12 +152,17 @@ class OrgUnit(models.Model):
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("The end of validity is before its start.")})
         if self.code:
-            overlapping = (
-                OrgUnit.objects.filter(code=self.code)
-                .exclude(pk=self.pk)
-                .valid_between(self.valid_from or dt.date.min, self.valid_to or dt.date.max)
-                .order_by(models.F("valid_from").asc(nulls_first=True))
-                .first()
+            # The few units with the code, compared here: a plain query costs less than one with the
+            # interval's conditions, and the catalogue loader checks every unit it loads.
+            overlapping = min(
+                (
+                    unit
+                    for unit in OrgUnit.objects.filter(code=self.code)
+                    if unit.pk != self.pk
+                    and unit.is_valid_between(self.valid_from or dt.date.min, self.valid_to or dt.date.max)
+                ),
+                key=lambda unit: unit.valid_from or dt.date.min,
+                default=None,
             )
             if overlapping is not None:
                 raise ValidationError(

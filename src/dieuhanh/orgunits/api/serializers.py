@@ -109,6 +109,12 @@ class UnitCodeField(serializers.SlugRelatedField[OrgUnit]):
         return given
 
 
+def forget_code(known: MutableMapping[Any, Any], code: str | None) -> None:
+    """Take a code's units out of a UnitCodeField cache (``known``), after one of them changed."""
+    for key in [k for k in known if isinstance(k, tuple) and k[0] is UnitCodeField and k[1] == code]:
+        del known[key]
+
+
 def unit_code_field(serializer_class: type[serializers.Serializer[Any]], name: str) -> UnitCodeField:
     """A serializer's UnitCodeField, for a caller that resolves codes by its rule (the loader's keys)."""
     field = serializer_class().fields[name]
