@@ -222,3 +222,24 @@ def test_a_succession_whose_code_names_no_unit_the_day_before_is_refused_with_th
         "successions[0].predecessor: Ngày 31/7/2025 không có đơn vị nào mang mã 74: Tỉnh Bình Dương, hiệu lực "
         "đến 30/6/2025."
     ]
+
+
+def test_a_group_holding_an_old_unit_whose_code_a_later_unit_carries_round_trips() -> None:
+    document = issue()
+    document["org_units"][5]["groups"] = ["OLD"]  # Phú Cường, whose code Thủ Dầu Một carries today
+    document["org_unit_groups"] = [{"code": "OLD", "name": "Trước sắp xếp", "members": ["718"]}]
+    metadata_load(document=document)
+    assert set(OrgUnitGroup.objects.get().members.all()) == {unit("718", BEFORE), unit("25747", BEFORE)}
+    exported = metadata_export()
+    # "25747" in members would name Thủ Dầu Một: the old unit says it is a member itself.
+    assert exported["org_unit_groups"] == [{"code": "OLD", "name": "Trước sắp xếp", "members": ["718"]}]
+    assert next(u for u in exported["org_units"] if u["name"] == "Phường Phú Cường")["groups"] == ["OLD"]
+    OrgUnitGroup.objects.all().delete()
+    Succession.objects.all().delete()
+    for depth in (2, 1, 0):
+        OrgUnit.objects.filter(depth=depth).delete()
+
+    metadata_load(document=exported)
+
+    assert metadata_export() == exported
+    assert set(OrgUnitGroup.objects.get().members.all()) == {unit("718", BEFORE), unit("25747", BEFORE)}

@@ -18,6 +18,7 @@ from dieuhanh.orgunits.api.serializers import (
     OrgUnitGroupSerializer,
     OrgUnitSerializer,
     SuccessionSerializer,
+    UnitCodeField,
     day_of,
     forget_code,
     unit_code_field,
@@ -365,10 +366,17 @@ def successions_load(load: CatalogueLoad) -> None:
 
 def org_units_export() -> list[dict[str, Any]]:
     # Parents before children, and an order that does not depend on database ids.
-    units = OrgUnit.objects.select_related("parent").order_by(
-        "depth", "sort_order", "code", F("valid_from").asc(nulls_first=True)
+    units = list(
+        OrgUnit.objects.select_related("parent").order_by(
+            "depth", "sort_order", "code", F("valid_from").asc(nulls_first=True)
+        )
     )
-    return export_records(OrgUnitSerializer, units, NAMES[ORG_UNITS], omit={"sort_order": 0})
+    records = export_records(OrgUnitSerializer, units, NAMES[ORG_UNITS], omit={"sort_order": 0})
+    elsewhere = _members_named_elsewhere()
+    for unit, record in zip(units, records, strict=True):
+        if unit.pk in elsewhere:
+            record[UNIT_GROUPS] = sorted(elsewhere[unit.pk])
+    return records
 
 
 def org_unit_groups_export() -> list[dict[str, Any]]:
@@ -378,7 +386,33 @@ def org_unit_groups_export() -> list[dict[str, Any]]:
         NAMES[ORG_UNIT_GROUPS],
         keep={"members"},
     )
-    return [{**group, "members": sorted(group["members"])} for group in groups]
+    elsewhere = _members_named_elsewhere()
+    named = {(group, member) for member, groups_of in elsewhere.items() for group in groups_of}
+    listed: dict[str, list[str]] = {}
+    for group, member, member_code in OrgUnit.groups.through.objects.values_list(
+        "orgunitgroup__code", "orgunit_id", "orgunit__code"
+    ):
+        if (group, member) not in named:
+            listed.setdefault(group, []).append(member_code)
+    return [{**group, "members": sorted(listed.get(group["code"], []))} for group in groups]
+
+
+def _members_named_elsewhere() -> dict[int, list[str]]:
+    """The groups' members that their code would not name in the file (an old unit whose code a
+    later unit carries: a member's code names the unit of today), by unit, with their groups' codes.
+    The export lists them in their own record's ``groups``, which the loader reads as that very unit."""
+    memberships = OrgUnit.groups.through.objects.values_list("orgunitgroup__code", "orgunit_id", "orgunit__code")
+    named = UnitCodeField()
+    known: dict[Any, Any] = {}
+    out: dict[int, list[str]] = {}
+    for group, member, member_code in memberships:
+        try:
+            unit = named.resolve(member_code, {}, known=known)
+        except UnitLookupError:
+            unit = None
+        if unit is None or unit.pk != member:
+            out.setdefault(member, []).append(group)
+    return out
 
 
 def successions_export() -> list[dict[str, Any]]:
