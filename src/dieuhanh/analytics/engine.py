@@ -232,6 +232,11 @@ class Series:
         start = self._starts.get(unit_id)
         return start is None or ordinal >= start
 
+    def _counts(self, unit_id: int, child: int, last: int) -> bool:
+        """Whether completeness at a unit over a range ending at ``last`` counts a child: a successor
+        from its start, or before it when the unit itself is re-based then (on the new map)."""
+        return self._counted_at(child, last) or not self._counted_at(unit_id, last)
+
     def _rollup(self, unit_id: int, first: int, last: int) -> RollupValue | None:
         if self.loaded is not None and (first, last) not in self.loaded:
             # Answering None here would show "no data" where there are figures.
@@ -473,7 +478,7 @@ class Series:
         if not children:
             return 1 if not level and self.has_reported(unit_id, first, last) else 0
         if level and any(self.kinds.get(child) != level for child in children):
-            return sum(self.reported(child, first, last) for child in children if self._counted_at(child, last))
+            return sum(self.reported(child, first, last) for child in children if self._counts(unit_id, child, last))
         return self._children_reported(unit_id, first, last)
 
     def _children_reported(self, unit_id: int, first: int, last: int) -> int:
@@ -486,7 +491,9 @@ class Series:
         leaves, others = self._children_split(unit_id)
         stock = self.spec.aggregation == "last"
         full = (1 << (last - first + 1)) - 1
-        count = sum(1 for child in others if self._counted_at(child, last) and self.has_reported(child, first, last))
+        count = sum(
+            1 for child in others if self._counts(unit_id, child, last) and self.has_reported(child, first, last)
+        )
         for base, bits in leaves:
             window = (bits >> (first - base) if first >= base else bits << (base - first)) & full
             if window if stock else window == full:

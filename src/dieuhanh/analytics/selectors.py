@@ -284,8 +284,11 @@ class ExpectedCounter:
     validity interval (nearly all units do), so a page asking hundreds of figures pays nothing more.
     """
 
-    def __init__(self, asked: Iterable[int], rows: Iterable[_TreeRow]) -> None:
+    def __init__(self, asked: Iterable[int], rows: Iterable[_TreeRow], successors: Iterable[int] = ()) -> None:
         asked_ids = set(asked)
+        # A successor asked about a span before it began is counted on the new map: the units
+        # below it at its start (each re-based from its own predecessors).
+        self._successors = frozenset(successors)
         # (asked unit, kind or "" for its children) → (valid from, valid to) → how many units
         self._groups: dict[tuple[int, str], dict[tuple[dt.date | None, dt.date | None], int]] = defaultdict(
             lambda: defaultdict(int)
@@ -305,6 +308,8 @@ class ExpectedCounter:
     def __call__(self, level: str, unit_id: int, start: dt.date, end: dt.date) -> int:
         key = (level, unit_id, start, end)
         if key not in self._cache:
+            if unit_id in self._successors and (valid_from := self._own.get(unit_id, (None, None))[0]) is not None:
+                end = max(end, valid_from)
             groups = self._groups.get((unit_id, level), {})
             if not level and not groups and unit_id in self._own:
                 # Without a collection level, a unit with no units below reports for itself.
