@@ -27,8 +27,16 @@ from typing import Any
 import pytest
 
 from dieuhanh.analytics.engine import Engine, IndicatorSpec, Measures, Series, UnitTree
-from dieuhanh.analytics.selectors import ExpectedCounter
+from dieuhanh.analytics.models import Rollup
+from dieuhanh.analytics.selectors import ExpectedCounter, analytics_ranking, build_engine, spec_of
+from dieuhanh.analytics.services import rollups_ready, rollups_rebuild
+from dieuhanh.figures.choices import DataValueStatus
+from dieuhanh.figures.models import DataValue
+from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
+from dieuhanh.ingest.services import data_value_set
+from dieuhanh.orgunits.models import OrgUnit, Succession
+from tests.factories import IndicatorFactory, OrgUnitFactory, TargetFactory
 
 D = Decimal
 OLD_END = dt.date(2025, 6, 30)
@@ -398,3 +406,153 @@ def test_a_published_re_based_series_wins_over_re_basing() -> None:
     assert ask(engine, ids, "REV", "N", "202503").value == 999
     assert engine.rebasing(SPECS["REV"], ids["N"], [(march, march)]) == (False, (), None, ())
     assert ask(engine, ids, "REV", "N", "2025Q1").value == 1299
+
+
+# ---------------------------------------------------------------------------------------------
+# Through the database: computed from the figures, and read from the rollups
+
+
+@pytest.fixture
+def world(db: None) -> dict[str, OrgUnit]:
+    units: dict[str, OrgUnit] = {}
+    for code, (parent, kind, valid_from, valid_to) in UNITS.items():
+        units[code] = OrgUnitFactory(
+            code=code,
+            name=code,
+            kind=kind,
+            parent=units[parent] if parent else None,
+            valid_from=valid_from,
+            valid_to=valid_to,
+        )
+    for old, new, merge_type, share in SUCCESSIONS:
+        Succession.objects.create(
+            predecessor=units[old], successor=units[new], effective_date=NEW_START, merge_type=merge_type, share=share
+        )
+    indicators = {
+        name: IndicatorFactory(code=name, aggregation=spec.aggregation, collected_at=spec.collected_at)
+        for name, spec in SPECS.items()
+        if spec.aggregation != "ratio"
+    }
+    IndicatorFactory(
+        code="RATIO", aggregation="ratio", numerator=indicators["REV"], denominator=indicators["DOS"], factor=100
+    )
+    values = []
+    for name, figures in FIGURES.items():
+        for (code, period), value in figures.items():
+            p = Period.parse(period)
+            values.append(
+                DataValue(
+                    indicator=indicators[name],
+                    org_unit=units[code],
+                    period=p.code,
+                    period_start=p.start_date,
+                    value=value,
+                    status=DataValueStatus.APPROVED,
+                )
+            )
+    DataValue.objects.bulk_create(values)
+    for year, plan in PLANS.items():
+        TargetFactory(indicator=indicators["REV"], org_unit=units["N"], year_from=year, value=plan)
+    return units
+
+
+ASKED = [*PERIODS, "2024", "2025S1", "2025S2"]
+
+
+def db_engine(units: list[OrgUnit], *, use_rollups: bool) -> tuple[Engine, dict[str, IndicatorSpec]]:
+    cache: dict[int, IndicatorSpec] = {}
+    specs = {i.code: spec_of(i, cache) for i in Indicator.objects.select_related("numerator", "denominator")}
+    periods = [Period.parse(p) for p in ASKED]
+    engine = build_engine(specs=list(specs.values()), units=units, periods=periods, use_rollups=use_rollups)
+    return engine, specs
+
+
+@pytest.mark.parametrize("use_rollups", [False, True])
+def test_through_the_database_each_unit_asked_alone_gives_the_hand_computed_numbers(
+    world: dict[str, OrgUnit], use_rollups: bool
+) -> None:
+    # Given the rollups, when they are read
+    if use_rollups:
+        rollups_rebuild()
+
+    # When each unit is asked alone (its predecessors are loaded with it)
+    def ask_(indicator: str, unit: str, period: str) -> Measures:
+        engine, specs = db_engine([world[unit]], use_rollups=use_rollups)
+        return engine.measures(specs[indicator], world[unit].pk, Period.parse(period))
+
+    # Then every measure is the one computed by hand
+    for period in PERIODS:
+        check_revenue(ask_("REV", "N", period), N_REV[period], "N")
+        for unit in NEW:
+            check_revenue(ask_("REV", unit, period), COMMUNE_REV[unit][period], unit)
+    check_other_aggregations(ask_)
+    check_units_through_time(ask_)
+
+
+def test_rollups_give_what_computing_from_the_figures_gives_across_the_change(world: dict[str, OrgUnit]) -> None:
+    units = list(world.values())
+    periods = [Period.parse(p) for p in ASKED]
+    direct, specs = db_engine(units, use_rollups=False)
+    rollups_rebuild()
+    rolled, _specs = db_engine(units, use_rollups=True)
+
+    for spec in specs.values():
+        for unit in units:
+            for period in periods:
+                computed = direct.measures(spec, unit.pk, period)
+                assert rolled.measures(spec, unit.pk, period) == computed, (spec.code, unit.code, period.code)
+
+
+def test_a_ranking_of_the_new_communes_compares_with_their_re_based_past(world: dict[str, OrgUnit]) -> None:
+    revenue = Indicator.objects.get(code="REV")
+    for rolled in (False, True):
+        if rolled:
+            rollups_rebuild()
+        rows = analytics_ranking(
+            indicator=revenue, org_unit=world["N"], period=Period.parse("2026Q1"), measure="yoy_pct"
+        )
+        # Q1 2026 against Q1 2025 re-based: n1 75 / 66, n3 135 / 120, n2 105 / 114; n4 has no past
+        assert [(r.org_unit, r.value) for r in rows] == [
+            ("n1", (D(75) / 66 - 1) * 100),
+            ("n3", D("12.5")),
+            ("n2", (D(105) / 114 - 1) * 100),
+            ("n4", None),
+        ]
+
+
+def test_changing_a_succession_invalidates_the_rollups(world: dict[str, OrgUnit]) -> None:
+    rollups_rebuild()
+    link = Succession.objects.get(predecessor=world["c5"], successor=world["n4"])
+
+    # When the operator records the share of c5 that went to n4
+    link.share = D("0.5")
+    link.save()
+
+    # Then the rollups wait for a rebuild, and n4's Q1 2025 is 3 × 0.5 × 50 = 75 either way
+    assert not rollups_ready()
+    engine, specs = db_engine([world["n4"]], use_rollups=False)
+    q1 = engine.measures(specs["REV"], world["n4"].pk, Period.parse("2025Q1"))
+    assert (q1.value, q1.missing_reason, q1.composition) == (75, None, (("c5", D("0.5")),))
+    rollups_rebuild()
+    engine, specs = db_engine([world["n4"]], use_rollups=True)
+    assert engine.measures(specs["REV"], world["n4"].pk, Period.parse("2025Q1")).value == 75
+
+    # And deleting it too
+    link.delete()
+    assert not rollups_ready()
+
+
+def test_a_late_correction_of_an_old_commune_refreshes_its_successors_rollups(world: dict[str, OrgUnit]) -> None:
+    # Given rollups, when c1's March 2025 is corrected through the services (10 → 13)
+    rollups_rebuild()
+    revenue = Indicator.objects.get(code="REV")
+    data_value_set(indicator=revenue, org_unit=world["c1"], period="202503", value=D(13))
+
+    # Then the rollups stay in use, and n1 and N have it: Q1 2025 is 66 + 3 = 69 and 450 + 3 = 453
+    assert rollups_ready()
+    for unit, value in (("n1", 69), ("N", 453)):
+        engine, specs = db_engine([world[unit]], use_rollups=True)
+        assert engine.measures(specs["REV"], world[unit].pk, Period.parse("2025Q1")).value == value
+    refreshed = set(Rollup.objects.values_list("indicator_id", "org_unit_id", "first", "last", "value"))
+    rollups_rebuild()
+    assert refreshed == set(Rollup.objects.values_list("indicator_id", "org_unit_id", "first", "last", "value"))

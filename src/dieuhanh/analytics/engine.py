@@ -471,6 +471,8 @@ class Series:
         if unit_id in self.rolled:
             rolled = self._rollup(unit_id, first, last)
             return rolled[2] if rolled else 0
+        if self.spec.aggregation == "last" and self._ends.get(unit_id, last) < last:
+            return 0  # no stock at the end of a period the unit did not live to see the end of
         level = self.spec.collected_at
         if level and self.kinds.get(unit_id) == level:
             return 1 if self.has_reported(unit_id, first, last) else 0
@@ -504,10 +506,16 @@ class Series:
         """The unit's leaf children as (base ordinal, bit mask of stored sub-periods), and the others."""
         found = self._split.get(unit_id)
         if found is None:
+            stock = self.spec.aggregation == "last"
             leaves: list[tuple[int, int]] = []
             others: list[int] = []
             for child in self.tree.of(unit_id):
-                if child in self.rolled or self.tree.of(child) or child in self._starts:
+                if (
+                    child in self.rolled
+                    or self.tree.of(child)
+                    or child in self._starts
+                    or (stock and child in self._ends)
+                ):
                     # A successor's figure before it began is re-based, not its stored one.
                     others.append(child)
                 else:
@@ -530,7 +538,7 @@ class Series:
         """Whether a unit's figure over ``first..last`` is whole: a figure for every sub-period,
         or, for a stock (``last``), whose value is its latest figure, any figure in the range."""
         if self.spec.aggregation == "last":
-            return self.filled(unit_id, first, last) > 0
+            return self._ends.get(unit_id, last) >= last and self.filled(unit_id, first, last) > 0
         return self.is_complete(unit_id, first, last)
 
 
