@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from rest_framework.test import APIClient
 
 from dieuhanh.analytics.engine import Engine, IndicatorSpec, Measures, Series, UnitTree
 from dieuhanh.analytics.models import Rollup
@@ -556,3 +557,25 @@ def test_a_late_correction_of_an_old_commune_refreshes_its_successors_rollups(wo
     refreshed = set(Rollup.objects.values_list("indicator_id", "org_unit_id", "first", "last", "value"))
     rollups_rebuild()
     assert refreshed == set(Rollup.objects.values_list("indicator_id", "org_unit_id", "first", "last", "value"))
+
+
+@pytest.mark.parametrize("rolled", [False, True])
+def test_the_api_says_what_is_re_based_from_what_and_why_a_figure_is_missing(
+    world: dict[str, OrgUnit], api: APIClient, rolled: bool
+) -> None:
+    if rolled:
+        rollups_rebuild()
+    response = api.get("/api/v1/analytics", {"indicator": "REV", "org_unit": "N,n4", "period": "2026S1,2024"})
+
+    assert response.status_code == 200
+    rows = {(r["org_unit"], r["period"]): r for r in response.json()}
+    n = rows[("N", "2026S1")]
+    assert (n["value"], n["previous"], n["yoy_pct"], n["rebased"]) == (720, 900, -20, True)
+    assert n["composition"] == [{"org_unit": "A", "share": 1}, {"org_unit": "B", "share": 1}]
+    assert (n["missing_reason"], n["missing_units"]) == (None, [])
+    n4 = rows[("n4", "2026S1")]
+    assert (n4["value"], n4["previous"], n4["rebased"]) == (90, None, True)
+    assert n4["composition"] == [{"org_unit": "c5", "share": None}]
+    assert (n4["missing_reason"], n4["missing_units"]) == ("share_unknown", ["c5"])
+    # 2024 is wholly before N began: every month re-based, 12 × 120
+    assert (rows[("N", "2024")]["value"], rows[("N", "2024")]["rebased"]) == (1440, True)

@@ -666,6 +666,14 @@ def measures_as_json(measures: Measures, *, places: int = 6) -> dict[str, object
         out[name] = number_out(value, places=places) if isinstance(value, Decimal) else value
     for name in Measures.COMPLETENESS_NAMES:
         out[name] = getattr(measures, name)
+    # Re-based values (docs/analytics.md): whether a measure draws on months before the unit
+    # existed, from which predecessors and shares, and why a re-based figure is missing.
+    out["rebased"] = measures.rebased
+    out["composition"] = [
+        {"org_unit": code, "share": number_out(share, places=places)} for code, share in measures.composition
+    ]
+    out["missing_reason"] = measures.missing_reason
+    out["missing_units"] = list(measures.missing_units)
     return out
 
 
