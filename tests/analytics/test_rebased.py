@@ -579,3 +579,14 @@ def test_the_api_says_what_is_re_based_from_what_and_why_a_figure_is_missing(
     assert (n4["missing_reason"], n4["missing_units"]) == ("share_unknown", ["c5"])
     # 2024 is wholly before N began: every month re-based, 12 × 120
     assert (rows[("N", "2024")]["value"], rows[("N", "2024")]["rebased"]) == (1440, True)
+
+
+def test_the_reason_a_re_based_figure_is_missing_reads_in_vietnamese() -> None:
+    from django.utils import translation
+
+    missing = Measures(indicator="REV", org_unit="n4", period="2025Q1", missing_reason="share_unknown")
+    missing = Measures(**{**missing.__dict__, "missing_units": ("c5",)})
+    with translation.override("vi"):
+        assert missing.missing_text == "Chưa quy đổi được: chưa có tỷ lệ phần của c5 chuyển về đơn vị này."
+    with translation.override("en"):
+        assert "share of c5" in missing.missing_text
