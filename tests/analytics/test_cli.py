@@ -47,6 +47,10 @@ def test_analytics_prints_one_json_object_per_combination(tree: Tree, capsys: py
             "expected": 2,
             "ytd_reported": 2,
             "ytd_expected": 2,
+            "rebased": False,
+            "composition": [],
+            "missing_reason": None,
+            "missing_units": [],
         },
         {
             "indicator": "REV",
@@ -67,6 +71,10 @@ def test_analytics_prints_one_json_object_per_combination(tree: Tree, capsys: py
             "expected": 2,
             "ytd_reported": 2,
             "ytd_expected": 2,
+            "rebased": False,
+            "composition": [],
+            "missing_reason": None,
+            "missing_units": [],
         },
     ]
 

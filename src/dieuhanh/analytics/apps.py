@@ -14,11 +14,13 @@ class AnalyticsConfig(AppConfig):
         from dieuhanh.figures.models import DataValue  # noqa: PLC0415
         from dieuhanh.figures.signals import figures_written  # noqa: PLC0415
         from dieuhanh.indicators.models import Indicator, Target  # noqa: PLC0415
-        from dieuhanh.orgunits.models import OrgUnit  # noqa: PLC0415
+        from dieuhanh.orgunits.models import OrgUnit, Succession  # noqa: PLC0415
 
         pre_save.connect(signals.org_unit_pre_save, sender=OrgUnit, dispatch_uid="rollups_unit_pre")
         post_save.connect(signals.org_unit_post_save, sender=OrgUnit, dispatch_uid="rollups_unit_post")
         post_delete.connect(signals.org_unit_post_delete, sender=OrgUnit, dispatch_uid="rollups_unit_delete")
+        post_save.connect(signals.succession_changed, sender=Succession, dispatch_uid="rollups_succession_save")
+        post_delete.connect(signals.succession_changed, sender=Succession, dispatch_uid="rollups_succession_delete")
         pre_save.connect(signals.indicator_pre_save, sender=Indicator, dispatch_uid="rollups_indicator_pre")
         post_save.connect(signals.indicator_post_save, sender=Indicator, dispatch_uid="rollups_indicator_post")
         post_delete.connect(signals.catalogue_changed, sender=Indicator, dispatch_uid="answers_indicator_delete")

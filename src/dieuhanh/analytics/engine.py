@@ -16,11 +16,22 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import cast
 
+from django.utils.translation import gettext
+
 from dieuhanh.indicators.periods import Period, PeriodType
 
 HUNDRED = Decimal(100)
 AT_RISK_TOLERANCE = Decimal("0.05")
 PROJECTION_YEARS = 3
+
+
+class MissingReason(StrEnum):
+    """Why a re-based figure is missing (``Measures.missing_reason``)."""
+
+    # A predecessor merged in part has no share recorded: the figure is not guessed.
+    SHARE_UNKNOWN = "share_unknown"
+    # The indicator cannot be re-based (aggregation ``none``: an index is not carried to a new map).
+    NOT_REBASED = "not_rebased"
 
 
 class Status(StrEnum):
@@ -82,6 +93,14 @@ class Measures:
     expected: int | None = None
     ytd_reported: int | None = None
     ytd_expected: int | None = None
+    # Whether value, previous, ytd or projection draws on sub-periods before the unit existed,
+    # re-based from its predecessors (docs/analytics.md, "Re-based values"), and which: each
+    # predecessor's code with its share (None: a part whose share is not known).
+    rebased: bool = False
+    composition: tuple[tuple[str, Decimal | None], ...] = ()
+    # Why a re-based figure is missing (a ``MissingReason``), and the predecessors it concerns.
+    missing_reason: str | None = None
+    missing_units: tuple[str, ...] = ()
 
     MEASURE_NAMES = (
         "value",
@@ -106,6 +125,18 @@ class Measures:
     def ytd_is_partial(self) -> bool:
         return self.ytd_reported is not None and self.ytd_expected is not None and self.ytd_reported < self.ytd_expected
 
+    @property
+    def missing_text(self) -> str:
+        """Why a re-based figure is missing, for a reader; empty when nothing is missing for a reason."""
+        units = ", ".join(self.missing_units)
+        if self.missing_reason == MissingReason.SHARE_UNKNOWN:
+            return gettext("Not re-based: the share of %(units)s that went to this unit is not known.") % {
+                "units": units
+            }
+        if self.missing_reason == MissingReason.NOT_REBASED:
+            return gettext("Not re-based: this indicator cannot be carried from the former units.")
+        return ""
+
 
 @dataclass
 class UnitTree:
@@ -126,6 +157,10 @@ class RangeNotLoadedError(LookupError):
 
 
 RollupKey = tuple[int, int, int]  # (unit, first ordinal, last ordinal)
+# A successor's predecessor: (unit id, effective share: 1 for a whole merge, None for a part of unknown share).
+Predecessor = tuple[int, Decimal | None]
+# A unit's validity interval (valid from, valid to), either end open.
+Validity = tuple[dt.date | None, dt.date | None]
 # (value, sub-periods that had a figure, units of the collection level below with every sub-period)
 RollupValue = tuple[Decimal, int, int]
 # How many units of a kind ("" for the direct children) are at or under a unit during [start, end].
@@ -139,6 +174,11 @@ class Series:
     Units in ``rolled`` are not computed here: their values come from ``rollups``,
     pre-computed by this same code (see ``rollup_rows``), so either way gives
     exactly the same numbers.
+
+    Units through time (docs/analytics.md, "Re-based values"): a unit has no figure after its
+    ``validity`` ends; a successor (a unit in ``predecessors`` with a start) is, before it
+    began, re-based from its predecessors, and its parent does not count it before then (its
+    predecessors are counted where they stand in the tree).
     """
 
     spec: IndicatorSpec
@@ -153,12 +193,49 @@ class Series:
     loaded: frozenset[tuple[int, int]] | None = None
     # The runs of sub-periods (first, last) whose own figures were read; None: all of them.
     own_loaded: tuple[tuple[int, int], ...] | None = None
+    # Successor → its predecessors (through chains: a predecessor may have its own).
+    predecessors: Mapping[int, Sequence[Predecessor]] = field(default_factory=dict)
+    # The validity of the units that have one (others have always existed).
+    validity: Mapping[int, Validity] = field(default_factory=dict)
+    _starts: dict[int, int] = field(default_factory=dict, repr=False)
+    _ends: dict[int, int] = field(default_factory=dict, repr=False)
+    _unknown: dict[tuple[int, int], frozenset[int]] = field(default_factory=dict, repr=False)
+    _rebasing: set[tuple[int, int, int]] = field(default_factory=set, repr=False)
     _base: dict[tuple[int, int], Decimal | None] = field(default_factory=dict, repr=False)
     _value: dict[tuple[int, int, int], Decimal | None] = field(default_factory=dict, repr=False)
     _ordinals: dict[int, list[int]] = field(default_factory=dict, repr=False)
     _split: dict[int, tuple[list[tuple[int, int]], list[int]]] = field(default_factory=dict, repr=False)
     _parts: dict[int, list[tuple[int, Mapping[int, Decimal] | None]]] = field(default_factory=dict, repr=False)
     _filled: dict[tuple[int, int, int], int] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        period_type = self.spec.period_type
+        for unit_id, (valid_from, valid_to) in self.validity.items():
+            if valid_from is not None and self.predecessors.get(unit_id):
+                # The sub-period the unit began in is its own: re-based are the ones before it.
+                self._starts[unit_id] = Period.containing(valid_from, period_type).ordinal
+            if valid_to is not None:
+                self._ends[unit_id] = end = Period.containing(valid_to, period_type).ordinal
+                figures = self.own.get(unit_id)
+                if figures and max(figures) > end:
+                    # A unit has no figure after it ended: one stored there is not counted.
+                    own = dict(self.own)
+                    own[unit_id] = {o: v for o, v in figures.items() if o <= end}
+                    self.own = own
+
+    def start_of(self, unit_id: int) -> int | None:
+        """The first sub-period of a successor (None for a unit that is not re-based)."""
+        return self._starts.get(unit_id)
+
+    def _counted_at(self, unit_id: int, ordinal: int) -> bool:
+        """Whether a parent counts the unit for a sub-period: not a successor before it began."""
+        start = self._starts.get(unit_id)
+        return start is None or ordinal >= start
+
+    def _counts(self, unit_id: int, child: int, last: int) -> bool:
+        """Whether completeness at a unit over a range ending at ``last`` counts a child: a successor
+        from its start, or before it when the unit itself is re-based then (on the new map)."""
+        return self._counted_at(child, last) or not self._counted_at(unit_id, last)
 
     def _rollup(self, unit_id: int, first: int, last: int) -> RollupValue | None:
         if self.loaded is not None and (first, last) not in self.loaded:
@@ -179,17 +256,61 @@ class Series:
             return rolled[0] if rolled else None
         own = self.own.get(unit_id)
         result: Decimal | None
-        if own is not None and ordinal in own:
-            result = own[ordinal]
+        end = self._ends.get(unit_id)
+        if end is not None and ordinal > end:
+            result = None  # the unit no longer existed
+        elif own is not None and ordinal in own:
+            result = own[ordinal]  # its own stored figure wins (a published re-based series too)
+        elif not self._counted_at(unit_id, ordinal):
+            result = self._rebased_base(unit_id, ordinal)
         else:
             parts = []
             for child, figures in self._children_parts(unit_id):
-                value = self.base(child, ordinal) if figures is None else figures.get(ordinal)
+                if figures is None:
+                    if not self._counted_at(child, ordinal):
+                        continue  # a successor before it began: its predecessors count here
+                    value = self.base(child, ordinal)
+                else:
+                    value = figures.get(ordinal)
                 if value is not None:
                     parts.append(value)
             result = _combine(parts, self.spec.aggregation)
         self._base[key] = result
         return result
+
+    def _rebased_base(self, unit_id: int, ordinal: int) -> Decimal | None:
+        """A successor's figure for a sub-period before it began, from its predecessors: the sum of
+        their figures times their shares (missing if a share is unknown), or the mean of them."""
+        average = self.spec.aggregation == "average"
+        guard = (unit_id, ordinal, ordinal)
+        if guard in self._rebasing or (not average and self.unknown_shares(unit_id, ordinal)):
+            return None
+        self._rebasing.add(guard)
+        try:
+            parts = []
+            for predecessor, share in self.predecessors.get(unit_id, ()):
+                value = self.base(predecessor, ordinal)
+                if value is not None:
+                    parts.append(value if average else cast(Decimal, share) * value)
+        finally:
+            self._rebasing.discard(guard)
+        return _combine(parts, self.spec.aggregation)
+
+    def unknown_shares(self, unit_id: int, ordinal: int) -> frozenset[int]:
+        """The predecessors of unknown share that a successor's re-based figure for a sub-period
+        needs, through chains of successions: its figure is missing when there is any."""
+        key = (unit_id, ordinal)
+        found = self._unknown.get(key)
+        if found is None:
+            self._unknown[key] = frozenset()  # a cycle of successions ends here
+            unknown: set[int] = set()
+            for predecessor, share in self.predecessors.get(unit_id, ()):
+                if share is None:
+                    unknown.add(predecessor)
+                if not self._counted_at(predecessor, ordinal):
+                    unknown |= self.unknown_shares(predecessor, ordinal)
+            found = self._unknown[key] = frozenset(unknown)
+        return found
 
     def _children_parts(self, unit_id: int) -> list[tuple[int, Mapping[int, Decimal] | None]]:
         """The unit's children in order, each with its own figures if it is a leaf (whose base is its
@@ -198,7 +319,12 @@ class Series:
         found = self._parts.get(unit_id)
         if found is None:
             found = self._parts[unit_id] = [
-                (child, None if child in self.rolled or self.tree.of(child) else self.own.get(child, _NO_FIGURES))
+                (
+                    child,
+                    None
+                    if child in self.rolled or self.tree.of(child) or child in self._starts
+                    else self.own.get(child, _NO_FIGURES),
+                )
                 for child in self.tree.of(unit_id)
             ]
         return found
@@ -220,8 +346,13 @@ class Series:
             )
         aggregation = self.spec.aggregation
         result: Decimal | None
+        end = self._ends.get(unit_id)
         before = self._value.get((unit_id, first, last - 1), _UNKNOWN) if aggregation == "sum" else _UNKNOWN
-        if before is not _UNKNOWN:
+        if end is not None and (first > end or (aggregation == "last" and last > end)):
+            # After the unit ended it has no figure; nor has it a stock at the end of a period it
+            # did not live to see the end of.
+            result = None
+        elif before is not _UNKNOWN:
             # The same range one sub-period shorter is known (January to each month, when rollups are
             # made): add the last one to it — the same additions, in the same order, as summing afresh.
             latest = self.base(unit_id, last)
@@ -233,14 +364,66 @@ class Series:
         elif aggregation == "last":
             result = self._latest_own(unit_id, first, last)
             if result is None:
-                parts = [v for c in self.tree.of(unit_id) if (v := self.value(c, first, last)) is not None]
-                result = sum(parts, Decimal(0)) if parts else None
+                start = self._starts.get(unit_id)
+                if start is not None and last < start:
+                    result = self._rebased_stock(unit_id, first, last)
+                else:
+                    # The units below that exist at the end of the period: a successor from its
+                    # start, a unit that ended before then not at all.
+                    parts = [
+                        v
+                        for c in self.tree.of(unit_id)
+                        if self._counted_at(c, last)
+                        and self._ends.get(c, last) >= last
+                        and (v := self.value(c, first, last)) is not None
+                    ]
+                    result = sum(parts, Decimal(0)) if parts else None
         elif aggregation == "none":
             result = self._latest_own(unit_id, first, last)
         else:  # pragma: no cover - ratios are never a Series
             raise ValueError(f"Series cannot aggregate {aggregation!r}")
         self._value[key] = result
         return result
+
+    def _rebased_stock(self, unit_id: int, first: int, last: int) -> Decimal | None:
+        """A successor's stock over a period before it began: Σ share × its predecessors' values."""
+        guard = (unit_id, first, last)
+        if guard in self._rebasing or self.unknown_shares(unit_id, last):
+            return None
+        self._rebasing.add(guard)
+        try:
+            parts = [
+                cast(Decimal, share) * value
+                for predecessor, share in self.predecessors.get(unit_id, ())
+                if (value := self.value(predecessor, first, last)) is not None
+            ]
+        finally:
+            self._rebasing.discard(guard)
+        return sum(parts, Decimal(0)) if parts else None
+
+    def rebasing(self, unit_id: int, first: int, last: int) -> tuple[bool, frozenset[int], bool]:
+        """How the unit's value over ``first..last`` stands to re-basing: whether it draws on
+        re-based sub-periods (before the unit began, without its own stored figure), the
+        predecessors of unknown share that leave those missing, and whether it is missing because
+        the indicator is not re-based. Decided from the successions and the unit's own figures
+        alone, so that it is the same whether the value is computed or read from a rollup."""
+        start = self._starts.get(unit_id)
+        if start is None or first >= start:
+            return False, frozenset(), False
+        own = self.own.get(unit_id) or _NO_FIGURES
+        aggregation = self.spec.aggregation
+        if aggregation in ("sum", "average"):
+            months = [o for o in range(first, min(last, start - 1) + 1) if o not in own]
+            if not months:
+                return False, frozenset(), False
+            if aggregation == "average":
+                return True, frozenset(), False
+            return True, frozenset().union(*(self.unknown_shares(unit_id, o) for o in months)), False
+        if last >= start or any(first <= o <= last for o in own):
+            return False, frozenset(), False
+        if aggregation == "last":
+            return True, self.unknown_shares(unit_id, last), False
+        return False, frozenset(), True  # none: not re-based
 
     def _latest_own(self, unit_id: int, first: int, last: int) -> Decimal | None:
         own = self.own.get(unit_id)
@@ -256,7 +439,7 @@ class Series:
         if unit_id in self.rolled:
             rolled = self._rollup(unit_id, first, last)
             return rolled[1] if rolled else 0
-        if not self.tree.of(unit_id):
+        if not self.tree.of(unit_id) and unit_id not in self._starts:
             # A leaf's figure for one sub-period is its own: count its stored sub-periods in the range
             # (completeness asks this for every child and every range of a year, when rollups are made).
             stored = self._stored_ordinals(unit_id)
@@ -288,6 +471,8 @@ class Series:
         if unit_id in self.rolled:
             rolled = self._rollup(unit_id, first, last)
             return rolled[2] if rolled else 0
+        if self.spec.aggregation == "last" and self._ends.get(unit_id, last) < last:
+            return 0  # no stock at the end of a period the unit did not live to see the end of
         level = self.spec.collected_at
         if level and self.kinds.get(unit_id) == level:
             return 1 if self.has_reported(unit_id, first, last) else 0
@@ -295,7 +480,7 @@ class Series:
         if not children:
             return 1 if not level and self.has_reported(unit_id, first, last) else 0
         if level and any(self.kinds.get(child) != level for child in children):
-            return sum(self.reported(child, first, last) for child in children)
+            return sum(self.reported(child, first, last) for child in children if self._counts(unit_id, child, last))
         return self._children_reported(unit_id, first, last)
 
     def _children_reported(self, unit_id: int, first: int, last: int) -> int:
@@ -308,7 +493,9 @@ class Series:
         leaves, others = self._children_split(unit_id)
         stock = self.spec.aggregation == "last"
         full = (1 << (last - first + 1)) - 1
-        count = sum(1 for child in others if self.has_reported(child, first, last))
+        count = sum(
+            1 for child in others if self._counts(unit_id, child, last) and self.has_reported(child, first, last)
+        )
         for base, bits in leaves:
             window = (bits >> (first - base) if first >= base else bits << (base - first)) & full
             if window if stock else window == full:
@@ -319,10 +506,17 @@ class Series:
         """The unit's leaf children as (base ordinal, bit mask of stored sub-periods), and the others."""
         found = self._split.get(unit_id)
         if found is None:
+            stock = self.spec.aggregation == "last"
             leaves: list[tuple[int, int]] = []
             others: list[int] = []
             for child in self.tree.of(unit_id):
-                if child in self.rolled or self.tree.of(child):
+                if (
+                    child in self.rolled
+                    or self.tree.of(child)
+                    or child in self._starts
+                    or (stock and child in self._ends)
+                ):
+                    # A successor's figure before it began is re-based, not its stored one.
                     others.append(child)
                 else:
                     stored = self._stored_ordinals(child)
@@ -344,7 +538,7 @@ class Series:
         """Whether a unit's figure over ``first..last`` is whole: a figure for every sub-period,
         or, for a stock (``last``), whose value is its latest figure, any figure in the range."""
         if self.spec.aggregation == "last":
-            return self.filled(unit_id, first, last) > 0
+            return self._ends.get(unit_id, last) >= last and self.filled(unit_id, first, last) > 0
         return self.is_complete(unit_id, first, last)
 
 
@@ -408,6 +602,13 @@ def rollup_rows(
     return rows
 
 
+def _stored_of(spec: IndicatorSpec) -> list[IndicatorSpec]:
+    """The stored indicators a value reads: the indicator, or a ratio's numerator and denominator."""
+    if spec.aggregation != "ratio":
+        return [spec]
+    return [s for operand in spec.operands() for s in _stored_of(operand)]
+
+
 def _combine(parts: Sequence[Decimal], aggregation: str) -> Decimal | None:
     if not parts:
         return None
@@ -431,10 +632,13 @@ class Engine:
         targets: Mapping[tuple[int, int, int], Decimal],
         unit_codes: Mapping[int, str],
         expected_units: ExpectedUnits | None = None,
+        predecessor_codes: Mapping[int, str] | None = None,
     ) -> None:
         self.series = series
         self.targets = targets
         self.unit_codes = unit_codes
+        # The codes of predecessors that are not among the units (for a re-based figure's composition).
+        self.predecessor_codes = predecessor_codes or {}
         # None: completeness was not asked for (a ranking); every figure's is then unknown.
         self.expected_units = expected_units
         # A ranking asks the same period of every unit: its sub-periods once, not thousands of times.
@@ -494,13 +698,17 @@ class Engine:
             )
         sub = period.sub_periods(spec.period_type)
         ytd_periods = period.year_to_date(spec.period_type)
+        previous_periods = [p.shift_years(-1) for p in sub]
         value = self.value(spec, unit_id, sub)
-        previous = self.value(spec, unit_id, [p.shift_years(-1) for p in sub])
+        previous = self.value(spec, unit_id, previous_periods)
         ytd = self.value(spec, unit_id, ytd_periods)
         completion = ytd / plan * HUNDRED if ytd is not None and plan not in (None, 0) else None
-        projection = self.projection(spec, unit_id, ytd_periods, ytd)
+        used: list[tuple[int, int]] = []
+        projection = self.projection(spec, unit_id, ytd_periods, ytd, used=used)
         reported, expected = self.completeness(spec, unit_id, sub, value)
         ytd_reported, ytd_expected = self.completeness(spec, unit_id, ytd_periods, ytd)
+        ranges = [(p[0].ordinal, p[-1].ordinal) for p in (sub, previous_periods, ytd_periods)] + used
+        rebased, composition, reason, missing = self.rebasing(spec, unit_id, ranges)
         return Measures(
             indicator=spec.code,
             org_unit=self.unit_codes[unit_id],
@@ -520,7 +728,38 @@ class Engine:
             expected=expected,
             ytd_reported=ytd_reported,
             ytd_expected=ytd_expected,
+            rebased=rebased,
+            composition=composition,
+            missing_reason=reason,
+            missing_units=missing,
         )
+
+    def rebasing(
+        self, spec: IndicatorSpec, unit_id: int, ranges: Sequence[tuple[int, int]]
+    ) -> tuple[bool, tuple[tuple[str, Decimal | None], ...], str | None, tuple[str, ...]]:
+        """Whether any of these ranges of sub-periods draws on re-based ones at the unit; the
+        composition it was re-based from; why a re-based figure is missing, and the units why."""
+        stored = _stored_of(spec)
+        rebased = not_rebased = False
+        unknown: set[int] = set()
+        for series in (self.series[s.id] for s in stored):
+            for first, last in ranges:
+                drawn, shares_unknown, not_carried = series.rebasing(unit_id, first, last)
+                rebased |= drawn
+                not_rebased |= not_carried
+                unknown |= shares_unknown
+        composition: tuple[tuple[str, Decimal | None], ...] = ()
+        if rebased or not_rebased:
+            predecessors = self.series[stored[0].id].predecessors.get(unit_id, ())
+            composition = tuple((self._code(p), share) for p, share in predecessors)
+        if unknown:
+            return rebased, composition, MissingReason.SHARE_UNKNOWN.value, tuple(sorted(map(self._code, unknown)))
+        if not_rebased:
+            return rebased, composition, MissingReason.NOT_REBASED.value, ()
+        return rebased, composition, None, ()
+
+    def _code(self, unit_id: int) -> str:
+        return self.unit_codes.get(unit_id) or self.predecessor_codes.get(unit_id) or str(unit_id)
 
     def completeness(
         self, spec: IndicatorSpec, unit_id: int, periods: Sequence[Period], value: Decimal | None
@@ -554,9 +793,16 @@ class Engine:
         return min(series.reported(unit_id, first, last), expected), expected
 
     def projection(
-        self, spec: IndicatorSpec, unit_id: int, ytd_periods: Sequence[Period], ytd: Decimal | None
+        self,
+        spec: IndicatorSpec,
+        unit_id: int,
+        ytd_periods: Sequence[Period],
+        ytd: Decimal | None,
+        *,
+        used: list[tuple[int, int]] | None = None,
     ) -> Decimal | None:
-        """Year-end estimate: for sums, ytd scaled by the share Jan..P held in past complete years."""
+        """Year-end estimate: for sums, ytd scaled by the share Jan..P held in past complete years
+        (whose ranges are added to ``used``, when given)."""
         if ytd is None or spec.aggregation != "sum":
             return ytd
         series = self.series[spec.id]
@@ -573,6 +819,8 @@ class Engine:
             if full is None or part is None or full == 0:
                 continue
             shares.append(part / full)
+            if used is not None:
+                used.append((first, first + per_year - 1))
         if shares:
             mean_share = sum(shares, Decimal(0)) / len(shares)
             if mean_share > 0:

@@ -21,21 +21,29 @@ from dieuhanh.analytics.engine import (
     ExpectedUnits,
     IndicatorSpec,
     Measures,
+    Predecessor,
     RollupKey,
     RollupValue,
     Series,
     UnitTree,
+    Validity,
     needed_ranges,
     value_ranges,
 )
 from dieuhanh.analytics.figures import ordinal_of, own_figures
 from dieuhanh.analytics.models import Rollup
-from dieuhanh.analytics.services import ROLLED_AGGREGATIONS, rollups_ready, rollups_stamp
+from dieuhanh.analytics.services import (
+    ROLLED_AGGREGATIONS,
+    effective_share,
+    rolled_among,
+    rollups_ready,
+    rollups_stamp,
+)
 from dieuhanh.indicators.models import Indicator, Target
 from dieuhanh.indicators.periods import Period, PeriodError, PeriodType
-from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.models import OrgUnit, Succession
 from dieuhanh.orgunits.selectors import UnitLookupError, today, unit_among, units_by_code
-from dieuhanh.orgunits.tree import in_subtrees, parents_among, path_ids
+from dieuhanh.orgunits.tree import in_subtrees, path_ids
 
 answer_cache = caches["default"]
 
@@ -61,6 +69,12 @@ class RankedUnit(NamedTuple):
     pk: int
     code: str
     name: str
+    path: str
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+
+
+class _Path(NamedTuple):
     path: str
 
 
@@ -207,11 +221,15 @@ def build_engine(
     unit_ids: Any = units_query.values("pk") if units_query is not None else [u.pk for u in units]
     expected: ExpectedUnits | None = None
     if use_rollups:
-        series, unit_codes = _series_from_rollups(stored, units, unit_ids=unit_ids, periods=periods, reads=reads)
+        series, unit_codes, predecessor_codes = _series_from_rollups(
+            stored, units, unit_ids=unit_ids, periods=periods, reads=reads
+        )
         if completeness:
-            expected = _expected_units(stored, units)
+            successors = next((s.predecessors for s in series.values()), {})
+            expected = _expected_units(stored, units, successors)
     else:
         series, unit_codes, expected = _series_from_figures(stored, units, reads)
+        predecessor_codes = {}
         if not completeness:
             expected = None
     targets = {}
@@ -227,7 +245,13 @@ def build_engine(
             .values_list("indicator_id", "org_unit_id", "year_from", "year_to", "value")
         )
         targets = {(i, u, y0): v for i, u, y0, y1, v in target_rows if y0 == y1}
-    return Engine(series=series, targets=targets, unit_codes=unit_codes, expected_units=expected)
+    return Engine(
+        series=series,
+        targets=targets,
+        unit_codes=unit_codes,
+        expected_units=expected,
+        predecessor_codes=predecessor_codes,
+    )
 
 
 # A unit of the subtree as completeness counts it: (id, parent, kind, path, valid from, valid to).
@@ -235,37 +259,120 @@ _TreeRow = tuple[int, int | None, str, str, dt.date | None, dt.date | None]
 _TREE_COLUMNS = ("id", "parent_id", "kind", "path", "valid_from", "valid_to")
 
 
+# A succession read as values: (successor, predecessor, merge type, share, the predecessor's code,
+# path, valid from, valid to).
+_SUCCESSION_COLUMNS = (
+    "successor_id",
+    "predecessor_id",
+    "merge_type",
+    "share",
+    "predecessor__code",
+    "predecessor__path",
+    "predecessor__valid_from",
+    "predecessor__valid_to",
+)
+
+
+def _links(where: Q) -> list[tuple[Any, ...]]:
+    return list(
+        Succession.objects.filter(where).order_by("successor_id", "predecessor__code").values_list(*_SUCCESSION_COLUMNS)
+    )
+
+
+def _starts_after(valid_from: dt.date | None, since: dt.date | None) -> bool:
+    """Whether a unit began after ``since``: only then may the months read be before it began."""
+    return valid_from is not None and since is not None and valid_from > since
+
+
 def _series_from_figures(
     stored: dict[int, IndicatorSpec], units: Sequence[UnitRef], reads: Reads
 ) -> tuple[dict[int, Series], dict[int, str], ExpectedUnits]:
     tree_rows = list(OrgUnit.objects.filter(in_subtrees(units)).order_by().values_list("code", *_TREE_COLUMNS))
+    since = min((s for s, _e in reads.spans), default=None)
+    predecessors, more_rows, more_tops = _predecessors_in_subtrees(units, tree_rows, since)
+    rows = tree_rows + more_rows
     children: dict[int, list[int]] = defaultdict(list)
-    for _code, unit_id, parent_id, *_rest in tree_rows:
+    for _code, unit_id, parent_id, *_rest in rows:
         if parent_id is not None:
             children[parent_id].append(unit_id)
-    own = own_figures(stored, in_subtrees(units, through="org_unit"), reads.spans)
+    where = in_subtrees(units, through="org_unit")
+    if more_tops:
+        # The predecessors' figures come with the subtree's: one query.
+        where |= in_subtrees(more_tops, through="org_unit")
+    own = own_figures(stored, where, reads.spans)
     tree = UnitTree(children)
-    kinds = {row[1]: row[3] for row in tree_rows}
+    kinds = {row[1]: row[3] for row in rows}
+    validity: dict[int, Validity] = {row[1]: (row[5], row[6]) for row in rows if row[5] or row[6]}
     series = {
-        i: Series(spec=spec, own=own[i], tree=tree, kinds=kinds, own_loaded=reads.ordinal_spans(spec.period_type))
+        i: Series(
+            spec=spec,
+            own=own[i],
+            tree=tree,
+            kinds=kinds,
+            own_loaded=reads.ordinal_spans(spec.period_type),
+            predecessors=predecessors,
+            validity=validity,
+        )
         for i, spec in stored.items()
     }
-    expected = ExpectedCounter([u.pk for u in units], [row[1:] for row in tree_rows])
-    return series, {row[1]: row[0] for row in tree_rows}, expected
+    expected = ExpectedCounter([u.pk for u in units], [row[1:] for row in tree_rows], successors=predecessors)
+    return series, {row[1]: row[0] for row in rows}, expected
 
 
-def _expected_units(stored: dict[int, IndicatorSpec], units: Sequence[UnitRef]) -> ExpectedUnits:
+def _predecessors_in_subtrees(
+    units: Sequence[UnitRef], tree_rows: list[tuple[Any, ...]], since: dt.date | None
+) -> tuple[dict[int, list[Predecessor]], list[tuple[Any, ...]], list[_Path]]:
+    """The predecessors of the successors in the units' subtrees that began after ``since`` (the
+    months read before them are re-based), through chains; and the rows of the predecessors'
+    subtrees that are not among ``tree_rows``, with the tops of those subtrees. Nothing is read
+    when no unit of the subtrees began after ``since``; else one query for the successions and
+    one for the predecessors' subtrees (each again for a chain that reaches further back)."""
+    predecessors: dict[int, list[Predecessor]] = defaultdict(list)
+    more_rows: list[tuple[Any, ...]] = []
+    tops: list[_Path] = []
+    if not any(_starts_after(row[5], since) for row in tree_rows):
+        return predecessors, more_rows, tops
+    known = {row[1] for row in tree_rows}
+    where = in_subtrees(units, through="successor") & Q(successor__valid_from__gt=since)
+    while True:
+        new_paths: dict[int, str] = {}
+        for successor, predecessor, merge_type, share, _code, path, _from, _to in _links(where):
+            predecessors[successor].append((predecessor, effective_share(merge_type, share)))
+            if predecessor not in known:
+                new_paths[predecessor] = path
+        if not new_paths:
+            break
+        new_tops = [_Path(p) for p in sorted(new_paths.values()) if not any(p.startswith(t.path) for t in tops)]
+        new_tops = [t for t in new_tops if not any(t.path != o.path and t.path.startswith(o.path) for o in new_tops)]
+        tops += new_tops
+        rows = [
+            row
+            for row in OrgUnit.objects.filter(in_subtrees(new_tops)).order_by().values_list("code", *_TREE_COLUMNS)
+            if row[1] not in known
+        ]
+        known |= {row[1] for row in rows}
+        more_rows += rows
+        later = [row[1] for row in rows if _starts_after(row[5], since)]
+        if not later:
+            break
+        where = Q(successor_id__in=later)
+    return predecessors, more_rows, tops
+
+
+def _expected_units(
+    stored: dict[int, IndicatorSpec], units: Sequence[UnitRef], successors: Iterable[int] = ()
+) -> ExpectedUnits:
     """The units that completeness counts below ``units``: those of the stored indicators'
     collection levels, and the units' children (for indicators without a level); one query."""
     levels = {spec.collected_at for spec in stored.values() if spec.collected_at}
     asked = [u.pk for u in units]
     if not stored:
-        return ExpectedCounter(asked, [])
+        return ExpectedCounter(asked, [], successors)
     wanted = Q(parent_id__in=asked) | Q(pk__in=asked)
     if levels:
         wanted |= Q(kind__in=levels) & in_subtrees(_tops(units))
     rows = list(OrgUnit.objects.filter(wanted).order_by().values_list(*_TREE_COLUMNS))
-    return ExpectedCounter(asked, rows)
+    return ExpectedCounter(asked, rows, successors)
 
 
 def _tops(units: Sequence[UnitRef]) -> list[UnitRef]:
@@ -285,8 +392,11 @@ class ExpectedCounter:
     validity interval (nearly all units do), so a page asking hundreds of figures pays nothing more.
     """
 
-    def __init__(self, asked: Iterable[int], rows: Iterable[_TreeRow]) -> None:
+    def __init__(self, asked: Iterable[int], rows: Iterable[_TreeRow], successors: Iterable[int] = ()) -> None:
         asked_ids = set(asked)
+        # A successor asked about a span before it began is counted on the new map: the units
+        # below it at its start (each re-based from its own predecessors).
+        self._successors = frozenset(successors)
         # (asked unit, kind or "" for its children) → (valid from, valid to) → how many units
         self._groups: dict[tuple[int, str], dict[tuple[dt.date | None, dt.date | None], int]] = defaultdict(
             lambda: defaultdict(int)
@@ -306,6 +416,8 @@ class ExpectedCounter:
     def __call__(self, level: str, unit_id: int, start: dt.date, end: dt.date) -> int:
         key = (level, unit_id, start, end)
         if key not in self._cache:
+            if unit_id in self._successors and (valid_from := self._own.get(unit_id, (None, None))[0]) is not None:
+                end = max(end, valid_from)
             groups = self._groups.get((unit_id, level), {})
             if not level and not groups and unit_id in self._own:
                 # Without a collection level, a unit with no units below reports for itself.
@@ -318,6 +430,28 @@ class ExpectedCounter:
         return self._cache[key]
 
 
+def _validity_of(units: Sequence[UnitRef]) -> dict[int, Validity]:
+    """The validity of the units that have one, as given (a model instance that was read without
+    it, ``only()``, is asked for it: one query for all such)."""
+    validity: dict[int, Validity] = {}
+    unread: list[int] = []
+    for unit in units:
+        fields = unit.__dict__ if isinstance(unit, OrgUnit) else None
+        if fields is not None and not ("valid_from" in fields and "valid_to" in fields):
+            unread.append(unit.pk)
+            continue
+        valid_from, valid_to = getattr(unit, "valid_from", None), getattr(unit, "valid_to", None)
+        if valid_from is not None or valid_to is not None:
+            validity[unit.pk] = (valid_from, valid_to)
+    if unread:
+        for pk, valid_from, valid_to in (
+            OrgUnit.objects.filter(pk__in=unread).order_by().values_list("pk", "valid_from", "valid_to")
+        ):
+            if valid_from is not None or valid_to is not None:
+                validity[pk] = (valid_from, valid_to)
+    return validity
+
+
 def _series_from_rollups(
     stored: dict[int, IndicatorSpec],
     units: Sequence[UnitRef],
@@ -325,8 +459,9 @@ def _series_from_rollups(
     unit_ids: Any,
     periods: Sequence[Period],
     reads: Reads,
-) -> tuple[dict[int, Series], dict[int, str]]:
-    aggregated = parents_among(unit_ids)
+) -> tuple[dict[int, Series], dict[int, str], dict[int, str]]:
+    # Units with children, and successors (their months before they began re-based), have rollups.
+    aggregated = rolled_among(unit_ids)
     own = own_figures(stored, Q(org_unit_id__in=unit_ids), reads.spans)
     rolled = {i: spec for i, spec in stored.items() if spec.aggregation in ROLLED_AGGREGATIONS}
     rollups: dict[int, dict[RollupKey, RollupValue]] = {i: {} for i in rolled}
@@ -356,6 +491,24 @@ def _series_from_rollups(
     tree = UnitTree({})
     loaded = {period_type: frozenset(ranges) for period_type, ranges in wanted.items()}
     kinds = {u.pk: kind for u in units if (kind := getattr(u, "kind", None)) is not None}
+    since = min((s for s, _e in reads.spans), default=None)
+    validity = _validity_of(units)
+    # The successions of the units that began after the months read: their values come from the
+    # rollups, but whether a figure is re-based, and from what, is said from these.
+    predecessors: dict[int, list[Predecessor]] = defaultdict(list)
+    predecessor_codes: dict[int, str] = {}
+    later = [u.pk for u in units if _starts_after(validity.get(u.pk, (None, None))[0], since)]
+    while later:
+        links = _links(Q(successor_id__in=later))
+        later = []
+        for successor, predecessor, merge_type, share, code, _path, valid_from, valid_to in links:
+            predecessors[successor].append((predecessor, effective_share(merge_type, share)))
+            if predecessor not in predecessor_codes and predecessor not in validity:
+                predecessor_codes[predecessor] = code
+                if valid_from is not None or valid_to is not None:
+                    validity[predecessor] = (valid_from, valid_to)
+                if _starts_after(valid_from, since):
+                    later.append(predecessor)
     series = {
         i: Series(
             spec=spec,
@@ -366,10 +519,12 @@ def _series_from_rollups(
             rolled=aggregated if i in rolled else frozenset(),
             loaded=loaded[spec.period_type] if i in rolled and aggregated else None,
             own_loaded=reads.ordinal_spans(spec.period_type),
+            predecessors=predecessors,
+            validity=validity,
         )
         for i, spec in stored.items()
     }
-    return series, {u.pk: u.code for u in units}
+    return series, {u.pk: u.code for u in units}, predecessor_codes
 
 
 def analytics_measures(
@@ -432,7 +587,7 @@ def analytics_ranking(
             .filter(depth=org_unit.depth + depth)
             .valid_between(period.start_date, period.end_date)
         )
-        rows = query.order_by("sort_order", "code").values_list("id", "code", "name", "path")
+        rows = query.order_by("sort_order", "code").values_list("id", "code", "name", "path", "valid_from", "valid_to")
         units = [RankedUnit(*row) for row in rows]
         if not units:
             return []
@@ -519,6 +674,14 @@ def measures_as_json(measures: Measures, *, places: int = 6) -> dict[str, object
         out[name] = number_out(value, places=places) if isinstance(value, Decimal) else value
     for name in Measures.COMPLETENESS_NAMES:
         out[name] = getattr(measures, name)
+    # Re-based values (docs/analytics.md): whether a measure draws on months before the unit
+    # existed, from which predecessors and shares, and why a re-based figure is missing.
+    out["rebased"] = measures.rebased
+    out["composition"] = [
+        {"org_unit": code, "share": number_out(share, places=places)} for code, share in measures.composition
+    ]
+    out["missing_reason"] = measures.missing_reason
+    out["missing_units"] = list(measures.missing_units)
     return out
 
 

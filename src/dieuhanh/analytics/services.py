@@ -6,6 +6,12 @@ aggregated children's rollups (already refreshed), so a refresh after a district
 import reads that district's communes and the rollups of the province's other
 districts — never the whole country.
 
+Units with predecessors (successions) have rollups too, even leaves: the months before they began
+are re-based from their predecessors by the same engine code, so a rollup of 2025 of a unit that
+began on 1 July holds January–June from its predecessors. A unit's rollups are therefore computed
+after its children's and its predecessors' (``_levels``), and a change of figures refreshes the
+successors of the changed units and their ancestors too.
+
 Writes through the figures service announce themselves (``figures_written``) and the
 rollups are refreshed inside their transaction (``figures_written_heard``). Anything else
 (a catalogue change that moves units, a direct database write) marks them invalid, and
@@ -28,7 +34,16 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from dieuhanh.analytics.engine import IndicatorSpec, RollupKey, RollupValue, Series, UnitTree, rollup_rows
+from dieuhanh.analytics.engine import (
+    IndicatorSpec,
+    Predecessor,
+    RollupKey,
+    RollupValue,
+    Series,
+    UnitTree,
+    Validity,
+    rollup_rows,
+)
 from dieuhanh.analytics.figures import ordinal_of, own_figures
 from dieuhanh.analytics.models import Rollup, RollupState
 from dieuhanh.figures.choices import DataValueStatus
@@ -36,8 +51,9 @@ from dieuhanh.figures.models import DataValue
 from dieuhanh.indicators.choices import Aggregation
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
-from dieuhanh.orgunits.models import OrgUnit
-from dieuhanh.orgunits.tree import parents_among, path_ids
+from dieuhanh.orgunits.choices import MergeType
+from dieuhanh.orgunits.models import OrgUnit, Succession
+from dieuhanh.orgunits.tree import path_ids
 
 STATE_KEY = "rollups"
 ROLLED_AGGREGATIONS = (Aggregation.SUM, Aggregation.AVERAGE, Aggregation.LAST)
@@ -107,6 +123,29 @@ def answers_changed() -> None:
     RollupState.objects.filter(key=STATE_KEY).update(version=F("version") + 1)
 
 
+def rolled_among(unit_ids: Iterable[int] | Any = None) -> frozenset[int]:
+    """Which of ``unit_ids`` (all units, when None) have rollups: the units with children, whose
+    figures are aggregated from below, and the successors, whose figures before they began are
+    re-based from their predecessors. One query."""
+    if unit_ids is None:
+        parents = OrgUnit.objects.filter(parent__isnull=False)
+        successors = Succession.objects.all()
+    else:
+        parents = OrgUnit.objects.filter(parent_id__in=unit_ids)
+        successors = Succession.objects.filter(successor_id__in=unit_ids)
+    ids = (
+        parents.order_by()
+        .values_list("parent_id", flat=True)
+        .union(successors.order_by().values_list("successor_id", flat=True))
+    )
+    return frozenset(ids)
+
+
+def effective_share(merge_type: str, share: Decimal | None) -> Decimal | None:
+    """``Succession.effective_share`` of a row read as values: 1 unless merged in part."""
+    return share if merge_type == MergeType.PART else Decimal(1)
+
+
 def _specs() -> dict[int, IndicatorSpec]:
     rows = Indicator.objects.filter(aggregation__in=ROLLED_AGGREGATIONS).values_list(
         "pk", "code", "period_type", "aggregation", "collected_at"
@@ -126,7 +165,7 @@ def rollups_rebuild(*, progress: Callable[[int, int], None] | None = None) -> Re
         state, _created = RollupState.objects.select_for_update().get_or_create(key=STATE_KEY)
         Rollup.objects.all().delete()
         specs = _specs()
-        aggregated = parents_among()
+        aggregated = rolled_among()
         years = _years_with_data()
         units, rows = _recompute(
             {
@@ -167,14 +206,15 @@ def rollups_refresh(*, changed: Iterable[tuple[int, int, dt.date]]) -> RefreshRe
         return None
     specs = _specs()
     paths = dict(OrgUnit.objects.filter(pk__in={u for _i, u, _y in changed}).order_by().values_list("pk", "path"))
-    aggregated = parents_among({a for p in paths.values() for a in path_ids(p)})
+    dependents = _dependents(paths)
+    aggregated = rolled_among({a for units in dependents.values() for a in units})
     # (indicator, aggregated unit, year) → the earliest changed sub-period (an ordinal).
     wanted: dict[tuple[int, int, int], int] = {}
     for indicator, unit, start in changed:
         if indicator not in specs:
             continue
         since = ordinal_of(start, specs[indicator].period_type)
-        for ancestor in path_ids(paths.get(unit, "")):
+        for ancestor in dependents.get(unit, ()):
             if ancestor in aggregated:
                 key = (indicator, ancestor, start.year)
                 wanted[key] = min(since, wanted.get(key, since))
@@ -183,6 +223,42 @@ def rollups_refresh(*, changed: Iterable[tuple[int, int, dt.date]]) -> RefreshRe
     state.version += 1
     state.save(update_fields=["refreshed_at", "version"])
     return RefreshResult(units=units, rows=rows, seconds=time.perf_counter() - started)
+
+
+def _dependents(paths: dict[int, str]) -> dict[int, set[int]]:
+    """The units whose figures a change at each of these units (id → path) may change: itself and
+    its ancestors, their successors (re-based from them) and theirs, and so on. One query for each
+    link of a chain of successions (one, when there is none)."""
+    reach = {unit: set(path_ids(path)) for unit, path in paths.items()}
+    successors: dict[int, set[int]] = defaultdict(set)
+    paths_of: dict[int, str] = {}
+    frontier = {a for units in reach.values() for a in units}
+    seen = set(frontier)
+    while frontier:
+        links = (
+            Succession.objects.filter(predecessor_id__in=frontier)
+            .order_by()
+            .values_list("predecessor_id", "successor_id", "successor__path")
+        )
+        frontier = set()
+        for predecessor, successor, path in links:
+            successors[predecessor].add(successor)
+            paths_of[successor] = path
+            for unit in path_ids(path):
+                if unit not in seen:
+                    seen.add(unit)
+                    frontier.add(unit)
+    if not successors:
+        return reach
+    for units in reach.values():
+        pending = list(units)
+        while pending:
+            for successor in successors.get(pending.pop(), ()):
+                for unit in path_ids(paths_of[successor]):
+                    if unit not in units:
+                        units.add(unit)
+                        pending.append(unit)
+    return reach
 
 
 def rollup_window(specs: dict[int, IndicatorSpec], start: dt.date, end: dt.date) -> Q:
@@ -222,19 +298,18 @@ def _recompute(
     units first."""
     if not wanted:
         return 0, 0
-    unit_rows = OrgUnit.objects.filter(pk__in={u for _i, u, _y in wanted}).order_by().values_list("pk", "depth")
-    depth_of = dict(unit_rows)
     by_unit: dict[int, dict[tuple[int, int], int]] = defaultdict(dict)
     for (indicator, unit, year), since in wanted.items():
         by_unit[unit][(indicator, year)] = since
-    order = sorted(by_unit, key=lambda u: (-depth_of[u], u))
+    level_of = _levels(set(by_unit))
+    order = sorted(by_unit, key=lambda u: (level_of[u], u))
     written = 0
     done = 0
-    # Units of one depth never depend on each other, so a step may mix them; a step never
-    # spans two depths, because a parent needs its children's fresh rollups.
+    # Units of one level never depend on each other, so a step may mix them; a step never
+    # spans two levels, because a unit needs its children's and predecessors' fresh rollups.
     steps: list[list[int]] = []
     for unit in order:
-        if steps and len(steps[-1]) < UNITS_PER_STEP and depth_of[steps[-1][0]] == depth_of[unit]:
+        if steps and len(steps[-1]) < UNITS_PER_STEP and level_of[steps[-1][0]] == level_of[unit]:
             steps[-1].append(unit)
         else:
             steps.append([unit])
@@ -246,19 +321,68 @@ def _recompute(
     return len(order), written
 
 
+def _levels(units: set[int]) -> dict[int, int]:
+    """Each unit's level among ``units``: 0 when none of its children or predecessors is among
+    them, else one more than the highest of theirs (two queries)."""
+    needs: dict[int, set[int]] = defaultdict(set)
+    for unit, parent in OrgUnit.objects.filter(pk__in=units).order_by().values_list("pk", "parent_id"):
+        if parent in units:
+            needs[parent].add(unit)
+    links = Succession.objects.filter(successor_id__in=units, predecessor_id__in=units).order_by()
+    for predecessor, successor in links.values_list("predecessor_id", "successor_id"):
+        needs[successor].add(predecessor)
+    level: dict[int, int] = {}
+
+    def level_of(unit: int, visiting: frozenset[int]) -> int:
+        if unit not in level:
+            below = [level_of(u, visiting | {unit}) for u in needs.get(unit, ()) if u not in visiting]
+            level[unit] = 1 + max(below) if below else 0
+        return level[unit]
+
+    for unit in units:
+        level_of(unit, frozenset())
+    return level
+
+
 def _recompute_units(
     units: list[int], by_unit: dict[int, dict[tuple[int, int], int]], *, specs: dict[int, IndicatorSpec], replace: bool
 ) -> int:
     children: dict[int, list[int]] = defaultdict(list)
-    kinds = dict(OrgUnit.objects.filter(pk__in=units).order_by().values_list("pk", "kind"))
-    for child, parent, kind in (
-        OrgUnit.objects.filter(parent_id__in=units).order_by().values_list("pk", "parent_id", "kind")
+    kinds: dict[int, str] = {}
+    validity: dict[int, Validity] = {}
+    for unit, parent, kind, valid_from, valid_to in (
+        OrgUnit.objects.filter(Q(pk__in=units) | Q(parent_id__in=units))
+        .order_by()
+        .values_list("pk", "parent_id", "kind", "valid_from", "valid_to")
     ):
-        children[parent].append(child)
-        kinds[child] = kind
+        if unit not in units:
+            children[parent].append(unit)
+        kinds[unit] = kind
+        if valid_from is not None or valid_to is not None:
+            validity[unit] = (valid_from, valid_to)
     all_children = {c for cs in children.values() for c in cs}
-    aggregated_children = parents_among(all_children)
-    leaf_children = all_children - aggregated_children
+    predecessors: dict[int, list[Predecessor]] = defaultdict(list)
+    if any(validity.get(u, (None, None))[0] is not None for u in [*units, *all_children]):
+        # Successors among the units (re-based from their predecessors) and their children (not
+        # counted before they began).
+        for successor, predecessor, merge_type, share, valid_from, valid_to in (
+            Succession.objects.filter(successor_id__in=[*units, *all_children])
+            .order_by("successor_id", "predecessor__code")
+            .values_list(
+                "successor_id",
+                "predecessor_id",
+                "merge_type",
+                "share",
+                "predecessor__valid_from",
+                "predecessor__valid_to",
+            )
+        ):
+            predecessors[successor].append((predecessor, effective_share(merge_type, share)))
+            if successor in units and (valid_from is not None or valid_to is not None):
+                validity[predecessor] = (valid_from, valid_to)
+    read = all_children | {p for u in units for p, _s in predecessors.get(u, ())}
+    aggregated_children = rolled_among(read) if read else frozenset()
+    leaf_children = read - aggregated_children
     if replace:
         _delete(units, by_unit, specs=specs)
     indicators = sorted({i for u in units for i, _y in by_unit[u]})
@@ -280,6 +404,8 @@ def _recompute_units(
             kinds=kinds,
             leaf_children=leaf_children,
             rolled=aggregated_children,
+            predecessors=predecessors,
+            validity=validity,
         )
     return written
 
@@ -295,6 +421,8 @@ def _compute_and_write(
     kinds: dict[int, str],
     leaf_children: set[int],
     rolled: frozenset[int],
+    predecessors: dict[int, list[Predecessor]],
+    validity: dict[int, Validity],
 ) -> int:
     start, end = dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)
     chosen = {i: specs[i] for i in indicators}
@@ -324,6 +452,8 @@ def _compute_and_write(
             rollups=rollups[indicator],
             rolled=rolled,
             kinds=kinds,
+            predecessors=predecessors,
+            validity=validity,
         )
         for unit in units:
             for year, since in sorted(years_of[(unit, indicator)].items()):

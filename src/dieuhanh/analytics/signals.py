@@ -38,6 +38,14 @@ def org_unit_post_delete(sender: type[OrgUnit], instance: OrgUnit, **kwargs: Any
     rollups_invalidate(reason=f"org unit {instance.code} deleted")
 
 
+def succession_changed(sender: type[Any], instance: Any, **kwargs: Any) -> None:
+    """A succession added, changed or deleted: the re-based figures of its successor change."""
+    if kwargs.get("raw"):
+        return
+    rollups_invalidate(reason=f"succession {instance.predecessor_id} → {instance.successor_id} changed")
+    answers_changed()
+
+
 def indicator_pre_save(sender: type[Indicator], instance: Indicator, **kwargs: Any) -> None:
     if kwargs.get("raw") or instance.pk is None:
         return

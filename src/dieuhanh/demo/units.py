@@ -28,6 +28,8 @@ _TYPE_EN = {
     "Phường": "Ward",
     "Xã": "Commune",
     "Thị trấn": "Township",
+    "Quận": "District",
+    "Đặc khu": "Special Zone",
 }
 
 

@@ -19,6 +19,35 @@ MEASURES = inline_serializer(
         "plan_completion_pct": serializers.FloatField(allow_null=True),
         "projection": serializers.FloatField(allow_null=True),
         "status": serializers.ChoiceField(choices=["on_track", "at_risk", "off_track", "no_target"], allow_null=True),
+        "yoy_pp": serializers.FloatField(allow_null=True),
+        "plan_gap_pp": serializers.FloatField(allow_null=True),
+        "reported": serializers.IntegerField(allow_null=True),
+        "expected": serializers.IntegerField(allow_null=True),
+        "ytd_reported": serializers.IntegerField(allow_null=True),
+        "ytd_expected": serializers.IntegerField(allow_null=True),
+        "rebased": serializers.BooleanField(
+            help_text="Whether value, previous, ytd or projection draws on months before the unit existed, "
+            "re-based from its predecessors."
+        ),
+        "composition": inline_serializer(
+            "RebasedFrom",
+            {
+                "org_unit": serializers.CharField(help_text="A predecessor's code."),
+                "share": serializers.FloatField(
+                    allow_null=True, help_text="The part of it carried to the unit; null: a part of unknown share."
+                ),
+            },
+            many=True,
+        ),
+        "missing_reason": serializers.ChoiceField(
+            choices=["share_unknown", "not_rebased"],
+            allow_null=True,
+            help_text="Why a re-based figure is missing: a predecessor's share is not known, or the indicator "
+            "(an index) is not re-based.",
+        ),
+        "missing_units": serializers.ListField(
+            child=serializers.CharField(), help_text="The predecessors whose share is not known."
+        ),
     },
     many=True,
 )

@@ -174,7 +174,18 @@ def planned_pairs(*, indicators: Sequence[Indicator], root: OrgUnit, report: Rep
     )
     pairs = sorted({(i, u) for i, u, year in rows if year_of[i] == year})
     units = OrgUnit.objects.only(
-        "id", "code", "name", "name_en", "kind", "parent_id", "path", "sort_order", "latitude", "longitude"
+        "id",
+        "code",
+        "name",
+        "name_en",
+        "kind",
+        "parent_id",
+        "path",
+        "sort_order",
+        "latitude",
+        "longitude",
+        "valid_from",
+        "valid_to",
     ).in_bulk({u for _i, u in pairs} | {root.pk})
     return PlannedPairs(pairs=pairs, units=units)
 

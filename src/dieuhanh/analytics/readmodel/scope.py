@@ -165,6 +165,19 @@ def child_units(*, unit: OrgUnit, start: dt.date, end: dt.date) -> list[OrgUnit]
     return list(
         OrgUnit.objects.filter(parent=unit)
         .valid_between(start, end)
-        .only("id", "code", "name", "name_en", "kind", "parent_id", "path", "latitude", "longitude", "sort_order")
+        .only(
+            "id",
+            "code",
+            "name",
+            "name_en",
+            "kind",
+            "parent_id",
+            "path",
+            "latitude",
+            "longitude",
+            "sort_order",
+            "valid_from",
+            "valid_to",
+        )
         .order_by("sort_order", "code")
     )
