@@ -12,6 +12,8 @@ import pytest
 import yaml
 from django.utils import translation
 
+from dieuhanh.demo.catalogue import demo_data_dir
+from dieuhanh.demo.reform import reform_org_units, reform_read, reform_successions
 from dieuhanh.indicators.metadata import MetadataError, metadata_export, metadata_load
 from dieuhanh.indicators.models import Indicator, Target
 from dieuhanh.orgunits.choices import MergeType
@@ -243,3 +245,22 @@ def test_a_group_holding_an_old_unit_whose_code_a_later_unit_carries_round_trips
 
     assert metadata_export() == exported
     assert set(OrgUnitGroup.objects.get().members.all()) == {unit("718", BEFORE), unit("25747", BEFORE)}
+
+
+def test_the_hcmc_reform_from_the_reference_files_loads_twice_unchanged_and_round_trips() -> None:
+    reform = reform_read(demo_data_dir())
+    document = {"org_units": reform_org_units(reform), "successions": reform_successions(reform)}
+
+    result = metadata_load(document=document)
+    again = metadata_load(document=document)
+
+    assert result.created == {"org_units": len(document["org_units"]), "successions": len(document["successions"])}
+    assert again.created == again.updated == {}
+    reused = sorted(reform.reused_codes())[0]
+    assert OrgUnit.objects.filter(code=reused).count() == 2
+    exported = metadata_export()
+    Succession.objects.all().delete()
+    for depth in range(5, -1, -1):
+        OrgUnit.objects.filter(depth=depth).delete()
+    metadata_load(document=exported)
+    assert metadata_export() == exported
