@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from dieuhanh.analytics.readmodel import writing
 from dieuhanh.analytics.readmodel.book import Figure, FigureBook, periods_needed
 from dieuhanh.analytics.readmodel.periods import ReportPeriod
+from dieuhanh.analytics.readmodel.scope import SHOWN_UNIT_FIELDS
 from dieuhanh.indicators.models import Indicator, Sector, Target
 from dieuhanh.indicators.periods import PeriodType
 from dieuhanh.orgunits.models import OrgUnit
@@ -173,20 +174,7 @@ def planned_pairs(*, indicators: Sequence[Indicator], root: OrgUnit, report: Rep
         .order_by()
     )
     pairs = sorted({(i, u) for i, u, year in rows if year_of[i] == year})
-    units = OrgUnit.objects.only(
-        "id",
-        "code",
-        "name",
-        "name_en",
-        "kind",
-        "parent_id",
-        "path",
-        "sort_order",
-        "latitude",
-        "longitude",
-        "valid_from",
-        "valid_to",
-    ).in_bulk({u for _i, u in pairs} | {root.pk})
+    units = OrgUnit.objects.only(*SHOWN_UNIT_FIELDS).in_bulk({u for _i, u in pairs} | {root.pk})
     return PlannedPairs(pairs=pairs, units=units)
 
 

@@ -160,24 +160,28 @@ def _is_complete(
     return expected is None or reported is None or reported >= share * expected
 
 
+# What a page shows of a unit: its name, place in the tree, map point and validity.
+SHOWN_UNIT_FIELDS = (
+    "id",
+    "code",
+    "name",
+    "name_en",
+    "kind",
+    "parent_id",
+    "path",
+    "latitude",
+    "longitude",
+    "sort_order",
+    "valid_from",
+    "valid_to",
+)
+
+
 def child_units(*, unit: OrgUnit, start: dt.date, end: dt.date) -> list[OrgUnit]:
     """The units directly below ``unit`` that existed for a day of [start, end], with their centroids; one query."""
     return list(
         OrgUnit.objects.filter(parent=unit)
         .valid_between(start, end)
-        .only(
-            "id",
-            "code",
-            "name",
-            "name_en",
-            "kind",
-            "parent_id",
-            "path",
-            "latitude",
-            "longitude",
-            "sort_order",
-            "valid_from",
-            "valid_to",
-        )
+        .only(*SHOWN_UNIT_FIELDS)
         .order_by("sort_order", "code")
     )
