@@ -1,31 +1,59 @@
 """The demo's figures: synthetic values for every stored indicator, written through the figures
-service as one batch marked with its fingerprint."""
+service as one batch marked with its fingerprint.
+
+Bình Dương's 2019–2023 come from ``generate.py``; the rest of the three former provinces' history to
+June 2025 and the new Hồ Chí Minh City's figures from July 2025 to the cut-off month from ``present.py``.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
 
-from dieuhanh.demo.catalogue import UNITS_FILE, demo_data_dir, demo_document, demo_rules
-from dieuhanh.demo.generate import DEFAULT_SEED, generate_values
-from dieuhanh.demo.synth import GeneratedValue
+from dieuhanh.demo.catalogue import UNITS_FILE, demo_aggregations, demo_data_dir, demo_document, demo_rules
+from dieuhanh.demo.generate import DEFAULT_SEED, build
+from dieuhanh.demo.present import present_series
+from dieuhanh.demo.reform import part_shares_read, reform_read
+from dieuhanh.demo.synth import GeneratedValue, Synth, series_values
 from dieuhanh.demo.units import units_read
 from dieuhanh.figures.choices import ImportFormat
 from dieuhanh.figures.models import ImportBatch
 from dieuhanh.figures.services import FigureRow, figures_write
 from dieuhanh.indicators.models import Indicator
-from dieuhanh.indicators.periods import Period
-from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.indicators.periods import Period, PeriodType
+from dieuhanh.orgunits.selectors import today, unit_in, units_by_code
 
 DEMO_SOURCE_NAME = "Số liệu mẫu giả lập (không phải số liệu chính thức)"
 DEMO_CHANNEL = "demo"
 
 
-def demo_generate(*, seed: int = DEFAULT_SEED, data_dir: Path | None = None) -> list[GeneratedValue]:
-    """The demo's figures for ``seed``, without touching the database."""
+def demo_last_month() -> Period:
+    """The default cut-off of the demo's figures: the last complete month before today."""
+    this = Period.containing(today(), PeriodType.MONTHLY)
+    return Period.from_ordinal(PeriodType.MONTHLY, this.ordinal - 1)
+
+
+def demo_generate(
+    *, seed: int = DEFAULT_SEED, data_dir: Path | None = None, until: Period | None = None
+) -> list[GeneratedValue]:
+    """The demo's figures for ``seed`` up to the month ``until`` (default ``demo_last_month()``), without
+    touching the database; a value does not depend on ``until``, only whether it is there."""
     root = data_dir or demo_data_dir()
     document = demo_document(data_dir=root)
-    return generate_values(units=units_read(root / UNITS_FILE), rules=demo_rules(document), seed=seed)
+    rules = demo_rules(document)
+    last = until or demo_last_month()
+    base = build(Synth(units=units_read(root / UNITS_FILE), rules=rules, seed=seed))
+    values = base.values()
+    more = present_series(
+        base=base,
+        reform=reform_read(root),
+        rules=rules,
+        aggregations=demo_aggregations(document),
+        shares=part_shares_read(root),
+        seed=seed,
+        last_month=(last.end_date.year, last.end_date.month),
+    )
+    return sorted(values + series_values(more, rules))
 
 
 def fingerprint(values: list[GeneratedValue]) -> str:
@@ -39,13 +67,24 @@ def demo_figures_write(values: list[GeneratedValue], *, checksum: str) -> Import
     """The sample's figures, through the figures service; a value someone imported over the
     sample stays (their figure beats a made-up one)."""
     indicator_ids = dict(Indicator.objects.filter(code__in={v.indicator for v in values}).values_list("code", "id"))
-    unit_ids = dict(OrgUnit.objects.filter(code__in={v.org_unit for v in values}).values_list("code", "id"))
+    # A code names a unit only with a date (79 is the former city until 30/6/2025 and the new one
+    # since): each figure goes to the unit its code names in its period, as an import row would.
+    candidates = units_by_code({v.org_unit for v in values})
     periods: dict[str, Period] = {}
+    unit_ids: dict[tuple[str, str], int] = {}
     rows = []
     for v in values:
-        if v.period not in periods:
-            periods[v.period] = Period.parse(v.period)
-        rows.append(FigureRow(indicator_ids[v.indicator], unit_ids[v.org_unit], periods[v.period], v.value))
+        period = periods.get(v.period)
+        if period is None:
+            period = periods[v.period] = Period.parse(v.period)
+        key = (v.org_unit, v.period)
+        unit_id = unit_ids.get(key)
+        if unit_id is None:
+            unit = unit_in(candidates[v.org_unit], period.start_date, period.end_date)
+            if unit is None:
+                raise ValueError(f"{v.org_unit} names no unit in {v.period}")
+            unit_id = unit_ids[key] = unit.pk
+        rows.append(FigureRow(indicator_ids[v.indicator], unit_id, period, v.value))
     batch = ImportBatch(
         source_name=DEMO_SOURCE_NAME, file_format=ImportFormat.DEMO, channel=DEMO_CHANNEL, checksum=checksum
     )

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,9 @@ CITY_NAME = "Thành phố Hồ Chí Minh"
 OLD_UNITS_FILE = Path("vn") / "hcmc_pre2025_units.csv"
 NEW_UNITS_FILE = Path("vn") / "hcmc_2025_units.csv"
 CONVERSION_FILE = Path("vn") / "hcmc_2025_old_to_new.csv"
+# The demo's illustrative shares of the parts (the official table gives none): see ``part_shares_by_area``.
+SHARES_FILE = Path("demo") / "hcmc_2025_part_shares.csv"
+SHARE_DECIMALS = 6
 # The provinces merged into the new city, by Resolution 202/2025/QH15 (in its order).
 FORMER_PROVINCES = ("79", "74", "77")
 
@@ -249,9 +253,49 @@ def reform_org_units(reform: Reform) -> list[dict[str, Any]]:
     return documents
 
 
-def reform_successions(reform: Reform) -> list[dict[str, Any]]:
+def part_shares_by_area(reform: Reform) -> dict[tuple[str, str], Decimal]:
+    """An illustrative share for every part of the conversion table: an old unit split between several
+    new communes is divided among them in proportion to their official areas (``area_km2_official``).
+
+    This is the demo's choice, not an official figure: the table says which new communes received a
+    part of an old one, not how much of it. The shares of one old unit add up to 1 (to the sixth decimal).
+    """
+    area = {new.code: new.area_km2 for new in reform.new_communes}
+    successors: dict[str, list[str]] = {}
+    for conversion in reform.conversions:
+        if conversion.merge_type == MergeType.PART:
+            successors.setdefault(conversion.old, []).append(conversion.new)
+    quantum = Decimal(1).scaleb(-SHARE_DECIMALS)
+    shares: dict[tuple[str, str], Decimal] = {}
+    for old, news in successors.items():
+        if any(area[new] is None for new in news):
+            raise ReformDataError(f"{NEW_UNITS_FILE}: an area is missing among the successors of {old}")
+        total = sum(Decimal(str(area[new])) for new in news)
+        for new in news:
+            shares[(old, new)] = (Decimal(str(area[new])) / total).quantize(quantum)
+    return shares
+
+
+def part_shares_read(root: Path) -> dict[tuple[str, str], Decimal | None]:
+    """The demo's shares of the parts (``data/demo/hcmc_2025_part_shares.csv``): (old, new) → share, None
+    where the file leaves the share empty on purpose (the demo's "share not known yet")."""
+    shares: dict[tuple[str, str], Decimal | None] = {}
+    for line, row in _rows(root / SHARES_FILE):
+        text = row["share"].strip()
+        try:
+            shares[(row["old_code"], row["new_code"])] = Decimal(text) if text else None
+        except ArithmeticError as exc:
+            raise ReformDataError(f"{SHARES_FILE}:{line}: {text!r} is not a share") from exc
+    return shares
+
+
+def reform_successions(
+    reform: Reform, shares: Mapping[tuple[str, str], Decimal | None] | None = None
+) -> list[dict[str, Any]]:
     """The ``successions``: each former province went whole into the new city; each old commune (or
-    district without communes) went as the conversion table says, a part's share not known."""
+    district without communes) went as the conversion table says, a part with its share in ``shares``
+    when one is given there (else not known)."""
+    shares = shares or {}
     effective = REFORM_DATE.isoformat()
     documents: list[dict[str, Any]] = [
         {
@@ -263,13 +307,15 @@ def reform_successions(reform: Reform) -> list[dict[str, Any]]:
         for p in reform.provinces
     ]
     for conversion in reform.conversions:
-        documents.append(
-            {
-                "predecessor": conversion.old,
-                "successor": conversion.new,
-                "effective_date": effective,
-                "merge_type": str(conversion.merge_type),
-                "note": conversion.text[:200],
-            }
-        )
+        document: dict[str, Any] = {
+            "predecessor": conversion.old,
+            "successor": conversion.new,
+            "effective_date": effective,
+            "merge_type": str(conversion.merge_type),
+            "note": conversion.text[:200],
+        }
+        share = shares.get((conversion.old, conversion.new))
+        if conversion.merge_type == MergeType.PART and share is not None:
+            document["share"] = str(share)
+        documents.append(document)
     return documents

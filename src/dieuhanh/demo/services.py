@@ -1,4 +1,5 @@
-"""Load the Bình Dương demo: its catalogue and its synthetic figures, in one transaction.
+"""Load the demo — the new Hồ Chí Minh City and the three former provinces it was made of, Bình Dương
+among them — its catalogue and its synthetic figures, in one transaction.
 
 Each domain's sample is a module of this app: ``catalogue`` (units, agencies, indicators,
 targets), ``figures`` (the synthetic values), ``directives`` (the seed article's orders and a
@@ -21,14 +22,14 @@ from pathlib import Path
 
 from django.db import transaction
 
-from dieuhanh.demo.catalogue import UNITS_FILE, demo_data_dir, demo_document, demo_rules
-from dieuhanh.demo.figures import demo_figures_write, fingerprint
-from dieuhanh.demo.generate import DEFAULT_SEED, generate_values
-from dieuhanh.demo.units import units_read
+from dieuhanh.demo.catalogue import demo_data_dir, demo_document
+from dieuhanh.demo.figures import demo_figures_write, demo_generate, demo_last_month, fingerprint
+from dieuhanh.demo.generate import DEFAULT_SEED
 from dieuhanh.figures.choices import ImportFormat, ImportStatus
 from dieuhanh.figures.models import DataValue, ImportBatch
 from dieuhanh.figures.services import figures_changed, figures_withdraw
 from dieuhanh.indicators.metadata import MetadataLoadResult, metadata_load
+from dieuhanh.indicators.periods import Period
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,9 @@ class DemoLoadResult:
     """What a load did, for the command's summary and for tests."""
 
     seed: int
+    until: Period
     org_units: int
+    successions: int
     indicators: int
     targets: int
     values: int
@@ -52,12 +55,14 @@ class DemoLoadResult:
         return self.written == 0 and self.replaced == 0
 
 
-def demo_load(*, seed: int = DEFAULT_SEED, data_dir: Path | None = None) -> DemoLoadResult:
-    """Upsert the demo catalogue and make the database hold the sample for ``seed``."""
+def demo_load(*, seed: int = DEFAULT_SEED, data_dir: Path | None = None, until: Period | None = None) -> DemoLoadResult:
+    """Upsert the demo catalogue and make the database hold the sample for ``seed``, its figures up to the
+    month ``until`` (default: the last complete month before today; tests pin it)."""
     started = time.perf_counter()
     root = data_dir or demo_data_dir()
     document = demo_document(data_dir=root)
-    values = generate_values(units=units_read(root / UNITS_FILE), rules=demo_rules(document), seed=seed)
+    last = until or demo_last_month()
+    values = demo_generate(seed=seed, data_dir=root, until=last)
     checksum = fingerprint(values)
 
     with transaction.atomic():
@@ -86,7 +91,9 @@ def demo_load(*, seed: int = DEFAULT_SEED, data_dir: Path | None = None) -> Demo
 
     return DemoLoadResult(
         seed=seed,
+        until=last,
         org_units=len(document["org_units"]),
+        successions=len(document.get("successions") or []),
         indicators=len(document.get("indicators") or []),
         targets=len(document.get("targets") or []),
         values=stored,

@@ -297,18 +297,23 @@ class Synth:
 
     def values(self) -> list[GeneratedValue]:
         """Every series rounded to its indicator's decimals and kept within its min/max."""
-        out: list[GeneratedValue] = []
-        for code in sorted(self.series):
-            rules = self.rules[code]
-            quantum = Decimal(1).scaleb(-rules.decimals)
-            for (unit, period), raw in sorted(self.series[code].items()):
-                value = quantize(raw, rules.decimals)
-                if rules.min_value is not None and value < rules.min_value:
-                    value = rules.min_value.quantize(quantum)
-                if rules.max_value is not None and value > rules.max_value:
-                    value = rules.max_value.quantize(quantum)
-                out.append(GeneratedValue(indicator=code, org_unit=unit, period=period, value=value + 0))
-        return out
+        return series_values(self.series, self.rules)
+
+
+def series_values(series: Mapping[str, Mapping[Key, float]], rules: Mapping[str, IndicatorRules]) -> list[GeneratedValue]:
+    """Series as stored: each value rounded to its indicator's decimals and kept within its min/max."""
+    out: list[GeneratedValue] = []
+    for code in sorted(series):
+        rule = rules[code]
+        quantum = Decimal(1).scaleb(-rule.decimals)
+        for (unit, period), raw in sorted(series[code].items()):
+            value = quantize(raw, rule.decimals)
+            if rule.min_value is not None and value < rule.min_value:
+                value = rule.min_value.quantize(quantum)
+            if rule.max_value is not None and value > rule.max_value:
+                value = rule.max_value.quantize(quantum)
+            out.append(GeneratedValue(indicator=code, org_unit=unit, period=period, value=value + 0))
+    return out
 
 
 def quantize(raw: float, decimals: int) -> Decimal:

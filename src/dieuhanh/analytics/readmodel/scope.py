@@ -25,17 +25,33 @@ from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.indicators.selectors import indicator_list, may_see_internal
 from dieuhanh.orgunits.choices import OrgUnitKind
 from dieuhanh.orgunits.models import OrgUnit
-from dieuhanh.orgunits.selectors import TreeUnit
+from dieuhanh.orgunits.selectors import TreeUnit, today, unit_on
 
 ADMINISTRATIVE_KINDS = (OrgUnitKind.PROVINCE, OrgUnitKind.DISTRICT, OrgUnitKind.COMMUNE)
 
 
-def default_org_unit(tree: Sequence[TreeUnit]) -> OrgUnit | None:
-    """The root province (the first unit without a parent that is a province), else the first root."""
+def default_org_unit(tree: Sequence[TreeUnit], *, on: dt.date | None = None) -> OrgUnit | None:
+    """The root province in force ``on`` a day (default today), else the first root.
+
+    Provinces of several maps may be roots of the tree — the former Hồ Chí Minh City (79 until
+    30/6/2025), Bình Dương and Bà Rịa – Vũng Tàu, and the new city (79 again, since 1/7/2025) — and a
+    code names a unit only with a date: the one chosen is the province the resolver finds valid that
+    day; failing one, the province that ended last (a catalogue of the past alone).
+    """
     roots = [t.unit for t in tree if t.unit.parent_id is None]
     provinces = [u for u in roots if u.kind == OrgUnitKind.PROVINCE]
     if provinces:
-        return provinces[0]
+        day = on or today()
+        by_code: dict[str, list[OrgUnit]] = {}
+        for unit in provinces:
+            by_code.setdefault(unit.code, []).append(unit)
+        for units in by_code.values():
+            units.sort(key=lambda u: u.valid_from or dt.date.min)
+        in_force = [unit_on(by_code[u.code], day) for u in provinces]
+        current = next((unit for unit in in_force if unit is not None), None)
+        if current is not None:
+            return current
+        return max(provinces, key=lambda u: u.valid_to or dt.date.max)
     return roots[0] if roots else (tree[0].unit if tree else None)
 
 
