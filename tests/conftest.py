@@ -1,6 +1,8 @@
 """Shared fixtures: a small tree of units, the three actors of every permission test, and the demo.
 
-The Bình Dương demo is loaded once for the whole run (``demo``), into the test database and
+The demo (the new Hồ Chí Minh City and the three former provinces, Bình Dương among them) is loaded
+once for the whole run (``demo``), its figures up to a pinned month (``DEMO_UNTIL``, so that the tests
+do not change as the calendar moves), into the test database and
 committed, so that a live server sees it too. Every test that asks for it runs after every test that
 does not (``pytest_collection_modifyitems``), so that no other test sees it; each reads it inside its
 own transaction, rolled back after the test, so that a test may change it. A transactional test
@@ -24,6 +26,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from dieuhanh.demo.services import DemoLoadResult, demo_load
+from dieuhanh.indicators.periods import Period
 from dieuhanh.orgunits.models import OrgUnit
 from tests.factories import OrgUnitFactory, UserFactory
 
@@ -124,6 +127,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(skip)
 
 
+# The last month of the demo's figures in tests: the last complete month before 5/12/2026, when
+# these tests were written. Every value up to it is the same whatever the month, so a later one
+# would add months and change none.
+DEMO_UNTIL = Period.parse("202611")
+
+
 @dataclass
 class SharedDemo:
     """The demo as loaded into the test database, and how to reach that database again."""
@@ -137,7 +146,7 @@ class SharedDemo:
             name = str(connection.settings_dict["NAME"])
             if not ("mode=memory" in name or name == ":memory:" or Path(name).name.startswith("test_")):
                 raise RuntimeError(f"The demo is loaded into a test database only, not into {name}.")
-            self.result = demo_load()
+            self.result = demo_load(until=DEMO_UNTIL)
         return self.result
 
 
@@ -146,7 +155,7 @@ SHARED_DEMO = SharedDemo()
 
 @pytest.fixture(scope="session")
 def demo(django_db_setup: None, django_db_blocker: Any) -> DemoLoadResult:
-    """The Bình Dương demo, loaded once for the run (see the module's docstring)."""
+    """The demo, loaded once for the run (see the module's docstring)."""
     SHARED_DEMO.blocker = django_db_blocker
     return SHARED_DEMO.load()
 

@@ -1,4 +1,4 @@
-"""The Bình Dương demo: its units, catalogue, targets and synthetic figures, and the command.
+"""The demo's Bình Dương (its units, catalogue, targets and synthetic figures of 2019–2023) and the command.
 
 The demo is loaded once for the run (tests/conftest.py); every test reads it in its own
 transaction, rolled back after the test.
@@ -22,16 +22,24 @@ from dieuhanh.demo.catalogue import CATALOGUE_FILE, demo_data_dir, demo_document
 from dieuhanh.demo.figures import DEMO_SOURCE_NAME, demo_generate, fingerprint
 from dieuhanh.demo.generate import DEFAULT_SEED
 from dieuhanh.demo.services import DemoLoadResult, demo_load
+from dieuhanh.demo.synth import GeneratedValue
 from dieuhanh.figures.choices import ImportFormat
 from dieuhanh.figures.models import DataValue, ImportBatch
 from dieuhanh.figures.selectors import demo_data_present
 from dieuhanh.indicators.models import Indicator, Target
 from dieuhanh.indicators.periods import Period
 from dieuhanh.orgunits.models import OrgUnit
+from tests.conftest import DEMO_UNTIL
 
 pytestmark = pytest.mark.django_db
 
 DISTRICTS = {"718", "719", "720", "721", "722", "723", "724", "725", "726"}
+CON_DAO = "755"
+
+
+def on_the_old_map(period: str) -> bool:
+    """Whether a period ends by 30/6/2025 (a year until 2024, a quarter until 2025Q2, a month until 202506)."""
+    return period[:4] < "2025" or period in {"2025Q1", "2025Q2"} or (len(period) == 6 and period <= "202506")
 
 
 def counts() -> dict[str, int]:
@@ -159,7 +167,10 @@ def test_the_figures_are_stored_as_one_batch_marked_as_sample_data(demo: DemoLoa
 
 
 def test_some_units_did_not_report_every_month(demo: DemoLoadResult) -> None:
-    accidents = DataValue.objects.filter(indicator__code="TRAFFIC_ACCIDENTS")
+    binh_duong = OrgUnit.objects.descendants_of(OrgUnit.objects.get(code="74"))
+    accidents = DataValue.objects.filter(
+        indicator__code="TRAFFIC_ACCIDENTS", org_unit__in=binh_duong, period_start__year__lte=2023
+    )
 
     assert 0 < accidents.count() < 91 * 60
     assert accidents.filter(org_unit__kind="commune").count() == accidents.count()
@@ -168,7 +179,7 @@ def test_some_units_did_not_report_every_month(demo: DemoLoadResult) -> None:
 def test_loading_again_changes_nothing(demo: DemoLoadResult) -> None:
     before = counts()
 
-    again = demo_load()
+    again = demo_load(until=demo.until)
 
     assert again.unchanged
     assert counts() == before
@@ -183,7 +194,7 @@ def test_another_seed_replaces_the_sample_but_keeps_a_figure_someone_imported(de
     DataValue.objects.filter(pk=corrected.pk).update(value=Decimal("2999.9"), batch=own)
     sample = DataValue.objects.get(indicator__code="EXPORT", org_unit__code="74", period="202305").value
 
-    reloaded = demo_load(seed=DEFAULT_SEED + 1)
+    reloaded = demo_load(seed=DEFAULT_SEED + 1, until=demo.until)
 
     assert reloaded.replaced == before["values"] - 1
     assert counts() == {**before, "batches": before["batches"] + 1}
@@ -192,21 +203,26 @@ def test_another_seed_replaces_the_sample_but_keeps_a_figure_someone_imported(de
     assert DataValue.objects.get(indicator__code="EXPORT", org_unit__code="74", period="202305").value != sample
 
 
+@pytest.fixture(scope="module")
+def values() -> list[GeneratedValue]:
+    return demo_generate(until=DEMO_UNTIL)
+
+
 def test_the_figures_are_reproducible_for_a_seed() -> None:
-    first = demo_generate(seed=1)
+    first = demo_generate(seed=1, until=DEMO_UNTIL)
 
-    assert demo_generate(seed=1) == first
-    assert fingerprint(demo_generate(seed=2)) != fingerprint(first)
+    assert demo_generate(seed=1, until=DEMO_UNTIL) == first
+    assert fingerprint(demo_generate(seed=2, until=DEMO_UNTIL)) != fingerprint(first)
 
 
-def test_the_figures_obey_the_catalogue() -> None:
+def test_the_figures_obey_the_catalogue(values: list[GeneratedValue]) -> None:
     document = demo_document()
     rules = demo_rules(document)
-    values = demo_generate()
+    # From January 2019 to the pinned month, November 2026.
     period_pattern = {
-        "monthly": r"^20(19|2[0-3])(0[1-9]|1[0-2])$",
-        "quarterly": r"^20(19|2[0-3])Q[1-4]$",
-        "yearly": r"^20(19|2[0-3])$",
+        "monthly": r"^(20(19|2[0-5])(0[1-9]|1[0-2])|2026(0[1-9]|1[01]))$",
+        "quarterly": r"^(20(19|2[0-5])Q[1-4]|2026Q[1-3])$",
+        "yearly": r"^20(19|2[0-4])$",
     }
 
     assert {v.indicator for v in values} == set(rules)
@@ -218,16 +234,31 @@ def test_the_figures_obey_the_catalogue() -> None:
         assert rule.max_value is None or v.value <= rule.max_value, v
 
 
-def test_each_indicator_is_stored_at_the_level_the_catalogue_says() -> None:
+def test_each_indicator_is_stored_at_the_level_the_catalogue_says(values: list[GeneratedValue]) -> None:
     text = (demo_data_dir() / CATALOGUE_FILE).read_text(encoding="utf-8")
     documented = dict(re.findall(r"- code: (\w+)\s+# level: (province|district|commune)", text))
-    units = {u["code"]: u["kind"] for u in demo_document()["org_units"]}
+    # A code names a unit only with a date: the old map's kinds until 30/6/2025, the new one's since.
+    old_units = {u["code"]: u["kind"] for u in demo_document()["org_units"] if u.get("valid_to") == "2025-06-30"}
+    new_units = {u["code"]: u["kind"] for u in demo_document()["org_units"] if u.get("valid_from") == "2025-07-01"}
     stored: dict[str, set[str]] = defaultdict(set)
-    for v in demo_generate():
-        stored[v.indicator].add(units[v.org_unit])
+    stored_new: dict[str, set[str]] = defaultdict(set)
+    for v in values:
+        if on_the_old_map(v.period):
+            kind = old_units[v.org_unit]
+            if v.org_unit == CON_DAO and documented[v.indicator] == "commune":
+                kind = "commune"  # a district without communes reports the communes' figures itself
+            stored[v.indicator].add(kind)
+        else:
+            stored_new[v.indicator].add(new_units[v.org_unit])
 
     assert set(documented) == set(stored)
     assert {code: kinds for code, kinds in stored.items() if kinds != {documented[code]}} == {}
+    # Since 1/7/2025 there are no districts: what they reported, the city reports.
+    assert {
+        code: kinds
+        for code, kinds in stored_new.items()
+        if kinds != {"commune" if documented[code] == "commune" else "province"}
+    } == {}
     assert {"IIP", "CPI", "EXPORT", "IMPORT", "FDI_REG", "GRDP"} <= {
         c for c, lvl in documented.items() if lvl == "province"
     }
@@ -240,7 +271,7 @@ def test_each_indicator_is_stored_at_the_level_the_catalogue_says() -> None:
 def test_the_command_loads_and_stops_with_load_only(demo: DemoLoadResult) -> None:
     out = StringIO()
 
-    call_command("demo", load_only=True, stdout=out)
+    call_command("demo", load_only=True, until=demo.until, stdout=out)
 
     assert f"{demo.values:,} ".replace(",", ".") in out.getvalue()  # 51.809, the Vietnamese way
     assert not get_user_model().objects.filter(username="demo").exists()
@@ -259,7 +290,7 @@ def test_the_command_gives_the_demo_user_a_new_password_each_time_then_serves(de
     def run() -> str:
         out = StringIO()
         with mock.patch("dieuhanh.demo.management.commands.demo.call_command", fake_call_command):
-            call_command("demo", addrport="127.0.0.1:8101", stdout=out)
+            call_command("demo", addrport="127.0.0.1:8101", until=demo.until, stdout=out)
         return out.getvalue()
 
     first, second = run(), run()

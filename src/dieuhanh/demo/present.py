@@ -55,10 +55,11 @@ OTHER_PROVINCES = ("79", "77")
 # Size of the former HCMC and Bà Rịa – Vũng Tàu against Bình Dương, by kind of figure: illustrative
 # assumptions for synthetic data, not published ratios. They are chosen so that the merged city's
 # magnitudes land near what the city said of itself: an economy of "about 3 million billion VND"
-# (ttbc-hcm.gov.vn, 4/2/2026), exports of about 96 billion USD in 2025 (PLO, 6/1/2026), a budget
-# revenue near its 2026 aim of 805,000 billion (ibid.); population about 3.3 and 0.4 times Bình Dương's.
+# (ttbc-hcm.gov.vn, 4/2/2026), exports of about 96 billion USD in 2025 (PLO, 6/1/2026), a 2025 budget
+# revenue near 700,000 billion (its 2026 estimate of 807,526 is "about 15 % above 2025", Znews,
+# 4/2/2026); population about 3.3 and 0.4 times Bình Dương's.
 SCALES: dict[str, dict[str, float]] = {
-    "79": {"economy": 3.2, "budget": 5.5, "trade": 1.4, "people": 3.3, "rural": 0.35, "land": 0.5},
+    "79": {"economy": 3.2, "budget": 6.0, "trade": 1.4, "people": 3.3, "rural": 0.35, "land": 0.5},
     "77": {"economy": 1.1, "budget": 1.0, "trade": 0.35, "people": 0.42, "rural": 1.0, "land": 1.0},
 }
 # The other two provinces' history starts here: enough for every comparison of the new city from 2023
@@ -135,6 +136,12 @@ def _gauss(*key: object) -> float:
     u1 = (first + 1) / 2**64
     u2 = second / 2**64
     return math.sqrt(-2 * math.log(u1)) * math.cos(2 * math.pi * u2)
+
+
+def _uniform(*key: object) -> float:
+    """A number in [0, 1) that depends only on ``key``."""
+    digest = hashlib.blake2b(repr(key).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little") / 2**64
 
 
 def _category(code: str) -> str:
@@ -390,6 +397,19 @@ class Present:
     def _units_of(self, province: str, code: str) -> list[str]:
         return self.map.units(province, self.level(code))
 
+    def counted(self, series: dict[str, dict[Key, float]], *, keep: Mapping[str, Mapping[Key, float]]) -> None:
+        """Communes' counts (a sum stored without decimals) rounded up or down at random, with the odds of their
+        fraction: a commune expecting 0.3 accidents a month reports 0 or 1, and the city's total is
+        what was expected — rounding each to the nearest would lose every small commune's events.
+        Values in ``keep`` (Bình Dương's 2019–2023) stay as they are."""
+        for code, values in series.items():
+            if self.level(code) != "commune" or self.rules[code].decimals != 0 or self.aggregation(code) != "sum":
+                continue
+            kept = keep.get(code, {})
+            for key, value in values.items():
+                if key not in kept:
+                    values[key] = float(math.floor(value + _uniform(self.seed, "count", code, *key)))
+
     # -- 3. the new city and its communes -----------------------------------------------
 
     def successors(self) -> dict[str, list[tuple[str, float]]]:
@@ -493,7 +513,9 @@ def present_series(
     present = Present(base=base, reform=reform, rules=rules, aggregations=aggregations, shares=shares, seed=seed)
     present.scale_history()
     present.extend()
+    present.counted(present.old, keep=base.series)
     new = present.derive_new()
+    present.counted(new, keep={})
     cut = min(last_month, HORIZON)
     last = cut[0] * 12 + cut[1]
     out: dict[str, dict[Key, float]] = {}

@@ -1,7 +1,8 @@
-"""``dieuhanh demo``: set up the database, load the Bình Dương sample data, and serve the app."""
+"""``dieuhanh demo``: set up the database, load the Hồ Chí Minh City sample data, and serve the app."""
 
 from __future__ import annotations
 
+import argparse
 import errno
 import secrets
 import socket
@@ -23,6 +24,7 @@ from dieuhanh.demo.directives import directives_demo_load
 from dieuhanh.demo.generate import DEFAULT_SEED
 from dieuhanh.demo.services import demo_load
 from dieuhanh.indicators.metadata import MetadataError
+from dieuhanh.indicators.periods import Period, PeriodError, PeriodType
 
 DEMO_USERNAME = "demo"
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
@@ -110,8 +112,19 @@ def check_address(addrport: str) -> None:
     raise AddressError(message % {"address": addrport, "other": other, "error": error.strerror or error})
 
 
+def _month(text: str) -> Period:
+    """A month given on the command line (202611)."""
+    try:
+        period = Period.parse(text)
+    except PeriodError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    if period.type != PeriodType.MONTHLY:
+        raise argparse.ArgumentTypeError(_("“%(period)s” is not a month; write it as 202611.") % {"period": text})
+    return period
+
+
 class Command(DieuhanhCommand):
-    help = gettext_lazy("Create or upgrade the database, load the Bình Dương sample data, then serve the app.")
+    help = gettext_lazy("Create or upgrade the database, load the Hồ Chí Minh City sample data, then serve the app.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--load-only", action="store_true", help=_("Load the sample data and exit; do not serve."))
@@ -129,6 +142,13 @@ class Command(DieuhanhCommand):
             metavar=_("NUMBER"),
             help=_("Seed of the synthetic figures."),
         )
+        parser.add_argument(
+            "--until",
+            type=_month,
+            default=None,
+            metavar=_("YYYYMM"),
+            help=_("Last month of the synthetic figures (default: the last complete month before today)."),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["load_only"]:
@@ -143,9 +163,9 @@ class Command(DieuhanhCommand):
             _("Database ready (%(vendor)s: %(name)s).")
             % {"vendor": connection.vendor, "name": connection.settings_dict["NAME"]}
         )
-        self.stdout.write(_("Loading the Bình Dương sample data…"))
+        self.stdout.write(_("Loading the Hồ Chí Minh City sample data…"))
         try:
-            result = demo_load(seed=options["seed"])
+            result = demo_load(seed=options["seed"], until=options["until"])
         except (DemoDataError, MetadataError) as exc:
             self.stderr.write(_("The sample data could not be loaded:"))
             for line in str(exc).splitlines():
