@@ -150,7 +150,9 @@ def test_a_new_commune_rebases_through_its_shares_unless_one_is_withheld(demo: D
     thu_dau_mot = unit_at("25747", on=REFORM_DAY)  # whole merges and parts with their shares
     sai_gon = unit_at("26740", on=REFORM_DAY)  # a part of Phường Đa Kao, whose share the demo withholds
 
-    rebased, missing = analytics_measures(indicators=[new_firms], org_units=[thu_dau_mot, sai_gon], periods=[first_half])
+    rebased, missing = analytics_measures(
+        indicators=[new_firms], org_units=[thu_dau_mot, sai_gon], periods=[first_half]
+    )
 
     assert rebased.rebased
     assert rebased.value is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -95,18 +96,28 @@ def source(province: Province) -> SourceDocument:
 
 @pytest.fixture
 def demo_units(db: None) -> None:
-    """The Bình Dương demo's 122 units (province, districts, communes, agencies) in the catalogue."""
-    from dieuhanh.demo.catalogue import demo_document
+    """The demo's Bình Dương: its 122 units (province, districts, communes, agencies) in the catalogue."""
     from dieuhanh.indicators.metadata import metadata_load
 
-    metadata_load(document={"org_units": demo_document()["org_units"]})
+    metadata_load(document={"org_units": binh_duong_units()})
+
+
+def binh_duong_units() -> list[dict[str, Any]]:
+    """Bình Dương's units and its agencies as the demo's catalogue gives them (the seed article's
+    province alone, without the rest of the reform the demo holds)."""
+    from dieuhanh.demo.catalogue import UNITS_FILE, demo_data_dir, demo_document
+    from dieuhanh.demo.units import units_read
+
+    units = units_read(demo_data_dir() / UNITS_FILE)
+    codes = {"74"} | {d.code for d in units.districts} | {c.code for c in units.communes}
+    return [
+        u
+        for u in demo_document()["org_units"]
+        if u.get("kind") == "agency" or (u["code"] in codes and u.get("valid_to") == "2025-06-30")
+    ]
 
 
 def demo_catalogue(on: dt.date | None = None) -> AgencyCatalogue:
-    """The Bình Dương demo's units, as the extractor sees them, without a database."""
-    from dieuhanh.demo.catalogue import demo_document
-
-    records = [
-        AgencyRecord(code=u["code"], name=u["name"], kind=u.get("kind", "other")) for u in demo_document()["org_units"]
-    ]
+    """The demo's Bình Dương units, as the extractor sees them, without a database."""
+    records = [AgencyRecord(code=u["code"], name=u["name"], kind=u.get("kind", "other")) for u in binh_duong_units()]
     return catalogue_from(records, on=on)

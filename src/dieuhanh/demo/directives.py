@@ -18,6 +18,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from dieuhanh.demo.units import PROVINCE_CODE
 from dieuhanh.directives.choices import Recurrence, SourceKind
 from dieuhanh.directives.extraction import extract_directives
 from dieuhanh.directives.models import Directive, ProgressUpdate, SourceDocument
@@ -34,6 +35,7 @@ from dieuhanh.directives.services import (
 )
 from dieuhanh.indicators.periods import Period
 from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.selectors import unit_at
 
 ARTICLE_FILE = Path("demo") / "binh-duong-2023-directives.vi.txt"
 DOCUMENT_DATE = dt.date(2023, 7, 20)
@@ -215,7 +217,12 @@ def directives_demo_load(*, data_dir: Path) -> DemoDirectivesResult:
                 )
             )
             plans.append(plan)
-        source = source_document_create(kind=SourceKind.NEWS, date=DOCUMENT_DATE, issuer=ISSUER, title=title, text=text)
+        # Three provinces were in force on the article's date (the demo holds the whole reform): the
+        # issuing one is Bình Dương, as the code names it on that day.
+        province = unit_at(PROVINCE_CODE, on=DOCUMENT_DATE)
+        source = source_document_create(
+            kind=SourceKind.NEWS, date=DOCUMENT_DATE, issuer=ISSUER, title=title, text=text, org_unit=province
+        )
         directives = directives_create(source=source, items=items)
         updates = 0
         for directive, plan in zip(directives, plans, strict=True):

@@ -38,7 +38,6 @@ from decimal import Decimal
 
 from dieuhanh.demo.reform import CITY_CODE, Reform, part_shares_by_area
 from dieuhanh.demo.synth import IndicatorRules, Key, Level, Synth, quantize
-from dieuhanh.demo.units import PROVINCE_CODE
 from dieuhanh.orgunits.choices import MergeType
 
 # The old map's last month and the new map's first, as month numbers (year × 12 + month).
@@ -296,7 +295,7 @@ class Present:
                         mean = total / counts[period]
                         for unit in units:
                             self.old[code][(unit, period)] = mean * factor * self.noise(code, unit, period, 0.02)
-        self._computed(self.old, periods_of=lambda code: {p for _u, p in self.old[code]})
+        self._computed(self.old)
 
     def _flags_history(self, code: str, province: str, units: list[str]) -> None:
         rural = [u for u in units if self.map.types.get(u) == "Xã"]
@@ -343,11 +342,12 @@ class Present:
                 # A stock grows smoothly from its December 2023 level (PI_PLAN: the year's plan, fixed all year).
                 last_period = max(p for _u, p in template)
                 for (unit, period), _value in template.items():
-                    end = template[(unit, last_period)] if (unit, last_period) in template else _value
+                    end = template.get((unit, last_period), _value)
                     for year in EXTENSION_YEARS:
                         later = _in_year(period, year)
+                        years: float
                         if code == "PI_PLAN":
-                            years, key, amplitude = year - TEMPLATE_YEAR, str(year), 0.05
+                            years, key, amplitude = float(year - TEMPLATE_YEAR), str(year), 0.05
                         else:
                             years, key, amplitude = year - TEMPLATE_YEAR - 1 + _fraction(period), later, 0.003
                         series[(unit, later)] = end * (1 + growth) ** years * self.noise(code, unit, key, amplitude)
@@ -356,16 +356,14 @@ class Present:
                     for year in EXTENSION_YEARS:
                         later = _in_year(period, year)
                         series[(unit, later)] = value * self.noise(code, unit, later, 0.02)
-        self._computed(self.old, periods_of=lambda code: {p for _u, p in self.old[code]})
+        self._computed(self.old)
 
     def _extend_flow(self, code: str, template: Mapping[Key, float], growth: float) -> None:
         """A flow's months: the unit's 2023 total spread by its province's 2023 season (the whole's, for
         a part), grown each year, with noise."""
         root = FAMILY.get(code, code)
         root_template = (
-            template
-            if root == code
-            else {k: v for k, v in self.old[root].items() if k[1][:4] == str(TEMPLATE_YEAR)}
+            template if root == code else {k: v for k, v in self.old[root].items() if k[1][:4] == str(TEMPLATE_YEAR)}
         )
         season: dict[tuple[str, str], float] = defaultdict(float)  # (province, period) → total
         for (unit, period), value in root_template.items():
@@ -460,12 +458,12 @@ class Present:
                     else:
                         values[(new, period)] = _mean(series, parts, period)
             out[code] = values
-        self._computed(out, periods_of=lambda code: {p for _u, p in out.get(code, {})}, province=CITY_CODE)
+        self._computed(out, province=CITY_CODE)
         return out
 
     # -- figures computed from others ---------------------------------------------------
 
-    def _computed(self, series: dict[str, dict[Key, float]], *, periods_of, province: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    def _computed(self, series: dict[str, dict[Key, float]], *, province: str | None = None) -> None:
         """Trade balance = exports − imports; customs revenue = revenue − domestic revenue, per province,
         from the values as they will be stored."""
         exports = _stored(series.get("EXPORT", {}), self.rules["EXPORT"])
@@ -528,5 +526,4 @@ def present_series(
         }
         kept.update({key: value for key, value in new.get(code, {}).items() if _month_span(key[1])[1] <= last})
         out[code] = kept
-    assert PROVINCE_CODE in present.map.provinces
     return out

@@ -300,7 +300,9 @@ class Synth:
         return series_values(self.series, self.rules)
 
 
-def series_values(series: Mapping[str, Mapping[Key, float]], rules: Mapping[str, IndicatorRules]) -> list[GeneratedValue]:
+def series_values(
+    series: Mapping[str, Mapping[Key, float]], rules: Mapping[str, IndicatorRules]
+) -> list[GeneratedValue]:
     """Series as stored: each value rounded to its indicator's decimals and kept within its min/max."""
     out: list[GeneratedValue] = []
     for code in sorted(series):
