@@ -9,7 +9,7 @@ export DIEUHANH_HOME ?= $(CURDIR)/var
 .PHONY: demo test screenshots install install-dev install-bench assets lint typecheck messages constraints \
 	bench bench-smoke ci clean
 
-demo: install assets  ## set up, load the Bình Dương sample data, serve on http://127.0.0.1:8000 (or ADDRPORT=host:port)
+demo: install assets  ## set up, load the Hồ Chí Minh City sample data, serve on http://127.0.0.1:8000 (or ADDRPORT=host:port)
 	$(BIN)/dieuhanh demo $(if $(ADDRPORT),--addrport $(ADDRPORT))
 
 test: install-dev assets  ## set up and run the test suite (DATABASE_URL picks the database; SQLite by default)
