@@ -28,6 +28,7 @@ none (the noise is a hash of those, not a draw from a stream whose length would 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import struct
@@ -107,6 +108,7 @@ FLAGS = {"RURAL_COMMUNES", "NTM_ADV"}
 COMPUTED = {"TRADE_BALANCE", "BUDGET_REV_TRADE"}
 
 
+@functools.cache
 def _month_span(period: str) -> tuple[int, int]:
     """A period code's first and last month as month numbers (year × 12 + month)."""
     year = int(period[:4])
