@@ -3,11 +3,12 @@
 **Synthetic sample data, not official statistics**, as all of the demo's figures. ``generate.py`` makes
 Bình Dương's figures of 2019–2023 (unchanged: same seed, same values). This module adds, from them:
 
-1. **The two other former provinces, 2019–2023**: the former Hồ Chí Minh City (79) and Bà Rịa – Vũng
-   Tàu (77), on their own districts and communes, by scaling Bình Dương's province totals period by
-   period (its seasons, Tết, COVID shocks) with a size factor per kind of figure (``SCALES``: an
-   illustrative assumption, not a published ratio) and splitting them over the province's units with
-   fixed weights (urban wards weigh more in the economy, rural communes in farming).
+1. **The two other former provinces, 2022–2023** (``HISTORY_START_YEAR``): the former Hồ Chí Minh
+   City (79) and Bà Rịa – Vũng Tàu (77), on their own districts and communes, by scaling Bình
+   Dương's province totals period by period (its seasons, Tết, COVID shocks) with a size factor per
+   kind of figure (``SCALES``: an illustrative assumption, not a published ratio) and splitting them
+   over the province's units with fixed weights (urban wards weigh more in the economy, rural
+   communes in farming).
 2. **All three, from 2024 to a fixed horizon (December 2027)**: each unit's 2023 figures carried
    forward with a yearly growth per indicator (``GROWTH``), 2023's seasons and noise.
 3. **The new city and its 168 communes, from 1 July 2025**: their figures are derived from the old
@@ -18,7 +19,8 @@ Bình Dương's figures of 2019–2023 (unchanged: same seed, same values). This
    (or, for a rate, the weighted mean) of the three provinces'. So the new city's first half of 2026 is
    the re-based first half of 2025 times the growth, as analytics re-bases it.
 
-The former HCMC and Bà Rịa – Vũng Tàu begin in ``HISTORY_START_YEAR`` (2022), Bình Dương in 2019.
+The former HCMC and Bà Rịa – Vũng Tàu begin in 2022, Bình Dương in 2019: before 2022 a re-based
+figure of the new city holds Bình Dương's alone.
 
 The old units keep what ends by 30/6/2025; the new ones what begins on 1/7/2025 and ends by the
 cut-off month (by default the last complete month before today). Every value depends only on the
@@ -260,7 +262,7 @@ class Present:
             return 1.0
         return max(0.2, 1 + amplitude * _gauss(self.seed, FAMILY.get(code, code), unit, period))
 
-    # -- 1. the two other provinces, 2019–2023, scaled from Bình Dương -----------------
+    # -- 1. the two other provinces, 2022–2023, scaled from Bình Dương -----------------
 
     def scale_history(self) -> None:
         for code, series in self.base.series.items():
