@@ -69,6 +69,15 @@ def test_a_later_cut_off_adds_months_and_changes_none(values: list[GeneratedValu
     assert len(values) > len(earlier)
 
 
+def test_a_cut_off_before_the_reform_leaves_the_new_map_empty_and_the_old_one_cut() -> None:
+    values = demo_generate(until=Period.parse("202412"))
+    months = {v.period for v in values if v.period.isdigit() and len(v.period) == 6}
+
+    assert max(months) == "202412"
+    assert not [v for v in values if v.period[:4] == "2025"]
+    assert {v.period for v in values if v.indicator == "GRDP" and v.org_unit == "79"} >= {"2024Q4"}
+
+
 def test_the_demo_shares_of_the_parts_follow_the_new_communes_areas_and_leave_one_split_unknown() -> None:
     root = demo_data_dir()
     given = part_shares_read(root)

@@ -509,9 +509,9 @@ def present_series(
     seed: int,
     last_month: tuple[int, int],
 ) -> dict[str, dict[Key, float]]:
-    """The series to add to Bình Dương's 2019–2023 (``base``, built): the old units' figures that end by
-    30/6/2025 and are not in ``base``, and the new units' that begin on 1/7/2025 and end by ``last_month``
-    (year, month; capped at the horizon)."""
+    """The series to add to Bình Dương's 2019–2023 (``base``, built, always whole): the old units' figures
+    that end by 30/6/2025 and are not in ``base``, and the new units' that begin on 1/7/2025, all of them
+    ending by ``last_month`` (year, month; capped at the horizon)."""
     present = Present(base=base, reform=reform, rules=rules, aggregations=aggregations, shares=shares, seed=seed)
     present.scale_history()
     present.extend()
@@ -526,7 +526,7 @@ def present_series(
         kept = {
             key: value
             for key, value in series.items()
-            if key not in base_series and _month_span(key[1])[1] <= LAST_OLD_MONTH
+            if key not in base_series and _month_span(key[1])[1] <= min(LAST_OLD_MONTH, last)
         }
         kept.update({key: value for key, value in new.get(code, {}).items() if _month_span(key[1])[1] <= last})
         out[code] = kept
