@@ -42,7 +42,15 @@ from dieuhanh.analytics.services import (
 from dieuhanh.indicators.models import Indicator, Target
 from dieuhanh.indicators.periods import Period, PeriodError, PeriodType
 from dieuhanh.orgunits.models import OrgUnit, Succession
-from dieuhanh.orgunits.selectors import UnitLookupError, today, unit_among, units_by_code
+from dieuhanh.orgunits.selectors import (
+    UnitLookupError,
+    began_after,
+    map_day,
+    predecessors_on,
+    today,
+    unit_among,
+    units_by_code,
+)
 from dieuhanh.orgunits.tree import in_subtrees, path_ids
 
 answer_cache = caches["default"]
@@ -570,8 +578,8 @@ def answer_cached(question: tuple[Any, ...], compute: Callable[[bool], T]) -> T:
 def analytics_ranking(
     *, indicator: Indicator, org_unit: OrgUnit, period: Period, measure: str = "value", depth: int = 1
 ) -> list[RankRow]:
-    """The units ``depth`` levels below ``org_unit`` (1: its children) that existed in ``period``,
-    best first by ``measure`` and the indicator's direction.
+    """The units ``depth`` levels below ``org_unit`` (1: its children) on the map of the period's last
+    day (``orgunits.selectors.map_day``), best first by ``measure`` and the indicator's direction.
 
     Equal values share a rank (1, 2, 2, 4); units without a figure come last, unranked.
     """
@@ -582,11 +590,20 @@ def analytics_ranking(
     spec = spec_of(indicator)
 
     def compute(use_rollups: bool) -> list[RankRow]:
-        query = (
-            OrgUnit.objects.descendants_of(org_unit, include_self=False)
-            .filter(depth=org_unit.depth + depth)
-            .valid_between(period.start_date, period.end_date)
-        )
+        # The units of the map of the period's last day (docs/dashboards.md, "The map of a date"); below
+        # a unit asked about a period before it began, the units it was made of, valid then.
+        day = map_day(org_unit, period.end_date)
+        if began_after(org_unit, day):
+            below = [u.pk for u in predecessors_on(org_unit, on=day, fields=("id",))]
+            query = OrgUnit.objects.filter(pk__in=below)
+            for _level in range(depth - 1):
+                query = OrgUnit.objects.filter(parent__in=query.values("pk")).valid_on(day)
+        else:
+            query = (
+                OrgUnit.objects.descendants_of(org_unit, include_self=False)
+                .filter(depth=org_unit.depth + depth)
+                .valid_on(day)
+            )
         rows = query.order_by("sort_order", "code").values_list("id", "code", "name", "path", "valid_from", "valid_to")
         units = [RankedUnit(*row) for row in rows]
         if not units:

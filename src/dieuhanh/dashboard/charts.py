@@ -7,6 +7,7 @@ rounded like the API's (6 decimals); the script formats them in the page's langu
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -29,6 +30,7 @@ from dieuhanh.indicators.choices import Direction
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.selectors import map_day
 
 
 def short_label(period: Period) -> str:
@@ -154,6 +156,7 @@ def indicator_charts(*, detail: IndicatorDetail, place: Place, page_path: str) -
         title=_("%(indicator)s: map") % {"indicator": name},
         items=items,
         measures=measures,
+        day=detail.shown.period.end_date,
     )
     return {"trend": trend, "cumulative": cumulative, "ranking": ranking, "map": map_chart}
 
@@ -241,12 +244,15 @@ def _map_item(figure: Figure, unit: OrgUnit, url: str) -> dict[str, Any]:
     }
 
 
-def _boundaries_url(unit: OrgUnit) -> str:
-    """The map's boundaries, addressed by the unit's code and a day it was valid (a code names a
-    unit only with a date; without one, today)."""
+def _boundaries_url(unit: OrgUnit, day: dt.date) -> str:
+    """The map's boundaries on ``day`` (the end of the period shown): addressed by the unit's code
+    and a day it was valid (a code names a unit only with a date), and the date of the map when
+    the unit did not exist yet then (the home province shown re-based: ``at``)."""
     url = reverse("dashboard:boundaries", args=[unit.code])
-    day = unit.valid_to or unit.valid_from
-    return f"{url}?on={day.isoformat()}" if day else url
+    if unit.is_valid_on(day):
+        return f"{url}?on={day.isoformat()}"
+    valid = unit.valid_from or unit.valid_to
+    return f"{url}?on={valid.isoformat()}&at={day.isoformat()}" if valid else f"{url}?on={day.isoformat()}"
 
 
 def _map(
@@ -257,9 +263,11 @@ def _map(
     title: str,
     items: list[dict[str, Any]],
     measures: list[dict[str, Any]],
+    day: dt.date,
 ) -> dict[str, Any]:
-    """A map of the children: polygons where the shipped boundaries have them, else points at their centroids."""
-    with_polygon = boundary_codes(item["code"] for item in items)
+    """A map of the children on ``day``: polygons where the shipped boundaries have them (those of
+    that day), else points at their centroids."""
+    with_polygon = boundary_codes((item["code"] for item in items), on=map_day(place.unit, day))
     if items and len(with_polygon) == len(items):
         mode = "choropleth"
     elif any(item["lat"] is not None and item["lon"] is not None for item in items):
@@ -269,7 +277,7 @@ def _map(
     return _common(indicator, place.unit, name, title) | {
         "kind": "map",
         "mode": mode,
-        "geojson": _boundaries_url(place.unit),
+        "geojson": _boundaries_url(place.unit, map_day(place.unit, day)),
         "items": items,
         "measures": measures,
         "measure": measures[0]["key"],
@@ -315,7 +323,15 @@ def wall_map(*, book: FigureBook, indicator: Indicator, place: Place, report: Re
     key = "status" if planned else "value"
     measures = [m for m in all_measures if m["key"] == key]
     items = [_map_item(figure, child, _url(path, child, report)) for child, figure in figures]
-    chart = _map(indicator, place, name="wall", title=localized(indicator), items=items, measures=measures)
+    chart = _map(
+        indicator,
+        place,
+        name="wall",
+        title=localized(indicator),
+        items=items,
+        measures=measures,
+        day=shown.period.end_date,
+    )
     better_first = indicator.direction != Direction.DOWN
     if planned:
         # Best first: the widest margin over the plan (gap_pct is already "negative is behind").

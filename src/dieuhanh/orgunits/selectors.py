@@ -35,7 +35,12 @@ def org_unit_tree(*, kinds: Collection[str] | None = None, on: dt.date | None = 
         qs = qs.filter(kind__in=list(kinds))
     if on is not None:
         qs = qs.valid_on(on)
-    units = list(qs)
+    return tree_order(list(qs))
+
+
+def tree_order(units: Sequence[OrgUnit]) -> list[TreeUnit]:
+    """``units`` depth first, siblings by sort order then code (no query); a unit whose parent is
+    not among them starts a tree of its own."""
     listed = {u.pk for u in units}
     children: dict[int | None, list[OrgUnit]] = defaultdict(list)
     for unit in units:
@@ -51,6 +56,48 @@ def org_unit_tree(*, kinds: Collection[str] | None = None, on: dt.date | None = 
         ordered.append(TreeUnit(unit=unit, level=level))
         stack.extend((child, level + 1) for child in reversed(children.get(unit.pk, [])))
     return ordered
+
+
+# --- the map of a date ------------------------------------------------------------------------
+#
+# The tree shown for a period is the one in force on its last day (docs/dashboards.md, "The map of a
+# date"): before 1 July 2025 province → district → commune, after it province → commune. A unit
+# asked about a period it did not live to the end of is shown on its own last day; a unit asked
+# about a period before it began stands on the units it was made of (its predecessors then), whose
+# figures the engine re-bases onto it.
+
+
+def map_day(unit: OrgUnit, on: dt.date) -> dt.date:
+    """The day whose map ``unit`` is shown on when a period ending ``on`` is asked: ``on``, or the
+    unit's last day when it ended before."""
+    return min(on, unit.valid_to) if unit.valid_to is not None else on
+
+
+def began_after(unit: OrgUnit, on: dt.date) -> bool:
+    """Whether ``unit`` did not exist yet on ``on`` (a unit shown re-based for a period before it began)."""
+    return unit.valid_from is not None and unit.valid_from > on
+
+
+def predecessors_on(unit: OrgUnit, *, on: dt.date, fields: Sequence[str] = ()) -> list[OrgUnit]:
+    """The units ``unit`` was made of that were valid on ``on``, through as many successions as it
+    takes, siblings' order (sort order, code); ``fields``: only these of each. One query a reform
+    crossed (one, for a unit made on 1 July 2025 and a day before it)."""
+    found: dict[int, OrgUnit] = {}
+    seen, frontier = {unit.pk}, [unit.pk]
+    while frontier:
+        rows = OrgUnit.objects.filter(successions__successor_id__in=frontier).distinct()
+        if fields:
+            rows = rows.only(*fields)
+        frontier = []
+        for predecessor in rows:
+            if predecessor.pk in seen:
+                continue
+            seen.add(predecessor.pk)
+            if predecessor.is_valid_on(on):
+                found[predecessor.pk] = predecessor
+            elif began_after(predecessor, on):
+                frontier.append(predecessor.pk)
+    return sorted(found.values(), key=lambda u: (u.sort_order, u.code))
 
 
 # --- codes to units ---------------------------------------------------------------------------

@@ -25,17 +25,33 @@ from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.indicators.selectors import indicator_list, may_see_internal
 from dieuhanh.orgunits.choices import OrgUnitKind
 from dieuhanh.orgunits.models import OrgUnit
-from dieuhanh.orgunits.selectors import TreeUnit
+from dieuhanh.orgunits.selectors import TreeUnit, began_after, map_day, predecessors_on, today
 
 ADMINISTRATIVE_KINDS = (OrgUnitKind.PROVINCE, OrgUnitKind.DISTRICT, OrgUnitKind.COMMUNE)
 
 
-def default_org_unit(tree: Sequence[TreeUnit]) -> OrgUnit | None:
-    """The root province (the first unit without a parent that is a province), else the first root."""
+def default_org_unit(tree: Sequence[TreeUnit], *, on: dt.date | None = None) -> OrgUnit | None:
+    """The unit a surface shows when none is asked for, for a period ending ``on`` (default today).
+
+    The home province: the first root province of today's map (of ``tree``, every time's units).
+    For a period that ends before it began, it is shown re-based over the units it was made of
+    (docs/dashboards.md, "The map of a date") — unless it was made of one unit only, which is then
+    shown as it was (the same territory, under its name of then). Without a root province valid
+    today, the first root province valid ``on``, else the first root, else the first unit.
+    """
     roots = [t.unit for t in tree if t.unit.parent_id is None]
     provinces = [u for u in roots if u.kind == OrgUnitKind.PROVINCE]
-    if provinces:
-        return provinces[0]
+    now = today()
+    home = next((u for u in provinces if u.is_valid_on(now)), None)
+    if home is not None and on is not None and began_after(home, on):
+        # One query, only for a period before the home province began.
+        stand_ins = predecessors_on(home, on=on)
+        return stand_ins[0] if len(stand_ins) == 1 else home
+    if home is None or (on is not None and not home.is_valid_on(on)):
+        day = on or now
+        home = next((u for u in provinces if u.is_valid_on(day)), provinces[0] if provinces else None)
+    if home is not None:
+        return home
     return roots[0] if roots else (tree[0].unit if tree else None)
 
 
@@ -178,10 +194,15 @@ SHOWN_UNIT_FIELDS = (
 
 
 def child_units(*, unit: OrgUnit, start: dt.date, end: dt.date) -> list[OrgUnit]:
-    """The units directly below ``unit`` that existed for a day of [start, end], with their centroids; one query."""
+    """The units shown below ``unit`` for a period [start, end], with their centroids: those of the
+    map of its last day (``map_day``; docs/dashboards.md, "The map of a date"). One query.
+
+    For a period that ends before ``unit`` began (the home province shown re-based), the units it
+    was made of, valid then (``predecessors_on``).
+    """
+    day = map_day(unit, end)
+    if began_after(unit, day):
+        return predecessors_on(unit, on=day, fields=SHOWN_UNIT_FIELDS)
     return list(
-        OrgUnit.objects.filter(parent=unit)
-        .valid_between(start, end)
-        .only(*SHOWN_UNIT_FIELDS)
-        .order_by("sort_order", "code")
+        OrgUnit.objects.filter(parent=unit).valid_on(day).only(*SHOWN_UNIT_FIELDS).order_by("sort_order", "code")
     )

@@ -11,6 +11,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from dieuhanh.dashboard.selectors.common import address_code
+from dieuhanh.orgunits.models import OrgUnit
+
 register = template.Library()
 
 SPARK_WIDTH = 120
@@ -20,11 +23,21 @@ SPARK_PAD = 3
 
 @register.simple_tag
 def picked_url(path: str, org_unit: object, period: object) -> str:
-    """``path`` for a unit and a period, as the pickers would send them."""
-    code = getattr(org_unit, "code", org_unit)
+    """``path`` for a unit and a period, as the pickers would send them (without the unit's code for
+    the home province shown re-based for a period before it began: ``address_code``)."""
+    code = unit_value(org_unit, period)
     period_code = getattr(period, "code", period)
     query = urlencode({k: str(v) for k, v in (("org_unit", code), ("period", period_code)) if v})
     return path + (f"?{query}" if query else "")
+
+
+@register.filter
+def unit_value(org_unit: object, period: object) -> str:
+    """What names ``org_unit`` in an address or the unit picker for ``period``: its code, or nothing
+    for a unit shown for a period before it began (``selectors.address_code``)."""
+    if isinstance(org_unit, OrgUnit):
+        return address_code(org_unit, getattr(period, "end_date", None))
+    return str(org_unit or "")
 
 
 @register.simple_tag
