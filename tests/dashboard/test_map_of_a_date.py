@@ -201,7 +201,7 @@ def test_the_picker_lists_the_tree_in_force_for_the_period_asked(
         ("25813", "Xã Bàu Bàng"),
     ]
     # A period across the change is answered on the map of its last day: the new one.
-    for period in ("2025", "2025M9", "202512"):
+    for period in ("2025", "202509YTD", "202512"):
         _status, html = get(client, f"/?org_unit=74&period={period}")
         assert picker_codes(html) == ["74", "25747", "25813"], period
 
@@ -448,3 +448,47 @@ def test_the_boundaries_of_the_home_province_before_it_began_are_the_former_prov
     # The shipped polygons of the former city and Bà Rịa – Vũng Tàu (data/vn/hcmc_pre2025_districts.geojson).
     assert sorted(f["properties"]["name"] for f in features) == ["77", "79"]
     assert client.get("/maps/79.geojson?on=2024-12-31").json()["features"][0]["properties"]["name"] == "760"
+
+
+# --- what it costs -----------------------------------------------------------------------------
+
+
+def test_the_pages_of_a_period_across_the_change_cost_the_same_queries_however_many_units(
+    binh_duong: dict[str, OrgUnit], rev: Indicator, client: Client, django_assert_num_queries: Any
+) -> None:
+    # The indicator page's 13 (test_indicator.py) and the engine's re-basing: the successions and the
+    # units they reach, once for the page and once for the ranking. The off-track list's 10 and one.
+    with django_assert_num_queries(16):
+        assert client.get("/indicators/REV/?org_unit=74&period=2025").status_code == 200
+    with django_assert_num_queries(11):
+        assert client.get("/off-track/?org_unit=74&period=2025").status_code == 200
+
+    for n in range(10):
+        old = unit(f"2590{n}", f"Xã cũ {n}", "commune", binh_duong["719"], old=True)
+        new = unit(f"2600{n}", f"Xã mới {n}", "commune", binh_duong["74"], old=False)
+        succeed(old, new)
+        report(rev, [old, new])
+        TargetFactory(indicator=rev, org_unit=new, year_from=2025, year_to=2025, value=100_000)
+
+    with django_assert_num_queries(16):
+        response = client.get("/indicators/REV/?org_unit=74&period=2025")
+    assert len(unit_rows(response.content.decode())) == 13
+    with django_assert_num_queries(11):
+        response = client.get("/off-track/?org_unit=74&period=2025")
+    assert len(offtrack_rows(response.content.decode())) == 11
+
+
+def test_the_home_province_re_based_costs_a_few_queries_more_whatever_the_units(
+    merged: dict[str, OrgUnit], client: Client, django_assert_num_queries: Any
+) -> None:
+    # The overview's 9, the units the home province was made of (for the default unit and for the map),
+    # and the engine's re-basing.
+    with django_assert_num_queries(13):
+        assert client.get("/?period=2024").status_code == 200
+    for n in range(5):
+        province = unit(f"9{n}", f"Tỉnh cũ {n}", "province", None, old=True)
+        succeed(province, merged["79"])
+        unit(f"9{n}0", f"Huyện {n}", "district", province, old=True)
+    with django_assert_num_queries(13):
+        response = client.get("/?period=2024")
+    assert len(drill_codes(response.content.decode())) == 7
