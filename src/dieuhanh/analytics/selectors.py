@@ -461,7 +461,8 @@ def _series_from_rollups(
     reads: Reads,
 ) -> tuple[dict[int, Series], dict[int, str], dict[int, str]]:
     # Units with children, and successors (their months before they began re-based), have rollups.
-    aggregated = rolled_among(unit_ids)
+    validity = _validity_of(units)
+    aggregated = rolled_among(unit_ids, any_began=any(valid_from is not None for valid_from, _to in validity.values()))
     own = own_figures(stored, Q(org_unit_id__in=unit_ids), reads.spans)
     rolled = {i: spec for i, spec in stored.items() if spec.aggregation in ROLLED_AGGREGATIONS}
     rollups: dict[int, dict[RollupKey, RollupValue]] = {i: {} for i in rolled}
@@ -492,7 +493,6 @@ def _series_from_rollups(
     loaded = {period_type: frozenset(ranges) for period_type, ranges in wanted.items()}
     kinds = {u.pk: kind for u in units if (kind := getattr(u, "kind", None)) is not None}
     since = min((s for s, _e in reads.spans), default=None)
-    validity = _validity_of(units)
     # The successions of the units that began after the months read: their values come from the
     # rollups, but whether a figure is re-based, and from what, is said from these.
     predecessors: dict[int, list[Predecessor]] = defaultdict(list)
