@@ -416,16 +416,22 @@ class ExpectedCounter:
     def __call__(self, level: str, unit_id: int, start: dt.date, end: dt.date) -> int:
         key = (level, unit_id, start, end)
         if key not in self._cache:
-            if unit_id in self._successors and (valid_from := self._own.get(unit_id, (None, None))[0]) is not None:
-                end = max(end, valid_from)
+            own_from, own_to = self._own.get(unit_id, (None, None))
+            if unit_id in self._successors and own_from is not None:
+                end = max(end, own_from)
+            if own_to is not None:
+                # A unit that ended: the map of its last day.
+                end = min(end, own_to)
             groups = self._groups.get((unit_id, level), {})
             if not level and not groups and unit_id in self._own:
                 # Without a collection level, a unit with no units below reports for itself.
                 groups = {self._own[unit_id]: 1}
+            # The units on the map of the span's last day: across a reorganisation, the new units
+            # (each whole with its re-based months), not the old and the new ones together.
             self._cache[key] = sum(
                 count
                 for (valid_from, valid_to), count in groups.items()
-                if (valid_from is None or valid_from <= end) and (valid_to is None or valid_to >= start)
+                if (valid_from is None or valid_from <= end) and (valid_to is None or valid_to >= end)
             )
         return self._cache[key]
 
