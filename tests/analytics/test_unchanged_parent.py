@@ -68,7 +68,7 @@ def test_an_unchanged_province_counts_the_communes_of_the_new_map_for_a_straddli
 ) -> None:
     if use_rollups:
         rollups_rebuild()
-    from dieuhanh.indicators.models import Indicator  # noqa: PLC0415
+    from dieuhanh.indicators.models import Indicator
 
     def ask(period: str):  # type: ignore[no-untyped-def]
         return analytics_measures(

@@ -386,7 +386,7 @@ def _tops(units: Sequence[UnitRef]) -> list[UnitRef]:
 
 
 class ExpectedCounter:
-    """How many units of a kind lie at or under each asked unit and were valid during a span of dates.
+    """How many units of a kind lie at or under each asked unit on the map of a span's last day.
 
     Built from the subtree's rows once; counting a span adds up groups of units that share a
     validity interval (nearly all units do), so a page asking hundreds of figures pays nothing more.
