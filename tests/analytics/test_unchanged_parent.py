@@ -18,6 +18,7 @@ from dieuhanh.analytics.selectors import analytics_measures
 from dieuhanh.analytics.services import rollups_rebuild
 from dieuhanh.figures.choices import DataValueStatus
 from dieuhanh.figures.models import DataValue
+from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.orgunits.models import OrgUnit, Succession
 from tests.factories import IndicatorFactory, OrgUnitFactory
@@ -68,8 +69,6 @@ def test_an_unchanged_province_counts_the_communes_of_the_new_map_for_a_straddli
 ) -> None:
     if use_rollups:
         rollups_rebuild()
-    from dieuhanh.indicators.models import Indicator
-
     def ask(period: str):  # type: ignore[no-untyped-def]
         return analytics_measures(
             indicators=list(Indicator.objects.filter(code="REV")), org_units=[province], periods=[Period.parse(period)]
