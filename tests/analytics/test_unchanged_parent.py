@@ -69,6 +69,7 @@ def test_an_unchanged_province_counts_the_communes_of_the_new_map_for_a_straddli
 ) -> None:
     if use_rollups:
         rollups_rebuild()
+
     def ask(period: str):  # type: ignore[no-untyped-def]
         return analytics_measures(
             indicators=list(Indicator.objects.filter(code="REV")), org_units=[province], periods=[Period.parse(period)]
