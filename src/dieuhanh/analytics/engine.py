@@ -740,6 +740,8 @@ class Engine:
         """Whether any of these ranges of sub-periods draws on re-based ones at the unit; the
         composition it was re-based from; why a re-based figure is missing, and the units why."""
         stored = _stored_of(spec)
+        if all(self.series[s.id].start_of(unit_id) is None for s in stored):
+            return False, (), None, ()  # not a successor: nothing of it is re-based
         rebased = not_rebased = False
         unknown: set[int] = set()
         for series in (self.series[s.id] for s in stored):

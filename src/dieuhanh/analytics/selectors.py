@@ -394,7 +394,7 @@ def _tops(units: Sequence[UnitRef]) -> list[UnitRef]:
 
 
 class ExpectedCounter:
-    """How many units of a kind lie at or under each asked unit and were valid during a span of dates.
+    """How many units of a kind lie at or under each asked unit on the map of a span's last day.
 
     Built from the subtree's rows once; counting a span adds up groups of units that share a
     validity interval (nearly all units do), so a page asking hundreds of figures pays nothing more.
@@ -424,16 +424,22 @@ class ExpectedCounter:
     def __call__(self, level: str, unit_id: int, start: dt.date, end: dt.date) -> int:
         key = (level, unit_id, start, end)
         if key not in self._cache:
-            if unit_id in self._successors and (valid_from := self._own.get(unit_id, (None, None))[0]) is not None:
-                end = max(end, valid_from)
+            own_from, own_to = self._own.get(unit_id, (None, None))
+            if unit_id in self._successors and own_from is not None:
+                end = max(end, own_from)
+            if own_to is not None:
+                # A unit that ended: the map of its last day.
+                end = min(end, own_to)
             groups = self._groups.get((unit_id, level), {})
             if not level and not groups and unit_id in self._own:
                 # Without a collection level, a unit with no units below reports for itself.
                 groups = {self._own[unit_id]: 1}
+            # The units on the map of the span's last day: across a reorganisation, the new units
+            # (each whole with its re-based months), not the old and the new ones together.
             self._cache[key] = sum(
                 count
                 for (valid_from, valid_to), count in groups.items()
-                if (valid_from is None or valid_from <= end) and (valid_to is None or valid_to >= start)
+                if (valid_from is None or valid_from <= end) and (valid_to is None or valid_to >= end)
             )
         return self._cache[key]
 
@@ -469,7 +475,8 @@ def _series_from_rollups(
     reads: Reads,
 ) -> tuple[dict[int, Series], dict[int, str], dict[int, str]]:
     # Units with children, and successors (their months before they began re-based), have rollups.
-    aggregated = rolled_among(unit_ids)
+    validity = _validity_of(units)
+    aggregated = rolled_among(unit_ids, any_began=any(valid_from is not None for valid_from, _to in validity.values()))
     own = own_figures(stored, Q(org_unit_id__in=unit_ids), reads.spans)
     rolled = {i: spec for i, spec in stored.items() if spec.aggregation in ROLLED_AGGREGATIONS}
     rollups: dict[int, dict[RollupKey, RollupValue]] = {i: {} for i in rolled}
@@ -500,7 +507,6 @@ def _series_from_rollups(
     loaded = {period_type: frozenset(ranges) for period_type, ranges in wanted.items()}
     kinds = {u.pk: kind for u in units if (kind := getattr(u, "kind", None)) is not None}
     since = min((s for s, _e in reads.spans), default=None)
-    validity = _validity_of(units)
     # The successions of the units that began after the months read: their values come from the
     # rollups, but whether a figure is re-based, and from what, is said from these.
     predecessors: dict[int, list[Predecessor]] = defaultdict(list)
