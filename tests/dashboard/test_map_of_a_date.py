@@ -383,7 +383,6 @@ def test_the_off_track_list_of_the_home_province_re_based_covers_the_former_prov
     assert offtrack_rows(html) == [("REV", "760", "2024")]
 
 
-
 def test_a_home_province_made_of_one_province_shows_that_one_as_it_was(rev: Indicator, client: Client) -> None:
     # A province that only changed its name on 1/7/2025 (same code, same territory).
     old = unit("31", "Tỉnh Cũ", "province", None, old=True)
@@ -396,6 +395,7 @@ def test_a_home_province_made_of_one_province_shows_that_one_as_it_was(rev: Indi
     assert selected_option(html) == "31"
     _status, html = get(client, "/?period=2026")
     assert breadcrumb(html) == ([], "Tỉnh Mới")
+
 
 # --- boundaries with a validity ------------------------------------------------------------------
 
