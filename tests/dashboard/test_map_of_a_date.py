@@ -206,6 +206,20 @@ def test_the_picker_lists_the_tree_in_force_for_the_period_asked(
         assert picker_codes(html) == ["74", "25747", "25813"], period
 
 
+def test_a_result_fetched_by_htmx_brings_the_picker_of_its_period_s_map(
+    binh_duong: dict[str, OrgUnit], client: Client
+) -> None:
+    # Stepping from 2026 to 2024 replaces only the result: the unit picker comes with it, out of band.
+    response = client.get("/?org_unit=74&period=2024", headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert '<select id="id_org_unit" name="org_unit" hx-swap-oob="true">' in html
+    assert picker_codes(html) == ["74", "718", "25741", "25747", "719", "25816"]
+    assert selected_option(html) == "74"
+    # A full page has it once, in the form.
+    _status, page = get(client, "/?org_unit=74&period=2024")
+    assert page.count('id="id_org_unit"') == 1
+
+
 def test_the_units_below_and_the_breadcrumb_follow_the_period(binh_duong: dict[str, OrgUnit], client: Client) -> None:
     _status, html = get(client, "/?org_unit=74&period=2024")
     assert drill_codes(html) == ["718", "719"]
