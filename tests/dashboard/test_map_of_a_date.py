@@ -333,6 +333,8 @@ def test_a_code_asked_for_a_period_when_no_unit_carries_it_is_answered_with_its_
     status, html = get(client, "/?org_unit=25813&period=2024")
     assert status == 200
     assert "hiệu lực từ 1/7/2025" in html
+    # The picker offers the units of 2024 to choose from instead.
+    assert picker_codes(html) == ["74", "718", "25741", "25747", "719", "25816"]
     status, _html = get(client, "/indicators/REV/?org_unit=25813&period=2024")
     assert status == 200
 

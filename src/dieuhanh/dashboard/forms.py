@@ -44,6 +44,8 @@ class PickerForm(forms.Form):
         self.tree = tree
         self.default_unit = default_unit
         self.default_period = default_period
+        # The period asked, once read, even when the unit is not found: the picker shows its map.
+        self.chosen: ReportPeriod | None = None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -60,6 +62,7 @@ class PickerForm(forms.Form):
             self.add_error("period", str(exc))
             cleaned.pop("org_unit", None)
             return cleaned
+        self.chosen = chosen
         asked = (cleaned.get("org_unit") or "").strip()
         unit: OrgUnit | None
         if asked:

@@ -152,8 +152,9 @@ def _pick(request: HttpRequest, *, span_of: list[Indicator]) -> Picked:
     unit: OrgUnit | None = None
     report: ReportPeriod | None = None
     place: Place | None = None
-    tree = period_map(every, on=latest.end_date)
-    if form.is_valid():
+    valid = form.is_valid()
+    tree = period_map(every, on=form.chosen.end_date if form.chosen is not None else latest.end_date)
+    if valid:
         unit, report = form.cleaned_data["org_unit"], form.cleaned_data["period"]
         tree, place = _map_and_place(every, unit=unit, end=report.end_date, home=home_on(report.end_date))
     return Picked(form=form, tree=tree, span=span, latest=latest, unit=unit, report=report, place=place)
