@@ -47,7 +47,13 @@ def period_map(
     period before it existed, shown re-based), it heads the map with the subtrees of ``stand_ins``
     (``predecessors_on``: the units it was made of, valid then) one level below it.
     """
-    ordered = tree_order([item.unit for item in tree if item.unit.is_valid_on(on)])
+    kept = [item for item in tree if item.unit.is_valid_on(on)]
+    listed = {item.unit.pk for item in tree}
+    ids = {item.unit.pk for item in kept}
+    # Parents outlive their children: then the order and levels of every time's tree hold as they are.
+    # A unit whose parent ended before it (bad data) starts a tree of its own, so the tree is re-ordered.
+    whole = all(item.unit.parent_id in ids or item.unit.parent_id not in listed for item in kept)
+    ordered = kept if whole else tree_order([item.unit for item in kept])
     if home is None or not began_after(home, on) or not stand_ins:
         return ordered
     paths = [unit.path for unit in stand_ins]
