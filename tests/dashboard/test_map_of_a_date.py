@@ -413,6 +413,17 @@ def test_a_home_province_made_of_one_province_shows_that_one_as_it_was(rev: Indi
     assert breadcrumb(html) == ([], "Tỉnh Mới")
 
 
+def test_without_a_succession_recorded_the_default_before_the_home_province_is_the_province_of_then(
+    client: Client,
+) -> None:
+    unit("31", "Tỉnh Cũ", "province", None, old=True)
+    unit("32", "Tỉnh Mới", "province", None, old=False)
+    _status, html = get(client, "/?period=2024")
+    assert breadcrumb(html) == ([], "Tỉnh Cũ")
+    _status, html = get(client, "/?period=2026")
+    assert breadcrumb(html) == ([], "Tỉnh Mới")
+
+
 # --- boundaries with a validity ------------------------------------------------------------------
 
 

@@ -37,7 +37,8 @@ def default_org_unit(tree: Sequence[TreeUnit], *, on: dt.date | None = None) -> 
     For a period that ends before it began, it is shown re-based over the units it was made of
     (docs/dashboards.md, "The map of a date") — unless it was made of one unit only, which is then
     shown as it was (the same territory, under its name of then). Without a root province valid
-    today, the first root province valid ``on``, else the first root, else the first unit.
+    today, or without the units it was made of (no succession recorded), the first root province
+    valid ``on``, else the first root province, else the first root, else the first unit.
     """
     roots = [t.unit for t in tree if t.unit.parent_id is None]
     provinces = [u for u in roots if u.kind == OrgUnitKind.PROVINCE]
@@ -46,7 +47,8 @@ def default_org_unit(tree: Sequence[TreeUnit], *, on: dt.date | None = None) -> 
     if home is not None and on is not None and began_after(home, on):
         # One query, only for a period before the home province began.
         stand_ins = predecessors_on(home, on=on)
-        return stand_ins[0] if len(stand_ins) == 1 else home
+        if stand_ins:
+            return stand_ins[0] if len(stand_ins) == 1 else home
     if home is None or (on is not None and not home.is_valid_on(on)):
         day = on or now
         home = next((u for u in provinces if u.is_valid_on(day)), provinces[0] if provinces else None)
