@@ -758,6 +758,59 @@ class Engine:
             return rebased, composition, MissingReason.NOT_REBASED.value, ()
         return rebased, composition, None, ()
 
+    def predecessors_of(self, spec: IndicatorSpec, unit_id: int) -> Sequence[Predecessor]:
+        """The unit's direct predecessors (id, share) if it is a successor: what it is re-based from."""
+        return self.series[_stored_of(spec)[0].id].predecessors.get(unit_id, ())
+
+    def measure_ranges(self, spec: IndicatorSpec, unit_id: int, period: Period, name: str) -> list[tuple[int, int]]:
+        """The ranges of sub-periods (ordinals) that one measure of a period reads: the period, the
+        same a year earlier, January to it, and for the projection the past years it weighed."""
+        if name == "plan" or period.is_finer_than(spec.period_type):
+            return []
+        key = (period, spec.period_type)
+        sub = self._sub_periods.get(key)
+        if sub is None:
+            sub = self._sub_periods[key] = period.sub_periods(spec.period_type)
+        value = (sub[0].ordinal, sub[-1].ordinal)
+        previous = (sub[0].shift_years(-1).ordinal, sub[-1].shift_years(-1).ordinal)
+        if name == "value":
+            return [value]
+        if name == "previous":
+            return [previous]
+        if name in ("yoy_pct", "yoy_pp"):
+            return [value, previous]
+        ytd_periods = period.year_to_date(spec.period_type)
+        ytd = (ytd_periods[0].ordinal, ytd_periods[-1].ordinal)
+        if name in ("ytd", "plan_completion_pct"):
+            return [ytd]
+        used: list[tuple[int, int]] = []
+        self.projection(spec, unit_id, ytd_periods, self.value(spec, unit_id, ytd_periods), used=used)
+        return [ytd, *used]
+
+    def measure_rebasing(
+        self, spec: IndicatorSpec, unit_id: int, period: Period, name: str
+    ) -> tuple[bool, frozenset[int], bool]:
+        """``rebasing`` for one measure alone (a ranking's rows, each number of a figure): whether it
+        draws on re-based sub-periods, the predecessors (ids) of unknown share that leave it missing,
+        and whether it is missing because the indicator is not re-based. Nothing is computed for a
+        unit that is no successor, so a national ranking pays nothing for it."""
+        stored = [self.series[s.id] for s in _stored_of(spec)]
+        if all(series.start_of(unit_id) is None for series in stored):
+            return False, frozenset(), False
+        rebased = not_rebased = False
+        unknown: frozenset[int] = frozenset()
+        for first, last in self.measure_ranges(spec, unit_id, period, name):
+            for series in stored:
+                drawn, shares_unknown, not_carried = series.rebasing(unit_id, first, last)
+                rebased |= drawn
+                not_rebased |= not_carried
+                unknown |= shares_unknown
+        return rebased, unknown, not_rebased
+
+    def code_of(self, unit_id: int) -> str:
+        """A unit's code, among the units asked or their predecessors."""
+        return self._code(unit_id)
+
     def _code(self, unit_id: int) -> str:
         return self.unit_codes.get(unit_id) or self.predecessor_codes.get(unit_id) or str(unit_id)
 

@@ -78,6 +78,11 @@ class IndicatorDetail:
     plan_is_per_period: bool
 
     @property
+    def own_rows(self) -> list[UnitRow]:
+        """The unit's own row alone (what the note under its key figures reads)."""
+        return [self.own]
+
+    @property
     def has_plan_line(self) -> bool:
         return any(p.plan is not None for p in self.trend)
 
