@@ -236,3 +236,16 @@ def test_a_unit_whose_communes_changed_marks_the_change_on_its_own_trend(client:
     html = get(client, "/indicators/REV/?org_unit=B&period=2024")
     trend = chart(html, "trend")
     assert [(b["date"], trend["x"][b["index"]]) for b in trend["breaks"]] == [("2024-01-01", "1/2024")]
+
+
+def test_a_tile_s_sparkline_marks_the_day_the_unit_began(client: Client, reform: Reform) -> None:
+    # The new province's sparkline (7/2024–6/2026) crosses 1 July 2025; the old one's (to 6/2025) does not
+    tile = block(get(client, "/?org_unit=N&period=2026S1"), '<li class="tile', "</li>")
+    assert 'class="sparkline__break" data-break="2025-07-01"' in tile
+    assert f"<title>{BREAK}</title>" in tile
+    from tests.factories import TargetFactory
+
+    TargetFactory(indicator=reform.rev, org_unit=reform.units["A"], year_from=2025, value=1000)
+    tile = block(get(client, "/?org_unit=A&period=2025S1"), '<li class="tile', "</li>")
+    assert '<svg class="sparkline"' in tile
+    assert "sparkline__break" not in tile

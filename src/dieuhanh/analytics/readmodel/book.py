@@ -10,6 +10,7 @@ API's answer for the same indicator, unit and period; ``writing`` says how it is
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -20,6 +21,7 @@ from django.utils import translation
 
 from dieuhanh.analytics.engine import HUNDRED, Engine, IndicatorSpec, Measures, MissingReason, Status
 from dieuhanh.analytics.readmodel import writing
+from dieuhanh.analytics.readmodel.breaks import Break, series_breaks
 from dieuhanh.analytics.readmodel.periods import ReportPeriod, ShownPeriod, first_months_label
 from dieuhanh.analytics.readmodel.writing import Change, change_pct
 from dieuhanh.analytics.selectors import build_engine, spec_of
@@ -471,6 +473,24 @@ class FigureBook:
         """The indicator's value at the unit in each of ``periods`` (the value alone: see ``value_periods``)."""
         return [self.measure(indicator, unit_id, p, "value") for p in periods]
 
+    def began(self, indicator: Indicator, unit_id: int) -> dt.date | None:
+        """The day a successor began (its map changed then, and its figures before it are re-based);
+        None for a unit that is no successor. Read from the engine: no query."""
+        if self.engine is None or unit_id not in self.engine.unit_codes:
+            return None
+        series = self.engine.series[_first_stored(self.specs[indicator.pk]).id]
+        if series.start_of(unit_id) is None:
+            return None
+        return series.validity.get(unit_id, (None, None))[0]
+
+    def sparkline_breaks(self, figure: Figure) -> list[Break]:
+        """Where a figure's sparkline crosses the day its unit began (a successor's)."""
+        began = self.began(figure.indicator, figure.org_unit_id)
+        if began is None:
+            return []
+        periods = sparkline_periods(figure.shown, PeriodType(figure.indicator.period_type))
+        return series_breaks(days=[began], periods=periods)
+
     def sparkline(self, figure: Figure) -> list[Decimal | None]:
         """A figure's recent history, for its tile."""
         period_type = PeriodType(figure.indicator.period_type)
@@ -496,3 +516,10 @@ def rebased_note(figures: Iterable[Figure]) -> str:
     if any(f.is_rebased("value") or f.is_rebased("ytd") or f.is_rebased("projection") for f in shown):
         notes.append(str(writing.REBASED_NOTE))
     return " ".join(notes)
+
+
+def _first_stored(spec: IndicatorSpec) -> IndicatorSpec:
+    """The first stored indicator behind a spec (a ratio's numerator, through ratios)."""
+    while spec.aggregation == "ratio":
+        spec = spec.operands()[0]
+    return spec
