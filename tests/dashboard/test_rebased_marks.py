@@ -249,3 +249,23 @@ def test_a_tile_s_sparkline_marks_the_day_the_unit_began(client: Client, reform:
     tile = block(get(client, "/?org_unit=A&period=2025S1"), '<li class="tile', "</li>")
     assert '<svg class="sparkline"' in tile
     assert "sparkline__break" not in tile
+
+
+def test_the_trend_s_table_and_sheet_mark_the_re_based_periods(client: Client, reform: Reform) -> None:
+    html = get(client, "/indicators/REV/?org_unit=N&period=2026S1")
+    rows = block(html, '<details class="chart-table">', "</details>")
+    june_2025 = block(rows, '<th scope="row">Tháng 6/2025</th>', "</tr>")
+    july_2025 = block(rows, '<th scope="row">Tháng 7/2025</th>', "</tr>")
+    # June 2025 is re-based, and so is June 2024 beside it; July 2025 is N's own, its last year re-based
+    assert 'data-rebased="value"' in june_2025
+    assert 'data-rebased="previous"' in june_2025
+    assert 'data-rebased="value"' not in july_2025
+    assert 'data-rebased="previous"' in july_2025
+
+    with translation.override("vi"):
+        response = client.get("/indicators/REV/export.xlsx?org_unit=N&period=2026S1", HTTP_ACCEPT_LANGUAGE="vi")
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[1]
+    marks = {row[0]: row[4] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert marks["Tháng 6/2025"] == "giá trị, cùng kỳ"
+    assert marks["Tháng 7/2025"] == "cùng kỳ"
+    assert marks["Tháng 7/2026"] in ("", None)

@@ -147,7 +147,7 @@ def indicator_xlsx(detail: IndicatorDetail) -> bytes:
     sheet.column_dimensions["C"].width = 22
 
     trend = book.create_sheet(_("Trend")[:31])
-    trend.append([_("Period"), _("Value"), _("Same period last year"), _("Plan line")])
+    trend.append([_("Period"), _("Value"), _("Same period last year"), _("Plan line"), _("Re-based")])
     for cell in trend[1]:
         cell.font = Font(bold=True)
     for point in detail.trend:
@@ -157,6 +157,9 @@ def indicator_xlsx(detail: IndicatorDetail) -> bytes:
                 *(
                     float(v) if (v := writing.rounded(x, decimals)) is not None else None
                     for x in (point.value, point.previous, point.plan)
+                ),
+                writing.rebased_parts_text(
+                    [p for p, on in (("value", point.rebased), ("previous", point.previous_rebased)) if on]
                 ),
             ]
         )

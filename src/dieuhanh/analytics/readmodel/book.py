@@ -473,6 +473,15 @@ class FigureBook:
         """The indicator's value at the unit in each of ``periods`` (the value alone: see ``value_periods``)."""
         return [self.measure(indicator, unit_id, p, "value") for p in periods]
 
+    def is_rebased(self, indicator: Indicator, unit_id: int, period: Period, name: str) -> bool:
+        """Whether one measure of a period at the unit stands on re-based months (a chart's point)."""
+        if self.engine is None or unit_id not in self.engine.unit_codes:
+            return False
+        spec = self.specs[indicator.pk]
+        if self.engine.measure(spec, unit_id, period, name) is None:
+            return False
+        return self.engine.measure_rebasing(spec, unit_id, period, name)[0]
+
     def began(self, indicator: Indicator, unit_id: int) -> dt.date | None:
         """The day a successor began (its map changed then, and its figures before it are re-based);
         None for a unit that is no successor. Read from the engine: no query."""

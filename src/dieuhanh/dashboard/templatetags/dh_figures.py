@@ -144,6 +144,20 @@ def rebased_mark(figure: Figure, part: str = "value") -> SafeString:
     return SafeString("")
 
 
+@register.simple_tag
+def rebased_flag(on: bool, title: str, part: str = "value") -> SafeString:
+    """The "quy đổi" mark where ``on`` (a chart's point, whose composition is its unit's: ``title``)."""
+    if not on:
+        return SafeString("")
+    return format_html(
+        '<sup class="rebased" data-rebased="{}" title="{}">{}<span class="visually-hidden">: {}</span></sup>',
+        part,
+        title,
+        writing.REBASED_MARK,
+        title,
+    )
+
+
 def _figures_of(items: Iterable[object]) -> list[Figure]:
     figures: list[Figure] = []
     for item in items:
