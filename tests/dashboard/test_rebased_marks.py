@@ -269,3 +269,11 @@ def test_the_trend_s_table_and_sheet_mark_the_re_based_periods(client: Client, r
     assert marks["Tháng 6/2025"] == "giá trị, cùng kỳ"
     assert marks["Tháng 7/2025"] == "cùng kỳ"
     assert marks["Tháng 7/2026"] in ("", None)
+
+
+def test_the_scorecard_marks_re_based_figures_and_notes_them(client: Client, reform: Reform) -> None:
+    html = get(client, "/scorecard/?org_unit=N&period=2026S1")
+
+    row = block(html, '<tr data-indicator="REV"', "</tr>")
+    assert 'data-rebased="projection"' in cell(row, "projection")
+    assert "data-rebased-note" in html
