@@ -223,6 +223,10 @@ class Series:
                     own[unit_id] = {o: v for o, v in figures.items() if o <= end}
                     self.own = own
 
+    def successors(self) -> frozenset[int]:
+        """The units re-based before their start (successors with predecessors)."""
+        return frozenset(self._starts)
+
     def start_of(self, unit_id: int) -> int | None:
         """The first sub-period of a successor (None for a unit that is not re-based)."""
         return self._starts.get(unit_id)
@@ -806,6 +810,11 @@ class Engine:
                 not_rebased |= not_carried
                 unknown |= shares_unknown
         return rebased, unknown, not_rebased
+
+    def successors(self, spec: IndicatorSpec) -> frozenset[int]:
+        """The units whose figures of the indicator may be re-based (successors that began after the
+        first sub-period read): the only ones ``measure_rebasing`` need be asked about."""
+        return frozenset().union(*(self.series[s.id].successors() for s in _stored_of(spec)))
 
     def code_of(self, unit_id: int) -> str:
         """A unit's code, among the units asked or their predecessors."""

@@ -628,7 +628,10 @@ def _rank_marks(
     """Which ranked units' figures are re-based, and why one is missing: only successors are
     looked at (no query; nothing for a unit that never changed)."""
     marks: dict[int, _RankMark] = {}
+    successors = engine.successors(spec)
     for unit in units:
+        if unit.pk not in successors:
+            continue
         rebased, unknown, not_rebased = engine.measure_rebasing(spec, unit.pk, period, measure)
         if unknown:
             marks[unit.pk] = (rebased, MissingReason.SHARE_UNKNOWN.value, tuple(sorted(map(engine.code_of, unknown))))
