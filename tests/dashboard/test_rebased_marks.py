@@ -277,3 +277,13 @@ def test_the_scorecard_marks_re_based_figures_and_notes_them(client: Client, ref
     row = block(html, '<tr data-indicator="REV"', "</tr>")
     assert 'data-rebased="projection"' in cell(row, "projection")
     assert "data-rebased-note" in html
+
+
+def test_the_map_s_tooltips_say_what_each_unit_s_figure_was_re_based_from(client: Client, reform: Reform) -> None:
+    html = get(client, "/indicators/REV/?org_unit=N&period=2026S1")
+    items = {i["code"]: i for i in chart(html, "map")["items"]}
+
+    # The change on last year of n1 compares with its re-based past; n4's has none, for a reason
+    assert items["n1"]["notes"]["change"].startswith("Quy đổi theo địa giới hành chính mới từ: Phường Một (toàn bộ)")
+    assert items["n1"]["notes"]["value"] == ""
+    assert "Xã Năm" in items["n4"]["notes"]["change"]

@@ -255,6 +255,14 @@ def _map_item(figure: Figure, unit: OrgUnit, url: str) -> dict[str, Any]:
             "status": figure.status_label or str(_("No figure")),
         },
         "partial": figure.reported_text,
+        # What a re-based measure was computed from, or why it is missing (the tooltip says it).
+        "notes": {
+            "value": figure.note("value"),
+            "change": figure.note("previous"),
+            "ytd": figure.note("ytd"),
+            "plan_completion_pct": figure.note("ytd"),
+            "status": figure.note("projection"),
+        },
         "status": figure.status,
         "lat": unit.latitude,
         "lon": unit.longitude,

@@ -270,7 +270,8 @@
     return tipLines([
       item.label,
       (about.label || "") + ": " + shown,
-      item.partial ? item.partial + " " + data.partial_label : ""
+      item.partial ? item.partial + " " + data.partial_label : "",
+      item.notes ? item.notes[measure] : ""
     ]);
   }
 
