@@ -611,7 +611,7 @@ def analytics_ranking(
         )
         scored = [(unit, engine.measure(spec, unit.pk, period, measure)) for unit in units]
         return _ranked(
-            scored, descending=indicator.direction != "down", marks=_rank_marks(engine, spec, units, period, measure)
+            scored, descending=indicator.direction != "down", marks=_rank_marks(engine, spec, scored, period, measure)
         )
 
     return answer_cached(("ranking", indicator.pk, org_unit.pk, period.code, measure, depth), compute)
@@ -623,16 +623,21 @@ _NOT_REBASED: _RankMark = (False, None, ())
 
 
 def _rank_marks(
-    engine: Engine, spec: IndicatorSpec, units: Sequence[RankedUnit], period: Period, measure: str
+    engine: Engine,
+    spec: IndicatorSpec,
+    scored: Sequence[tuple[RankedUnit, Decimal | None]],
+    period: Period,
+    measure: str,
 ) -> dict[int, _RankMark]:
     """Which ranked units' figures are re-based, and why one is missing: only successors are
-    looked at (no query; nothing for a unit that never changed)."""
+    looked at (no query; nothing for a unit that never changed), and why a figure is missing only
+    where it is (a national ranking of new communes asks thousands)."""
     marks: dict[int, _RankMark] = {}
-    successors = engine.successors(spec)
-    for unit in units:
+    successors = engine.successors(spec, period, measure)
+    for unit, value in scored:
         if unit.pk not in successors:
             continue
-        rebased, unknown, not_rebased = engine.measure_rebasing(spec, unit.pk, period, measure)
+        rebased, unknown, not_rebased = engine.measure_rebasing(spec, unit.pk, period, measure, reasons=value is None)
         if unknown:
             marks[unit.pk] = (rebased, MissingReason.SHARE_UNKNOWN.value, tuple(sorted(map(engine.code_of, unknown))))
         elif not_rebased:
