@@ -65,6 +65,8 @@ def test_the_overview_marks_the_re_based_comparison_and_says_so_under_the_table(
     # The tile says the same
     tile = block(html, '<li class="tile', "</li>")
     assert 'data-rebased="previous"' in tile
+    # Its status is judged on a year-end estimate weighed on re-based years: marked beside it
+    assert 'data-rebased="projection"' in block(tile, '<div class="tile__foot">', "</div>")
     assert NOTE in block(html, 'id="tiles-title"', "</section>")
 
 
