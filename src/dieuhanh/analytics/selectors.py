@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple, Protocol, TypeVar, cast
@@ -21,6 +21,7 @@ from dieuhanh.analytics.engine import (
     ExpectedUnits,
     IndicatorSpec,
     Measures,
+    MissingReason,
     Predecessor,
     RollupKey,
     RollupValue,
@@ -88,10 +89,17 @@ class _Path(NamedTuple):
 
 @dataclass(frozen=True)
 class RankRow:
+    """A unit's place in a ranking. ``rebased``: its figure draws on months before the unit
+    existed, re-based from its predecessors; ``missing_reason`` (a ``MissingReason``) and
+    ``missing_units`` (the predecessors' codes): why a re-based figure is missing."""
+
     rank: int | None
     org_unit: str
     name: str
     value: Decimal | None
+    rebased: bool = False
+    missing_reason: str | None = None
+    missing_units: tuple[str, ...] = ()
 
 
 def spec_of(indicator: Indicator, cache: dict[int, IndicatorSpec] | None = None) -> IndicatorSpec:
@@ -625,22 +633,75 @@ def analytics_ranking(
             completeness=False,
         )
         scored = [(unit, engine.measure(spec, unit.pk, period, measure)) for unit in units]
-        return _ranked(scored, descending=indicator.direction != "down")
+        return _ranked(
+            scored, descending=indicator.direction != "down", marks=_rank_marks(engine, spec, scored, period, measure)
+        )
 
     return answer_cached(("ranking", indicator.pk, org_unit.pk, period.code, measure, depth), compute)
 
 
-def _ranked(scored: list[tuple[RankedUnit, Decimal | None]], *, descending: bool) -> list[RankRow]:
+# A ranked unit's re-basing: (rebased, missing reason, the predecessors' codes it concerns).
+_RankMark = tuple[bool, str | None, tuple[str, ...]]
+_NOT_REBASED: _RankMark = (False, None, ())
+
+
+def _rank_marks(
+    engine: Engine,
+    spec: IndicatorSpec,
+    scored: Sequence[tuple[RankedUnit, Decimal | None]],
+    period: Period,
+    measure: str,
+) -> dict[int, _RankMark]:
+    """Which ranked units' figures are re-based, and why one is missing: only successors are
+    looked at (no query; nothing for a unit that never changed), and why a figure is missing only
+    where it is (a national ranking of new communes asks thousands)."""
+    marks: dict[int, _RankMark] = {}
+    successors = engine.successors(spec, period, measure)
+    for unit, value in scored:
+        if unit.pk not in successors:
+            continue
+        rebased, unknown, not_rebased = engine.measure_rebasing(spec, unit.pk, period, measure, reasons=value is None)
+        if unknown:
+            marks[unit.pk] = (rebased, MissingReason.SHARE_UNKNOWN.value, tuple(sorted(map(engine.code_of, unknown))))
+        elif not_rebased:
+            marks[unit.pk] = (rebased, MissingReason.NOT_REBASED.value, ())
+        elif rebased:
+            marks[unit.pk] = (True, None, ())
+    return marks
+
+
+def _ranked(
+    scored: list[tuple[RankedUnit, Decimal | None]],
+    *,
+    descending: bool,
+    marks: Mapping[int, _RankMark] | None = None,
+) -> list[RankRow]:
+    marks = marks or {}
     figures = [(unit, value) for unit, value in scored if value is not None]
     rows: list[RankRow] = []
     previous_value: Decimal | None = None
     rank = 0
+
+    def row(unit: RankedUnit, rank: int | None, value: Decimal | None) -> RankRow:
+        rebased, reason, missing = marks.get(unit.pk, _NOT_REBASED)
+        return RankRow(
+            rank=rank,
+            org_unit=unit.code,
+            name=unit.name,
+            value=value,
+            # A missing figure is not a re-based one: it says why it is missing instead.
+            rebased=rebased and value is not None,
+            # The reason matters where there is no figure; a figure that stands says it is re-based.
+            missing_reason=reason if value is None else None,
+            missing_units=missing if value is None else (),
+        )
+
     for position, (unit, value) in enumerate(sorted(figures, key=lambda s: s[1], reverse=descending), start=1):
         if value != previous_value:
             rank = position
             previous_value = value
-        rows.append(RankRow(rank=rank, org_unit=unit.code, name=unit.name, value=value))
-    rows.extend(RankRow(rank=None, org_unit=u.code, name=u.name, value=None) for u, v in scored if v is None)
+        rows.append(row(unit, rank, value))
+    rows.extend(row(u, None, None) for u, v in scored if v is None)
     return rows
 
 

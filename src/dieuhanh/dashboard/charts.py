@@ -19,6 +19,7 @@ from django.utils.translation import pgettext
 
 from dieuhanh.analytics.readmodel import writing
 from dieuhanh.analytics.readmodel.book import PARTIAL, Figure, FigureBook
+from dieuhanh.analytics.readmodel.breaks import break_days, series_breaks
 from dieuhanh.analytics.readmodel.periods import ReportPeriod, ShownPeriod, first_months_label, lower_first
 from dieuhanh.analytics.readmodel.writing import PALETTE, STATUS_LABELS
 from dieuhanh.analytics.selectors import number_out
@@ -131,6 +132,11 @@ def indicator_charts(*, detail: IndicatorDetail, place: Place, page_path: str) -
         ],
         "projection": {"name": _("Year-end estimate"), "value": _n(detail.own.figure.measures.projection)},
     }
+    # The days the map of the unit (or below it) changed within the trend: marked on both charts.
+    trend_periods = [p.period for p in detail.trend]
+    days = break_days(unit=unit, start=trend_periods[0].start_date, end=trend_periods[-1].end_date)
+    trend["breaks"] = breaks_json(days, trend_periods)
+    cumulative["breaks"] = breaks_json(days, [p.period for p in detail.cumulative])
     children = {row.unit.pk: row for row in detail.children}
     ranking = _common(indicator, unit, "ranking", _("%(indicator)s: ranking of units") % {"indicator": name}) | {
         "kind": "ranking",
@@ -142,9 +148,13 @@ def indicator_charts(*, detail: IndicatorDetail, place: Place, page_path: str) -
                 "rank": row.rank,
                 "value": _n(row.figure.measures.value),
                 "url": _url(page_path, row.unit, report),
+                # Said in the tooltip: what the figure was re-based from, or why it is missing.
+                "rebased": row.figure.is_rebased("value"),
+                "note": row.figure.note("value"),
             }
             for row in detail.ranked
         ],
+        "rebased_label": str(writing.REBASED_MARK),
     }
     figures = [(row.unit, children[row.unit.pk].figure) for row in detail.children]
     measures = map_measures(indicator, detail.shown, [f for _u, f in figures])
@@ -159,6 +169,15 @@ def indicator_charts(*, detail: IndicatorDetail, place: Place, page_path: str) -
         day=detail.shown.period.end_date,
     )
     return {"trend": trend, "cumulative": cumulative, "ranking": ranking, "map": map_chart}
+
+
+def breaks_json(days: list[dt.date], periods: list[Period]) -> list[dict[str, Any]]:
+    """The breaks a chart of ``periods`` crosses, for the script: a vertical line at the category
+    ``index`` (the period the day falls in), with its label ("1/7/2025: sắp xếp đơn vị hành chính")."""
+    return [
+        {"index": b.index, "date": b.day.isoformat(), "label": b.label}
+        for b in series_breaks(days=days, periods=periods)
+    ]
 
 
 def _value_label_of(shown: ShownPeriod) -> str:
@@ -238,6 +257,14 @@ def _map_item(figure: Figure, unit: OrgUnit, url: str) -> dict[str, Any]:
             "status": figure.status_label or str(_("No figure")),
         },
         "partial": figure.reported_text,
+        # What a re-based measure was computed from, or why it is missing (the tooltip says it).
+        "notes": {
+            "value": figure.note("value"),
+            "change": figure.note("previous"),
+            "ytd": figure.note("ytd"),
+            "plan_completion_pct": figure.note("ytd"),
+            "status": figure.note("projection"),
+        },
         "status": figure.status,
         "lat": unit.latitude,
         "lon": unit.longitude,
@@ -301,6 +328,10 @@ class WallMap:
     period_label: str
     measure: str  # "status" (against the plan, from January) or "value" (the period's own figure)
     legend: str
+
+    @property
+    def ranked_figures(self) -> list[Figure]:
+        return [figure for _unit, figure in self.ranked]
 
     @property
     def data_id(self) -> str:
