@@ -261,7 +261,8 @@ def test_the_indicator_page_ranks_the_units_below_of_the_period_and_re_bases_202
     assert [r["unit"] for r in rows] == ["74", "25747", "25813"]
     # The province: 6 × 30 at the old communes, then 6 × 40 at the new. Thủ Dầu Một: January–June
     # re-based from Hiệp Thành and Phú Cường, 6 × (10 + 10), then 6 × 20; Bàu Bàng 6 × 10 + 6 × 20.
-    assert [r["value"] for r in rows] == ["420", "240", "180"]
+    # The two new communes' figures draw on re-based months, and say so; the province's do not.
+    assert [r["value"] for r in rows] == ["420", "240quy đổi", "180quy đổi"]
     assert [r["rank"] for r in rows[1:]] == ["1", "2"]
 
     _status, html = get(client, "/indicators/REV/?org_unit=74&period=2026S1")
@@ -376,7 +377,8 @@ def test_a_period_before_the_home_province_began_shows_it_re_based_over_the_form
 def test_the_home_province_re_based_ranks_the_former_provinces(merged: dict[str, OrgUnit], client: Client) -> None:
     _status, html = get(client, "/indicators/REV/?period=2024")
     rows = rows_in(html, key="unit")
-    assert [(r["unit"], r["value"]) for r in rows] == [("79", "240"), ("77", "120"), ("79", "120")]
+    # The home province's 2024 is re-based (and says so); the former provinces' are their own.
+    assert [(r["unit"], r["value"]) for r in rows] == [("79", "240quy đổi"), ("77", "120"), ("79", "120")]
     assert [r["rank"] for r in rows[1:]] == ["1", "1"]
     assert chart(html, "map")["geojson"] == "/maps/79.geojson?on=2025-07-01&at=2024-12-31"
 
@@ -497,11 +499,13 @@ def test_the_boundaries_of_the_home_province_before_it_began_are_the_former_prov
 def test_the_pages_of_a_period_across_the_change_cost_the_same_queries_however_many_units(
     binh_duong: dict[str, OrgUnit], rev: Indicator, client: Client, django_assert_num_queries: Any
 ) -> None:
-    # The indicator page's 13 (test_indicator.py) and the engine's re-basing: the successions and the
-    # units they reach, once for the page and once for the ranking. The off-track list's 10 and one.
-    with django_assert_num_queries(16):
+    # The indicator page's 14 (test_indicator.py: with the chart's break dates) and the engine's
+    # re-basing: the successions and the units they reach, once for the page and once for the
+    # ranking; the names of the units a re-based figure comes from. The off-track list's 10 and the same
+    # two (re-basing, names).
+    with django_assert_num_queries(18):
         assert client.get("/indicators/REV/?org_unit=74&period=2025").status_code == 200
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert client.get("/off-track/?org_unit=74&period=2025").status_code == 200
 
     for n in range(10):
@@ -511,10 +515,10 @@ def test_the_pages_of_a_period_across_the_change_cost_the_same_queries_however_m
         report(rev, [old, new])
         TargetFactory(indicator=rev, org_unit=new, year_from=2025, year_to=2025, value=100_000)
 
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(18):
         response = client.get("/indicators/REV/?org_unit=74&period=2025")
     assert len(unit_rows(response.content.decode())) == 13
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get("/off-track/?org_unit=74&period=2025")
     assert len(offtrack_rows(response.content.decode())) == 11
 
@@ -523,13 +527,13 @@ def test_the_home_province_re_based_costs_a_few_queries_more_whatever_the_units(
     merged: dict[str, OrgUnit], client: Client, django_assert_num_queries: Any
 ) -> None:
     # The overview's 9, the units the home province was made of (for the default unit and for the map),
-    # and the engine's re-basing.
-    with django_assert_num_queries(13):
+    # the engine's re-basing, and the names of the units its re-based figures come from.
+    with django_assert_num_queries(14):
         assert client.get("/?period=2024").status_code == 200
     for n in range(5):
         province = unit(f"9{n}", f"Tỉnh cũ {n}", "province", None, old=True)
         succeed(province, merged["79"])
         unit(f"9{n}0", f"Huyện {n}", "district", province, old=True)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = client.get("/?period=2024")
     assert len(drill_codes(response.content.decode())) == 7
