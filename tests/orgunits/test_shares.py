@@ -9,12 +9,15 @@ from io import StringIO
 from typing import Any
 
 import pytest
+import yaml
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import translation
 
 from dieuhanh.analytics.selectors import analytics_measures
+from dieuhanh.indicators.metadata import MetadataError, metadata_load
 from dieuhanh.indicators.periods import Period
 from dieuhanh.ingest.services import data_value_set
 from dieuhanh.orgunits.choices import MergeType, ShareMethod
@@ -249,3 +252,26 @@ def test_the_operator_accepts_proposals_in_the_admin_and_the_history_records_it(
     assert "0,6" in entry.change_message
     assert "chưa biết" in entry.change_message
     assert rebased_january(split, split["s1"]).value == D(60)
+
+
+SPLIT_FILE = """
+org_units:
+  - {code: "P", name: "Xã Cũ", kind: commune, valid_to: 2025-06-30}
+  - {code: "S1", name: "Phường Một", kind: commune, valid_from: 2025-07-01}
+  - {code: "S2", name: "Phường Hai", kind: commune, valid_from: 2025-07-01}
+successions:
+  - {predecessor: "P", successor: "S1", effective_date: 2025-07-01, merge_type: part, share: %s}
+  - {predecessor: "P", successor: "S2", effective_date: 2025-07-01, merge_type: part, share: %s}
+"""
+
+
+@pytest.mark.django_db
+def test_the_catalogue_moves_shares_between_parts_and_refuses_parts_above_one() -> None:
+    metadata_load(document=yaml.safe_load(SPLIT_FILE % ("0.6", "0.4")))
+    # Raising the first part before lowering the second would pass through 1.1: the loader lowers first.
+    metadata_load(document=yaml.safe_load(SPLIT_FILE % ("0.7", "0.3")))
+    assert sorted(Succession.objects.values_list("share", flat=True)) == [D("0.3"), D("0.7")]
+
+    with translation.override("vi"), pytest.raises(MetadataError) as raised:
+        metadata_load(document=yaml.safe_load(SPLIT_FILE % ("0.7", "0.5")))
+    assert any("cộng lại thành 1,2" in error for error in raised.value.errors)
