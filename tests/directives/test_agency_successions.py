@@ -162,3 +162,50 @@ def test_a_hand_over_to_an_agency_not_in_force_or_already_leading_is_refused(
     with pytest.raises(DirectiveError, match="đã chủ trì nhiệm vụ này vào ngày 1/3/2025"):
         directive_transfer(directive=merged, to_unit=province.finance, effective_date=MERGER)
     assert not DirectiveTransfer.objects.exists()
+
+
+def test_the_api_lists_the_directive_under_the_successor_and_says_who_leads_it_then(
+    clock: Clock, merged: Directive, province: Province, office_user: object
+) -> None:
+    from rest_framework.test import APIClient
+
+    clock.move_to(dt.date(2025, 4, 10))
+    client = APIClient()
+    client.force_authenticate(office_user)  # type: ignore[arg-type]
+
+    after = client.get("/api/v1/directives/", {"agency": "STC"}).json()
+    before = client.get("/api/v1/directives/", {"agency": "STC", "as_of": "2025-02-15"}).json()
+    rows = after.get("results", after)
+
+    assert [(r["lead_agency"], r["lead_agency_in_force"]) for r in rows] == [("SKHDT", "STC")]
+    assert before.get("results", before) == []
+
+
+def test_the_office_hands_a_directive_over_in_the_admin_through_the_service(
+    clock: Clock, split: tuple[Directive, OrgUnit, OrgUnit]
+) -> None:
+    directive, health, _food = split
+    clock.move_to(dt.date(2025, 4, 10))
+    admin_client = Client()
+    admin_client.force_login(_superuser())  # type: ignore[arg-type]
+
+    refused = admin_client.post(
+        "/admin/directives/directivetransfer/add/",
+        {"directive": directive.pk, "to_unit": health.pk, "effective_date": "15/02/2025", "note": ""},
+    )
+    assert refused.status_code == 200
+    assert "không có hiệu lực" in refused.content.decode()
+
+    admin_client.post(
+        "/admin/directives/directivetransfer/add/",
+        {"directive": directive.pk, "to_unit": health.pk, "effective_date": "01/03/2025", "note": "Phân công lại"},
+    )
+    transfer = DirectiveTransfer.objects.get()
+    assert (transfer.to_unit, transfer.from_unit.code, transfer.created_by.username) == (health, "SYT", "boss")
+    assert values(health, "202503")["DIR_STATUS_IN_PROGRESS"] == 1
+
+
+def _superuser() -> object:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_superuser("boss", "boss@example.org", "x")

@@ -539,6 +539,28 @@ def directive_transfer(
     the directives of an agency that was split (they are not carried until then), or to move one
     for any other reason. Its history before the date stays with the agency that led it; the
     record keeps who did it, when and why. The scorecards of both agencies follow."""
+    problems = directive_transfer_problems(directive=directive, to_unit=to_unit, effective_date=effective_date)
+    if problems:
+        raise DirectiveError(problems)
+    leads = DirectiveLeads(directive_ids=[directive.pk])
+    current = leads.unit_id_at(directive.pk, directive.lead_agency_id, effective_date)
+    with transaction.atomic():
+        from_unit_id = current if current is not None else _split_agency(leads, directive, effective_date)
+        transfer = DirectiveTransfer.objects.create(
+            directive=directive,
+            from_unit_id=from_unit_id,
+            to_unit=to_unit,
+            effective_date=effective_date,
+            note=note.strip()[:500],
+            created_by=acting_user(user),
+        )
+        _scorecards_follow(units=_units_of([directive]), directive=directive, user=user)
+    return transfer
+
+
+def directive_transfer_problems(*, directive: Directive, to_unit: OrgUnit, effective_date: dt.date) -> list[str]:
+    """Why ``directive`` cannot be handed to ``to_unit`` from ``effective_date`` (empty: it can);
+    the service and the admin's form ask the same."""
     problems: list[str] = []
     if directive.lead_group:
         problems.append(_("A group's directive is handed over copy by copy: open the copy of the unit concerned."))
@@ -560,20 +582,7 @@ def directive_transfer(
         )
     if DirectiveTransfer.objects.filter(directive=directive, effective_date=effective_date).exists():
         problems.append(_("This directive was already handed over on that date."))
-    if problems:
-        raise DirectiveError(problems)
-    with transaction.atomic():
-        from_unit_id = current if current is not None else _split_agency(leads, directive, effective_date)
-        transfer = DirectiveTransfer.objects.create(
-            directive=directive,
-            from_unit_id=from_unit_id,
-            to_unit=to_unit,
-            effective_date=effective_date,
-            note=note.strip()[:500],
-            created_by=acting_user(user),
-        )
-        _scorecards_follow(units=_units_of([directive]), directive=directive, user=user)
-    return transfer
+    return problems
 
 
 def _split_agency(leads: DirectiveLeads, directive: Directive, on: dt.date) -> int:
