@@ -209,3 +209,37 @@ def _superuser() -> object:
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.create_superuser("boss", "boss@example.org", "x")
+
+
+def test_the_provinces_summary_and_report_list_the_directive_under_the_successor_after_the_merger(
+    merged: Directive, province: Province
+) -> None:
+    from dieuhanh.directives.selectors import directive_summary
+
+    after = directive_summary(org_unit=province.province, on=dt.date(2025, 4, 10))
+    before = directive_summary(org_unit=province.province, on=dt.date(2025, 2, 15))
+    finance = directive_summary(org_unit=province.finance, on=dt.date(2025, 4, 10))
+
+    assert [lead.name for lead in after.leads] == [f"{FINANCE} (trước đây: {PLANNING})"]
+    assert [lead.name for lead in before.leads] == [PLANNING]
+    assert finance.counts.total == 1
+
+
+def test_an_indicators_responsible_agency_resolves_to_the_agency_in_force_on_the_page_and_in_the_api(
+    clock: Clock, merged: Directive, province: Province, office_user: object
+) -> None:
+    from rest_framework.test import APIClient
+
+    from tests.factories import IndicatorFactory
+
+    IndicatorFactory(code="FDI", name="Vốn FDI đăng ký", responsible_agency=province.planning, is_public=True)
+    clock.move_to(dt.date(2025, 4, 10))
+    api = APIClient()
+
+    now = api.get("/api/v1/indicators/FDI/").json()
+    then = api.get("/api/v1/indicators/FDI/", {"on": "2025-02-15"}).json()
+    page = Client().get("/indicators/FDI/").content.decode()
+
+    assert (now["responsible_agency"], now["responsible_agency_in_force"]) == ("SKHDT", "STC")
+    assert then["responsible_agency_in_force"] == "SKHDT"
+    assert f"{FINANCE} (trước đây: {PLANNING})" in page

@@ -461,17 +461,20 @@ class DirectivesSummary:
 
 def directive_summary(*, org_unit: OrgUnit, on: dt.date) -> DirectivesSummary:
     """Where the directives of ``org_unit`` stand on ``on``, counted as the register and the
-    scorecards count them; four queries.
+    scorecards count them (the agency leading each then: a merged agency's successor); six queries.
 
     For a unit that issues documents (the province): every directive of its documents, a group's
     directive once (the register's rows), under its agency or its group. For any other unit: the
     directives it or a unit below it leads, a group's copy under its member.
     """
     issued = SourceDocument.objects.filter(org_unit=org_unit).exists()
+    carriers = DirectiveLeads()
     if issued:
         qs = Directive.objects.filter(source__org_unit=org_unit, parent=None, starts_on__lte=on)
     else:
-        qs = Directive.objects.filter(in_subtrees([org_unit], through="lead_agency"), lead_group="", starts_on__lte=on)
+        # An agency's own, and those it carries on ``on`` (a merged predecessor's, those handed to it).
+        mine = in_subtrees([org_unit], through="lead_agency") | carriers.led_by(org_unit, on)
+        qs = Directive.objects.filter(mine, lead_group="", starts_on__lte=on).distinct()
     states = statuses_at(directives=qs, on=on)
     leads: dict[tuple[int, int, str], LeadDirectives] = {}
     overdue: list[tuple[tuple[dt.date, int, str, int], OverdueDirective]] = []
@@ -480,8 +483,13 @@ def directive_summary(*, org_unit: OrgUnit, on: dt.date) -> DirectivesSummary:
         if state is None:
             continue
         if directive.lead_agency is not None:
-            unit = directive.lead_agency
-            key, name = (0, unit.sort_order, unit.code), unit.name
+            # Under the agency leading it on ``on``: a merged agency's successor, "trước đây: …".
+            lead_at = carriers.at(directive, on)
+            unit = lead_at.unit if lead_at is not None and lead_at.unit is not None else directive.lead_agency
+            key = (0, unit.sort_order, unit.code)
+            name = lead_at.text() if lead_at is not None and (lead_at.carried or lead_at.not_carried) else unit.name
+            if lead_at is not None and lead_at.not_carried:
+                key = (0, unit.sort_order, f"{unit.code}~")
         elif directive.lead_group:
             key, name = (1, 0, directive.lead_group), str(LeadGroup(directive.lead_group).label)
         else:

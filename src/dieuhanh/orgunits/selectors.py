@@ -224,6 +224,21 @@ class AgencyAt:
     def not_carried(self) -> bool:
         return self.unit is None
 
+    def text(self) -> str:
+        """In words: "Sở Tài chính (trước đây: Sở Kế hoạch và Đầu tư)", the agency itself when
+        nothing happened, "Sở Y tế — chưa chuyển giao (chia tách từ 1/3/2025)" past a split."""
+        if self.unit is None:
+            return _("%(agency)s — not carried (split from %(date)s)") % {
+                "agency": self.recorded.name,
+                "date": day_text(self.since) if self.since else "–",
+            }
+        if not self.carried:
+            return self.unit.name
+        return _("%(agency)s (formerly: %(formerly)s)") % {
+            "agency": self.unit.name,
+            "formerly": ", ".join(u.name for u in self.formerly),
+        }
+
 
 class AgencySuccessions:
     """Every succession whose predecessor is an agency, read once (one query: a province has a few
