@@ -243,3 +243,20 @@ def test_an_indicators_responsible_agency_resolves_to_the_agency_in_force_on_the
     assert (now["responsible_agency"], now["responsible_agency_in_force"]) == ("SKHDT", "STC")
     assert then["responsible_agency_in_force"] == "SKHDT"
     assert f"{FINANCE} (trước đây: {PLANNING})" in page
+
+
+def test_the_command_hands_a_split_agencys_directive_over_and_refuses_in_vietnamese(
+    clock: Clock, split: tuple[Directive, OrgUnit, OrgUnit]
+) -> None:
+    from django.core.management import CommandError
+
+    directive, _health, food = split
+    clock.move_to(dt.date(2025, 4, 10))
+    with pytest.raises(CommandError, match="Ngày 15/2/2025 không có đơn vị nào mang mã SATTP"):
+        call_command("directives", "transfer", str(directive.pk), "--to", "SATTP", "--on", "2025-02-15")
+    out = StringIO()
+
+    call_command("directives", "transfer", str(directive.pk), "--to", "SATTP", "--on", "2025-03-01", stdout=out)
+
+    assert f"do {food.name} chủ trì từ ngày 1/3/2025" in out.getvalue()
+    assert DirectiveTransfer.objects.get().to_unit == food

@@ -575,6 +575,11 @@ class DirectiveView:
     timeline: list[TimelineEntry]
 
 
+def directive_by_id(*, pk: int) -> Directive | None:
+    """One directive with its lead agency, or None."""
+    return Directive.objects.select_related("lead_agency", "source").filter(pk=pk).first()
+
+
 def directive_detail(*, pk: int, on: dt.date) -> DirectiveView | None:
     directive = (
         Directive.objects.select_related("source", "lead_agency", "parent", "parent__source")
