@@ -275,3 +275,15 @@ def test_the_catalogue_moves_shares_between_parts_and_refuses_parts_above_one() 
     with translation.override("vi"), pytest.raises(MetadataError) as raised:
         metadata_load(document=yaml.safe_load(SPLIT_FILE % ("0.7", "0.5")))
     assert any("cộng lại thành 1,2" in error for error in raised.value.errors)
+
+
+@pytest.mark.django_db
+def test_parts_rounded_to_six_places_may_pass_one_by_their_rounding_only(split: dict[str, Any]) -> None:
+    s1_part, s2_part = split["parts"]
+    s2_part.share = D("0.500001")
+    s2_part.save()
+    s1_part.share = D("0.5")
+    s1_part.full_clean()  # 1,000001: two shares rounded to six places can do that
+    s1_part.share = D("0.500002")
+    with pytest.raises(ValidationError, match="cộng lại thành 1,000003"):
+        s1_part.full_clean()

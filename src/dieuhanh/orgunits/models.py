@@ -239,7 +239,8 @@ class Succession(models.Model):
             )
         if self.merge_type == MergeType.PART and self.share is not None and self.predecessor_id is not None:
             others = parts_total(predecessor_id=self.predecessor_id, excluding=self.pk)
-            if others + self.share > 1:
+            count = Succession.objects.filter(predecessor_id=self.predecessor_id, merge_type=MergeType.PART)
+            if parts_exceed(others + self.share, parts=count.exclude(pk=self.pk).count() + 1):
                 raise ValidationError(
                     {
                         "share": _(
@@ -267,6 +268,17 @@ def parts_total(*, predecessor_id: int, excluding: int | None = None) -> Decimal
     if excluding is not None:
         shares = shares.exclude(pk=excluding)
     return sum((s for s in shares.values_list("share", flat=True) if s is not None), Decimal(0))
+
+
+# A share is kept to six places, each rounded by at most half the last: the parts of a unit split
+# three ways (0,333334 × 3) may add up to a little more than 1 by their rounding alone.
+ROUNDING = Decimal("0.0000005")
+
+
+def parts_exceed(total: Decimal, *, parts: int) -> bool:
+    """Whether ``parts`` shares adding up to ``total`` take more than all of the old unit, beyond
+    what rounding each to six places can explain."""
+    return total > 1 + ROUNDING * parts
 
 
 def share_text(share: Decimal) -> str:

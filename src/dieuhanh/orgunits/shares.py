@@ -38,7 +38,7 @@ from shapely.geometry.base import BaseGeometry
 
 from dieuhanh.accounts.selectors import acting_user
 from dieuhanh.orgunits.choices import MergeType, ShareMethod
-from dieuhanh.orgunits.models import OrgUnit, ShareProposal, Succession, share_text
+from dieuhanh.orgunits.models import OrgUnit, ShareProposal, Succession, parts_exceed, share_text
 
 PLACES = Decimal("0.000001")
 NOISE = Decimal("0.000000001")
@@ -199,9 +199,9 @@ def share_proposals_accept(*, proposals: Sequence[ShareProposal], user: Any = No
                 )
         predecessors = {s.predecessor_id for s in successions.values()}
         for predecessor_id in predecessors:
-            parts = Succession.objects.filter(predecessor_id=predecessor_id, merge_type=MergeType.PART)
+            parts = list(Succession.objects.filter(predecessor_id=predecessor_id, merge_type=MergeType.PART))
             total = sum((chosen[s.pk].share if s.pk in chosen else (s.share or Decimal(0)) for s in parts), Decimal(0))
-            if total > 1:
+            if parts_exceed(total, parts=len(parts)):
                 name = next(s.predecessor.name for s in successions.values() if s.predecessor_id == predecessor_id)
                 raise ShareError(
                     _(
