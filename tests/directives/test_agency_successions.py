@@ -75,6 +75,7 @@ def test_the_successor_lists_its_predecessors_directives_from_the_merger_and_not
     assert listed(province.finance, dt.date(2025, 4, 10), role="lead") == [merged.content]
     assert listed(province.finance, dt.date(2025, 2, 15)) == []
     assert listed(province.planning, dt.date(2025, 2, 15)) == [merged.content]
+    assert listed(province.planning, dt.date(2025, 4, 10), role="lead") == []  # it is Finance's work now
 
 
 def test_the_register_and_the_directives_page_name_the_successor_with_the_former_agency(
@@ -140,6 +141,7 @@ def test_a_split_agencys_directive_is_not_carried_until_the_office_hands_it_over
     assert "Sở Y tế tỉnh Bình Dương được chia tách ngày 1/3/2025" in register
     assert listed(food, clock.today) == []
     assert listed(health, clock.today) == []
+    assert listed(province.health, clock.today) == [directive.content]  # still under the split agency
 
     transfer = directive_transfer(
         directive=directive, to_unit=food, effective_date=MERGER, note="Theo Quyết định phân công", user=office_user

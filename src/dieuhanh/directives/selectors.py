@@ -130,7 +130,10 @@ class DirectiveLeads:
     def led_by(self, unit: OrgUnit, on: dt.date) -> Q:
         """The directives whose lead on ``on`` is ``unit`` (a filter on directives): its own, those of
         the agencies it carries, and those handed to it; less those handed away from it by then."""
-        own = [unit, *self.agencies.carried_into(unit, on)]
+        # An agency merged into another by then leads nothing of its own any more (its successor
+        # does); a split one keeps its directives, not carried, until they are handed over.
+        itself = self.agencies.at(unit, on).unit
+        own = [*([unit] if itself is None or itself.pk == unit.pk else []), *self.agencies.carried_into(unit, on)]
         handed_to = [pk for pk, ts in self.transfers.items() if self.unit_id_at(pk, None, on) == unit.pk and ts]
         handed_away = [
             pk
