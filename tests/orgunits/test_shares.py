@@ -287,3 +287,30 @@ def test_parts_rounded_to_six_places_may_pass_one_by_their_rounding_only(split: 
     s1_part.share = D("0.500002")
     with pytest.raises(ValidationError, match="cộng lại thành 1,000003"):
         s1_part.full_clean()
+
+
+@pytest.mark.django_db
+def test_the_proposals_page_lists_them_in_vietnamese_and_offers_no_way_to_type_one_in(
+    split: dict[str, Any], admin_client: Client
+) -> None:
+    s1_part, _s2_part = split["parts"]
+    share_proposals_store(proposals=[Proposed(s1_part, D("0.6"), "POP 2025S2")], method=ShareMethod.POPULATION)
+
+    page = admin_client.get("/admin/orgunits/shareproposal/").content.decode()
+
+    assert "Theo dân số" in page
+    assert "POP 2025S2" in page
+    assert admin_client.get("/admin/orgunits/shareproposal/add/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_command_lists_the_proposals_waiting(split: dict[str, Any]) -> None:
+    s1_part, _s2_part = split["parts"]
+    share_proposals_store(proposals=[Proposed(s1_part, D("0.6"), "ranh giới")], method=ShareMethod.AREA)
+    out = StringIO()
+
+    call_command("shares", "list", stdout=out)
+
+    assert (
+        "Theo diện tích (ranh giới): Xã Cũ (P) → Phường Một (S1): đề xuất 0,6 (đang ghi: chưa biết)" in out.getvalue()
+    )
