@@ -20,7 +20,6 @@ from dieuhanh.directives.models import (
     Reminder,
     SourceDocument,
 )
-from dieuhanh.directives.services import directive_transfer, directive_transfer_problems
 
 
 @admin.register(SourceDocument)
@@ -121,6 +120,9 @@ class DirectiveTransferForm(forms.ModelForm[DirectiveTransfer]):
         data = super().clean() or {}
         directive, to_unit, day = data.get("directive"), data.get("to_unit"), data.get("effective_date")
         if directive is not None and to_unit is not None and day is not None:
+            # The services import the text analysis (underthesea): not at every start, which imports the admin.
+            from dieuhanh.directives.services import directive_transfer_problems  # noqa: PLC0415
+
             for problem in directive_transfer_problems(directive=directive, to_unit=to_unit, effective_date=day):
                 self.add_error(None, problem)
         return data
@@ -149,6 +151,8 @@ class DirectiveTransferAdmin(admin.ModelAdmin[DirectiveTransfer]):
     def save_model(self, request: HttpRequest, obj: DirectiveTransfer, form: Any, change: bool) -> None:
         if change:
             return
+        from dieuhanh.directives.services import directive_transfer  # noqa: PLC0415 - as in the form
+
         saved = directive_transfer(
             directive=obj.directive,
             to_unit=obj.to_unit,

@@ -27,18 +27,18 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import shapely
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from shapely.geometry import shape
-from shapely.geometry.base import BaseGeometry
 
 from dieuhanh.accounts.selectors import acting_user
 from dieuhanh.orgunits.choices import MergeType, ShareMethod
 from dieuhanh.orgunits.models import OrgUnit, ShareProposal, Succession, parts_exceed, share_text
+
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
 
 PLACES = Decimal("0.000001")
 NOISE = Decimal("0.000000001")
@@ -51,12 +51,22 @@ class ShareError(ValueError):
 # ---- computing --------------------------------------------------------------------------------
 
 
+# shapely (and numpy under it) is imported where a share is computed, not with the module: the
+# admin imports this module at every start, and a command that never computes a share (an import)
+# must not pay for them (tests/test_startup.py).
+
+
 def _planar(geometry: BaseGeometry, scale: float) -> BaseGeometry:
     """``geometry`` (longitude, latitude) with longitudes scaled by ``scale``: a local equal-area plane."""
+    import shapely  # noqa: PLC0415 - see above
+
     return shapely.transform(geometry, lambda xy: xy * (scale, 1.0))
 
 
 def _geometry(geojson: Mapping[str, Any], *, what: str) -> BaseGeometry:
+    import shapely  # noqa: PLC0415 - see above
+    from shapely.geometry import shape  # noqa: PLC0415 - see above
+
     try:
         geometry = shape(geojson)
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
