@@ -57,7 +57,7 @@ from dieuhanh.dashboard.selectors import (
 )
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodError
-from dieuhanh.indicators.selectors import indicator_list, may_see_internal
+from dieuhanh.indicators.selectors import indicator_list, may_see_internal, responsible_agency_at
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.orgunits.selectors import (
     TreeUnit,
@@ -241,8 +241,11 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
         return redirect
     chosen = _indicator_or_404(request, code)
     picked = _pick(request, span_of=[chosen])
+    # The agency answering for it at the end of the period shown (a merged agency's successor since).
+    shown_on = min(picked.report.end_date, today()) if picked.report is not None else today()
     context: dict[str, Any] = {
         "indicator": chosen,
+        "responsible": responsible_agency_at(chosen, on=shown_on),
         "detail": None,
         "csv_path": reverse("dashboard:indicator-export", args=[chosen.code, "csv"]),
         "xlsx_path": reverse("dashboard:indicator-export", args=[chosen.code, "xlsx"]),
