@@ -99,7 +99,9 @@ def test_figures_lie_within_the_validity_of_the_unit_their_code_names(tmp_path: 
         [unit] = [u for u in units if u["code"] == row["org_unit"] and u["era"] == era]
         assert unit["kind"] == ("province" if aggregation[row["indicator"]] == "none" else "commune")
     periods = {r["period"] for r in rows}
-    assert min(periods) == "202401" and max(periods) == "202606" and len(periods) == 30
+    assert min(periods) == "202401"
+    assert max(periods) == "202606"
+    assert len(periods) == 30
 
 
 @pytest.mark.django_db
@@ -112,7 +114,8 @@ def test_the_reform_catalogue_loads_into_the_product_with_its_successions(tmp_pa
     assert result.created["org_units"] == len(document["org_units"]) == 31
     assert Succession.objects.count() == len(document["successions"]) == 21
     part = Succession.objects.filter(share__lt=1).order_by("pk").first()
-    assert part is not None and part.predecessor.valid_to.isoformat() == "2025-06-30"
+    assert part is not None
+    assert part.predecessor.valid_to.isoformat() == "2025-06-30"
     # The merged province keeps the code of its first old province: two units, one on each map.
     reused = OrgUnit.objects.filter(code="02").order_by("valid_from")
     assert [(u.kind, str(u.valid_to), str(u.valid_from)) for u in reused] == [
@@ -199,4 +202,37 @@ def test_the_references_province_overview_has_no_previous_index_and_a_rebased_pr
     assert rows[sums[0]]["previous"] == pytest.approx(float(expected), rel=1e-12)
     for code, row in rows.items():
         if aggregation[code] == "none":
-            assert row["previous"] is None and row["value"] is not None
+            assert row["previous"] is None
+            assert row["value"] is not None
+
+
+def test_the_report_judges_the_reform_runs_against_the_existing_goals() -> None:
+    from bench.report import reform_section
+
+    def stats(median: float, p95: float) -> dict[str, object]:
+        return {"stats": {"n": 40, "median": median, "p95": p95}}
+
+    result = {
+        "set": "reform",
+        "db": "postgres",
+        "started": "2026-12-05T19:00:00+00:00",
+        "finished": "2026-12-05T19:30:00+00:00",
+        "product": {"commit": "0123456789abcdef", "src_modified": False},
+        "machine": {"load_average": [4.5, 4.0, 3.0]},
+        "dataset": {"overview_province": {"indicators": ["B01", "B02"]}},
+        "steps": {
+            "ranking": {**stats(0.2, 0.3), "check": {"agree": True, "compared": 6642}},
+            "overview": {**stats(0.01, 0.02), "check": {"agree": True, "compared": 240}},
+            "overview_province": {**stats(0.01, 0.02), "check": {"agree": False, "compared": 240}, "rebased_rows": 2},
+        },
+        "duckdb": {"ranking": stats(0.05, 0.06), "overview": stats(0.1, 0.2), "overview_province": stats(0.1, 0.2)},
+    }
+
+    text = "\n".join(reform_section({("reform", "postgres"): result}))
+
+    assert "| ≤ 250 ms | reform · PostgreSQL | 300 ms (1.20× the goal) | **not met** |" in text
+    assert "| ≤ 3 | reform · PostgreSQL | 4.00 × (1.33× the goal) | **not met** |" in text
+    assert "| ≤ 100 ms | reform · PostgreSQL | 20.0 ms | met |" in text
+    assert "**differ** (1 ways × 240 values)" in text
+    assert "dieuhanh 0123456789" in text
+    assert reform_section({}) == []
