@@ -144,35 +144,19 @@ def ranking_sql(*, indicator: str, year: int, months: tuple[int, int], direction
     """  # noqa: S608 - codes checked by _literal, numbers from our manifest
 
 
-def overview_sql(*, indicators: list[str], stored: list[str], unit: int, code: str, year: int, month: int) -> str:
-    """The eight measures of ``indicators`` at one unit (the country, or a new province) for one month."""
+def overview_sql(
+    *, indicators: list[str], stored: list[str], unit: int, top: bool, code: str, year: int, month: int
+) -> str:
+    """The eight measures of ``indicators`` at one unit (the country: ``top``, or a new province) for one
+    month; for a province, only the figures of its own and its predecessors' provinces are read."""
     change = 2025 * 12 + 7  # the first month of the new map, as year * 12 + month
-    return f"""
-    WITH
-    wanted AS (SELECT * FROM indicators WHERE code IN ({_codes(indicators)})),
-    stored AS (SELECT * FROM indicators WHERE code IN ({_codes(stored)})),
-    asked AS (SELECT * FROM units WHERE id = {int(unit)}),
-    rows AS (
-        SELECT f.*, s.aggregation FROM figures f JOIN stored s ON s.code = f.indicator
-        WHERE f.year BETWEEN {year - 3} AND {year}
-    ),
-    -- Sums and averages: a district's (old) or the commune itself (new), then each province's.
-    groups AS (
-        SELECT indicator, aggregation, coalesce(district, unit) AS g, province, year, month,
-               CASE WHEN aggregation = 'sum' THEN sum(value) ELSE avg(value) END AS b
-        FROM rows WHERE aggregation IN ('sum', 'average') GROUP BY 1, 2, 3, 4, 5, 6
-    ),
-    province_base AS (
-        SELECT indicator, aggregation, province, year, month,
-               CASE WHEN aggregation = 'sum' THEN sum(b) ELSE avg(b) END AS b
-        FROM groups GROUP BY 1, 2, 3, 4, 5
-    ),
-    -- The asked unit's base for each month: the country's over the provinces of that month's map;
-    -- a new province's own from its start, re-based from its predecessors before it.
-    base AS (
-        SELECT indicator, year, month, CASE WHEN any_value(aggregation) = 'sum' THEN sum(b) ELSE avg(b) END AS b
-        FROM province_base WHERE (SELECT era FROM asked) = 'top' GROUP BY ALL
+    if top:
+        base = """
+        SELECT indicator, year, month, sum(value) AS b FROM rows WHERE aggregation = 'sum' GROUP BY 1, 2, 3
         UNION ALL
+        SELECT indicator, year, month, avg(b) FROM province_base GROUP BY 1, 2, 3"""
+    else:
+        base = f"""
         SELECT indicator, year, month, b FROM province_base
         WHERE province = {int(unit)} AND year * 12 + month >= {change}
         UNION ALL
@@ -180,7 +164,39 @@ def overview_sql(*, indicators: list[str], stored: list[str], unit: int, code: s
                CASE WHEN any_value(p.aggregation) = 'sum' THEN sum(s.share * p.b) ELSE avg(p.b) END
         FROM successions s JOIN province_base p ON p.province = s.predecessor
         WHERE s.successor = {int(unit)} AND p.year * 12 + p.month < {change}
-        GROUP BY ALL
+        GROUP BY ALL"""  # noqa: S608 - numbers only
+    return f"""
+    WITH
+    wanted AS (SELECT * FROM indicators WHERE code IN ({_codes(indicators)})),
+    stored AS (SELECT * FROM indicators WHERE code IN ({_codes(stored)})),
+    rows AS (
+        SELECT f.*, s.aggregation FROM figures f JOIN stored s ON s.code = f.indicator
+        WHERE f.year BETWEEN {year - 3} AND {year}{
+        ""
+        if top
+        else f''' AND f.province IN (
+            SELECT {int(unit)} UNION ALL SELECT predecessor FROM successions WHERE successor = {int(unit)})'''
+    }
+    ),
+    -- Each province's base: the sum of its communes' figures; the mean over its districts (old) of
+    -- the mean of their communes, or the mean of its communes (new). The country needs the
+    -- provinces' means only: its sum of a month is the sum of every commune's figure.
+    province_base AS MATERIALIZED (
+        SELECT indicator, aggregation, province, year, month, avg(b) AS b FROM (
+            SELECT indicator, aggregation, coalesce(district, unit) AS g, province, year, month, avg(value) AS b
+            FROM rows WHERE aggregation = 'average' GROUP BY 1, 2, 3, 4, 5, 6
+        ) GROUP BY 1, 2, 3, 4, 5
+        {
+        ""
+        if top
+        else '''UNION ALL
+        SELECT indicator, aggregation, province, year, month, sum(value) AS b
+        FROM rows WHERE aggregation = 'sum' GROUP BY 1, 2, 3, 4, 5'''
+    }
+    ),
+    -- The asked unit's base for each month: the country's over the provinces of that month's map;
+    -- a new province's own from its start, re-based from its predecessors before it.
+    base AS MATERIALIZED ({base}
     ),
     base_sum AS (SELECT b.* FROM base b JOIN stored s ON s.code = b.indicator WHERE s.aggregation = 'sum'),
     flow AS (
@@ -207,7 +223,7 @@ def overview_sql(*, indicators: list[str], stored: list[str], unit: int, code: s
                coalesce(s.share, CAST(1 AS DECIMAL(9,6))) AS share
         FROM rows r LEFT JOIN successions s ON s.predecessor = r.province AND s.successor = {int(unit)}
         WHERE r.aggregation = 'last'
-          AND ((SELECT era FROM asked) = 'top' OR r.province = {int(unit)} OR s.successor IS NOT NULL)
+          AND ({str(top).lower()} OR r.province = {int(unit)} OR s.successor IS NOT NULL)
     ),
     stock_by_commune AS (
         SELECT indicator, unit, any_value(share) AS share,
@@ -289,6 +305,7 @@ def reference_queries(directory: Path, manifest: dict[str, Any]) -> dict[str, st
             indicators=spec["indicators"],
             stored=stored,
             unit=unit,
+            top=name == "overview",
             code=spec["org_unit"],
             year=int(spec["period"][:4]),
             month=int(spec["period"][4:]),
