@@ -483,11 +483,12 @@ rows 2–4 above: `analytics_ranking(…, measure="yoy_pct", depth=2)` of the 3,
 2026S1 — the change on a first half of 2025 re-based from the old communes by the shares — and
 `analytics_measures` of 30 indicators at the country and at the new province of the most old
 communes, for 6/2026 (June 2025, the year's plan projection from 2024 and 2025, re-based). The
-DuckDB reference (`bench/reform_reference.py`) resolves each figure's code on its month, re-bases by
-joining the successions with their shares (sums: Σ share × figure; averages: the mean of the
-predecessors; stocks: Σ share × stock; indices: not re-based), and computes the same eight
-measures; every value of every answer (computed, cached, without rollups) is compared with it to
-1e-6, and the run fails if any differs or if the province's answers are not marked re-based."""
+DuckDB reference (`bench/reform_reference.py`) resolves each figure's code on its month once, when
+the CSV goes to Parquet (as the import does once), re-bases by joining the successions with their
+shares (sums: Σ share × figure; averages: the mean of the predecessors; stocks: Σ share × stock;
+indices: not re-based), and computes the same eight measures; every value of every answer
+(computed, cached, without rollups) is compared with it to 1e-6, and the run fails if any differs
+or if the province's answers are not marked re-based."""
 
 
 def _method(results: dict[tuple[str, str], dict[str, Any]]) -> str:
