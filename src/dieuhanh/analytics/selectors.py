@@ -270,6 +270,9 @@ def build_engine(
     )
 
 
+# Beyond this many units, a query names them by a subquery rather than by one parameter each.
+_MANY_IDS = 500
+
 # A unit of the subtree as completeness counts it: (id, parent, kind, path, valid from, valid to).
 _TreeRow = tuple[int, int | None, str, str, dt.date | None, dt.date | None]
 _TREE_COLUMNS = ("id", "parent_id", "kind", "path", "valid_from", "valid_to")
@@ -520,8 +523,14 @@ def _series_from_rollups(
     predecessors: dict[int, list[Predecessor]] = defaultdict(list)
     predecessor_codes: dict[int, str] = {}
     later = [u.pk for u in units if _starts_after(validity.get(u.pk, (None, None))[0], since)]
+    # Thousands of units (a national ranking) are named by their subquery, not one parameter each.
+    where = (
+        Q(successor_id__in=unit_ids, successor__valid_from__gt=since)
+        if isinstance(unit_ids, QuerySet) and len(later) > _MANY_IDS
+        else Q(successor_id__in=later)
+    )
     while later:
-        links = _links(Q(successor_id__in=later))
+        links = _links(where)
         later = []
         for successor, predecessor, merge_type, share, code, _path, valid_from, valid_to in links:
             predecessors[successor].append((predecessor, effective_share(merge_type, share)))
@@ -531,6 +540,7 @@ def _series_from_rollups(
                     validity[predecessor] = (valid_from, valid_to)
                 if _starts_after(valid_from, since):
                     later.append(predecessor)
+        where = Q(successor_id__in=later)
     series = {
         i: Series(
             spec=spec,
