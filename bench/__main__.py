@@ -2,7 +2,8 @@
 
 python -m bench run                                  # province (PostgreSQL, SQLite) and national (PostgreSQL)
 python -m bench run --sets province --dbs postgres   # one set, one database
-python -m bench smoke                                # the tiny set through every step, in seconds (CI)
+python -m bench run --sets reform --dbs postgres      # the reform scenario: 2026 against a re-based 2025
+python -m bench smoke                                # the tiny sets through every step, in seconds (CI)
 python -m bench report                               # rewrite docs/performance.md from saved results
 python -m bench generate --set province --out DIR    # only the files of a set
 """
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from bench.databases import PostgresServer
 from bench.datasets import SPECS, generate
+from bench.reform import REFORM_SPECS, generate_reform
 from bench.report import load_results, render, render_text
 from bench.suite import Options, log, run_sets
 
@@ -49,7 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run the suite (the full one by default) and write the report")
-    smoke = commands.add_parser("smoke", help="the tiny set through every step on PostgreSQL and SQLite; no report")
+    smoke = commands.add_parser(
+        "smoke", help="the tiny sets (tiny, reform-tiny) through every step on PostgreSQL and SQLite; no report"
+    )
     for p in (run, smoke):
         p.add_argument(
             "--postgres",
@@ -66,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--http-workers", type=int, default=4)
         p.add_argument("--http-threads", type=int, default=2)
     run.add_argument(
-        "--sets", type=lambda t: _list(t, ["tiny", "province", "national"]), default=["province", "national"]
+        "--sets",
+        type=lambda t: _list(t, ["tiny", "province", "national", *REFORM_SPECS]),
+        default=["province", "national"],
     )
     run.add_argument("--dbs", type=lambda t: _list(t, ["postgres", "sqlite"]), default=["postgres", "sqlite"])
     run.add_argument("--results", type=Path, default=DEFAULT_RESULTS, help="where each set's results are kept as JSON")
@@ -79,14 +85,17 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--output", type=Path, default=DEFAULT_DOC)
 
     gen = commands.add_parser("generate", help="write a data set's files")
-    gen.add_argument("--set", choices=sorted(SPECS), required=True)
+    gen.add_argument("--set", choices=sorted(SPECS) + sorted(REFORM_SPECS), required=True)
     gen.add_argument("--out", type=Path, required=True)
 
     args = parser.parse_args(argv)
 
     if args.command == "generate":
         started = time.perf_counter()
-        manifest = generate(SPECS[args.set], args.out)
+        if args.set in REFORM_SPECS:
+            manifest = generate_reform(REFORM_SPECS[args.set], args.out)
+        else:
+            manifest = generate(SPECS[args.set], args.out)
         print(f"{manifest['values']:,} values in {args.out} ({time.perf_counter() - started:.1f} s)")
         return 0
 
@@ -114,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         if smoking:
-            outcome = run_sets(["tiny"], ["postgres", "sqlite"], options)
+            outcome = run_sets(["tiny", "reform-tiny"], ["postgres", "sqlite"], options)
         else:
             outcome = run_sets(args.sets, args.dbs, options, reuse_data=args.reuse_data)
     finally:

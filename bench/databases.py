@@ -82,4 +82,4 @@ def sqlite_url(path: Path) -> str:
 
 def database_name(*parts: str) -> str:
     """``bench_<parts>_<pid>``: unique to this run, so two runs on one server never collide."""
-    return "_".join(["bench", *parts, str(os.getpid())]).lower()
+    return "_".join(["bench", *parts, str(os.getpid())]).lower().replace("-", "_")

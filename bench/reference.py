@@ -396,7 +396,7 @@ def close(ours: Any, theirs: Any) -> bool:
 
 def compare(kind: str, ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> dict[str, Any]:
     """Every measure of every row; the mismatches (up to 20) with both values."""
-    key = {"overview": "indicator", "trend": "period", "ranking": "org_unit"}[kind]
+    key = {"overview": "indicator", "overview_province": "indicator", "trend": "period", "ranking": "org_unit"}[kind]
     names = ("value", "rank") if kind == "ranking" else MEASURES
     mine = {str(r[key]): r for r in ours}
     reference = {str(r[key]): r for r in theirs}

@@ -467,6 +467,30 @@ METHOD = """\
 """
 
 
+REFORM_METHOD = """\
+Issue 14: every province's IOC compares 2026 with a 2025 that lies on the old map. The *reform*
+scenario (`bench/reform.py`) keeps the national set's new map — a country unit, 34 provinces and
+3,321 communes, valid from 1/7/2025 — and adds the map before it, valid until 30/6/2025: 63
+provinces, about 700 districts and about 10,000 communes. Successions link them: each old
+province goes whole into one new province, whose code it gives (as 79); each new commune takes one
+to five old communes (about three), most whole, some split with the next new commune by a share
+(`part`), a few `unchanged` or `renamed`; about half the new communes of several old ones take
+the first one's code. Old units have monthly figures for 2024-01 … 2025-06, new ones for
+2025-07 … 2026-06 (40 indicators of the same mix as the other sets; a new commune's figures follow
+from its predecessors' sizes and shares, grown). The figures go through `dieuhanh load-metadata`,
+`dieuhanh import` and `dieuhanh rollups rebuild` as in the other sets. Asked in-process, as in
+rows 2–4 above: `analytics_ranking(…, measure="yoy_pct", depth=2)` of the 3,321 new communes for
+2026S1 — the change on a first half of 2025 re-based from the old communes by the shares — and
+`analytics_measures` of 30 indicators at the country and at the new province of the most old
+communes, for 6/2026 (June 2025, the year's plan projection from 2024 and 2025, re-based). The
+DuckDB reference (`bench/reform_reference.py`) resolves each figure's code on its month once, when
+the CSV goes to Parquet (as the import does once), re-bases by joining the successions with their
+shares (sums: Σ share × figure; averages: the mean of the predecessors; stocks: Σ share × stock;
+indices: not re-based), and computes the same eight measures; every value of every answer
+(computed, cached, without rollups) is compared with it to 1e-6, and the run fails if any differs
+or if the province's answers are not marked re-based."""
+
+
 def _method(results: dict[tuple[str, str], dict[str, Any]]) -> str:
     loads = [
         (h["loadgen_cpu_pct"], h["machine_cpu_busy_pct"])
@@ -480,6 +504,125 @@ def _method(results: dict[tuple[str, str], dict[str, Any]]) -> str:
         loadgen=f"at most {_num(max(x for x, _ in loads), 2)} % of one core in this run",
         busy=f"{_num(min(y for _, y in loads), 2)}–{_num(max(y for _, y in loads), 2)} % of both cores",
     )
+
+
+REFORM_COLUMNS = [("reform-tiny", "postgres"), ("reform-tiny", "sqlite"), ("reform", "postgres"), ("reform", "sqlite")]
+REFORM_KINDS = (
+    ("ranking", "3 ranking of the new communes by the change on a re-based last year"),
+    ("overview", "2 overview of the country"),
+    ("overview_province", "2 overview of a merged province"),
+)
+
+
+def _reform_check(r: dict[str, Any], kind: str) -> str:
+    checks = [c for suffix in ("", "_cached", "_direct") if (c := _get(r, "steps", kind + suffix, "check"))]
+    if not checks:
+        return "—"
+    verdict = "agree" if all(c["agree"] for c in checks) else "**differ**"
+    return f"{verdict} ({len(checks)} ways × {checks[0]['compared']} values)"
+
+
+def reform_section(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
+    """Units through time (issue 14): the reform scenario's goals and figures, when it was run."""
+    keys = [k for k in REFORM_COLUMNS if k in results]
+    if not keys:
+        return []
+    goal_rows = []
+    for key in keys:
+        r = results[key]
+        where = _column_title(key)
+        goal_rows += [
+            (
+                "ranking of the new communes by the change on a re-based last year, p95 (in-process, computed)",
+                "≤ 250 ms",
+                where,
+                _at_most(_get(r, "steps", "ranking", "stats", "p95"), 250, "ms", 1000),
+            ),
+            (
+                "overview of the country, re-based previous year, p95",
+                "≤ 100 ms",
+                where,
+                _at_most(_get(r, "steps", "overview", "stats", "p95"), 100, "ms", 1000),
+            ),
+            (
+                "overview of a merged province, re-based previous year, p95",
+                "≤ 100 ms",
+                where,
+                _at_most(_get(r, "steps", "overview_province", "stats", "p95"), 100, "ms", 1000),
+            ),
+        ]
+        for kind, _title in REFORM_KINDS:
+            goal_rows.append(
+                (
+                    f"ratio to the DuckDB reference re-basing the same (medians), {kind.replace('_', ' ')}",
+                    "≤ 3",
+                    where,
+                    _at_most(_ratio(r, kind), 3, "×"),
+                )
+            )
+    lines = [
+        "| measure | goal | where | result | |",
+        "|---|---|---|---|---|",
+        *(f"| {m} | {g} | {w} | {v.text} | {v.mark} |" for m, g, w, v in goal_rows),
+        "",
+    ]
+    head = "| measure (median · p95) | " + " | ".join(_column_title(k) for k in keys) + " |"
+    rows: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
+        (
+            "units: new map · old map",
+            lambda r: (
+                f"{r['dataset']['new_provinces']} provinces, {r['dataset']['new_communes']:,} communes · "
+                f"{r['dataset']['old_provinces']} provinces, {r['dataset']['old_districts']} districts, "
+                f"{r['dataset']['old_communes']:,} communes"
+            ),
+        ),
+        (
+            "successions of communes (whole · part · unchanged · renamed); codes reused",
+            lambda r: (
+                " · ".join(f"{v:,}" for v in r["dataset"]["merge_types"].values())
+                + f"; {r['dataset']['reused_codes']:,}"
+            ),
+        ),
+        ("indicators; values in the set", lambda r: f"{r['dataset']['indicators']}; {r['dataset']['values']:,}"),
+        ("1 import through `dieuhanh import` (once)", _import),
+        (
+            "`dieuhanh load-metadata` (both maps, successions, targets), s",
+            lambda r: _num(r["steps"]["database"]["load_metadata_seconds"]),
+        ),
+        ("6 full rebuild `dieuhanh rollups rebuild`, s", lambda r: _num(r["steps"]["rebuild"]["times"][0])),
+    ]
+    for kind, title in REFORM_KINDS:
+        rows += [
+            (f"{title}, in-process, computed, ms", lambda r, k=kind: _timing(r, "steps", k)),
+            ("… DuckDB reference, ms", lambda r, k=kind: _timing(r, "duckdb", k)),
+            ("… ours / DuckDB (medians)", lambda r, k=kind: _num(_ratio(r, k))),
+            ("… asked again, from the answer cache, ms", lambda r, k=kind: _timing(r, "steps", k + "_cached")),
+            ("… without rollups (from the figures), ms", lambda r, k=kind: _timing(r, "steps", k + "_direct")),
+            ("… answers equal to DuckDB's", lambda r, k=kind: _reform_check(r, k)),
+        ]
+    rows.append(
+        (
+            "answers of the province's overview marked re-based",
+            lambda r: (
+                f"{_get(r, 'steps', 'overview_province', 'rebased_rows')} of "
+                f"{len(r['dataset']['overview_province']['indicators'])}"
+            ),
+        )
+    )
+    rows.append(("database after the run, GiB", lambda r: _num(r["steps"]["footprint"]["database_bytes"] / 2**30)))
+    lines += [head, "|---|" + "---|" * len(keys)]
+    lines += [f"| {title} | " + " | ".join(_cells(results, keys, fn)) + " |" for title, fn in rows]
+    lines.append("")
+    for key in keys:
+        r = results[key]
+        product = r.get("product", {})
+        load = ", ".join(f"{x:.1f}" for x in r["machine"]["load_average"])
+        lines.append(
+            f"- {_column_title(key)}: run {r['started']} – {r.get('finished', '?')}; load average at the start "
+            f"{load}; dieuhanh {str(product.get('commit'))[:10]}"
+            + (" with local changes in src/" if product.get("src_modified") else "")
+        )
+    return lines
 
 
 def render(results: dict[tuple[str, str], dict[str, Any]]) -> str:
@@ -505,6 +648,8 @@ def render(results: dict[tuple[str, str], dict[str, Any]]) -> str:
     ]
     if http_server:
         parts += [f"HTTP server: {http_server}.", ""]
+    if reform := reform_section(results):
+        parts += ["## Units through time: the reform scenario", "", REFORM_METHOD, "", *reform, ""]
     parts += [
         "## Peak memory of each step",
         "",
@@ -549,6 +694,8 @@ def render_text(results: dict[tuple[str, str], dict[str, Any]]) -> str:
         "Run time and disk",
         *cost_table(results),
     ]
+    if reform := reform_section(results):
+        parts += ["", "Units through time: the reform scenario", *reform]
     failures = [f"- {_column_title(k)}: {f}" for k, r in results.items() for f in r.get("failures", [])]
     if failures:
         parts += ["", "FAILURES", *failures]

@@ -28,6 +28,7 @@ from bench.datasets import SPECS, DataSetSpec, Files, generate
 from bench.machine import describe_machine
 from bench.measure import ProcessResult, run_process, summary
 from bench.reference import compare
+from bench.reform import REFORM_QUERIES, REFORM_SPECS, ReformSpec, generate_reform
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,36 @@ BUDGETS = {
         rebuild_runs=0,
         step_timeout=3600,
     ),
+    # The reform scenario (issue 14): the queries only, re-based; its import and rebuild once, and
+    # each question without rollups once (re-basing 10,000 old communes from the figures takes minutes).
+    "reform-tiny": Budget(
+        query_warmup=1,
+        query_runs=5,
+        query_seconds=2.0,
+        direct_warmup=0,
+        direct_runs=2,
+        duckdb_warmup=1,
+        duckdb_runs=5,
+        http_seconds=0.0,
+        http_warmup_seconds=0.0,
+        copy_runs=0,
+        rebuild_runs=0,
+        step_timeout=600,
+    ),
+    "reform": Budget(
+        query_warmup=3,
+        query_runs=40,
+        query_seconds=60.0,
+        direct_warmup=0,
+        direct_runs=1,
+        duckdb_warmup=3,
+        duckdb_runs=40,
+        http_seconds=0.0,
+        http_warmup_seconds=0.0,
+        copy_runs=0,
+        rebuild_runs=0,
+        step_timeout=3600,
+    ),
 }
 HTTP_CLIENTS = 50
 # The most address space a product step may take: a step that would need more fails (MemoryError)
@@ -142,7 +173,9 @@ def product_version() -> dict[str, Any]:
 class SetRun:
     """One data set on one database: runs the steps and collects a result document."""
 
-    def __init__(self, spec: DataSetSpec, db: str, files: Files, manifest: dict[str, Any], options: Options) -> None:
+    def __init__(
+        self, spec: DataSetSpec | ReformSpec, db: str, files: Files, manifest: dict[str, Any], options: Options
+    ) -> None:
         self.spec, self.db, self.files, self.manifest, self.options = spec, db, files, manifest, options
         self.budget = BUDGETS[spec.name]
         self.logs = options.workdir / "logs" / f"{spec.name}-{db}"
@@ -490,6 +523,8 @@ class SetRun:
 
     def run(self, reference: dict[str, Any] | None) -> dict[str, Any]:
         self.result["machine"] = describe_machine(self.options.server if self.db == "postgres" else None)
+        if self.manifest.get("scenario") == "reform":
+            return self.run_reform(reference)
         try:
             self.step("baselines", self.baselines)
             if self.step("database", self.create_database) is None:
@@ -520,6 +555,36 @@ class SetRun:
             self.cleanup()
         return self.finish()
 
+    def run_reform(self, reference: dict[str, Any] | None) -> dict[str, Any]:
+        """The reform scenario: both maps and their successions loaded, the figures imported, the
+        rollups rebuilt; then the ranking of the new communes by the change on a re-based last year
+        and the overviews of the country and of a merged province, each checked against DuckDB."""
+        try:
+            if self.step("database", self.create_database) is None:
+                return self.finish()
+            if self.step("import", self.product_import) is None:
+                return self.finish()
+            if self.step("rebuild", self.rebuild) is None:
+                return self.finish()
+            for mode, suffix in (("computed", ""), ("cached", "_cached"), ("direct", "_direct")):
+                for kind in REFORM_QUERIES:
+                    data = self.step(kind + suffix, functools.partial(self.query, kind, mode))
+                    if data is None:
+                        continue
+                    if kind == "overview_province" and not data.get("rebased_rows"):
+                        self.result["failures"].append(f"{kind} ({mode}): no answer says it is re-based")
+                    if reference is not None:
+                        data["check"] = compare(kind, data["rows"], reference[kind]["rows"])
+                        if not data["check"]["agree"]:
+                            self.result["failures"].append(f"{kind} ({mode}): our answer differs from DuckDB's")
+                            log(f"  DIFFERS from DuckDB: {data['check']['mismatches'][:3]}")
+                    data.pop("rows")
+                    self.save()
+            self.step("footprint", self.footprint)
+        finally:
+            self.cleanup()
+        return self.finish()
+
     def finish(self) -> dict[str, Any]:
         self.result["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         self.save()
@@ -534,7 +599,7 @@ def run_sets(names: list[str], dbs: list[str], options: Options, *, reuse_data: 
     """Every requested set on every requested database; the DuckDB reference once per set."""
     results = []
     for name in names:
-        spec = SPECS[name]
+        spec: DataSetSpec | ReformSpec = REFORM_SPECS[name] if name in REFORM_SPECS else SPECS[name]
         files = Files(options.workdir / name)
         started = time.perf_counter()
         if reuse_data and files.manifest.exists():
@@ -542,7 +607,10 @@ def run_sets(names: list[str], dbs: list[str], options: Options, *, reuse_data: 
             generated = None
         else:
             log(f"{name}: generating the data set")
-            manifest = generate(spec, files.directory)
+            if isinstance(spec, ReformSpec):
+                manifest = generate_reform(spec, files.directory)
+            else:
+                manifest = generate(spec, files.directory)
             generated = time.perf_counter() - started
         log(f"{name}: {manifest['values']:,} values, {manifest['values_bytes'] / 2**20:,.0f} MiB of CSV")
         reference = None

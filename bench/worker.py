@@ -126,14 +126,19 @@ def query(
 
         def call() -> list[dict[str, Any]]:
             rows = selectors.analytics_ranking(
-                indicator=indicators[0], org_unit=units[0], period=periods[0], depth=spec["depth"]
+                indicator=indicators[0],
+                org_unit=units[0],
+                period=periods[0],
+                depth=spec["depth"],
+                measure=spec.get("measure", "value"),
             )
             return [{"org_unit": r.org_unit, "rank": r.rank, "value": selectors.number_out(r.value)} for r in rows]
 
     else:
         spec = manifest[kind]
-        codes = spec["indicators"] if kind == "overview" else [spec["indicator"]]
-        period_codes = [spec["period"]] if kind == "overview" else spec["periods"]
+        overview = kind.startswith("overview")
+        codes = spec["indicators"] if overview else [spec["indicator"]]
+        period_codes = [spec["period"]] if overview else spec["periods"]
         indicators, units, periods = selectors.resolve_query(
             indicator_codes=codes, org_unit_codes=[spec["org_unit"]], period_codes=period_codes, public_only=False
         )
@@ -154,6 +159,9 @@ def query(
     with connection.execute_wrapper(count):
         call()
     result["rows"] = result.pop("result")
+    if kind != "ranking":
+        # How many answers draw on re-based months (the reform scenario checks there are some).
+        result["rebased_rows"] = sum(1 for r in result["rows"] if r.get("rebased"))
     result["sql_queries"] = len(queries)
     result["tables"] = sorted({t for sql in queries for t in _TABLE.findall(sql)})
     return result
@@ -235,7 +243,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--file", type=Path)
     parser.add_argument("--unique", action="store_true")
     parser.add_argument("--manifest", type=Path)
-    parser.add_argument("--kind", choices=["overview", "ranking", "trend"])
+    parser.add_argument("--kind", choices=["overview", "overview_province", "ranking", "trend"])
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=30.0)
@@ -257,6 +265,12 @@ def main(argv: list[str] | None = None) -> None:
         result = import_month(args.file)
     elif args.step == "check-refresh":
         result = check_refresh(manifest, args.period)
+    elif manifest.get("scenario") == "reform":
+        from bench.reform_reference import run_reference as run_reform_reference  # noqa: PLC0415
+
+        result = run_reform_reference(
+            args.manifest.parent, args.parquet, manifest, warmup=args.warmup, runs=args.runs, seconds=args.seconds
+        )
     else:
         result = run_reference(
             args.manifest.parent, args.parquet, manifest, warmup=args.warmup, runs=args.runs, seconds=args.seconds

@@ -521,6 +521,26 @@ def test_a_ranking_of_the_new_communes_compares_with_their_re_based_past(world: 
         ]
 
 
+def test_a_ranking_of_many_new_units_reads_their_successions_by_subquery_with_the_same_answer(
+    world: dict[str, OrgUnit], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A national ranking names its thousands of units by a subquery; here every ranking is "many".
+    revenue = Indicator.objects.get(code="REV")
+    rollups_rebuild()
+
+    def ranked() -> list[tuple[str, Decimal | None, bool, tuple[str, ...]]]:
+        rows = analytics_ranking(
+            indicator=revenue, org_unit=world["N"], period=Period.parse("2026Q1"), measure="yoy_pct"
+        )
+        return [(r.org_unit, r.value, r.rebased, r.missing_units) for r in rows]
+
+    by_ids = ranked()
+    monkeypatch.setattr("dieuhanh.analytics.selectors._MANY_IDS", 0)
+    monkeypatch.setattr("django.conf.settings.DIEUHANH_ANALYTICS_CACHE_SECONDS", 0)
+    assert ranked() == by_ids
+    assert by_ids[-1] == ("n4", None, False, ("c5",))
+
+
 def test_changing_a_succession_invalidates_the_rollups(world: dict[str, OrgUnit]) -> None:
     rollups_rebuild()
     link = Succession.objects.get(predecessor=world["c5"], successor=world["n4"])

@@ -78,12 +78,16 @@ def test_the_analytics_endpoint_explains_a_bad_query(figures: Tree, api: APIClie
     assert len(detail) == 2  # no org unit, and a malformed period
 
 
+# A unit that never changed: its figure is its own, never re-based (tests/analytics/test_rebased.py has the others).
+NOT_REBASED = {"rebased": False, "missing_reason": None, "missing_units": []}
+
+
 def test_the_ranking_endpoint_lists_children_best_first(figures: Tree, api: APIClient) -> None:
     response = api.get("/api/v1/analytics/ranking", {"indicator": "REV", "org_unit": "74", "period": "202301"})
 
     assert response.json() == [
-        {"rank": 1, "org_unit": "718", "name": "Thành phố Thủ Dầu Một", "value": 10},
-        {"rank": 2, "org_unit": "719", "name": "Huyện Bàu Bàng", "value": 5},
+        {"rank": 1, "org_unit": "718", "name": "Thành phố Thủ Dầu Một", "value": 10, **NOT_REBASED},
+        {"rank": 2, "org_unit": "719", "name": "Huyện Bàu Bàng", "value": 5, **NOT_REBASED},
     ]
 
 

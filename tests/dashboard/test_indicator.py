@@ -127,7 +127,8 @@ def test_the_map_colours_the_districts_from_the_shipped_boundaries_and_shows_com
     _status, html = get(client, "/indicators/REV/?org_unit=74&period=202306")
     province_map = chart(html, "map")
     assert province_map["mode"] == "choropleth"
-    assert province_map["geojson"] == "/maps/74.geojson"
+    # The boundaries of the period's last day: the shipped districts are those of before 1/7/2025.
+    assert province_map["geojson"] == "/maps/74.geojson?on=2023-06-30"
     assert {i["code"] for i in province_map["items"]} == {"718", "719"}
     district = next(i for i in province_map["items"] if i["code"] == "718")
     assert district["url"] == "/indicators/REV/?org_unit=718&period=202306"
@@ -148,7 +149,7 @@ def test_the_map_colours_the_districts_from_the_shipped_boundaries_and_shows_com
 def test_the_boundaries_of_a_province_are_its_districts_and_of_a_district_its_outline(
     plans: Plans, client: Client
 ) -> None:
-    response = client.get("/maps/74.geojson")
+    response = client.get("/maps/74.geojson?on=2023-06-30")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/geo+json"
     assert "max-age=86400" in response["Cache-Control"]
@@ -156,8 +157,10 @@ def test_the_boundaries_of_a_province_are_its_districts_and_of_a_district_its_ou
     assert sorted(f["properties"]["name"] for f in features) == ["718", "719"]
     assert {f["properties"]["role"] for f in features} == {"child"}
 
-    outline = client.get("/maps/25741.geojson").json()["features"]
+    outline = client.get("/maps/25741.geojson?on=2023-06-30").json()["features"]
     assert [(f["properties"]["name"], f["properties"]["role"]) for f in outline] == [("718", "outline")]
+    # The shipped polygons of Bình Dương's districts ended on 30/6/2025 (data/vn/boundaries.json).
+    assert client.get("/maps/74.geojson?on=2025-07-01").json()["features"] == []
     assert client.get("/maps/NOPE.geojson").status_code == 404
 
 
@@ -203,13 +206,14 @@ def test_the_page_costs_the_same_queries_however_many_units_are_below(
     plans: Plans, client: Client, django_assert_num_queries: Any
 ) -> None:
     # sample-data check, indicator, unit tree, data span, children; analytics: rollup state, units, values,
-    # targets; the ranking (by value, so no targets): children, rollup state, units, values.
-    with django_assert_num_queries(13):
+    # targets; the ranking (by value, so no targets): children, rollup state, units, values; the days
+    # the map changed within the trend (its breaks).
+    with django_assert_num_queries(14):
         assert client.get("/indicators/REV/?org_unit=718&period=2023Q2").status_code == 200
 
     for n in range(15):
         put(plans.rev, OrgUnitFactory(code=f"C{n}", parent=plans.tree.district_a), "202306", n)
 
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = client.get("/indicators/REV/?org_unit=718&period=2023Q2")
     assert len(unit_rows(response.content.decode())) == 18

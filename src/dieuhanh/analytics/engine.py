@@ -223,6 +223,11 @@ class Series:
                     own[unit_id] = {o: v for o, v in figures.items() if o <= end}
                     self.own = own
 
+    def successors(self, after: int | None = None) -> frozenset[int]:
+        """The units re-based before their start (successors with predecessors); with ``after`` (an
+        ordinal), those that began after it: the only ones a range from it can be re-based at."""
+        return frozenset(u for u, start in self._starts.items() if after is None or start > after)
+
     def start_of(self, unit_id: int) -> int | None:
         """The first sub-period of a successor (None for a unit that is not re-based)."""
         return self._starts.get(unit_id)
@@ -401,7 +406,9 @@ class Series:
             self._rebasing.discard(guard)
         return sum(parts, Decimal(0)) if parts else None
 
-    def rebasing(self, unit_id: int, first: int, last: int) -> tuple[bool, frozenset[int], bool]:
+    def rebasing(
+        self, unit_id: int, first: int, last: int, *, reasons: bool = True
+    ) -> tuple[bool, frozenset[int], bool]:
         """How the unit's value over ``first..last`` stands to re-basing: whether it draws on
         re-based sub-periods (before the unit began, without its own stored figure), the
         predecessors of unknown share that leave those missing, and whether it is missing because
@@ -416,13 +423,13 @@ class Series:
             months = [o for o in range(first, min(last, start - 1) + 1) if o not in own]
             if not months:
                 return False, frozenset(), False
-            if aggregation == "average":
+            if aggregation == "average" or not reasons:
                 return True, frozenset(), False
             return True, frozenset().union(*(self.unknown_shares(unit_id, o) for o in months)), False
         if last >= start or any(first <= o <= last for o in own):
             return False, frozenset(), False
         if aggregation == "last":
-            return True, self.unknown_shares(unit_id, last), False
+            return True, self.unknown_shares(unit_id, last) if reasons else frozenset(), False
         return False, frozenset(), True  # none: not re-based
 
     def _latest_own(self, unit_id: int, first: int, last: int) -> Decimal | None:
@@ -643,6 +650,9 @@ class Engine:
         self.expected_units = expected_units
         # A ranking asks the same period of every unit: its sub-periods once, not thousands of times.
         self._sub_periods: dict[tuple[Period, PeriodType], list[Period]] = {}
+        # The same for the ranges a measure reads, and the stored series behind an indicator.
+        self._ranges: dict[tuple[int, Period, str], list[tuple[int, int]]] = {}
+        self._stored_series: dict[int, list[Series]] = {}
 
     def value(self, spec: IndicatorSpec, unit_id: int, periods: Sequence[Period]) -> Decimal | None:
         """Value over a contiguous run of periods of the indicator's own type."""
@@ -740,6 +750,8 @@ class Engine:
         """Whether any of these ranges of sub-periods draws on re-based ones at the unit; the
         composition it was re-based from; why a re-based figure is missing, and the units why."""
         stored = _stored_of(spec)
+        if all(self.series[s.id].start_of(unit_id) is None for s in stored):
+            return False, (), None, ()  # not a successor: nothing of it is re-based
         rebased = not_rebased = False
         unknown: set[int] = set()
         for series in (self.series[s.id] for s in stored):
@@ -757,6 +769,88 @@ class Engine:
         if not_rebased:
             return rebased, composition, MissingReason.NOT_REBASED.value, ()
         return rebased, composition, None, ()
+
+    def predecessors_of(self, spec: IndicatorSpec, unit_id: int) -> Sequence[Predecessor]:
+        """The unit's direct predecessors (id, share) if it is a successor: what it is re-based from."""
+        return self.series[_stored_of(spec)[0].id].predecessors.get(unit_id, ())
+
+    def measure_ranges(self, spec: IndicatorSpec, unit_id: int, period: Period, name: str) -> list[tuple[int, int]]:
+        """The ranges of sub-periods (ordinals) that one measure of a period reads: the period, the
+        same a year earlier, January to it, and for the projection the past years it weighed."""
+        if name == "plan" or period.is_finer_than(spec.period_type):
+            return []
+        if name not in ("projection", "plan_gap_pp", "status"):
+            # The same for every unit: a ranking asks it of thousands.
+            cached = self._ranges.get((spec.id, period, name))
+            if cached is not None:
+                return cached
+        key = (period, spec.period_type)
+        sub = self._sub_periods.get(key)
+        if sub is None:
+            sub = self._sub_periods[key] = period.sub_periods(spec.period_type)
+        value = (sub[0].ordinal, sub[-1].ordinal)
+        previous = (sub[0].shift_years(-1).ordinal, sub[-1].shift_years(-1).ordinal)
+        ytd_periods = period.year_to_date(spec.period_type)
+        ytd = (ytd_periods[0].ordinal, ytd_periods[-1].ordinal)
+        ranges = {
+            "value": [value],
+            "previous": [previous],
+            "yoy_pct": [value, previous],
+            "yoy_pp": [value, previous],
+            "ytd": [ytd],
+            "plan_completion_pct": [ytd],
+        }.get(name)
+        if ranges is not None:
+            self._ranges[(spec.id, period, name)] = ranges
+            return ranges
+        used: list[tuple[int, int]] = []
+        self.projection(spec, unit_id, ytd_periods, self.value(spec, unit_id, ytd_periods), used=used)
+        return [ytd, *used]
+
+    def measure_rebasing(
+        self, spec: IndicatorSpec, unit_id: int, period: Period, name: str, *, reasons: bool = True
+    ) -> tuple[bool, frozenset[int], bool]:
+        """``rebasing`` for one measure alone (a ranking's rows, each number of a figure): whether it
+        draws on re-based sub-periods, the predecessors (ids) of unknown share that leave it missing,
+        and whether it is missing because the indicator is not re-based (``reasons=False``: the
+        predecessors of unknown share are not looked for, as for a figure that stands). Nothing is
+        computed for a unit that is no successor."""
+        stored = self._stored_series.get(spec.id)
+        if stored is None:
+            stored = self._stored_series[spec.id] = [self.series[s.id] for s in _stored_of(spec)]
+        starts = [start for series in stored if (start := series.start_of(unit_id)) is not None]
+        if not starts:
+            return False, frozenset(), False
+        ranges = self.measure_ranges(spec, unit_id, period, name)
+        if all(first >= start for first, _last in ranges for start in starts):
+            return False, frozenset(), False  # wholly after the unit began: its own figures
+        rebased = not_rebased = False
+        unknown: frozenset[int] = frozenset()
+        for first, last in ranges:
+            for series in stored:
+                drawn, shares_unknown, not_carried = series.rebasing(unit_id, first, last, reasons=reasons)
+                rebased |= drawn
+                not_rebased |= not_carried
+                unknown |= shares_unknown
+        return rebased, unknown, not_rebased
+
+    def successors(self, spec: IndicatorSpec, period: Period | None = None, name: str = "") -> frozenset[int]:
+        """The units whose figures of the indicator may be re-based (successors that began after the
+        first sub-period read): the only ones ``measure_rebasing`` need be asked about. Given a
+        measure of a period, only those that began after the first sub-period it reads (a national
+        ranking of the new communes' own months asks none)."""
+        after = None
+        if period is not None and name not in ("", "projection", "plan_gap_pp", "status"):
+            # These ranges are the same for every unit (the projection's are not).
+            ranges = self.measure_ranges(spec, -1, period, name)
+            if not ranges:
+                return frozenset()
+            after = min(first for first, _last in ranges)
+        return frozenset().union(*(self.series[s.id].successors(after) for s in _stored_of(spec)))
+
+    def code_of(self, unit_id: int) -> str:
+        """A unit's code, among the units asked or their predecessors."""
+        return self._code(unit_id)
 
     def _code(self, unit_id: int) -> str:
         return self.unit_codes.get(unit_id) or self.predecessor_codes.get(unit_id) or str(unit_id)

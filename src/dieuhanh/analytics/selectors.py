@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple, Protocol, TypeVar, cast
@@ -21,6 +21,7 @@ from dieuhanh.analytics.engine import (
     ExpectedUnits,
     IndicatorSpec,
     Measures,
+    MissingReason,
     Predecessor,
     RollupKey,
     RollupValue,
@@ -42,7 +43,15 @@ from dieuhanh.analytics.services import (
 from dieuhanh.indicators.models import Indicator, Target
 from dieuhanh.indicators.periods import Period, PeriodError, PeriodType
 from dieuhanh.orgunits.models import OrgUnit, Succession
-from dieuhanh.orgunits.selectors import UnitLookupError, today, unit_among, units_by_code
+from dieuhanh.orgunits.selectors import (
+    UnitLookupError,
+    began_after,
+    map_day,
+    predecessors_on,
+    today,
+    unit_among,
+    units_by_code,
+)
 from dieuhanh.orgunits.tree import in_subtrees, path_ids
 
 answer_cache = caches["default"]
@@ -80,10 +89,17 @@ class _Path(NamedTuple):
 
 @dataclass(frozen=True)
 class RankRow:
+    """A unit's place in a ranking. ``rebased``: its figure draws on months before the unit
+    existed, re-based from its predecessors; ``missing_reason`` (a ``MissingReason``) and
+    ``missing_units`` (the predecessors' codes): why a re-based figure is missing."""
+
     rank: int | None
     org_unit: str
     name: str
     value: Decimal | None
+    rebased: bool = False
+    missing_reason: str | None = None
+    missing_units: tuple[str, ...] = ()
 
 
 def spec_of(indicator: Indicator, cache: dict[int, IndicatorSpec] | None = None) -> IndicatorSpec:
@@ -254,6 +270,9 @@ def build_engine(
     )
 
 
+# Beyond this many units, a query names them by a subquery rather than by one parameter each.
+_MANY_IDS = 500
+
 # A unit of the subtree as completeness counts it: (id, parent, kind, path, valid from, valid to).
 _TreeRow = tuple[int, int | None, str, str, dt.date | None, dt.date | None]
 _TREE_COLUMNS = ("id", "parent_id", "kind", "path", "valid_from", "valid_to")
@@ -386,7 +405,7 @@ def _tops(units: Sequence[UnitRef]) -> list[UnitRef]:
 
 
 class ExpectedCounter:
-    """How many units of a kind lie at or under each asked unit and were valid during a span of dates.
+    """How many units of a kind lie at or under each asked unit on the map of a span's last day.
 
     Built from the subtree's rows once; counting a span adds up groups of units that share a
     validity interval (nearly all units do), so a page asking hundreds of figures pays nothing more.
@@ -416,16 +435,22 @@ class ExpectedCounter:
     def __call__(self, level: str, unit_id: int, start: dt.date, end: dt.date) -> int:
         key = (level, unit_id, start, end)
         if key not in self._cache:
-            if unit_id in self._successors and (valid_from := self._own.get(unit_id, (None, None))[0]) is not None:
-                end = max(end, valid_from)
+            own_from, own_to = self._own.get(unit_id, (None, None))
+            if unit_id in self._successors and own_from is not None:
+                end = max(end, own_from)
+            if own_to is not None:
+                # A unit that ended: the map of its last day.
+                end = min(end, own_to)
             groups = self._groups.get((unit_id, level), {})
             if not level and not groups and unit_id in self._own:
                 # Without a collection level, a unit with no units below reports for itself.
                 groups = {self._own[unit_id]: 1}
+            # The units on the map of the span's last day: across a reorganisation, the new units
+            # (each whole with its re-based months), not the old and the new ones together.
             self._cache[key] = sum(
                 count
                 for (valid_from, valid_to), count in groups.items()
-                if (valid_from is None or valid_from <= end) and (valid_to is None or valid_to >= start)
+                if (valid_from is None or valid_from <= end) and (valid_to is None or valid_to >= end)
             )
         return self._cache[key]
 
@@ -461,7 +486,8 @@ def _series_from_rollups(
     reads: Reads,
 ) -> tuple[dict[int, Series], dict[int, str], dict[int, str]]:
     # Units with children, and successors (their months before they began re-based), have rollups.
-    aggregated = rolled_among(unit_ids)
+    validity = _validity_of(units)
+    aggregated = rolled_among(unit_ids, any_began=any(valid_from is not None for valid_from, _to in validity.values()))
     own = own_figures(stored, Q(org_unit_id__in=unit_ids), reads.spans)
     rolled = {i: spec for i, spec in stored.items() if spec.aggregation in ROLLED_AGGREGATIONS}
     rollups: dict[int, dict[RollupKey, RollupValue]] = {i: {} for i in rolled}
@@ -492,14 +518,19 @@ def _series_from_rollups(
     loaded = {period_type: frozenset(ranges) for period_type, ranges in wanted.items()}
     kinds = {u.pk: kind for u in units if (kind := getattr(u, "kind", None)) is not None}
     since = min((s for s, _e in reads.spans), default=None)
-    validity = _validity_of(units)
     # The successions of the units that began after the months read: their values come from the
     # rollups, but whether a figure is re-based, and from what, is said from these.
     predecessors: dict[int, list[Predecessor]] = defaultdict(list)
     predecessor_codes: dict[int, str] = {}
     later = [u.pk for u in units if _starts_after(validity.get(u.pk, (None, None))[0], since)]
+    # Thousands of units (a national ranking) are named by their subquery, not one parameter each.
+    where = (
+        Q(successor_id__in=unit_ids, successor__valid_from__gt=since)
+        if isinstance(unit_ids, QuerySet) and len(later) > _MANY_IDS
+        else Q(successor_id__in=later)
+    )
     while later:
-        links = _links(Q(successor_id__in=later))
+        links = _links(where)
         later = []
         for successor, predecessor, merge_type, share, code, _path, valid_from, valid_to in links:
             predecessors[successor].append((predecessor, effective_share(merge_type, share)))
@@ -509,6 +540,7 @@ def _series_from_rollups(
                     validity[predecessor] = (valid_from, valid_to)
                 if _starts_after(valid_from, since):
                     later.append(predecessor)
+        where = Q(successor_id__in=later)
     series = {
         i: Series(
             spec=spec,
@@ -570,8 +602,8 @@ def answer_cached(question: tuple[Any, ...], compute: Callable[[bool], T]) -> T:
 def analytics_ranking(
     *, indicator: Indicator, org_unit: OrgUnit, period: Period, measure: str = "value", depth: int = 1
 ) -> list[RankRow]:
-    """The units ``depth`` levels below ``org_unit`` (1: its children) that existed in ``period``,
-    best first by ``measure`` and the indicator's direction.
+    """The units ``depth`` levels below ``org_unit`` (1: its children) on the map of the period's last
+    day (``orgunits.selectors.map_day``), best first by ``measure`` and the indicator's direction.
 
     Equal values share a rank (1, 2, 2, 4); units without a figure come last, unranked.
     """
@@ -582,11 +614,20 @@ def analytics_ranking(
     spec = spec_of(indicator)
 
     def compute(use_rollups: bool) -> list[RankRow]:
-        query = (
-            OrgUnit.objects.descendants_of(org_unit, include_self=False)
-            .filter(depth=org_unit.depth + depth)
-            .valid_between(period.start_date, period.end_date)
-        )
+        # The units of the map of the period's last day (docs/dashboards.md, "The map of a date"); below
+        # a unit asked about a period before it began, the units it was made of, valid then.
+        day = map_day(org_unit, period.end_date)
+        if began_after(org_unit, day):
+            below = [u.pk for u in predecessors_on(org_unit, on=day, fields=("id",))]
+            query = OrgUnit.objects.filter(pk__in=below)
+            for _level in range(depth - 1):
+                query = OrgUnit.objects.filter(parent__in=query.values("pk")).valid_on(day)
+        else:
+            query = (
+                OrgUnit.objects.descendants_of(org_unit, include_self=False)
+                .filter(depth=org_unit.depth + depth)
+                .valid_on(day)
+            )
         rows = query.order_by("sort_order", "code").values_list("id", "code", "name", "path", "valid_from", "valid_to")
         units = [RankedUnit(*row) for row in rows]
         if not units:
@@ -602,22 +643,75 @@ def analytics_ranking(
             completeness=False,
         )
         scored = [(unit, engine.measure(spec, unit.pk, period, measure)) for unit in units]
-        return _ranked(scored, descending=indicator.direction != "down")
+        return _ranked(
+            scored, descending=indicator.direction != "down", marks=_rank_marks(engine, spec, scored, period, measure)
+        )
 
     return answer_cached(("ranking", indicator.pk, org_unit.pk, period.code, measure, depth), compute)
 
 
-def _ranked(scored: list[tuple[RankedUnit, Decimal | None]], *, descending: bool) -> list[RankRow]:
+# A ranked unit's re-basing: (rebased, missing reason, the predecessors' codes it concerns).
+_RankMark = tuple[bool, str | None, tuple[str, ...]]
+_NOT_REBASED: _RankMark = (False, None, ())
+
+
+def _rank_marks(
+    engine: Engine,
+    spec: IndicatorSpec,
+    scored: Sequence[tuple[RankedUnit, Decimal | None]],
+    period: Period,
+    measure: str,
+) -> dict[int, _RankMark]:
+    """Which ranked units' figures are re-based, and why one is missing: only successors are
+    looked at (no query; nothing for a unit that never changed), and why a figure is missing only
+    where it is (a national ranking of new communes asks thousands)."""
+    marks: dict[int, _RankMark] = {}
+    successors = engine.successors(spec, period, measure)
+    for unit, value in scored:
+        if unit.pk not in successors:
+            continue
+        rebased, unknown, not_rebased = engine.measure_rebasing(spec, unit.pk, period, measure, reasons=value is None)
+        if unknown:
+            marks[unit.pk] = (rebased, MissingReason.SHARE_UNKNOWN.value, tuple(sorted(map(engine.code_of, unknown))))
+        elif not_rebased:
+            marks[unit.pk] = (rebased, MissingReason.NOT_REBASED.value, ())
+        elif rebased:
+            marks[unit.pk] = (True, None, ())
+    return marks
+
+
+def _ranked(
+    scored: list[tuple[RankedUnit, Decimal | None]],
+    *,
+    descending: bool,
+    marks: Mapping[int, _RankMark] | None = None,
+) -> list[RankRow]:
+    marks = marks or {}
     figures = [(unit, value) for unit, value in scored if value is not None]
     rows: list[RankRow] = []
     previous_value: Decimal | None = None
     rank = 0
+
+    def row(unit: RankedUnit, rank: int | None, value: Decimal | None) -> RankRow:
+        rebased, reason, missing = marks.get(unit.pk, _NOT_REBASED)
+        return RankRow(
+            rank=rank,
+            org_unit=unit.code,
+            name=unit.name,
+            value=value,
+            # A missing figure is not a re-based one: it says why it is missing instead.
+            rebased=rebased and value is not None,
+            # The reason matters where there is no figure; a figure that stands says it is re-based.
+            missing_reason=reason if value is None else None,
+            missing_units=missing if value is None else (),
+        )
+
     for position, (unit, value) in enumerate(sorted(figures, key=lambda s: s[1], reverse=descending), start=1):
         if value != previous_value:
             rank = position
             previous_value = value
-        rows.append(RankRow(rank=rank, org_unit=unit.code, name=unit.name, value=value))
-    rows.extend(RankRow(rank=None, org_unit=u.code, name=u.name, value=None) for u, v in scored if v is None)
+        rows.append(row(unit, rank, value))
+    rows.extend(row(u, None, None) for u, v in scored if v is None)
     return rows
 
 

@@ -123,22 +123,24 @@ def answers_changed() -> None:
     RollupState.objects.filter(key=STATE_KEY).update(version=F("version") + 1)
 
 
-def rolled_among(unit_ids: Iterable[int] | Any = None) -> frozenset[int]:
+def rolled_among(unit_ids: Iterable[int] | Any = None, *, any_began: bool = True) -> frozenset[int]:
     """Which of ``unit_ids`` (all units, when None) have rollups: the units with children, whose
     figures are aggregated from below, and the successors, whose figures before they began are
-    re-based from their predecessors. One query."""
+    re-based from their predecessors. One query.
+
+    ``any_began=False`` says that none of ``unit_ids`` has a start date: none is then re-based
+    (a successor without a start has no "before"), and the successors are not looked for.
+    """
     if unit_ids is None:
         parents = OrgUnit.objects.filter(parent__isnull=False)
         successors = Succession.objects.all()
     else:
         parents = OrgUnit.objects.filter(parent_id__in=unit_ids)
         successors = Succession.objects.filter(successor_id__in=unit_ids)
-    ids = (
-        parents.order_by()
-        .values_list("parent_id", flat=True)
-        .union(successors.order_by().values_list("successor_id", flat=True))
-    )
-    return frozenset(ids)
+    parent_ids = parents.order_by().values_list("parent_id", flat=True)
+    if not any_began:
+        return frozenset(parent_ids.distinct())
+    return frozenset(parent_ids.union(successors.order_by().values_list("successor_id", flat=True)))
 
 
 def effective_share(merge_type: str, share: Decimal | None) -> Decimal | None:

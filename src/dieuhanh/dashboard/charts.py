@@ -7,6 +7,7 @@ rounded like the API's (6 decimals); the script formats them in the page's langu
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,7 @@ from django.utils.translation import pgettext
 
 from dieuhanh.analytics.readmodel import writing
 from dieuhanh.analytics.readmodel.book import PARTIAL, Figure, FigureBook
+from dieuhanh.analytics.readmodel.breaks import break_days, series_breaks
 from dieuhanh.analytics.readmodel.periods import ReportPeriod, ShownPeriod, first_months_label, lower_first
 from dieuhanh.analytics.readmodel.writing import PALETTE, STATUS_LABELS
 from dieuhanh.analytics.selectors import number_out
@@ -29,6 +31,7 @@ from dieuhanh.indicators.choices import Direction
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.selectors import map_day
 
 
 def short_label(period: Period) -> str:
@@ -129,6 +132,11 @@ def indicator_charts(*, detail: IndicatorDetail, place: Place, page_path: str) -
         ],
         "projection": {"name": _("Year-end estimate"), "value": _n(detail.own.figure.measures.projection)},
     }
+    # The days the map of the unit (or below it) changed within the trend: marked on both charts.
+    trend_periods = [p.period for p in detail.trend]
+    days = break_days(unit=unit, start=trend_periods[0].start_date, end=trend_periods[-1].end_date)
+    trend["breaks"] = breaks_json(days, trend_periods)
+    cumulative["breaks"] = breaks_json(days, [p.period for p in detail.cumulative])
     children = {row.unit.pk: row for row in detail.children}
     ranking = _common(indicator, unit, "ranking", _("%(indicator)s: ranking of units") % {"indicator": name}) | {
         "kind": "ranking",
@@ -140,9 +148,13 @@ def indicator_charts(*, detail: IndicatorDetail, place: Place, page_path: str) -
                 "rank": row.rank,
                 "value": _n(row.figure.measures.value),
                 "url": _url(page_path, row.unit, report),
+                # Said in the tooltip: what the figure was re-based from, or why it is missing.
+                "rebased": row.figure.is_rebased("value"),
+                "note": row.figure.note("value"),
             }
             for row in detail.ranked
         ],
+        "rebased_label": str(writing.REBASED_MARK),
     }
     figures = [(row.unit, children[row.unit.pk].figure) for row in detail.children]
     measures = map_measures(indicator, detail.shown, [f for _u, f in figures])
@@ -154,8 +166,18 @@ def indicator_charts(*, detail: IndicatorDetail, place: Place, page_path: str) -
         title=_("%(indicator)s: map") % {"indicator": name},
         items=items,
         measures=measures,
+        day=detail.shown.period.end_date,
     )
     return {"trend": trend, "cumulative": cumulative, "ranking": ranking, "map": map_chart}
+
+
+def breaks_json(days: list[dt.date], periods: list[Period]) -> list[dict[str, Any]]:
+    """The breaks a chart of ``periods`` crosses, for the script: a vertical line at the category
+    ``index`` (the period the day falls in), with its label ("1/7/2025: sắp xếp đơn vị hành chính")."""
+    return [
+        {"index": b.index, "date": b.day.isoformat(), "label": b.label}
+        for b in series_breaks(days=days, periods=periods)
+    ]
 
 
 def _value_label_of(shown: ShownPeriod) -> str:
@@ -235,18 +257,29 @@ def _map_item(figure: Figure, unit: OrgUnit, url: str) -> dict[str, Any]:
             "status": figure.status_label or str(_("No figure")),
         },
         "partial": figure.reported_text,
+        # What a re-based measure was computed from, or why it is missing (the tooltip says it).
+        "notes": {
+            "value": figure.note("value"),
+            "change": figure.note("previous"),
+            "ytd": figure.note("ytd"),
+            "plan_completion_pct": figure.note("ytd"),
+            "status": figure.note("projection"),
+        },
         "status": figure.status,
         "lat": unit.latitude,
         "lon": unit.longitude,
     }
 
 
-def _boundaries_url(unit: OrgUnit) -> str:
-    """The map's boundaries, addressed by the unit's code and a day it was valid (a code names a
-    unit only with a date; without one, today)."""
+def _boundaries_url(unit: OrgUnit, day: dt.date) -> str:
+    """The map's boundaries on ``day`` (the end of the period shown): addressed by the unit's code
+    and a day it was valid (a code names a unit only with a date), and the date of the map when
+    the unit did not exist yet then (the home province shown re-based: ``at``)."""
     url = reverse("dashboard:boundaries", args=[unit.code])
-    day = unit.valid_to or unit.valid_from
-    return f"{url}?on={day.isoformat()}" if day else url
+    if unit.is_valid_on(day):
+        return f"{url}?on={day.isoformat()}"
+    valid = unit.valid_from or unit.valid_to
+    return f"{url}?on={valid.isoformat()}&at={day.isoformat()}" if valid else f"{url}?on={day.isoformat()}"
 
 
 def _map(
@@ -257,9 +290,11 @@ def _map(
     title: str,
     items: list[dict[str, Any]],
     measures: list[dict[str, Any]],
+    day: dt.date,
 ) -> dict[str, Any]:
-    """A map of the children: polygons where the shipped boundaries have them, else points at their centroids."""
-    with_polygon = boundary_codes(item["code"] for item in items)
+    """A map of the children on ``day``: polygons where the shipped boundaries have them (those of
+    that day), else points at their centroids."""
+    with_polygon = boundary_codes((item["code"] for item in items), on=map_day(place.unit, day))
     if items and len(with_polygon) == len(items):
         mode = "choropleth"
     elif any(item["lat"] is not None and item["lon"] is not None for item in items):
@@ -269,7 +304,7 @@ def _map(
     return _common(indicator, place.unit, name, title) | {
         "kind": "map",
         "mode": mode,
-        "geojson": _boundaries_url(place.unit),
+        "geojson": _boundaries_url(place.unit, map_day(place.unit, day)),
         "items": items,
         "measures": measures,
         "measure": measures[0]["key"],
@@ -295,6 +330,10 @@ class WallMap:
     legend: str
 
     @property
+    def ranked_figures(self) -> list[Figure]:
+        return [figure for _unit, figure in self.ranked]
+
+    @property
     def data_id(self) -> str:
         """The id of the element that carries the chart's JSON."""
         return f"wall-map-data-{self.indicator.code}"
@@ -315,7 +354,15 @@ def wall_map(*, book: FigureBook, indicator: Indicator, place: Place, report: Re
     key = "status" if planned else "value"
     measures = [m for m in all_measures if m["key"] == key]
     items = [_map_item(figure, child, _url(path, child, report)) for child, figure in figures]
-    chart = _map(indicator, place, name="wall", title=localized(indicator), items=items, measures=measures)
+    chart = _map(
+        indicator,
+        place,
+        name="wall",
+        title=localized(indicator),
+        items=items,
+        measures=measures,
+        day=shown.period.end_date,
+    )
     better_first = indicator.direction != Direction.DOWN
     if planned:
         # Best first: the widest margin over the plan (gap_pct is already "negative is behind").

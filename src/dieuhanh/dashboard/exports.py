@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from dieuhanh.analytics.readmodel import writing
+from dieuhanh.analytics.readmodel.book import Figure, rebased_note
 from dieuhanh.dashboard.selectors.indicator import IndicatorDetail, UnitRow
 from dieuhanh.dashboard.templatetags.dh_figures import localized
 
@@ -44,7 +45,26 @@ def _headings() -> list[str]:
         _("Status"),
         _("Rank"),
         _("Units reported"),
+        _("Re-based"),
+        _("Re-based from"),
+        _("Note"),
     ]
+
+
+# The numbers of a row that the table shows, of those that may be re-based.
+EXPORTED_PARTS = ("value", "previous", "ytd", "projection")
+
+
+def _rebased_cells(figure: Figure) -> list[object]:
+    """Which of the row's numbers are re-based, from what, and why a number is missing."""
+    parts = figure.rebased_parts_text(EXPORTED_PARTS)
+    return [parts, figure.composition_list if parts else "", figure.missing_texts(EXPORTED_PARTS)]
+
+
+def rebased_note_row(detail: IndicatorDetail) -> list[str]:
+    """The note a file ends with where a row is re-based (the page's own note); empty otherwise."""
+    note = rebased_note([detail.own.figure, *(row.figure for row in detail.children)])
+    return [note] if note else []
 
 
 def _row(row: UnitRow) -> list[object]:
@@ -67,6 +87,7 @@ def _row(row: UnitRow) -> list[object]:
         f.status_label,
         row.rank,
         f"{m.reported}/{m.expected}" if m.expected is not None else "",
+        *_rebased_cells(f),
     ]
 
 
@@ -90,6 +111,9 @@ def indicator_csv(detail: IndicatorDetail) -> str:
     writer.writerow(_headings())
     for row in _rows(detail):
         writer.writerow([_plain(v) for v in row])
+    note = rebased_note_row(detail)
+    if note:
+        writer.writerow(note)
     return out.getvalue()
 
 
@@ -116,11 +140,14 @@ def indicator_xlsx(detail: IndicatorDetail) -> bytes:
         for column in CHANGE_COLUMNS:
             cells[column].number_format = change_format
         cells[SHARE_COLUMN].number_format = "0.0"
+    note = rebased_note_row(detail)
+    if note:
+        sheet.append(note)
     sheet.column_dimensions["B"].width = 32
     sheet.column_dimensions["C"].width = 22
 
     trend = book.create_sheet(_("Trend")[:31])
-    trend.append([_("Period"), _("Value"), _("Same period last year"), _("Plan line")])
+    trend.append([_("Period"), _("Value"), _("Same period last year"), _("Plan line"), _("Re-based")])
     for cell in trend[1]:
         cell.font = Font(bold=True)
     for point in detail.trend:
@@ -130,6 +157,9 @@ def indicator_xlsx(detail: IndicatorDetail) -> bytes:
                 *(
                     float(v) if (v := writing.rounded(x, decimals)) is not None else None
                     for x in (point.value, point.previous, point.plan)
+                ),
+                writing.rebased_parts_text(
+                    [p for p, on in (("value", point.rebased), ("previous", point.previous_rebased)) if on]
                 ),
             ]
         )

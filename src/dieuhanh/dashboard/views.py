@@ -46,18 +46,29 @@ from dieuhanh.dashboard.boundaries import boundary_collection
 from dieuhanh.dashboard.forms import PickerForm
 from dieuhanh.dashboard.selectors import (
     Place,
+    address_code,
     indicator_detail,
     overview_book,
     overview_tiles,
+    period_map,
     unit_place,
     wall_map_indicators,
     year_choices,
 )
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodError
-from dieuhanh.indicators.selectors import indicator_list, may_see_internal
+from dieuhanh.indicators.selectors import indicator_list, may_see_internal, responsible_agency_at
 from dieuhanh.orgunits.models import OrgUnit
-from dieuhanh.orgunits.selectors import TreeUnit, UnitLookupError, org_unit_tree, unit_at
+from dieuhanh.orgunits.selectors import (
+    TreeUnit,
+    UnitLookupError,
+    began_after,
+    map_day,
+    org_unit_tree,
+    predecessors_on,
+    today,
+    unit_at,
+)
 
 WALL_ROTATE_SECONDS = 20
 WALL_REFRESH_SECONDS = 300
@@ -99,7 +110,9 @@ class Picked:
             "form": form,
             "page_path": path,
             "tree": picker,
-            "selected_unit": unit.code if unit is not None else form.typed("org_unit"),
+            "selected_unit": address_code(unit, report.end_date if report else None)
+            if unit is not None
+            else form.typed("org_unit"),
             "years": year_choices(latest=self.latest, span=self.span, chosen=report.year if report else None),
             "part_groups": part_groups(report),
             "selected_year": report.year if report is not None else self.latest.year,
@@ -117,9 +130,16 @@ class Picked:
 
 
 def _pick(request: HttpRequest, *, span_of: list[Indicator]) -> Picked:
-    tree = org_unit_tree(kinds=ADMINISTRATIVE_KINDS)
+    # Every time's units, in one query: the period's map is read out of it (``period_map``).
+    every = org_unit_tree(kinds=ADMINISTRATIVE_KINDS)
     span = data_span(indicators=stored_operands(span_of))
     latest = default_period(span)
+    homes: dict[dt.date | None, OrgUnit | None] = {}
+
+    def home_on(on: dt.date | None) -> OrgUnit | None:
+        if on not in homes:
+            homes[on] = default_org_unit(every, on=on)
+        return homes[on]
 
     def complete_at(unit: OrgUnit | None) -> Period:
         # Asked only when no period was chosen: the latest month whose headline figures are complete.
@@ -128,14 +148,29 @@ def _pick(request: HttpRequest, *, span_of: list[Indicator]) -> Picked:
         headline = headline_indicator_ids(unit=unit)
         return complete_period(span=span, unit=unit, headline=[i for i in span_of if i.pk in headline])
 
-    form = PickerForm(request.GET, tree=tree, default_unit=default_org_unit(tree), default_period=complete_at)
+    form = PickerForm(request.GET, tree=every, default_unit=home_on, default_period=complete_at)
     unit: OrgUnit | None = None
     report: ReportPeriod | None = None
     place: Place | None = None
-    if form.is_valid():
+    valid = form.is_valid()
+    tree = period_map(every, on=form.chosen.end_date if form.chosen is not None else latest.end_date)
+    if valid:
         unit, report = form.cleaned_data["org_unit"], form.cleaned_data["period"]
-        place = unit_place(tree=tree, unit=unit)
+        tree, place = _map_and_place(every, unit=unit, end=report.end_date, home=home_on(report.end_date))
     return Picked(form=form, tree=tree, span=span, latest=latest, unit=unit, report=report, place=place)
+
+
+def _map_and_place(
+    every: list[TreeUnit], *, unit: OrgUnit, end: dt.date, home: OrgUnit | None
+) -> tuple[list[TreeUnit], Place]:
+    """The map of a period ending ``end`` and ``unit``'s place on it (docs/dashboards.md, "The map of a
+    date"). A unit that ended within the period has its place on the map of its own last day."""
+    stand_ins = predecessors_on(home, on=end) if home is not None and began_after(home, end) else []
+    tree = period_map(every, on=end, home=home, stand_ins=stand_ins)
+    day = map_day(unit, end)
+    if day == end or any(item.unit.pk == unit.pk for item in tree):
+        return tree, unit_place(tree=tree, unit=unit)
+    return tree, unit_place(tree=period_map(every, on=day), unit=unit)
 
 
 def _picked_redirect(request: HttpRequest) -> HttpResponse | None:
@@ -155,7 +190,9 @@ def _respond(request: HttpRequest, *, page: str, result: str, picked: Picked, co
     full = {**picked.context(request.path), **context, "partial": partial}
     response = render(request, result if partial else page, full)
     if partial and picked.unit is not None and picked.report is not None:
-        response["HX-Push-Url"] = page_url(request.path, picked.unit.code, picked.report.code)
+        response["HX-Push-Url"] = page_url(
+            request.path, address_code(picked.unit, picked.report.end_date), picked.report.code
+        )
     # The same address answers with a page or a fragment; caches must keep them apart.
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -204,8 +241,11 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
         return redirect
     chosen = _indicator_or_404(request, code)
     picked = _pick(request, span_of=[chosen])
+    # The agency answering for it at the end of the period shown (a merged agency's successor since).
+    shown_on = min(picked.report.end_date, today()) if picked.report is not None else today()
     context: dict[str, Any] = {
         "indicator": chosen,
+        "responsible": responsible_agency_at(chosen, on=shown_on),
         "detail": None,
         "csv_path": reverse("dashboard:indicator-export", args=[chosen.code, "csv"]),
         "xlsx_path": reverse("dashboard:indicator-export", args=[chosen.code, "xlsx"]),
@@ -351,17 +391,26 @@ def wall_panels(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def boundaries(request: HttpRequest, code: str) -> JsonResponse:
-    """GeoJSON for the map of a unit: its children's polygons, or its own outline (see ``boundaries``)."""
+    """GeoJSON for the map of a unit: its children's polygons, or its own outline (see ``boundaries``).
+
+    ``on``: the day the code is resolved at (default today); ``at``: the date of the map, whose
+    units and polygons are drawn (default ``on``) — they differ for the home province shown
+    re-based for a period before it began (docs/dashboards.md, "The map of a date").
+    """
     try:
         on = dt.date.fromisoformat(request.GET["on"]) if request.GET.get("on") else None
+        at = dt.date.fromisoformat(request.GET["at"]) if request.GET.get("at") else None
         unit = unit_at(code, on=on)
     except ValueError as exc:
         raise Http404("Write the date as YYYY-MM-DD.") from exc
     except UnitLookupError as exc:
         raise Http404(str(exc)) from exc
-    tree = org_unit_tree(kinds=ADMINISTRATIVE_KINDS)
-    place = unit_place(tree=tree, unit=unit)
-    collection = boundary_collection(unit=unit, children=place.children, ancestors=place.ancestors)
+    day = at or on or today()
+    every = org_unit_tree(kinds=ADMINISTRATIVE_KINDS)
+    _tree, place = _map_and_place(every, unit=unit, end=day, home=unit if began_after(unit, day) else None)
+    collection = boundary_collection(
+        unit=unit, children=place.children, ancestors=place.ancestors, on=map_day(unit, day)
+    )
     response = JsonResponse(collection, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
     # Boundaries change with a re-organisation, not by the hour: let browsers keep them for a day.
     patch_cache_control(response, public=True, max_age=86400)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -12,6 +13,7 @@ from django.http import HttpRequest
 from dieuhanh.directives.models import (
     AgencyContact,
     Directive,
+    DirectiveTransfer,
     EvidenceFile,
     Notification,
     ProgressUpdate,
@@ -105,3 +107,58 @@ class EvidenceFileAdmin(admin.ModelAdmin[EvidenceFile]):
     list_display = ["name", "size", "uploaded_at", "update"]
     list_select_related = ["update"]
     raw_id_fields = ["update"]
+
+
+class DirectiveTransferForm(forms.ModelForm[DirectiveTransfer]):
+    """A hand-over checked by the service's own rules before it is saved through the service."""
+
+    class Meta:
+        model = DirectiveTransfer
+        fields = ["directive", "to_unit", "effective_date", "note"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        directive, to_unit, day = data.get("directive"), data.get("to_unit"), data.get("effective_date")
+        if directive is not None and to_unit is not None and day is not None:
+            # The services import the text analysis (underthesea): not at every start, which imports the admin.
+            from dieuhanh.directives.services import directive_transfer_problems  # noqa: PLC0415
+
+            for problem in directive_transfer_problems(directive=directive, to_unit=to_unit, effective_date=day):
+                self.add_error(None, problem)
+        return data
+
+
+@admin.register(DirectiveTransfer)
+class DirectiveTransferAdmin(admin.ModelAdmin[DirectiveTransfer]):
+    """Hand-overs of directives (a split agency's, or any other): added here or by
+    ``dieuhanh directives transfer``, through the service; kept as they are, as their own record."""
+
+    form = DirectiveTransferForm
+    list_display = ["directive", "from_unit", "to_unit", "effective_date", "created_by", "created_at"]
+    list_select_related = ["directive", "from_unit", "to_unit", "created_by"]
+    raw_id_fields = ["directive", "to_unit"]
+    date_hierarchy = "effective_date"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: DirectiveTransfer | None = None) -> list[str]:
+        if obj is not None:
+            return ["directive", "from_unit", "to_unit", "effective_date", "note", "created_by", "created_at"]
+        return []
+
+    def has_delete_permission(self, request: HttpRequest, obj: DirectiveTransfer | None = None) -> bool:
+        # A hand-over is undone by another one, so the record of both stays.
+        return False
+
+    def save_model(self, request: HttpRequest, obj: DirectiveTransfer, form: Any, change: bool) -> None:
+        if change:
+            return
+        from dieuhanh.directives.services import directive_transfer  # noqa: PLC0415 - as in the form
+
+        saved = directive_transfer(
+            directive=obj.directive,
+            to_unit=obj.to_unit,
+            effective_date=obj.effective_date,
+            note=obj.note,
+            user=request.user,
+        )
+        obj.pk = saved.pk
+        obj.from_unit = saved.from_unit

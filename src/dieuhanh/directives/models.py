@@ -309,3 +309,42 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class DirectiveTransfer(models.Model):
+    """A directive handed from one agency to another from a date, by the office: where an agency
+    was split (a part succession), its directives are not carried until someone says where each
+    goes. One row a hand-over, kept as its record (who, when, why); the directive's recorded lead
+    stays, so its history before the date is unchanged."""
+
+    directive = models.ForeignKey(
+        Directive, verbose_name=_("directive"), on_delete=models.CASCADE, related_name="transfers"
+    )
+    from_unit = models.ForeignKey(
+        "orgunits.OrgUnit", verbose_name=_("from agency"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_unit = models.ForeignKey(
+        "orgunits.OrgUnit", verbose_name=_("to agency"), on_delete=models.PROTECT, related_name="directives_received"
+    )
+    effective_date = models.DateField(_("effective date"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("directive transfer")
+        verbose_name_plural = _("directive transfers")
+        ordering = ["effective_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["directive", "effective_date"], name="directive_transfer_once_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.directive_id}: {self.from_unit_id} → {self.to_unit_id} ({self.effective_date:%d/%m/%Y})"

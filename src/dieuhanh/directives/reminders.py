@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from dieuhanh.directives.models import AgencyContact, Directive, Notification, Reminder
+from dieuhanh.directives.selectors import DirectiveLeads
 from dieuhanh.directives.status import REMINDER_DAYS
 
 logger = logging.getLogger(__name__)
@@ -59,10 +60,13 @@ def reminders_send(*, today: dt.date) -> ReminderRun:
         .order_by("due_date", "id")
     )
     directives = list(candidates)
+    # The agency leading each directive today: after a merger its successor's people are reminded.
+    leads = DirectiveLeads(directive_ids=[d.pk for d in directives])
+    lead_of = {d.pk: leads.unit_id_at(d.pk, d.lead_agency_id, today) for d in directives}
     contacts: dict[int, list[AgencyContact]] = {}
-    for contact in AgencyContact.objects.filter(org_unit_id__in={d.lead_agency_id for d in directives}).select_related(
-        "user"
-    ):
+    for contact in AgencyContact.objects.filter(
+        org_unit_id__in={lead for lead in lead_of.values() if lead is not None}
+    ).select_related("user"):
         contacts.setdefault(contact.org_unit_id, []).append(contact)
     sent_before = set(
         Reminder.objects.filter(directive__in=directives).values_list("directive_id", "due_date", "days_before")
@@ -73,7 +77,8 @@ def reminders_send(*, today: dt.date) -> ReminderRun:
         days = _current_lead_time((directive.due_date - today).days)
         if days is None or (directive.pk, directive.due_date, days) in sent_before:
             continue
-        people = contacts.get(directive.lead_agency_id, [])
+        lead = lead_of[directive.pk]
+        people = contacts.get(lead, []) if lead is not None else []
         addresses = sorted({c.address for c in people if c.address})
         users = sorted({c.user_id for c in people if c.user_id})
         if not addresses and not users:

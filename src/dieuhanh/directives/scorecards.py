@@ -44,7 +44,7 @@ from dieuhanh.accounts.selectors import acting_user
 from dieuhanh.analytics.selectors import analytics_measures
 from dieuhanh.directives.choices import DirectiveStatus
 from dieuhanh.directives.models import Directive
-from dieuhanh.directives.selectors import DirectiveFacts, directive_facts
+from dieuhanh.directives.selectors import DirectiveFacts, DirectiveLeads, directive_facts
 from dieuhanh.directives.status import Obligation, Timing, change_days, group_state, obligations_until, state_on
 from dieuhanh.figures.choices import ImportFormat
 from dieuhanh.figures.models import DataValue, ImportBatch
@@ -134,6 +134,19 @@ class _Counts:
                 runs[first] += 1
                 runs[stop] -= 1
 
+    def flow_led(self, leads: _Segments, code: str, month: int | None) -> None:
+        """A flow counted at whoever leads in that month."""
+        if month is not None:
+            for first, stop, unit in leads:
+                if first <= month < stop and unit is not None:
+                    self.flow([unit], code, month)
+
+    def stock_led(self, leads: _Segments, code: str, first: int, stop: int) -> None:
+        """A run of months counted at whoever leads in each of them."""
+        for lead_first, lead_stop, unit in leads:
+            if unit is not None:
+                self.stock([unit], code, max(first, lead_first), min(stop, lead_stop))
+
     def cards(self, months: _Months) -> dict[tuple[int, str], Card]:
         out: dict[tuple[int, str], Card] = {}
         for unit in self.units:
@@ -145,6 +158,30 @@ class _Counts:
                     card[code] = totals[code]
                 out[unit, period.code] = card
         return out
+
+
+# Runs of months (first, stop) and the unit that leads a directive in them (None: nobody, its agency
+# split and the directive not handed over yet).
+_Segments = list[tuple[int, int, int | None]]
+
+
+def _lead_segments(
+    leads: DirectiveLeads, directive_id: int, lead_id: int | None, months: _Months, keep: Callable[[int], bool]
+) -> _Segments:
+    """Who leads the directive in each month, as runs: the agency in force on the month's counting
+    day (a merger on 1/3 moves March on to the successor; February stays with the predecessor)."""
+    days = leads.change_days(directive_id, lead_id)
+    if not days:
+        return [(0, len(months), lead_id if lead_id is not None and keep(lead_id) else None)]
+    out: _Segments = []
+    for i, end in enumerate(months.ends):
+        unit = leads.unit_id_at(directive_id, lead_id, end)
+        unit = unit if unit is not None and keep(unit) else None
+        if out and out[-1][2] == unit:
+            out[-1] = (out[-1][0], i + 1, unit)
+        else:
+            out.append((i, i + 1, unit))
+    return out
 
 
 def _runs(
@@ -198,8 +235,14 @@ def scorecards_compute(
     if not len(months):
         return {}
     qs = Directive.objects.filter(starts_on__lte=months.ends[-1])
+    leads = DirectiveLeads()
     if units is not None:
-        qs = qs.filter(Q(lead_agency_id__in=list(units)) | Q(source__org_unit_id__in=list(units)))
+        # The directives a unit may lead in some month: its own, its predecessors', those handed to it.
+        earlier = leads.agencies.earlier_ids(units)
+        handed = [pk for pk, ts in leads.transfers.items() if any(t.to_unit_id in units for t in ts)]
+        qs = qs.filter(
+            Q(lead_agency_id__in=[*units, *earlier]) | Q(pk__in=handed) | Q(source__org_unit_id__in=list(units))
+        )
     facts = directive_facts(directives=qs)
     counts = _Counts(len(months))
     last = months.ends[-1]
@@ -223,20 +266,30 @@ def scorecards_compute(
                 for first, stop, status in _group_runs(item, copies, months):
                     counts.stock(at, STATUS_CODES[DirectiveStatus(status)], first, stop)
             continue
-        lead = item.lead_agency_id if item.lead_agency_id != issuer else None
-        as_directive = wanted(lead, issuer if top_level else None)
-        counts.flow(as_directive, ASSIGNED, assigned)
+
+        # The lead in each month: the agency in force then (a merged agency's successor from the
+        # merger on), never the issuer itself, which counts the directive once as the issuer.
+        def leads_here(unit: int, issuer: int | None = issuer) -> bool:
+            return unit != issuer and bool(wanted(unit))
+
+        led = _lead_segments(leads, item.pk, item.lead_agency_id, months, leads_here)
+        as_issuer = wanted(issuer if top_level else None)
+        counts.flow(as_issuer, ASSIGNED, assigned)
+        counts.flow_led(led, ASSIGNED, assigned)
         for first, stop, status in _state_runs(item.timing, known[item.pk], months):
-            counts.stock(as_directive, STATUS_CODES[DirectiveStatus(status)], first, stop)
-        as_obligations = wanted(lead, issuer)
+            counts.stock(as_issuer, STATUS_CODES[DirectiveStatus(status)], first, stop)
+            counts.stock_led(led, STATUS_CODES[DirectiveStatus(status)], first, stop)
+        issuer_obligations = wanted(issuer)
         for obligation in known[item.pk]:
             if obligation.done_on is not None:
                 done = months.index_of(obligation.done_on)
-                counts.flow(as_obligations, DONE, done)
-                counts.flow(as_obligations, DONE_ON_TIME if obligation.on_time else DONE_LATE, done)
+                for code in (DONE, DONE_ON_TIME if obligation.on_time else DONE_LATE):
+                    counts.flow(issuer_obligations, code, done)
+                    counts.flow_led(led, code, done)
             span = obligation.overdue_span()
             if span is not None:
-                counts.stock(as_obligations, OVERDUE, *months.span(*span))
+                counts.stock(issuer_obligations, OVERDUE, *months.span(*span))
+                counts.stock_led(led, OVERDUE, *months.span(*span))
     return counts.cards(months)
 
 

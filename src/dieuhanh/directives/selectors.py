@@ -11,16 +11,25 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import BooleanField, Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dieuhanh.accounts.selectors import signed_in
 from dieuhanh.directives.choices import DirectiveStatus, LeadGroup, ReviewState
 from dieuhanh.directives.extraction import GROUP_AGENCIES, GROUP_COMMUNES, GROUP_DISTRICTS, AgencyRecord, catalogue_from
 from dieuhanh.directives.extraction.agencies import AgencyCatalogue
-from dieuhanh.directives.models import AgencyContact, Directive, Notification, ProgressUpdate, Reminder, SourceDocument
+from dieuhanh.directives.models import (
+    AgencyContact,
+    Directive,
+    DirectiveTransfer,
+    Notification,
+    ProgressUpdate,
+    Reminder,
+    SourceDocument,
+)
 from dieuhanh.directives.status import CompletionReport, StatusAt, Timing, directive_state, group_state
 from dieuhanh.orgunits.choices import OrgUnitKind
-from dieuhanh.orgunits.models import OrgUnit
-from dieuhanh.orgunits.selectors import unit_at
+from dieuhanh.orgunits.models import OrgUnit, day_text
+from dieuhanh.orgunits.selectors import AgencyAt, AgencySuccessions, unit_at
 from dieuhanh.orgunits.tree import in_subtrees
 
 GROUP_KINDS = {
@@ -70,6 +79,105 @@ def assignable_units(*, on: dt.date | None = None, kinds: Iterable[str] = ASSIGN
     return sorted(qs, key=lambda u: (order.get(u.kind, 3), u.sort_order, u.code))
 
 
+# ---- leads through reorganisations ----------------------------------------------------------
+
+
+class DirectiveLeads:
+    """Which agency leads each directive on a date: its recorded lead, unless the office handed the
+    directive over (``DirectiveTransfer``, from its date), then carried through the agencies'
+    successions (``orgunits.selectors.AgencySuccessions``); nobody past a split agency until the
+    office hands it over. Two queries, whatever the number of directives asked about."""
+
+    def __init__(self, *, directive_ids: Iterable[int] | None = None) -> None:
+        self.agencies = AgencySuccessions()
+        transfers = DirectiveTransfer.objects.select_related("to_unit", "from_unit").order_by("effective_date", "id")
+        if directive_ids is not None:
+            transfers = transfers.filter(directive_id__in=list(directive_ids))
+        self.transfers: dict[int, list[DirectiveTransfer]] = {}
+        for transfer in transfers:
+            self.transfers.setdefault(transfer.directive_id, []).append(transfer)
+
+    def _handed(self, directive_id: int, on: dt.date) -> DirectiveTransfer | None:
+        return next((t for t in reversed(self.transfers.get(directive_id, [])) if t.effective_date <= on), None)
+
+    def at(self, directive: Directive, on: dt.date) -> AgencyAt | None:
+        """Where ``directive``'s lead stands on ``on``; None for a directive without a lead agency."""
+        lead = directive.lead_agency
+        if lead is None:
+            return None
+        handed = self._handed(directive.pk, on)
+        if handed is None:
+            return self.agencies.at(lead, on)
+        onward = self.agencies.at(handed.to_unit, on)
+        formerly = tuple(u for u in (lead, *onward.formerly) if onward.unit is None or u.pk != onward.unit.pk)
+        return AgencyAt(lead, onward.unit, formerly, onward.split, onward.since)
+
+    def unit_id_at(self, directive_id: int, lead_id: int | None, on: dt.date) -> int | None:
+        """``at`` by id (the scorecards hold ids): the id of the agency leading it then, or None."""
+        handed = self._handed(directive_id, on)
+        start = handed.to_unit_id if handed is not None else lead_id
+        return None if start is None else self.agencies.at_id(start, on)
+
+    def change_days(self, directive_id: int, lead_id: int | None) -> list[dt.date]:
+        """The days on which the agency leading a directive may change."""
+        starts = [lead_id] if lead_id is not None else []
+        days = {t.effective_date for t in self.transfers.get(directive_id, [])}
+        starts += [t.to_unit_id for t in self.transfers.get(directive_id, [])]
+        for unit_id in starts:
+            days.update(self.agencies.change_days(unit_id))
+        return sorted(days)
+
+    def led_by(self, unit: OrgUnit, on: dt.date) -> Q:
+        """The directives whose lead on ``on`` is ``unit`` (a filter on directives): its own, those of
+        the agencies it carries, and those handed to it; less those handed away from it by then."""
+        # An agency merged into another by then leads nothing of its own any more (its successor
+        # does); a split one keeps its directives, not carried, until they are handed over.
+        itself = self.agencies.at(unit, on).unit
+        own = [*([unit] if itself is None or itself.pk == unit.pk else []), *self.agencies.carried_into(unit, on)]
+        handed_to = [pk for pk, ts in self.transfers.items() if self.unit_id_at(pk, None, on) == unit.pk and ts]
+        handed_away = [
+            pk
+            for pk, ts in self.transfers.items()
+            if any(t.effective_date <= on for t in ts) and self.unit_id_at(pk, None, on) != unit.pk
+        ]
+        return (Q(lead_agency__in=own) & ~Q(pk__in=handed_away)) | Q(pk__in=handed_to)
+
+
+def directive_leads(*, directives: Iterable[Directive], on: dt.date, leads: DirectiveLeads | None = None) -> None:
+    """Set ``lead_at`` (an ``AgencyAt``, or None) on each of ``directives`` (with their
+    ``lead_agency`` loaded), for the pages that name the lead as it stands on ``on``; one or two queries."""
+    items = list(directives)
+    leads = leads or DirectiveLeads(directive_ids=[d.pk for d in items])
+    for directive in items:
+        directive.lead_at = leads.at(directive, on)  # type: ignore[attr-defined]
+
+
+def not_carried_text(state: AgencyAt) -> str:
+    """What the register says of a directive whose agency was split and that nobody took over yet."""
+    split = state.split or state.recorded
+    return _(
+        "not carried: %(agency)s was split on %(date)s; the office must say which agency takes this directive over"
+    ) % {"agency": split.name, "date": day_text(state.since) if state.since else "–"}
+
+
+def lead_text(directive: Directive) -> str:
+    """The lead as it stands on the page's date: "Sở Tài chính (trước đây: Sở Kế hoạch và Đầu tư)",
+    or the recorded lead with "chưa chuyển giao" when its agency was split."""
+    if directive.lead_group:
+        return str(LeadGroup(directive.lead_group).label)
+    if directive.lead_agency is None:
+        return "–"
+    state: AgencyAt | None = getattr(directive, "lead_at", None)
+    if state is None or (state.unit is not None and not state.carried):
+        return directive.lead_agency.name
+    if state.unit is None:
+        return f"{directive.lead_agency.name} — {not_carried_text(state)}"
+    return _("%(agency)s (formerly: %(formerly)s)") % {
+        "agency": state.unit.name,
+        "formerly": ", ".join(u.name for u in state.formerly),
+    }
+
+
 # ---- permissions --------------------------------------------------------------------------
 
 
@@ -86,9 +194,17 @@ def directive_may_report(*, user: Any, directive: Directive) -> bool:
         return False
     if user.has_perm("directives.change_directive"):
         return True
-    return (
-        directive.lead_agency_id is not None
-        and AgencyContact.objects.filter(org_unit_id=directive.lead_agency_id, user=user).exists()
+    lead = lead_id_today(directive)
+    return lead is not None and AgencyContact.objects.filter(org_unit_id=lead, user=user).exists()
+
+
+def lead_id_today(directive: Directive, *, today: dt.date | None = None) -> int | None:
+    """The id of the agency leading ``directive`` today (its successor once merged, the agency it
+    was handed to), whose people report on it and are reminded; None while not carried."""
+    if directive.lead_agency_id is None:
+        return None
+    return DirectiveLeads(directive_ids=[directive.pk]).unit_id_at(
+        directive.pk, directive.lead_agency_id, today or timezone.localdate()
     )
 
 
@@ -201,21 +317,30 @@ class DirectiveFilters:
     search: str = ""
 
 
-def directive_list(*, filters: DirectiveFilters, on: dt.date) -> QuerySet[Directive]:
+def directive_list(
+    *, filters: DirectiveFilters, on: dt.date, leads: DirectiveLeads | None = None
+) -> QuerySet[Directive]:
     """The register on ``on``: the directives assigned by then, newest documents first, narrowed by
     every filter but status (status is that of ``on``: see ``register_page``)."""
     qs = Directive.objects.filter(starts_on__lte=on)
     unit = filters.agency
+    if unit is not None:
+        # Asking an agency on a date includes the work it carries then (its predecessors', those
+        # handed to it); coordination is carried by the same successions.
+        leads = leads or DirectiveLeads()
+        led = leads.led_by(unit, on)
+        coordinators = [unit, *leads.agencies.carried_into(unit, on)]
     if unit is not None and filters.role == ROLE_LEAD:
-        qs = qs.filter(lead_agency=unit)
+        qs = qs.filter(led)
     else:
         qs = qs.filter(parent=None)
         if unit is not None:
+            children = Directive.objects.filter(led, parent__isnull=False).values("parent_id")
             qs = qs.filter(
-                Q(lead_agency=unit)
-                | Q(children__lead_agency=unit)
-                | Q(coordinating_agencies=unit)
-                | Q(children__coordinating_agencies=unit)
+                led
+                | Q(pk__in=children)
+                | Q(coordinating_agencies__in=coordinators)
+                | Q(children__coordinating_agencies__in=coordinators)
             ).distinct()
     if filters.due_from is not None:
         qs = qs.filter(Q(deadline__gte=filters.due_from) | Q(deadline__isnull=True, due_date__gte=filters.due_from))
@@ -271,7 +396,8 @@ class RegisterPage:
 def register_page(*, filters: DirectiveFilters, on: dt.date, page: Any = None, page_size: int = 50) -> RegisterPage:
     """The register on ``on`` (see ``directive_list``), filtered by status on that date, one page of
     it with each directive's standing, and the counts per category. Five queries."""
-    qs = directive_list(filters=filters, on=on)
+    leads = DirectiveLeads()
+    qs = directive_list(filters=filters, on=on, leads=leads)
     states = statuses_at(directives=qs, on=on)
     ordered = list(dict.fromkeys(qs.values_list("pk", flat=True)))
     counts = count_states((states[pk] for pk in ordered if pk in states), on=on)
@@ -279,18 +405,24 @@ def register_page(*, filters: DirectiveFilters, on: dt.date, page: Any = None, p
         ordered = [pk for pk in ordered if pk in states and states[pk].status == filters.status]
     paginator = Paginator(ordered, page_size)
     current = paginator.get_page(page)
-    return RegisterPage(current, directives_listed(ids=list(current.object_list), states=states), counts)
+    listed = directives_listed(ids=list(current.object_list), states=states, on=on, leads=leads)
+    return RegisterPage(current, listed, counts)
 
 
-def directives_listed(*, ids: Sequence[int], states: dict[int, StatusAt]) -> list[Listed]:
-    """The directives ``ids``, in that order, with what a list shows of them; one query."""
+def directives_listed(
+    *, ids: Sequence[int], states: dict[int, StatusAt], on: dt.date, leads: DirectiveLeads | None = None
+) -> list[Listed]:
+    """The directives ``ids``, in that order, with what a list shows of them (their lead as it
+    stands on ``on``); three queries."""
     found = (
         Directive.objects.filter(pk__in=ids)
         .select_related("source", "lead_agency")
         .annotate(children_count=Count("children", distinct=True))
     )
     by_pk = {d.pk: d for d in found}
-    return [Listed(by_pk[pk], states[pk]) for pk in ids if pk in by_pk and pk in states]
+    listed = [Listed(by_pk[pk], states[pk]) for pk in ids if pk in by_pk and pk in states]
+    directive_leads(directives=[item.directive for item in listed], on=on, leads=leads)
+    return listed
 
 
 def status_summary(*, filters: DirectiveFilters, on: dt.date) -> StatusCounts:
@@ -332,17 +464,20 @@ class DirectivesSummary:
 
 def directive_summary(*, org_unit: OrgUnit, on: dt.date) -> DirectivesSummary:
     """Where the directives of ``org_unit`` stand on ``on``, counted as the register and the
-    scorecards count them; four queries.
+    scorecards count them (the agency leading each then: a merged agency's successor); six queries.
 
     For a unit that issues documents (the province): every directive of its documents, a group's
     directive once (the register's rows), under its agency or its group. For any other unit: the
     directives it or a unit below it leads, a group's copy under its member.
     """
     issued = SourceDocument.objects.filter(org_unit=org_unit).exists()
+    carriers = DirectiveLeads()
     if issued:
         qs = Directive.objects.filter(source__org_unit=org_unit, parent=None, starts_on__lte=on)
     else:
-        qs = Directive.objects.filter(in_subtrees([org_unit], through="lead_agency"), lead_group="", starts_on__lte=on)
+        # An agency's own, and those it carries on ``on`` (a merged predecessor's, those handed to it).
+        mine = in_subtrees([org_unit], through="lead_agency") | carriers.led_by(org_unit, on)
+        qs = Directive.objects.filter(mine, lead_group="", starts_on__lte=on).distinct()
     states = statuses_at(directives=qs, on=on)
     leads: dict[tuple[int, int, str], LeadDirectives] = {}
     overdue: list[tuple[tuple[dt.date, int, str, int], OverdueDirective]] = []
@@ -351,8 +486,13 @@ def directive_summary(*, org_unit: OrgUnit, on: dt.date) -> DirectivesSummary:
         if state is None:
             continue
         if directive.lead_agency is not None:
-            unit = directive.lead_agency
-            key, name = (0, unit.sort_order, unit.code), unit.name
+            # Under the agency leading it on ``on``: a merged agency's successor, "trước đây: …".
+            lead_at = carriers.at(directive, on)
+            unit = lead_at.unit if lead_at is not None and lead_at.unit is not None else directive.lead_agency
+            key = (0, unit.sort_order, unit.code)
+            name = lead_at.text() if lead_at is not None and (lead_at.carried or lead_at.not_carried) else unit.name
+            if lead_at is not None and lead_at.not_carried:
+                key = (0, unit.sort_order, f"{unit.code}~")
         elif directive.lead_group:
             key, name = (1, 0, directive.lead_group), str(LeadGroup(directive.lead_group).label)
         else:
@@ -387,16 +527,21 @@ def _open_first(item: Listed) -> tuple[bool, bool, dt.date, int]:
 def agency_inbox(*, unit: OrgUnit, today: dt.date, user: Any = None) -> Inbox:
     """An agency's inbox: open directives first (overdue, then by due date), then completed ones."""
     # A group's copies share their parent's coordinating agencies; the parent stands for them.
+    leads = DirectiveLeads()
+    led = leads.led_by(unit, today)
+    coordinators = [unit, *leads.agencies.carried_into(unit, today)]
     mine = Directive.objects.filter(
-        Q(lead_agency=unit, lead_group="") | Q(coordinating_agencies=unit, parent=None), starts_on__lte=today
-    )
+        (led & Q(lead_group="")) | Q(coordinating_agencies__in=coordinators, parent=None), starts_on__lte=today
+    ).distinct()
     states = statuses_at(directives=mine, on=today)
-    found = Directive.objects.filter(pk__in=states).select_related("source", "lead_agency", "parent")
+    found = list(Directive.objects.filter(pk__in=states).select_related("source", "lead_agency", "parent"))
+    leading_ids = set(Directive.objects.filter(led, pk__in=states, lead_group="").values_list("pk", flat=True))
+    directive_leads(directives=found, on=today)
     leading: list[Listed] = []
     coordinating: list[Listed] = []
     for directive in found:
         item = Listed(directive, states[directive.pk])
-        (leading if directive.lead_agency_id == unit.pk and not directive.lead_group else coordinating).append(item)
+        (leading if directive.pk in leading_ids else coordinating).append(item)
     notes: list[Notification] = []
     if signed_in(user):
         notes = list(Notification.objects.filter(user=user, read_at__isnull=True).select_related("directive")[:50])
@@ -431,6 +576,11 @@ class DirectiveView:
     updates: list[ProgressUpdate]
     reminders: list[Reminder]
     timeline: list[TimelineEntry]
+
+
+def directive_by_id(*, pk: int) -> Directive | None:
+    """One directive with its lead agency, or None."""
+    return Directive.objects.select_related("lead_agency", "source").filter(pk=pk).first()
 
 
 def directive_detail(*, pk: int, on: dt.date) -> DirectiveView | None:
@@ -474,6 +624,7 @@ def directive_detail(*, pk: int, on: dt.date) -> DirectiveView | None:
     if directive.deadline is not None:
         timeline.append(TimelineEntry(directive.deadline, "deadline", ""))
     timeline.sort(key=lambda e: (e.date, e.kind != "assigned"))
+    directive_leads(directives=[directive, *(child.directive for child in children)], on=on)
     state = fact_state(facts, pk, on)
     return DirectiveView(directive, on, state, children, updates, reminders, timeline)
 

@@ -24,16 +24,23 @@ from dieuhanh.directives.extraction import GROUP_NAMES
 from dieuhanh.directives.models import (
     AgencyContact,
     Directive,
+    DirectiveTransfer,
     EvidenceFile,
     Notification,
     ProgressUpdate,
     SourceDocument,
 )
 from dieuhanh.directives.scorecards import ScorecardError, scorecards_refresh
-from dieuhanh.directives.selectors import group_members, issuing_unit_default, unit_by_code
+from dieuhanh.directives.selectors import (
+    DirectiveLeads,
+    group_members,
+    issuing_unit_default,
+    lead_id_today,
+    unit_by_code,
+)
 from dieuhanh.directives.status import occurrences
-from dieuhanh.orgunits.models import OrgUnit
-from dieuhanh.orgunits.selectors import UnitLookupError
+from dieuhanh.orgunits.models import OrgUnit, day_text
+from dieuhanh.orgunits.selectors import AgencySuccessions, UnitLookupError
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 # Agency names may hold commas ("UBND các huyện, thị xã, thành phố"), never a semicolon.
@@ -60,8 +67,11 @@ def _units_of(directives: Sequence[Directive]) -> set[int | None]:
     pks = [d.pk for d in directives]
     leads = Directive.objects.filter(Q(pk__in=pks) | Q(parent_id__in=pks)).values_list("lead_agency_id", flat=True)
     issuers = Directive.objects.filter(pk__in=pks).values_list("source__org_unit_id", flat=True)
-    units: set[int | None] = set(leads)
-    return units | set(issuers)
+    handed = DirectiveTransfer.objects.filter(Q(directive_id__in=pks) | Q(directive__parent_id__in=pks))
+    units: set[int | None] = {*leads, *handed.values_list("to_unit_id", flat=True)}
+    # The agencies that carry a lead's work after a reorganisation count it from then on.
+    onward = AgencySuccessions().onward_ids(u for u in units if u is not None)
+    return units | onward | set(issuers)
 
 
 def _scorecards_follow(*, units: set[int | None], directive: Directive, user: Any) -> None:
@@ -499,13 +509,13 @@ def progress_review(
 
 
 def notify(*, directive: Directive, message: str) -> int:
-    """An in-app notification to every user who is a contact of the directive's lead agency."""
-    if directive.lead_agency_id is None:
+    """An in-app notification to every user who is a contact of the agency leading the directive
+    today (its successor once merged, the agency it was handed to)."""
+    lead = lead_id_today(directive, today=today_local())
+    if lead is None:
         return 0
     users = (
-        AgencyContact.objects.filter(org_unit_id=directive.lead_agency_id, user__isnull=False)
-        .values_list("user_id", flat=True)
-        .distinct()
+        AgencyContact.objects.filter(org_unit_id=lead, user__isnull=False).values_list("user_id", flat=True).distinct()
     )
     notes = [Notification(user_id=uid, directive=directive, message=message[:500]) for uid in users]
     Notification.objects.bulk_create(notes)
@@ -517,3 +527,67 @@ def notifications_mark_read(*, user: Any, ids: Sequence[int] | None = None) -> i
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     return qs.update(read_at=timezone.now())
+
+
+# ---- hand-overs after a reorganisation ---------------------------------------------------------
+
+
+def directive_transfer(
+    *, directive: Directive, to_unit: OrgUnit, effective_date: dt.date, note: str = "", user: Any = None
+) -> DirectiveTransfer:
+    """Hand a directive over to another agency from ``effective_date``: what the office does for
+    the directives of an agency that was split (they are not carried until then), or to move one
+    for any other reason. Its history before the date stays with the agency that led it; the
+    record keeps who did it, when and why. The scorecards of both agencies follow."""
+    problems = directive_transfer_problems(directive=directive, to_unit=to_unit, effective_date=effective_date)
+    if problems:
+        raise DirectiveError(problems)
+    leads = DirectiveLeads(directive_ids=[directive.pk])
+    current = leads.unit_id_at(directive.pk, directive.lead_agency_id, effective_date)
+    with transaction.atomic():
+        from_unit_id = current if current is not None else _split_agency(leads, directive, effective_date)
+        transfer = DirectiveTransfer.objects.create(
+            directive=directive,
+            from_unit_id=from_unit_id,
+            to_unit=to_unit,
+            effective_date=effective_date,
+            note=note.strip()[:500],
+            created_by=acting_user(user),
+        )
+        _scorecards_follow(units=_units_of([directive]), directive=directive, user=user)
+    return transfer
+
+
+def directive_transfer_problems(*, directive: Directive, to_unit: OrgUnit, effective_date: dt.date) -> list[str]:
+    """Why ``directive`` cannot be handed to ``to_unit`` from ``effective_date`` (empty: it can);
+    the service and the admin's form ask the same."""
+    problems: list[str] = []
+    if directive.lead_group:
+        problems.append(_("A group's directive is handed over copy by copy: open the copy of the unit concerned."))
+    if directive.lead_agency_id is None:
+        problems.append(_("This directive has no lead agency to hand over from."))
+    if effective_date < directive.starts_on:
+        problems.append(_("The hand-over date is before the directive was assigned."))
+    if not to_unit.is_valid_on(effective_date):
+        problems.append(
+            _("%(agency)s is not in force on %(date)s (%(validity)s).")
+            % {"agency": to_unit.name, "date": day_text(effective_date), "validity": to_unit.validity_text()}
+        )
+    leads = DirectiveLeads(directive_ids=[directive.pk])
+    current = leads.unit_id_at(directive.pk, directive.lead_agency_id, effective_date)
+    if current == to_unit.pk:
+        problems.append(
+            _("%(agency)s already leads this directive on %(date)s.")
+            % {"agency": to_unit.name, "date": day_text(effective_date)}
+        )
+    if DirectiveTransfer.objects.filter(directive=directive, effective_date=effective_date).exists():
+        problems.append(_("This directive was already handed over on that date."))
+    return problems
+
+
+def _split_agency(leads: DirectiveLeads, directive: Directive, on: dt.date) -> int:
+    """The agency a not-carried directive is handed over from: the one that was split."""
+    state = leads.at(directive, on)
+    if state is not None and state.split is not None:
+        return state.split.pk
+    return directive.lead_agency_id or 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -9,6 +10,7 @@ from django.db.models import F, Model, QuerySet
 
 from dieuhanh.accounts.selectors import signed_in
 from dieuhanh.indicators.models import Indicator
+from dieuhanh.orgunits.selectors import AgencyAt, AgencySuccessions
 
 M = TypeVar("M", bound=Model)
 
@@ -40,3 +42,14 @@ def indicator_list(
         qs = qs.filter(is_public=True)
     # Unfiled indicators last on every database (SQLite and PostgreSQL sort nulls differently).
     return list(qs.order_by(F("sector__sort_order").asc(nulls_last=True), "sector__code", "sort_order", "code"))
+
+
+def responsible_agency_at(
+    indicator: Indicator, *, on: dt.date, successions: AgencySuccessions | None = None
+) -> AgencyAt | None:
+    """The agency answering for ``indicator`` on ``on``: its recorded responsible agency, or the
+    agency that took it over since (through the agencies' successions; none past a split). None
+    when the catalogue names none. ``successions``: read once for many indicators."""
+    if indicator.responsible_agency is None:
+        return None
+    return (successions or AgencySuccessions()).at(indicator.responsible_agency, on)

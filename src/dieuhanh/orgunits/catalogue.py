@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import F
@@ -353,7 +354,19 @@ def successions_load(load: CatalogueLoad) -> None:
             predecessor_id__in={p for p, _s in pairs}, successor_id__in={s for _p, s in pairs}
         )
     }
-    for key, record in successions.items():
+
+    def lowers_a_share(item: tuple[Any, Record]) -> bool:
+        key, record = item
+        before, given = existing.get(key), record.data.get("share")
+        try:
+            return before is not None and given is not None and Decimal(str(given)) < (before.share or 0)
+        except ArithmeticError:
+            return False
+
+    # A unit's part shares must never add up to more than 1, after each record as at the end: a file
+    # moving 0.6/0.4 to 0.7/0.3 lowers 0.4 first, then raises 0.6 (each step within the final total).
+    ordered = sorted(successions.items(), key=lambda item: not lowers_a_share(item))
+    for key, record in ordered:
         load.upsert(
             SUCCESSIONS,
             record,

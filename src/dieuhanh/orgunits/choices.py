@@ -22,3 +22,10 @@ class MergeType(models.TextChoices):
     PART = "part", pgettext_lazy("merge type", "Merged in part")
     UNCHANGED = "unchanged", pgettext_lazy("merge type", "Unchanged")
     RENAMED = "renamed", pgettext_lazy("merge type", "Renamed")
+
+
+class ShareMethod(models.TextChoices):
+    """How a proposed share of a split unit was computed (docs/catalogue.md, "Share proposals")."""
+
+    AREA = "area", pgettext_lazy("share method", "Area-weighted")
+    POPULATION = "population", pgettext_lazy("share method", "Population-weighted")

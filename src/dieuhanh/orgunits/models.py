@@ -6,12 +6,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from dieuhanh.orgunits.choices import MergeType, OrgUnitKind
+from dieuhanh.orgunits.choices import MergeType, OrgUnitKind, ShareMethod
 
 
 class OrgUnitQuerySet(models.QuerySet["OrgUnit"]):
@@ -236,9 +237,98 @@ class Succession(models.Model):
             raise ValidationError(
                 {"share": _("Only a unit merged in part has a share below 1; set the merge type to 'part'.")}
             )
+        if self.merge_type == MergeType.PART and self.share is not None and self.predecessor_id is not None:
+            others = parts_total(predecessor_id=self.predecessor_id, excluding=self.pk)
+            count = Succession.objects.filter(predecessor_id=self.predecessor_id, merge_type=MergeType.PART)
+            if parts_exceed(others + self.share, parts=count.exclude(pk=self.pk).count() + 1):
+                raise ValidationError(
+                    {
+                        "share": _(
+                            "The shares of %(name)s's parts would add up to %(total)s, more than 1: "
+                            "its other successors already hold %(others)s."
+                        )
+                        % {
+                            "name": self.predecessor.name,
+                            "total": share_text(others + self.share),
+                            "others": share_text(others),
+                        }
+                    }
+                )
 
     @property
     def effective_share(self) -> Decimal | None:
         """The part of the predecessor carried to the successor: 1 unless merged in part; None when
         a part's share is not known yet."""
         return self.share if self.merge_type == MergeType.PART else Decimal(1)
+
+
+def parts_total(*, predecessor_id: int, excluding: int | None = None) -> Decimal:
+    """The shares recorded on a predecessor's parts (those not known count 0), but ``excluding``'s."""
+    shares = Succession.objects.filter(predecessor_id=predecessor_id, merge_type=MergeType.PART, share__isnull=False)
+    if excluding is not None:
+        shares = shares.exclude(pk=excluding)
+    return sum((s for s in shares.values_list("share", flat=True) if s is not None), Decimal(0))
+
+
+# A share is kept to six places, each rounded by at most half the last: the parts of a unit split
+# three ways (0,333334 × 3) may add up to a little more than 1 by their rounding alone.
+ROUNDING = Decimal("0.0000005")
+
+
+def parts_exceed(total: Decimal, *, parts: int) -> bool:
+    """Whether ``parts`` shares adding up to ``total`` take more than all of the old unit, beyond
+    what rounding each to six places can explain."""
+    return total > 1 + ROUNDING * parts
+
+
+def share_text(share: Decimal) -> str:
+    """A share as the catalogue writes it, without trailing zeros: 0,6 (Vietnamese decimal comma)."""
+    text = format(share.normalize(), "f")
+    return text.replace(".", ",")
+
+
+class ShareProposal(models.Model):
+    """A share of a split unit computed for the operator, who accepts it or not.
+
+    Nothing is applied by being proposed: accepting (``orgunits.shares.share_proposals_accept``,
+    the admin's action, ``dieuhanh shares propose --accept``) sets ``Succession.share`` and records
+    who accepted it, when, and the share it replaced. ``basis`` says what it was computed from
+    (the boundaries; the indicator and period of a population).
+    """
+
+    succession = models.ForeignKey(
+        Succession, verbose_name=_("succession"), on_delete=models.CASCADE, related_name="share_proposals"
+    )
+    method = models.CharField(_("method"), max_length=16, choices=ShareMethod.choices)
+    share = models.DecimalField(_("proposed share"), max_digits=7, decimal_places=6)
+    basis = models.CharField(_("basis"), max_length=200, blank=True)
+    proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    replaced_share = models.DecimalField(_("replaced share"), max_digits=7, decimal_places=6, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("share proposal")
+        verbose_name_plural = _("share proposals")
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(share__gte=0) & Q(share__lte=1), name="share_proposal_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.succession}: {share_text(self.share)} ({self.get_method_display()})"

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dieuhanh.orgunits.choices import MergeType, OrgUnitKind
 from dieuhanh.orgunits.models import OrgUnit, Succession, day_text
 
 
@@ -35,7 +36,12 @@ def org_unit_tree(*, kinds: Collection[str] | None = None, on: dt.date | None = 
         qs = qs.filter(kind__in=list(kinds))
     if on is not None:
         qs = qs.valid_on(on)
-    units = list(qs)
+    return tree_order(list(qs))
+
+
+def tree_order(units: Sequence[OrgUnit]) -> list[TreeUnit]:
+    """``units`` depth first, siblings by sort order then code (no query); a unit whose parent is
+    not among them starts a tree of its own."""
     listed = {u.pk for u in units}
     children: dict[int | None, list[OrgUnit]] = defaultdict(list)
     for unit in units:
@@ -51,6 +57,48 @@ def org_unit_tree(*, kinds: Collection[str] | None = None, on: dt.date | None = 
         ordered.append(TreeUnit(unit=unit, level=level))
         stack.extend((child, level + 1) for child in reversed(children.get(unit.pk, [])))
     return ordered
+
+
+# --- the map of a date ------------------------------------------------------------------------
+#
+# The tree shown for a period is the one in force on its last day (docs/dashboards.md, "The map of a
+# date"): before 1 July 2025 province → district → commune, after it province → commune. A unit
+# asked about a period it did not live to the end of is shown on its own last day; a unit asked
+# about a period before it began stands on the units it was made of (its predecessors then), whose
+# figures the engine re-bases onto it.
+
+
+def map_day(unit: OrgUnit, on: dt.date) -> dt.date:
+    """The day whose map ``unit`` is shown on when a period ending ``on`` is asked: ``on``, or the
+    unit's last day when it ended before."""
+    return min(on, unit.valid_to) if unit.valid_to is not None else on
+
+
+def began_after(unit: OrgUnit, on: dt.date) -> bool:
+    """Whether ``unit`` did not exist yet on ``on`` (a unit shown re-based for a period before it began)."""
+    return unit.valid_from is not None and unit.valid_from > on
+
+
+def predecessors_on(unit: OrgUnit, *, on: dt.date, fields: Sequence[str] = ()) -> list[OrgUnit]:
+    """The units ``unit`` was made of that were valid on ``on``, through as many successions as it
+    takes, siblings' order (sort order, code); ``fields``: only these of each. One query a reform
+    crossed (one, for a unit made on 1 July 2025 and a day before it)."""
+    found: dict[int, OrgUnit] = {}
+    seen, frontier = {unit.pk}, [unit.pk]
+    while frontier:
+        rows = OrgUnit.objects.filter(successions__successor_id__in=frontier).distinct()
+        if fields:
+            rows = rows.only(*fields)
+        frontier = []
+        for predecessor in rows:
+            if predecessor.pk in seen:
+                continue
+            seen.add(predecessor.pk)
+            if predecessor.is_valid_on(on):
+                found[predecessor.pk] = predecessor
+            elif began_after(predecessor, on):
+                frontier.append(predecessor.pk)
+    return sorted(found.values(), key=lambda u: (u.sort_order, u.code))
 
 
 # --- codes to units ---------------------------------------------------------------------------
@@ -189,3 +237,147 @@ def unit_history(units: Sequence[OrgUnit]) -> list[str]:
         ]
         texts.append(", ".join(parts))
     return texts
+
+
+# --- agencies through reorganisations ------------------------------------------------------------
+#
+# Provincial departments are merged too (in 2025, Planning and Investment into Finance): an
+# agency's work (its directives, its scorecards, the indicators it answers for) goes on under the
+# agency that took it over. The same successions as the units' say so: a whole, renamed or
+# unchanged succession carries all of it from its effective date; a part (a department split)
+# carries nothing until someone says where each piece of work goes.
+
+
+@dataclass(frozen=True)
+class AgencyAt:
+    """Where the work recorded under ``recorded`` stands on a date.
+
+    ``unit``: the agency in force that carries it (``recorded`` itself when nothing happened);
+    None when the chain reaches an agency split in part (``split``, from ``since``): not carried.
+    ``formerly``: the agencies it went through, recorded first, when it was carried.
+    """
+
+    recorded: OrgUnit
+    unit: OrgUnit | None
+    formerly: tuple[OrgUnit, ...] = ()
+    split: OrgUnit | None = None
+    since: dt.date | None = None
+
+    @property
+    def carried(self) -> bool:
+        return self.unit is not None and self.unit.pk != self.recorded.pk
+
+    @property
+    def not_carried(self) -> bool:
+        return self.unit is None
+
+    def text(self) -> str:
+        """In words: "Sở Tài chính (trước đây: Sở Kế hoạch và Đầu tư)", the agency itself when
+        nothing happened, "Sở Y tế — chưa chuyển giao (chia tách từ 1/3/2025)" past a split."""
+        if self.unit is None:
+            return _("%(agency)s — not carried (split from %(date)s)") % {
+                "agency": self.recorded.name,
+                "date": day_text(self.since) if self.since else "–",
+            }
+        if not self.carried:
+            return self.unit.name
+        return _("%(agency)s (formerly: %(formerly)s)") % {
+            "agency": self.unit.name,
+            "formerly": ", ".join(u.name for u in self.formerly),
+        }
+
+
+class AgencySuccessions:
+    """Every succession whose predecessor is an agency, read once (one query: a province has a few
+    dozen), to say which agency carries a piece of work on a date (``at``) and which agencies' work
+    a given agency carries (``carried_into``)."""
+
+    def __init__(self) -> None:
+        self.onward: dict[int, list[Succession]] = defaultdict(list)
+        for succession in (
+            Succession.objects.filter(predecessor__kind=OrgUnitKind.AGENCY)
+            .select_related("predecessor", "successor")
+            .order_by("effective_date", "successor__code")
+        ):
+            self.onward[succession.predecessor_id].append(succession)
+
+    def __bool__(self) -> bool:
+        return bool(self.onward)
+
+    def at(self, unit: OrgUnit, on: dt.date) -> AgencyAt:
+        """The agency carrying ``unit``'s work on ``on``: through whole, renamed and unchanged
+        successions in force by then; none past a part succession (a split)."""
+        current, seen = unit, {unit.pk}
+        formerly: list[OrgUnit] = []
+        while True:
+            going = [s for s in self.onward.get(current.pk, []) if s.effective_date <= on]
+            if not going:
+                return AgencyAt(unit, current, tuple(formerly))
+            if len(going) > 1 or any(s.merge_type == MergeType.PART for s in going):
+                return AgencyAt(unit, None, tuple(formerly), split=current, since=min(s.effective_date for s in going))
+            following = going[0].successor
+            if following.pk in seen:  # a cycle in the catalogue: stop where it closes
+                return AgencyAt(unit, current, tuple(formerly))
+            formerly.append(current)
+            seen.add(following.pk)
+            current = following
+
+    def at_id(self, unit_id: int, on: dt.date) -> int | None:
+        """``at`` by id, for a caller holding ids (the scorecards): the id carrying it, or None."""
+        going = self.onward.get(unit_id)
+        if not going:
+            return unit_id
+        carrier = self.at(going[0].predecessor, on).unit
+        return carrier.pk if carrier is not None else None
+
+    def onward_ids(self, unit_ids: Iterable[int]) -> set[int]:
+        """The agencies that ever follow any of ``unit_ids`` (not included), through any succession."""
+        found: set[int] = set()
+        frontier = list(unit_ids)
+        while frontier:
+            for s in self.onward.get(frontier.pop(), []):
+                if s.successor_id not in found:
+                    found.add(s.successor_id)
+                    frontier.append(s.successor_id)
+        return found
+
+    def earlier_ids(self, unit_ids: Iterable[int]) -> set[int]:
+        """The agencies that any of ``unit_ids`` ever follows (not included), through any succession."""
+        before: dict[int, set[int]] = defaultdict(set)
+        for successions in self.onward.values():
+            for s in successions:
+                before[s.successor_id].add(s.predecessor_id)
+        found: set[int] = set()
+        frontier = list(unit_ids)
+        while frontier:
+            for pk in before.get(frontier.pop(), ()):
+                if pk not in found:
+                    found.add(pk)
+                    frontier.append(pk)
+        return found
+
+    def change_days(self, unit_id: int) -> list[dt.date]:
+        """The days on which the agency carrying ``unit_id``'s work may change."""
+        return sorted(
+            {s.effective_date for pk in {unit_id, *self.onward_ids([unit_id])} for s in self.onward.get(pk, [])}
+        )
+
+    def carried_into(self, unit: OrgUnit, on: dt.date) -> list[OrgUnit]:
+        """The agencies (``unit`` not included) whose work ``unit`` carries on ``on``."""
+        before: dict[int, list[OrgUnit]] = defaultdict(list)
+        for successions in self.onward.values():
+            for s in successions:
+                before[s.successor_id].append(s.predecessor)
+        found: dict[int, OrgUnit] = {}
+        frontier = [unit]
+        while frontier:
+            for predecessor in before.get(frontier.pop().pk, []):
+                if predecessor.pk not in found and predecessor.pk != unit.pk and self.at(predecessor, on).unit == unit:
+                    found[predecessor.pk] = predecessor
+                    frontier.append(predecessor)
+        return list(found.values())
+
+
+def agency_at(unit: OrgUnit, *, on: dt.date | None = None) -> AgencyAt:
+    """The agency carrying ``unit``'s work on ``on`` (default today); see ``AgencySuccessions``."""
+    return AgencySuccessions().at(unit, on or today())

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,10 +14,29 @@ from dieuhanh.analytics.readmodel.periods import ReportPeriod, part_groups
 from dieuhanh.indicators.periods import PeriodError
 from dieuhanh.orgunits.choices import OrgUnitKind
 from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.selectors import UnitLookupError, unit_among, units_by_code
 from dieuhanh.reports.choices import ReportFormat
 
 # Units that issue a socio-economic report: the People's Committees of the province and districts.
 REPORTING_KINDS = (OrgUnitKind.PROVINCE, OrgUnitKind.DISTRICT)
+
+
+class UnitCodeChoiceField(forms.ModelChoiceField):
+    """A reporting unit picked by its code. A code may name several units through time (since 1 July
+    2025 a merged unit reuses a predecessor's code): here it is only checked to be a reporting
+    unit's, and ``ReportForm.clean`` takes the unit the code names in the report's period."""
+
+    def to_python(self, value: Any) -> list[OrgUnit] | None:
+        if value in self.empty_values:
+            return None
+        code = str(value).strip()
+        units = [u for u in units_by_code([code]).get(code, []) if u.kind in REPORTING_KINDS]
+        if not units:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+        return units
+
+    def validate(self, value: Any) -> None:
+        forms.Field.validate(self, value)
 
 
 class ReportForm(forms.Form):
@@ -26,7 +46,7 @@ class ReportForm(forms.Form):
     report; the year and the part win when both are sent.
     """
 
-    org_unit = forms.ModelChoiceField(
+    org_unit = UnitCodeChoiceField(
         label=_("Unit"),
         queryset=OrgUnit.objects.filter(kind__in=REPORTING_KINDS).order_by("path"),
         to_field_name="code",
@@ -69,4 +89,13 @@ class ReportForm(forms.Form):
                 self.add_error("part", _("Choose the year and the period of the report."))
         except PeriodError as exc:
             self.add_error("part", str(exc))
+        units, period = cleaned.get("org_unit"), cleaned.get("period")
+        if isinstance(units, list):
+            if isinstance(period, ReportPeriod):
+                try:
+                    cleaned["org_unit"] = unit_among(units, units[0].code, on=period.end_date, since=period.start_date)
+                except UnitLookupError as exc:
+                    self.add_error("org_unit", str(exc))
+            else:
+                cleaned["org_unit"] = units[-1]
         return cleaned

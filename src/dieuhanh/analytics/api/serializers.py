@@ -59,6 +59,15 @@ RANK_ROWS = inline_serializer(
         "org_unit": serializers.CharField(),
         "name": serializers.CharField(),
         "value": serializers.FloatField(allow_null=True),
+        "rebased": serializers.BooleanField(
+            help_text="Whether the unit's figure draws on months before it existed, re-based from its predecessors."
+        ),
+        "missing_reason": serializers.CharField(
+            allow_null=True, help_text="Why a re-based figure is missing (share_unknown, not_rebased)."
+        ),
+        "missing_units": serializers.ListField(
+            child=serializers.CharField(), help_text="The predecessors whose share is not known."
+        ),
     },
     many=True,
 )

@@ -110,4 +110,15 @@ class RankingView(APIView):
             )
         except AnalyticsQueryError as exc:
             raise ValidationError({"detail": [str(exc)]}) from exc
-        return [{"rank": r.rank, "org_unit": r.org_unit, "name": r.name, "value": number_out(r.value)} for r in rows]
+        return [
+            {
+                "rank": r.rank,
+                "org_unit": r.org_unit,
+                "name": r.name,
+                "value": number_out(r.value),
+                "rebased": r.rebased,
+                "missing_reason": r.missing_reason,
+                "missing_units": list(r.missing_units),
+            }
+            for r in rows
+        ]

@@ -10,14 +10,18 @@ API's answer for the same indicator, unit and period; ``writing`` says how it is
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
+from django.utils import translation
 
-from dieuhanh.analytics.engine import HUNDRED, Engine, IndicatorSpec, Measures, Status
+from dieuhanh.analytics.engine import HUNDRED, Engine, IndicatorSpec, Measures, MissingReason, Status
 from dieuhanh.analytics.readmodel import writing
+from dieuhanh.analytics.readmodel.breaks import Break, series_breaks
 from dieuhanh.analytics.readmodel.periods import ReportPeriod, ShownPeriod, first_months_label
 from dieuhanh.analytics.readmodel.writing import Change, change_pct
 from dieuhanh.analytics.selectors import build_engine, spec_of
@@ -36,7 +40,39 @@ PARTIAL = "partial"
 # Aggregations whose January-to-date figure differs from the period's own (a stock's, an index's does not).
 CUMULATING = (Aggregation.SUM, Aggregation.AVERAGE, Aggregation.RATIO)
 
-__all__ = ["Change", "Figure", "FigureBook", "change_pct"]
+# The numbers of a figure that may draw on re-based months: the period's, its comparison (the same
+# period a year earlier), the cumulative from January, the cumulative's comparison, the year-end estimate.
+REBASED_PARTS = ("value", "previous", "ytd", "previous_ytd", "projection")
+
+__all__ = ["Change", "Figure", "FigureBook", "Predecessor", "Rebasing", "change_pct", "rebased_note"]
+
+
+@dataclass(frozen=True)
+class Predecessor:
+    """A former unit a successor's figure is re-based from, and the share of it that went to the
+    successor (None: a part whose share nobody has recorded)."""
+
+    code: str
+    name: str
+    share: Decimal | None
+
+
+@dataclass(frozen=True)
+class Rebasing:
+    """How a figure stands to re-basing (docs/analytics.md, "Re-based values").
+
+    ``parts``: which of its numbers (``REBASED_PARTS``) draw on months before the unit existed,
+    re-based from ``composition``; ``missing``: the parts that are missing for a reason
+    (a ``MissingReason``), with ``missing_units`` the names of the predecessors of unknown share.
+    """
+
+    parts: frozenset[str] = frozenset()
+    composition: tuple[Predecessor, ...] = ()
+    missing: tuple[tuple[str, str], ...] = ()
+    missing_units: tuple[str, ...] = ()
+
+
+NO_REBASING = Rebasing()
 
 
 @dataclass(frozen=True)
@@ -53,6 +89,7 @@ class Figure:
     shown: ShownPeriod
     measures: Measures
     previous_ytd: Decimal | None = None
+    rebasing: Rebasing = NO_REBASING
 
     @property
     def decimals(self) -> int:
@@ -193,6 +230,75 @@ class Figure:
     def is_behind(self) -> bool:
         return self.status in BEHIND
 
+    # ---- re-based figures ----
+
+    @property
+    def rebased(self) -> bool:
+        """Whether any number of the figure is re-based from the unit's predecessors."""
+        return any(self.is_rebased(p) for p in self.rebasing.parts)
+
+    def is_rebased(self, part: str) -> bool:
+        """Whether one of the figure's numbers (``REBASED_PARTS``) is re-based: it stands, and draws
+        on months before the unit existed (a missing one says why instead: ``missing_reason``)."""
+        return part in self.rebasing.parts and self.part_value(part) is not None
+
+    @property
+    def previous_rebased(self) -> bool:
+        """Whether the figure's comparison (the same period, or January to it, a year earlier) is re-based."""
+        return self.is_rebased("previous") or (self.has_cumulative and self.is_rebased("previous_ytd"))
+
+    @property
+    def composition_text(self) -> str:
+        """ "Quy đổi theo địa giới hành chính mới từ: Phường A (toàn bộ), Phường B (60 %)"."""
+        return writing.composition_text([(p.name, p.share) for p in self.rebasing.composition])
+
+    @property
+    def composition_list(self) -> str:
+        """ "Phường A (toàn bộ), Phường B (60 %)": the predecessors and their shares alone."""
+        return writing.composition_list([(p.name, p.share) for p in self.rebasing.composition])
+
+    def rebased_parts_text(self, parts: Sequence[str] = REBASED_PARTS) -> str:
+        """Which of ``parts`` are re-based, in words: "cùng kỳ, dự báo cả năm"."""
+        return writing.rebased_parts_text([p for p in parts if self.is_rebased(p)])
+
+    def missing_texts(self, parts: Sequence[str] = REBASED_PARTS) -> str:
+        """Why any of ``parts`` is missing, each reason once."""
+        texts = dict.fromkeys(t for p in parts if (t := self.missing_text(p)))
+        return " ".join(texts)
+
+    def part_value(self, part: str) -> Decimal | None:
+        m = self.measures
+        if part == "previous_ytd":
+            return self.previous_ytd
+        return cast(Decimal | None, getattr(m, part))
+
+    def missing_reason(self, part: str) -> str | None:
+        """Why one of the figure's numbers is missing (a ``MissingReason``); None when it is not
+        missing, or missing as any figure is (nothing reported)."""
+        if self.part_value(part) is not None:
+            return None
+        return dict(self.rebasing.missing).get(part)
+
+    def missing_short(self, part: str) -> str:
+        """ "chưa rõ tỷ lệ của Phường E" in place of a missing number's bare dash; empty otherwise."""
+        return writing.missing_reason_short(self.missing_reason(part), self.rebasing.missing_units)
+
+    def missing_text(self, part: str) -> str:
+        return writing.missing_reason_text(self.missing_reason(part), self.rebasing.missing_units)
+
+    def rebased_title(self, part: str) -> str:
+        """What a re-based number was computed from, and, where some of its months could not be
+        re-based (a share unknown), why they are missing: the tooltip of its mark."""
+        title = self.composition_text
+        reason = dict(self.rebasing.missing).get(part)
+        if reason is not None:
+            title += ". " + writing.missing_reason_text(reason, self.rebasing.missing_units)
+        return title
+
+    def note(self, part: str) -> str:
+        """What a reader is told about one number: what it was re-based from, or why it is missing."""
+        return self.rebased_title(part) if self.is_rebased(part) else self.missing_text(part)
+
 
 def periods_needed(indicators: Iterable[Indicator], reports: Iterable[ReportPeriod]) -> list[Period]:
     """The periods an engine must cover to answer ``reports`` for ``indicators`` (data window and plan years)."""
@@ -251,10 +357,75 @@ class FigureBook:
         cache: dict[int, IndicatorSpec] = {}
         self.specs = {i.pk: spec_of(i, cache) for i in indicators}
         self.engine: Engine | None = None
+        self._predecessor_names: dict[int, tuple[str, str]] | None = None
         if self.specs and units and periods:
             self.engine = build_engine(
                 specs=list(self.specs.values()), units=units, periods=periods, value_periods=value_periods
             )
+
+    def _names(self) -> dict[int, tuple[str, str]]:
+        """The code and name (in the active language) of every predecessor the engine re-bases
+        from: one query, the first time a re-based figure is read."""
+        if self._predecessor_names is None:
+            ids: set[int] = set()
+            if self.engine is not None:
+                for series in self.engine.series.values():
+                    for links in series.predecessors.values():
+                        ids.update(p for p, _share in links)
+            english = (translation.get_language() or "").startswith("en")
+            self._predecessor_names = {
+                pk: (code, (name_en if english and name_en else name))
+                for pk, code, name, name_en in OrgUnit.objects.filter(pk__in=ids)
+                .order_by()
+                .values_list("pk", "code", "name", "name_en")
+            }
+        return self._predecessor_names
+
+    def rebasing(self, indicator: Indicator, unit_id: int, shown: ShownPeriod) -> Rebasing:
+        """Which numbers of a shown figure are re-based, from what, and why one is missing."""
+        engine = self.engine
+        if engine is None or unit_id not in engine.unit_codes:
+            return NO_REBASING
+        spec = self.specs[indicator.pk]
+        predecessors = engine.predecessors_of(spec, unit_id)
+        if not predecessors:
+            return NO_REBASING
+        period, earlier = shown.period, shown.period.shift_years(-1)
+        asked = {
+            "value": (period, "ytd" if shown.cumulative else "value"),
+            "previous": (earlier, "ytd") if shown.cumulative else (period, "previous"),
+            "ytd": (period, "ytd"),
+            "previous_ytd": (earlier, "ytd"),
+            "projection": (period, "projection"),
+        }
+        parts: set[str] = set()
+        missing: list[tuple[str, str]] = []
+        unknown: set[int] = set()
+        for part, (when, name) in asked.items():
+            drawn, shares_unknown, not_rebased = engine.measure_rebasing(spec, unit_id, when, name)
+            if drawn:
+                parts.add(part)
+            if shares_unknown:
+                missing.append((part, MissingReason.SHARE_UNKNOWN.value))
+                unknown |= shares_unknown
+            elif not_rebased:
+                missing.append((part, MissingReason.NOT_REBASED.value))
+        if not parts and not missing:
+            return NO_REBASING
+        names = self._names()
+
+        def name_of(pk: int) -> str:
+            return names.get(pk, (engine.code_of(pk), engine.code_of(pk)))[1]
+
+        return Rebasing(
+            parts=frozenset(parts),
+            composition=tuple(
+                Predecessor(code=names.get(pk, (engine.code_of(pk), ""))[0], name=name_of(pk), share=share)
+                for pk, share in predecessors
+            ),
+            missing=tuple(missing),
+            missing_units=tuple(sorted(name_of(pk) for pk in unknown)),
+        )
 
     def measures(self, indicator: Indicator, unit_id: int, period: Period) -> Measures:
         """The contract's eight measures, exactly as ``/api/v1/analytics`` gives them."""
@@ -283,7 +454,14 @@ class FigureBook:
                 reported=measures.ytd_reported,
                 expected=measures.ytd_expected,
             )
-        return Figure(indicator=indicator, org_unit_id=unit_id, shown=shown, measures=measures, previous_ytd=earlier)
+        return Figure(
+            indicator=indicator,
+            org_unit_id=unit_id,
+            shown=shown,
+            measures=measures,
+            previous_ytd=earlier,
+            rebasing=self.rebasing(indicator, unit_id, shown),
+        )
 
     def measure(self, indicator: Indicator, unit_id: int, period: Period, name: str) -> Decimal | None:
         """One of the eight measures alone (it reads less than all eight: see ``Engine.measure``)."""
@@ -294,6 +472,33 @@ class FigureBook:
     def values(self, indicator: Indicator, unit_id: int, periods: Sequence[Period]) -> list[Decimal | None]:
         """The indicator's value at the unit in each of ``periods`` (the value alone: see ``value_periods``)."""
         return [self.measure(indicator, unit_id, p, "value") for p in periods]
+
+    def is_rebased(self, indicator: Indicator, unit_id: int, period: Period, name: str) -> bool:
+        """Whether one measure of a period at the unit stands on re-based months (a chart's point)."""
+        if self.engine is None or unit_id not in self.engine.unit_codes:
+            return False
+        spec = self.specs[indicator.pk]
+        if self.engine.measure(spec, unit_id, period, name) is None:
+            return False
+        return self.engine.measure_rebasing(spec, unit_id, period, name)[0]
+
+    def began(self, indicator: Indicator, unit_id: int) -> dt.date | None:
+        """The day a successor began (its map changed then, and its figures before it are re-based);
+        None for a unit that is no successor. Read from the engine: no query."""
+        if self.engine is None or unit_id not in self.engine.unit_codes:
+            return None
+        series = self.engine.series[_first_stored(self.specs[indicator.pk]).id]
+        if series.start_of(unit_id) is None:
+            return None
+        return series.validity.get(unit_id, (None, None))[0]
+
+    def sparkline_breaks(self, figure: Figure) -> list[Break]:
+        """Where a figure's sparkline crosses the day its unit began (a successor's)."""
+        began = self.began(figure.indicator, figure.org_unit_id)
+        if began is None:
+            return []
+        periods = sparkline_periods(figure.shown, PeriodType(figure.indicator.period_type))
+        return series_breaks(days=[began], periods=periods)
 
     def sparkline(self, figure: Figure) -> list[Decimal | None]:
         """A figure's recent history, for its tile."""
@@ -307,3 +512,23 @@ class FigureBook:
         """
         subs = periods_behind(shown, PeriodType(indicator.period_type))
         return [(p, v is not None) for p, v in zip(subs, self.values(indicator, unit_id, subs), strict=True)]
+
+
+def rebased_note(figures: Iterable[Figure]) -> str:
+    """The note under a table or a group of tiles that shows re-based figures: "Số liệu cùng kỳ quy
+    đổi theo địa giới hành chính mới." where a comparison is re-based, and what the mark means
+    where a figure of the period is; empty where none is."""
+    shown = [f for f in figures if f.rebased]
+    notes = []
+    if any(f.previous_rebased for f in shown):
+        notes.append(str(writing.REBASED_PREVIOUS_NOTE))
+    if any(f.is_rebased("value") or f.is_rebased("ytd") or f.is_rebased("projection") for f in shown):
+        notes.append(str(writing.REBASED_NOTE))
+    return " ".join(notes)
+
+
+def _first_stored(spec: IndicatorSpec) -> IndicatorSpec:
+    """The first stored indicator behind a spec (a ratio's numerator, through ratios)."""
+    while spec.aggregation == "ratio":
+        spec = spec.operands()[0]
+    return spec

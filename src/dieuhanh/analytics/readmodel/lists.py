@@ -18,6 +18,7 @@ from dieuhanh.analytics.readmodel.scope import SHOWN_UNIT_FIELDS
 from dieuhanh.indicators.models import Indicator, Sector, Target
 from dieuhanh.indicators.periods import PeriodType
 from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.selectors import began_after, map_day, predecessors_on
 from dieuhanh.orgunits.tree import in_subtrees, path_ids
 
 # The order in which a summary counts statuses: verdicts first, then what cannot be judged.
@@ -160,12 +161,18 @@ class PlannedPairs:
 def planned_pairs(*, indicators: Sequence[Indicator], root: OrgUnit, report: ReportPeriod) -> PlannedPairs:
     """(indicator, unit) pairs at or under ``root`` with an annual plan for the year each indicator is shown for.
 
-    Only these can be off track or at risk: a status needs a plan. Two queries.
+    Only these can be off track or at risk: a status needs a plan. The units are those of the map
+    of the period's last day (docs/dashboards.md, "The map of a date"): a unit that ended before it
+    is not listed, even with a plan for the year; under a unit asked about a period before it began
+    (the home province shown re-based), the units it was made of and theirs. Two queries (three
+    for a unit shown re-based).
     """
     year_of = {i.pk: report.shown_for(PeriodType(i.period_type)).period.year for i in indicators}
+    day = map_day(root, report.end_date)
+    roots = [root, *predecessors_on(root, on=day, fields=SHOWN_UNIT_FIELDS)] if began_after(root, day) else [root]
     rows = (
         Target.objects.filter(
-            in_subtrees([root], through="org_unit"),
+            in_subtrees(roots, through="org_unit"),
             indicator_id__in=list(year_of),
             year_from=F("year_to"),
             year_from__in=set(year_of.values()),
@@ -173,8 +180,9 @@ def planned_pairs(*, indicators: Sequence[Indicator], root: OrgUnit, report: Rep
         .values_list("indicator_id", "org_unit_id", "year_from")
         .order_by()
     )
-    pairs = sorted({(i, u) for i, u, year in rows if year_of[i] == year})
-    units = OrgUnit.objects.only(*SHOWN_UNIT_FIELDS).in_bulk({u for _i, u in pairs} | {root.pk})
+    planned = {(i, u) for i, u, year in rows if year_of[i] == year}
+    units = OrgUnit.objects.only(*SHOWN_UNIT_FIELDS).in_bulk({u for _i, u in planned} | {root.pk})
+    pairs = sorted((i, u) for i, u in planned if u == root.pk or units[u].is_valid_on(day))
     return PlannedPairs(pairs=pairs, units=units)
 
 

@@ -25,33 +25,35 @@ from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.indicators.selectors import indicator_list, may_see_internal
 from dieuhanh.orgunits.choices import OrgUnitKind
 from dieuhanh.orgunits.models import OrgUnit
-from dieuhanh.orgunits.selectors import TreeUnit, today, unit_on
+from dieuhanh.orgunits.selectors import TreeUnit, began_after, map_day, predecessors_on, today
 
 ADMINISTRATIVE_KINDS = (OrgUnitKind.PROVINCE, OrgUnitKind.DISTRICT, OrgUnitKind.COMMUNE)
 
 
 def default_org_unit(tree: Sequence[TreeUnit], *, on: dt.date | None = None) -> OrgUnit | None:
-    """The root province in force ``on`` a day (default today), else the first root.
+    """The unit a surface shows when none is asked for, for a period ending ``on`` (default today).
 
-    Provinces of several maps may be roots of the tree — the former Hồ Chí Minh City (79 until
-    30/6/2025), Bình Dương and Bà Rịa – Vũng Tàu, and the new city (79 again, since 1/7/2025) — and a
-    code names a unit only with a date: the one chosen is the province the resolver finds valid that
-    day; failing one, the province that ended last (a catalogue of the past alone).
+    The home province: the first root province of today's map (of ``tree``, every time's units).
+    For a period that ends before it began, it is shown re-based over the units it was made of
+    (docs/dashboards.md, "The map of a date") — unless it was made of one unit only, which is then
+    shown as it was (the same territory, under its name of then). Without a root province valid
+    today, or without the units it was made of (no succession recorded), the first root province
+    valid ``on``, else the first root province, else the first root, else the first unit.
     """
     roots = [t.unit for t in tree if t.unit.parent_id is None]
     provinces = [u for u in roots if u.kind == OrgUnitKind.PROVINCE]
-    if provinces:
-        day = on or today()
-        by_code: dict[str, list[OrgUnit]] = {}
-        for unit in provinces:
-            by_code.setdefault(unit.code, []).append(unit)
-        for units in by_code.values():
-            units.sort(key=lambda u: u.valid_from or dt.date.min)
-        in_force = [unit_on(by_code[u.code], day) for u in provinces]
-        current = next((unit for unit in in_force if unit is not None), None)
-        if current is not None:
-            return current
-        return max(provinces, key=lambda u: u.valid_to or dt.date.max)
+    now = today()
+    home = next((u for u in provinces if u.is_valid_on(now)), None)
+    if home is not None and on is not None and began_after(home, on):
+        # One query, only for a period before the home province began.
+        stand_ins = predecessors_on(home, on=on)
+        if stand_ins:
+            return stand_ins[0] if len(stand_ins) == 1 else home
+    if home is None or (on is not None and not home.is_valid_on(on)):
+        day = on or now
+        home = next((u for u in provinces if u.is_valid_on(day)), provinces[0] if provinces else None)
+    if home is not None:
+        return home
     return roots[0] if roots else (tree[0].unit if tree else None)
 
 
@@ -194,10 +196,15 @@ SHOWN_UNIT_FIELDS = (
 
 
 def child_units(*, unit: OrgUnit, start: dt.date, end: dt.date) -> list[OrgUnit]:
-    """The units directly below ``unit`` that existed for a day of [start, end], with their centroids; one query."""
+    """The units shown below ``unit`` for a period [start, end], with their centroids: those of the
+    map of its last day (``map_day``; docs/dashboards.md, "The map of a date"). One query.
+
+    For a period that ends before ``unit`` began (the home province shown re-based), the units it
+    was made of, valid then (``predecessors_on``).
+    """
+    day = map_day(unit, end)
+    if began_after(unit, day):
+        return predecessors_on(unit, on=day, fields=SHOWN_UNIT_FIELDS)
     return list(
-        OrgUnit.objects.filter(parent=unit)
-        .valid_between(start, end)
-        .only(*SHOWN_UNIT_FIELDS)
-        .order_by("sort_order", "code")
+        OrgUnit.objects.filter(parent=unit).valid_on(day).only(*SHOWN_UNIT_FIELDS).order_by("sort_order", "code")
     )

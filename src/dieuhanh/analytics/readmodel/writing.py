@@ -18,16 +18,17 @@ One module, so that two surfaces can never write the same figure two ways:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.functional import Promise
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from dieuhanh.analytics.engine import HUNDRED, Status
+from dieuhanh.analytics.engine import HUNDRED, MissingReason, Status
 
 MISSING = "–"
 # Changes and shares of a plan are written with one decimal, as the statistics office does.
@@ -243,3 +244,76 @@ def palette_css() -> str:
         for part in ("strong", "wash", "line", "ink")
     ]
     return ":root { " + " ".join(lines) + " }"
+
+
+# ---- re-based figures (docs/analytics.md, "Re-based values") ------------------------------------
+
+# The mark beside a figure computed from the former units on the new map.
+REBASED_MARK: Promise = pgettext_lazy("mark beside a figure computed from the former units", "re-based")
+# The standard note under a table or tiles where a figure of the same period last year is re-based.
+REBASED_PREVIOUS_NOTE: Promise = _(
+    "Figures of the same period last year are re-based to the new administrative boundaries."
+)
+REBASED_NOTE: Promise = _(
+    "Figures marked “re-based” are computed from the former units, on the new administrative boundaries."
+)
+
+
+def share_text(share: Decimal | None) -> str:
+    """A predecessor's share of a successor, for a reader: "toàn bộ" (whole), "60 %", "chưa rõ tỷ lệ"."""
+    if share is None:
+        return str(_("share not known"))
+    if share >= 1:
+        return str(_("whole"))
+    pct = share * HUNDRED
+    places = 0 if pct == pct.to_integral_value() else PERCENT_DECIMALS
+    return f"{number(pct, places)} %"
+
+
+def composition_list(parts: Sequence[tuple[str, Decimal | None]]) -> str:
+    """The predecessors of a re-based figure with their shares: "Phường A (toàn bộ), Phường B (60 %)"."""
+    return ", ".join(f"{name} ({share_text(share)})" for name, share in parts)
+
+
+def composition_text(parts: Sequence[tuple[str, Decimal | None]]) -> str:
+    """What a re-based figure was computed from: "Quy đổi theo địa giới hành chính mới từ: Phường A
+    (toàn bộ), Phường B (60 %)"; empty without predecessors."""
+    if not parts:
+        return ""
+    return str(_("Re-based to the new administrative boundaries from: %(parts)s")) % {"parts": composition_list(parts)}
+
+
+# A figure's numbers, as a list of which are re-based names them (an export's column).
+REBASED_PART_LABELS: dict[str, Promise] = {
+    "value": pgettext_lazy("a re-based number of a figure", "value"),
+    "previous": pgettext_lazy("a re-based number of a figure", "same period last year"),
+    "ytd": pgettext_lazy("a re-based number of a figure", "cumulative"),
+    "previous_ytd": pgettext_lazy("a re-based number of a figure", "cumulative last year"),
+    "projection": pgettext_lazy("a re-based number of a figure", "year-end estimate"),
+}
+
+
+def rebased_parts_text(parts: Sequence[str]) -> str:
+    """Which numbers of a figure are re-based, in words: "cùng kỳ, dự báo cả năm"."""
+    return ", ".join(str(REBASED_PART_LABELS[p]) for p in REBASED_PART_LABELS if p in parts)
+
+
+def missing_reason_short(reason: str | None, units: Sequence[str]) -> str:
+    """Why a re-based figure is missing, in a few words for a table cell: "chưa rõ tỷ lệ của Phường E",
+    "không quy đổi"; empty when nothing is missing for a reason."""
+    if reason == MissingReason.SHARE_UNKNOWN:
+        return str(_("share of %(units)s not known")) % {"units": ", ".join(units)}
+    if reason == MissingReason.NOT_REBASED:
+        return str(_("not re-based"))
+    return ""
+
+
+def missing_reason_text(reason: str | None, units: Sequence[str]) -> str:
+    """Why a re-based figure is missing, in a sentence (the words of ``Measures.missing_text``)."""
+    if reason == MissingReason.SHARE_UNKNOWN:
+        return gettext("Not re-based: the share of %(units)s that went to this unit is not known.") % {
+            "units": ", ".join(units)
+        }
+    if reason == MissingReason.NOT_REBASED:
+        return gettext("Not re-based: this indicator cannot be carried from the former units.")
+    return ""

@@ -4,7 +4,7 @@ The figures themselves, and the lists the report shares with the pages (plan ind
 scorecards, what is off track), are analytics' read model (``dieuhanh.analytics.readmodel``).
 """
 
-from dieuhanh.dashboard.selectors.common import Place, unit_place, year_choices
+from dieuhanh.dashboard.selectors.common import Place, address_code, period_map, unit_place, year_choices
 from dieuhanh.dashboard.selectors.indicator import IndicatorDetail, UnitRow, indicator_detail
 from dieuhanh.dashboard.selectors.overview import Tile, Tiles, overview_book, overview_tiles
 from dieuhanh.dashboard.selectors.wall import wall_map_indicators
@@ -15,9 +15,11 @@ __all__ = [
     "Tile",
     "Tiles",
     "UnitRow",
+    "address_code",
     "indicator_detail",
     "overview_book",
     "overview_tiles",
+    "period_map",
     "unit_place",
     "wall_map_indicators",
     "year_choices",

@@ -25,6 +25,9 @@ class Point:
     value: Decimal | None
     previous: Decimal | None
     plan: Decimal | None
+    # Whether the value, or the same period a year earlier, is re-based from the unit's predecessors.
+    rebased: bool = False
+    previous_rebased: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,11 @@ class IndicatorDetail:
     cumulative: list[CumulativePoint]
     plan: Decimal | None
     plan_is_per_period: bool
+
+    @property
+    def own_rows(self) -> list[UnitRow]:
+        """The unit's own row alone (what the note under its key figures reads)."""
+        return [self.own]
 
     @property
     def has_plan_line(self) -> bool:
@@ -145,7 +153,16 @@ def indicator_detail(*, indicator: Indicator, unit: OrgUnit, report: ReportPerio
         if plan is not None and plan_is_per_period:
             # A sum's annual plan, spread evenly: the average a period needs to reach it.
             plan = plan / period_type.per_year
-        points.append(Point(period=period, value=measures.value, previous=measures.previous, plan=plan))
+        points.append(
+            Point(
+                period=period,
+                value=measures.value,
+                previous=measures.previous,
+                plan=plan,
+                rebased=book.is_rebased(indicator, unit.pk, period, "value"),
+                previous_rebased=book.is_rebased(indicator, unit.pk, period, "previous"),
+            )
+        )
 
     year = [p for p in trend if p.year == shown.period.year]
     last_shown = shown.period.sub_periods(period_type)[-1]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from dieuhanh.analytics.readmodel.book import Figure, FigureBook, periods_needed, sparklines_needed
+from dieuhanh.analytics.readmodel.breaks import Break
 from dieuhanh.analytics.readmodel.lists import StatusSummary, status_summary
 from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.indicators.models import Indicator
@@ -36,6 +37,8 @@ class Tile:
 
     figure: Figure
     sparkline: list[Decimal | None]
+    # Where the sparkline crosses the day the unit's map changed (its start, for a successor).
+    breaks: list[Break] = field(default_factory=list)
 
 
 @dataclass
@@ -71,5 +74,5 @@ def overview_tiles(
         if not figure.has_figures and figure.measures.plan is None:
             result.absent.append(indicator)
             continue
-        result.tiles.append(Tile(figure=figure, sparkline=book.sparkline(figure)))
+        result.tiles.append(Tile(figure=figure, sparkline=book.sparkline(figure), breaks=book.sparkline_breaks(figure)))
     return result

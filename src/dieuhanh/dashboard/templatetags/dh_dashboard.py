@@ -8,8 +8,12 @@ from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+
+from dieuhanh.analytics.readmodel.breaks import Break
+from dieuhanh.dashboard.selectors.common import address_code
+from dieuhanh.orgunits.models import OrgUnit
 
 register = template.Library()
 
@@ -20,11 +24,21 @@ SPARK_PAD = 3
 
 @register.simple_tag
 def picked_url(path: str, org_unit: object, period: object) -> str:
-    """``path`` for a unit and a period, as the pickers would send them."""
-    code = getattr(org_unit, "code", org_unit)
+    """``path`` for a unit and a period, as the pickers would send them (without the unit's code for
+    the home province shown re-based for a period before it began: ``address_code``)."""
+    code = unit_value(org_unit, period)
     period_code = getattr(period, "code", period)
     query = urlencode({k: str(v) for k, v in (("org_unit", code), ("period", period_code)) if v})
     return path + (f"?{query}" if query else "")
+
+
+@register.filter
+def unit_value(org_unit: object, period: object) -> str:
+    """What names ``org_unit`` in an address or the unit picker for ``period``: its code, or nothing
+    for a unit shown for a period before it began (``selectors.address_code``)."""
+    if isinstance(org_unit, OrgUnit):
+        return address_code(org_unit, getattr(period, "end_date", None))
+    return str(org_unit or "")
 
 
 @register.simple_tag
@@ -34,11 +48,12 @@ def indicator_url(indicator: object, org_unit: object, period: object) -> str:
 
 
 @register.simple_tag
-def sparkline(values: Sequence[Decimal | None]) -> SafeString:
+def sparkline(values: Sequence[Decimal | None], breaks: Sequence[Break] = ()) -> SafeString:
     """A small inline SVG line of ``values`` (gaps where a value is missing), its last point marked.
 
     Drawn on the server: it needs no script, prints, and costs the page nothing to start.
-    It only illustrates the figure written beside it, so assistive technology skips it.
+    It only illustrates the figure written beside it, so assistive technology skips it. A day the
+    unit's map changed (``breaks``) is a thin vertical line at its period, named in its title.
     """
     known = [(i, float(v)) for i, v in enumerate(values) if v is not None]
     if len(known) < 2:
@@ -62,12 +77,23 @@ def sparkline(values: Sequence[Decimal | None]) -> SafeString:
         previous = i
     path = " ".join("M" + " L".join(f"{x},{y}" for x, y in run) for run in runs if run)
     last_x, last_y = point(*known[-1])
+    lines = format_html_join(
+        "",
+        '<line class="sparkline__break" data-break="{}" x1="{}" y1="0" x2="{}" y2="{}" stroke="currentColor" '
+        'stroke-width="1" stroke-dasharray="2 2" opacity="0.6"><title>{}</title></line>',
+        (
+            (b.day.isoformat(), x, x, SPARK_HEIGHT, b.label)
+            for b in breaks
+            for x in [round(SPARK_PAD + b.index * step, 1)]
+        ),
+    )
     return format_html(
         '<svg class="sparkline" viewBox="0 0 {w} {h}" width="{w}" height="{h}" aria-hidden="true" '
-        'focusable="false"><path d="{path}" fill="none" stroke="currentColor" stroke-width="1.6" '
+        'focusable="false">{lines}<path d="{path}" fill="none" stroke="currentColor" stroke-width="1.6" '
         'stroke-linejoin="round" stroke-linecap="round"/><circle cx="{x}" cy="{y}" r="2.6" fill="currentColor"/></svg>',
         w=SPARK_WIDTH,
         h=SPARK_HEIGHT,
+        lines=lines,
         path=path,
         x=last_x,
         y=last_y,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -9,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from dieuhanh.analytics.readmodel import writing
-from dieuhanh.analytics.readmodel.book import Figure
+from dieuhanh.analytics.readmodel.book import Figure, rebased_note
 from dieuhanh.analytics.readmodel.periods import lower_first
 
 register = template.Library()
@@ -114,3 +116,66 @@ def partial_mark(reported: str) -> SafeString:
 def lower_first_filter(text: object) -> str:
     """A period label mid-sentence: "Tháng 6/2023" → "tháng 6/2023"."""
     return lower_first(str(text))
+
+
+@register.simple_tag
+def rebased_mark(figure: Figure, part: str = "value") -> SafeString:
+    """A compact "quy đổi" beside a re-based number (``part``: value, previous, ytd, previous_ytd,
+    projection), naming what it was re-based from in its tooltip and to screen readers; beside a
+    number missing for a reason, the reason ("chưa rõ tỷ lệ của Phường E"); else nothing.
+    Every name is escaped: unit names are the catalogue's, not ours."""
+    if figure.is_rebased(part):
+        composition = figure.rebased_title(part)
+        return format_html(
+            '<sup class="rebased" data-rebased="{}" title="{}">{}<span class="visually-hidden">: {}</span></sup>',
+            part,
+            composition,
+            writing.REBASED_MARK,
+            composition,
+        )
+    short = figure.missing_short(part)
+    if short:
+        return format_html(
+            '<span class="missing-reason" data-missing-reason="{}" title="{}">{}</span>',
+            figure.missing_reason(part),
+            figure.missing_text(part),
+            short,
+        )
+    return SafeString("")
+
+
+@register.simple_tag
+def rebased_flag(on: bool, title: str, part: str = "value") -> SafeString:
+    """The "quy đổi" mark where ``on`` (a chart's point, whose composition is its unit's: ``title``)."""
+    if not on:
+        return SafeString("")
+    return format_html(
+        '<sup class="rebased" data-rebased="{}" title="{}">{}<span class="visually-hidden">: {}</span></sup>',
+        part,
+        title,
+        writing.REBASED_MARK,
+        title,
+    )
+
+
+def _figures_of(items: Iterable[object]) -> list[Figure]:
+    figures: list[Figure] = []
+    for item in items:
+        if isinstance(item, Figure):
+            figures.append(item)
+        elif isinstance(getattr(item, "figure", None), Figure):
+            figures.append(item.figure)  # type: ignore[attr-defined]
+        elif hasattr(item, "rows"):
+            figures.extend(_figures_of(item.rows))
+    return figures
+
+
+@register.simple_tag
+def rebased_hint(*groups: Iterable[object] | None) -> SafeString:
+    """The note under a table or tiles showing re-based figures ("Số liệu cùng kỳ quy đổi theo địa
+    giới hành chính mới."); nothing where none is. Takes figures, or rows, tiles or groups of them."""
+    figures = [f for items in groups if items for f in _figures_of(items)]
+    note = rebased_note(figures)
+    if not note:
+        return SafeString("")
+    return format_html('<p class="hint rebased-note" data-rebased-note>{}</p>', note)

@@ -58,6 +58,7 @@ class DirectiveSerializer(serializers.ModelSerializer[Directive]):
     (``group:districts``, ``group:communes``, ``group:agencies``) of a group's directive."""
 
     lead_agency = serializers.SerializerMethodField()
+    lead_agency_in_force = serializers.SerializerMethodField()
     coordinating_agencies = serializers.SerializerMethodField()
     recurrence = serializers.SerializerMethodField()
     as_of = serializers.SerializerMethodField()
@@ -75,6 +76,7 @@ class DirectiveSerializer(serializers.ModelSerializer[Directive]):
             "content",
             "source_sentence",
             "lead_agency",
+            "lead_agency_in_force",
             "coordinating_agencies",
             "deadline",
             "recurrence",
@@ -91,6 +93,17 @@ class DirectiveSerializer(serializers.ModelSerializer[Directive]):
 
     def get_lead_agency(self, obj: Directive) -> str | None:
         return obj.lead_group or (obj.lead_agency.code if obj.lead_agency else None)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_lead_agency_in_force(self, obj: Directive) -> str | None:
+        """The code of the agency leading it on ``as_of``: ``lead_agency`` unless that agency was
+        merged since (its successor) or the directive was handed over; null for a group's
+        directive, and while a split agency's directive is not carried."""
+        leads = self.context.get("leads")
+        if obj.lead_agency is None or leads is None:
+            return None
+        state = leads.at(obj, self.context["as_of"])
+        return state.unit.code if state is not None and state.unit is not None else None
 
     def get_coordinating_agencies(self, obj: Directive) -> list[str]:
         return [u.code for u in obj.coordinating_agencies.all()]

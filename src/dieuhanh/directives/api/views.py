@@ -47,6 +47,7 @@ from dieuhanh.directives.scorecards import scorecard_rows
 from dieuhanh.directives.selectors import (
     ROLE_LEAD,
     DirectiveFilters,
+    DirectiveLeads,
     agency_catalogue,
     directive_may_report,
     directive_may_review,
@@ -136,10 +137,15 @@ class DirectiveFilter(django_filters.FilterSet):
         fields = ["agency", "due_from", "due_to", "source", "top_level"]
 
     def filter_agency(self, queryset: QuerySet[Directive], name: str, value: str) -> QuerySet[Directive]:
-        unit = _unit(value, on=_as_of(self.request) if self.request is not None else today_local())
+        on = _as_of(self.request) if self.request is not None else today_local()
+        unit = _unit(value, on=on)
+        # The agency's work on that date: its own, its predecessors' since a merger, handed-over directives.
+        leads = DirectiveLeads()
+        led = leads.led_by(unit, on)
         if self.data.get("role") == ROLE_LEAD:
-            return queryset.filter(lead_agency=unit)
-        return queryset.filter(Q(lead_agency=unit) | Q(coordinating_agencies=unit)).distinct()
+            return queryset.filter(led)
+        coordinators = [unit, *leads.agencies.carried_into(unit, on)]
+        return queryset.filter(led | Q(coordinating_agencies__in=coordinators)).distinct()
 
 
 class DirectiveViewSet(viewsets.ModelViewSet[Directive]):
@@ -158,7 +164,7 @@ class DirectiveViewSet(viewsets.ModelViewSet[Directive]):
         )
 
     def _context(self, as_of: dt.date, states: dict[int, StatusAt]) -> dict[str, Any]:
-        return {**self.get_serializer_context(), "as_of": as_of, "states": states}
+        return {**self.get_serializer_context(), "as_of": as_of, "states": states, "leads": DirectiveLeads()}
 
     def _body(self, directive: Directive, as_of: dt.date | None = None) -> Any:
         as_of = as_of or today_local()

@@ -6,8 +6,9 @@ from django import template
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from dieuhanh.directives.choices import DirectiveStatus, LeadGroup, Recurrence
+from dieuhanh.directives.choices import DirectiveStatus, Recurrence
 from dieuhanh.directives.models import Directive
+from dieuhanh.directives.selectors import lead_text
 
 register = template.Library()
 
@@ -39,9 +40,8 @@ def status_badge(value: object) -> str:
 
 @register.filter
 def lead_name(directive: Directive) -> str:
-    if directive.lead_group:
-        return str(LeadGroup(directive.lead_group).label)
-    return directive.lead_agency.name if directive.lead_agency else "–"
+    """The lead as it stands on the page's date (an agency merged since: its successor, "trước đây: …")."""
+    return lead_text(directive)
 
 
 @register.filter

@@ -7,10 +7,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
 
 from dieuhanh.api import CodeRelatedField, ModelRulesSerializer
 from dieuhanh.indicators.models import Indicator, Sector, Target
+from dieuhanh.indicators.selectors import responsible_agency_at
 from dieuhanh.orgunits.api.serializers import UnitCodeField
+from dieuhanh.orgunits.selectors import AgencySuccessions, today
 
 UNKNOWN_INDICATOR = {"does_not_exist": _("unknown indicator '{value}'.")}
 
@@ -46,6 +50,7 @@ class IndicatorSerializer(ModelRulesSerializer[Indicator]):
     denominator = indicator_field(allow_null=True, required=False)
     # An agency is named as it is today (else the last unit with the code, for an agency that has ended).
     responsible_agency = UnitCodeField(allow_null=True, required=False)
+    responsible_agency_in_force = serializers.SerializerMethodField()
 
     class Meta:
         model = Indicator
@@ -70,10 +75,22 @@ class IndicatorSerializer(ModelRulesSerializer[Indicator]):
             "max_value",
             "sector",
             "responsible_agency",
+            "responsible_agency_in_force",
             "is_public",
             "legal_source",
             "sort_order",
         ]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_responsible_agency_in_force(self, obj: Indicator) -> str | None:
+        """The code of the agency answering for the indicator on the date asked (``?on=``, default
+        today): ``responsible_agency``, or the agency that took it over since a merger; null
+        without one, and past a split until the catalogue names the new one."""
+        if obj.responsible_agency is None:
+            return None
+        successions = self.context.setdefault("agency_successions", AgencySuccessions())
+        state = responsible_agency_at(obj, on=self.context.get("on") or today(), successions=successions)
+        return state.unit.code if state is not None and state.unit is not None else None
 
 
 class TargetSerializer(ModelRulesSerializer[Target]):

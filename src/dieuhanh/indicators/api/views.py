@@ -4,9 +4,11 @@ indicators only."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 
@@ -45,6 +47,19 @@ class IndicatorViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet[Indicator]):
     def get_queryset(self) -> QuerySet[Indicator]:
         qs = Indicator.objects.select_related("sector", "numerator", "denominator", "responsible_agency")
         return _public_unless_signed_in(self.request, qs)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        # ?on=2025-04-10: the date ``responsible_agency_in_force`` is answered at (default today).
+        context = super().get_serializer_context()
+        raw = self.request.query_params.get("on") if self.request is not None else None
+        if raw:
+            try:
+                context["on"] = dt.date.fromisoformat(raw)
+            except ValueError as exc:
+                raise ValidationError(
+                    {"on": _("'%(value)s' is not a date in the form 2023-07-20.") % {"value": raw}}
+                ) from exc
+        return context
 
 
 class TargetFilter(django_filters.FilterSet):

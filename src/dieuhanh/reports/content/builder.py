@@ -37,6 +37,15 @@ from dieuhanh.reports.phrasing import Wording
 from dieuhanh.reports.selectors import directive_indicator_codes, estimated_indicator_ids
 from dieuhanh.reports.sentences import indicator_sentence
 
+# Beside a figure in a table: last year's figure it is compared with is re-based (*), or it is (**).
+PREVIOUS_MARK = " (*)"
+CURRENT_MARK = " (**)"
+
+
+def current_mark(figure: Figure, part: str) -> str:
+    """(**) beside a number of the period that is re-based from the unit's predecessors."""
+    return CURRENT_MARK if figure.is_rebased(part) else ""
+
 
 def report_build(*, org_unit: OrgUnit, report: ReportPeriod, wording: Wording, issued_on: dt.date) -> Report:
     """The whole report of ``org_unit`` for ``report``, dated ``issued_on``; in Vietnamese whatever
@@ -103,11 +112,42 @@ class ReportBuilder:
             period=self.report.code,
             issued_on=self.issued_on,
             header=self.header(),
-            intro=[Paragraph(self.text("intro"))],
+            intro=[Paragraph(self.text("intro")), *self.rebased_notes()],
             sections=sections,
             annexes=[completeness_section(self)],
             closing=closing,
         )
+
+    # ---- re-based figures ----------------------------------------------------------------------
+
+    def rebased_notes(self) -> list[Paragraph]:
+        """What the report says where the unit's figures draw on months before it existed: "số liệu
+        cùng kỳ quy đổi theo địa giới hành chính mới", from what, and for which indicators."""
+        figures = [self.figure(i) for i in self.indicators]
+        composition = next((f.composition_list for f in figures if f.rebased), "")
+        notes = []
+        previous = [f.indicator.name for f in figures if f.previous_rebased]
+        if previous:
+            notes.append(
+                Paragraph(
+                    self.text("rebased_note", composition=composition, indicators=", ".join(previous)), style="note"
+                )
+            )
+        current = [f.indicator.name for f in figures if f.is_rebased("value") or f.is_rebased("ytd")]
+        if current:
+            notes.append(
+                Paragraph(
+                    self.text("rebased_current_note", composition=composition, indicators=", ".join(current)),
+                    style="note",
+                )
+            )
+        return notes
+
+    def table_note(self, *notes: str, previous: bool = False, current: bool = False) -> str:
+        """A table's note: its own, and what its (*) and (**) marks mean where it has them."""
+        if previous or current:
+            notes = (*notes, self.text("rebased_table_note", previous=previous, current=current))
+        return " ".join(n for n in notes if n)
 
     def header(self) -> Header:
         def text(key: str) -> str:
@@ -196,12 +236,12 @@ class ReportBuilder:
             text += f" ({lower_first(figure.shown.label())})"
         if figure.reported_text:
             text += f" ({figure.reported_text})"
-        return text
+        return text + current_mark(figure, "value")
 
     def change_cell(self, figure: Figure) -> str:
         """The change on last year as every surface writes it (points for a rate), without its unit:
-        the column's heading and note say it."""
-        return figure.change.signed
+        the column's heading and note say it; (*) where last year's figure is re-based."""
+        return figure.change.signed + (PREVIOUS_MARK if figure.change.known and figure.is_rebased("previous") else "")
 
     def plan_table(self, figures: Sequence[Figure]) -> Table:
         rows = []
@@ -238,7 +278,11 @@ class ReportBuilder:
             rows=tuple(rows),
             numeric=(False, False, False, True, True, True, True, False),
             widths=(0.8, 4.2, 1.3, 1.8, 1.2, 1.6, 1.2, 1.6),
-            note=self.text("change_points_note") if has_rates else "",
+            note=self.table_note(
+                self.text("change_points_note") if has_rates else "",
+                previous=any(PREVIOUS_MARK in row[4] for row in rows),
+                current=any(CURRENT_MARK in row[3] for row in rows),
+            ),
         )
 
     def plan_chart(self, planned: Sequence[Figure]) -> Chart | None:
@@ -270,7 +314,7 @@ class ReportBuilder:
                     str(n),
                     f.indicator.name,
                     row.unit.name,
-                    number_vi(f.measures.projection, d),
+                    number_vi(f.measures.projection, d) + current_mark(f, "projection"),
                     number_vi(f.measures.plan, d),
                     f.gap.signed,
                     self.status_label(f),
@@ -294,7 +338,10 @@ class ReportBuilder:
                 rows=tuple(table_rows),
                 numeric=(False, False, False, True, True, True, False),
                 widths=(0.8, 4.0, 2.4, 1.6, 1.6, 1.4, 1.6),
-                note=self.text("gap_points_note") if any(r.figure.rate for r in rows) else "",
+                note=self.table_note(
+                    self.text("gap_points_note") if any(r.figure.rate for r in rows) else "",
+                    current=any(CURRENT_MARK in row[3] for row in table_rows),
+                ),
             )
         )
         return section
@@ -352,7 +399,7 @@ class ReportBuilder:
                 (
                     str(row.rank) if row.rank is not None else "–",
                     row.name,
-                    number_vi(row.value, d),
+                    number_vi(row.value, d) + (CURRENT_MARK if row.rebased else ""),
                     self.change_cell(figure) if figure is not None else "–",
                 )
             )
@@ -362,6 +409,9 @@ class ReportBuilder:
             rows=tuple(rows),
             numeric=(True, False, True, True),
             widths=(0.8, 4.5, 2.2, 1.8),
+            note=self.table_note(
+                previous=any(PREVIOUS_MARK in r[3] for r in rows), current=any(CURRENT_MARK in r[2] for r in rows)
+            ),
         )
 
     def units_chart(self, indicator: Indicator, ranking: Sequence[RankRow], names: dict[str, str]) -> Chart:

@@ -12,7 +12,8 @@
     previous: "#8a5a00",
     plan: "#b3261e",
     projection: "#12672b",
-    none: "#d5dbe1"
+    none: "#d5dbe1",
+    break: "#5b4a8a"
   };
   // Status colours and their order come with each map's JSON, from the one palette on the server.
 
@@ -54,6 +55,37 @@
           backgroundColor: dark ? "#0d1620" : "#ffffff"
         }
       }
+    };
+  }
+
+  // Tooltips are built as DOM text, never as HTML strings: unit names are the catalogue's, not ours.
+  function tipLines(lines) {
+    var box = document.createElement("div");
+    lines.forEach(function (text) {
+      if (!text) { return; }
+      var line = document.createElement("div");
+      line.textContent = text;
+      box.appendChild(line);
+    });
+    return box;
+  }
+
+  // A day the map changed (1/7/2025: the re-organisation of administrative units): a vertical line
+  // at the period it falls in, labelled, drawn with the first series. The days come from the server.
+  function addBreaks(option, data) {
+    if (!data.breaks || !data.breaks.length || !option.series.length) { return; }
+    option.series[0].markLine = {
+      silent: true,
+      symbol: "none",
+      animation: false,
+      lineStyle: { type: "solid", color: COLOURS.break, width: 1.5 },
+      label: {
+        show: true,
+        position: "insideEndTop",
+        color: COLOURS.break,
+        formatter: function (p) { return p.name; }
+      },
+      data: data.breaks.map(function (b) { return { name: b.label, xAxis: data.x[b.index] }; })
     };
   }
 
@@ -104,6 +136,7 @@
     var option = lineOption(data, dark);
     option.grid.bottom = 44;
     option.dataZoom = [{ type: "inside" }, { type: "slider", height: 18, bottom: 6 }];
+    addBreaks(option, data);
     return option;
   };
 
@@ -125,6 +158,7 @@
         }
       });
     }
+    addBreaks(option, data);
     return option;
   };
 
@@ -136,7 +170,10 @@
       toolbox: toolbox(data, dark),
       tooltip: {
         trigger: "item",
-        formatter: function (p) { return p.name + ": " + fmt(p.value, data.decimals) + (data.unit ? " " + data.unit : ""); }
+        formatter: function (p) {
+          var item = items[p.dataIndex] || {};
+          return tipLines([p.name + ": " + fmt(p.value, data.decimals) + (data.unit ? " " + data.unit : ""), item.note]);
+        }
       },
       grid: { left: 8, right: 72, top: 32, bottom: 8, containLabel: true },
       xAxis: { type: "value", axisLabel: { formatter: tick(data.decimals), hideOverlap: true } },
@@ -153,7 +190,10 @@
         label: {
           show: true,
           position: "right",
-          formatter: function (p) { return fmt(p.value, data.decimals); }
+          formatter: function (p) {
+            var item = items[p.dataIndex] || {};
+            return fmt(p.value, data.decimals) + (item.rebased && data.rebased_label ? " · " + data.rebased_label : "");
+          }
         }
       }]
     };
@@ -227,9 +267,12 @@
     var about = measureOf(data, measure);
     var shown = item.texts[measure] || data.no_data;
     if (about.kind === "number" && item.texts[measure] !== "–" && about.unit) { shown += " " + about.unit; }
-    var line = item.label + "<br>" + (about.label || "") + ": " + shown;
-    if (item.partial) { line += "<br>" + item.partial + " " + data.partial_label; }
-    return line;
+    return tipLines([
+      item.label,
+      (about.label || "") + ": " + shown,
+      item.partial ? item.partial + " " + data.partial_label : "",
+      item.notes ? item.notes[measure] : ""
+    ]);
   }
 
   function mapOption(data, geo, measure, dark) {
@@ -239,7 +282,7 @@
       toolbox: toolbox(data, dark),
       tooltip: {
         trigger: "item",
-        formatter: function (p) { return p.data && p.data.item ? describe(data, p.data.item, measure) : p.name; }
+        formatter: function (p) { return p.data && p.data.item ? describe(data, p.data.item, measure) : tipLines([p.name]); }
       }
     };
     var labelColour = dark ? "#ffffff" : "#1b1f23";

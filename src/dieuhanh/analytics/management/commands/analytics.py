@@ -69,6 +69,9 @@ class Command(DieuhanhCommand):
                         "org_unit": r.org_unit,
                         "name": r.name,
                         options["measure"]: number_out(r.value),
+                        "rebased": r.rebased,
+                        "missing_reason": r.missing_reason,
+                        "missing_units": list(r.missing_units),
                     }
                     for i in indicators
                     for u in units

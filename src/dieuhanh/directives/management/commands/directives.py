@@ -24,16 +24,19 @@ from dieuhanh.directives.choices import SourceKind
 from dieuhanh.directives.extraction import extract_directives
 from dieuhanh.directives.reminders import reminders_send
 from dieuhanh.directives.scorecards import CollectResult, ScorecardError, scorecard_periods, scorecards_collect
-from dieuhanh.directives.selectors import agency_catalogue
+from dieuhanh.directives.selectors import agency_catalogue, directive_by_id, unit_by_code
 from dieuhanh.directives.services import (
     DirectiveError,
     DirectiveInput,
+    directive_transfer,
     directives_create,
     parse_recurrence,
     source_document_create,
     today_local,
 )
 from dieuhanh.indicators.periods import PeriodError
+from dieuhanh.orgunits.models import day_text
+from dieuhanh.orgunits.selectors import UnitLookupError
 
 MAX_TEXT_BYTES = 5 * 1024 * 1024
 
@@ -71,7 +74,7 @@ class Command(DieuhanhCommand):
     help = gettext_lazy("Directives: extract them from a text, send reminders, collect the agencies' scorecards.")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", metavar="{extract,remind,collect}")
+        actions = parser.add_subparsers(dest="action", metavar="{extract,remind,collect,transfer}")
         read = _("Read the directives out of a Vietnamese text.")
         extract = actions.add_parser("extract", help=read, description=read)
         extract.add_argument("file", metavar=_("FILE"), help=_("A UTF-8 text file, or - for standard input."))
@@ -119,6 +122,12 @@ class Command(DieuhanhCommand):
             help=_("A month (202311), quarter (2023Q4) or year (2023); default: all."),
         )
         collect.add_argument("--dry-run", action="store_true", help=_("Check, but write nothing."))
+        hand = _("Hand a directive over to another agency from a date (a split agency's directives).")
+        transfer = actions.add_parser("transfer", help=hand, description=hand)
+        transfer.add_argument("directive", type=int, metavar=_("ID"), help=_("The directive's number (#42: 42)."))
+        transfer.add_argument("--to", required=True, metavar=_("CODE"), help=_("The agency that takes it over."))
+        transfer.add_argument("--on", required=True, metavar=_("DATE"), help=_("From this date, YYYY-MM-DD."))
+        transfer.add_argument("--note", default="", metavar=_("TEXT"), help=_("Why (the decision that says so)."))
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options.get("action")
@@ -128,8 +137,27 @@ class Command(DieuhanhCommand):
             self._remind()
         elif action == "collect":
             self._collect(options)
+        elif action == "transfer":
+            self._transfer(options)
         else:
-            raise CommandError(_("Say what to do: extract, remind or collect."))
+            raise CommandError(_("Say what to do: extract, remind, collect or transfer."))
+
+    def _transfer(self, options: dict[str, Any]) -> None:
+        directive = directive_by_id(pk=options["directive"])
+        if directive is None:
+            raise CommandError(_("No directive #%(id)d.") % {"id": options["directive"]})
+        on = parse_date(options["on"])
+        try:
+            to_unit = unit_by_code(code=options["to"], on=on)
+            transfer = directive_transfer(directive=directive, to_unit=to_unit, effective_date=on, note=options["note"])
+        except UnitLookupError as exc:
+            raise CommandError(str(exc)) from exc
+        except DirectiveError as exc:
+            raise CommandError("; ".join(exc.messages)) from exc
+        self.stdout.write(
+            _("Directive #%(id)d is led by %(agency)s from %(date)s.")
+            % {"id": directive.pk, "agency": transfer.to_unit.name, "date": day_text(on)}
+        )
 
     def _extract(self, options: dict[str, Any]) -> None:
         if options["format"] != "json":

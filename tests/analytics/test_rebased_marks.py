@@ -1,0 +1,105 @@
+"""What the read model tells every surface about re-based figures: which numbers of a figure are
+re-based, from which predecessors (names and shares), why one is missing; a ranking's rows the same
+(docs/analytics.md, "Re-based values"). The world of ``test_rebased.py``, through the database."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.utils import translation
+
+from dieuhanh.analytics.readmodel.book import FigureBook, Predecessor, periods_needed, rebased_note
+from dieuhanh.analytics.readmodel.periods import ReportPeriod
+from dieuhanh.analytics.selectors import analytics_ranking
+from dieuhanh.analytics.services import rollups_rebuild
+from dieuhanh.indicators.models import Indicator
+from dieuhanh.indicators.periods import Period
+from dieuhanh.orgunits.models import OrgUnit
+from tests.analytics.test_rebased import world
+
+__all__ = ["world"]
+
+D = Decimal
+
+
+def book_for(units: list[OrgUnit], report: ReportPeriod) -> tuple[FigureBook, list[Indicator]]:
+    indicators = list(Indicator.objects.select_related("numerator", "denominator").order_by("code"))
+    periods = set(periods_needed(indicators, [report]))
+    periods |= {p.shift_years(-1) for p in periods}
+    return FigureBook(indicators=indicators, units=units, periods=sorted(periods)), indicators
+
+
+@pytest.mark.parametrize("rolled", [False, True])
+def test_a_figure_says_which_of_its_numbers_are_re_based_and_from_what(world: dict[str, OrgUnit], rolled: bool) -> None:
+    if rolled:
+        rollups_rebuild()
+    report = ReportPeriod.parse("2026S1")
+    book, _indicators = book_for([world["N"], world["n1"], world["n4"]], report)
+    revenue = Indicator.objects.get(code="REV")
+
+    with translation.override("vi"):
+        n = book.figure(revenue, world["N"].pk, report)
+        n1 = book.figure(revenue, world["n1"].pk, report)
+        n4 = book.figure(revenue, world["n4"].pk, report)
+
+    # N's first half of 2026 is its own; last year's, and the past years its estimate weighs, are re-based
+    assert not n.is_rebased("value")
+    assert not n.is_rebased("ytd")
+    assert n.is_rebased("previous")
+    assert n.is_rebased("projection")
+    assert n.previous_rebased
+    assert n.rebasing.composition == (Predecessor("A", "A", D(1)), Predecessor("B", "B", D(1)))
+    with translation.override("vi"):
+        assert n.composition_text == "Quy đổi theo địa giới hành chính mới từ: A (toàn bộ), B (toàn bộ)"
+        assert n1.composition_list == "c1 (toàn bộ), c2 (60 %)"
+        # n4's last year is missing, not re-based: the share of c5 is not known
+        assert not n4.is_rebased("previous")
+        assert n4.missing_reason("previous") == "share_unknown"
+        assert n4.missing_short("previous") == "chưa rõ tỷ lệ của c5"
+        assert n4.composition_list == "c5 (chưa rõ tỷ lệ)"
+        assert rebased_note([n, n1]).startswith("Số liệu cùng kỳ quy đổi theo địa giới hành chính mới.")
+
+
+def test_an_index_says_it_is_not_re_based(world: dict[str, OrgUnit]) -> None:
+    report = ReportPeriod.parse("2026S1")
+    book, _indicators = book_for([world["N"]], report)
+    cpi = book.figure(Indicator.objects.get(code="CPI"), world["N"].pk, report)
+
+    assert cpi.measures.value == 104
+    assert cpi.missing_reason("previous") == "not_rebased"
+    assert not cpi.rebased
+
+
+def test_a_unit_that_never_changed_has_nothing_to_say(world: dict[str, OrgUnit]) -> None:
+    report = ReportPeriod.parse("2025S1")
+    book, _indicators = book_for([world["A"]], report)
+    figure = book.figure(Indicator.objects.get(code="REV"), world["A"].pk, report)
+
+    assert figure.measures.value == 360
+    assert not figure.rebased
+    assert figure.rebasing.composition == ()
+    assert rebased_note([figure]) == ""
+
+
+@pytest.mark.parametrize("rolled", [False, True])
+def test_a_ranking_s_rows_say_which_figures_are_re_based_and_why_one_is_missing(
+    world: dict[str, OrgUnit], rolled: bool
+) -> None:
+    if rolled:
+        rollups_rebuild()
+    revenue = Indicator.objects.get(code="REV")
+
+    # By the change on last year: every new commune compares with its re-based past, n4 cannot
+    rows = analytics_ranking(indicator=revenue, org_unit=world["N"], period=Period.parse("2026Q1"), measure="yoy_pct")
+    marks = {r.org_unit: (r.rebased, r.missing_reason, r.missing_units) for r in rows}
+    assert marks == {
+        "n1": (True, None, ()),
+        "n2": (True, None, ()),
+        "n3": (True, None, ()),
+        "n4": (False, "share_unknown", ("c5",)),
+    }
+
+    # By the value of the quarter alone: the communes' own figures, nothing re-based
+    rows = analytics_ranking(indicator=revenue, org_unit=world["N"], period=Period.parse("2026Q1"))
+    assert [r.rebased for r in rows] == [False] * 4
