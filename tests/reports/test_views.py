@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 from typing import Any
 
@@ -136,3 +137,21 @@ def test_the_admin_lists_the_reports_kept_and_cannot_edit_them(plans: Plans, wri
     assert "2023S1" in listing.content.decode()
     assert adding.status_code == 403
     assert root.post(f"/admin/reports/generatedreport/{record.pk}/change/", {"period": "2024"}).status_code == 403
+
+
+def test_on_the_demo_the_reports_page_offers_today_s_city_first_and_each_code_once(demo: Any, writer: Any) -> None:
+
+    html = client_of(writer).get(reverse("reports:index")).content.decode()
+    select = html[html.index('name="org_unit"') : html.index("</select>", html.index('name="org_unit"'))]
+    options = re.findall(r'<option value="([^"]+)"([^>]*)>([^<]*)</option>', select)
+    values = [value for value, _attrs, _label in options]
+    # The city of today, chosen by default; the former city's code is the same, and the report's
+    # period decides which of the two a report is about: one choice, not two alike.
+    assert values[0] == "79"
+    assert "selected" in options[0][1]
+    assert values.count("79") == 1
+    assert [value for value, attrs, _label in options if "selected" in attrs] == ["79"]
+    # The former provinces stay (a report of 2023 is theirs), named with their end.
+    labels = {value: label for value, _attrs, label in options}
+    assert "74" in labels
+    assert "30/6/2025" in labels["74"]

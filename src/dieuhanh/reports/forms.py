@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +40,26 @@ class UnitCodeChoiceField(forms.ModelChoiceField):
         forms.Field.validate(self, value)
 
 
+def reporting_units() -> QuerySet[OrgUnit]:
+    """The units a report can be made for, one per code: those in force today first (the province
+    of today is the first), then those that ended. A code carried by a later unit is offered once,
+    as the later unit: the report's period decides which of them the report is about
+    (``ReportForm.clean``)."""
+    superseded = OrgUnit.objects.filter(
+        code=OuterRef("code"), kind__in=REPORTING_KINDS, valid_from__gt=OuterRef("valid_to")
+    )
+    return (
+        OrgUnit.objects.filter(kind__in=REPORTING_KINDS)
+        .exclude(Exists(superseded))
+        .order_by(F("valid_to").desc(nulls_first=True), "path")
+    )
+
+
+def unit_choice_label(unit: OrgUnit) -> str:
+    name = ("— " * unit.depth) + unit.name
+    return f"{name} ({unit.validity_text()})" if unit.valid_to is not None else name
+
+
 class ReportForm(forms.Form):
     """Which unit, which period (a year and a part of it, in words) and which formats.
 
@@ -48,7 +69,7 @@ class ReportForm(forms.Form):
 
     org_unit = UnitCodeChoiceField(
         label=_("Unit"),
-        queryset=OrgUnit.objects.filter(kind__in=REPORTING_KINDS).order_by("path"),
+        queryset=OrgUnit.objects.none(),
         to_field_name="code",
         empty_label=None,
     )
@@ -66,8 +87,10 @@ class ReportForm(forms.Form):
         self, *args: Any, years: Sequence[int] = (), chosen: ReportPeriod | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        # Names rather than codes in the picker; districts indented under their province.
-        self.fields["org_unit"].label_from_instance = lambda u: ("— " * u.depth) + u.name  # type: ignore[attr-defined]
+        self.fields["org_unit"].queryset = reporting_units()  # type: ignore[attr-defined]
+        # Names rather than codes in the picker; districts indented under their province; a unit
+        # that has ended says until when.
+        self.fields["org_unit"].label_from_instance = unit_choice_label  # type: ignore[attr-defined]
         today = timezone.localdate().year
         offered = sorted(set(years) | ({chosen.year} if chosen else set()) or {today}, reverse=True)
         self.fields["year"].choices = [(y, str(y)) for y in offered]  # type: ignore[attr-defined]

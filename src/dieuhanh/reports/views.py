@@ -69,7 +69,9 @@ def index(request: HttpRequest) -> HttpResponse:
         headline = headline_indicator_ids(unit=unit) if unit is not None else set()
         # The latest month whose headline figures are complete, as on the overview.
         period = complete_period(span=span, unit=unit, headline=[i for i in indicators if i.pk in headline])
-        form = ReportForm(years=_years(span), chosen=ReportPeriod(period))
+        form = ReportForm(
+            years=_years(span), chosen=ReportPeriod(period), initial={"org_unit": unit.code} if unit else None
+        )
     return render(
         request,
         "reports/index.html",
