@@ -133,3 +133,25 @@ def test_the_reports_page_takes_the_unit_a_shared_code_names_in_the_period(refor
     response = client.get(reverse("reports:preview"), {"org_unit": "N", "period": "2025S1"})
     assert response.status_code == 200
     assert "TỈNH CŨ" in response.content.decode()
+
+
+def test_on_the_demo_a_whole_merged_city_s_note_counts_its_many_indicators_and_the_tables_mark_them(
+    demo: object,
+) -> None:
+    from dieuhanh.orgunits.selectors import unit_at
+
+    city = unit_at("79", on=dt.date(2026, 6, 30))
+    report = report_make(org_unit=city, period=ReportPeriod.parse("2026S1"), issued_on=ISSUED)
+
+    notes = [p.text for p in report.intro if p.style == "note"]
+    assert len(notes) == 1
+    # Every figure of 2025 of the new city is re-based: the note counts them rather than naming
+    # seventy indicators, and points to the marks.
+    assert notes[0].startswith(
+        "Ghi chú: số liệu cùng kỳ quy đổi theo địa giới hành chính mới (từ số liệu của Tỉnh Bình Dương (toàn bộ), "
+    )
+    count = int(notes[0].split(" đối với ")[1].split(" ")[0])
+    assert count > 8
+    assert notes[0].endswith(f"đối với {count} chỉ tiêu, đánh dấu (*) trong các bảng.")
+    marked = [cell for t in tables(report) for row in t.rows for cell in row if cell.endswith("(*)")]
+    assert marked

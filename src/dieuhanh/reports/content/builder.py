@@ -54,6 +54,10 @@ def report_build(*, org_unit: OrgUnit, report: ReportPeriod, wording: Wording, i
         return ReportBuilder(org_unit=org_unit, report=report, wording=wording, issued_on=issued_on).build()
 
 
+# Up to this many re-based indicators are named in the report's note; more are counted.
+REBASED_NAMED = 8
+
+
 class ReportBuilder:
     """Reads what the report needs once, then writes its parts; ``build`` puts them together."""
 
@@ -125,22 +129,20 @@ class ReportBuilder:
         cùng kỳ quy đổi theo địa giới hành chính mới", from what, and for which indicators."""
         figures = [self.figure(i) for i in self.indicators]
         composition = next((f.composition_list for f in figures if f.rebased), "")
+
+        def note(key: str, names: list[str]) -> Paragraph:
+            # A few are named; many (a whole province merged: nearly every indicator) are counted,
+            # and the tables mark each of them.
+            listed = ", ".join(names) if len(names) <= REBASED_NAMED else ""
+            return Paragraph(self.text(key, composition=composition, indicators=listed, count=len(names)), style="note")
+
         notes = []
         previous = [f.indicator.name for f in figures if f.previous_rebased]
         if previous:
-            notes.append(
-                Paragraph(
-                    self.text("rebased_note", composition=composition, indicators=", ".join(previous)), style="note"
-                )
-            )
+            notes.append(note("rebased_note", previous))
         current = [f.indicator.name for f in figures if f.is_rebased("value") or f.is_rebased("ytd")]
         if current:
-            notes.append(
-                Paragraph(
-                    self.text("rebased_current_note", composition=composition, indicators=", ".join(current)),
-                    style="note",
-                )
-            )
+            notes.append(note("rebased_current_note", current))
         return notes
 
     def table_note(self, *notes: str, previous: bool = False, current: bool = False) -> str:
