@@ -610,3 +610,12 @@ def test_the_reason_a_re_based_figure_is_missing_reads_in_vietnamese() -> None:
         assert missing.missing_text == "Chưa quy đổi được: chưa có tỷ lệ phần của c5 chuyển về đơn vị này."
     with translation.override("en"):
         assert "share of c5" in missing.missing_text
+
+
+def test_the_tops_of_the_predecessors_subtrees_are_those_under_no_other_nor_under_one_kept() -> None:
+    from dieuhanh.analytics.selectors import _new_tops
+
+    paths = ["/1/5/9/", "/1/5/", "/1/50/", "/2/3/", "/2/3/4/", "/1/5/9/3/", "/1/50/"]
+    assert [t.path for t in _new_tops(paths, kept={"/2/"})] == ["/1/5/", "/1/50/"]
+    assert [t.path for t in _new_tops(paths, kept=set())] == ["/1/5/", "/1/50/", "/2/3/"]
+    assert [t.path for t in _new_tops(paths, kept={"/1/5/9/"})] == ["/1/5/", "/1/50/", "/2/3/"]

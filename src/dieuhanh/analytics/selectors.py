@@ -361,8 +361,7 @@ def _predecessors_in_subtrees(
                 new_paths[predecessor] = path
         if not new_paths:
             break
-        new_tops = [_Path(p) for p in sorted(new_paths.values()) if not any(p.startswith(t.path) for t in tops)]
-        new_tops = [t for t in new_tops if not any(t.path != o.path and t.path.startswith(o.path) for o in new_tops)]
+        new_tops = _new_tops(new_paths.values(), {t.path for t in tops})
         tops += new_tops
         rows = [
             row
@@ -376,6 +375,24 @@ def _predecessors_in_subtrees(
             break
         where = Q(successor_id__in=later)
     return predecessors, more_rows, tops
+
+
+def _new_tops(paths: Iterable[str], kept: set[str]) -> list[_Path]:
+    """The paths that lie under none of the others nor of ``kept``: the tops of their subtrees. In
+    sorted order a path's descendants follow it, so each is compared with the last top alone (and its
+    own ancestors with ``kept``): linear, where ten thousand old communes compared each with every
+    other made a hundred million comparisons."""
+    tops: list[_Path] = []
+    last: str | None = None
+    for path in sorted(set(paths)):
+        if last is not None and path.startswith(last):
+            continue
+        parts = path.strip("/").split("/")
+        if any("/" + "/".join(parts[:n]) + "/" in kept for n in range(1, len(parts) + 1)):
+            continue
+        tops.append(_Path(path))
+        last = path
+    return tops
 
 
 def _expected_units(
