@@ -124,6 +124,40 @@ def test_the_overview_drills_down_to_a_district_and_a_commune(page: Any, api: Ap
     page.wait_for_url(re.compile(r"/indicators/\w+/\?org_unit=74&period=2023Q2"))
 
 
+def test_on_the_2026_map_the_city_drills_down_to_a_commune_and_its_re_based_past_is_marked(
+    page: Any, api: Api, demo_url: str
+) -> None:
+    page.goto(demo_url + "/?period=2026S1")
+    assert page.locator("h2.result-title").inner_text() == "Thành phố Hồ Chí Minh · 6 tháng đầu năm 2026"
+    # The units below on the map of 2026: the city's 168 communes, no district.
+    assert page.locator("details.drill ul.chips a").count() == 168
+    # Its first half of 2025 is the three former provinces re-based: the tiles say so.
+    assert page.locator(".tile sup.rebased").count() >= 10
+    assert page.locator(".tile sup.rebased").first.inner_text().startswith("quy đổi")
+
+    page.click("details.drill summary")
+    page.click("ul.chips a:has-text('Phường Thủ Dầu Một')")
+    page.wait_for_url(re.compile(r"org_unit=25747"))
+    page.wait_for_selector("nav.breadcrumb li:nth-child(2)")
+    # City → commune: two levels, no district between them.
+    assert page.locator("nav.breadcrumb li").count() == 2
+    assert page.locator("h2.result-title").inner_text() == "Phường Thủ Dầu Một · 6 tháng đầu năm 2026"
+    check_tiles(page, api, "25747")
+
+    # The trend of a figure the communes report marks the day the map changed.
+    page.goto(demo_url + "/indicators/ENT_NEW/?period=2026S1")
+    page.wait_for_function(
+        "() => { const el = document.querySelector('[data-chart=trend]');"
+        " return !!(el && el.hasAttribute('data-chart-ready') && window.echarts.getInstanceByDom(el)); }"
+    )
+    lines = page.evaluate(
+        "() => window.echarts.getInstanceByDom(document.querySelector('[data-chart=trend]'))"
+        ".getOption().series[0].markLine.data.map(d => [d.name, d.xAxis])"
+    )
+    assert lines == [["1/7/2025: sắp xếp đơn vị hành chính", "7/2025"]]
+    screenshot(page, "indicator-2026-break", full_page=False)
+
+
 def test_the_overview_fits_a_phone(browser: Any, demo_url: str) -> None:
     context = browser.new_context(viewport={"width": 375, "height": 812}, locale="vi-VN", device_scale_factor=2)
     phone = context.new_page()

@@ -105,9 +105,10 @@ def test_the_demo_holds_the_651_units_of_the_reform_and_its_496_successions(demo
     assert OrgUnit.objects.filter(code="79").count() == 2
     assert (new_city.valid_from, new_city.valid_to, new_city.parent) == (REFORM_DAY, None, None)
     assert OrgUnit.objects.filter(parent=new_city, kind="commune", valid_from=REFORM_DAY).count() == 168
-    # The reform's 496, and the catalogue's agency merger (SKHDT → STC).
+    # The reform's 496, the catalogue's agency merger (SKHDT → STC), and Bình Dương's 20 agencies of
+    # 30/6/2025 going on in the new city's 17 (two pairs and one three merged).
     assert Succession.objects.exclude(predecessor__kind="agency").count() == 496
-    assert Succession.objects.count() == demo.successions == 497
+    assert Succession.objects.count() == demo.successions == 517
     assert set(Succession.objects.filter(successor=new_city).values_list("predecessor__code", flat=True)) == {
         "79",
         "74",
@@ -213,3 +214,21 @@ def test_the_overview_opens_on_the_new_city_at_the_latest_complete_month(demo: D
     assert response.status_code == 200
     assert response.context["org_unit"] == city()
     assert response.context["report"].code == DEMO_UNTIL.code
+
+
+def test_in_2026_an_indicator_answers_to_the_city_s_agency_and_its_past_to_binh_duong_s(
+    demo: DemoLoadResult, db: None
+) -> None:
+    from dieuhanh.indicators.models import Indicator
+    from dieuhanh.indicators.selectors import responsible_agency_at
+
+    enterprises = Indicator.objects.get(code="ENT_NEW")
+    now = responsible_agency_at(enterprises, on=dt.date(2026, 6, 30))
+    then = responsible_agency_at(enterprises, on=dt.date(2023, 6, 30))
+    assert now is not None
+    assert then is not None
+    assert now.unit is not None
+    assert then.unit is not None
+    assert now.unit.name.endswith("Thành phố Hồ Chí Minh")
+    assert now.formerly
+    assert then.unit.name.endswith("tỉnh Bình Dương")
