@@ -232,3 +232,20 @@ def test_in_2026_an_indicator_answers_to_the_city_s_agency_and_its_past_to_binh_
     assert now.unit.name.endswith("Thành phố Hồ Chí Minh")
     assert now.formerly
     assert then.unit.name.endswith("tỉnh Bình Dương")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("period", ["2019", "2020Q2", "2021"])
+def test_the_new_city_s_re_based_past_holds_all_three_former_provinces_from_2019(
+    demo: DemoLoadResult, period: str
+) -> None:
+    revenue = Indicator.objects.get(code="BUDGET_REV")
+    asked = Period.parse(period)
+    former = [unit_at(code, on=asked.end_date) for code in ("79", "74", "77")]
+    parts = analytics_measures(indicators=[revenue], org_units=former, periods=[asked])
+    [whole] = analytics_measures(indicators=[revenue], org_units=[city()], periods=[asked])
+
+    assert all(p.value is not None and p.value > 0 for p in parts)
+    assert whole.rebased
+    assert whole.value == sum(p.value for p in parts if p.value is not None)
+    assert {code for code, _share in whole.composition} == {"79", "74", "77"}

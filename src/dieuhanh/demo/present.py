@@ -3,7 +3,7 @@
 **Synthetic sample data, not official statistics**, as all of the demo's figures. ``generate.py`` makes
 Bình Dương's figures of 2019–2023 (unchanged: same seed, same values). This module adds, from them:
 
-1. **The two other former provinces, 2022–2023** (``HISTORY_START_YEAR``): the former Hồ Chí Minh
+1. **The two other former provinces, 2019–2023** (``HISTORY_START_YEAR``): the former Hồ Chí Minh
    City (79) and Bà Rịa – Vũng Tàu (77), on their own districts and communes, by scaling Bình
    Dương's province totals period by period (its seasons, Tết, COVID shocks) with a size factor per
    kind of figure (``SCALES``: an illustrative assumption, not a published ratio) and splitting them
@@ -19,8 +19,7 @@ Bình Dương's figures of 2019–2023 (unchanged: same seed, same values). This
    (or, for a rate, the weighted mean) of the three provinces'. So the new city's first half of 2026 is
    the re-based first half of 2025 times the growth, as analytics re-bases it.
 
-The former HCMC and Bà Rịa – Vũng Tàu begin in 2022, Bình Dương in 2019: before 2022 a re-based
-figure of the new city holds Bình Dương's alone.
+All three former provinces begin in 2019, so every re-based figure of the new city holds the three.
 
 The old units keep what ends by 30/6/2025; the new ones what begins on 1/7/2025 and ends by the
 cut-off month (by default the last complete month before today). Every value depends only on the
@@ -64,10 +63,9 @@ SCALES: dict[str, dict[str, float]] = {
     "79": {"economy": 3.2, "budget": 6.0, "trade": 1.4, "people": 3.3, "rural": 0.35, "land": 0.5},
     "77": {"economy": 1.1, "budget": 1.0, "trade": 0.35, "people": 0.42, "rural": 1.0, "land": 1.0},
 }
-# The other two provinces' history starts here: enough for every comparison of the new city from 2023
-# on (2023 against 2022 included) while keeping the demo's load under a minute. Before it, a re-based
-# figure of the new city holds Bình Dương's alone.
-HISTORY_START_YEAR = 2022
+# The other two provinces' history starts here, with Bình Dương's: a re-based figure of the new city
+# before it would hold Bình Dương's alone (a five-year trend of 2026 reaches back to 2020).
+HISTORY_START_YEAR = 2019
 BUDGET = {"BUDGET_REV", "BUDGET_REV_DOMESTIC", "BUDGET_EXP"}
 TRADE = {"EXPORT", "EXPORT_FDI", "IMPORT"}
 PEOPLE = {
@@ -262,7 +260,7 @@ class Present:
             return 1.0
         return max(0.2, 1 + amplitude * _gauss(self.seed, FAMILY.get(code, code), unit, period))
 
-    # -- 1. the two other provinces, 2022–2023, scaled from Bình Dương -----------------
+    # -- 1. the two other provinces, 2019–2023, scaled from Bình Dương -----------------
 
     def scale_history(self) -> None:
         for code, series in self.base.series.items():
