@@ -350,6 +350,14 @@ def test_the_wall_rotates_and_keeps_its_figures_when_a_refresh_fails(browser: An
         first = wall.locator(".wall-panel:not([hidden]) li[data-indicator]").first
         expected = api.measures(first.get_attribute("data-indicator"), "79", first.get_attribute("data-period"))
         assert matches(first.locator("[data-measure=value]").inner_text(), expected["value"])
+        # On a 1080p screen every tile shows its last line (the status), not cut off by its row.
+        clipped = wall.evaluate(
+            "() => [...document.querySelectorAll('.wall-panel:not([hidden]) li.tile')].filter(tile => {"
+            " const foot = tile.querySelector('.tile__foot'); if (!foot) return false;"
+            " return foot.getBoundingClientRect().bottom > tile.getBoundingClientRect().bottom + 0.5; })"
+            ".map(tile => tile.dataset.indicator)"
+        )
+        assert clipped == []
         screenshot(wall, "wall", full_page=False)
 
         # On to the first map.
