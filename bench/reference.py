@@ -116,6 +116,63 @@ def _status_sql(projection: str, plan: str, direction: str, month: str) -> str:
         END"""
 
 
+def measures_tail_sql(*, own_unit: str, target_unit: str, year: int, month: int) -> str:
+    """The end of an overview's query, shared by the reference of every set: from the stored
+    indicators' flows (``flow``), stocks (``stock``) and shares of the year (``shares``), which the
+    query defines before it, to the eight measures of each wanted indicator. ``own_unit`` is the
+    condition on ``rows`` that selects the unit's own index figures; ``target_unit`` the code its
+    plans are stored under."""
+    return f"""
+    own_index AS (
+        SELECT indicator,
+               arg_max(value, month) FILTER (WHERE year = {year} AND month = {month}) AS value,
+               arg_max(value, month) FILTER (WHERE year = {year - 1} AND month = {month}) AS previous,
+               arg_max(value, month) FILTER (WHERE year = {year} AND month <= {month}) AS ytd
+        FROM rows WHERE aggregation = 'none' AND {own_unit} GROUP BY ALL
+    ),
+    per_stored AS (
+        SELECT s.code, s.aggregation,
+               CAST(coalesce(f.value, k.value, o.value) AS DOUBLE) AS value,
+               CAST(coalesce(f.previous, k.previous, o.previous) AS DOUBLE) AS previous,
+               CAST(coalesce(f.ytd, k.ytd, o.ytd) AS DOUBLE) AS ytd,
+               sh.share
+        FROM stored s
+        LEFT JOIN flow f ON f.indicator = s.code
+        LEFT JOIN stock k ON k.indicator = s.code
+        LEFT JOIN own_index o ON o.indicator = s.code
+        LEFT JOIN shares sh ON sh.indicator = s.code
+    ),
+    per_wanted AS (
+        SELECT w.code, w.direction,
+               CASE WHEN w.aggregation = 'ratio' THEN w.factor * n.value / nullif(d.value, 0) ELSE p.value END AS value,
+               CASE WHEN w.aggregation = 'ratio' THEN w.factor * n.previous / nullif(d.previous, 0)
+                    ELSE p.previous END AS previous,
+               CASE WHEN w.aggregation = 'ratio' THEN w.factor * n.ytd / nullif(d.ytd, 0) ELSE p.ytd END AS ytd,
+               w.aggregation, p.share,
+               CAST(t.value AS DOUBLE) AS plan
+        FROM wanted w
+        LEFT JOIN per_stored p ON p.code = w.code
+        LEFT JOIN per_stored n ON n.code = w.numerator
+        LEFT JOIN per_stored d ON d.code = w.denominator
+        LEFT JOIN targets t ON t.indicator = w.code AND t.org_unit = {_literal(target_unit)} AND t.year = {year}
+    ),
+    measured AS (
+        SELECT *,
+               CASE WHEN aggregation = 'sum' AND ytd IS NOT NULL THEN
+                        CASE WHEN share > 0 THEN ytd / share ELSE ytd * 12 / {month} END
+                    ELSE ytd END AS projection
+        FROM per_wanted
+    )
+    SELECT code AS indicator, value, previous,
+           CASE WHEN value IS NOT NULL AND previous <> 0 THEN (value / previous - 1) * 100 END AS yoy_pct,
+           ytd, plan,
+           CASE WHEN ytd IS NOT NULL AND plan <> 0 THEN ytd / plan * 100 END AS plan_completion_pct,
+           projection,
+           {_status_sql("projection", "plan", "direction", str(month))} AS status
+    FROM measured ORDER BY code
+    """  # noqa: S608 - codes checked by _literal, numbers from our manifest
+
+
 def overview_sql(*, indicators: Sequence[str], stored: Sequence[str], top: str, year: int, month: int) -> str:
     """The eight measures of ``indicators`` at the top unit for one month."""
     return f"""
@@ -170,53 +227,7 @@ def overview_sql(*, indicators: Sequence[str], stored: Sequence[str], top: str, 
         SELECT indicator, sum(value) AS value, sum(previous) AS previous, sum(ytd) AS ytd
         FROM stock_by_commune GROUP BY ALL
     ),
-    own_index AS (
-        SELECT indicator,
-               arg_max(value, month) FILTER (WHERE year = {year} AND month = {month}) AS value,
-               arg_max(value, month) FILTER (WHERE year = {year - 1} AND month = {month}) AS previous,
-               arg_max(value, month) FILTER (WHERE year = {year} AND month <= {month}) AS ytd
-        FROM rows WHERE aggregation = 'none' AND org_unit = {_literal(top)} GROUP BY ALL
-    ),
-    per_stored AS (
-        SELECT s.code, s.aggregation,
-               CAST(coalesce(f.value, k.value, o.value) AS DOUBLE) AS value,
-               CAST(coalesce(f.previous, k.previous, o.previous) AS DOUBLE) AS previous,
-               CAST(coalesce(f.ytd, k.ytd, o.ytd) AS DOUBLE) AS ytd,
-               sh.share
-        FROM stored s
-        LEFT JOIN flow f ON f.indicator = s.code
-        LEFT JOIN stock k ON k.indicator = s.code
-        LEFT JOIN own_index o ON o.indicator = s.code
-        LEFT JOIN shares sh ON sh.indicator = s.code
-    ),
-    per_wanted AS (
-        SELECT w.code, w.direction,
-               CASE WHEN w.aggregation = 'ratio' THEN w.factor * n.value / nullif(d.value, 0) ELSE p.value END AS value,
-               CASE WHEN w.aggregation = 'ratio' THEN w.factor * n.previous / nullif(d.previous, 0)
-                    ELSE p.previous END AS previous,
-               CASE WHEN w.aggregation = 'ratio' THEN w.factor * n.ytd / nullif(d.ytd, 0) ELSE p.ytd END AS ytd,
-               w.aggregation, p.share,
-               CAST(t.value AS DOUBLE) AS plan
-        FROM wanted w
-        LEFT JOIN per_stored p ON p.code = w.code
-        LEFT JOIN per_stored n ON n.code = w.numerator
-        LEFT JOIN per_stored d ON d.code = w.denominator
-        LEFT JOIN targets t ON t.indicator = w.code AND t.org_unit = {_literal(top)} AND t.year = {year}
-    ),
-    measured AS (
-        SELECT *,
-               CASE WHEN aggregation = 'sum' AND ytd IS NOT NULL THEN
-                        CASE WHEN share > 0 THEN ytd / share ELSE ytd * 12 / {month} END
-                    ELSE ytd END AS projection
-        FROM per_wanted
-    )
-    SELECT code AS indicator, value, previous,
-           CASE WHEN value IS NOT NULL AND previous <> 0 THEN (value / previous - 1) * 100 END AS yoy_pct,
-           ytd, plan,
-           CASE WHEN ytd IS NOT NULL AND plan <> 0 THEN ytd / plan * 100 END AS plan_completion_pct,
-           projection,
-           {_status_sql("projection", "plan", "direction", str(month))} AS status
-    FROM measured ORDER BY code
+    {measures_tail_sql(own_unit=f"org_unit = {_literal(top)}", target_unit=top, year=year, month=month)}
     """  # noqa: S608 - codes checked by _literal, numbers from our manifest
 
 

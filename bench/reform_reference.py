@@ -26,7 +26,7 @@ from typing import Any
 
 import duckdb
 
-from bench.reference import DUCKDB_MEMORY, _codes, _literal, _plain, _rows, _status_sql, timed
+from bench.reference import DUCKDB_MEMORY, _codes, _literal, _plain, _rows, measures_tail_sql, timed
 
 TABLES = {
     "units": "{'id': 'INTEGER', 'code': 'VARCHAR', 'kind': 'VARCHAR', 'era': 'VARCHAR', 'parent': 'INTEGER', "
@@ -236,53 +236,7 @@ def overview_sql(
         SELECT indicator, sum(share * value) AS value, sum(share * previous) AS previous, sum(share * ytd) AS ytd
         FROM stock_by_commune GROUP BY ALL
     ),
-    own_index AS (
-        SELECT indicator,
-               arg_max(value, month) FILTER (WHERE year = {year} AND month = {month}) AS value,
-               arg_max(value, month) FILTER (WHERE year = {year - 1} AND month = {month}) AS previous,
-               arg_max(value, month) FILTER (WHERE year = {year} AND month <= {month}) AS ytd
-        FROM rows WHERE aggregation = 'none' AND unit = {int(unit)} GROUP BY ALL
-    ),
-    per_stored AS (
-        SELECT s.code, s.aggregation,
-               CAST(coalesce(f.value, k.value, o.value) AS DOUBLE) AS value,
-               CAST(coalesce(f.previous, k.previous, o.previous) AS DOUBLE) AS previous,
-               CAST(coalesce(f.ytd, k.ytd, o.ytd) AS DOUBLE) AS ytd,
-               sh.share
-        FROM stored s
-        LEFT JOIN flow f ON f.indicator = s.code
-        LEFT JOIN stock k ON k.indicator = s.code
-        LEFT JOIN own_index o ON o.indicator = s.code
-        LEFT JOIN shares sh ON sh.indicator = s.code
-    ),
-    per_wanted AS (
-        SELECT w.code, w.direction,
-               CASE WHEN w.aggregation = 'ratio' THEN w.factor * n.value / nullif(d.value, 0) ELSE p.value END AS value,
-               CASE WHEN w.aggregation = 'ratio' THEN w.factor * n.previous / nullif(d.previous, 0)
-                    ELSE p.previous END AS previous,
-               CASE WHEN w.aggregation = 'ratio' THEN w.factor * n.ytd / nullif(d.ytd, 0) ELSE p.ytd END AS ytd,
-               w.aggregation, p.share,
-               CAST(t.value AS DOUBLE) AS plan
-        FROM wanted w
-        LEFT JOIN per_stored p ON p.code = w.code
-        LEFT JOIN per_stored n ON n.code = w.numerator
-        LEFT JOIN per_stored d ON d.code = w.denominator
-        LEFT JOIN targets t ON t.indicator = w.code AND t.org_unit = {_literal(code)} AND t.year = {year}
-    ),
-    measured AS (
-        SELECT *,
-               CASE WHEN aggregation = 'sum' AND ytd IS NOT NULL THEN
-                        CASE WHEN share > 0 THEN ytd / share ELSE ytd * 12 / {month} END
-                    ELSE ytd END AS projection
-        FROM per_wanted
-    )
-    SELECT code AS indicator, value, previous,
-           CASE WHEN value IS NOT NULL AND previous <> 0 THEN (value / previous - 1) * 100 END AS yoy_pct,
-           ytd, plan,
-           CASE WHEN ytd IS NOT NULL AND plan <> 0 THEN ytd / plan * 100 END AS plan_completion_pct,
-           projection,
-           {_status_sql("projection", "plan", "direction", str(month))} AS status
-    FROM measured ORDER BY code
+    {measures_tail_sql(own_unit=f"unit = {int(unit)}", target_unit=code, year=year, month=month)}
     """  # noqa: S608 - codes checked by _literal, numbers from our manifest
 
 
