@@ -28,6 +28,7 @@ ORDER = [
     "directives",
     "report",
     "demo",
+    "backup",
 ]
 
 

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "dieuhanh.directives",
     "dieuhanh.reports",
     "dieuhanh.demo",
+    "dieuhanh.backup",
 ]
 
 MIDDLEWARE = [
