@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from dieuhanh.directives.models import AgencyContact, Notification, Reminder, SourceDocument
 from dieuhanh.directives.reminders import reminders_send
+from dieuhanh.directives.services import progress_report
 from tests.directives.conftest import Clock, Province
 from tests.directives.helpers import add, complete
 
@@ -85,6 +86,22 @@ def test_no_reminder_for_what_is_done_or_overdue(
     complete(done, on=dt.date(2024, 10, 7))
 
     assert reminders_send(today=clock.today).sent == []
+
+
+def test_no_reminder_while_a_completion_report_awaits_the_office(
+    clock: Clock, source: SourceDocument, province: Province, reporter: object
+) -> None:
+    sent = add(source, lead=province.health.code, deadline=DUE)
+    returned = add(source, "Báo cáo lại.", lead=province.health.code, deadline=DUE)
+    clock.move_to(dt.date(2024, 10, 7))
+    progress_report(directive=sent, percent=100, text="Đã hoàn thành.", reported_on=dt.date(2024, 10, 7))
+    complete(returned, on=dt.date(2024, 10, 7), accept=False)
+    clock.move_to(dt.date(2024, 10, 8))
+
+    reminded = [r.directive_id for r in reminders_send(today=clock.today).sent]
+
+    # The agency has done its part; the office, not the agency, has to act on the first one.
+    assert reminded == [returned.pk]
 
 
 def test_a_monthly_directive_is_reminded_before_each_occurrence(

@@ -1,6 +1,7 @@
 """Reminders 7, 3 and 1 days before a due date, by e-mail (Django's mail API) and in the app.
 
-Run once a day (``dieuhanh directives remind``; see docs/directives.md for cron and systemd).
+No reminder goes out for a due date whose completion report, sent in time, awaits the office's
+confirmation. Run once a day (``dieuhanh directives remind``; see docs/directives.md for cron and systemd).
 Each reminder is recorded once per directive, due date and lead time — a unique constraint —
 so running the command twice, or on two machines at once, never sends the same reminder twice.
 Each lead time has a window: the 7-day reminder goes out from 7 days before the due date until
@@ -21,7 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from dieuhanh.directives.models import AgencyContact, Directive, Notification, Reminder
-from dieuhanh.directives.selectors import DirectiveLeads
+from dieuhanh.directives.selectors import DirectiveLeads, statuses_at
 from dieuhanh.directives.status import REMINDER_DAYS
 
 logger = logging.getLogger(__name__)
@@ -59,7 +60,14 @@ def reminders_send(*, today: dt.date) -> ReminderRun:
         .select_related("lead_agency", "source")
         .order_by("due_date", "id")
     )
-    directives = list(candidates)
+    # A completion report sent in time and awaiting the office's confirmation: the agency has done
+    # its part, the office acts next; the agency is not reminded of that due date.
+    states = statuses_at(directives=candidates, on=today)
+    directives = [
+        d
+        for d in candidates
+        if not ((state := states.get(d.pk)) is not None and state.awaiting and state.due == d.due_date)
+    ]
     # The agency leading each directive today: after a merger its successor's people are reminded.
     leads = DirectiveLeads(directive_ids=[d.pk for d in directives])
     lead_of = {d.pk: leads.unit_id_at(d.pk, d.lead_agency_id, today) for d in directives}
