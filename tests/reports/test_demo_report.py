@@ -183,8 +183,18 @@ SENTENCE = re.compile(
     r"(?:, (?:đạt|bằng) (?P<plan_pct>[\d.]+,\d+)% (?:mức )?kế hoạch năm)?"
     r"(?: \(kế hoạch năm (?P<plan>[\d.]+(?:,\d+)?)%?[^)]*\))?"
     r"(?:; ước cả năm(?: đạt)? (?P<projection>[\d.]+(?:,\d+)?) [^,]+)?"
-    r"(?:, (?:đạt kế hoạch|trong mức kế hoạch|có nguy cơ không đạt kế hoạch|không đạt kế hoạch|vượt mức kế hoạch))?\.$"
+    r"(?:, (?P<forecast>dự kiến )?(?P<status>đạt kế hoạch|trong mức kế hoạch|có nguy cơ không đạt kế hoạch"
+    r"|không đạt kế hoạch|vượt mức kế hoạch))?\.$"
 )
+
+
+STATUS_WORDS = {
+    "đạt kế hoạch": "on_track",
+    "trong mức kế hoạch": "on_track",
+    "có nguy cơ không đạt kế hoạch": "at_risk",
+    "không đạt kế hoạch": "off_track",
+    "vượt mức kế hoạch": "off_track",
+}
 
 
 def test_the_sentences_read_back_from_the_docx_text_alone_state_the_analytics(made: Made) -> None:
@@ -218,6 +228,12 @@ def test_the_sentences_read_back_from_the_docx_text_alone_state_the_analytics(ma
             assert match["plan"] == vietnamese(m.plan, d), text  # type: ignore[arg-type]
         if match["projection"]:
             assert match["projection"] == vietnamese(m.projection, d), text  # type: ignore[arg-type]
+        if match["status"]:
+            # Mid-year a verdict-like status is a forecast ("dự kiến"); once the period reaches December,
+            # the verdict. "Có nguy cơ" is a forecast by its words.
+            forecast = period.last_month != 12 and m.status != "at_risk"
+            assert bool(match["forecast"]) == forecast, text
+            assert STATUS_WORDS[match["status"]] == m.status, text
 
 
 def pdftoppm() -> str:

@@ -42,7 +42,7 @@ def test_it_writes_the_worked_example_of_the_analytics_contract(wording) -> None
 
     assert say(wording, figure) == (
         "Thu ngân sách nhà nước 6 tháng đầu năm 2023 ước đạt 32.450,6 tỷ đồng, giảm 7,6% so với cùng kỳ, "
-        "đạt 43,5% kế hoạch năm; ước cả năm đạt 70.493,7 tỷ đồng, không đạt kế hoạch."
+        "đạt 43,5% kế hoạch năm; ước cả năm đạt 70.493,7 tỷ đồng, dự kiến không đạt kế hoạch."
     )
 
 
@@ -89,7 +89,7 @@ def test_a_month_adds_the_cumulative_figure_since_january(wording) -> None:  # t
     assert text == (
         "Kim ngạch xuất khẩu tháng 6/2023 ước đạt 2.510,0 triệu USD, giảm 3,5% so với cùng kỳ; lũy kế 6 tháng "
         "đầu năm 2023 ước đạt 15.100,0 triệu USD, giảm 14,2%, đạt 45,8% kế hoạch năm; ước cả năm đạt "
-        "31.000,0 triệu USD, không đạt kế hoạch."
+        "31.000,0 triệu USD, dự kiến không đạt kế hoạch."
     )
 
 
@@ -102,7 +102,7 @@ def test_a_lower_is_better_figure_is_measured_against_a_ceiling(wording) -> None
 
     assert say(wording, figure) == (
         "Số vụ tai nạn giao thông 6 tháng đầu năm 2023 ước tính 308 vụ, giảm 6,7% so với cùng kỳ, "
-        "bằng 49,9% mức kế hoạch năm; ước cả năm 572 vụ, trong mức kế hoạch."
+        "bằng 49,9% mức kế hoạch năm; ước cả năm 572 vụ, dự kiến trong mức kế hoạch."
     )
 
 

@@ -67,6 +67,8 @@ def indicator_sentence(
         "estimated": estimated,
         "substitute": shown.substitute,
         "status": figure.status,
+        # The year is over once the period reaches December: the status is the verdict; before, a forecast.
+        "final": shown.period.last_month == 12,
         # "8/9": of the units expected to report the figure, how many have (empty when all have).
         "partial": slots.label("partial", figure.reported_text) if figure.reported_text else "",
     }
