@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from bench.measure import cpu_times, peak_rss_mb, run_process
+from bench.measure import cpu_times, peak_rss_mb, rss_mb, run_process
 
 WRK_SCRIPT = """
 done = function(summary, latency, requests)
@@ -82,6 +82,16 @@ def urls(manifest: Mapping[str, Any]) -> dict[str, str]:
             {"indicator": trend["indicator"], "org_unit": trend["org_unit"], "period": ",".join(trend["periods"])}
         ),
     }
+
+
+# The HTML pages under load (issue 15), and the baseline measured in the same run: the status
+# palette's stylesheet, a Django view that reads nothing (the ceiling of the stack, from the
+# socket through the middleware to the response).
+PAGES = {
+    "baseline": "/palette.css",
+    "page": "/",
+    "wall": "/wall/",
+}
 
 
 def _free_port() -> int:
@@ -159,16 +169,27 @@ def start_gunicorn(*, env: Mapping[str, str], workers: int, threads: int, log_di
     raise RuntimeError("gunicorn did not answer within 90 s")
 
 
+def fetch_text(server: Server, path: str, *, headers: Mapping[str, str] | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(server.base + path, headers=dict(headers or {}))  # noqa: S310 - our own loopback server
+    with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 - our own loopback server
+        return response.status, response.read().decode()
+
+
 def fetch_json(server: Server, path: str) -> Any:
     with urllib.request.urlopen(server.base + path, timeout=120) as response:  # noqa: S310 - our own loopback server
         return json.loads(response.read())
 
 
 def stop(server: Server) -> dict[str, Any]:
-    """Peak memory of the master and each worker, then a graceful stop (the process group we started)."""
-    peaks = {pid: peak_rss_mb(pid) for pid in server.pids()}
+    """Memory of the master and each worker — resident now (``VmRSS``: what a worker keeps after the
+    load) and at its peak (``VmHWM``) — then a graceful stop (the process group we started)."""
+    pids = server.pids()
+    peaks = {pid: peak_rss_mb(pid) for pid in pids}
+    now = {pid: rss_mb(pid) for pid in pids}
     master = peaks.pop(server.process.pid, None)
+    now.pop(server.process.pid, None)
     workers = [p for p in peaks.values() if p is not None]
+    after = [p for p in now.values() if p is not None]
     server.process.send_signal(signal.SIGTERM)
     try:
         server.process.wait(timeout=30)
@@ -179,13 +200,23 @@ def stop(server: Server) -> dict[str, Any]:
         "master_rss_mb": master,
         "worker_rss_mb_max": max(workers) if workers else None,
         "workers_rss_mb_total": sum(workers),
+        "workers_rss_mb_after": after,
     }
 
 
 def load(
-    *, wrk: str, server: Server, path: str, clients: int, seconds: float, log_dir: Path, name: str
+    *,
+    wrk: str,
+    server: Server,
+    path: str,
+    clients: int,
+    seconds: float,
+    log_dir: Path,
+    name: str,
+    headers: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """One wrk run: requests/s, latency percentiles (ms), errors, and the CPU wrk and the machine used."""
+    """One wrk run: requests/s, latency percentiles (ms), errors, and the CPU wrk and the machine used.
+    ``headers``: sent with every request (a session cookie, for a signed-in user's page)."""
     script = log_dir / "report.lua"
     script.write_text(WRK_SCRIPT)
     busy0, total0 = cpu_times()
@@ -199,6 +230,7 @@ def load(
             "10s",
             "-s",
             str(script),
+            *(arg for key, value in (headers or {}).items() for arg in ("-H", f"{key}: {value}")),
             server.base + path,
         ],
         env=os.environ,

@@ -102,6 +102,11 @@ def _import_ratio(result: dict[str, Any], variant: str) -> float | None:
     return ours / raw if ours and raw else None
 
 
+# Issue 15: the HTML overview page under 50 clients, as deployed.
+PAGE_GOAL_RPS = 100
+PAGE_GOAL_P95_MS = 500
+
+
 def goals(results: dict[tuple[str, str], dict[str, Any]]) -> list[tuple[str, str, list[tuple[str, Verdict]]]]:
     """(measure, goal, [(where, verdict)]) for each goal of the issue."""
     rows: list[tuple[str, str, list[tuple[str, Verdict]]]] = []
@@ -155,6 +160,23 @@ def goals(results: dict[tuple[str, str], dict[str, Any]]) -> list[tuple[str, str
             text = f"{_num(h['rps'])} req/s, {h['errors']} errors, p95 {_num(h['p95_ms'])} ms"
             http_cells.append((f"{_column_title(k)}, {label}", Verdict(text, met)))
     rows.append(("HTTP, 50 clients, overview", "≥ 150 req/s on 2 cores, 0 errors, p95 ≤ 300 ms", http_cells))
+    page_cells = []
+    for k, r in everywhere:
+        for kind, label in (("page", "anonymous"), ("page_signed_in", "signed in (an ordinary user)")):
+            h = _get(r, "steps", "http_pages", kind)
+            if h is None:
+                page_cells.append((f"{_column_title(k)}, {label}", Verdict("—", None)))
+                continue
+            met = h["rps"] >= PAGE_GOAL_RPS and h["errors"] == 0 and h["p95_ms"] <= PAGE_GOAL_P95_MS
+            text = f"{_num(h['rps'])} req/s, {h['errors']} errors, p95 {_num(h['p95_ms'])} ms"
+            page_cells.append((f"{_column_title(k)}, {label}", Verdict(text, met)))
+    rows.append(
+        (
+            "HTTP, 50 clients, the overview page `/` as deployed (issue 15)",
+            f"≥ {PAGE_GOAL_RPS} req/s, 0 errors, p95 ≤ {PAGE_GOAL_P95_MS} ms",
+            page_cells,
+        )
+    )
     refresh_cells = []
     for k, r in everywhere:
         refresh_cells.append(
@@ -206,6 +228,26 @@ def _http(r: dict[str, Any], kind: str, step: str = "http") -> str:
     if not h:
         return "—"
     return f"{_num(h['rps'])} req/s · p95 {_num(h['p95_ms'])} ms · {h['errors']} errors"
+
+
+def _page(r: dict[str, Any], kind: str, step: str = "http_pages") -> str:
+    h = _get(r, "steps", step, kind)
+    if not h:
+        return "—"
+    text = (
+        f"{_num(h['rps'])} req/s · p50 {_num(h['p50_ms'])} · p95 {_num(h['p95_ms'])} · "
+        f"p99 {_num(h['p99_ms'])} ms · {h['errors']} errors"
+    )
+    if h.get("rps_to_baseline") is not None:
+        text += f" · {_num(h['rps_to_baseline'])} × the baseline's req/s"
+    return text
+
+
+def _workers_after(r: dict[str, Any], step: str = "http_pages") -> str:
+    after = _get(r, "steps", step, "memory", "workers_rss_mb_after")
+    if not after:
+        return "—"
+    return ", ".join(_num(m) for m in after)
 
 
 def _import(r: dict[str, Any]) -> str:
@@ -288,6 +330,18 @@ def results_table(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
         ("5 HTTP overview, 50 clients, answer cache off", lambda r: _http(r, "overview", "http_uncached")),
         ("5 HTTP ranking, 50 clients, answer cache off", lambda r: _http(r, "ranking", "http_uncached")),
         ("5 HTTP trend, 50 clients, answer cache off", lambda r: _http(r, "trend", "http_uncached")),
+        ("5 HTTP baseline `/palette.css` (a view that reads nothing), 50 clients", lambda r: _page(r, "baseline")),
+        ("5 HTTP overview page `/`, anonymous, as deployed", lambda r: _page(r, "page")),
+        ("5 HTTP overview page `/`, signed in, as deployed", lambda r: _page(r, "page_signed_in")),
+        ("5 HTTP wall screen `/wall/`, anonymous, as deployed", lambda r: _page(r, "wall")),
+        (
+            "5 HTTP overview page `/`, anonymous, caches off",
+            lambda r: _page(r, "page", "http_pages_uncached"),
+        ),
+        (
+            "5 HTTP overview page: bytes of a response (anonymous)",
+            lambda r: f"{r['steps']['http_pages']['page']['bytes_per_response']:,}",
+        ),
         (
             "6 one new month of one province: `dieuhanh import`, s",
             lambda r: _seconds(_get(r, "steps", "refresh", "process")),
@@ -315,6 +369,11 @@ def memory_table(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
         ("overview without rollups", lambda r: _num(r["steps"]["overview_direct"]["rss_mb"])),
         ("gunicorn, largest worker", lambda r: _num(r["steps"]["http"]["memory"]["worker_rss_mb_max"])),
         ("gunicorn, all workers", lambda r: _num(r["steps"]["http"]["memory"]["workers_rss_mb_total"])),
+        ("gunicorn, each worker after the pages' load (resident now)", _workers_after),
+        (
+            "gunicorn, largest worker's peak during the pages' load",
+            lambda r: _num(r["steps"]["http_pages"]["memory"]["worker_rss_mb_max"]),
+        ),
         ("wrk", lambda r: _num(max(r["steps"]["http"][k]["loadgen_rss_mb"] for k in ("overview", "ranking", "trend")))),
         ("new month `dieuhanh import`", lambda r: _num(r["steps"]["refresh"]["rss_mb"])),
         ("DuckDB reference", lambda r: _num(r["duckdb"]["rss_mb"])),
@@ -347,6 +406,10 @@ def cost_table(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
         (
             "HTTP steps (2 × 3 × (warm-up + load))",
             lambda r: f"{_num(r['steps']['http']['step_seconds'] + r['steps']['http_uncached']['step_seconds'])} s",
+        ),
+        (
+            "HTTP pages ((4 + 2) × (warm-up + load))",
+            lambda r: f"{_num(sum(r['steps'][s]['step_seconds'] for s in ('http_pages', 'http_pages_uncached')))} s",
         ),
         (
             "CSV · Parquet",

@@ -462,6 +462,81 @@ class SetRun:
             out["memory"] = httpload.stop(server)
         return out
 
+    def http_pages(self, *, cache: bool) -> dict[str, Any]:
+        """The HTML overview page (``/``) under load, anonymous and signed in as an ordinary user, the
+        wall screen, and a baseline request through the same stack in the same run; then each
+        worker's memory. As deployed (the caches on) the goals apply; with the caches off, the page
+        and the baseline only, to show what computing every page costs."""
+        wrk = httpload.ensure_wrk()
+        session, _process = self.worker("http-session", "session")
+        signed_in = {"Cookie": session["cookie"]}
+        tag = "" if cache else "-uncached"
+        server = httpload.start_gunicorn(
+            env=self.env() if cache else self.env(**NO_ANSWER_CACHE),
+            workers=self.options.http_workers,
+            threads=self.options.http_threads,
+            log_dir=self.logs,
+            probe=httpload.PAGES["baseline"],
+        )
+        out: dict[str, Any] = {
+            "server": f"gunicorn, {server.workers} workers × {server.threads} threads (gthread), loopback",
+            "clients": HTTP_CLIENTS,
+            "caches": cache,
+        }
+        runs: list[tuple[str, str, dict[str, str]]] = [
+            ("baseline", httpload.PAGES["baseline"], {}),
+            ("page", httpload.PAGES["page"], {}),
+            ("page_signed_in", httpload.PAGES["page"], signed_in),
+            ("wall", httpload.PAGES["wall"], {}),
+        ]
+        if not cache:
+            runs = runs[:2]
+        try:
+            for kind, path, headers in runs:
+                status, body = httpload.fetch_text(server, path, headers=headers)
+                if status != 200:
+                    self.result["failures"].append(f"http pages{tag} {kind}: answered {status}")
+                if kind.startswith("page"):
+                    shows_name = f">{session['username']}<" in body
+                    if '<table class="figures">' not in body or shows_name != (kind == "page_signed_in"):
+                        self.result["failures"].append(f"http pages{tag} {kind}: not the overview of this visitor")
+                if self.budget.http_warmup_seconds:
+                    httpload.load(
+                        wrk=wrk,
+                        server=server,
+                        path=path,
+                        clients=HTTP_CLIENTS,
+                        seconds=self.budget.http_warmup_seconds,
+                        log_dir=self.logs,
+                        name=f"http-pages{tag}-{kind}-warmup",
+                        headers=headers,
+                    )
+                measured = httpload.load(
+                    wrk=wrk,
+                    server=server,
+                    path=path,
+                    clients=HTTP_CLIENTS,
+                    seconds=self.budget.http_seconds,
+                    log_dir=self.logs,
+                    name=f"http-pages{tag}-{kind}",
+                    headers=headers,
+                )
+                measured["path"] = path
+                measured["signed_in"] = bool(headers)
+                measured["bytes_per_response"] = len(body.encode())
+                out[kind] = measured
+                rps, p95, errors = measured["rps"], measured["p95_ms"], measured["errors"]
+                log(f"  {kind}{tag}: {rps:.1f} req/s, p95 {p95:.0f} ms, {errors} errors")
+        finally:
+            out["memory"] = httpload.stop(server)
+        baseline = out.get("baseline", {}).get("rps")
+        for kind, _path, _headers in runs[1:]:
+            if baseline and kind in out:
+                out[kind]["rps_to_baseline"] = out[kind]["rps"] / baseline
+        after = out["memory"]["workers_rss_mb_after"]
+        log(f"  workers after the load{tag}: " + ", ".join(f"{m:.0f}" for m in after) + " MiB")
+        return out
+
     def refresh(self) -> dict[str, Any]:
         months = self.manifest["refresh"]["months"]
         runs = []
@@ -549,6 +624,9 @@ class SetRun:
             if reference is not None:
                 self.step("http", functools.partial(self.http, reference, cache=True))
                 self.step("http_uncached", functools.partial(self.http, reference, cache=False))
+            if self.budget.http_seconds:
+                self.step("http_pages", functools.partial(self.http_pages, cache=True))
+                self.step("http_pages_uncached", functools.partial(self.http_pages, cache=False))
             self.step("refresh", self.refresh)
             self.step("footprint", self.footprint)
         finally:

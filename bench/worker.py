@@ -235,9 +235,29 @@ def check_refresh(manifest: dict[str, Any], period: str) -> dict[str, Any]:
     return {"rollups_ready": rollups_ready(), "compared": len(answers[0]), "differing": differing[:10]}
 
 
+BENCH_READER = "bench-reader"
+
+
+def session_cookie() -> dict[str, Any]:
+    """An ordinary signed-in user (no permission, not staff) and a session of theirs, for the
+    signed-in page under load: the ``Cookie`` header to send and the name the page shows."""
+    _django()
+    from django.conf import settings  # noqa: PLC0415
+    from django.contrib.auth import get_user_model  # noqa: PLC0415
+    from django.test import Client  # noqa: PLC0415 - force_login: a real session in the product's store
+
+    user, _created = get_user_model().objects.get_or_create(username=BENCH_READER)
+    client = Client()
+    client.force_login(user)
+    name = settings.SESSION_COOKIE_NAME
+    return {"username": BENCH_READER, "cookie": f"{name}={client.cookies[name].value}"}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.worker")
-    parser.add_argument("step", choices=["copy", "sqlite-insert", "query", "import-month", "check-refresh", "duckdb"])
+    parser.add_argument(
+        "step", choices=["copy", "sqlite-insert", "query", "import-month", "check-refresh", "session", "duckdb"]
+    )
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--dsn")
     parser.add_argument("--file", type=Path)
@@ -265,6 +285,8 @@ def main(argv: list[str] | None = None) -> None:
         result = import_month(args.file)
     elif args.step == "check-refresh":
         result = check_refresh(manifest, args.period)
+    elif args.step == "session":
+        result = session_cookie()
     elif manifest.get("scenario") == "reform":
         from bench.reform_reference import run_reference as run_reform_reference  # noqa: PLC0415
 

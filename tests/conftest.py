@@ -45,8 +45,9 @@ class Tree:
 
 @pytest.fixture(autouse=True)
 def _fresh_answer_cache() -> None:
-    """Cached analytics answers must not outlive the test (and its database) that made them."""
+    """Cached analytics answers and pages must not outlive the test (and its database) that made them."""
     caches["default"].clear()
+    caches["pages"].clear()
 
 
 @pytest.fixture

@@ -200,7 +200,13 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "dieuhanh",
         "OPTIONS": {"MAX_ENTRIES": 20_000},
-    }
+    },
+    # The overview's rendered parts (dashboard/pagecache.py): large entries, so few per process.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "dieuhanh-pages",
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
 }
 
 # Reports (docs/reports.md): a folder of wording templates that replace the defaults shipped in

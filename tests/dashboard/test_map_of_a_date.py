@@ -526,14 +526,14 @@ def test_the_pages_of_a_period_across_the_change_cost_the_same_queries_however_m
 def test_the_home_province_re_based_costs_a_few_queries_more_whatever_the_units(
     merged: dict[str, OrgUnit], client: Client, django_assert_num_queries: Any
 ) -> None:
-    # The overview's 9, the units the home province was made of (for the default unit and for the map),
+    # The overview's 10, the units the home province was made of (for the default unit and for the map),
     # the engine's re-basing, and the names of the units its re-based figures come from.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         assert client.get("/?period=2024").status_code == 200
     for n in range(5):
         province = unit(f"9{n}", f"Tỉnh cũ {n}", "province", None, old=True)
         succeed(province, merged["79"])
         unit(f"9{n}0", f"Huyện {n}", "district", province, old=True)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         response = client.get("/?period=2024")
     assert len(drill_codes(response.content.decode())) == 7

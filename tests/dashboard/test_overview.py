@@ -268,9 +268,9 @@ def test_an_empty_catalogue_says_so_instead_of_failing(client: Client) -> None:
 def test_the_page_costs_a_fixed_number_of_queries_whatever_the_number_of_indicators_and_units(
     figures: Tree, client: Client, django_assert_num_queries: Any
 ) -> None:
-    # sample-data check, indicators, unit tree, data span, the headline plans,
-    # then analytics: rollup state, units, values, targets.
-    with django_assert_num_queries(9):
+    # sample-data check, the page cache's stamp (rollup state), indicators, unit tree, data span, the
+    # headline plans, then analytics: rollup state, units, values, targets.
+    with django_assert_num_queries(10):
         assert client.get("/?org_unit=74&period=2023Q2").status_code == 200
 
     revenue = Indicator.objects.get(code="REV")
@@ -281,7 +281,7 @@ def test_the_page_costs_a_fixed_number_of_queries_whatever_the_number_of_indicat
         put(indicator, commune, "202305", n)
         TargetFactory(indicator=indicator, org_unit=figures.province, year_from=2023)
 
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get("/?org_unit=74&period=2023Q2")
     assert len(rows_of(response.content.decode())) == 44  # the four public ones and the forty new
 
@@ -291,8 +291,8 @@ def test_a_signed_in_page_adds_only_the_session_user_and_permission_queries(
 ) -> None:
     client.force_login(owner)
 
-    # session, user, the user's and the groups' permissions (for the menu), then the nine of the page.
-    with django_assert_num_queries(13):
+    # session, user, the user's and the groups' permissions (for the menu), then the ten of the page.
+    with django_assert_num_queries(14):
         assert client.get("/?org_unit=74&period=2023Q2").status_code == 200
 
 

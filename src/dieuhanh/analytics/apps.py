@@ -13,7 +13,7 @@ class AnalyticsConfig(AppConfig):
         from dieuhanh.analytics.services import figures_written_heard  # noqa: PLC0415
         from dieuhanh.figures.models import DataValue  # noqa: PLC0415
         from dieuhanh.figures.signals import figures_written  # noqa: PLC0415
-        from dieuhanh.indicators.models import Indicator, Target  # noqa: PLC0415
+        from dieuhanh.indicators.models import Indicator, Sector, Target  # noqa: PLC0415
         from dieuhanh.orgunits.models import OrgUnit, Succession  # noqa: PLC0415
 
         pre_save.connect(signals.org_unit_pre_save, sender=OrgUnit, dispatch_uid="rollups_unit_pre")
@@ -26,6 +26,9 @@ class AnalyticsConfig(AppConfig):
         post_delete.connect(signals.catalogue_changed, sender=Indicator, dispatch_uid="answers_indicator_delete")
         post_save.connect(signals.catalogue_changed, sender=Target, dispatch_uid="answers_target_save")
         post_delete.connect(signals.catalogue_changed, sender=Target, dispatch_uid="answers_target_delete")
+        # A sector's name heads the overview's groups (and the page cache is keyed on the stamp).
+        post_save.connect(signals.catalogue_changed, sender=Sector, dispatch_uid="answers_sector_save")
+        post_delete.connect(signals.catalogue_changed, sender=Sector, dispatch_uid="answers_sector_delete")
         post_save.connect(signals.data_value_changed, sender=DataValue, dispatch_uid="rollups_value_save")
         post_delete.connect(signals.data_value_changed, sender=DataValue, dispatch_uid="rollups_value_delete")
         figures_written.connect(figures_written_heard, dispatch_uid="rollups_figures_written")

@@ -16,9 +16,11 @@ from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from dieuhanh.analytics.readmodel.lists import (
@@ -44,6 +46,7 @@ from dieuhanh.analytics.readmodel.writing import palette_css
 from dieuhanh.dashboard import charts, exports
 from dieuhanh.dashboard.boundaries import boundary_collection
 from dieuhanh.dashboard.forms import PickerForm
+from dieuhanh.dashboard.pagecache import PagePart, cached_part, keep_part, page_key
 from dieuhanh.dashboard.selectors import (
     Place,
     address_code,
@@ -74,6 +77,8 @@ WALL_ROTATE_SECONDS = 20
 WALL_REFRESH_SECONDS = 300
 WALL_TILES_PER_PANEL = 12
 WALL_OFFTRACK_ROWS = 10
+# The query-string fields a page's pickers read (``PickerForm``): the rest of a query string changes nothing.
+PICKER_FIELDS = ("org_unit", "period", "year", "part")
 
 
 def _is_partial(request: HttpRequest) -> bool:
@@ -200,10 +205,35 @@ def _respond(request: HttpRequest, *, page: str, result: str, picked: Picked, co
 
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    """Tiles of the headline indicators and the table of all, for one unit and period."""
+    """Tiles of the headline indicators and the table of all, for one unit and period.
+
+    Its part that is the same for everyone who may see the same figures is kept until anything it
+    shows changes (``pagecache``); the frame around it (the visitor's name, CSRF tokens, messages) is
+    rendered for every request.
+    """
     redirect = _picked_redirect(request)
     if redirect is not None:
         return redirect
+    partial = _is_partial(request)
+    key = page_key(request, page="overview", fields=PICKER_FIELDS, partial=partial)
+    part = cached_part(key)
+    if part is None:
+        part = _overview_part(request, partial=partial)
+        keep_part(key, part)
+    if partial:
+        response = HttpResponse(part.html)
+        if part.push_url is not None:
+            response["HX-Push-Url"] = part.push_url
+    else:
+        response = render(request, "dashboard/overview.html", {"body": mark_safe(part.html)})  # noqa: S308 - our own template's output
+    # The same address answers with a page or a fragment; caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _overview_part(request: HttpRequest, *, partial: bool) -> PagePart:
+    """The overview's figures, pickers and table, rendered without the request: nothing of the
+    visitor's own (name, session, CSRF token) can reach it."""
     indicators = visible_indicators(user=request.user)
     picked = _pick(request, span_of=indicators)
     context: dict[str, Any] = {"indicator_count": len(indicators), "groups": [], "tiles": None}
@@ -217,13 +247,12 @@ def overview(request: HttpRequest) -> HttpResponse:
             report=picked.report,
         )
         context["groups"] = overview_table(indicators=indicators, org_unit=picked.unit, report=picked.report, book=book)
-    return _respond(
-        request,
-        page="dashboard/overview.html",
-        result="dashboard/_overview_result.html",
-        picked=picked,
-        context=context,
-    )
+    full = {**picked.context(request.path), **context, "partial": partial}
+    template = "dashboard/_overview_result.html" if partial else "dashboard/_overview_body.html"
+    push_url = None
+    if partial and picked.unit is not None and picked.report is not None:
+        push_url = page_url(request.path, address_code(picked.unit, picked.report.end_date), picked.report.code)
+    return PagePart(html=render_to_string(template, full), push_url=push_url)
 
 
 def _indicator_or_404(request: HttpRequest, code: str) -> Indicator:

@@ -1,0 +1,107 @@
+"""The overview page's cache: the part of a page that is the same for everyone who may see the same
+figures, rendered once per question and state of the figures (docs/dashboards.md, "The page cache").
+
+A cached part holds no one's name, session or CSRF token: those are in the frame around it
+(``base.html``), rendered for every request. A part is kept under a key of
+
+- the answers' stamp (``analytics.services.rollups_stamp``), which changes with every change of
+  figures or catalogue: a part is never shown after anything it shows has changed;
+- the visitor's visibility (``visibility_key``): who may see which figures;
+- the language, the day (defaults depend on today), the page and the pickers' fields as sent
+  (normalised: other query parameters do not make another part), and whether htmx asked for the
+  result alone.
+
+Without current rollups there is no stamp, and nothing is kept. Parts are zlib-compressed: a
+province's overview is a few hundred kB of HTML, about a tenth of that compressed, and the
+``pages`` cache holds a bounded number of them per process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import BaseCache, caches
+from django.core.cache.backends.base import InvalidCacheBackendError
+from django.http import HttpRequest
+from django.utils.translation import get_language
+
+from dieuhanh.analytics.services import rollups_stamp
+from dieuhanh.indicators.selectors import may_see_internal
+from dieuhanh.orgunits.selectors import today
+
+PAGE_CACHE_ALIAS = "pages"
+# zlib's fastest level: about ten times smaller for a page of figures, in a millisecond or two.
+COMPRESSION_LEVEL = 1
+
+
+def _cache() -> BaseCache:
+    try:
+        return caches[PAGE_CACHE_ALIAS]
+    except InvalidCacheBackendError:
+        return caches["default"]
+
+
+def visibility_key(request: HttpRequest) -> str:
+    """Who may see what, as a short stable string: two requests with the same key are shown the same
+    figures. The one place that says it for the page cache.
+
+    Anonymous visitors: ``public``. A signed-in user: their own key, with whether they see the
+    indicators that are not public (``may_see_internal``), so that a page is never shown to another
+    user, and a user whose rights change gets a new one. When visibility depends on more than that
+    (a user's units and roles), add it here.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return "public"
+    return f"user:{user.pk}:{'internal' if may_see_internal(user) else 'public'}"
+
+
+@dataclass(frozen=True)
+class PagePart:
+    """A page's user-independent part: its HTML, and the clean address htmx is to show (partials)."""
+
+    html: str
+    push_url: str | None = None
+
+
+def page_key(request: HttpRequest, *, page: str, fields: Sequence[str], partial: bool) -> str | None:
+    """The cache key of ``page``'s part for this request, or None when parts are not kept (the cache
+    is off, or the rollups are not current). One query (the stamp)."""
+    if settings.DIEUHANH_ANALYTICS_CACHE_SECONDS <= 0:
+        return None
+    stamp = rollups_stamp()
+    if stamp is None:
+        return None
+    asked = tuple((name, request.GET.get(name, "").strip()) for name in fields)
+    question = (
+        stamp,
+        visibility_key(request),
+        get_language(),
+        today().isoformat(),
+        page,
+        request.path,
+        asked,
+        partial,
+    )
+    return "page:" + hashlib.sha256(repr(question).encode()).hexdigest()
+
+
+def cached_part(key: str | None) -> PagePart | None:
+    if key is None:
+        return None
+    found = _cache().get(key)
+    if found is None:
+        return None
+    packed, push_url = found
+    return PagePart(html=zlib.decompress(packed).decode(), push_url=push_url)
+
+
+def keep_part(key: str | None, part: PagePart) -> None:
+    if key is None:
+        return
+    packed = zlib.compress(part.html.encode(), COMPRESSION_LEVEL)
+    _cache().set(key, (packed, part.push_url), settings.DIEUHANH_ANALYTICS_CACHE_SECONDS)

@@ -1,0 +1,240 @@
+"""The overview's page cache: served again without recomputing, never after anything it shows changed,
+never to someone who may see other figures, in another language, or with another visitor's token."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import Client, RequestFactory
+
+from dieuhanh.analytics.services import rollups_rebuild, rollups_stamp
+from dieuhanh.dashboard import views
+from dieuhanh.dashboard.pagecache import visibility_key
+from dieuhanh.figures.models import DataValue
+from dieuhanh.figures.services import figure_set
+from dieuhanh.indicators.periods import Period
+from tests.dashboard.conftest import Plans, get
+from tests.dashboard.test_overview import rows_of
+from tests.factories import TargetFactory
+
+pytestmark = pytest.mark.django_db
+
+PAGE = "/?org_unit=74&period=202306"
+
+
+@pytest.fixture
+def current(plans: Plans) -> Plans:
+    """The sample province with its rollups current: the answers have a stamp to key pages on."""
+    rollups_rebuild()
+    assert rollups_stamp() is not None
+    return plans
+
+
+@pytest.fixture
+def computed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The requests for which the overview computed its part (rather than serving it again)."""
+    calls: list[str] = []
+    compute = views._overview_part
+
+    def counting(request: Any, *, partial: bool) -> views.PagePart:
+        calls.append(request.get_full_path())
+        return compute(request, partial=partial)
+
+    monkeypatch.setattr(views, "_overview_part", counting)
+    return calls
+
+
+def test_the_overview_asked_again_is_served_without_computing_it(
+    current: Plans, client: Client, computed: list[str]
+) -> None:
+    _status, first = get(client, PAGE)
+    _status, again = get(client, PAGE)
+
+    assert computed == [PAGE]
+    assert rows_of(again) == rows_of(first)
+    assert rows_of(again)["REV"]["value"] != "–"
+
+
+def test_a_changed_figure_shows_on_the_next_request(current: Plans, client: Client) -> None:
+    # Given the province's page, kept
+    _status, html = get(client, PAGE)
+    before = rows_of(html)["REV"]["value"]
+
+    # When a commune's June figure changes through the figures service (the import's and the API's path)
+    figure_set(
+        indicator=current.rev, org_unit=current.tree.commune_a1, period=Period.parse("202306"), value=Decimal(100000)
+    )
+
+    # Then the next request shows the new sum
+    _status, html = get(client, PAGE)
+    assert rows_of(html)["REV"]["value"] != before
+    assert rows_of(html)["REV"]["value"].startswith("100.")
+
+
+def test_a_figure_written_outside_the_services_is_not_served_from_the_cache(
+    current: Plans, client: Client, computed: list[str]
+) -> None:
+    get(client, PAGE)
+
+    # A figure saved directly (the admin, a shell) makes the rollups invalid: no stamp, nothing kept.
+    value = DataValue.objects.get(indicator=current.rev, org_unit=current.tree.commune_a1, period="202306")
+    value.value = Decimal(100000)
+    value.save()
+    _status, html = get(client, PAGE)
+
+    assert len(computed) == 2
+    assert rows_of(html)["REV"]["value"].startswith("100.")
+
+
+def test_a_changed_target_shows_on_the_next_request(current: Plans, client: Client) -> None:
+    _status, html = get(client, PAGE)
+    assert rows_of(html)["NOPLAN"]["plan"] == "–"
+
+    TargetFactory(indicator=current.noplan, org_unit=current.tree.province, value=77)
+
+    _status, html = get(client, PAGE)
+    assert rows_of(html)["NOPLAN"]["plan"] == "77,0"
+
+
+def test_a_renamed_indicator_shows_on_the_next_request(current: Plans, client: Client) -> None:
+    _status, html = get(client, PAGE)
+    assert "Thu ngân sách" in html
+
+    current.rev.name = "Tổng thu ngân sách nhà nước"
+    current.rev.save()
+
+    _status, html = get(client, PAGE)
+    assert "Tổng thu ngân sách nhà nước" in html
+
+
+def test_a_renamed_sector_shows_on_the_next_request(current: Plans, client: Client) -> None:
+    _status, html = get(client, PAGE)
+    assert "Kinh tế" in html
+
+    sector = current.rev.sector
+    assert sector is not None
+    sector.name = "Kinh tế - Tài chính"
+    sector.save()
+
+    _status, html = get(client, PAGE)
+    assert "Kinh tế - Tài chính" in html
+
+
+def test_each_language_gets_its_own_page(current: Plans, client: Client) -> None:
+    _status, vietnamese = get(client, PAGE)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get(PAGE).content.decode()
+
+    assert "<h1>Tổng quan</h1>" in vietnamese
+    assert "<h1>Overview</h1>" in english
+    assert "Indicators of" in english
+    assert "Indicators of" not in vietnamese
+
+
+def test_an_anonymous_visitor_never_gets_the_page_kept_for_a_signed_in_user(
+    current: Plans, client: Client, colleague: Any
+) -> None:
+    # Given a signed-in user's page, which shows the internal indicator
+    client.force_login(colleague)
+    _status, signed_in = get(client, PAGE)
+    assert "SECRET" in rows_of(signed_in)
+
+    # When an anonymous visitor asks the same address
+    visitor = Client()
+    _status, anonymous = get(visitor, PAGE)
+
+    # Then they get the public page, and the signed-in user still their own
+    assert "SECRET" not in rows_of(anonymous)
+    assert "Chỉ tiêu nội bộ" not in anonymous
+    _status, again = get(client, PAGE)
+    assert "SECRET" in rows_of(again)
+
+
+def test_a_kept_page_carries_each_visitors_own_name_and_csrf_token(
+    current: Plans, client: Client, colleague: Any, owner: Any
+) -> None:
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    one = first.get(PAGE).content.decode()
+    two = second.get(PAGE).content.decode()
+
+    # The second visitor's token belongs to their own cookie: their language switch is accepted.
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', two)
+    assert token is not None
+    assert token.group(1) not in one
+    response = second.post("/i18n/setlang/", {"language": "en", "next": "/", "csrfmiddlewaretoken": token.group(1)})
+    assert response.status_code == 302
+
+    client.force_login(colleague)
+    assert '<span class="site-tools__user">colleague</span>' in client.get(PAGE).content.decode()
+    client.force_login(owner)
+    html = client.get(PAGE).content.decode()
+    assert '<span class="site-tools__user">owner</span>' in html
+    assert "colleague" not in html
+
+
+def test_other_query_parameters_do_not_make_another_page(current: Plans, client: Client, computed: list[str]) -> None:
+    get(client, PAGE)
+    get(client, PAGE + "&utm_source=mail&_=1")
+    get(client, "/?period=202306&org_unit=74")
+
+    assert computed == [PAGE]
+
+
+def test_another_unit_or_period_is_another_page(current: Plans, client: Client, computed: list[str]) -> None:
+    get(client, PAGE)
+    get(client, "/?org_unit=718&period=202306")
+    get(client, "/?org_unit=74&period=2023Q2")
+
+    assert len(computed) == 3
+
+
+def test_an_htmx_result_is_kept_apart_from_the_page_and_keeps_its_address(
+    current: Plans, client: Client, computed: list[str]
+) -> None:
+    url = "/?org_unit=718&period=202306"
+    page = client.get(url).content.decode()
+    first = client.get(url, headers={"HX-Request": "true"})
+    again = client.get(url, headers={"HX-Request": "true"})
+
+    assert "<form" in page
+    assert "<form" not in again.content.decode()
+    assert again["HX-Push-Url"] == first["HX-Push-Url"] == url
+    assert again.content == first.content
+    assert len(computed) == 2
+
+
+def test_nothing_is_kept_when_the_answer_cache_is_off(
+    current: Plans, client: Client, computed: list[str], settings: Any
+) -> None:
+    settings.DIEUHANH_ANALYTICS_CACHE_SECONDS = 0
+
+    get(client, PAGE)
+    get(client, PAGE)
+
+    assert len(computed) == 2
+
+
+def test_the_overview_served_again_costs_two_queries(
+    current: Plans, client: Client, django_assert_num_queries: Any
+) -> None:
+    get(client, PAGE)
+
+    # The answers' stamp and the sample-data banner.
+    with django_assert_num_queries(2):
+        get(client, PAGE)
+
+
+def test_the_visibility_key_tells_the_public_and_each_user_apart(colleague: Any, owner: Any) -> None:
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    assert visibility_key(request) == "public"
+
+    request.user = colleague
+    colleague_key = visibility_key(request)
+    assert visibility_key(request) == colleague_key  # stable from one request to the next
+    request.user = owner
+    assert visibility_key(request) not in (colleague_key, "public")
