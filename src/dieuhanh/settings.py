@@ -7,6 +7,7 @@ working single-machine install with an SQLite file under ``DIEUHANH_HOME``.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -59,6 +60,10 @@ if not SECRET_KEY:
         except OSError:
             pass
 
+# How many reverse proxies in front of the app add the client's address to X-Forwarded-For (nginx:
+# 1). 0, the default, trusts no such header: a client could write any address in it.
+DIEUHANH_PROXY_COUNT = int(os.environ.get("DIEUHANH_PROXY_COUNT", "0"))
+
 ALLOWED_HOSTS = env_list("DIEUHANH_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DIEUHANH_CSRF_TRUSTED_ORIGINS", "")
 
@@ -75,6 +80,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "dieuhanh.accounts",
     "dieuhanh.orgunits",
     "dieuhanh.indicators",
@@ -90,6 +96,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "dieuhanh.accounts.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "dieuhanh.accounts.middleware.ChosenLanguageMiddleware",
@@ -97,7 +104,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "dieuhanh.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dieuhanh.urls"
@@ -213,6 +223,17 @@ CACHES = {
 # dieuhanh/reports/wording/ file by file; unset, the defaults are used.
 DIEUHANH_REPORT_WORDING_DIR = os.environ.get("DIEUHANH_REPORT_WORDING_DIR", "")
 
+
+# Request limits (docs/deployment.md): API requests a minute per client address (anonymous) and per
+# signed-in user, as DRF's rates ("120/minute", "5000/hour"); "off" lifts a limit.
+def _throttle_rate(name: str, default: str) -> str | None:
+    raw = os.environ.get(name, default).strip()
+    return None if raw.lower() in {"", "off", "none", "0"} else raw
+
+
+DIEUHANH_THROTTLE_ANON = _throttle_rate("DIEUHANH_THROTTLE_ANON", "300/minute")
+DIEUHANH_THROTTLE_USER = _throttle_rate("DIEUHANH_THROTTLE_USER", "1200/minute")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -224,6 +245,17 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": False,
+    # Per client address (anonymous) and per user; see "Request limits" below.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "dieuhanh.accounts.throttling.AnonymousRateThrottle",
+        "dieuhanh.accounts.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": DIEUHANH_THROTTLE_ANON,
+        "user": DIEUHANH_THROTTLE_USER,
+    },
+    # The client's address for throttling: X-Forwarded-For only behind the proxies we were told of.
+    "NUM_PROXIES": DIEUHANH_PROXY_COUNT,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -234,6 +266,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No badge fetched from swagger.io's validator: the page loads nothing from other sites (CSP).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
@@ -244,6 +278,76 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DIEUHANH_LOG_LEVEL", "WARNING")},
 }
 
-if not DEBUG:
-    SESSION_COOKIE_HTTPONLY = True
-    X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+# --- Transport, sign-in and error pages (docs/deployment.md, docs/security.md) ---------------------
+
+# Behind HTTPS (a reverse proxy terminating TLS that sets X-Forwarded-Proto, or TLS end to end):
+# Secure cookies, the redirect from http://, HSTS, and the proxy's word on the scheme.
+DIEUHANH_HTTPS = env_bool("DIEUHANH_HTTPS", default=False)
+if DIEUHANH_HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    # The proxy must set (not pass on) this header, or a client could claim https itself.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("DIEUHANH_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DIEUHANH_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    # The header alone enrols nobody in the browsers' preload list (the domain's owner must apply);
+    # it is on so that `check --deploy` is clean, and can be turned off.
+    SECURE_HSTS_PRELOAD = env_bool("DIEUHANH_HSTS_PRELOAD", default=True)
+
+# Sessions: signed out after DIEUHANH_SESSION_IDLE_MINUTES without a request, and in any case
+# DIEUHANH_SESSION_MAX_HOURS after signing in (SessionTimeoutMiddleware keeps both clocks in the
+# session; the cookie's own age is the maximum too). Django's default is 14 days.
+DIEUHANH_SESSION_IDLE_MINUTES = int(os.environ.get("DIEUHANH_SESSION_IDLE_MINUTES", "30"))
+DIEUHANH_SESSION_MAX_HOURS = int(os.environ.get("DIEUHANH_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = DIEUHANH_SESSION_MAX_HOURS * 3600
+
+# Login lockout (django-axes): after DIEUHANH_LOGIN_FAILURE_LIMIT failed sign-ins for one account,
+# or from one address, sign-in is refused for DIEUHANH_LOGIN_LOCKOUT_MINUTES (counted again from
+# each refused try). Applies to the sign-in page and the admin's; API tokens are not passwords.
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("DIEUHANH_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("DIEUHANH_LOGIN_LOCKOUT_MINUTES", "15")))
+# Each on its own: an account, whatever the address, and an address, whatever the account.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A success does not wipe the failures: it would let anyone with an account clear the count of
+# the address they try other accounts' passwords from.
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "dieuhanh.accounts.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "dieuhanh.accounts.lockout.lockout_response"
+
+# Content-Security-Policy of every response (ContentSecurityPolicyMiddleware). The pages load
+# scripts and style sheets from the site only; an inline <style> needs the request's nonce
+# ({{ request.csp_nonce }}). style attributes stay allowed (style-src-attr): the pages' bars (a
+# tile's meter, a directive's progress) are drawn with them; a style attribute cannot run script.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "style-src-attr": ["'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# The API's documentation (Swagger UI, Redoc, served from drf-spectacular-sidecar) injects its
+# styles at run time and runs Redoc's search in a worker: a wider policy for those pages only.
+CONTENT_SECURITY_POLICY_API_DOCS = {
+    **CONTENT_SECURITY_POLICY,
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "worker-src": ["'self'", "blob:"],
+}
+CONTENT_SECURITY_POLICY_API_DOCS_PATHS = ["/api/docs/", "/api/redoc/"]
+
+# The technical error page (DEBUG on) hides secrets: passwords inside URLs (DATABASE_URL) too.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "dieuhanh.accounts.error_reports.SecretMaskingExceptionReporterFilter"
