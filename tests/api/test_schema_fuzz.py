@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 import schemathesis
 from django.contrib.auth.models import Permission
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error, response_schema_conformance
@@ -37,6 +40,19 @@ CHECKS = [not_a_server_error, response_schema_conformance]
 
 # The schema as the application serves it (made from the code: no database is read).
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+
+
+@pytest.fixture(autouse=True)
+def _connection_kept_between_requests() -> Iterator[None]:
+    """The requests go through the WSGI application, which closes the database connection after each
+    one whose transaction is not in autocommit (the test's is not): keep it, as Django's test client does."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(autouse=True)
