@@ -126,7 +126,8 @@ class ModelRulesSerializer(serializers.ModelSerializer[_M]):
         try:
             return super().to_internal_value(data)
         except ValidationError as exc:
-            if not isinstance(exc.detail, dict):
+            if not isinstance(exc.detail, dict) or not isinstance(data, Mapping):
+                # Not an object at all (a JSON array, a string): the framework's message says so.
                 raise
             errors: dict[str, Any] = dict(exc.detail)
         # The model's rules on what was valid; a field that has a problem of its own keeps only that.
@@ -236,15 +237,31 @@ class ExactJSONRenderer(JSONRenderer):
         return re.sub(rb'"' + token.encode() + rb'(-?[0-9]+(?:\.[0-9]+)?)"', rb"\1", text)
 
 
-class ExactJSONParser(JSONParser):
-    """JSON whose numbers with a fraction are read as decimals, not floats (every digit kept)."""
+class ObjectJSONParser(JSONParser):
+    """A JSON body that is an object, as every endpoint of the API takes: an array, a string or a
+    number is refused (400), and so is JSON nested deeper than Python reads (not a server error)."""
+
+    parse_float: Any = float
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None) -> Any:
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
-            return json.load(codecs.getreader(encoding)(stream), parse_float=Decimal, parse_constant=_no_constant)
+            data = json.load(
+                codecs.getreader(encoding)(stream), parse_float=self.parse_float, parse_constant=_no_constant
+            )
         except ValueError as exc:
             raise ParseError(f"JSON parse error - {exc}") from exc
+        except RecursionError as exc:
+            raise ParseError(_("The JSON is nested too deeply to be read.")) from exc
+        if not isinstance(data, dict):
+            raise ParseError(_("The body must be a JSON object ({…}) naming the fields to write."))
+        return data
+
+
+class ExactJSONParser(ObjectJSONParser):
+    """JSON whose numbers with a fraction are read as decimals, not floats (every digit kept)."""
+
+    parse_float = Decimal
 
 
 def _no_constant(name: str) -> Any:

@@ -24,6 +24,11 @@ class ReadAnyoneWriteWithPermission(BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         if request.method in SAFE_METHODS:
             return True
+        method = (request.method or "").lower()
+        if method not in view.http_method_names or not hasattr(view, method):
+            # The view does not answer this method: it says so (405); no permission is asked of a
+            # model it may not have (DjangoModelPermissions needs a queryset).
+            return True
         user = request.user
         if not signed_in(user):
             return False

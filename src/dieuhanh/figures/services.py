@@ -27,9 +27,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol, cast
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Field
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dieuhanh.accounts.selectors import acting_user
 from dieuhanh.figures.choices import ChangeAction, DataValueStatus, ImportStatus
@@ -314,6 +315,19 @@ def _existing_values(rows: Iterable[WritableRow], *, lock: bool) -> dict[tuple[i
     return found
 
 
+class FigureConflictError(Exception):
+    """Another writer created the same figure (indicator, unit, period) at the same moment."""
+
+    def __init__(self, *, indicator: Indicator, org_unit: OrgUnit, period: Period) -> None:
+        super().__init__(
+            _(
+                "%(indicator)s, %(unit)s, %(period)s was written by another request at the same moment; "
+                "load it again and send your change once more."
+            )
+            % {"indicator": indicator.code, "unit": org_unit.code, "period": period.code}
+        )
+
+
 def figure_set(
     *,
     indicator: Indicator,
@@ -333,17 +347,23 @@ def figure_set(
             .first()
         )
         if current is None:
-            current = DataValue.objects.create(
-                indicator=indicator,
-                org_unit=org_unit,
-                period=period.code,
-                period_start=period.start_date,
-                value=value,
-                comment=comment,
-                status=status,
-                updated_by=user,
-                created_by=user,
-            )
+            try:
+                # A savepoint: on PostgreSQL another request may create the same figure between the
+                # look-up above (which locks no row that does not exist yet) and this insert.
+                with transaction.atomic():
+                    current = DataValue.objects.create(
+                        indicator=indicator,
+                        org_unit=org_unit,
+                        period=period.code,
+                        period_start=period.start_date,
+                        value=value,
+                        comment=comment,
+                        status=status,
+                        updated_by=user,
+                        created_by=user,
+                    )
+            except IntegrityError as exc:
+                raise FigureConflictError(indicator=indicator, org_unit=org_unit, period=period) from exc
         elif (current.value, current.comment, current.status) != (value, comment, status):
             before = copy.copy(current)
             current.value, current.comment, current.status, current.updated_by = value, comment, status, user

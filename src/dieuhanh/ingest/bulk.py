@@ -34,6 +34,7 @@ from dieuhanh.ingest.parsers import (
     OUR_COLUMNS,
     Issue,
     RawRow,
+    _delimiter,
     _first_line,
     _nfc,
     csv_header_names,
@@ -190,12 +191,18 @@ def _stage_csv_natively(cursor: Any, stream: BinaryIO) -> tuple[dict[str, str], 
     head = stream.read(1 << 16)
     stream.seek(0)
     encoding = text_encoding(head)
+    if encoding == "utf-16":
+        # PostgreSQL reads no UTF-16: the Python parser decodes it.
+        return None
     header_line, skipped = _first_line(open_text(stream))
     if skipped or not header_line:
         return None
-    names = csv_header_names(next(csv.reader([header_line], delimiter=_delimiter(header_line))))
-    stream.seek(0)
     delimiter = _delimiter(header_line)
+    if delimiter not in (",", ";"):
+        # Tab-separated: the Python parser reads it (the cleaning test below knows commas and semicolons).
+        return None
+    names = csv_header_names(next(csv.reader([header_line], delimiter=delimiter)))
+    stream.seek(0)
     pg_encoding = "UTF8" if encoding == "utf-8-sig" else "WIN1258"
     newlines = 0
     last = b""
@@ -230,10 +237,6 @@ def _stage_csv_natively(cursor: Any, stream: BinaryIO) -> tuple[dict[str, str], 
 # nothing but separators, any non-ASCII byte (to compose, or an exotic space) — makes the SQL
 # trim and compose every cell. Most files have none, and skip that work.
 _NEEDS_CLEANING = re.compile(rb"[ \t\f\v](?=[,;\r\n])|(?<=[,;\n])[ \t\f\v]|(?:^|\n)[ \t,;]*\r?\n|[\x80-\xff]")
-
-
-def _delimiter(first_line: str) -> str:
-    return ";" if first_line.count(";") > first_line.count(",") else ","
 
 
 # --- checking --------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ dieuhanh does not have); ``validation.py`` judges the figures they read.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import io
@@ -18,7 +19,6 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, BinaryIO
 
 from django.utils.translation import gettext as _
@@ -111,7 +111,7 @@ def detect_format(filename: str, content: bytes) -> str:
         raise ParseError(
             [Issue(_("Old .xls files are not supported; save the file as .xlsx in Excel and upload again."))]
         )
-    text = _decode(content)
+    text = _decode_head(content[: 1 << 16])
     first = next((line for line in text.splitlines() if line.strip()), "")
     cells = [c.strip().strip('"').lower().lstrip("\ufeff") for c in re.split(r"[,;\t]", first)]
     if "dataelement" in cells:
@@ -126,23 +126,71 @@ def detect_format(filename: str, content: bytes) -> str:
 def iter_rows(file_format: str, stream: BinaryIO) -> Iterator[RawRow]:
     """The rows of a file, read as they come for CSV (a national file does not fit in memory)."""
     if file_format == ImportFormat.CSV:
-        return iter_csv(open_text(stream))
+        return without_nul(iter_csv(open_text(stream)))
     if file_format == ImportFormat.DHIS2_CSV:
-        return iter_dhis2_csv(open_text(stream))
+        return without_nul(iter_dhis2_csv(open_text(stream)))
     if file_format == ImportFormat.DHIS2_JSON:
-        return iter(parse_dhis2_json(stream.read()))
+        return without_nul(iter(parse_dhis2_json(stream.read())))
     if file_format == ImportFormat.XLSX:
         from dieuhanh.ingest.xlsx import parse_xlsx  # noqa: PLC0415 - xlsx builds on this module's types
 
-        return iter(parse_xlsx(stream.read()))
+        return without_nul(iter(parse_xlsx(stream.read())))
     raise ParseError([Issue(_("Unknown file format '%(format)s'.") % {"format": file_format})])
 
 
+_TEXT_FIELDS = ("indicator", "org_unit", "period", "value", "comment")
+
+
+def without_nul(rows: Iterator[RawRow]) -> Iterator[RawRow]:
+    """The rows, those with a NUL character (code 0) in a cell refused, each naming its cell.
+
+    A NUL is never part of a code, a period, a number or a comment: it comes from a binary file or
+    a broken export. PostgreSQL cannot store it in text, so it is refused here, before the rows go
+    to either database, and a file reads the same on both.
+    """
+    refusals = Refusals()
+    try:
+        for row in rows:
+            bad = [f for f in _TEXT_FIELDS if isinstance(getattr(row, f), str) and "\x00" in getattr(row, f)]
+            if not bad:
+                yield row
+                continue
+            for name in bad:
+                refusals.add(
+                    Issue(
+                        _(
+                            "The cell holds a NUL character (code 0), which is not text; remove it. Such "
+                            'characters come from a binary file or a broken export: save the file as "CSV '
+                            'UTF-8" or .xlsx and upload again.'
+                        ),
+                        line=row.line,
+                        column=row.columns.get(name, name),
+                        value=getattr(row, name).replace("\x00", "\\0")[:80],
+                        sheet=row.sheet,
+                    )
+                )
+    except ParseError as exc:
+        # The parser's own refusals first (they name the file's shape), then these.
+        raise ParseError(exc.issues + refusals.issues) from exc
+    refusals.raise_if_any()
+
+
 NOT_UTF8 = _lazy('The file is not text in UTF-8; save it as "CSV UTF-8" and upload again.')
+UTF16_WITHOUT_BOM = _lazy(
+    "The file looks like UTF-16 text without a byte order mark, which cannot be read without guessing; "
+    'save it as "CSV UTF-8" and upload again.'
+)
 
 
 def text_encoding(head: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1258, judged on the start of the file."""
+    """UTF-16 with its byte order mark (Excel's "Unicode Text"), UTF-8 (with or without BOM), else
+    Windows-1258, judged on the start of the file."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # The mark says which byte comes first; the codec reads it and leaves it out.
+        return "utf-16"
+    if len(head) >= 4 and head.count(b"\x00") * 4 >= len(head):
+        # Every other byte zero: UTF-16 without its mark. Which byte comes first would be a guess.
+        raise ParseError([Issue(str(UTF16_WITHOUT_BOM))])
     # A multi-byte character may be cut at the end of the sample: judge whole lines only.
     sample = head[: head.rfind(b"\n") + 1] if b"\n" in head else head
     try:
@@ -178,14 +226,25 @@ def _decode(content: bytes) -> str:
         raise ParseError([Issue(str(NOT_UTF8))]) from exc
 
 
+def _decode_head(head: bytes) -> str:
+    """The start of a file as text, to tell its format: a character cut at its end is left out."""
+    encoding = text_encoding(head)
+    if encoding == "utf-16":
+        head = head[: len(head) // 2 * 2]
+    return _nfc(head.decode(encoding, errors="ignore"))
+
+
 def _nfc(text: str) -> str:
     # Text typed on a Mac (and Windows-1258) arrives decomposed; codes and comments are compared composed.
     return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def _delimiter(first_line: str) -> str:
-    # Excel in a locale whose decimal mark is a comma separates fields with semicolons.
-    return ";" if first_line.count(";") > first_line.count(",") else ","
+    # Excel in a locale whose decimal mark is a comma separates fields with semicolons; its
+    # "Unicode Text" (UTF-16) with tabs.
+    counts = {",": first_line.count(","), ";": first_line.count(";"), "\t": first_line.count("\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > counts[","] else ","
 
 
 def _first_line(text: Iterator[str]) -> tuple[str, list[str]]:
@@ -509,13 +568,27 @@ _SET_COMBOS = {"attributeOptionCombo": "attribute_option_combo", "attributeOptio
 def parse_dhis2_json(content: bytes) -> list[RawRow]:
     text = _decode(content)
     try:
-        document = json.loads(text, parse_float=Decimal)
+        # Numbers are kept as written (NaN and Infinity too): the value rules read them as they read
+        # DHIS2's text, on both databases, and a 5,000-digit integer is never made a Python int.
+        document = json.loads(text, parse_float=str, parse_int=str, parse_constant=str)
     except json.JSONDecodeError as exc:
         raise ParseError(
             [
                 Issue(
                     _("The JSON cannot be read at line %(line)d: %(error)s") % {"line": exc.lineno, "error": exc.msg},
                     line=exc.lineno,
+                )
+            ]
+        ) from exc
+    except RecursionError as exc:
+        raise ParseError(
+            [
+                Issue(
+                    _(
+                        "The JSON is nested too deeply to be read; a DHIS2 data value set is an object with a "
+                        '"dataValues" list of objects, nested three levels deep.'
+                    ),
+                    line=1,
                 )
             ]
         ) from exc
@@ -528,7 +601,7 @@ def parse_dhis2_json(content: bytes) -> list[RawRow]:
     values_span = (len(text), len(text))
     match = re.search(r'"dataValues"\s*:\s*\[', text)
     if match:
-        decoder = json.JSONDecoder()
+        decoder = json.JSONDecoder(parse_float=str, parse_int=str, parse_constant=str)
         index = match.end()
         while index < len(text):
             while index < len(text) and text[index] in " \t\r\n,":
@@ -573,6 +646,16 @@ def parse_dhis2_json(content: bytes) -> list[RawRow]:
         if str(item.get("deleted", "")).lower() == "true":
             refusals.add(_deleted_issue(line=line, column="deleted"))
             refused = True
+        for key in columns.values():
+            if isinstance(item.get(key), dict | list):
+                refusals.add(
+                    Issue(
+                        _("'%(key)s' is a list or an object; it must be a text or a number.") % {"key": key},
+                        line=line,
+                        column=key,
+                    )
+                )
+                refused = True
         if refused:
             continue
         value = item.get("value")

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, BinaryIO
 
 from django.conf import settings
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils.translation import gettext as _
 
 from dieuhanh.accounts.selectors import acting_user
@@ -56,8 +56,46 @@ def import_file(
     """Parse, check and (unless ``dry_run`` or anything is wrong) store a file of figures.
 
     ``content`` is the file's bytes, or a binary file open for reading (read as it is
-    needed: a national file need not fit in memory on PostgreSQL).
+    needed: a national file need not fit in memory on PostgreSQL). Raises ImportBusyError when
+    another import held the (SQLite) database for longer than this one waits.
     """
+    try:
+        return _import_file(
+            content=content,
+            filename=filename,
+            user=user,
+            dry_run=dry_run,
+            channel=channel,
+            file_format=file_format,
+            status=status,
+        )
+    except OperationalError as exc:
+        # SQLite has one writer at a time: a second import waits for the first (the settings'
+        # busy timeout), then gives up. Nothing of it was written, and not even its batch can be.
+        if connection.vendor != "sqlite" or "locked" not in str(exc):
+            raise
+        raise ImportBusyError(
+            _(
+                "Another import is being written to the database and this one could not wait longer for it; "
+                "nothing was written. Import the file again when the other one has finished."
+            )
+        ) from exc
+
+
+class ImportBusyError(Exception):
+    """The database was busy with another import for longer than an import waits (SQLite)."""
+
+
+def _import_file(
+    *,
+    content: bytes | BinaryIO,
+    filename: str,
+    user: Any,
+    dry_run: bool,
+    channel: str,
+    file_format: str | None,
+    status: str,
+) -> ImportResult:
     stream: BinaryIO = io.BytesIO(content) if isinstance(content, bytes) else content
     user = acting_user(user)
     size, checksum = _measure(stream)

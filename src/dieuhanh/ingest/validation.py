@@ -38,7 +38,12 @@ ENGLISH_GROUPED = r"^[+-]?[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]+)?$"
 # How a machine writes a number (DHIS2): a decimal point, no grouping.
 MACHINE_NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,4})?$"
 
+# A number written with an exponent of five digits or more ("1e999999"): out of any figure's range.
+# The SQL reads no number from it (its patterns stop at four digits), so the row is checked here.
+HUGE_EXPONENT = r"^[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)[eE][+-]?[0-9]{5,}$"
+
 _PLAIN = re.compile(PLAIN_NUMBER)
+_HUGE_EXPONENT = re.compile(HUGE_EXPONENT)
 _AMBIGUOUS = re.compile(AMBIGUOUS_NUMBER)
 _VIETNAMESE = re.compile(VIETNAMESE_GROUPED)
 _ENGLISH = re.compile(ENGLISH_GROUPED)
@@ -67,6 +72,10 @@ class AmbiguousNumberError(NotANumberError):
     """A number a Vietnamese and an English reader would read a thousand times apart."""
 
 
+class OutOfRangeError(NotANumberError):
+    """A number too large or too small to be read at all (an exponent of five digits or more)."""
+
+
 def number_text(raw: str) -> str:
     """A cell's text as the number rules see it: trimmed, spaces (a grouping too) removed."""
     return raw.strip().replace("\u00a0", "").replace(" ", "")
@@ -90,6 +99,8 @@ def parse_number(raw: Any, *, machine: bool = False) -> Decimal:
             raise NotANumberError(str(raw))
         return raw
     text = number_text(str(raw))
+    if _HUGE_EXPONENT.match(text):
+        raise OutOfRangeError(text)
     if machine:
         if not _MACHINE.match(text):
             raise NotANumberError(text)
@@ -265,6 +276,16 @@ def check_value_reads(judged: JudgedRow, context: FileContext) -> None:
         judged.value = parse_number(row.value, machine=row.machine_number)
     except AmbiguousNumberError as exc:
         judged.refuse("value", _ambiguity_message(str(exc)), row.value)
+    except OutOfRangeError:
+        judged.refuse(
+            "value",
+            _(
+                "'%(value)s' is out of range: a figure is smaller than 10^18 and has at most %(n)d decimals. "
+                "Write the figure in full."
+            )
+            % {"value": row.value, "n": STORED_DECIMALS},
+            row.value,
+        )
     except NotANumberError:
         if row.machine_number:
             message = _("'%(value)s' is not a number; DHIS2 writes numbers with a decimal point, e.g. 1234.5.")

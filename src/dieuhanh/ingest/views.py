@@ -17,7 +17,7 @@ from dieuhanh.figures.models import ImportBatch
 from dieuhanh.indicators.selectors import indicator_list
 from dieuhanh.ingest.forms import ImportUploadForm, TemplateRequestForm
 from dieuhanh.ingest.selectors import import_batch_list, import_batch_may_view
-from dieuhanh.ingest.services import import_file, issues_as_csv
+from dieuhanh.ingest.services import ImportBusyError, import_file, issues_as_csv
 from dieuhanh.ingest.xlsx import xlsx_template_build
 from dieuhanh.orgunits.selectors import org_unit_tree
 
@@ -71,14 +71,18 @@ def imports(request: HttpRequest) -> HttpResponse:
     upload_form = ImportUploadForm(request.POST, request.FILES) if request.method == "POST" else ImportUploadForm()
     if upload_form.is_bound and upload_form.is_valid():
         upload = upload_form.cleaned_data["file"]
-        result = import_file(
-            content=upload.file,  # read as needed: a large upload is a temporary file on disk
-            filename=upload.name or "upload",
-            user=request.user,
-            dry_run=upload_form.cleaned_data["dry_run"],
-            channel="web",
-        )
-        return redirect("ingest:batch", pk=result.batch.pk)
+        try:
+            result = import_file(
+                content=upload.file,  # read as needed: a large upload is a temporary file on disk
+                filename=upload.name or "upload",
+                user=request.user,
+                dry_run=upload_form.cleaned_data["dry_run"],
+                channel="web",
+            )
+        except ImportBusyError as exc:
+            upload_form.add_error("file", str(exc))
+        else:
+            return redirect("ingest:batch", pk=result.batch.pk)
     template_form = TemplateRequestForm(tree=org_unit_tree())
     return _imports_page(
         request,

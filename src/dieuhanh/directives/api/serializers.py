@@ -29,7 +29,9 @@ def recurrence_text(directive: Directive) -> str | None:
 
 
 class SourceDocumentSerializer(serializers.ModelSerializer[SourceDocument]):
-    org_unit: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    org_unit: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     directives = serializers.SerializerMethodField()
 
     class Meta:
@@ -177,7 +179,9 @@ class EvidenceSerializer(serializers.ModelSerializer[EvidenceFile]):
 
 
 class ProgressUpdateSerializer(serializers.ModelSerializer[ProgressUpdate]):
-    created_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     evidence = EvidenceSerializer(many=True, read_only=True)
 
     class Meta:

@@ -17,7 +17,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 from dieuhanh.accounts.permissions import ReadAnyoneWriteWithPermission
 from dieuhanh.accounts.selectors import signed_in
 from dieuhanh.analytics.selectors import number_out
+from dieuhanh.api import ObjectJSONParser
 from dieuhanh.directives.api.serializers import (
     DIRECTIVE_SUMMARY,
     EXTRACT_REQUEST,
@@ -272,7 +273,7 @@ class DirectiveViewSet(viewsets.ModelViewSet[Directive]):
         request=PROGRESS_REPORT,
         responses={201: ProgressUpdateSerializer},
     )
-    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser, ObjectJSONParser])
     def progress(self, request: Request, pk: str | None = None) -> Response:
         """GET: the directive's progress reports. POST: report progress (the lead agency's contacts,
         or office staff allowed to change directives); 100 % is a completion report."""

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
@@ -21,12 +22,27 @@ def period_of(given: Mapping[str, Any]) -> tuple[dt.date, dt.date]:
     return period.start_date, period.end_date
 
 
+class FigureField(serializers.DecimalField):
+    """A figure as a number, or as text of the digits 0-9: other scripts' digits ("１２３") are refused,
+    as an import refuses them, never read as a guess."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and not data.isascii():
+            raise serializers.ValidationError(
+                _("'%(value)s' is not a number; write it with the digits 0-9.") % {"value": data[:40]}
+            )
+        return super().to_internal_value(data)
+
+
 class DataValueSerializer(serializers.ModelSerializer[DataValue]):
     indicator = serializers.SlugRelatedField(slug_field="code", queryset=Indicator.objects.all())
     # A value is a record about its period: its unit is the one the code names then, as in an import.
     org_unit = UnitCodeField(period_of=period_of, row=True)
     status = serializers.ChoiceField(choices=DataValueStatus.choices, default=DataValueStatus.SUBMITTED)
-    updated_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    value = FigureField(max_digits=24, decimal_places=6, label=DataValue._meta.get_field("value").verbose_name)
+    updated_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = DataValue
@@ -37,7 +53,9 @@ class DataValueSerializer(serializers.ModelSerializer[DataValue]):
 
 
 class ImportBatchSerializer(serializers.ModelSerializer[ImportBatch]):
-    created_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = ImportBatch

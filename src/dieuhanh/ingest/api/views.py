@@ -11,10 +11,11 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.request import Request
@@ -24,11 +25,13 @@ from dieuhanh.accounts.selectors import signed_in
 from dieuhanh.api import ExactJSONParser, ExactJSONRenderer
 from dieuhanh.figures.choices import DataValueStatus, ImportFormat
 from dieuhanh.figures.models import DataValue, ImportBatch
+from dieuhanh.figures.services import FigureConflictError
 from dieuhanh.indicators.periods import Period, PeriodError
 from dieuhanh.indicators.selectors import visible_to
 from dieuhanh.ingest.api.serializers import IMPORT_UPLOAD, DataValueSerializer, ImportBatchSerializer
 from dieuhanh.ingest.services import (
     DataValueError,
+    ImportBusyError,
     data_value_delete,
     data_value_set,
     import_file,
@@ -88,6 +91,13 @@ class DataValueFilter(django_filters.FilterSet):
         return queryset.filter(period_start__gte=period.start_date, period_start__lte=period.end_date)
 
 
+class FigureConflict(APIException):
+    """409: two requests created the same figure at once; the other one's was kept."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
 class DataValueViewSet(viewsets.ModelViewSet[DataValue]):
     """Stored figures. Writes go through the same checks and audit trail as imports."""
 
@@ -140,6 +150,8 @@ class DataValueViewSet(viewsets.ModelViewSet[DataValue]):
             )
         except DataValueError as exc:
             raise ValidationError({"detail": [i.message for i in exc.issues]}) from exc
+        except FigureConflictError as exc:
+            raise FigureConflict(str(exc)) from exc
 
     def perform_destroy(self, instance: DataValue) -> None:
         data_value_delete(data_value=instance, user=self.request.user)
@@ -161,7 +173,8 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(
         request=IMPORT_UPLOAD,
-        responses={201: ImportBatchSerializer, 200: ImportBatchSerializer, 400: ImportBatchSerializer},
+        # A refused file is a batch with its messages; a request without a file, only the messages.
+        responses={201: ImportBatchSerializer, 200: ImportBatchSerializer, 400: OpenApiTypes.OBJECT},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         upload = request.FILES.get("file")
@@ -179,14 +192,19 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         file_format = request.data.get("format") or None
         if file_format is not None and file_format not in ImportFormat.values:
             raise ValidationError({"format": _("Unknown format '%(format)s'.") % {"format": file_format}})
-        result = import_file(
-            content=upload.file,  # read as needed: a large upload is a temporary file on disk
-            filename=upload.name or "upload",
-            user=request.user,
-            dry_run=dry_run,
-            channel="api",
-            file_format=file_format,
-        )
+        try:
+            result = import_file(
+                content=upload.file,  # read as needed: a large upload is a temporary file on disk
+                filename=upload.name or "upload",
+                user=request.user,
+                dry_run=dry_run,
+                channel="api",
+                file_format=file_format,
+            )
+        except ImportBusyError as exc:
+            return Response(
+                {"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "60"}
+            )
         body = dict(ImportBatchSerializer(result.batch).data)
         if not result.ok:
             body["messages"] = [issue_text(i) for i in result.issues]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from dieuhanh.commands import DieuhanhCommand
 from dieuhanh.figures.choices import DataValueStatus, ImportFormat
-from dieuhanh.ingest.services import import_file, issue_text, issues_as_csv
+from dieuhanh.ingest.services import ImportBusyError, import_file, issue_text, issues_as_csv
 
 
 class Command(DieuhanhCommand):
@@ -54,15 +54,18 @@ class Command(DieuhanhCommand):
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(_("There is no user '%(name)s'.") % {"name": options["user"]})
-        result = import_file(
-            content=content,
-            filename=path.name,
-            user=user,
-            dry_run=options["dry_run"],
-            channel="cli",
-            file_format=options["format"],
-            status=options["status"],
-        )
+        try:
+            result = import_file(
+                content=content,
+                filename=path.name,
+                user=user,
+                dry_run=options["dry_run"],
+                channel="cli",
+                file_format=options["format"],
+                status=options["status"],
+            )
+        except ImportBusyError as exc:
+            raise CommandError(str(exc)) from exc
         batch = result.batch
         if not result.ok:
             if options["error_report"]:
