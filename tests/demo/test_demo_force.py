@@ -13,6 +13,8 @@ from dieuhanh.indicators.models import Indicator
 from dieuhanh.orgunits.choices import ChangeWay
 from dieuhanh.orgunits.models import CatalogueChange
 
+pytestmark = pytest.mark.django_db
+
 
 def test_the_demo_records_its_catalogue_as_the_demos_in_the_history(demo: DemoLoadResult) -> None:
     indicators = CatalogueChange.objects.filter(model="indicators.indicator")
