@@ -22,6 +22,7 @@ api_root = APIRootView.as_view(
         "sectors": "sector-list",
         "indicators": "indicator-list",
         "targets": "target-list",
+        "catalogue-changes": "cataloguechange-list",
         "data-values": "datavalue-list",
         "imports": "import-list",
     }

@@ -20,7 +20,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.apps import apps
 from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from dieuhanh.demo.catalogue import demo_data_dir, demo_document
 from dieuhanh.demo.figures import demo_figures_write, demo_generate, demo_last_month, fingerprint
@@ -30,6 +34,58 @@ from dieuhanh.figures.models import DataValue, ImportBatch
 from dieuhanh.figures.services import figures_changed, figures_withdraw
 from dieuhanh.indicators.metadata import MetadataLoadResult, metadata_load
 from dieuhanh.indicators.periods import Period
+from dieuhanh.orgunits.choices import ChangeAction, ChangeWay
+from dieuhanh.orgunits.history import OverwrittenEdit, catalogue_recording, overwritten_edits
+
+# How the demo's writes are named in the catalogue's history.
+DEMO_SOURCE = "dieuhanh demo"
+
+
+class DemoCatalogueEditedError(Exception):
+    """The catalogue was edited here since the demo loaded it, and loading the demo again would undo
+    the edits; ``edits`` lists them. Loading with ``force`` goes ahead."""
+
+    def __init__(self, edits: list[OverwrittenEdit]) -> None:
+        self.edits = edits
+        lines = [
+            _(
+                "The catalogue was edited here since the demo loaded it, and loading the demo again would "
+                "undo %(n)d edit(s):"
+            )
+            % {"n": len(edits)}
+        ]
+        lines += [edit_text(edit) for edit in edits]
+        lines.append(
+            _(
+                "Keep them (the demo's figures and pages work with them), or run dieuhanh demo --force to load "
+                "the demo's catalogue over them; the catalogue's history keeps what they were."
+            )
+        )
+        super().__init__("\n".join(lines))
+
+
+def edit_text(edit: OverwrittenEdit) -> str:
+    """An edit in a line: the record, what was done to it, by whom, when, through which way."""
+    change = edit.change
+    try:
+        kind = str(apps.get_model(change.model)._meta.verbose_name)
+    except LookupError:
+        kind = change.model
+    what = (
+        _("deleted")
+        if change.action == ChangeAction.DELETE
+        else _("created")
+        if change.action == ChangeAction.CREATE
+        else _("changed %(fields)s") % {"fields": ", ".join(edit.fields)}
+    )
+    return _("%(kind)s %(key)s: %(what)s, %(when)s by %(who)s (%(way)s)") % {
+        "kind": kind,
+        "key": change.key,
+        "what": what,
+        "when": date_format(timezone.localtime(change.at), "SHORT_DATETIME_FORMAT"),
+        "who": change.user.get_username() if change.user is not None else _("nobody signed in"),
+        "way": change.get_way_display(),
+    }
 
 
 @dataclass(frozen=True)
@@ -55,9 +111,15 @@ class DemoLoadResult:
         return self.written == 0 and self.replaced == 0
 
 
-def demo_load(*, seed: int = DEFAULT_SEED, data_dir: Path | None = None, until: Period | None = None) -> DemoLoadResult:
+def demo_load(
+    *, seed: int = DEFAULT_SEED, data_dir: Path | None = None, until: Period | None = None, force: bool = False
+) -> DemoLoadResult:
     """Upsert the demo catalogue and make the database hold the sample for ``seed``, its figures up to the
-    month ``until`` (default: the last complete month before today; tests pin it)."""
+    month ``until`` (default: the last complete month before today; tests pin it).
+
+    A catalogue edited here since the demo loaded it (through the API, the admin, a file, a command)
+    is not loaded over: DemoCatalogueEditedError names the edits the load would undo, and nothing is
+    written; ``force`` loads it over them. A catalogue the demo alone wrote loads again as it was."""
     started = time.perf_counter()
     root = data_dir or demo_data_dir()
     document = demo_document(data_dir=root)
@@ -66,7 +128,12 @@ def demo_load(*, seed: int = DEFAULT_SEED, data_dir: Path | None = None, until: 
     checksum = fingerprint(values)
 
     with transaction.atomic():
-        catalogue = metadata_load(document=document)
+        with catalogue_recording(way=ChangeWay.DEMO, source=DEMO_SOURCE) as recording:
+            catalogue = metadata_load(document=document)
+            edits = [] if force else overwritten_edits(recording)
+            if edits:
+                # Leaving the transaction by the exception writes nothing.
+                raise DemoCatalogueEditedError(edits)
         current = (
             ImportBatch.objects.filter(file_format=ImportFormat.DEMO, status=ImportStatus.COMMITTED, checksum=checksum)
             .order_by("-id")

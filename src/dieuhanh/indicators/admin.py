@@ -5,16 +5,17 @@ from django.utils.translation import gettext_lazy as _
 
 from dieuhanh.admin import admin_figure
 from dieuhanh.indicators.models import Indicator, Sector, Target
+from dieuhanh.orgunits.admin import CatalogueHistoryAdmin
 
 
 @admin.register(Sector)
-class SectorAdmin(admin.ModelAdmin[Sector]):
+class SectorAdmin(CatalogueHistoryAdmin):
     list_display = ["code", "name", "sort_order"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin[Indicator]):
+class IndicatorAdmin(CatalogueHistoryAdmin):
     list_display = ["code", "name", "unit", "period_type", "aggregation", "direction", "sector", "is_public"]
     list_filter = ["sector", "period_type", "aggregation", "direction", "is_public"]
     search_fields = ["code", "name", "name_en"]
@@ -46,7 +47,7 @@ class IndicatorAdmin(admin.ModelAdmin[Indicator]):
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin[Target]):
+class TargetAdmin(CatalogueHistoryAdmin):
     list_display = ["indicator", "org_unit", "year_from", "year_to", "shown_value", "source"]
     list_filter = ["year_from", "indicator__sector"]
     search_fields = ["indicator__code", "indicator__name", "org_unit__code", "org_unit__name"]

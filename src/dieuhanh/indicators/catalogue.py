@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 
 from dieuhanh.indicators.api.serializers import IndicatorSerializer, SectorSerializer, TargetSerializer
 from dieuhanh.indicators.choices import Aggregation
-from dieuhanh.indicators.models import Indicator, Sector, Target
+from dieuhanh.indicators.models import (
+    Indicator,
+    Sector,
+    Target,
+    public_user_problem,
+    public_users_checked_later,
+    public_users_of,
+)
 from dieuhanh.orgunits.api.serializers import unit_code_field
 from dieuhanh.orgunits.catalogue import ORG_UNITS
 from dieuhanh.orgunits.documents import CatalogueLoad, Names, Record, Spread, code, dependency_order, export_records
@@ -104,12 +111,16 @@ def indicators_load(load: CatalogueLoad) -> None:
             load.problems.add(record.where.at(record.origin.get(name, name)), message)
             looping[key].append(name)
         load.problems.fail(INDICATORS, key)
-    for key in order:
-        saved = load.upsert(
-            INDICATORS, indicators[key], IndicatorSerializer, existing.get(key), references=references, names=names
-        )
-        if saved is None:
-            load.problems.fail(INDICATORS, key)
+    # Whether a public indicator uses one made non-public is asked once all are saved (below): the
+    # ratio may be made non-public by the same file, after its parts.
+    with public_users_checked_later():
+        for key in order:
+            saved = load.upsert(
+                INDICATORS, indicators[key], IndicatorSerializer, existing.get(key), references=references, names=names
+            )
+            if saved is None:
+                load.problems.fail(INDICATORS, key)
+    _refuse_public_users(load, {key: indicators[key] for key in order if key in existing})
     for key, fields in looping.items():
         load.check_without(
             INDICATORS,
@@ -120,6 +131,25 @@ def indicators_load(load: CatalogueLoad) -> None:
             references=references,
             names=names,
         )
+
+
+def _refuse_public_users(load: CatalogueLoad, records: dict[Any, Record]) -> None:
+    """Refuse an indicator of the file made non-public while a public indicator is computed from it
+    (``Indicator.publicity_problems``), as the catalogue stands once the file's indicators are saved."""
+    hidden = {
+        saved.pk: record
+        for record in records.values()
+        if isinstance(saved := load.loaded.get(record.where), Indicator) and not saved.is_public
+    }
+    if not hidden:
+        return
+    for user in public_users_of(hidden):
+        for pk in (user.numerator_id, user.denominator_id):
+            record = hidden.get(pk) if pk is not None else None
+            if record is not None:
+                load.problems.add(
+                    record.where.at(record.origin.get("is_public", "public")), public_user_problem(user.code)
+                )
 
 
 def targets_load(load: CatalogueLoad) -> None:

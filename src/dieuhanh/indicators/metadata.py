@@ -21,7 +21,9 @@ from django.utils.translation import gettext as _
 
 from dieuhanh.indicators import catalogue as indicators
 from dieuhanh.orgunits import catalogue as orgunits
+from dieuhanh.orgunits.choices import ChangeWay
 from dieuhanh.orgunits.documents import CatalogueLoad, MetadataError, MetadataLoadResult, Problems, Where
+from dieuhanh.orgunits.history import catalogue_recording
 
 __all__ = [
     "MetadataError",
@@ -69,16 +71,18 @@ def metadata_read_file(path: Path) -> dict[str, Any]:
     return document
 
 
-def metadata_load(*, document: Mapping[str, Any]) -> MetadataLoadResult:
+def metadata_load(*, document: Mapping[str, Any], source: str = "", user: Any = None) -> MetadataLoadResult:
     """Upsert the document's sections in one transaction; if anything is wrong, write nothing and
-    raise MetadataError with every problem."""
+    raise MetadataError with every problem. Each record written is kept in the catalogue's history,
+    as loaded from a file (``source``, its name) by ``user``, unless the caller records it otherwise
+    (the demo)."""
     load = CatalogueLoad(document, Problems(list(EXPORTS)))
     for key in sorted(set(map(str, document)) - set(EXPORTS)):
         load.problems.add(
             Where(key),
             _("unknown key; expected sectors, org_unit_groups, org_units, successions, indicators, targets."),
         )
-    with transaction.atomic():
+    with transaction.atomic(), catalogue_recording(way=ChangeWay.LOADER, user=user, source=source):
         for section in LOADS:
             section(load)
         if load.problems:

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from decimal import Decimal
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from dieuhanh.indicators.choices import Aggregation, CollectionLevel, Direction, IndicatorPeriodType
 from dieuhanh.indicators.fields import ExactDecimalField
 from dieuhanh.indicators.periods import PeriodType
+from dieuhanh.orgunits.models import figure_text, stored_values_of
 
 
 class Sector(models.Model):
@@ -121,6 +129,10 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        self.__dict__.pop("_stored", None)  # as read, no longer
+
     @property
     def period_type_enum(self) -> PeriodType:
         return PeriodType(self.period_type)
@@ -158,8 +170,153 @@ class Indicator(models.Model):
                     errors[field] = problem
         if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
             errors["max_value"] = str(_("The maximum is below the minimum."))
+        for field, problem in self.publicity_problems().items():
+            errors.setdefault(field, problem)
+        if not errors:
+            # Only a record valid in itself is held against the stored figures (a query or two).
+            errors.update(self.figures_problems())
         if errors:
             raise ValidationError(errors)
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Indicator:
+        instance = super().from_db(db, field_names, values)
+        instance._stored = dict(  # type: ignore[attr-defined]
+            zip(field_names, values, strict=True)
+        )
+        return instance
+
+    def publicity_problems(self) -> dict[str, str]:
+        """A public indicator may not be computed from one that is not (a public ratio over a
+        non-public part would reveal it exactly), and a part may not stop being public while a
+        public indicator uses it. By field; empty if nothing is wrong."""
+        problems: dict[str, str] = {}
+        if self.is_public and self.is_ratio:
+            for field in INPUT_FIELDS:
+                operand = getattr(self, field) if getattr(self, f"{field}_id") else None
+                if operand is not None and not operand.is_public:
+                    problems[field] = str(
+                        _(
+                            "'%(code)s' is not public, and a public indicator would reveal it: make '%(code)s' "
+                            "public first, or make this indicator non-public."
+                        )
+                        % {"code": operand.code}
+                    )
+        if not self.is_public and self.pk is not None and not _USERS_CHECKED_LATER.get():
+            user = public_users_of([self.pk]).first()
+            if user is not None:
+                problems["is_public"] = public_user_problem(user.code)
+        return problems
+
+    def figures_problems(self) -> dict[str, str]:
+        """What a change of a stored indicator contradicts among its stored figures (its period type,
+        a ratio, which is never stored, its minimum or maximum), by field; empty if nothing. A query,
+        and two for a change that touches its figures."""
+        if self.pk is None:
+            return {}
+        stored = stored_values_of(self, ("period_type", "aggregation", "min_value", "max_value"))
+        if stored is None:
+            return {}
+        figures = self.data_values.all()
+        if stored["period_type"] != self.period_type:
+            field = "period_type"
+            advice = _(
+                "%(n)s figure(s) of this indicator are stored by its period type (%(old)s), e.g. %(example)s. "
+                "Delete those figures first, or create a new indicator with the new period type."
+            )
+        elif stored["aggregation"] != Aggregation.RATIO and self.is_ratio:
+            field = "aggregation"
+            advice = _(
+                "A ratio is computed, never stored, but %(n)s figure(s) of this indicator are stored, e.g. "
+                "%(example)s. Delete those figures first, or create a new indicator for the ratio."
+            )
+        else:
+            raised = self.min_value is not None and (
+                stored["min_value"] is None or self.min_value > stored["min_value"]
+            )
+            lowered = self.max_value is not None and (
+                stored["max_value"] is None or self.max_value < stored["max_value"]
+            )
+            if not (raised or lowered):
+                return {}
+            outside = Q(pk__in=[])
+            if raised:
+                outside |= Q(value__lt=self.min_value)
+            if lowered:
+                outside |= Q(value__gt=self.max_value)
+            figures = figures.filter(outside)
+            field = "min_value" if raised else "max_value"
+            advice = _(
+                "%(n)s stored figure(s) lie outside %(range)s, e.g. %(example)s. Correct or delete those figures "
+                "first, or widen the range."
+            )
+        example = (
+            figures.order_by("period_start", "org_unit__code")
+            .values("org_unit__code", "org_unit__name", "period", "value")
+            .first()
+        )
+        if example is None:
+            return {}
+        if field == "min_value" and self.max_value is not None and example["value"] > self.max_value:
+            field = "max_value"
+        return {
+            field: str(advice)
+            % {
+                "n": number_format(figures.count(), force_grouping=True),
+                "old": IndicatorPeriodType(stored["period_type"]).label,
+                "range": range_text(self.min_value, self.max_value),
+                "example": _("%(unit)s (%(code)s), %(period)s: %(value)s")
+                % {
+                    "unit": example["org_unit__name"],
+                    "code": example["org_unit__code"],
+                    "period": example["period"],
+                    "value": figure_text(example["value"]),
+                },
+            }
+        }
+
+
+# The fields by which an indicator is computed from others: a ratio's parts.
+INPUT_FIELDS = ("numerator", "denominator")
+
+# Set by a caller that saves several indicators at once (the catalogue loader) and checks, once all
+# are saved, that no public indicator is computed from one that is not (``public_users_of``): an
+# indicator made non-public in the same file as the ratio that uses it is then not refused for the
+# ratio as it was.
+_USERS_CHECKED_LATER: ContextVar[bool] = ContextVar("indicator_users_checked_later", default=False)
+
+
+@contextmanager
+def public_users_checked_later() -> Iterator[None]:
+    token = _USERS_CHECKED_LATER.set(True)
+    try:
+        yield
+    finally:
+        _USERS_CHECKED_LATER.reset(token)
+
+
+def public_users_of(pks: Iterable[int]) -> QuerySet[Indicator]:
+    """The public indicators computed from any of the indicators ``pks``."""
+    pks = list(pks)
+    return Indicator.objects.filter(Q(numerator__in=pks) | Q(denominator__in=pks), is_public=True).order_by("code")
+
+
+def public_user_problem(code: str) -> str:
+    return str(
+        _(
+            "the public indicator '%(code)s' is computed from this one and would reveal it: make '%(code)s' "
+            "non-public first, or keep this indicator public."
+        )
+        % {"code": code}
+    )
+
+
+def range_text(low: Decimal | None, high: Decimal | None) -> str:
+    if low is not None and high is not None:
+        return _("the range %(min)s – %(max)s") % {"min": figure_text(low), "max": figure_text(high)}
+    if low is not None:
+        return _("the minimum %(min)s") % {"min": figure_text(low)}
+    return _("the maximum %(max)s") % {"max": figure_text(high)} if high is not None else ""
 
 
 def ratio_operand_problem(

@@ -29,3 +29,21 @@ class ShareMethod(models.TextChoices):
 
     AREA = "area", pgettext_lazy("share method", "Area-weighted")
     POPULATION = "population", pgettext_lazy("share method", "Population-weighted")
+
+
+class ChangeAction(models.TextChoices):
+    """What a catalogue change did to its record."""
+
+    CREATE = "create", pgettext_lazy("catalogue change", "Created")
+    UPDATE = "update", pgettext_lazy("catalogue change", "Changed")
+    DELETE = "delete", pgettext_lazy("catalogue change", "Deleted")
+
+
+class ChangeWay(models.TextChoices):
+    """Through which way a catalogue change was made."""
+
+    API = "api", pgettext_lazy("catalogue change way", "API")
+    ADMIN = "admin", pgettext_lazy("catalogue change way", "Admin")
+    LOADER = "loader", pgettext_lazy("catalogue change way", "Catalogue file")
+    CLI = "cli", pgettext_lazy("catalogue change way", "Command line")
+    DEMO = "demo", pgettext_lazy("catalogue change way", "Demo")

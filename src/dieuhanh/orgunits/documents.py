@@ -23,6 +23,7 @@ from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from dieuhanh.api import RECORDS_BY_CODE
+from dieuhanh.orgunits.history import catalogue_change_note, catalogue_snapshot
 
 K = TypeVar("K", bound=Hashable)
 Serializer = type[serializers.ModelSerializer[Any]]
@@ -251,7 +252,9 @@ class CatalogueLoad:
             if save and instance is not None:
                 self.loaded[record.where] = instance
             return instance
+        before = catalogue_snapshot(instance) if instance is not None else None
         saved = serializer.save()
+        catalogue_change_note(saved, before=before, after=catalogue_snapshot(saved))
         self.result.count(section, created=instance is None)
         self.loaded[record.where] = saved
         return saved

@@ -10,9 +10,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from dieuhanh.orgunits.choices import MergeType, OrgUnitKind, ShareMethod
+from dieuhanh.orgunits.choices import ChangeAction, ChangeWay, MergeType, OrgUnitKind, ShareMethod
 
 
 class OrgUnitQuerySet(models.QuerySet["OrgUnit"]):
@@ -29,6 +31,25 @@ class OrgUnitQuerySet(models.QuerySet["OrgUnit"]):
     def descendants_of(self, unit: OrgUnit, *, include_self: bool = True) -> OrgUnitQuerySet:
         qs = self.filter(path__startswith=unit.path)
         return qs if include_self else qs.exclude(pk=unit.pk)
+
+
+def stored_values_of(instance: models.Model, names: tuple[str, ...]) -> dict[str, Any] | None:
+    """``names`` of a saved record as the database holds them: as they were read, kept by ``from_db``
+    (a checked record is a copy of one read, and most are checked unchanged: no query), else asked."""
+    stored: dict[str, Any] | None = getattr(instance, "_stored", None)
+    if stored is not None and all(name in stored for name in names):
+        return {name: stored[name] for name in names}
+    return type(instance)._default_manager.filter(pk=instance.pk).values(*names).first()
+
+
+# The length in months of each period type of an indicator (``indicators.periods.PeriodType``, which
+# this app, below indicators, does not import): how a unit's figures are placed in time.
+PERIOD_MONTHS = {"monthly": 1, "quarterly": 3, "semiannual": 6, "yearly": 12}
+
+
+def figure_text(value: Decimal) -> str:
+    """A stored figure in a message, the Vietnamese way (1.234,5)."""
+    return number_format(value.normalize(), force_grouping=True)
 
 
 def day_text(day: dt.date) -> str:
@@ -132,6 +153,7 @@ class OrgUnit(models.Model):
         with transaction.atomic():
             old_path = self.path
             super().save(*args, **kwargs)
+            self.__dict__.pop("_stored", None)  # as read, no longer
             parent_path = self.parent.path if self.parent_id and self.parent else "/"
             new_path = f"{parent_path}{self.pk}/"
             if new_path != old_path:
@@ -175,6 +197,67 @@ class OrgUnit(models.Model):
                         % {"code": self.code, "name": overlapping.name, "validity": overlapping.validity_text()}
                     }
                 )
+
+        problem = self.figures_outside_problem()
+        if problem is not None:
+            raise ValidationError({"valid_from" if problem[0] == "start" else "valid_to": problem[1]})
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> OrgUnit:
+        instance = super().from_db(db, field_names, values)
+        instance._stored = dict(  # type: ignore[attr-defined]
+            zip(field_names, values, strict=True)
+        )
+        return instance
+
+    def figures_outside_problem(self) -> tuple[str, str] | None:
+        """What is wrong with narrowing a stored unit's validity so that figures it holds fall outside it:
+        ("start" or "end", the message); None if nothing is. One query unless there is a problem."""
+        if self.pk is None:
+            return None
+        stored = stored_values_of(self, ("valid_from", "valid_to"))
+        if stored is None:
+            return None
+        later_start = self.valid_from is not None and (
+            stored["valid_from"] is None or self.valid_from > stored["valid_from"]
+        )
+        earlier_end = self.valid_to is not None and (stored["valid_to"] is None or self.valid_to < stored["valid_to"])
+        if not (later_start or earlier_end):
+            return None
+        # A figure's period must share a day with the unit's validity (an import's rule): it is
+        # outside when it starts after the end, or ends before the start, i.e. starts before the
+        # first day of the period of its type that holds the start.
+        outside = Q(pk__in=[])
+        if earlier_end:
+            outside |= Q(period_start__gt=self.valid_to)
+        if later_start and self.valid_from is not None:
+            for period_type, months in PERIOD_MONTHS.items():
+                first = dt.date(self.valid_from.year, (self.valid_from.month - 1) // months * months + 1, 1)
+                outside |= Q(indicator__period_type=period_type, period_start__lt=first)
+        figures = self.data_values.filter(outside)
+        example = figures.order_by("period_start", "indicator__code").values(
+            "indicator__code", "period", "value", "period_start"
+        )[:1]
+        if not example:
+            return None
+        first_figure = example[0]
+        side = (
+            "end"
+            if earlier_end and (self.valid_to is not None and first_figure["period_start"] > self.valid_to)
+            else "start"
+        )
+        message = _(
+            "%(n)s stored figure(s) of this unit would fall outside its validity (%(validity)s), e.g. "
+            "%(indicator)s, %(period)s: %(value)s. Delete or correct those figures first, or keep the "
+            "validity (a unit that changed is a new unit with a succession)."
+        ) % {
+            "n": number_format(figures.count(), force_grouping=True),
+            "validity": validity_text(self.valid_from, self.valid_to),
+            "indicator": first_figure["indicator__code"],
+            "period": first_figure["period"],
+            "value": figure_text(first_figure["value"]),
+        }
+        return side, message
 
     def validity_text(self) -> str:
         """The validity interval in words: "hiệu lực từ 1/7/2025", "hiệu lực đến 30/6/2025"."""
@@ -332,3 +415,46 @@ class ShareProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.succession}: {share_text(self.share)} ({self.get_method_display()})"
+
+
+class CatalogueChange(models.Model):
+    """One create, change or deletion of a catalogue record (a sector, an indicator, a target, an org
+    unit, a group, a succession): who made it, when, through which way, and each changed field's
+    old and new value.
+
+    The record is named by its model, id, code and a readable key rather than only linked, so that
+    its history outlives it. Written by ``orgunits.history`` alone, which every way of writing the
+    catalogue calls (the API, the admin, the catalogue loader, the commands, the demo).
+    """
+
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    way = models.CharField(_("way"), max_length=8, choices=ChangeWay.choices)
+    source = models.CharField(_("source"), max_length=255, blank=True)
+    action = models.CharField(_("action"), max_length=8, choices=ChangeAction.choices)
+    model = models.CharField(_("record type"), max_length=64)
+    object_id = models.BigIntegerField(_("record id"), null=True, blank=True)
+    code = models.CharField(_("code"), max_length=64, blank=True)
+    key = models.CharField(_("record"), max_length=300, blank=True)
+    # {field: [old, new]}: a value as text, a related record by its code; a creation has no old
+    # values, a deletion no new ones.
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("catalogue change")
+        verbose_name_plural = _("catalogue changes")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["model", "code"], name="cataloguechange_model_code"),
+            models.Index(fields=["model", "key"], name="cataloguechange_model_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.key} ({self.get_way_display()})"

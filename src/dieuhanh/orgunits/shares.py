@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from dieuhanh.accounts.selectors import acting_user
 from dieuhanh.orgunits.choices import MergeType, ShareMethod
+from dieuhanh.orgunits.history import catalogue_change_note, catalogue_snapshot
 from dieuhanh.orgunits.models import OrgUnit, ShareProposal, Succession, parts_exceed, share_text
 
 if TYPE_CHECKING:
@@ -227,8 +228,10 @@ def share_proposals_accept(*, proposals: Sequence[ShareProposal], user: Any = No
             proposal.replaced_share = succession.share
             proposal.accepted_at, proposal.accepted_by = now, who
             proposal.save(update_fields=["replaced_share", "accepted_at", "accepted_by"])
+            before = catalogue_snapshot(succession)
             succession.share = proposal.share
             # save(), not update(): analytics' signal on a succession invalidates the rollups.
             succession.save(update_fields=["share"])
+            catalogue_change_note(succession, before=before, after=catalogue_snapshot(succession))
             changed.append(succession)
     return changed

@@ -16,6 +16,7 @@ from dieuhanh.api import ProtectedDeleteMixin
 from dieuhanh.indicators.api.serializers import IndicatorSerializer, SectorSerializer, TargetSerializer
 from dieuhanh.indicators.models import Indicator, Sector, Target
 from dieuhanh.indicators.selectors import visible_to
+from dieuhanh.orgunits.api.views import CatalogueHistoryMixin
 from dieuhanh.orgunits.selectors import UnitLookupError, today, unit_at
 
 
@@ -23,7 +24,7 @@ def _public_unless_signed_in(request: object, queryset: QuerySet[Indicator]) -> 
     return visible_to(queryset, user=getattr(request, "user", None))
 
 
-class SectorViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet[Sector]):
+class SectorViewSet(CatalogueHistoryMixin, ProtectedDeleteMixin, viewsets.ModelViewSet[Sector]):
     queryset = Sector.objects.all()
     serializer_class = SectorSerializer
     lookup_field = "code"
@@ -37,7 +38,7 @@ class IndicatorFilter(django_filters.FilterSet):
         fields = ["sector", "period_type", "aggregation", "is_public"]
 
 
-class IndicatorViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet[Indicator]):
+class IndicatorViewSet(CatalogueHistoryMixin, ProtectedDeleteMixin, viewsets.ModelViewSet[Indicator]):
     """The indicator catalogue; look one up by its code."""
 
     serializer_class = IndicatorSerializer
@@ -86,7 +87,7 @@ class TargetFilter(django_filters.FilterSet):
         return queryset.filter(year_from__lte=value, year_to__gte=value)
 
 
-class TargetViewSet(viewsets.ModelViewSet[Target]):
+class TargetViewSet(CatalogueHistoryMixin, viewsets.ModelViewSet[Target]):
     """Planned values per indicator, unit and year (or plan period)."""
 
     serializer_class = TargetSerializer

@@ -10,10 +10,11 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from dieuhanh.api import RECORDS_BY_CODE, ModelRulesSerializer
-from dieuhanh.orgunits.models import OrgUnit, OrgUnitGroup, Succession
+from dieuhanh.orgunits.models import CatalogueChange, OrgUnit, OrgUnitGroup, Succession
 from dieuhanh.orgunits.selectors import UnitLookupError, today, unit_among, unit_in, unit_lookup_error, units_by_code
 
 # A period a record is about, read from the serializer's input: (first day, last day), or None.
@@ -237,3 +238,22 @@ class SuccessionSerializer(ModelRulesSerializer[Succession]):
     class Meta:
         model = Succession
         fields = ["id", "predecessor", "successor", "effective_date", "merge_type", "share", "note"]
+
+
+class CatalogueChangeSerializer(serializers.ModelSerializer[CatalogueChange]):
+    """One change of the catalogue's history (read only)."""
+
+    user = serializers.SerializerMethodField()
+    changes = serializers.DictField(
+        child=serializers.ListField(child=serializers.JSONField(), min_length=2, max_length=2),
+        help_text=_("Each changed field: [old value, new value]; a related record by its code."),
+    )
+
+    class Meta:
+        model = CatalogueChange
+        fields = ["id", "at", "user", "way", "source", "action", "model", "object_id", "code", "key", "changes"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_user(self, obj: CatalogueChange) -> str | None:
+        return obj.user.get_username() if obj.user is not None else None

@@ -7,18 +7,26 @@ import datetime as dt
 from typing import Any
 
 import django_filters
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import viewsets
+from rest_framework import permissions, viewsets
 from rest_framework.exceptions import ValidationError
+from rest_framework.serializers import BaseSerializer
 
 from dieuhanh.api import ProtectedDeleteMixin
-from dieuhanh.orgunits.api.serializers import OrgUnitGroupSerializer, OrgUnitSerializer, SuccessionSerializer
-from dieuhanh.orgunits.choices import OrgUnitKind
-from dieuhanh.orgunits.models import OrgUnit, OrgUnitGroup, Succession
+from dieuhanh.orgunits.api.serializers import (
+    CatalogueChangeSerializer,
+    OrgUnitGroupSerializer,
+    OrgUnitSerializer,
+    SuccessionSerializer,
+)
+from dieuhanh.orgunits.choices import ChangeAction, ChangeWay, OrgUnitKind
+from dieuhanh.orgunits.history import catalogue_change_note, catalogue_recording, catalogue_snapshot
+from dieuhanh.orgunits.models import CatalogueChange, OrgUnit, OrgUnitGroup, Succession
 from dieuhanh.orgunits.selectors import UnitLookupError, today, unit_at
 
 ON = OpenApiParameter(
@@ -39,6 +47,31 @@ def _on(request: Any) -> dt.date:
         return dt.date.fromisoformat(str(text))
     except ValueError as exc:
         raise ValidationError({"on": _("Write the date as YYYY-MM-DD, e.g. 2025-07-01.")}) from exc
+
+
+class CatalogueHistoryMixin:
+    """A catalogue viewset whose creates, changes and deletions are kept in the catalogue's history
+    (``orgunits.history``), as made through the API by the request's user."""
+
+    request: Any
+
+    def perform_create(self, serializer: BaseSerializer[Any]) -> None:
+        with transaction.atomic(), catalogue_recording(way=ChangeWay.API, user=self.request.user):
+            instance = serializer.save()
+            catalogue_change_note(instance, before=None, after=catalogue_snapshot(instance))
+
+    def perform_update(self, serializer: BaseSerializer[Any]) -> None:
+        with transaction.atomic(), catalogue_recording(way=ChangeWay.API, user=self.request.user):
+            before = catalogue_snapshot(serializer.instance) if serializer.instance is not None else None
+            instance = serializer.save()
+            catalogue_change_note(instance, before=before, after=catalogue_snapshot(instance))
+
+    def perform_destroy(self, instance: Any) -> None:
+        with transaction.atomic(), catalogue_recording(way=ChangeWay.API, user=self.request.user):
+            before, pk = catalogue_snapshot(instance), instance.pk
+            super().perform_destroy(instance)  # type: ignore[misc]
+            instance.pk = pk  # as it was, for the history (Django clears it)
+            catalogue_change_note(instance, before=before, after=None)
 
 
 class OrgUnitFilter(django_filters.FilterSet):
@@ -70,7 +103,7 @@ class OrgUnitFilter(django_filters.FilterSet):
     partial_update=extend_schema(parameters=[ON]),
     destroy=extend_schema(parameters=[ON]),
 )
-class OrgUnitViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet[OrgUnit]):
+class OrgUnitViewSet(CatalogueHistoryMixin, ProtectedDeleteMixin, viewsets.ModelViewSet[OrgUnit]):
     """Administrative units and agencies; look one up by its code, on a day (`on`, default today).
 
     Units that share a code at different times are told apart by `id` and their validity
@@ -97,7 +130,7 @@ class OrgUnitViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet[OrgUnit]):
         return unit
 
 
-class OrgUnitGroupViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet[OrgUnitGroup]):
+class OrgUnitGroupViewSet(CatalogueHistoryMixin, ProtectedDeleteMixin, viewsets.ModelViewSet[OrgUnitGroup]):
     """Named sets of units across the tree; look one up by its code. Writing ``members`` sets them."""
 
     queryset = OrgUnitGroup.objects.prefetch_related("members").order_by("code")
@@ -114,7 +147,7 @@ class SuccessionFilter(django_filters.FilterSet):
         fields = ["predecessor", "successor"]
 
 
-class SuccessionViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet[Succession]):
+class SuccessionViewSet(CatalogueHistoryMixin, ProtectedDeleteMixin, viewsets.ModelViewSet[Succession]):
     """Which unit continues in which after a re-organisation, and what share of it."""
 
     queryset = Succession.objects.select_related("predecessor", "successor").order_by(
@@ -122,3 +155,33 @@ class SuccessionViewSet(ProtectedDeleteMixin, viewsets.ModelViewSet[Succession])
     )
     serializer_class = SuccessionSerializer
     filterset_class = SuccessionFilter
+
+
+class CatalogueChangeFilter(django_filters.FilterSet):
+    model = django_filters.CharFilter(
+        method="filter_model", label="Record type: indicator, target, sector, orgunit, orgunitgroup, succession"
+    )
+    code = django_filters.CharFilter(field_name="code", label="Code of the record (a target's: its indicator's)")
+    since = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label="On or after (YYYY-MM-DD)")
+    until = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label="On or before (YYYY-MM-DD)")
+    way = django_filters.ChoiceFilter(choices=ChangeWay.choices)
+    action = django_filters.ChoiceFilter(choices=ChangeAction.choices)
+
+    class Meta:
+        model = CatalogueChange
+        fields = ["model", "code", "since", "until", "way", "action"]
+
+    def filter_model(self, queryset: QuerySet[CatalogueChange], name: str, value: str) -> QuerySet[CatalogueChange]:
+        value = value.strip().lower()
+        return queryset.filter(model=value) if "." in value else queryset.filter(model__endswith=f".{value}")
+
+
+class CatalogueChangeViewSet(viewsets.ReadOnlyModelViewSet[CatalogueChange]):
+    """The catalogue's history, latest first: who created, changed or deleted which sector, indicator,
+    target, unit, group or succession, when, through which way, and each field's old and new value.
+    For signed-in users only."""
+
+    queryset = CatalogueChange.objects.select_related("user").order_by("-at", "-id")
+    serializer_class = CatalogueChangeSerializer
+    filterset_class = CatalogueChangeFilter
+    permission_classes = [permissions.IsAuthenticated]

@@ -22,9 +22,11 @@ from dieuhanh.commands import DieuhanhCommand
 from dieuhanh.demo.catalogue import DemoDataError, demo_data_dir
 from dieuhanh.demo.directives import directives_demo_load
 from dieuhanh.demo.generate import DEFAULT_SEED
-from dieuhanh.demo.services import demo_load
+from dieuhanh.demo.services import DEMO_SOURCE, DemoCatalogueEditedError, demo_load
 from dieuhanh.indicators.metadata import MetadataError
 from dieuhanh.indicators.periods import Period, PeriodError, PeriodType
+from dieuhanh.orgunits.choices import ChangeWay
+from dieuhanh.orgunits.history import catalogue_recording
 
 DEMO_USERNAME = "demo"
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
@@ -129,6 +131,11 @@ class Command(DieuhanhCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--load-only", action="store_true", help=_("Load the sample data and exit; do not serve."))
         parser.add_argument(
+            "--force",
+            action="store_true",
+            help=_("Load the sample catalogue even over edits made to it here since the demo loaded it."),
+        )
+        parser.add_argument(
             "--addrport",
             default=DEFAULT_ADDRPORT,
             metavar=_("ADDRESS"),
@@ -165,7 +172,12 @@ class Command(DieuhanhCommand):
         )
         self.stdout.write(_("Loading the Hồ Chí Minh City sample data…"))
         try:
-            result = demo_load(seed=options["seed"], until=options["until"])
+            result = demo_load(seed=options["seed"], until=options["until"], force=options["force"])
+        except DemoCatalogueEditedError as exc:
+            self.stderr.write(_("The sample data were not loaded:"))
+            for line in str(exc).splitlines():
+                self.stderr.write(f"  {line}")
+            sys.exit(1)
         except (DemoDataError, MetadataError) as exc:
             self.stderr.write(_("The sample data could not be loaded:"))
             for line in str(exc).splitlines():
@@ -189,7 +201,9 @@ class Command(DieuhanhCommand):
         )
         self.stdout.write(_("The figures are synthetic sample data, not official statistics."))
         try:
-            directives = directives_demo_load(data_dir=demo_data_dir())
+            # The scorecards' indicators it loads are the demo's too, in the catalogue's history.
+            with catalogue_recording(way=ChangeWay.DEMO, source=DEMO_SOURCE):
+                directives = directives_demo_load(data_dir=demo_data_dir())
         except OSError as exc:
             self.stderr.write(_("The sample directives could not be loaded: %(error)s") % {"error": exc})
             sys.exit(1)

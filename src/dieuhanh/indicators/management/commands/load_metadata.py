@@ -24,7 +24,7 @@ class Command(DieuhanhCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            result = metadata_load(document=metadata_read_file(options["file"]))
+            result = metadata_load(document=metadata_read_file(options["file"]), source=options["file"].name)
         except MetadataError as exc:
             self.stderr.write(_("The catalogue was not loaded; %(n)d problem(s) to fix:") % {"n": len(exc.errors)})
             for error in exc.errors:
