@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "dieuhanh.analytics",
     "dieuhanh.dashboard",
     "dieuhanh.directives",
+    "dieuhanh.reporting",
     "dieuhanh.reports",
     "dieuhanh.demo",
 ]
