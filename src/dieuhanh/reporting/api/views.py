@@ -70,10 +70,19 @@ def _day(raw: str | None) -> dt.date:
         raise ValidationError({"on": _("'%(value)s' is not a date in the form 2023-07-20.") % {"value": raw}}) from exc
 
 
+class SignedIn(BasePermission):
+    """A signed-in user (the obligations are internal and read-only)."""
+
+    message = gettext_lazy("Sign in to see the reporting calendar; changing it needs the matching permission.")
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return signed_in(request.user)
+
+
 class ObligationsView(APIView):
     """Every obligation of one period (each data set of that period type), or of one unit."""
 
-    permission_classes = [SignedInReadWriteWithModelPermission]
+    permission_classes = [SignedIn]
     # The obligations are computed, not a model: a read-only view.
     http_method_names = ["get", "head", "options"]
     queryset = DataSet.objects.none()
