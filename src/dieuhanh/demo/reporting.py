@@ -32,9 +32,9 @@ from dieuhanh.figures.services import figure_set
 from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.reporting.completeness import ReportingFiguresResult, reporting_figures_collect
+from dieuhanh.reporting.loader import FILE_KEY, data_sets_load
 from dieuhanh.reporting.models import DataSet
 from dieuhanh.reporting.selectors import expected_units
-from dieuhanh.reporting.services import FILE_KEY, data_sets_load
 
 DATA_SETS_FILE = Path("demo") / "data-sets.yaml"
 # The indicator a commune that has not sent its report left as a draft.

@@ -181,14 +181,10 @@ class Obligation:
 
     @property
     def days_late(self) -> int:
-        """Days past the due date: of the report received late, or so far for a missing one."""
+        """Days past the due date of a report received late (0 otherwise)."""
         if self.state == ObligationState.LATE and self.submitted_on is not None:
             return (self.submitted_on - self.due_date).days
         return 0
-
-    @property
-    def days_left(self) -> int:
-        return (self.due_date - self.submitted_on).days if self.submitted_on else 0
 
 
 def obligations(

@@ -85,7 +85,6 @@ class ObligationsView(APIView):
     permission_classes = [SignedIn]
     # The obligations are computed, not a model: a read-only view.
     http_method_names = ["get", "head", "options"]
-    queryset = DataSet.objects.none()
 
     @extend_schema(
         parameters=[

@@ -27,7 +27,7 @@ from dieuhanh.demo.services import demo_load
 from dieuhanh.indicators.metadata import MetadataError
 from dieuhanh.indicators.periods import Period, PeriodError, PeriodType
 from dieuhanh.orgunits.selectors import today
-from dieuhanh.reporting.services import DataSetLoadError
+from dieuhanh.reporting.loader import DataSetLoadError
 
 DEMO_USERNAME = "demo"
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000

@@ -23,8 +23,8 @@ from dieuhanh.commands import DieuhanhCommand
 from dieuhanh.indicators.periods import Period, PeriodError
 from dieuhanh.orgunits.selectors import today
 from dieuhanh.reporting.completeness import ReportingFiguresResult, reporting_figures_collect
+from dieuhanh.reporting.loader import FILE_KEY, DataSetLoadError, data_sets_load
 from dieuhanh.reporting.reminders import report_reminders_send
-from dieuhanh.reporting.services import FILE_KEY, DataSetLoadError, data_sets_load
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
