@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "dieuhanh.analytics",
     "dieuhanh.dashboard",
     "dieuhanh.directives",
+    "dieuhanh.reporting",
     "dieuhanh.reports",
     "dieuhanh.demo",
     "dieuhanh.backup",

@@ -25,6 +25,7 @@ api_root = APIRootView.as_view(
         "catalogue-changes": "cataloguechange-list",
         "data-values": "datavalue-list",
         "imports": "import-list",
+        "data-sets": "dataset-list",
     }
 )
 
@@ -34,6 +35,7 @@ urlpatterns = [
     path("api/v1/", include("dieuhanh.ingest.api.urls")),
     path("api/v1/", include("dieuhanh.analytics.api.urls")),
     path("api/v1/", include("dieuhanh.directives.api.urls")),
+    path("api/v1/", include("dieuhanh.reporting.api.urls")),
     # With a format suffix too (/api/v1/.json), as the API has always answered.
     path("api/v1/", include(format_suffix_patterns([path("", api_root, name="api-root")]))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -46,6 +48,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("directives/", include("dieuhanh.directives.urls")),
     path("reports/", include("dieuhanh.reports.urls")),
+    path("reporting/", include("dieuhanh.reporting.urls")),
     path("", include("dieuhanh.ingest.urls")),
     path("", include("dieuhanh.dashboard.urls")),
 ]

@@ -22,11 +22,14 @@ from dieuhanh.commands import DieuhanhCommand
 from dieuhanh.demo.catalogue import DemoDataError, demo_data_dir
 from dieuhanh.demo.directives import directives_demo_load
 from dieuhanh.demo.generate import DEFAULT_SEED
+from dieuhanh.demo.reporting import reporting_demo_load
 from dieuhanh.demo.services import DEMO_SOURCE, DemoCatalogueEditedError, demo_load
 from dieuhanh.indicators.metadata import MetadataError
 from dieuhanh.indicators.periods import Period, PeriodError, PeriodType
 from dieuhanh.orgunits.choices import ChangeWay
 from dieuhanh.orgunits.history import catalogue_recording
+from dieuhanh.orgunits.selectors import today
+from dieuhanh.reporting.loader import DataSetLoadError
 
 DEMO_USERNAME = "demo"
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
@@ -210,6 +213,21 @@ class Command(DieuhanhCommand):
         self.stdout.write(
             _("%(n)s sample directives from the seed article, with %(u)s progress reports.")
             % {"n": directives.directives, "u": directives.updates}
+        )
+        try:
+            reporting = reporting_demo_load(
+                data_dir=demo_data_dir(), until=result.until, today=today(), seed=options["seed"]
+            )
+        except (OSError, DataSetLoadError) as exc:
+            self.stderr.write(_("The sample reporting calendar could not be loaded: %(error)s") % {"error": exc})
+            sys.exit(1)
+        self.stdout.write(
+            _("%(n)s sample data sets, %(r)s reports dated, %(u)s left unsent.")
+            % {
+                "n": reporting.data_sets,
+                "r": number_format(reporting.reports, force_grouping=True),
+                "u": reporting.unsent,
+            }
         )
         if options["load_only"]:
             return
