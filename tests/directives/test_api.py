@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from dieuhanh.accounts.services import api_token_create
 from dieuhanh.directives.models import Directive, SourceDocument
 from tests.directives.conftest import Clock, Province
 from tests.directives.helpers import add, complete
@@ -17,8 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def client_for(user: object) -> APIClient:
     client = APIClient()
-    token, _created = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=user).key}")
     return client
 
 
