@@ -153,6 +153,7 @@ def test_the_list_costs_the_same_queries_for_three_or_thirty_directives(
             assert api.get("/api/v1/directives/", {"as_of": "2024-09-12", "status": "in_progress"}).status_code == 200
         return len(captured)
 
+    cost()  # the token's first use of the minute records when it was used: not the list's cost
     for i in range(3):
         add(source, f"Việc {i}", lead="SYT", deadline=dt.date(2024, 10, 1 + i), coordinating=["STC"])
     few = cost()

@@ -89,6 +89,28 @@ class Scope:
         """Whether the user reads the unit's figures of every indicator (not only the public ones)."""
         return self.everything or self.reads_everything or _within(unit.path, self.read_units)
 
+    def may_read(self, *, unit: OrgUnit, indicator: Any) -> bool:
+        """Whether the user reads the figures of ``indicator`` at ``unit`` (its own, or aggregated
+        from below): a public indicator anywhere; another in the subtrees they read, or anywhere
+        when an agency they belong to answers for it."""
+        if indicator.is_public or self.everything or self.reads_everything:
+            return True
+        if not self.read_units:
+            return False
+        if _within(unit.path, self.read_units):
+            return True
+        agency = getattr(indicator, "responsible_agency", None)
+        return agency is not None and _within(agency.path, self.read_units)
+
+    @property
+    def cache_key(self) -> tuple[object, ...]:
+        """What a cached answer depends on of the asker: users with the same key see the same."""
+        if self.everything or self.reads_everything:
+            return ("all",)
+        if not self.may_see_internal:
+            return ("public",)
+        return ("units", *sorted(unit.pk for unit in self.read_units))
+
     def may_write_unit(self, unit: OrgUnit, period: object = None) -> bool:
         """Whether the user writes figures of ``unit``; ``period`` is the figures' period (the
         approval of a period, when it comes, will lock it)."""
