@@ -32,7 +32,7 @@ class TokenInline(admin.TabularInline[ApiToken, Any]):
         return False
 
 
-class MemberUserAdmin(UserAdmin):  # type: ignore[type-arg]
+class MemberUserAdmin(UserAdmin):
     inlines = [MembershipInline, TokenInline]
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
