@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.cache import caches
 from django.db import connection
 from pytest_django.plugin import validate_django_db
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from dieuhanh.accounts.choices import Role
+from dieuhanh.accounts.services import api_token_create, membership_add
 from dieuhanh.demo.services import DemoLoadResult, demo_load
 from dieuhanh.indicators.periods import Period
 from dieuhanh.orgunits.models import OrgUnit
@@ -67,20 +67,31 @@ def tree(db: None) -> Tree:
 
 @pytest.fixture
 def owner(db: None):  # type: ignore[no-untyped-def]
-    """An IOC operator allowed to import figures and edit the catalogue."""
+    """An administrator of the IOC: imports figures of every unit and edits the catalogue."""
     user = UserFactory(username="owner")
-    user.user_permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label__in=["figures", "indicators", "orgunits"],
-        )
-    )
+    membership_add(user=user, role=Role.ADMINISTRATOR)
     return user
 
 
 @pytest.fixture
 def colleague(db: None):  # type: ignore[no-untyped-def]
-    """Signed in, but with no right to change data."""
+    """Signed in, but with no role: sees what the public sees, changes nothing."""
     return UserFactory(username="colleague")
+
+
+@pytest.fixture
+def leader(tree: Tree):  # type: ignore[no-untyped-def]
+    """A viewer of the province at the root of the tree: reads everything, changes nothing."""
+    user = UserFactory(username="leader")
+    membership_add(user=user, role=Role.VIEWER, org_unit=tree.province)
+    return user
+
+
+@pytest.fixture
+def leader_api(leader) -> APIClient:  # type: ignore[no-untyped-def]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=leader).key}")
+    return client
 
 
 @pytest.fixture
@@ -92,14 +103,14 @@ def api() -> APIClient:
 @pytest.fixture
 def owner_api(owner) -> APIClient:  # type: ignore[no-untyped-def]
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=owner).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=owner).key}")
     return client
 
 
 @pytest.fixture
 def colleague_api(colleague) -> APIClient:  # type: ignore[no-untyped-def]
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=colleague).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=colleague).key}")
     return client
 
 

@@ -225,9 +225,9 @@ def test_an_address_over_the_anonymous_rate_gets_429_in_vietnamese_and_others_do
 def test_a_signed_in_user_is_counted_per_user_whatever_the_address(db: None, tight_rates: None) -> None:
     # Given a user with a token, who asked five times from five addresses
     user, other = UserFactory(username="reader"), UserFactory(username="other")
-    from rest_framework.authtoken.models import Token
+    from dieuhanh.accounts.services import api_token_create
 
-    token = Token.objects.create(user=user)
+    token = api_token_create(user=user)
     answers = [
         APIClient(REMOTE_ADDR=f"203.0.113.{n}", HTTP_AUTHORIZATION=f"Token {token.key}")
         .get("/api/v1/indicators/")

@@ -19,6 +19,7 @@ HELP_ASKED: tuple[list[str], ...] = ([], ["-h"], ["--help"], ["help"])
 # The order an operator meets them in (README); a command added later comes after, by name.
 ORDER = [
     "init",
+    "user",
     "load_metadata",
     "export_metadata",
     "template",

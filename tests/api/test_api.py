@@ -44,10 +44,18 @@ def test_anonymous_users_read_only_public_indicators_values_and_targets(figures:
     assert api.get("/api/v1/indicators/SECRET/").status_code == 404
 
 
-def test_signed_in_users_read_everything(figures: Tree, colleague_api: APIClient) -> None:
-    indicators = colleague_api.get("/api/v1/indicators/").json()["results"]
+def test_a_leader_reads_every_indicator(figures: Tree, leader_api: APIClient) -> None:
+    indicators = leader_api.get("/api/v1/indicators/").json()["results"]
 
     assert {i["code"] for i in indicators} == {"REV", "SECRET"}
+
+
+def test_a_user_signed_in_without_a_role_reads_what_the_public_reads(figures: Tree, colleague_api: APIClient) -> None:
+    indicators = colleague_api.get("/api/v1/indicators/").json()["results"]
+    values = colleague_api.get("/api/v1/data-values/").json()["results"]
+
+    assert {i["code"] for i in indicators} == {"REV"}
+    assert {v["indicator"] for v in values} == {"REV"}
 
 
 def test_anonymous_analytics_of_an_internal_indicator_is_refused(figures: Tree, api: APIClient) -> None:
@@ -91,13 +99,13 @@ def test_the_ranking_endpoint_lists_children_best_first(figures: Tree, api: APIC
     ]
 
 
-def test_data_values_filter_by_indicator_unit_and_period(figures: Tree, colleague_api: APIClient) -> None:
+def test_data_values_filter_by_indicator_unit_and_period(figures: Tree, leader_api: APIClient) -> None:
     put(Indicator.objects.get(code="REV"), figures.district_a, "202302", 11)
 
-    results = colleague_api.get(
+    results = leader_api.get(
         "/api/v1/data-values/", {"indicator": "REV", "org_unit": "718", "period": "2023Q1"}
     ).json()["results"]
-    children = colleague_api.get("/api/v1/data-values/", {"children_of": "74", "period": "202301"}).json()["results"]
+    children = leader_api.get("/api/v1/data-values/", {"children_of": "74", "period": "202301"}).json()["results"]
 
     assert [(v["period"], v["value"]) for v in results] == [("202301", 10), ("202302", 11)]
     assert {(v["indicator"], v["org_unit"]) for v in children} == {("REV", "718"), ("REV", "719"), ("SECRET", "718")}
@@ -240,7 +248,7 @@ def test_the_ranking_endpoint_reaches_grandchildren(figures: Tree, api: APIClien
 
 
 def test_a_repeated_api_question_costs_one_query_and_never_crosses_visibility(
-    figures: Tree, api: APIClient, colleague_api: APIClient, django_assert_num_queries: Any
+    figures: Tree, api: APIClient, leader_api: APIClient, django_assert_num_queries: Any
 ) -> None:
     from dieuhanh.analytics.services import rollups_rebuild
 
@@ -251,7 +259,7 @@ def test_a_repeated_api_question_costs_one_query_and_never_crosses_visibility(
     with django_assert_num_queries(1):
         again = api.get("/api/v1/analytics", query).json()
     internal = {"indicator": "SECRET", "org_unit": "74", "period": "202301"}
-    seen = colleague_api.get("/api/v1/analytics", internal)
+    seen = leader_api.get("/api/v1/analytics", internal)
     unseen = api.get("/api/v1/analytics", internal)
 
     assert again == first

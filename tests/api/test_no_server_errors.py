@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.db import connection
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from dieuhanh.accounts.services import api_token_create, membership_add
 from dieuhanh.directives.choices import SourceKind
 from dieuhanh.directives.models import Directive, SourceDocument
 from dieuhanh.figures.models import DataValue
@@ -39,9 +38,9 @@ def catalogue(tree: Tree) -> Tree:
 def writer_api(db: None) -> APIClient:
     """An operator allowed to change everything the API changes (figures, catalogue, directives)."""
     user = UserFactory(username="writer")
-    user.user_permissions.add(*Permission.objects.all())
+    membership_add(user=user, role="administrator")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=user).key}")
     return client
 
 
@@ -230,8 +229,8 @@ def concurrent_creates(token: str, n: int) -> list[int]:
 def test_twenty_concurrent_creates_of_one_figure_answer_201_or_409(tree: Tree, tmp_path: Path) -> None:
     IndicatorFactory(code="REV", min_value=0)
     user: Any = UserFactory(username="writer")
-    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="figures"))
-    token = Token.objects.create(user=user).key
+    membership_add(user=user, role="reporter", org_unit=tree.province)
+    token = api_token_create(user=user).key
 
     with shared_database(tmp_path):
         statuses = concurrent_creates(token, 20)

@@ -19,13 +19,12 @@ from typing import Any
 
 import pytest
 import schemathesis
-from django.contrib.auth.models import Permission
 from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
+from dieuhanh.accounts.services import api_token_create, membership_add
 from dieuhanh.directives.choices import SourceKind
 from dieuhanh.directives.models import Directive, SourceDocument
 from dieuhanh.wsgi import application
@@ -79,8 +78,8 @@ def catalogue(db: None) -> None:
 def writer_token(db: None) -> str:
     """The token of an operator allowed to change everything the API changes."""
     user = UserFactory(username="fuzzer")
-    user.user_permissions.add(*Permission.objects.all())
-    return Token.objects.create(user=user).key
+    membership_add(user=user, role="administrator")
+    return api_token_create(user=user).key
 
 
 FUZZ_SETTINGS = settings(

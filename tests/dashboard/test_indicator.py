@@ -185,11 +185,15 @@ def test_the_figures_download_as_csv_and_xlsx_with_the_same_numbers(plans: Plans
     assert client.get("/indicators/REV/export.pdf?org_unit=74").status_code == 404
 
 
-def test_an_internal_indicator_is_not_found_by_anonymous_visitors(plans: Plans, client: Client, colleague: Any) -> None:
+def test_an_internal_indicator_is_not_found_by_anonymous_visitors(
+    plans: Plans, client: Client, colleague: Any, leader: Any
+) -> None:
     assert client.get("/indicators/SECRET/").status_code == 404
     assert client.get("/indicators/NOPE/").status_code == 404
 
-    client.force_login(colleague)
+    client.force_login(colleague)  # signed in without a role: as the public
+    assert client.get("/indicators/SECRET/").status_code == 404
+    client.force_login(leader)
     assert client.get("/indicators/SECRET/").status_code == 200
 
 

@@ -8,6 +8,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from dieuhanh.accounts.choices import Role
+from dieuhanh.accounts.services import membership_add
+from tests.factories import UserFactory
+
 pytestmark = pytest.mark.django_db
 
 
@@ -50,14 +54,25 @@ def test_anonymous_visitors_are_offered_sign_in_but_not_data_entry_or_administra
     assert 'href="/api/docs/"' in html
 
 
-def test_an_operator_sees_data_entry_and_a_sign_out_button(client: Client, owner: Any) -> None:
+def test_an_administrator_sees_data_entry_the_administration_and_a_sign_out_button(client: Client, owner: Any) -> None:
     client.force_login(owner)
 
     html = client.get("/").content.decode()
 
     assert 'href="/imports/"' in html
     assert 'action="/accounts/logout/"' in html
-    assert 'href="/admin/"' not in html  # not staff
+    assert 'href="/admin/"' in html  # an administrator is made staff
+
+
+def test_a_reporter_sees_data_entry_but_not_the_administration(client: Client, tree: Any) -> None:
+    user = UserFactory(username="reporter")
+    membership_add(user=user, role=Role.REPORTER, org_unit=tree.district_a)
+    client.force_login(user)
+
+    html = client.get("/").content.decode()
+
+    assert 'href="/imports/"' in html
+    assert 'href="/admin/"' not in html
 
 
 def test_staff_see_the_administration_link(client: Client, colleague: Any) -> None:

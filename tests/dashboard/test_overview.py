@@ -9,11 +9,13 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
+from dieuhanh.accounts.choices import Role
+from dieuhanh.accounts.services import membership_add
 from dieuhanh.figures.models import ImportBatch
 from dieuhanh.indicators.models import Indicator
 from tests.conftest import Tree
 from tests.dashboard.pages import figures_in, section
-from tests.factories import IndicatorFactory, OrgUnitFactory, SectorFactory, TargetFactory, put
+from tests.factories import IndicatorFactory, OrgUnitFactory, SectorFactory, TargetFactory, UserFactory, put
 
 pytestmark = pytest.mark.django_db
 
@@ -129,19 +131,45 @@ def test_the_status_badge_says_no_target_without_a_plan_and_nothing_before_the_f
     assert rows["PLANNED"]["plan"] == "10,0"
 
 
-def test_anonymous_visitors_see_only_public_indicators(figures: Tree, client: Client, colleague: Any) -> None:
+def test_anonymous_visitors_see_only_public_indicators(figures: Tree, client: Client, leader: Any) -> None:
     _status, html = get(client, "/?org_unit=718&period=202306")
     assert set(rows_of(html)) == {"REV", "ACC", "PLANNED", "UNPLANNED"}
     assert "Chỉ tiêu nội bộ" not in html
 
-    client.force_login(colleague)
+    client.force_login(leader)
     _status, html = get(client, "/?org_unit=718&period=202306")
     assert set(rows_of(html)) == {"REV", "ACC", "PLANNED", "UNPLANNED", "SECRET"}
 
 
-def test_indicators_are_grouped_by_sector_in_catalogue_order(figures: Tree, client: Client, colleague: Any) -> None:
-    IndicatorFactory(code="LOOSE", name="Chỉ tiêu chưa xếp ngành", sector=None)
+def test_a_district_reporter_sees_internal_indicators_at_its_district_and_public_ones_above(
+    figures: Tree, client: Client
+) -> None:
+    user = UserFactory(username="reporter719")
+    membership_add(user=user, role=Role.REPORTER, org_unit=figures.district_b)
+    client.force_login(user)
+
+    _status, own = get(client, "/?org_unit=719&period=202306")
+    _status, other = get(client, "/?org_unit=718&period=202306")
+    _status, province = get(client, "/?org_unit=74&period=202306")
+
+    assert "SECRET" in set(rows_of(own))
+    assert "SECRET" not in set(rows_of(other))
+    assert "SECRET" not in set(rows_of(province))
+    assert client.get("/indicators/SECRET/?org_unit=718&period=202306").status_code == 404
+    assert client.get("/indicators/SECRET/?org_unit=719&period=202306").status_code == 200
+
+
+def test_signed_in_without_a_role_sees_what_the_public_sees(figures: Tree, client: Client, colleague: Any) -> None:
     client.force_login(colleague)
+
+    _status, html = get(client, "/?org_unit=718&period=202306")
+
+    assert "SECRET" not in set(rows_of(html))
+
+
+def test_indicators_are_grouped_by_sector_in_catalogue_order(figures: Tree, client: Client, leader: Any) -> None:
+    IndicatorFactory(code="LOOSE", name="Chỉ tiêu chưa xếp ngành", sector=None)
+    client.force_login(leader)
 
     _status, page = get(client, "/?org_unit=718&period=202306")
     html = page.split('<table class="figures">')[1]
@@ -291,8 +319,9 @@ def test_a_signed_in_page_adds_only_the_session_user_and_permission_queries(
 ) -> None:
     client.force_login(owner)
 
-    # session, user, the user's and the groups' permissions (for the menu), then the ten of the page.
-    with django_assert_num_queries(14):
+    # session, user, the user's and the groups' permissions (for the menu), the user's memberships
+    # (their scope), then the ten of the page.
+    with django_assert_num_queries(15):
         assert client.get("/?org_unit=74&period=2023Q2").status_code == 200
 
 

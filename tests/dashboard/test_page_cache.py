@@ -11,15 +11,18 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import Client, RequestFactory
 
+from dieuhanh.accounts.choices import Role
+from dieuhanh.accounts.services import membership_add
 from dieuhanh.analytics.services import rollups_rebuild, rollups_stamp
 from dieuhanh.dashboard import views
 from dieuhanh.dashboard.pagecache import visibility_key
 from dieuhanh.figures.models import DataValue
 from dieuhanh.figures.services import figure_set
 from dieuhanh.indicators.periods import Period
+from tests.conftest import Tree
 from tests.dashboard.conftest import Plans, get
 from tests.dashboard.test_overview import rows_of
-from tests.factories import TargetFactory
+from tests.factories import TargetFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -136,10 +139,10 @@ def test_each_language_gets_its_own_page(current: Plans, client: Client) -> None
 
 
 def test_an_anonymous_visitor_never_gets_the_page_kept_for_a_signed_in_user(
-    current: Plans, client: Client, colleague: Any
+    current: Plans, client: Client, leader: Any
 ) -> None:
     # Given a signed-in user's page, which shows the internal indicator
-    client.force_login(colleague)
+    client.force_login(leader)
     _status, signed_in = get(client, PAGE)
     assert "SECRET" in rows_of(signed_in)
 
@@ -228,13 +231,23 @@ def test_the_overview_served_again_costs_two_queries(
         get(client, PAGE)
 
 
-def test_the_visibility_key_tells_the_public_and_each_user_apart(colleague: Any, owner: Any) -> None:
+def test_the_visibility_key_tells_apart_what_each_scope_sees(
+    tree: Tree, colleague: Any, owner: Any, leader: Any
+) -> None:
     request = RequestFactory().get("/")
     request.user = AnonymousUser()
     assert visibility_key(request) == "public"
 
-    request.user = colleague
-    colleague_key = visibility_key(request)
-    assert visibility_key(request) == colleague_key  # stable from one request to the next
-    request.user = owner
-    assert visibility_key(request) not in (colleague_key, "public")
+    def key(user: Any) -> str:
+        request.user = user
+        return visibility_key(request)
+
+    reporter = UserFactory(username="reporter-718")
+    membership_add(user=reporter, role=Role.REPORTER, org_unit=tree.district_a)
+    keys = {"no role": key(colleague), "leader": key(leader), "administrator": key(owner), "reporter": key(reporter)}
+    assert key(colleague) == keys["no role"]  # stable from one request to the next
+    # A signed-in page is never an anonymous one; the province's leaders and its administrators see
+    # everything alike and share a page; a district's reporter sees its own.
+    assert "public" not in keys.values()
+    assert keys["leader"] == keys["administrator"]
+    assert len({keys["no role"], keys["leader"], keys["reporter"]}) == 3

@@ -301,5 +301,6 @@ def test_the_command_gives_the_demo_user_a_new_password_each_time_then_serves(de
     assert "http://127.0.0.1:8101/" in second
     assert user.is_superuser
     assert user.is_staff
+    assert list(user.memberships.values_list("role", flat=True)) == ["administrator"]
     assert len(printed) == 1
     assert printed[0] not in first

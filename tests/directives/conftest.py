@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.utils import timezone
 
+from dieuhanh.accounts.choices import Role
+from dieuhanh.accounts.services import membership_add
 from dieuhanh.directives.choices import SourceKind
 from dieuhanh.directives.extraction import AgencyCatalogue, AgencyRecord, catalogue_from
 from dieuhanh.directives.models import AgencyContact, SourceDocument
@@ -67,9 +68,9 @@ def province(db: None) -> Province:
 
 @pytest.fixture
 def office_user(db: None):  # type: ignore[no-untyped-def]
-    """Staff of the provincial office: adds directives and confirms completion."""
+    """Staff of the provincial office, an operator: adds directives and confirms completion."""
     user = UserFactory(username="office", email="office@example.org")
-    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="directives"))
+    membership_add(user=user, role=Role.OPERATOR)
     return user
 
 
@@ -83,8 +84,11 @@ def reporter(province: Province):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def outsider(db: None):  # type: ignore[no-untyped-def]
-    """Signed in, but neither a contact of any agency nor allowed to change directives."""
-    return UserFactory(username="outsider")
+    """A viewer of the province (a leader: reads the whole register), but neither a contact of any
+    agency nor allowed to change directives."""
+    user = UserFactory(username="outsider")
+    membership_add(user=user, role=Role.VIEWER, org_unit=OrgUnitFactory(code="74", kind="province"))
+    return user
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from dieuhanh.accounts.services import api_token_create
 from dieuhanh.directives.choices import SourceKind
 from dieuhanh.directives.models import Directive, SourceDocument
 from dieuhanh.directives.services import progress_report, progress_review
@@ -27,8 +27,7 @@ def signed_in(user: object) -> Client:
 
 def api_for(user: object) -> APIClient:
     client = APIClient()
-    token, _created = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=user).key}")
     return client
 
 

@@ -10,9 +10,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from dieuhanh.accounts.services import api_token_create
 from dieuhanh.analytics.selectors import analytics_measures
 from dieuhanh.directives.choices import SourceKind
 from dieuhanh.directives.models import SourceDocument
@@ -54,8 +54,7 @@ def collect(period: str | None = None) -> str:
 
 def api_for(user: object) -> APIClient:
     client = APIClient()
-    token, _created = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=user).key}")
     return client
 
 

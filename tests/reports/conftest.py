@@ -6,10 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission
 
+from dieuhanh.accounts.choices import Role
+from dieuhanh.accounts.services import membership_add
+from dieuhanh.orgunits.models import OrgUnit
 from tests.dashboard.conftest import Plans, plans
-from tests.factories import UserFactory
+from tests.factories import OrgUnitFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -20,17 +22,19 @@ def _media(settings: Any, tmp_path: Path) -> None:
 
 @pytest.fixture
 def reader(db: None):  # type: ignore[no-untyped-def]
-    """Signed in, allowed to read and download the reports kept, not to make one."""
+    """A leader (a viewer of the root province, which a test's units fixture made first): reads
+    and downloads the reports kept, does not make one."""
     user = UserFactory(username="reader")
-    user.user_permissions.add(Permission.objects.get(codename="view_generatedreport"))
+    root = OrgUnit.objects.filter(parent=None, kind="province").order_by("pk").first()
+    membership_add(user=user, role=Role.VIEWER, org_unit=root or OrgUnitFactory(code="74", kind="province"))
     return user
 
 
 @pytest.fixture
 def writer(db: None):  # type: ignore[no-untyped-def]
-    """An office clerk who makes reports."""
+    """An office clerk who makes reports: an operator."""
     user = UserFactory(username="writer")
-    user.user_permissions.add(*Permission.objects.filter(codename__in=["view_generatedreport", "add_generatedreport"]))
+    membership_add(user=user, role=Role.OPERATOR)
     return user
 
 

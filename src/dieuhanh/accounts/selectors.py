@@ -1,16 +1,8 @@
-"""Who is acting: the two questions every layer asks of a request's or a command's user."""
+"""Reads of accounts: who is acting, and what they may see and change (their scope)."""
 
 from __future__ import annotations
 
-from typing import Any
+from dieuhanh.accounts.scope import Scope, scope_of
+from dieuhanh.actors import acting_user, signed_in
 
-
-def signed_in(user: Any) -> bool:
-    """Whether ``user`` is a signed-in person (not None, not Django's anonymous user)."""
-    return bool(user is not None and getattr(user, "is_authenticated", False))
-
-
-def acting_user(user: Any) -> Any:
-    """The signed-in user, or nobody (an anonymous visitor, a command, a test): what a record's
-    ``created_by`` or ``changed_by`` holds."""
-    return user if signed_in(user) else None
+__all__ = ["Scope", "acting_user", "scope_of", "signed_in"]

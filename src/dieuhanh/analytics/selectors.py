@@ -743,7 +743,9 @@ def resolve_query(
         errors.append(_("Give at least one org unit code."))
     if not period_codes:
         errors.append(_("Give at least one period."))
-    indicator_qs = Indicator.objects.select_related("numerator", "denominator").filter(code__in=indicator_codes)
+    indicator_qs = Indicator.objects.select_related("numerator", "denominator", "responsible_agency").filter(
+        code__in=indicator_codes
+    )
     if public_only:
         indicator_qs = indicator_qs.filter(is_public=True)
     indicator_by_code = {i.code: i for i in indicator_qs}

@@ -29,8 +29,8 @@ from django.core.cache.backends.base import InvalidCacheBackendError
 from django.http import HttpRequest
 from django.utils.translation import get_language
 
+from dieuhanh.accounts.scope import scope_of
 from dieuhanh.analytics.services import rollups_stamp
-from dieuhanh.indicators.selectors import may_see_internal
 from dieuhanh.orgunits.selectors import today
 
 PAGE_CACHE_ALIAS = "pages"
@@ -49,15 +49,15 @@ def visibility_key(request: HttpRequest) -> str:
     """Who may see what, as a short stable string: two requests with the same key are shown the same
     figures. The one place that says it for the page cache.
 
-    Anonymous visitors: ``public``. A signed-in user: their own key, with whether they see the
-    indicators that are not public (``may_see_internal``), so that a page is never shown to another
-    user, and a user whose rights change gets a new one. When visibility depends on more than that
-    (a user's units and roles), add it here.
+    Anonymous visitors: ``public``. A signed-in user: ``signed:`` and their scope's key
+    (``accounts.scope``: everything, public only, or the units they read), so that leaders share one
+    page, a district's reporters another, and a user whose roles or units change gets a new one.
     """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return "public"
-    return f"user:{user.pk}:{'internal' if may_see_internal(user) else 'public'}"
+    key = ":".join(str(part) for part in scope_of(user).cache_key)
+    return f"signed:{hashlib.sha256(key.encode()).hexdigest()[:16]}"
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from dieuhanh.analytics.readmodel.scope import (
     data_span,
     default_org_unit,
     default_period,
+    indicators_at,
     stored_operands,
     visible_indicators,
 )
@@ -236,6 +237,7 @@ def _overview_part(request: HttpRequest, *, partial: bool) -> PagePart:
     visitor's own (name, session, CSRF token) can reach it."""
     indicators = visible_indicators(user=request.user)
     picked = _pick(request, span_of=indicators)
+    indicators = indicators_at(indicators, user=request.user, unit=picked.unit)
     context: dict[str, Any] = {"indicator_count": len(indicators), "groups": [], "tiles": None}
     if picked.unit is not None and picked.report is not None:
         book = overview_book(indicators=indicators, unit=picked.unit, report=picked.report)
@@ -262,6 +264,12 @@ def _indicator_or_404(request: HttpRequest, code: str) -> Indicator:
     return found[0]
 
 
+def _readable_or_404(request: HttpRequest, chosen: Indicator, unit: OrgUnit | None) -> None:
+    """A non-public indicator is shown at the units the user's scope reads (else as not there)."""
+    if unit is not None and not indicators_at([chosen], user=request.user, unit=unit):
+        raise Http404("No such indicator at this unit.")
+
+
 @require_GET
 def indicator(request: HttpRequest, code: str) -> HttpResponse:
     """One indicator: trend, cumulative against plan, ranking and map of the child units, all measures."""
@@ -270,6 +278,7 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
         return redirect
     chosen = _indicator_or_404(request, code)
     picked = _pick(request, span_of=[chosen])
+    _readable_or_404(request, chosen, picked.unit)
     # The agency answering for it at the end of the period shown (a merged agency's successor since).
     shown_on = min(picked.report.end_date, today()) if picked.report is not None else today()
     context: dict[str, Any] = {
@@ -301,6 +310,7 @@ def indicator_export(request: HttpRequest, code: str, file_format: str) -> HttpR
     picked = _pick(request, span_of=[chosen])
     if picked.unit is None or picked.report is None:
         raise Http404("No such unit or period.")
+    _readable_or_404(request, chosen, picked.unit)
     detail = indicator_detail(indicator=chosen, unit=picked.unit, report=picked.report)
     name = f"{chosen.code}_{picked.unit.code}_{picked.report.code}"
     if file_format == "csv":
@@ -322,6 +332,7 @@ def scorecard(request: HttpRequest) -> HttpResponse:
         return redirect
     indicators = visible_indicators(user=request.user)
     picked = _pick(request, span_of=indicators)
+    indicators = indicators_at(indicators, user=request.user, unit=picked.unit)
     context: dict[str, Any] = {"scorecard": None}
     if picked.unit is not None and picked.report is not None:
         context["scorecard"] = unit_scorecard(indicators=indicators, unit=picked.unit, report=picked.report)
@@ -342,6 +353,7 @@ def offtrack(request: HttpRequest) -> HttpResponse:
         return redirect
     indicators = visible_indicators(user=request.user)
     picked = _pick(request, span_of=indicators)
+    indicators = indicators_at(indicators, user=request.user, unit=picked.unit)
     context: dict[str, Any] = {"rows": None}
     if picked.unit is not None and picked.report is not None:
         context["rows"] = offtrack_list(indicators=indicators, root=picked.unit, report=picked.report)
@@ -364,6 +376,7 @@ def _seconds(request: HttpRequest, name: str, default: int, low: int) -> int:
 def _wall_context(request: HttpRequest) -> dict[str, Any]:
     indicators = visible_indicators(user=request.user)
     picked = _pick(request, span_of=indicators)
+    indicators = indicators_at(indicators, user=request.user, unit=picked.unit)
     context: dict[str, Any] = {
         **picked.context(reverse("dashboard:wall")),
         "panels": [],

@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.paginator import Page, Paginator
-from django.db.models import BooleanField, Case, Count, Prefetch, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, Model, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dieuhanh.accounts.selectors import signed_in
+from dieuhanh.accounts.selectors import scope_of, signed_in
 from dieuhanh.directives.choices import DirectiveStatus, LeadGroup, ReviewState
 from dieuhanh.directives.extraction import GROUP_AGENCIES, GROUP_COMMUNES, GROUP_DISTRICTS, AgencyRecord, catalogue_from
 from dieuhanh.directives.extraction.agencies import AgencyCatalogue
@@ -31,6 +31,8 @@ from dieuhanh.orgunits.choices import OrgUnitKind
 from dieuhanh.orgunits.models import OrgUnit, day_text
 from dieuhanh.orgunits.selectors import AgencyAt, AgencySuccessions, unit_at
 from dieuhanh.orgunits.tree import in_subtrees
+
+M = TypeVar("M", bound=Model)
 
 GROUP_KINDS = {
     GROUP_DISTRICTS: OrgUnitKind.DISTRICT,
@@ -315,6 +317,9 @@ class DirectiveFilters:
     due_to: dt.date | None = None
     source: SourceDocument | None = None
     search: str = ""
+    # Whose register it is: only the directives they may see (``directives_visible``); None for
+    # a command or a count over all units (the scorecards), which sees all.
+    user: Any = None
 
 
 def directive_list(
@@ -350,7 +355,36 @@ def directive_list(
         qs = qs.filter(source=filters.source)
     if filters.search:
         qs = qs.filter(content__icontains=filters.search)
+    if filters.user is not None:
+        qs = directives_visible(qs, user=filters.user)
     return qs.order_by("-source__date", "source_id", "position", "id")
+
+
+def directives_visible(queryset: QuerySet[M], *, user: Any, through: str = "") -> QuerySet[M]:
+    """``queryset`` of directives (or of rows reaching one ``through`` a relation: progress
+    updates, evidence files) narrowed to those ``user`` may read: their scope's
+    (``accounts.scope``), and those their agencies lead or coordinate for an agency's contact."""
+    scope = scope_of(user)
+    if scope.everything or scope.reads_everything:
+        return queryset
+    agencies = (
+        list(AgencyContact.objects.filter(user_id=user.pk).values_list("org_unit_id", flat=True))
+        if signed_in(user)
+        else []
+    )
+    if not agencies:
+        return scope.directives(queryset, through=through)
+    prefix = f"{through}__" if through else ""
+    contact = (
+        Q(**{f"{prefix}lead_agency__in": agencies})
+        | Q(**{f"{prefix}coordinating_agencies__in": agencies})
+        | Q(**{f"{prefix}parent__lead_agency__in": agencies})
+    )
+    model = queryset.model
+    theirs = model._default_manager.filter(contact).values("pk")
+    return queryset.filter(
+        Q(pk__in=scope.directives(model._default_manager.all(), through=through).values("pk")) | Q(pk__in=theirs)
+    )
 
 
 @dataclass(frozen=True)

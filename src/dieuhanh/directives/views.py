@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dieuhanh.accounts.selectors import scope_of
 from dieuhanh.analytics.readmodel.periods import PartGroup, ReportPeriod, part_groups
 from dieuhanh.directives.choices import DirectiveStatus, Recurrence, ReviewState
 from dieuhanh.directives.extraction import extract_directives
@@ -31,7 +32,7 @@ from dieuhanh.directives.forms import (
     initial_date,
     unit_choices,
 )
-from dieuhanh.directives.models import EvidenceFile, SourceDocument
+from dieuhanh.directives.models import Directive, EvidenceFile, SourceDocument
 from dieuhanh.directives.scorecards import ScorecardRow, scorecard_rows
 from dieuhanh.directives.selectors import (
     ASSIGNABLE_KINDS,
@@ -43,6 +44,7 @@ from dieuhanh.directives.selectors import (
     directive_detail,
     directive_may_report,
     directive_may_review,
+    directives_visible,
     pending_reviews,
     register_page,
 )
@@ -75,7 +77,7 @@ def register(request: HttpRequest) -> HttpResponse:
     today = today_local()
     units = assignable_units()
     form = RegisterFilterForm(request.GET, units=units, today=today)
-    filters = DirectiveFilters()
+    filters = DirectiveFilters(user=request.user)
     as_of = today
     if form.is_valid():
         data = form.cleaned_data
@@ -87,6 +89,7 @@ def register(request: HttpRequest) -> HttpResponse:
             due_from=data.get("due_from"),
             due_to=data.get("due_to"),
             search=(data.get("q") or "").strip(),
+            user=request.user,
         )
     source_id = request.GET.get("source", "")
     if source_id.isdigit():
@@ -123,7 +126,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     except AsOfError as exc:
         as_of, as_of_error = today, str(exc)
     view = directive_detail(pk=pk, on=as_of)
-    if view is None:
+    if view is None or not directives_visible(Directive.objects.filter(pk=pk), user=request.user).exists():
         raise Http404(_("There is no such directive."))
     directive = view.directive
     may_report = directive_may_report(user=request.user, directive=directive)
@@ -217,6 +220,8 @@ def inbox(request: HttpRequest, code: str) -> HttpResponse:
         unit = unit_at(code, on=today)
     except UnitLookupError as exc:
         raise Http404(str(exc)) from exc
+    if not (scope_of(request.user).may_read_unit(unit) or unit in contact_units(user=request.user)):
+        raise PermissionDenied(_("This inbox is of an agency your account does not work for."))
     box = agency_inbox(unit=unit, today=today, user=request.user)
     return render(request, "directives/inbox.html", {"inbox": box, "today": today})
 
@@ -233,8 +238,10 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def evidence(request: HttpRequest, pk: int) -> FileResponse:
-    """An evidence file, to signed-in users only (evidence is not public media)."""
-    item = get_object_or_404(EvidenceFile, pk=pk)
+    """An evidence file, to those who may read its directive (evidence is not public media)."""
+    item = get_object_or_404(
+        directives_visible(EvidenceFile.objects.all(), user=request.user, through="update__directive"), pk=pk
+    )
     try:
         handle = item.file.open("rb")
     except (FileNotFoundError, OSError) as exc:

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from django.db.models import F, Model, QuerySet
 
-from dieuhanh.accounts.selectors import signed_in
+from dieuhanh.accounts.selectors import scope_of
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.orgunits.selectors import AgencyAt, AgencySuccessions
 
@@ -16,17 +16,17 @@ M = TypeVar("M", bound=Model)
 
 
 def may_see_internal(user: Any) -> bool:
-    """Who sees indicators that are not public, with their figures, targets and answers: anyone
-    signed in. Anonymous visitors see the public ones only. (The one statement of the rule.)"""
-    return signed_in(user)
+    """Who sees indicators that are not public, with their targets: a user holding a role
+    (``accounts.scope``). Anonymous visitors, and users signed in without a role, see the public
+    ones only."""
+    return scope_of(user).may_see_internal
 
 
 def visible_to(queryset: QuerySet[M], *, user: Any, through: str = "") -> QuerySet[M]:
     """``queryset`` — of indicators, or of rows reaching one through the relation ``through`` —
-    narrowed to what ``user`` may see."""
-    if may_see_internal(user):
-        return queryset
-    return queryset.filter(**{f"{through}__is_public" if through else "is_public": True})
+    narrowed to the indicators ``user`` may see (figures are narrowed further by unit:
+    ``scope_of(user).figures``)."""
+    return scope_of(user).indicators(queryset, through=through)
 
 
 def indicator_list(

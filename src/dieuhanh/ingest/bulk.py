@@ -25,6 +25,7 @@ from typing import Any, BinaryIO
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from dieuhanh.accounts.selectors import Scope
 from dieuhanh.figures.choices import ImportFormat, ImportStatus
 from dieuhanh.figures.models import ImportBatch
 from dieuhanh.figures.postgres import Counts, merge_checked, raw_cursor, scalar
@@ -42,6 +43,7 @@ from dieuhanh.ingest.parsers import (
     open_text,
     text_encoding,
 )
+from dieuhanh.ingest.scoping import LINES_SHOWN, Written, out_of_scope
 from dieuhanh.ingest.validation import (
     AMBIGUOUS_NUMBER,
     ENGLISH_GROUPED,
@@ -70,7 +72,14 @@ class RejectedError(Exception):
 
 
 def import_postgres(
-    *, stream: BinaryIO, file_format: str, batch: ImportBatch, user: Any, dry_run: bool, status: str
+    *,
+    stream: BinaryIO,
+    file_format: str,
+    batch: ImportBatch,
+    user: Any,
+    dry_run: bool,
+    status: str,
+    scope: Scope | None = None,
 ) -> Counts:
     """Stage, check and (unless ``dry_run``) merge a file; raise RejectedError with every issue, or ParseError."""
     with transaction.atomic(), managed_write(), connection.cursor() as cursor:
@@ -104,6 +113,8 @@ def import_postgres(
         if total == 0:
             raise RejectedError([Issue(_("The file has no figures in it."))], rows=0)
         issues = _word_suspects(cursor, columns, line_offset=line_offset)
+        if not issues and scope is not None:
+            issues = out_of_scope(scope, _written(cursor, scope))
         if issues:
             raise RejectedError(issues, rows=total)
         batch.status = ImportStatus.DRY_RUN if dry_run else ImportStatus.COMMITTED
@@ -116,6 +127,24 @@ def import_postgres(
             # Nothing of a dry run stays but its batch record, which the caller saves again.
             transaction.set_rollback(True)
     return counts
+
+
+def _written(cursor: Any, scope: Scope) -> list[Written]:
+    """The file's rows grouped by unit and indicator, for the units ``scope`` may not write (the
+    others need no naming): two small queries, whatever the file's size."""
+    cursor.execute("SELECT DISTINCT org_unit_id FROM import_checked")
+    refused = scope.unwritable_unit_ids([unit for (unit,) in cursor.fetchall()])
+    if not refused:
+        return []
+    cursor.execute(
+        "SELECT org_unit_id, indicator_id, (array_agg(line ORDER BY line))[1:%s], count(*) FROM import_checked"
+        " WHERE org_unit_id = ANY(%s) GROUP BY org_unit_id, indicator_id",
+        [LINES_SHOWN, sorted(refused)],
+    )
+    return [
+        Written(org_unit_id=unit, indicator_id=indicator, lines=tuple(lines), count=count)
+        for unit, indicator, lines, count in cursor.fetchall()
+    ]
 
 
 # --- staging ---------------------------------------------------------------------------------

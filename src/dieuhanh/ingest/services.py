@@ -19,13 +19,14 @@ from django.conf import settings
 from django.db import OperationalError, connection
 from django.utils.translation import gettext as _
 
-from dieuhanh.accounts.selectors import acting_user
+from dieuhanh.accounts.selectors import Scope, acting_user, scope_of
 from dieuhanh.figures.choices import DataValueStatus, ImportFormat, ImportStatus
 from dieuhanh.figures.models import DataValue, ImportBatch
 from dieuhanh.figures.services import figure_delete, figure_set, figures_write
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.ingest.bulk import RejectedError, import_postgres
 from dieuhanh.ingest.parsers import Issue, ParseError, RawRow, detect_format, iter_rows
+from dieuhanh.ingest.scoping import out_of_scope, written_by_rows
 from dieuhanh.ingest.validation import check_rows
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.orgunits.selectors import unit_history
@@ -57,7 +58,9 @@ def import_file(
 
     ``content`` is the file's bytes, or a binary file open for reading (read as it is
     needed: a national file need not fit in memory on PostgreSQL). Raises ImportBusyError when
-    another import held the (SQLite) database for longer than this one waits.
+    another import held the (SQLite) database for longer than this one waits. A signed-in ``user`` writes
+    only the units of their scope: a file with any other is refused whole. Without a user (a
+    command on the server), the file is the operator's and every unit may be written.
     """
     try:
         return _import_file(
@@ -98,6 +101,7 @@ def _import_file(
 ) -> ImportResult:
     stream: BinaryIO = io.BytesIO(content) if isinstance(content, bytes) else content
     user = acting_user(user)
+    scope = scope_of(user) if user is not None else None
     size, checksum = _measure(stream)
     batch = ImportBatch(source_name=filename[:255], channel=channel, checksum=checksum, created_by=user)
     if size > settings.DIEUHANH_IMPORT_MAX_BYTES:
@@ -113,13 +117,15 @@ def _import_file(
         stream.seek(0)
         batch.file_format = file_format
         if connection.vendor == "postgresql":
-            return _import_postgres(batch, stream, file_format, user=user, dry_run=dry_run, status=status)
+            return _import_postgres(batch, stream, file_format, user=user, scope=scope, dry_run=dry_run, status=status)
         rows = list(iter_rows(file_format, stream))
     except ParseError as exc:
         return _rejected(batch, file_format or ImportFormat.CSV, exc.issues, rows=0)
     if not rows:
         return _rejected(batch, file_format, [Issue(_("The file has no figures in it."))], rows=0)
     checked, issues = check_rows(rows)
+    if not issues and scope is not None:
+        issues = out_of_scope(scope, written_by_rows(checked))
     if issues:
         return _rejected(batch, file_format, issues, rows=len(rows))
     batch.rows_total = len(rows)
@@ -139,10 +145,25 @@ def _measure(stream: BinaryIO) -> tuple[int, str]:
 
 
 def _import_postgres(
-    batch: ImportBatch, stream: BinaryIO, file_format: str, *, user: Any, dry_run: bool, status: str
+    batch: ImportBatch,
+    stream: BinaryIO,
+    file_format: str,
+    *,
+    user: Any,
+    scope: Scope | None,
+    dry_run: bool,
+    status: str,
 ) -> ImportResult:
     try:
-        import_postgres(stream=stream, file_format=file_format, batch=batch, user=user, dry_run=dry_run, status=status)
+        import_postgres(
+            stream=stream,
+            file_format=file_format,
+            batch=batch,
+            user=user,
+            scope=scope,
+            dry_run=dry_run,
+            status=status,
+        )
     except RejectedError as exc:
         batch.pk = None
         return _rejected(batch, file_format, exc.issues, rows=exc.rows)
@@ -172,7 +193,9 @@ def data_value_set(
     status: str = DataValueStatus.SUBMITTED,
     user: Any = None,
 ) -> DataValue:
-    """Create or change one value (API, forms), through the same checks and audit as an import."""
+    """Create or change one value (API, forms), through the same checks and audit as an import;
+    a signed-in ``user`` only in their scope (``OutOfScopeError``)."""
+    _require_scope(user, indicator=indicator, org_unit=org_unit, period=period)
     checked, issues = check_rows(
         [RawRow(line=1, indicator=indicator.code, org_unit=org_unit.code, period=period, value=value, comment=comment)]
     )
@@ -203,6 +226,7 @@ def data_value_set(
 
 
 def data_value_delete(*, data_value: DataValue, user: Any = None) -> None:
+    _require_scope(user, indicator=data_value.indicator, org_unit=data_value.org_unit, period=data_value.period)
     figure_delete(data_value=data_value, user=user)
 
 
@@ -210,6 +234,30 @@ class DataValueError(ValueError):
     def __init__(self, issues: list[Issue]) -> None:
         super().__init__("; ".join(i.message for i in issues))
         self.issues = issues
+
+
+class OutOfScopeError(DataValueError):
+    """The figure is outside what the user may write."""
+
+
+def _require_scope(user: Any, *, indicator: Indicator, org_unit: OrgUnit, period: str) -> None:
+    user = acting_user(user)
+    if user is None or scope_of(user).may_write(unit=org_unit, indicator=indicator, period=period):
+        return
+    raise OutOfScopeError(
+        [
+            Issue(
+                _(
+                    "You may not write figures of %(unit)s for indicator %(indicator)s: it is outside the "
+                    "units your account reports for."
+                )
+                % {"unit": org_unit.label(), "indicator": indicator.code},
+                line=1,
+                column="org_unit",
+                value=org_unit.code,
+            )
+        ]
+    )
 
 
 def issues_as_csv(errors: list[dict[str, Any]]) -> bytes:

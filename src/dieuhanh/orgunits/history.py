@@ -26,7 +26,7 @@ from typing import Any
 
 from django.db.models import Model
 
-from dieuhanh.accounts.selectors import acting_user
+from dieuhanh.actors import acting_user
 from dieuhanh.orgunits.choices import ChangeAction, ChangeWay
 from dieuhanh.orgunits.models import CatalogueChange
 

@@ -33,7 +33,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dieuhanh.accounts.selectors import acting_user
+from dieuhanh.actors import acting_user
 from dieuhanh.orgunits.choices import MergeType, ShareMethod
 from dieuhanh.orgunits.history import catalogue_change_note, catalogue_snapshot
 from dieuhanh.orgunits.models import OrgUnit, ShareProposal, Succession, parts_exceed, share_text

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from dieuhanh.accounts.selectors import scope_of
 from dieuhanh.analytics.readmodel.lists import headline_indicator_ids
 from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.analytics.readmodel.scope import (
@@ -24,6 +25,7 @@ from dieuhanh.analytics.readmodel.scope import (
     stored_operands,
     visible_indicators,
 )
+from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.reports.forms import ReportForm
 from dieuhanh.reports.models import GeneratedReport
 from dieuhanh.reports.phrasing import ReportWordingError
@@ -33,6 +35,15 @@ from dieuhanh.reports.services import ReportError, report_generate, report_make
 
 VIEW = "reports.view_generatedreport"
 ADD = "reports.add_generatedreport"
+
+
+def _require_unit(request: HttpRequest, unit: OrgUnit) -> None:
+    """A report holds every indicator of its unit, public or not: it is for those who read the unit
+    in full (``accounts.scope``)."""
+    if not scope_of(request.user).may_read_unit(unit):
+        raise PermissionDenied(
+            _("The report of %(unit)s is outside the units your account reads.") % {"unit": unit.label()}
+        )
 
 
 @login_required
@@ -48,6 +59,7 @@ def index(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         form = ReportForm(request.POST, years=_years(span))
         if form.is_valid():
+            _require_unit(request, form.cleaned_data["org_unit"])
             try:
                 made = report_generate(
                     org_unit=form.cleaned_data["org_unit"],
@@ -75,7 +87,11 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/index.html",
-        {"form": form, "reports": generated_report_list(), "may_generate": may_generate},
+        {
+            "form": form,
+            "reports": [r for r in generated_report_list() if scope_of(request.user).may_read_unit(r.org_unit)],
+            "may_generate": may_generate,
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -85,6 +101,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def download(request: HttpRequest, pk: int) -> FileResponse:
     record = get_object_or_404(GeneratedReport.objects.select_related("org_unit"), pk=pk)
+    _require_unit(request, record.org_unit)
     try:
         handle = record.file.open("rb")
     except FileNotFoundError as exc:
@@ -103,6 +120,7 @@ def preview(request: HttpRequest) -> HttpResponse:
     form.fields["formats"].required = False
     if not form.is_valid():
         return render(request, "reports/preview.html", {"form": form}, status=400)
+    _require_unit(request, form.cleaned_data["org_unit"])
     try:
         report = report_make(org_unit=form.cleaned_data["org_unit"], period=form.cleaned_data["period"])
     except ReportWordingError as exc:

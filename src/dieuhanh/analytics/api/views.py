@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dieuhanh.accounts.selectors import scope_of
 from dieuhanh.analytics.api.serializers import MEASURES, RANK_ROWS
 from dieuhanh.analytics.selectors import (
     AnalyticsQueryError,
@@ -38,16 +39,16 @@ def _codes(request: Request, name: str) -> list[str]:
 
 
 def _asked(request: Request) -> tuple[object, ...]:
-    """The question as asked (the answer also depends on whether the asker may see internal figures)."""
+    """The question as asked (the answer also depends on what the asker may see: their scope's key)."""
     return (
         tuple(sorted((k, tuple(v)) for k, v in request.query_params.lists())),
-        may_see_internal(request.user),
+        scope_of(request.user).cache_key,
     )
 
 
 def _resolve(request: Request) -> tuple[list[Indicator], list[OrgUnit], list[Period]]:
     try:
-        return resolve_query(
+        indicators, units, periods = resolve_query(
             indicator_codes=_codes(request, "indicator"),
             org_unit_codes=_codes(request, "org_unit"),
             period_codes=_codes(request, "period"),
@@ -55,6 +56,17 @@ def _resolve(request: Request) -> tuple[list[Indicator], list[OrgUnit], list[Per
         )
     except AnalyticsQueryError as exc:
         raise ValidationError({"detail": str(exc).splitlines()}) from exc
+    scope = scope_of(request.user)
+    refused = [
+        _("Indicator %(indicator)s is not public; your account reads it only in its own units, not in %(unit)s.")
+        % {"indicator": indicator.code, "unit": unit.label()}
+        for indicator in indicators
+        for unit in units
+        if not scope.may_read(unit=unit, indicator=indicator)
+    ]
+    if refused:
+        raise PermissionDenied(" ".join(refused))
+    return indicators, units, periods
 
 
 class AnalyticsView(APIView):

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from dieuhanh.accounts.selectors import scope_of
 from dieuhanh.analytics.engine import Engine, IndicatorSpec
 from dieuhanh.analytics.selectors import answer_cached, build_engine, spec_of
 from dieuhanh.figures.choices import DataValueStatus
@@ -60,6 +61,16 @@ def default_org_unit(tree: Sequence[TreeUnit], *, on: dt.date | None = None) -> 
 def visible_indicators(*, user: object) -> list[Indicator]:
     """The indicators a user may see: all when signed in, only the public ones for anonymous visitors."""
     return indicator_list(public_only=not may_see_internal(user))
+
+
+def indicators_at(indicators: Sequence[Indicator], *, user: object, unit: OrgUnit | None) -> list[Indicator]:
+    """Of ``indicators``, those ``user`` may see at ``unit``: the public ones, and the others where
+    their scope reads the unit (``accounts.scope``: a district's reporter sees the province's public
+    figures only). No query."""
+    if unit is None:
+        return list(indicators)
+    scope = scope_of(user)
+    return [indicator for indicator in indicators if scope.may_read(unit=unit, indicator=indicator)]
 
 
 def stored_operands(indicators: Sequence[Indicator]) -> list[Indicator]:

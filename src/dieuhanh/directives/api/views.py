@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dieuhanh.accounts.permissions import ReadAnyoneWriteWithPermission
-from dieuhanh.accounts.selectors import signed_in
+from dieuhanh.accounts.selectors import scope_of, signed_in
 from dieuhanh.analytics.selectors import number_out
 from dieuhanh.api import ObjectJSONParser
 from dieuhanh.directives.api.serializers import (
@@ -52,6 +52,7 @@ from dieuhanh.directives.selectors import (
     agency_catalogue,
     directive_may_report,
     directive_may_review,
+    directives_visible,
     status_summary,
     statuses_at,
     unit_by_code,
@@ -158,10 +159,11 @@ class DirectiveViewSet(viewsets.ModelViewSet[Directive]):
     lookup_value_regex = r"\d+"
 
     def get_queryset(self) -> QuerySet[Directive]:
-        return (
+        return directives_visible(
             Directive.objects.select_related("lead_agency")
             .prefetch_related("coordinating_agencies")
-            .order_by("source_id", "parent_id", "position", "id")
+            .order_by("source_id", "parent_id", "position", "id"),
+            user=self.request.user,
         )
 
     def _context(self, as_of: dt.date, states: dict[int, StatusAt]) -> dict[str, Any]:
@@ -212,7 +214,10 @@ class DirectiveViewSet(viewsets.ModelViewSet[Directive]):
             else None
         )
         counts = status_summary(
-            filters=DirectiveFilters(agency=agency, role=str(params.get("role") or ""), source=source), on=as_of
+            filters=DirectiveFilters(
+                agency=agency, role=str(params.get("role") or ""), source=source, user=request.user
+            ),
+            on=as_of,
         )
         return Response(
             {
@@ -343,7 +348,14 @@ class SourceDocumentViewSet(
     filterset_fields = ["kind", "date"]
 
     def get_queryset(self) -> QuerySet[SourceDocument]:
-        return SourceDocument.objects.select_related("org_unit").annotate(directive_count=Count("directives"))
+        sources = SourceDocument.objects.select_related("org_unit").annotate(directive_count=Count("directives"))
+        scope = scope_of(self.request.user)
+        if scope.reads_everything:
+            return sources
+        # A source is seen with a directive of it, or when issued by a unit the user reads.
+        seen = directives_visible(Directive.objects.all(), user=self.request.user).values("source_id")
+        issued = scope.units(SourceDocument.objects.all(), through="org_unit") if scope.read_units else None
+        return sources.filter(Q(pk__in=seen) | Q(pk__in=issued.values("pk")) if issued is not None else Q(pk__in=seen))
 
     def perform_create(self, serializer: serializers.BaseSerializer[SourceDocument]) -> None:
         data = serializer.validated_data

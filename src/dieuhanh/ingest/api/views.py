@@ -15,23 +15,24 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from dieuhanh.accounts.selectors import signed_in
+from dieuhanh.accounts.selectors import scope_of, signed_in
 from dieuhanh.api import ExactJSONParser, ExactJSONRenderer
 from dieuhanh.figures.choices import DataValueStatus, ImportFormat
 from dieuhanh.figures.models import DataValue, ImportBatch
 from dieuhanh.figures.services import FigureConflictError
 from dieuhanh.indicators.periods import Period, PeriodError
-from dieuhanh.indicators.selectors import visible_to
 from dieuhanh.ingest.api.serializers import IMPORT_UPLOAD, DataValueSerializer, ImportBatchSerializer
+from dieuhanh.ingest.selectors import import_batch_may_view_all
 from dieuhanh.ingest.services import (
     DataValueError,
     ImportBusyError,
+    OutOfScopeError,
     data_value_delete,
     data_value_set,
     import_file,
@@ -111,7 +112,7 @@ class DataValueViewSet(viewsets.ModelViewSet[DataValue]):
         qs = DataValue.objects.select_related("indicator", "org_unit", "updated_by").order_by(
             "indicator__code", "org_unit__code", "period_start"
         )
-        return visible_to(qs, user=getattr(self.request, "user", None), through="indicator")
+        return scope_of(getattr(self.request, "user", None)).figures(qs)
 
     def perform_create(self, serializer: serializers.BaseSerializer[DataValue]) -> None:
         serializer.instance = self._set(serializer.validated_data)
@@ -148,13 +149,18 @@ class DataValueViewSet(viewsets.ModelViewSet[DataValue]):
                 status=data.get("status") or DataValueStatus.SUBMITTED,
                 user=self.request.user,
             )
+        except OutOfScopeError as exc:
+            raise PermissionDenied(exc.issues[0].message) from exc
         except DataValueError as exc:
             raise ValidationError({"detail": [i.message for i in exc.issues]}) from exc
         except FigureConflictError as exc:
             raise FigureConflict(str(exc)) from exc
 
     def perform_destroy(self, instance: DataValue) -> None:
-        data_value_delete(data_value=instance, user=self.request.user)
+        try:
+            data_value_delete(data_value=instance, user=self.request.user)
+        except OutOfScopeError as exc:
+            raise PermissionDenied(exc.issues[0].message) from exc
 
 
 class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[ImportBatch]):
@@ -169,7 +175,7 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         qs = ImportBatch.objects.select_related("created_by")
         if not signed_in(user):
             return qs.none()
-        return qs if user.has_perm("figures.view_importbatch") else qs.filter(created_by_id=user.pk)
+        return qs if import_batch_may_view_all(user=user) else qs.filter(created_by_id=user.pk)
 
     @extend_schema(
         request=IMPORT_UPLOAD,

@@ -18,6 +18,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from dieuhanh.accounts.choices import Role
+from dieuhanh.accounts.services import membership_add
 from dieuhanh.commands import DieuhanhCommand
 from dieuhanh.demo.catalogue import DemoDataError, demo_data_dir
 from dieuhanh.demo.directives import directives_demo_load
@@ -242,11 +244,12 @@ class Command(DieuhanhCommand):
         call_command("runserver", options["addrport"], use_reloader=False)
 
     def _reset_demo_user(self) -> str:
-        """Make sure the superuser ``demo`` exists, with a new random password each run."""
+        """Make sure the superuser ``demo`` exists, an administrator, with a new random password each run."""
         password = secrets.token_urlsafe(12)
         user_model = get_user_model()
         user, _created = user_model.objects.get_or_create(username=DEMO_USERNAME)
         user.is_staff = user.is_superuser = user.is_active = True
         user.set_password(password)
         user.save()
+        membership_add(user=user, role=Role.ADMINISTRATOR)
         return password
