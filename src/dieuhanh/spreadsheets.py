@@ -9,9 +9,12 @@ file — through here; its own figures stay numbers.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openpyxl.cell.cell import Cell
+if TYPE_CHECKING:
+    # Only for the types: openpyxl imports numpy, which a CSV import must not pay for at start-up
+    # (tests/test_startup.py).
+    from openpyxl.cell.cell import Cell
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
