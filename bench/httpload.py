@@ -13,9 +13,11 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -92,6 +94,52 @@ PAGES = {
     "page": "/",
     "wall": "/wall/",
 }
+
+# The question of the probe in issue 15: 73 indicators × 122 units × 60 months, anonymous. The
+# product refuses it before looking a code up, so codes that exist or not cost the same.
+OVERSIZED = "/api/v1/analytics?" + urlencode(
+    {
+        "indicator": ",".join(f"IND{i:03d}" for i in range(73)),
+        "org_unit": ",".join(f"U{u:05d}" for u in range(122)),
+        "period": ",".join(f"{2020 + m // 12}{m % 12 + 1:02d}" for m in range(60)),
+    }
+)
+
+
+def timed_get(server: Server, path: str) -> tuple[int, float]:
+    """One anonymous GET on a new connection: its status and milliseconds to the last byte."""
+    start = time.perf_counter()
+    try:
+        with urllib.request.urlopen(server.base + path, timeout=120) as response:  # noqa: S310 - our own loopback server
+            response.read()
+            status = int(response.status)
+    except urllib.error.HTTPError as exc:
+        exc.read()
+        status = exc.code
+    return status, (time.perf_counter() - start) * 1000
+
+
+def refusal(server: Server, *, baseline: str, repeats: int) -> dict[str, Any]:
+    """The oversized question against an ordinary one, asked in turns, one at a time: the median
+    and the p95 of each (ms), their ratio, and whether every oversized one was refused (400)."""
+    timings: dict[str, list[float]] = {"oversized": [], "baseline": []}
+    statuses: dict[str, set[int]] = {"oversized": set(), "baseline": set()}
+    for _ in range(repeats):
+        for name, path in (("baseline", baseline), ("oversized", OVERSIZED)):
+            status, ms = timed_get(server, path)
+            timings[name].append(ms)
+            statuses[name].add(status)
+    out: dict[str, Any] = {"repeats": repeats, "cells": 73 * 122 * 60}
+    for name, values in timings.items():
+        ordered = sorted(values)
+        out[name] = {
+            "median_ms": statistics.median(ordered),
+            "p95_ms": ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))],
+            "statuses": sorted(statuses[name]),
+        }
+    out["ratio"] = out["oversized"]["median_ms"] / max(out["baseline"]["median_ms"], 1e-9)
+    out["refused"] = statuses["oversized"] == {400}
+    return out
 
 
 def _free_port() -> int:

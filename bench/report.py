@@ -250,6 +250,18 @@ def _workers_after(r: dict[str, Any], step: str = "http_pages") -> str:
     return ", ".join(_num(m) for m in after)
 
 
+def _refusal(r: dict[str, Any]) -> str:
+    """The oversized question's refusal (goal ≤ 50 ms), beside the overview asked in turn with it."""
+    h = _get(r, "steps", "http", "refusal")
+    if not h:
+        return "—"
+    verdict = "400" if h["refused"] else "**not refused**"
+    return (
+        f"{_num(h['oversized']['median_ms'])} · {_num(h['oversized']['p95_ms'])} (n={h['repeats']}, {verdict}); "
+        f"{_num(h['ratio'])} × the overview's {_num(h['baseline']['median_ms'])}"
+    )
+
+
 def _import(r: dict[str, Any]) -> str:
     step = _get(r, "steps", "import")
     if not step:
@@ -327,6 +339,7 @@ def results_table(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
         ("5 HTTP overview, 50 clients, as deployed (answer cache on)", lambda r: _http(r, "overview")),
         ("5 HTTP ranking, 50 clients, as deployed", lambda r: _http(r, "ranking")),
         ("5 HTTP trend, 50 clients, as deployed", lambda r: _http(r, "trend")),
+        ("5 HTTP oversized question refused (73 × 122 × 60 cells, anonymous), ms", _refusal),
         ("5 HTTP overview, 50 clients, answer cache off", lambda r: _http(r, "overview", "http_uncached")),
         ("5 HTTP ranking, 50 clients, answer cache off", lambda r: _http(r, "ranking", "http_uncached")),
         ("5 HTTP trend, 50 clients, answer cache off", lambda r: _http(r, "trend", "http_uncached")),

@@ -127,6 +127,8 @@ BUDGETS = {
     ),
 }
 HTTP_CLIENTS = 50
+# Issue 15: how many times the oversized question (and the ordinary one beside it) is asked.
+REFUSAL_REPEATS = 50
 # The most address space a product step may take: a step that would need more fails (MemoryError)
 # rather than drive the shared machine into the OOM killer.
 MEMORY_LIMIT = min(16 << 30, int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") * 0.7))
@@ -462,6 +464,17 @@ class SetRun:
                 out[kind] = measured
                 rps, p95, errors = measured["rps"], measured["p95_ms"], measured["errors"]
                 log(f"  {kind}{tag}: {rps:.1f} req/s, p95 {p95:.0f} ms, {errors} errors")
+            if cache:
+                # Issue 15: the anonymous oversized question is refused cheaply (goal ≤ 50 ms), timed
+                # beside the ordinary overview (answered from the cache) on the same server.
+                refused = httpload.refusal(server, baseline=paths["overview"], repeats=REFUSAL_REPEATS)
+                out["refusal"] = refused
+                if not refused["refused"]:
+                    self.result["failures"].append("http: the oversized question was not refused with a 400")
+                log(
+                    f"  oversized question refused: median {refused['oversized']['median_ms']:.1f} ms "
+                    f"({refused['ratio']:.2f} × the overview's {refused['baseline']['median_ms']:.1f} ms)"
+                )
         finally:
             out["memory"] = httpload.stop(server)
         return out

@@ -199,6 +199,16 @@ DEFAULT_FROM_EMAIL = os.environ.get("DIEUHANH_EMAIL_FROM", "dieuhanh@localhost")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 DIEUHANH_IMPORT_MAX_BYTES = int(os.environ.get("DIEUHANH_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
+# An XLSX is a zip: what it unpacks to is what a worker holds, so that is bounded too (docs/imports.md).
+DIEUHANH_IMPORT_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("DIEUHANH_IMPORT_MAX_UNCOMPRESSED_BYTES", str(512 * 1024 * 1024))
+)
+
+# The work one request may ask for (docs/api.md, "Limits"): indicator × unit × period cells of one
+# analytics question (the national ranking of 3,321 communes is 3,321; of the 10,164 communes
+# before 1 July 2025, 10,164), and rows of one page of a list.
+DIEUHANH_MAX_ANALYTICS_CELLS = int(os.environ.get("DIEUHANH_MAX_ANALYTICS_CELLS", "20000"))
+DIEUHANH_MAX_PAGE_SIZE = int(os.environ.get("DIEUHANH_MAX_PAGE_SIZE", "1000"))
 
 # Answers of analytics are cached per process (or in a shared cache named here) under a stamp
 # that every change of figures or catalogue renews; 0 turns the cache off.
@@ -247,7 +257,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "dieuhanh.limits.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": False,

@@ -631,20 +631,7 @@ def analytics_ranking(
     spec = spec_of(indicator)
 
     def compute(use_rollups: bool) -> list[RankRow]:
-        # The units of the map of the period's last day (docs/dashboards.md, "The map of a date"); below
-        # a unit asked about a period before it began, the units it was made of, valid then.
-        day = map_day(org_unit, period.end_date)
-        if began_after(org_unit, day):
-            below = [u.pk for u in predecessors_on(org_unit, on=day, fields=("id",))]
-            query = OrgUnit.objects.filter(pk__in=below)
-            for _level in range(depth - 1):
-                query = OrgUnit.objects.filter(parent__in=query.values("pk")).valid_on(day)
-        else:
-            query = (
-                OrgUnit.objects.descendants_of(org_unit, include_self=False)
-                .filter(depth=org_unit.depth + depth)
-                .valid_on(day)
-            )
+        query = ranked_units(org_unit=org_unit, period=period, depth=depth)
         rows = query.order_by("sort_order", "code").values_list("id", "code", "name", "path", "valid_from", "valid_to")
         units = [RankedUnit(*row) for row in rows]
         if not units:
@@ -665,6 +652,24 @@ def analytics_ranking(
         )
 
     return answer_cached(("ranking", indicator.pk, org_unit.pk, period.code, measure, depth), compute)
+
+
+def ranked_units(*, org_unit: OrgUnit, period: Period, depth: int = 1) -> QuerySet[OrgUnit]:
+    """The units a ranking of ``org_unit``'s units ``depth`` levels below it ranks, as a query (the
+    API counts it before asking for the ranking).
+
+    The units of the map of the period's last day (docs/dashboards.md, "The map of a date"); below
+    a unit asked about a period before it began, the units it was made of, valid then."""
+    day = map_day(org_unit, period.end_date)
+    if began_after(org_unit, day):
+        below = [u.pk for u in predecessors_on(org_unit, on=day, fields=("id",))]
+        query = OrgUnit.objects.filter(pk__in=below)
+        for _level in range(depth - 1):
+            query = OrgUnit.objects.filter(parent__in=query.values("pk")).valid_on(day)
+        return query
+    return (
+        OrgUnit.objects.descendants_of(org_unit, include_self=False).filter(depth=org_unit.depth + depth).valid_on(day)
+    )
 
 
 # A ranked unit's re-basing: (rebased, missing reason, the predecessors' codes it concerns).

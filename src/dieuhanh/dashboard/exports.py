@@ -20,6 +20,7 @@ from dieuhanh.analytics.readmodel import writing
 from dieuhanh.analytics.readmodel.book import Figure, rebased_note
 from dieuhanh.dashboard.selectors.indicator import IndicatorDetail, UnitRow
 from dieuhanh.dashboard.templatetags.dh_figures import localized
+from dieuhanh.spreadsheets import csv_row, xlsx_append
 
 CSV_MARK = "\ufeff"  # a byte-order mark, so that Excel opens the file as UTF-8
 # Columns (from 0) that hold figures in the indicator's unit; changes (per cent or points); the share of plan.
@@ -107,13 +108,14 @@ def indicator_csv(detail: IndicatorDetail) -> str:
     out = io.StringIO()
     out.write(CSV_MARK)
     writer = csv.writer(out)
-    writer.writerow([localized(detail.indicator), localized(detail.indicator, "unit"), detail.report.label()])
+    # Names and codes are the catalogue's: one that reads as a formula is made text (spreadsheets.py).
+    writer.writerow(csv_row([localized(detail.indicator), localized(detail.indicator, "unit"), detail.report.label()]))
     writer.writerow(_headings())
     for row in _rows(detail):
-        writer.writerow([_plain(v) for v in row])
+        writer.writerow([_plain(v) for v in csv_row(row)])
     note = rebased_note_row(detail)
     if note:
-        writer.writerow(note)
+        writer.writerow(csv_row(note))
     return out.getvalue()
 
 
@@ -123,7 +125,7 @@ def indicator_xlsx(detail: IndicatorDetail) -> bytes:
     sheet = book.active
     assert sheet is not None  # noqa: S101 - a new workbook always has one sheet
     sheet.title = _("Measures")[:31]
-    sheet.append([localized(detail.indicator), localized(detail.indicator, "unit"), detail.report.label()])
+    xlsx_append(sheet, [localized(detail.indicator), localized(detail.indicator, "unit"), detail.report.label()])
     sheet["A1"].font = Font(bold=True)
     sheet.append(_headings())
     for cell in sheet[2]:
@@ -133,7 +135,7 @@ def indicator_xlsx(detail: IndicatorDetail) -> bytes:
     # A rate's changes are points, written to its own decimals; other changes are per cent, one decimal.
     change_format = ("0." + "0" * decimals if decimals else "0") if detail.own.figure.rate else "0.0"
     for row in _rows(detail):
-        sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+        xlsx_append(sheet, [float(v) if isinstance(v, Decimal) else v for v in row])
         cells = sheet[sheet.max_row]
         for column in FIGURE_COLUMNS:
             cells[column].number_format = number_format
@@ -142,7 +144,7 @@ def indicator_xlsx(detail: IndicatorDetail) -> bytes:
         cells[SHARE_COLUMN].number_format = "0.0"
     note = rebased_note_row(detail)
     if note:
-        sheet.append(note)
+        xlsx_append(sheet, note)
     sheet.column_dimensions["B"].width = 32
     sheet.column_dimensions["C"].width = 22
 
@@ -151,7 +153,8 @@ def indicator_xlsx(detail: IndicatorDetail) -> bytes:
     for cell in trend[1]:
         cell.font = Font(bold=True)
     for point in detail.trend:
-        trend.append(
+        xlsx_append(
+            trend,
             [
                 point.period.label(),
                 *(
@@ -161,7 +164,7 @@ def indicator_xlsx(detail: IndicatorDetail) -> bytes:
                 writing.rebased_parts_text(
                     [p for p, on in (("value", point.rebased), ("previous", point.previous_rebased)) if on]
                 ),
-            ]
+            ],
         )
     out = io.BytesIO()
     book.save(out)

@@ -30,6 +30,7 @@ from dieuhanh.ingest.scoping import out_of_scope, written_by_rows
 from dieuhanh.ingest.validation import check_rows
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.orgunits.selectors import unit_history
+from dieuhanh.spreadsheets import csv_row
 
 MAX_STORED_ERRORS = 10_000
 
@@ -266,14 +267,17 @@ def issues_as_csv(errors: list[dict[str, Any]]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow([_("Line"), _("Sheet"), _("Column"), _("Value"), _("Problem")])
     for error in errors:
+        # The file's own cells come back here: one that reads as a formula is made text.
         writer.writerow(
-            [
-                error.get("line") or "",
-                error.get("sheet") or "",
-                error.get("column") or "",
-                error.get("value") or "",
-                error["message"],
-            ]
+            csv_row(
+                [
+                    error.get("line") or "",
+                    error.get("sheet") or "",
+                    error.get("column") or "",
+                    error.get("value") or "",
+                    error["message"],
+                ]
+            )
         )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 

@@ -10,10 +10,12 @@ visible labels are translated or edited.
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
@@ -26,7 +28,9 @@ from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.ingest.parsers import OUR_COLUMNS, OUR_REQUIRED, Issue, ParseError, RawRow, Refusals
 from dieuhanh.ingest.validation import EXCEL_DIGITS
+from dieuhanh.limits import grouped
 from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.spreadsheets import xlsx_cell
 
 META_SHEET = "_dieuhanh"
 META_MARK = "dieuhanh-template"
@@ -91,7 +95,8 @@ def xlsx_template_build(*, org_unit: OrgUnit, year: int, indicators: Sequence[In
         sheet["A1"] = _("No indicator to enter.")
     meta = workbook.create_sheet(META_SHEET)
     meta["A1"], meta["B1"] = META_MARK, TEMPLATE_VERSION
-    meta["A2"], meta["B2"] = "org_unit", org_unit.code
+    meta["A2"] = "org_unit"
+    xlsx_cell(meta["B2"], org_unit.code)
     meta["A3"], meta["B3"] = "year", year
     meta.sheet_state = "hidden"
     buffer = io.BytesIO()
@@ -110,12 +115,18 @@ def _fill_sheet(
 ) -> None:
     periods = Period(year, PeriodType.YEARLY, 1).sub_periods(period_type)
     last_column = FIRST_PERIOD_COLUMN + len(periods) - 1
-    sheet["A1"] = _("DATA ENTRY FORM, YEAR %(year)d — %(unit)s") % {"year": year, "unit": org_unit.name}
+    # The catalogue's texts (names, codes, units) go in through xlsx_cell: one that reads as a
+    # formula stays text, and reads back as written.
+    xlsx_cell(sheet["A1"], _("DATA ENTRY FORM, YEAR %(year)d — %(unit)s") % {"year": year, "unit": org_unit.name})
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet["A2"] = _(
-        "Unit code %(code)s. Type figures into the yellow cells and upload the file back. "
-        "Do not change the indicator codes in column A."
-    ) % {"code": org_unit.code}
+    xlsx_cell(
+        sheet["A2"],
+        _(
+            "Unit code %(code)s. Type figures into the yellow cells and upload the file back. "
+            "Do not change the indicator codes in column A."
+        )
+        % {"code": org_unit.code},
+    )
     sheet["A2"].font = Font(italic=True, color="444444")
     headers = [_("Indicator code"), _("Indicator"), _("Unit of measure")] + [_period_header(p) for p in periods]
     for column, text in enumerate(headers, start=1):
@@ -130,11 +141,11 @@ def _fill_sheet(
     sheet.row_dimensions[4].hidden = True
 
     for row, indicator in enumerate(indicators, start=FIRST_DATA_ROW):
-        sheet.cell(row=row, column=1, value=indicator.code).border = _BORDER
-        name = sheet.cell(row=row, column=2, value=indicator.name)
+        xlsx_cell(sheet.cell(row=row, column=1), indicator.code).border = _BORDER
+        name = xlsx_cell(sheet.cell(row=row, column=2), indicator.name)
         name.border = _BORDER
         name.alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.cell(row=row, column=3, value=indicator.unit).border = _BORDER
+        xlsx_cell(sheet.cell(row=row, column=3), indicator.unit).border = _BORDER
         validation = DataValidation(
             type="decimal",
             operator="between",
@@ -183,7 +194,82 @@ def _cell_value(stored: Decimal) -> int | float | str:
     return sign + ".".join(groups) + ("," + fraction if fraction else "")
 
 
+# What a member of an XLSX may unpack to, times what it takes packed: Excel's and openpyxl's parts
+# pack 5 to 20 times; deflate cannot pack more than about 1,000 times, which only a file made to
+# swell (a zip bomb) comes near. Parts under a megabyte unpacked are never refused for it.
+MAX_PACKING_RATIO = 200
+RATIO_FLOOR = 2**20
+# The shared strings (every text of a workbook, once) are held in memory whole while a workbook is
+# read, at about four times their size: they get this share of the uncompressed limit.
+SHARED_STRINGS_SHARE = 8
+
+
+def _megabytes(size: int) -> str:
+    return grouped(max(1, round(size / 2**20)))
+
+
+def unpacked_size_check(content: bytes) -> None:
+    """Refuse an XLSX, before it is opened, whose parts unpack to more than
+    ``DIEUHANH_IMPORT_MAX_UNCOMPRESSED_BYTES`` (or its shared strings to more than a share of it),
+    or one of whose parts is packed more tightly than a spreadsheet ever is.
+
+    The sizes are the archive's own: Python's zipfile never unpacks more of a part than its
+    directory says, so a part that claims less than it holds cannot get round the limit."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        return  # not a readable zip: openpyxl says so in its own words
+    limit = int(settings.DIEUHANH_IMPORT_MAX_UNCOMPRESSED_BYTES)
+    total = sum(m.file_size for m in members)
+    if total > limit:
+        raise ParseError(
+            [
+                Issue(
+                    _(
+                        "The Excel file unpacks to %(size)s MB, more than the %(max)s MB an import may "
+                        "hold. Split it into smaller files (fewer rows or sheets in each), or save it as CSV."
+                    )
+                    % {"size": _megabytes(total), "max": _megabytes(limit)}
+                )
+            ]
+        )
+    for member in members:
+        name = member.filename.rsplit("/", 1)[-1].lower()
+        if name == "sharedstrings.xml" and member.file_size > limit // SHARED_STRINGS_SHARE:
+            raise ParseError(
+                [
+                    Issue(
+                        _(
+                            "The Excel file holds %(size)s MB of text (its shared strings), more than the "
+                            "%(max)s MB an import may hold. Remove the long texts or the sheets that are "
+                            "not figures, or save the figures as CSV."
+                        )
+                        % {"size": _megabytes(member.file_size), "max": _megabytes(limit // SHARED_STRINGS_SHARE)}
+                    )
+                ]
+            )
+        if member.file_size > RATIO_FLOOR and member.file_size > MAX_PACKING_RATIO * max(1, member.compress_size):
+            raise ParseError(
+                [
+                    Issue(
+                        _(
+                            "The Excel file's part %(part)s unpacks to %(size)s MB from %(packed)s KB: no "
+                            "spreadsheet is packed that tightly, so the file is refused unopened. Open it "
+                            "in Excel, keep only the figures and save it again as .xlsx."
+                        )
+                        % {
+                            "part": member.filename[:80],
+                            "size": _megabytes(member.file_size),
+                            "packed": grouped(max(1, round(member.compress_size / 1024))),
+                        }
+                    )
+                ]
+            )
+
+
 def parse_xlsx(content: bytes) -> list[RawRow]:
+    unpacked_size_check(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file

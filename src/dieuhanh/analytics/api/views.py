@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TypeVar
+
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -10,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dieuhanh.accounts.selectors import scope_of
+from dieuhanh.accounts.selectors import Scope, scope_of
 from dieuhanh.analytics.api.serializers import MEASURES, RANK_ROWS
 from dieuhanh.analytics.selectors import (
     AnalyticsQueryError,
@@ -19,12 +23,16 @@ from dieuhanh.analytics.selectors import (
     answer_cached,
     measures_as_json,
     number_out,
+    ranked_units,
     resolve_query,
 )
 from dieuhanh.indicators.models import Indicator
-from dieuhanh.indicators.periods import Period
+from dieuhanh.indicators.periods import Period, PeriodError
 from dieuhanh.indicators.selectors import may_see_internal
+from dieuhanh.limits import analytics_cells_check, ranking_cells_check, whole_number
 from dieuhanh.orgunits.models import OrgUnit
+
+T = TypeVar("T")
 
 _CODES = {
     "indicator": "Indicator code(s), comma-separated.",
@@ -33,40 +41,100 @@ _CODES = {
 }
 
 
-def _codes(request: Request, name: str) -> list[str]:
+# A ranking reaches at most this many levels below its unit (country → province → district →
+# commune is three); deeper is refused before the tree is walked.
+MAX_RANKING_DEPTH = 10
+
+
+def _codes(request: Request, name: str) -> tuple[str, ...]:
+    """The codes of a parameter, given once or several times, comma-separated; each once, in the
+    order first asked."""
     values = request.query_params.getlist(name)
-    return [c.strip() for v in values for c in v.split(",") if c.strip()]
+    return tuple(dict.fromkeys(c.strip() for v in values for c in v.split(",") if c.strip()))
 
 
-def _asked(request: Request) -> tuple[object, ...]:
-    """The question as asked (the answer also depends on what the asker may see: their scope's key)."""
-    return (
-        tuple(sorted((k, tuple(v)) for k, v in request.query_params.lists())),
-        scope_of(request.user).cache_key,
-    )
-
-
-def _resolve(request: Request) -> tuple[list[Indicator], list[OrgUnit], list[Period]]:
+def _period_code(code: str) -> str:
+    """A period as the API writes it (2023q2 → 2023Q2); one that is not a period is left as asked,
+    for the lookup to name it."""
     try:
-        indicators, units, periods = resolve_query(
-            indicator_codes=_codes(request, "indicator"),
-            org_unit_codes=_codes(request, "org_unit"),
-            period_codes=_codes(request, "period"),
-            public_only=not may_see_internal(request.user),
+        return Period.parse(code).code
+    except PeriodError:
+        return code
+
+
+@dataclass(frozen=True)
+class Question:
+    """What an analytics request asks, parsed from its query: every other parameter is ignored, and
+    the order the codes come in does not change what is computed (only the order of the answer)."""
+
+    indicators: tuple[str, ...]
+    org_units: tuple[str, ...]
+    periods: tuple[str, ...]
+    internal: bool
+    # What the asker may see (their scope's key): users with the same one get the same answers.
+    scope: tuple[object, ...] = ()
+
+    @classmethod
+    def of(cls, request: Request) -> Question:
+        return cls(
+            indicators=_codes(request, "indicator"),
+            org_units=_codes(request, "org_unit"),
+            periods=tuple(dict.fromkeys(_period_code(c) for c in _codes(request, "period"))),
+            internal=may_see_internal(request.user),
+            scope=scope_of(request.user).cache_key,
         )
-    except AnalyticsQueryError as exc:
-        raise ValidationError({"detail": str(exc).splitlines()}) from exc
-    scope = scope_of(request.user)
-    refused = [
-        _("Indicator %(indicator)s is not public; your account reads it only in its own units, not in %(unit)s.")
-        % {"indicator": indicator.code, "unit": unit.label()}
-        for indicator in indicators
-        for unit in units
-        if not scope.may_read(unit=unit, indicator=indicator)
+
+    def normalised(self) -> Question:
+        """The same question with its codes in one order: what the answer cache is keyed by."""
+        return replace(
+            self,
+            indicators=tuple(sorted(self.indicators)),
+            org_units=tuple(sorted(self.org_units)),
+            periods=tuple(sorted(self.periods)),
+        )
+
+    def resolve(self, scope: Scope | None = None) -> tuple[list[Indicator], list[OrgUnit], list[Period]]:
+        """The records asked for; with the asker's ``scope``, refused (403) where a non-public
+        indicator is asked at a unit the scope does not read."""
+        try:
+            indicators, units, periods = resolve_query(
+                indicator_codes=self.indicators,
+                org_unit_codes=self.org_units,
+                period_codes=self.periods,
+                public_only=not self.internal,
+            )
+        except AnalyticsQueryError as exc:
+            raise ValidationError({"detail": str(exc).splitlines()}) from exc
+        if scope is not None:
+            refused = [
+                _(
+                    "Indicator %(indicator)s is not public; your account reads it only in its own units, "
+                    "not in %(unit)s."
+                )
+                % {"indicator": indicator.code, "unit": unit.label()}
+                for indicator in indicators
+                for unit in units
+                if not scope.may_read(unit=unit, indicator=indicator)
+            ]
+            if refused:
+                raise PermissionDenied(" ".join(refused))
+        return indicators, units, periods
+
+
+def _reordered(rows: Sequence[T], computed: Question, asked: Question) -> list[T]:
+    """Rows computed for every indicator × unit × period of ``computed``, in the order ``asked``
+    names the same codes."""
+    where = [
+        {code: i for i, code in enumerate(codes)}
+        for codes in (computed.indicators, computed.org_units, computed.periods)
     ]
-    if refused:
-        raise PermissionDenied(" ".join(refused))
-    return indicators, units, periods
+    units, periods = len(computed.org_units), len(computed.periods)
+    return [
+        rows[(where[0][i] * units + where[1][u]) * periods + where[2][p]]
+        for i in asked.indicators
+        for u in asked.org_units
+        for p in asked.periods
+    ]
 
 
 class AnalyticsView(APIView):
@@ -79,13 +147,31 @@ class AnalyticsView(APIView):
         responses=MEASURES,
     )
     def get(self, request: Request) -> Response:
+        asked = Question.of(request)
+        # The cap first: a question too big is refused before a code is looked up.
+        analytics_cells_check(
+            indicators=len(asked.indicators), org_units=len(asked.org_units), periods=len(asked.periods)
+        )
+        key = asked.normalised()
+
         def compute(_use_rollups: bool) -> list[dict[str, object]]:
-            indicators, units, periods = _resolve(request)
-            measures = analytics_measures(indicators=indicators, org_units=units, periods=periods)
+            # Looked up in the order asked (unknown codes are named in that order), computed in
+            # the cache's order, so that the answer kept serves the question in any order.
+            indicators, units, periods = asked.resolve(scope_of(request.user))
+            indicator_of = dict(zip(asked.indicators, indicators, strict=True))
+            unit_of = dict(zip(asked.org_units, units, strict=True))
+            period_of = {p.code: p for p in periods}
+            measures = analytics_measures(
+                indicators=[indicator_of[c] for c in key.indicators],
+                org_units=[unit_of[c] for c in key.org_units],
+                periods=[period_of[c] for c in key.periods],
+            )
             return [measures_as_json(m) for m in measures]
 
-        # Keyed by the question as asked: a repeated one skips even looking its codes up.
-        return Response(answer_cached(("api:analytics", *_asked(request)), compute))
+        # Keyed by the question parsed (any other parameter, the order of the codes, a code given
+        # twice do not make another question): a repeated one skips even looking its codes up.
+        rows = answer_cached(("api:analytics", key), compute)
+        return Response(_reordered(rows, key, asked))
 
 
 class RankingView(APIView):
@@ -105,21 +191,23 @@ class RankingView(APIView):
         responses=RANK_ROWS,
     )
     def get(self, request: Request) -> Response:
-        return Response(answer_cached(("api:ranking", *_asked(request)), lambda _rolled: self._compute(request)))
-
-    def _compute(self, request: Request) -> list[dict[str, object]]:
-        indicators, units, periods = _resolve(request)
-        if len(indicators) != 1 or len(units) != 1 or len(periods) != 1:
+        asked = Question.of(request)
+        if len(asked.indicators) != 1 or len(asked.org_units) != 1 or len(asked.periods) != 1:
+            # Resolving names what is unknown or missing; otherwise, say what a ranking takes.
+            asked.resolve()
             raise ValidationError({"detail": [_("Ranking takes exactly one indicator, one org unit and one period.")]})
-        measure = request.query_params.get("measure", "value")
+        measure = str(request.query_params.get("measure", "value")).strip()
+        depth = _depth(request)
+        key = ("api:ranking", asked.normalised(), measure, depth)
+        scope = scope_of(request.user)
+        return Response(answer_cached(key, lambda _rolled: self._compute(asked, measure, depth, scope)))
+
+    def _compute(self, asked: Question, measure: str, depth: int, scope: Scope) -> list[dict[str, object]]:
+        (indicator,), (unit,), (period,) = asked.resolve(scope)
+        # Counted before anything is computed: a ranking of more units than a question may ask is refused.
+        ranking_cells_check(units=ranked_units(org_unit=unit, period=period, depth=depth).count())
         try:
-            depth = int(request.query_params.get("depth", "1"))
-        except ValueError:
-            raise ValidationError({"detail": [_("The depth must be a whole number.")]}) from None
-        try:
-            rows = analytics_ranking(
-                indicator=indicators[0], org_unit=units[0], period=periods[0], measure=measure, depth=depth
-            )
+            rows = analytics_ranking(indicator=indicator, org_unit=unit, period=period, measure=measure, depth=depth)
         except AnalyticsQueryError as exc:
             raise ValidationError({"detail": [str(exc)]}) from exc
         return [
@@ -134,3 +222,18 @@ class RankingView(APIView):
             }
             for r in rows
         ]
+
+
+def _depth(request: Request) -> int:
+    raw = str(request.query_params.get("depth", "1"))
+    depth = whole_number(raw, low=1, high=MAX_RANKING_DEPTH)
+    if depth is None:
+        raise ValidationError(
+            {
+                "detail": [
+                    _("The depth must be a whole number from 1 (the units just below) to %(max)d.")
+                    % {"max": MAX_RANKING_DEPTH}
+                ]
+            }
+        )
+    return depth
