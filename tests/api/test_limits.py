@@ -283,12 +283,12 @@ def test_a_junk_parameter_does_not_make_another_ranking(
 
 
 def test_the_cache_never_crosses_visibility_with_a_normalised_key(
-    rolled: Tree, api: APIClient, colleague_api: APIClient
+    rolled: Tree, api: APIClient, leader_api: APIClient
 ) -> None:
     IndicatorFactory(code="SECRET", is_public=False)
     question = {"indicator": "SECRET", "org_unit": "74", "period": "202301"}
 
-    seen = colleague_api.get("/api/v1/analytics", question)
+    seen = leader_api.get("/api/v1/analytics", question)
     unseen = api.get("/api/v1/analytics", {**question, "junk": "1"})
 
     assert seen.status_code == 200
