@@ -285,6 +285,12 @@ SPECTACULAR_SETTINGS = {
     # No badge fetched from swagger.io's validator: the page loads nothing from other sites (CSP).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two fields of different choices would otherwise both be named "OrgUnitKindEnum" (a unit's
+    # kind, and the kind of unit a data set expects reports from).
+    "ENUM_NAME_OVERRIDES": {
+        "OrgUnitKindEnum": "dieuhanh.orgunits.choices.OrgUnitKind",
+        "ReportingKindEnum": "dieuhanh.reporting.choices.ReportingKind",
+    },
 }
 
 LOGGING = {

@@ -52,8 +52,9 @@ MEDIA_PREFIX = "media/"
 DATABASE_MEMBER = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 # The apps whose tables a manifest counts: the product's own, and its users.
 COUNTED_APPS = ("auth", "axes")
-# Tables every database holds once migrated, whatever it was used for: not what a restore would lose.
-ALWAYS_FILLED = {"auth.Permission", "analytics.RollupState"}
+# Tables every database holds once migrated, whatever it was used for (permissions, the roles'
+# groups, the rollups' state): not what a restore would lose.
+ALWAYS_FILLED = {"auth.Permission", "auth.Group", "analytics.RollupState"}
 _CHUNK = 1024 * 1024
 
 
