@@ -71,6 +71,14 @@ NOBODY: frozenset[str] = frozenset()
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
+# What only those who read district 719 in full may see anywhere (a page, an API answer): its
+# non-public figure and the province's total of it (as the API and as the pages write them), its
+# directive and its evidence file.
+SECRET_VALUE = {"718": 718718, "719": 719719}
+DIRECTIVE_MARK = {"718": "NV-718-NOIBO", "719": "NV-719-NOIBO"}
+MARKS_OF_719 = ("719719", "719.719", "1438437", "1.438.437", DIRECTIVE_MARK["719"], "bao-cao-719")
+BLIND_TO_719 = frozenset({ANONYMOUS, NO_ROLE, VIEWER, REPORTER_IN, REPORTER_OUT})
+
 
 # ---- the world -----------------------------------------------------------------------------------
 
@@ -104,13 +112,14 @@ class World:
 
 
 def _side(code: str, district: OrgUnit, commune: OrgUnit, *, secret: Indicator, creator: Any, office: Any) -> Side:
-    figure = put(secret, district, "202301", 10)
+    # A value no other number of the world makes: seen anywhere, it is this figure.
+    figure = put(secret, district, "202301", SECRET_VALUE[code])
     put(secret, commune, "202301", 4)
     source = source_document_create(
         kind=SourceKind.CONCLUSION_NOTICE, date=dt.date(2024, 9, 12), number=f"{code}/TB-UBND", user=office
     )
     (directive,) = directives_create(
-        source=source, items=[DirectiveInput(content=f"Nhiệm vụ của {code}", lead=code)], user=office
+        source=source, items=[DirectiveInput(content=f"Nhiệm vụ {DIRECTIVE_MARK[code]}", lead=code)], user=office
     )
     update = progress_report(
         directive=directive,
@@ -465,6 +474,10 @@ def test_each_url_lets_through_exactly_the_actors_the_matrix_names(
         assert _passed(response), f"expected allowed, got {outcome}"
     else:
         assert _denied(response, rule), f"expected denied, got {outcome}"
+    if method == "GET" and actor in BLIND_TO_719 and not response.streaming:
+        text = response.content.decode(errors="replace")
+        shown = [mark for mark in MARKS_OF_719 if mark in text]
+        assert not shown, f"{method} {url} shows {shown} of district 719 to {actor}"
 
 
 def test_every_method_the_url_conf_answers_has_a_line_in_the_matrix() -> None:
