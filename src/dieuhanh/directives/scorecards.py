@@ -38,7 +38,7 @@ from typing import Any
 
 import yaml
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import Min, Q, QuerySet
 
 from dieuhanh.accounts.selectors import acting_user, scope_of
 from dieuhanh.analytics.selectors import analytics_measures
@@ -460,7 +460,7 @@ def scorecard_rows(*, period: Period, user: Any = None) -> list[ScorecardRow]:
     with_figures = DataValue.objects.filter(
         indicator=by_code[ASSIGNED], period_start__gte=period.start_date, period_start__lte=period.end_date
     ).values("org_unit_id")
-    shown = OrgUnit.objects.filter(pk__in=with_figures)
+    shown: QuerySet[OrgUnit] = OrgUnit.objects.filter(pk__in=with_figures)
     if user is not None:
         shown = scope_of(user).units(shown)
     units = sorted(
