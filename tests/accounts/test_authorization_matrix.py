@@ -413,7 +413,16 @@ def _walk(patterns: list[Any], route: str = "", namespace: str = "") -> Iterator
         yield Endpoint(name, full, _methods(p.callback))
 
 
-ENDPOINTS = {e.name: e for e in _walk(get_resolver().url_patterns)}
+def _endpoints() -> dict[str, Endpoint]:
+    found: dict[str, Endpoint] = {}
+    for endpoint in _walk(get_resolver().url_patterns):
+        # A second route under a name already seen is its own line of the matrix, not a shadow.
+        key = endpoint.name if endpoint.name not in found else f"{endpoint.name} {endpoint.route}"
+        found.setdefault(key, endpoint)
+    return found
+
+
+ENDPOINTS = _endpoints()
 
 
 def _cases() -> Iterator[Any]:
