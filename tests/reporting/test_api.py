@@ -11,6 +11,8 @@ from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
+from dieuhanh.accounts.choices import Role
+from dieuhanh.accounts.services import membership_add
 from dieuhanh.reporting.models import DataSet
 from tests.factories import IndicatorFactory, UserFactory
 from tests.reporting.conftest import World, report
@@ -38,9 +40,12 @@ def operator_api(db: None) -> APIClient:
 
 
 @pytest.fixture
-def reader_api(db: None) -> APIClient:
+def reader_api(world: World) -> APIClient:
+    """A viewer of the province: a leader, who sees every unit's obligations."""
+    reader = UserFactory(username="reader")
+    membership_add(user=reader, role=Role.VIEWER, org_unit=world.province)
     client = APIClient()
-    client.force_authenticate(UserFactory(username="reader"))
+    client.force_authenticate(reader)
     return client
 
 

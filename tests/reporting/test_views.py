@@ -8,6 +8,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from dieuhanh.accounts.choices import Role
+from dieuhanh.accounts.services import membership_add
 from tests.factories import UserFactory
 from tests.reporting.conftest import World, report, send
 
@@ -15,8 +17,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def signed_in(client: Client) -> Client:
-    client.force_login(UserFactory(username="reader"))
+def signed_in(client: Client, world: World) -> Client:
+    """A viewer of the province: a leader, who sees every unit's reports."""
+    reader = UserFactory(username="reader")
+    membership_add(user=reader, role=Role.VIEWER, org_unit=world.province)
+    client.force_login(reader)
     return client
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission, DjangoModelPermissions
 from rest_framework.request import Request
 
-from dieuhanh.accounts.selectors import signed_in
+from dieuhanh.accounts.selectors import scope_of, signed_in
 
 
 class ReadAnyoneWriteWithPermission(BasePermission):
@@ -36,3 +36,13 @@ class ReadAnyoneWriteWithPermission(BasePermission):
         if permission:
             return bool(user.has_perm(permission))
         return DjangoModelPermissions().has_permission(request, view)
+
+
+class ReadsEverything(BasePermission):
+    """Leaders, operators and administrators (``Scope.reads_everything``): for what describes the
+    whole deployment rather than a unit, such as the catalogue's history."""
+
+    message = _("Only the province's leaders, operators and administrators see this.")
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return scope_of(request.user).reads_everything

@@ -51,6 +51,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]] | None] = {
         "figures": ("view_datavalue", "view_datavaluechange", "view_importbatch"),
         "directives": (),
         "reports": (),
+        # The reporting calendar: data sets and their reminders.
+        "reporting": (),
     },
     Role.ADMINISTRATOR: None,
 }

@@ -38,9 +38,9 @@ from typing import Any
 
 import yaml
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import Min, Q, QuerySet
 
-from dieuhanh.accounts.selectors import acting_user
+from dieuhanh.accounts.selectors import acting_user, scope_of
 from dieuhanh.analytics.selectors import analytics_measures
 from dieuhanh.directives.choices import DirectiveStatus
 from dieuhanh.directives.models import Directive
@@ -446,9 +446,11 @@ class ScorecardRow:
         return sum(self.directives.values())
 
 
-def scorecard_rows(*, period: Period) -> list[ScorecardRow]:
+def scorecard_rows(*, period: Period, user: Any = None) -> list[ScorecardRow]:
     """Each unit's stored scorecard over ``period`` (the province first, then agencies, then the
-    others), read through analytics like any indicator; a fixed number of queries."""
+    others), read through analytics like any indicator; a fixed number of queries. With ``user``,
+    only the units they read in full (leaders, operators: all; a unit's members: its subtree;
+    no role: none), as the register lists only their directives; None: every unit (a command)."""
     indicators = list(
         Indicator.objects.select_related("numerator", "denominator").filter(code__in=(*STORED, ON_TIME_RATE))
     )
@@ -458,8 +460,11 @@ def scorecard_rows(*, period: Period) -> list[ScorecardRow]:
     with_figures = DataValue.objects.filter(
         indicator=by_code[ASSIGNED], period_start__gte=period.start_date, period_start__lte=period.end_date
     ).values("org_unit_id")
+    shown: QuerySet[OrgUnit] = OrgUnit.objects.filter(pk__in=with_figures)
+    if user is not None:
+        shown = scope_of(user).units(shown)
     units = sorted(
-        OrgUnit.objects.filter(pk__in=with_figures),
+        shown,
         key=lambda u: (u.kind != OrgUnitKind.PROVINCE, u.kind != OrgUnitKind.AGENCY, u.sort_order, u.code),
     )
     measures = analytics_measures(indicators=indicators, org_units=units, periods=[period])

@@ -268,7 +268,7 @@ def scorecards(request: HttpRequest) -> HttpResponse:
         if chosen.cumulative:
             raise PeriodError(_("A scorecard is for a month, a quarter, a half-year or a year."))
         period = chosen.period
-        rows = scorecard_rows(period=period)
+        rows = scorecard_rows(period=period, user=request.user)
     except (PeriodError, ValueError) as exc:
         error = str(exc) if isinstance(exc, PeriodError) else _("Choose a year from the list.")
     as_of = min(period.end_date, today) if period is not None else today

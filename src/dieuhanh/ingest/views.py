@@ -13,6 +13,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from dieuhanh.accounts.selectors import scope_of
 from dieuhanh.figures.models import ImportBatch
 from dieuhanh.indicators.selectors import indicator_list
 from dieuhanh.ingest.forms import ImportUploadForm, TemplateRequestForm
@@ -123,7 +124,13 @@ def template_download(request: HttpRequest) -> HttpResponse:
     unit = template_form.cleaned_data["org_unit"]
     year = template_form.cleaned_data["year"]
     sector = template_form.cleaned_data["sector"]
-    content = xlsx_template_build(
-        org_unit=unit, year=year, indicators=indicator_list(sector=sector.code if sector is not None else None)
-    )
+    # The form is prefilled with what is stored: only the indicators the user reads at the unit
+    # (outside their subtrees, the public ones and those an agency of theirs answers for).
+    scope = scope_of(request.user)
+    indicators = [
+        indicator
+        for indicator in indicator_list(sector=sector.code if sector is not None else None)
+        if scope.may_read(unit=unit, indicator=indicator)
+    ]
+    content = xlsx_template_build(org_unit=unit, year=year, indicators=indicators)
     return _download(content, filename=f"mau-nhap-{unit.code}-{year}.xlsx", content_type=XLSX_CONTENT_TYPE)

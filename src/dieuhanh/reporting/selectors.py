@@ -12,11 +12,13 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dieuhanh.accounts.selectors import scope_of
 from dieuhanh.figures.choices import DataValueStatus
 from dieuhanh.figures.models import DataValue, DataValueChange
 from dieuhanh.indicators.models import Indicator
@@ -238,10 +240,11 @@ class DataSetCalendar:
         return len(self.obligations)
 
 
-def calendar_for(*, period: Period, on: dt.date) -> list[DataSetCalendar]:
+def calendar_for(*, period: Period, on: dt.date, user: Any = None) -> list[DataSetCalendar]:
     """For every data set that asks for a period of ``period``'s type ending within it (a month
     shows the monthly reports of that month, a quarter its quarterly ones and the monthly ones of
-    its months …), its obligations on ``on``; three queries a data set."""
+    its months …), its obligations on ``on``; three queries a data set. With ``user``, only the
+    units they read (``obligations_readable``); None: every unit (a command, the reminders)."""
     out: list[DataSetCalendar] = []
     for data_set in data_sets():
         kind = PeriodType(data_set.period_type)
@@ -249,10 +252,18 @@ def calendar_for(*, period: Period, on: dt.date) -> list[DataSetCalendar]:
             continue
         subs = [p for p in period.sub_periods(kind) if data_set.asks_for(p)]
         by_period: dict[Period, list[Obligation]] = defaultdict(list)
-        for item in obligations(data_set=data_set, periods=subs, on=on):
+        found = obligations(data_set=data_set, periods=subs, on=on)
+        for item in found if user is None else obligations_readable(found, user=user):
             by_period[item.period].append(item)
         out.extend(DataSetCalendar(data_set, p, data_set.due_date(p), by_period[p]) for p in subs if by_period[p])
     return out
+
+
+def obligations_readable(items: Iterable[Obligation], *, user: Any) -> list[Obligation]:
+    """Of ``items``, those of units ``user`` reads in full: leaders and operators every unit, a
+    viewer, reporter or approver their subtrees, anyone else none (a unit's reports are internal)."""
+    scope = scope_of(user)
+    return [item for item in items if scope.may_read_unit(item.org_unit)]
 
 
 def unit_obligations(*, unit: OrgUnit, first: dt.date, last: dt.date, on: dt.date) -> list[Obligation]:

@@ -1,5 +1,6 @@
 """Web pages of the reporting calendar (*Lịch báo cáo*): every data set's reports of a period, unit
-by unit, and a unit's own obligations of the months around today. Signed-in users only."""
+by unit, and a unit's own obligations of the months around today. Signed-in users only, each the
+units of their scope (leaders and operators every unit)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from dieuhanh.accounts.selectors import scope_of
 from dieuhanh.analytics.readmodel.periods import PartGroup, ReportPeriod, part_groups
 from dieuhanh.indicators.periods import PeriodError
 from dieuhanh.orgunits.selectors import UnitLookupError, today, unit_at
@@ -91,7 +94,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
             chosen = ReportPeriod(default_calendar_period(on=on))
         if chosen.cumulative:
             raise PeriodError(_("The calendar shows a month, a quarter, a half-year or a year."))
-        sections = [_section(c) for c in calendar_for(period=chosen.period, on=on)]
+        sections = [_section(c) for c in calendar_for(period=chosen.period, on=on, user=request.user)]
     except (PeriodError, ValueError) as exc:
         error = str(exc) if isinstance(exc, PeriodError) else _("Choose a year from the list.")
     return render(
@@ -123,6 +126,10 @@ def unit(request: HttpRequest, code: str) -> HttpResponse:
         found = unit_at(code, on=on, since=dt.date.min)
     except UnitLookupError as exc:
         raise Http404(str(exc)) from exc
+    if not scope_of(request.user).may_read_unit(found):
+        raise PermissionDenied(
+            _("The reports of %(unit)s are outside the units your account reads.") % {"unit": found.label()}
+        )
     first = on - dt.timedelta(days=UNIT_DAYS_BACK)
     last = on + dt.timedelta(days=UNIT_DAYS_AHEAD)
     rows = [_row(item) for item in unit_obligations(unit=found, first=first, last=last, on=on)]

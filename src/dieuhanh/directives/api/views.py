@@ -430,6 +430,6 @@ class ScorecardView(APIView):
                     "occurrences_on_time_rate": number_out(row.occurrences_on_time_rate, places=1),
                     "occurrences_overdue": row.occurrences_overdue,
                 }
-                for row in scorecard_rows(period=period)
+                for row in scorecard_rows(period=period, user=request.user)
             ]
         )

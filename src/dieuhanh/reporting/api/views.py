@@ -23,7 +23,7 @@ from dieuhanh.indicators.periods import Period, PeriodError
 from dieuhanh.orgunits.selectors import UnitLookupError, today, unit_at
 from dieuhanh.reporting.api.serializers import DataSetSerializer, ObligationSerializer
 from dieuhanh.reporting.models import DataSet
-from dieuhanh.reporting.selectors import Obligation, data_sets, obligations
+from dieuhanh.reporting.selectors import Obligation, data_sets, obligations, obligations_readable
 from dieuhanh.reporting.services import data_set_delete, data_set_save
 
 
@@ -80,7 +80,8 @@ class SignedIn(BasePermission):
 
 
 class ObligationsView(APIView):
-    """Every obligation of one period (each data set of that period type), or of one unit."""
+    """Every obligation of one period (each data set of that period type), or of one unit: of the
+    units the user reads (leaders and operators: every unit)."""
 
     permission_classes = [SignedIn]
     # The obligations are computed, not a model: a read-only view.
@@ -121,4 +122,5 @@ class ObligationsView(APIView):
                 continue
             subs = period.sub_periods(data_set.period_type_enum)
             items.extend(obligations(data_set=data_set, periods=subs, on=on, unit_ids=unit_ids))
-        return Response(ObligationSerializer(items, many=True).data)
+        # Leaders and operators see every unit's reports; anyone else those of their scope.
+        return Response(ObligationSerializer(obligations_readable(items, user=request.user), many=True).data)
