@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission
 
+from dieuhanh.accounts.choices import Role
+from dieuhanh.accounts.services import membership_add
 from tests.browser.conftest import screenshot
 from tests.factories import UserFactory
 from tests.reports.pdffonts import font_families, font_names, pdffonts
@@ -28,8 +29,8 @@ def clerk(demo_url: str, django_db_blocker: Any) -> str:
         user = UserFactory(username="van-thu")
         user.set_password(PASSWORD)
         user.save()
-        allowed = Permission.objects.filter(codename__in=["view_generatedreport", "add_generatedreport"])
-        user.user_permissions.add(*allowed)
+        # The office makes the province's reports: an operator (roles, docs/deployment.md).
+        membership_add(user=user, role=Role.OPERATOR)
     return user.get_username()
 
 
