@@ -12,8 +12,11 @@ export DIEUHANH_HOME ?= $(CURDIR)/var
 demo: install assets  ## set up, load the Hồ Chí Minh City sample data, serve on http://127.0.0.1:8000 (or ADDRPORT=host:port)
 	$(BIN)/dieuhanh demo $(if $(ADDRPORT),--addrport $(ADDRPORT))
 
+# The suite's processes: one per core (pytest-xdist), at most four; PYTEST_WORKERS=0 runs it in this process.
+PYTEST_WORKERS ?= auto
+
 test: install-dev assets  ## set up and run the test suite (DATABASE_URL picks the database; SQLite by default)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses 4 $(PYTEST_ARGS)
 	$(BIN)/pytest --migrations -m migrations
 
 screenshots: install-dev assets  ## PNGs of every dashboard page of the demo into out/screenshots/ (the browser tests)
