@@ -337,8 +337,9 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("DIEUHANH_LOGIN_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("DIEUHANH_LOGIN_LOCKOUT_MINUTES", "15")))
-# Each on its own: an account, whatever the address, and an address, whatever the account.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Each on its own: an account, whatever the address, and an address, whatever the account (a
+# single sign-on, which names no account, by its address only).
+AXES_LOCKOUT_PARAMETERS = "dieuhanh.accounts.lockout.lockout_parameters"
 # A success does not wipe the failures: it would let anyone with an account clear the count of
 # the address they try other accounts' passwords from.
 AXES_RESET_ON_SUCCESS = False
@@ -391,7 +392,7 @@ if DIEUHANH_OIDC:
         raise ImproperlyConfigured("Single sign-on needs DIEUHANH_OIDC_CLIENT_SECRET.")
     if DIEUHANH_OIDC_MATCH not in {"email", "username"}:
         raise ImproperlyConfigured("DIEUHANH_OIDC_MATCH must be email or username.")
-    # After the lockout's backend: a locked-out account or address stays locked out this way too.
+    # After the lockout's backend: an address locked out stays locked out this way too.
     AUTHENTICATION_BACKENDS.append("dieuhanh.accounts.oidc.OidcBackend")
 
 # Content-Security-Policy of every response (ContentSecurityPolicyMiddleware). The pages load

@@ -132,10 +132,10 @@ def query_of(location: str) -> dict[str, str]:
     return {key: values[0] for key, values in parse_qs(urlsplit(location).query).items()}
 
 
-def sso_sign_in(client: Any, provider: FakeProvider, *, next_url: str = "") -> Any:
+def sso_sign_in(client: Any, provider: FakeProvider, *, next_url: str = "", **extra: Any) -> Any:
     """Click the button, let the provider vouch for ``provider.claims``, come back to the callback."""
-    start = client.get("/oidc/authenticate/" + (f"?next={next_url}" if next_url else ""))
+    start = client.get("/oidc/authenticate/" + (f"?next={next_url}" if next_url else ""), **extra)
     assert start.status_code == 302, start
     asked = query_of(start["Location"])
     provider.nonce = asked["nonce"]
-    return client.get("/oidc/callback/", {"code": "code-1", "state": asked["state"]})
+    return client.get("/oidc/callback/", {"code": "code-1", "state": asked["state"]}, **extra)

@@ -346,6 +346,38 @@ def test_an_address_locked_out_for_wrong_passwords_cannot_sign_in_through_the_pr
     assert signed_in_as(client) is None
 
 
+def test_refusals_of_single_sign_on_from_many_addresses_lock_out_nobody_else(
+    sso: None, provider: FakeProvider, reporter: Any
+) -> None:
+    # Given ten people unknown to dieuhanh, each refused once, each from their own address
+    provider.claims = {"sub": "subject-9", "email": "nguoila@example.com"}
+    for n in range(10):
+        sso_sign_in(Client(), provider, REMOTE_ADDR=f"10.0.0.{n + 1}")
+
+    # When the reporter signs in through the provider from yet another address
+    provider.claims = {"sub": "subject-1", "email": reporter.email}
+    client = Client()
+    response = sso_sign_in(client, provider, REMOTE_ADDR="10.0.1.1")
+
+    # Then they are let in: refusals that name no account are counted by address only
+    assert response.status_code == 302
+    assert signed_in_as(client) == str(reporter.pk)
+
+
+def test_ten_refusals_of_single_sign_on_from_one_address_lock_that_address(
+    client: Client, sso: None, provider: FakeProvider, reporter: Any
+) -> None:
+    provider.claims = {"sub": "subject-9", "email": "nguoila@example.com"}
+    for _ in range(10):
+        sso_sign_in(client, provider)
+
+    provider.claims = {"sub": "subject-1", "email": reporter.email}
+    response = sso_sign_in(client, provider)
+
+    assert response.status_code == 429
+    assert signed_in_as(client) is None
+
+
 def test_a_user_signed_in_through_the_provider_is_signed_out_when_idle(
     client: Client, sso: None, provider: FakeProvider, reporter: Any
 ) -> None:
