@@ -3,11 +3,11 @@
 The cases are generated from ``get_resolver().url_patterns`` (the admin's pages left out but its
 login), so a new URL cannot be forgotten: one missing from ``MATRIX`` fails with "add <name> to the
 authorization matrix". URL modules mounted only under a setting (single sign-on's) are walked too
-and their cases run with the setting on (``OPTIONAL_URLS``). Each actor acts on a target: a viewer and a reporter of district 718 on
-district 718's objects (in scope), the same reporter on district 719's (out of scope), everyone
-else on district 719's. A request is *allowed* when it gets past the gate (2xx, 3xx other than to
-the login page, or 400/409 for a body the gate let through) and *denied* when it gets 401, 403,
-404 or a redirect to the login page.
+and their cases run with the setting on (``OPTIONAL_URLS``). Each actor acts on a target: a viewer
+and a reporter of district 718 on district 718's objects (in scope), the same reporter on district
+719's (out of scope), everyone else on district 719's. A request is *allowed* when it gets past
+the gate (2xx, 3xx other than to the login page, or 400/409 for a body the gate let through) and
+*denied* when it gets 401, 403, 404 or a redirect to the login page.
 
 The world is built once for the module, inside a transaction rolled back at its end; each case
 runs in a savepoint of its own (pytest-django's ``db``), so a write leaves nothing behind.
