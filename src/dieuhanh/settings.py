@@ -384,8 +384,8 @@ if DIEUHANH_OIDC:
     if OIDC_RP_SIGN_ALGO.startswith(("RS", "ES")):
         _endpoints["DIEUHANH_OIDC_JWKS_ENDPOINT"] = OIDC_OP_JWKS_ENDPOINT
     _missing = [name for name, value in _endpoints.items() if not value]
-    # Checked here, not at the first sign-in: the library's backend would otherwise refuse every
-    # password sign-in too.
+    # Checked at start: a setting left out is found by whoever starts the server, not by the first
+    # official who clicks the button.
     if _missing and not DIEUHANH_OIDC_ISSUER:
         raise ImproperlyConfigured(f"Single sign-on needs DIEUHANH_OIDC_ISSUER or {', '.join(_missing)}.")
     if not OIDC_RP_CLIENT_SECRET:
