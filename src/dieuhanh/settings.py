@@ -337,13 +337,63 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("DIEUHANH_LOGIN_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("DIEUHANH_LOGIN_LOCKOUT_MINUTES", "15")))
-# Each on its own: an account, whatever the address, and an address, whatever the account.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Each on its own: an account, whatever the address, and an address, whatever the account (a
+# single sign-on, which names no account, by its address only).
+AXES_LOCKOUT_PARAMETERS = "dieuhanh.accounts.lockout.lockout_parameters"
 # A success does not wipe the failures: it would let anyone with an account clear the count of
 # the address they try other accounts' passwords from.
 AXES_RESET_ON_SUCCESS = False
 AXES_CLIENT_IP_CALLABLE = "dieuhanh.accounts.lockout.client_address"
 AXES_LOCKOUT_CALLABLE = "dieuhanh.accounts.lockout.lockout_response"
+
+# Single sign-on through the province's OpenID Connect provider (docs/deployment.md, "Single sign-on
+# (OIDC)"): off unless DIEUHANH_OIDC_CLIENT_ID is set. The provider proves who someone is; what they
+# may do stays dieuhanh's memberships: no role, unit or staff flag is ever read from its claims. The
+# OIDC_* names are mozilla-django-oidc's (dieuhanh.accounts.oidc).
+DIEUHANH_OIDC_CLIENT_ID = os.environ.get("DIEUHANH_OIDC_CLIENT_ID", "")
+DIEUHANH_OIDC = bool(DIEUHANH_OIDC_CLIENT_ID)
+# With the issuer, each endpoint not given is read from its discovery document
+# (<issuer>/.well-known/openid-configuration) when first needed, and ID tokens must name it ("iss").
+DIEUHANH_OIDC_ISSUER = os.environ.get("DIEUHANH_OIDC_ISSUER", "").strip().rstrip("/")
+# Which claim finds the user among those made with `dieuhanh user create`: "email" (the user's e-mail
+# address, which the provider must not call unverified) or "username" (preferred_username).
+DIEUHANH_OIDC_MATCH = os.environ.get("DIEUHANH_OIDC_MATCH", "email").strip().lower()
+# Off: only users already made in dieuhanh sign in. On: an unknown person gets an account holding no
+# role (what the public sees) until an administrator gives them one.
+DIEUHANH_OIDC_CREATE_USERS = env_bool("DIEUHANH_OIDC_CREATE_USERS", default=False)
+OIDC_RP_CLIENT_ID = DIEUHANH_OIDC_CLIENT_ID
+OIDC_RP_CLIENT_SECRET = os.environ.get("DIEUHANH_OIDC_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("DIEUHANH_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("DIEUHANH_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("DIEUHANH_OIDC_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("DIEUHANH_OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("DIEUHANH_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("DIEUHANH_OIDC_SCOPES", "openid email profile")
+OIDC_CREATE_USER = DIEUHANH_OIDC_CREATE_USERS
+# PKCE binds the provider's code to the browser that asked for it (RFC 9700 recommends it always).
+OIDC_USE_PKCE = env_bool("DIEUHANH_OIDC_PKCE", default=True)
+# The library waits forever by default: a provider that hangs would hold a worker.
+OIDC_TIMEOUT = int(os.environ.get("DIEUHANH_OIDC_TIMEOUT_SECONDS", "10"))
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+if DIEUHANH_OIDC:
+    _endpoints = {
+        "DIEUHANH_OIDC_AUTHORIZATION_ENDPOINT": OIDC_OP_AUTHORIZATION_ENDPOINT,
+        "DIEUHANH_OIDC_TOKEN_ENDPOINT": OIDC_OP_TOKEN_ENDPOINT,
+        "DIEUHANH_OIDC_USER_ENDPOINT": OIDC_OP_USER_ENDPOINT,
+    }
+    if OIDC_RP_SIGN_ALGO.startswith(("RS", "ES")):
+        _endpoints["DIEUHANH_OIDC_JWKS_ENDPOINT"] = OIDC_OP_JWKS_ENDPOINT
+    _missing = [name for name, value in _endpoints.items() if not value]
+    # Checked at start: a setting left out is found by whoever starts the server, not by the first
+    # official who clicks the button.
+    if _missing and not DIEUHANH_OIDC_ISSUER:
+        raise ImproperlyConfigured(f"Single sign-on needs DIEUHANH_OIDC_ISSUER or {', '.join(_missing)}.")
+    if not OIDC_RP_CLIENT_SECRET:
+        raise ImproperlyConfigured("Single sign-on needs DIEUHANH_OIDC_CLIENT_SECRET.")
+    if DIEUHANH_OIDC_MATCH not in {"email", "username"}:
+        raise ImproperlyConfigured("DIEUHANH_OIDC_MATCH must be email or username.")
+    # After the lockout's backend: an address locked out stays locked out this way too.
+    AUTHENTICATION_BACKENDS.append("dieuhanh.accounts.oidc.OidcBackend")
 
 # Content-Security-Policy of every response (ContentSecurityPolicyMiddleware). The pages load
 # scripts and style sheets from the site only; an inline <style> needs the request's nonce

@@ -1,5 +1,6 @@
 """URL map: web pages, admin, the REST API under /api/v1 (each app's api/urls.py) and its OpenAPI schema."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -52,3 +53,7 @@ urlpatterns = [
     path("", include("dieuhanh.ingest.urls")),
     path("", include("dieuhanh.dashboard.urls")),
 ]
+
+# Single sign-on (docs/deployment.md): its URLs exist only when it is configured.
+if settings.DIEUHANH_OIDC:
+    urlpatterns.append(path("oidc/", include("dieuhanh.accounts.urls")))

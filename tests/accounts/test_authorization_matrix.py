@@ -2,11 +2,12 @@
 
 The cases are generated from ``get_resolver().url_patterns`` (the admin's pages left out but its
 login), so a new URL cannot be forgotten: one missing from ``MATRIX`` fails with "add <name> to the
-authorization matrix". Each actor acts on a target: a viewer and a reporter of district 718 on
-district 718's objects (in scope), the same reporter on district 719's (out of scope), everyone
-else on district 719's. A request is *allowed* when it gets past the gate (2xx, 3xx other than to
-the login page, or 400/409 for a body the gate let through) and *denied* when it gets 401, 403,
-404 or a redirect to the login page.
+authorization matrix". URL modules mounted only under a setting (single sign-on's) are walked too
+and their cases run with the setting on (``OPTIONAL_URLS``). Each actor acts on a target: a viewer
+and a reporter of district 718 on district 718's objects (in scope), the same reporter on district
+719's (out of scope), everyone else on district 719's. A request is *allowed* when it gets past
+the gate (2xx, 3xx other than to the login page, or 400/409 for a body the gate let through) and
+*denied* when it gets 401, 403, 404 or a redirect to the login page.
 
 The world is built once for the module, inside a transaction rolled back at its end; each case
 runs in a savepoint of its own (pytest-django's ``db``), so a write leaves nothing behind.
@@ -17,7 +18,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any
 
 import pytest
@@ -37,6 +40,7 @@ from dieuhanh.indicators.models import Indicator, Target
 from dieuhanh.orgunits.models import CatalogueChange, OrgUnit, OrgUnitGroup, Succession
 from dieuhanh.reporting.models import DataSet
 from dieuhanh.reports.models import GeneratedReport
+from tests.accounts.sso import oidc_enabled
 from tests.factories import IndicatorFactory, OrgUnitFactory, SectorFactory, UserFactory, put
 
 # ---- actors --------------------------------------------------------------------------------------
@@ -312,6 +316,10 @@ MATRIX: dict[str, Rule] = {
     "login": Rule(allowed={"GET": EVERYONE, "POST": EVERYONE, "PUT": EVERYONE}),
     "logout": Rule(allowed={"POST": EVERYONE}),
     "set_language": Rule(allowed={"GET": EVERYONE, "POST": EVERYONE}, methods=("GET", "POST")),
+    # Single sign-on (only when configured): anyone is sent on to the provider; coming back without
+    # the provider's code and the state it was given, nobody gets past: back to the sign-in page.
+    "oidc_authentication_init": _read(EVERYONE),
+    "oidc_authentication_callback": _read(NOBODY),
     # -- directives' pages --------------------------------------------------------------------------
     "directives:register": _read(SIGNED_IN),
     "directives:detail": Rule(
@@ -413,12 +421,29 @@ def _walk(patterns: list[Any], route: str = "", namespace: str = "") -> Iterator
         yield Endpoint(name, full, _methods(p.callback))
 
 
+# URL modules that dieuhanh.urls mounts only under a setting (prefix → module, and what turns the
+# setting on): walked as if mounted, and each case of theirs requested with the setting on, so that
+# an optional endpoint cannot be forgotten either.
+OPTIONAL_URLS: dict[str, tuple[str, Callable[[], AbstractContextManager[None]]]] = {
+    "oidc/": ("dieuhanh.accounts.urls", oidc_enabled),
+}
+# The endpoints of OPTIONAL_URLS → what turns them on.
+OPTIONAL: dict[str, Callable[[], AbstractContextManager[None]]] = {}
+
+
 def _endpoints() -> dict[str, Endpoint]:
     found: dict[str, Endpoint] = {}
-    for endpoint in _walk(get_resolver().url_patterns):
-        # A second route under a name already seen is its own line of the matrix, not a shadow.
-        key = endpoint.name if endpoint.name not in found else f"{endpoint.name} {endpoint.route}"
-        found.setdefault(key, endpoint)
+    walks = [(_walk(get_resolver().url_patterns), None)]
+    walks += [(_walk(import_module(module).urlpatterns, prefix), on) for prefix, (module, on) in OPTIONAL_URLS.items()]
+    for endpoints, on in walks:
+        for endpoint in endpoints:
+            if on is not None and endpoint.name in found:
+                continue  # mounted already (the setting is on in this run)
+            # A second route under a name already seen is its own line of the matrix, not a shadow.
+            key = endpoint.name if endpoint.name not in found else f"{endpoint.name} {endpoint.route}"
+            found.setdefault(key, endpoint)
+            if on is not None:
+                OPTIONAL[key] = on
     return found
 
 
@@ -466,16 +491,17 @@ def test_each_url_lets_through_exactly_the_actors_the_matrix_names(
     if rule is None:
         pytest.fail(f"add {name} to the authorization matrix ({ENDPOINTS[name].route})")
     side = world.sides[TARGET.get(actor, "719")]
-    url = reverse(name, kwargs=rule.kwargs(world, side)) + rule.query(world, side)
-    body = rule.body(world, side, method)
-    client = _client(world, actor)
+    with OPTIONAL.get(name, nullcontext)():
+        url = reverse(name, kwargs=rule.kwargs(world, side)) + rule.query(world, side)
+        body = rule.body(world, side, method)
+        client = _client(world, actor)
 
-    if method == "GET":
-        response = client.get(url)
-    elif rule.form:
-        response = client.post(url, body)
-    else:
-        response = client.generic(method, url, json.dumps(body), content_type="application/json")
+        if method == "GET":
+            response = client.get(url)
+        elif rule.form:
+            response = client.post(url, body)
+        else:
+            response = client.generic(method, url, json.dumps(body), content_type="application/json")
 
     expected = actor in rule.allowed.get(method, NOBODY)
     outcome = f"{method} {url} as {actor}: {response.status_code} {response.get('Location', '')}"
@@ -507,3 +533,16 @@ def test_every_method_the_url_conf_answers_has_a_line_in_the_matrix() -> None:
 
 def test_the_matrix_names_no_url_the_url_conf_lacks() -> None:
     assert sorted(set(MATRIX) - set(ENDPOINTS)) == []
+
+
+@pytest.mark.parametrize("prefix", list(OPTIONAL_URLS))
+def test_each_optional_url_module_is_mounted_by_the_url_conf_only_under_its_setting(prefix: str) -> None:
+    module, on = OPTIONAL_URLS[prefix]
+    expected = {endpoint.name: endpoint.route for endpoint in _walk(import_module(module).urlpatterns, prefix)}
+
+    without = {endpoint.name for endpoint in _walk(get_resolver().url_patterns)}
+    with on():
+        mounted = {endpoint.name: endpoint.route for endpoint in _walk(get_resolver().url_patterns)}
+
+    assert not set(expected) & without
+    assert {name: mounted.get(name) for name in expected} == expected

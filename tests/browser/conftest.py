@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -81,7 +82,14 @@ def demo_url(chromium: str, demo: DemoLoadResult, django_db_blocker: Any) -> Ite
 
 @pytest.fixture(scope="module")
 def browser(chromium: str, demo_url: str) -> Iterator[Any]:
-    """Headless Chromium, started after the demo is loaded.
+    """Headless Chromium, started after the demo is loaded."""
+    with launched(chromium) as browser:
+        yield browser
+
+
+@contextmanager
+def launched(chromium: str) -> Iterator[Any]:
+    """Headless Chromium.
 
     Playwright's synchronous API runs an event loop in this thread, inside which Django refuses
     database work; the per-test transaction of the django_db mark is such work, and it is safe

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.helpers import get_client_username
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -28,6 +29,21 @@ def client_address(request: HttpRequest) -> str | None:
             return addresses[-min(proxies, len(addresses))]
     remote: str | None = request.META.get("REMOTE_ADDR")
     return remote
+
+
+def lockout_parameters(request_or_attempt: Any, credentials: dict[str, Any] | None = None) -> list[str]:
+    """What failures are counted by: each on its own, the account, whatever the address, and the
+    address, whatever the account.
+
+    A sign-in that names no account (single sign-on's return from the provider, which proves who
+    someone is without a password) is counted by its address only. Counted under "no account" too,
+    the refusals from every address would add up together and lock every single sign-on out.
+    """
+    if isinstance(request_or_attempt, HttpRequest):
+        username = get_client_username(request_or_attempt, credentials)
+    else:
+        username = getattr(request_or_attempt, "username", None)
+    return ["username", "ip_address"] if username else ["ip_address"]
 
 
 def lockout_response(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> HttpResponse:
