@@ -332,6 +332,14 @@ MATRIX: dict[str, Rule] = {
     # -- the reporting calendar's pages: leaders and operators every unit, others their scope ------
     "reporting:calendar": _read(SIGNED_IN),
     "reporting:unit": _read(READS_TARGET, kwargs=lambda w, s: {"code": s.district.code}),
+    # A unit's report form: read where the unit is read, written by its reporters (an empty form
+    # is a draft of nothing, 302); approvals for approvers, reopening for operators (an empty
+    # decision is a 400).
+    "reporting:entry": Rule(
+        allowed={"GET": READS_TARGET, "POST": WRITES_TARGET},
+        kwargs=lambda w, s: {"data_set": w.data_set.code, "code": s.district.code, "period": "202302"},
+    ),
+    "reporting:approvals": Rule(allowed={"GET": READ_ALL, "POST": READ_ALL}),
     # -- data entry ---------------------------------------------------------------------------------
     "ingest:imports": Rule(allowed={"GET": IMPORTERS, "POST": IMPORTERS}),
     # Any unit's template, with only the figures the importer reads there (a separate test).

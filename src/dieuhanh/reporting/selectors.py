@@ -24,8 +24,8 @@ from dieuhanh.figures.models import DataValue, DataValueChange
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.orgunits.models import OrgUnit
-from dieuhanh.reporting.choices import DataSetPeriodType, ObligationState
-from dieuhanh.reporting.models import DataSet
+from dieuhanh.reporting.choices import DataSetPeriodType, ObligationState, ReportStatus
+from dieuhanh.reporting.models import DataSet, DataSetReport, ReportStep
 
 UNIT_FIELDS = (
     "id",
@@ -97,11 +97,39 @@ def expected_units(*, data_set: DataSet, periods: Sequence[Period]) -> dict[Peri
 
 
 def report_submissions(
+    *,
+    indicators: Sequence[Indicator],
+    periods: Sequence[Period],
+    unit_ids: Collection[int] | None = None,
+    data_set: DataSet | None = None,
+) -> dict[tuple[int, str], dt.datetime]:
+    """When each unit's report of ``periods`` was submitted: {(unit id, period code): time}. The
+    one place that says what a submission is.
+
+    A report entered in the data-entry form (a ``DataSetReport`` of ``data_set``) was submitted
+    when the reporter last submitted it, and counts while it is submitted or approved (a draft or
+    a returned report is not submitted, whatever its figures); one query. A report without one
+    (figures imported, sent through the API) follows the figures (``_submissions_by_figures``).
+    """
+    found = _submissions_by_figures(indicators=indicators, periods=periods, unit_ids=unit_ids)
+    if data_set is None or not periods:
+        return found
+    explicit = DataSetReport.objects.filter(data_set=data_set, period__in=sorted({p.code for p in periods}))
+    if unit_ids is not None:
+        explicit = explicit.filter(org_unit_id__in=list(unit_ids))
+    for unit_id, code, status, at in explicit.values_list("org_unit_id", "period", "status", "submitted_at"):
+        if status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED) and at is not None:
+            found[(unit_id, code)] = at
+        else:
+            found.pop((unit_id, code), None)
+    return found
+
+
+def _submissions_by_figures(
     *, indicators: Sequence[Indicator], periods: Sequence[Period], unit_ids: Collection[int] | None = None
 ) -> dict[tuple[int, str], dt.datetime]:
-    """When each unit's report of ``periods`` was submitted: {(unit id, period code): time}, for
-    the units whose report is whole. The one place that says what a submission is; an approval
-    workflow recording explicit submissions replaces this function.
+    """When each unit's report of ``periods`` was submitted, read from its figures, for the units
+    whose report is whole.
 
     A report is whole when every indicator has a figure that is not a draft for each of its own
     periods within the report's period (a quarterly report of a monthly indicator: its three
@@ -204,6 +232,7 @@ def obligations(
         return []
     indicators = list(data_set.indicators.all())
     submitted = report_submissions(
+        data_set=data_set,
         indicators=indicators,
         periods=asked,
         unit_ids=sorted({u.pk for p in asked for u in expected[p]}) if unit_ids is not None else None,
@@ -288,3 +317,42 @@ def default_calendar_period(*, on: dt.date) -> Period:
         return Period.containing(max(ends), PeriodType.MONTHLY)
     this = Period.containing(on, PeriodType.MONTHLY)
     return Period.from_ordinal(PeriodType.MONTHLY, this.ordinal - 1)
+
+
+# ---- data entry with approval --------------------------------------------------------------------
+
+
+def reports_to_approve(*, user: Any) -> list[DataSetReport]:
+    """The submitted reports ``user`` approves (the units below their own), oldest submission first."""
+    scope = scope_of(user)
+    if not scope.may_approve:
+        return []
+    qs = DataSetReport.objects.filter(status=ReportStatus.SUBMITTED).select_related(
+        "data_set", "org_unit", "submitted_by"
+    )
+    return list(scope.approvable_units(qs, through="org_unit").order_by("submitted_at", "id"))
+
+
+def reports_approved(*, user: Any, limit: int = 100) -> list[DataSetReport]:
+    """The approved reports ``user`` may see on the approvals page, latest first: those they
+    approve, or every one for an operator (who reopens them)."""
+    scope = scope_of(user)
+    qs = DataSetReport.objects.filter(status=ReportStatus.APPROVED).select_related("data_set", "org_unit", "decided_by")
+    if not scope.may_reopen:
+        if not scope.may_approve:
+            return []
+        qs = scope.approvable_units(qs, through="org_unit")
+    return list(qs.order_by("-decided_at", "-id")[:limit])
+
+
+def report_of(*, data_set: DataSet, org_unit: OrgUnit, period: Period) -> DataSetReport | None:
+    """The report of a unit for a period, if one was entered."""
+    return (
+        DataSetReport.objects.filter(data_set=data_set, org_unit=org_unit, period=period.code)
+        .select_related("submitted_by", "decided_by")
+        .first()
+    )
+
+
+def report_steps(*, report: DataSetReport) -> list[ReportStep]:
+    return list(report.steps.select_related("user").order_by("at", "id"))
