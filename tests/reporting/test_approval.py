@@ -21,9 +21,8 @@ from rest_framework.test import APIClient
 from dieuhanh.accounts.choices import Role
 from dieuhanh.accounts.services import membership_add
 from dieuhanh.figures.choices import DataValueStatus
-from dieuhanh.figures.models import DataValue, DataValueChange
+from dieuhanh.figures.models import DataValue, DataValueChange, ImportBatch
 from dieuhanh.figures.services import FigureLockedError, FigureRow, figures_write
-from dieuhanh.figures.models import ImportBatch
 from dieuhanh.indicators.periods import Period
 from dieuhanh.ingest.services import import_file
 from dieuhanh.reporting.choices import ReportStatus
