@@ -207,7 +207,6 @@ def _stage_statuses(cursor: Any) -> None:
     with raw_cursor(cursor).copy("COPY import_status (indicator_id, org_unit_id, status) FROM STDIN") as copy:
         for (indicator_id, unit_id), status in decided.items():
             copy.write_row((indicator_id, unit_id, status))
-    cursor.execute("ANALYZE import_status")
 
 
 def _changed_keys(cursor: Any) -> set[ChangedKey]:

@@ -126,8 +126,12 @@ def covers_unit(data_set: DataSet, org_unit: OrgUnit, period: Period) -> bool:
 def _report_for_update(*, data_set: DataSet, org_unit: OrgUnit, period: Period) -> DataSetReport:
     report, _created = DataSetReport.objects.get_or_create(data_set=data_set, org_unit=org_unit, period=period.code)
     # Locked for the step: two steps of one report never interleave.
+    # Only the report's row: its users are the nullable side of an outer join, which PostgreSQL
+    # does not lock.
     return (
-        DataSetReport.objects.select_for_update().select_related("data_set", "org_unit", "decided_by").get(pk=report.pk)
+        DataSetReport.objects.select_for_update(of=("self",))
+        .select_related("data_set", "org_unit", "decided_by")
+        .get(pk=report.pk)
     )
 
 
