@@ -27,7 +27,7 @@ from dieuhanh.indicators.periods import Period
 from dieuhanh.ingest.services import import_file
 from dieuhanh.reporting.choices import ReportStatus
 from dieuhanh.reporting.models import DataSetReport
-from dieuhanh.reporting.selectors import obligations
+from dieuhanh.reporting.selectors import obligations, reports_to_approve
 from dieuhanh.reporting.workflow import (
     ReportError,
     ReportForbiddenError,
@@ -37,7 +37,7 @@ from dieuhanh.reporting.workflow import (
     report_save,
 )
 from tests.factories import IndicatorFactory, UserFactory
-from tests.reporting.conftest import World
+from tests.reporting.conftest import World, at
 
 pytestmark = pytest.mark.django_db
 
@@ -370,3 +370,31 @@ def test_the_calendar_reads_an_entered_reports_submission(world: World, people: 
         o.org_unit.code: o.state for o in obligations(data_set=world.data_set, periods=[JUNE], on=dt.date(2025, 8, 1))
     }
     assert found["25741"] == "missing"
+
+
+def test_a_report_sent_as_a_file_waits_for_the_level_above_and_is_approved_there(world: World, people: People) -> None:
+    content = b"indicator,org_unit,period,value\nIND_A,25741,202506,1\nIND_B,25741,202506,2\nIND_A,25744,202506,3\n"
+    assert import_file(content=content, filename="f.csv", user=people.owner).ok is False  # 25744 is not theirs
+    assert import_file(content=content, filename="f.csv").ok
+    DataValue.objects.update(created_at=at(dt.date(2025, 7, 10)))
+
+    waiting = reports_to_approve(user=people.above, on=dt.date(2025, 8, 1))
+    # Only the whole report waits (25744 sent one figure of two); the commune's own approver sees none.
+    assert [(r.org_unit.code, r.period, r.pk) for r in waiting] == [("25741", "202506", None)]
+    assert reports_to_approve(user=people.own_approver, on=dt.date(2025, 8, 1)) == []
+
+    page = _client(people.above).post(
+        "/reporting/approvals/",
+        {"data_set": "XA_THANG", "org_unit": world.commune_a.pk, "period": "202506", "action": "approve"},
+    )
+
+    assert page.status_code == 302
+    assert _report(world).status == ReportStatus.APPROVED
+    assert [(s.action, s.user) for s in _report(world).steps.all()] == [("submit", None), ("approve", people.above)]
+    assert {s for _v, s in _figures(world).values()} == {DataValueStatus.APPROVED}
+    assert reports_to_approve(user=people.above, on=dt.date(2025, 8, 1)) == []
+    refused = _client(people.own_approver).post(
+        "/reporting/approvals/",
+        {"data_set": "XA_THANG", "org_unit": world.commune_b.pk, "period": "202506", "action": "approve"},
+    )
+    assert refused.status_code == 403

@@ -322,15 +322,84 @@ def default_calendar_period(*, on: dt.date) -> Period:
 # ---- data entry with approval --------------------------------------------------------------------
 
 
-def reports_to_approve(*, user: Any) -> list[DataSetReport]:
-    """The submitted reports ``user`` approves (the units below their own), oldest submission first."""
+# Reports sent by import (no report entered in the form) are looked for in the periods that ended
+# this many days before today.
+IMPORTED_REPORTS_DAYS = 200
+
+
+def reports_to_approve(*, user: Any, on: dt.date | None = None) -> list[DataSetReport]:
+    """The submitted reports ``user`` approves (the units below their own), oldest submission first:
+    those submitted in the form, and those whose figures were sent whole otherwise (a file, the
+    API) with some still waiting for approval — the latter unsaved (``pk`` None), made a record
+    when they are approved or returned (``workflow.report_of_figures``)."""
     scope = scope_of(user)
     if not scope.may_approve:
         return []
     qs = DataSetReport.objects.filter(status=ReportStatus.SUBMITTED).select_related(
         "data_set", "org_unit", "submitted_by"
     )
-    return list(scope.approvable_units(qs, through="org_unit").order_by("submitted_at", "id"))
+    found = list(scope.approvable_units(qs, through="org_unit"))
+    found.extend(_reports_sent_by_figures(scope=scope, on=on or timezone.localdate()))
+    return sorted(found, key=lambda r: (r.submitted_at or timezone.now(), r.pk or 0))
+
+
+def _reports_sent_by_figures(*, scope: Any, on: dt.date) -> list[DataSetReport]:
+    """The whole reports, of the data sets asking for approval, of units ``scope`` approves, with
+    no report entered in the form and a figure still submitted (not yet approved)."""
+    out: list[DataSetReport] = []
+    for data_set in data_sets().filter(approval=True):
+        periods = data_set.periods_ending_between(on - dt.timedelta(days=IMPORTED_REPORTS_DAYS), on)
+        if not periods:
+            continue
+        units = OrgUnit.objects.all()
+        if data_set.org_unit_kind:
+            units = units.filter(kind=data_set.org_unit_kind)
+        unit_ids = list(scope.approvable_units(units).values_list("pk", flat=True))
+        if not unit_ids:
+            continue
+        sent = [
+            item
+            for item in obligations(data_set=data_set, periods=periods, on=on, unit_ids=unit_ids)
+            if item.submitted_at is not None
+        ]
+        if not sent:
+            continue
+        entered = set(
+            DataSetReport.objects.filter(data_set=data_set, period__in=[p.code for p in periods]).values_list(
+                "org_unit_id", "period"
+            )
+        )
+        indicators = list(data_set.indicators.all())
+        # A report of whom a figure still waits: its figures are not all approved already.
+        report_of_code = {
+            (indicator.pk, sub.code): period.code
+            for period in periods
+            for indicator in indicators
+            for sub in period.sub_periods(PeriodType(indicator.period_type))
+        }
+        waiting = {
+            (unit_id, report_of_code[(indicator_id, code)])
+            for indicator_id, unit_id, code in DataValue.objects.filter(
+                indicator__in=indicators,
+                org_unit_id__in=[item.org_unit.pk for item in sent],
+                period__in=sorted({code for _i, code in report_of_code}),
+                status=DataValueStatus.SUBMITTED,
+            ).values_list("indicator_id", "org_unit_id", "period")
+        }
+        for item in sent:
+            key = (item.org_unit.pk, item.period.code)
+            if key in entered or key not in waiting:
+                continue
+            out.append(
+                DataSetReport(
+                    data_set=data_set,
+                    org_unit=item.org_unit,
+                    period=item.period.code,
+                    status=ReportStatus.SUBMITTED,
+                    submitted_at=item.submitted_at,
+                )
+            )
+    return out
 
 
 def reports_approved(*, user: Any, limit: int = 100) -> list[DataSetReport]:

@@ -40,6 +40,7 @@ from dieuhanh.reporting.workflow import (
     covers_unit,
     entry_rows,
     report_approve,
+    report_from_figures,
     report_reopen,
     report_return,
     report_save,
@@ -268,12 +269,14 @@ def approvals(request: HttpRequest) -> HttpResponse:
     problem = ""
     problem_report: int | None = None
     if request.method == "POST":
+        action = request.POST.get("action", "")
         report = (
             DataSetReport.objects.select_related("data_set", "org_unit")
             .filter(pk=_int(request.POST.get("report")) or 0)
             .first()
         )
-        action = request.POST.get("action", "")
+        if report is None and action in {"approve", "return"}:
+            report = _report_sent_by_figures(request)
         if report is None or action not in {"approve", "return", "reopen"}:
             problem = _("Choose a report and what to do with it.")
         else:
@@ -308,6 +311,25 @@ def approvals(request: HttpRequest) -> HttpResponse:
         },
         status=400 if problem else 200,
     )
+
+
+def _report_sent_by_figures(request: HttpRequest) -> DataSetReport | None:
+    """The record of a report sent as figures, named by the form's data set, unit and period
+    (made now: ``workflow.report_from_figures``); None when they name none."""
+    data_set = DataSet.objects.filter(code=request.POST.get("data_set", "")).first()
+    unit = OrgUnit.objects.filter(pk=_int(request.POST.get("org_unit")) or 0).first()
+    try:
+        period = Period.parse(request.POST.get("period", ""))
+    except PeriodError:
+        return None
+    if data_set is None or unit is None or period.type != PeriodType(data_set.period_type):
+        return None
+    try:
+        return report_from_figures(data_set=data_set, org_unit=unit, period=period, user=request.user)
+    except ReportForbiddenError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except ReportError:
+        return None
 
 
 def _int(raw: str | None) -> int | None:

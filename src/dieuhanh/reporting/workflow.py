@@ -31,6 +31,7 @@ from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.reporting.choices import ReportAction, ReportStatus
 from dieuhanh.reporting.models import DataSet, DataSetReport, ReportStep
 from dieuhanh.reporting.policy import locked_message, report_figure_keys
+from dieuhanh.reporting.selectors import report_submissions
 
 MAX_COMMENT = 2000
 
@@ -235,6 +236,35 @@ def report_save(
     return report
 
 
+def report_from_figures(*, data_set: DataSet, org_unit: OrgUnit, period: Period, user: Any) -> DataSetReport:
+    """The record of a report whose figures were sent whole without the form (a file, the API),
+    made when the level above first approves or returns it: submitted when its figures were (the
+    calendar's rule), its first step a submission by nobody in particular. An existing record is
+    returned as it is."""
+    user = acting_user(user)
+    if not scope_of(user).may_approve_unit(org_unit):
+        raise ReportForbiddenError(_approve_refusal_of(org_unit))
+    existing = DataSetReport.objects.filter(data_set=data_set, org_unit=org_unit, period=period.code).first()
+    if existing is not None:
+        return existing
+    sent = report_submissions(indicators=list(data_set.indicators.all()), periods=[period], unit_ids=[org_unit.pk])
+    at = sent.get((org_unit.pk, period.code))
+    if at is None:
+        raise ReportError(_("This report's figures are not all there yet; it cannot be approved or returned."))
+    with transaction.atomic():
+        report = DataSetReport.objects.create(
+            data_set=data_set, org_unit=org_unit, period=period.code, status=ReportStatus.SUBMITTED, submitted_at=at
+        )
+        ReportStep.objects.create(
+            report=report,
+            action=ReportAction.SUBMIT,
+            status_before="",
+            status_after=ReportStatus.SUBMITTED,
+            comment=_("Sent as figures (a file or the API), not in the form."),
+        )
+    return report
+
+
 def report_approve(*, report: DataSetReport, user: Any, comment: str = "") -> DataSetReport:
     """Approve a submitted report: its figures become approved (and locked), audited and announced.
     Only by the level above (``Scope.may_approve_unit``)."""
@@ -305,7 +335,11 @@ def _status(report: DataSetReport) -> dict[str, str]:
 
 
 def _approve_refusal(report: DataSetReport) -> str:
+    return _approve_refusal_of(report.org_unit)
+
+
+def _approve_refusal_of(org_unit: OrgUnit) -> str:
     return _(
         "You may not approve the reports of %(unit)s: the level above approves a unit's report, an approver "
         "the units below their own."
-    ) % {"unit": report.org_unit.label()}
+    ) % {"unit": org_unit.label()}
