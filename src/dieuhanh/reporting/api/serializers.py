@@ -49,6 +49,7 @@ class DataSetSerializer(ModelRulesSerializer[DataSet]):
             "reminder_days",
             "valid_from",
             "valid_to",
+            "approval",
             "sort_order",
         ]
 
