@@ -398,3 +398,39 @@ def test_a_report_sent_as_a_file_waits_for_the_level_above_and_is_approved_there
         {"data_set": "XA_THANG", "org_unit": world.commune_b.pk, "period": "202506", "action": "approve"},
     )
     assert refused.status_code == 403
+
+
+def test_the_api_takes_a_report_through_its_steps_each_by_its_role(world: World, people: People) -> None:
+    report_save(
+        data_set=world.data_set,
+        org_unit=world.commune_a,
+        period=JUNE,
+        values=_fields(),
+        user=people.owner,
+        submit=False,
+    )
+    pk = _report(world).pk
+
+    def api(user: Any) -> APIClient:
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    assert api(people.above).post(f"/api/v1/reporting/reports/{pk}/approve/").status_code == 400  # a draft
+    submitted = api(people.owner).post(f"/api/v1/reporting/reports/{pk}/submit/")
+    assert submitted.status_code == 200
+    assert submitted.json()["status"] == ReportStatus.SUBMITTED
+    assert api(people.own_approver).post(f"/api/v1/reporting/reports/{pk}/approve/").status_code == 403
+    assert api(people.colleague).get(f"/api/v1/reporting/reports/{pk}/").status_code == 404
+    returned = api(people.above).post(f"/api/v1/reporting/reports/{pk}/return/", {"comment": ""}, format="json")
+    assert returned.status_code == 400
+    assert "comment" in returned.json()
+    api(people.owner).post(f"/api/v1/reporting/reports/{pk}/submit/")
+    approved = api(people.above).post(f"/api/v1/reporting/reports/{pk}/approve/")
+    assert approved.json()["status"] == ReportStatus.APPROVED
+    assert api(people.above).post(f"/api/v1/reporting/reports/{pk}/reopen/", {"comment": "x"}).status_code == 403
+    reopened = api(people.operator).post(f"/api/v1/reporting/reports/{pk}/reopen/", {"comment": "Đính chính"})
+    assert reopened.status_code == 200
+    assert [s["action"] for s in reopened.json()["steps"]] == ["save", "submit", "submit", "approve", "reopen"]
+    listed = api(people.owner).get("/api/v1/reporting/reports/").json()
+    assert [r["org_unit"] for r in listed["results"]] == ["25741"]
