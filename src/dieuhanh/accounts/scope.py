@@ -146,8 +146,9 @@ class Scope:
         return ("units", *sorted(unit.pk for unit in self.read_units))
 
     def may_write_unit(self, unit: OrgUnit, period: object = None) -> bool:
-        """Whether the user writes figures of ``unit``; ``period`` is the figures' period (the
-        approval of a period, when it comes, will lock it)."""
+        """Whether the user writes figures of ``unit``; ``period`` is the figures' period. (A
+        figure of an approved report is locked for everyone, by a guard in the figures service:
+        ``reporting.policy``.)"""
         return self.everything or _within(unit.path, self.write_units)
 
     def may_write(self, *, unit: OrgUnit, indicator: Any, period: object = None) -> bool:

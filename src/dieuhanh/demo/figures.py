@@ -88,6 +88,6 @@ def demo_figures_write(values: list[GeneratedValue], *, checksum: str) -> Import
     batch = ImportBatch(
         source_name=DEMO_SOURCE_NAME, file_format=ImportFormat.DEMO, channel=DEMO_CHANNEL, checksum=checksum
     )
-    # An explicit status: the sample stands for the province's history, approved long ago (the
-    # data sets' approval workflow applies to figures entered from now on).
-    return figures_write(rows, batch=batch, status=DataValueStatus.APPROVED, keep_existing=True, announce=False)
+    # An explicit status, as the sample always had (the report writes its figures as estimates,
+    # "ước đạt"): not the data sets' policy, which would make most of them approved.
+    return figures_write(rows, batch=batch, status=DataValueStatus.SUBMITTED, keep_existing=True, announce=False)
