@@ -434,3 +434,22 @@ def test_the_api_takes_a_report_through_its_steps_each_by_its_role(world: World,
     assert [s["action"] for s in reopened.json()["steps"]] == ["save", "submit", "submit", "approve", "reopen"]
     listed = api(people.owner).get("/api/v1/reporting/reports/").json()
     assert [r["org_unit"] for r in listed["results"]] == ["25741"]
+
+
+def test_a_data_set_with_reports_entered_is_kept(world: World, people: People) -> None:
+    report_save(
+        data_set=world.data_set,
+        org_unit=world.commune_a,
+        period=JUNE,
+        values=_fields(),
+        user=people.owner,
+        submit=False,
+    )
+    api = APIClient()
+    api.force_authenticate(people.operator)
+
+    answer = api.delete("/api/v1/data-sets/XA_THANG/")
+
+    assert answer.status_code == 409
+    assert "hiệu lực" in answer.json()["detail"]
+    assert DataSetReport.objects.exists()

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from dieuhanh.reporting.models import DataSet, DataSetReport, ReportReminder, ReportStep
 from dieuhanh.reporting.selectors import data_set_indicator_problems
-from dieuhanh.reporting.services import data_set_delete
+from dieuhanh.reporting.services import DataSetInUseError, data_set_delete
 
 
 class DataSetForm(forms.ModelForm[DataSet]):
@@ -61,7 +61,10 @@ class DataSetAdmin(admin.ModelAdmin[DataSet]):
     filter_horizontal = ["indicators"]
 
     def delete_model(self, request: HttpRequest, obj: DataSet) -> None:
-        data_set_delete(data_set=obj)
+        try:
+            data_set_delete(data_set=obj)
+        except DataSetInUseError as exc:
+            self.message_user(request, str(exc), level=messages.ERROR)
 
 
 @admin.register(ReportReminder)

@@ -14,7 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import SAFE_METHODS, BasePermission, DjangoModelPermissions
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -31,7 +31,7 @@ from dieuhanh.reporting.api.serializers import (
 )
 from dieuhanh.reporting.models import DataSet, DataSetReport
 from dieuhanh.reporting.selectors import Obligation, data_sets, obligations, obligations_readable
-from dieuhanh.reporting.services import data_set_delete, data_set_save
+from dieuhanh.reporting.services import DataSetInUseError, data_set_delete, data_set_save
 from dieuhanh.reporting.workflow import (
     ReportError,
     ReportForbiddenError,
@@ -56,6 +56,13 @@ class SignedInReadWriteWithModelPermission(BasePermission):
         return DjangoModelPermissions().has_permission(request, view)
 
 
+class DataSetInUse(APIException):
+    """409: the data set has reports entered through it."""
+
+    status_code = 409
+    default_code = "in_use"
+
+
 class DataSetViewSet(viewsets.ModelViewSet[DataSet]):
     """Data sets: the indicators a kind of unit reports, how often and by when; look one up by its code."""
 
@@ -74,7 +81,10 @@ class DataSetViewSet(viewsets.ModelViewSet[DataSet]):
         serializer.instance = data_set_save(data_set=serializer.instance, data=serializer.validated_data)
 
     def perform_destroy(self, instance: DataSet) -> None:
-        data_set_delete(data_set=instance)
+        try:
+            data_set_delete(data_set=instance)
+        except DataSetInUseError as exc:
+            raise DataSetInUse(str(exc)) from exc
 
 
 def _day(raw: str | None) -> dt.date:
