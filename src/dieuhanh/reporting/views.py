@@ -249,6 +249,9 @@ def entry(request: HttpRequest, data_set: str, code: str, period: str) -> HttpRe
     )
 
 
+# The approvals page lists at most this many reports waiting, the oldest first.
+WAITING_SHOWN = 200
+
 # The dashboards' status palette, for a report's status.
 REPORT_BADGE: dict[str, str] = {
     ReportStatus.DRAFT: "none",
@@ -298,11 +301,13 @@ def approvals(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, done % {"unit": report.org_unit.label()})
                 return redirect(request.path)
+    waiting = reports_to_approve(user=request.user)
     return render(
         request,
         "reporting/approvals.html",
         {
-            "waiting": reports_to_approve(user=request.user),
+            "waiting": waiting[:WAITING_SHOWN],
+            "waiting_more": max(len(waiting) - WAITING_SHOWN, 0),
             "approved": reports_approved(user=request.user),
             "may_approve": scope.may_approve,
             "may_reopen": scope.may_reopen,
