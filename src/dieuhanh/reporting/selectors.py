@@ -329,7 +329,7 @@ IMPORTED_REPORTS_DAYS = 200
 
 def reports_to_approve(*, user: Any, on: dt.date | None = None) -> list[DataSetReport]:
     """The submitted reports ``user`` approves (the units below their own), oldest submission first:
-    those submitted in the form, and those whose figures were sent whole otherwise (a file, the
+    those submitted in the form, then those whose figures were sent whole otherwise (a file, the
     API) with some still waiting for approval — the latter unsaved (``pk`` None), made a record
     when they are approved or returned (``workflow.report_of_figures``)."""
     scope = scope_of(user)
@@ -340,7 +340,8 @@ def reports_to_approve(*, user: Any, on: dt.date | None = None) -> list[DataSetR
     )
     found = list(scope.approvable_units(qs, through="org_unit"))
     found.extend(_reports_sent_by_figures(scope=scope, on=on or timezone.localdate()))
-    return sorted(found, key=lambda r: (r.submitted_at or timezone.now(), r.pk or 0))
+    # Those entered in the form first (a reporter pressed "submit"), then those sent as figures.
+    return sorted(found, key=lambda r: (r.pk is None, r.submitted_at or timezone.now(), r.pk or 0))
 
 
 def _reports_sent_by_figures(*, scope: Any, on: dt.date) -> list[DataSetReport]:
