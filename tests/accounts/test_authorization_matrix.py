@@ -29,6 +29,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from dieuhanh.accounts.choices import Role
 from dieuhanh.accounts.services import membership_add
@@ -38,7 +39,7 @@ from dieuhanh.directives.services import DirectiveInput, directives_create, prog
 from dieuhanh.figures.models import DataValue, ImportBatch
 from dieuhanh.indicators.models import Indicator, Target
 from dieuhanh.orgunits.models import CatalogueChange, OrgUnit, OrgUnitGroup, Succession
-from dieuhanh.reporting.models import DataSet
+from dieuhanh.reporting.models import DataSet, DataSetReport
 from dieuhanh.reports.models import GeneratedReport
 from tests.accounts.sso import oidc_enabled
 from tests.factories import IndicatorFactory, OrgUnitFactory, SectorFactory, UserFactory, put
@@ -113,6 +114,8 @@ class World:
     data_set: DataSet
     sides: dict[str, Side]
     users: dict[str, Any] = field(default_factory=dict)
+    # Each district's report of the data set for January 2023, submitted (data entry with approval).
+    entered: dict[str, DataSetReport] = field(default_factory=dict)
 
 
 def _side(code: str, district: OrgUnit, commune: OrgUnit, *, secret: Indicator, creator: Any, office: Any) -> Side:
@@ -192,7 +195,13 @@ def _build_world() -> World:
         code="BC_THANG", name="Báo cáo tháng", period_type="monthly", org_unit_kind="district"
     )
     data_set.indicators.add(public, secret)
-    return World(province, public, secret, group, succession, change, data_set, sides, users)
+    entered = {
+        code: DataSetReport.objects.create(
+            data_set=data_set, org_unit=side.district, period="202301", status="submitted", submitted_at=timezone.now()
+        )
+        for code, side in sides.items()
+    }
+    return World(province, public, secret, group, succession, change, data_set, sides, users, entered)
 
 
 @pytest.fixture(scope="module")
@@ -306,6 +315,25 @@ MATRIX: dict[str, Rule] = {
     "dataset-list": Rule(allowed={"GET": SIGNED_IN, "POST": CATALOGUE}),
     "dataset-detail": _catalogue(read=SIGNED_IN, kwargs=_code("data_set")),
     "api-reporting-obligations": _read(SIGNED_IN, query=lambda w, s: f"?period=2024&org_unit={s.district.code}"),
+    # Data entry with approval: reports of the units read; submitted by the unit's reporters,
+    # approved or returned by the level above (an empty return is a 400), reopened by operators
+    # (a report not approved is a 400).
+    "datasetreport-list": _read(SIGNED_IN),
+    "datasetreport-detail": _read(READS_TARGET, kwargs=lambda w, s: {"pk": w.entered[s.district.code].pk}),
+    "datasetreport-submit": Rule(
+        allowed={"POST": WRITES_TARGET}, kwargs=lambda w, s: {"pk": w.entered[s.district.code].pk}
+    ),
+    "datasetreport-approve": Rule(
+        allowed={"POST": frozenset({APPROVER, ADMINISTRATOR})},
+        kwargs=lambda w, s: {"pk": w.entered[s.district.code].pk},
+    ),
+    "datasetreport-return": Rule(
+        allowed={"POST": frozenset({APPROVER, ADMINISTRATOR})},
+        kwargs=lambda w, s: {"pk": w.entered[s.district.code].pk},
+    ),
+    "datasetreport-reopen": Rule(
+        allowed={"POST": CATALOGUE}, kwargs=lambda w, s: {"pk": w.entered[s.district.code].pk}
+    ),
     # -- the API's front page and its schema --------------------------------------------------------
     "api-root": _read(EVERYONE),
     "schema": _read(EVERYONE),
@@ -340,6 +368,14 @@ MATRIX: dict[str, Rule] = {
     # -- the reporting calendar's pages: leaders and operators every unit, others their scope ------
     "reporting:calendar": _read(SIGNED_IN),
     "reporting:unit": _read(READS_TARGET, kwargs=lambda w, s: {"code": s.district.code}),
+    # A unit's report form: read where the unit is read, written by its reporters (an empty form
+    # is a draft of nothing, 302); approvals for approvers, reopening for operators (an empty
+    # decision is a 400).
+    "reporting:entry": Rule(
+        allowed={"GET": READS_TARGET, "POST": WRITES_TARGET},
+        kwargs=lambda w, s: {"data_set": w.data_set.code, "code": s.district.code, "period": "202302"},
+    ),
+    "reporting:approvals": Rule(allowed={"GET": READ_ALL, "POST": READ_ALL}),
     # -- data entry ---------------------------------------------------------------------------------
     "ingest:imports": Rule(allowed={"GET": IMPORTERS, "POST": IMPORTERS}),
     # Any unit's template, with only the figures the importer reads there (a separate test).

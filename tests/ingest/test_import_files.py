@@ -69,7 +69,7 @@ def test_a_good_csv_is_stored_with_its_history(catalogue: Tree, owner) -> None: 
     assert (stored.created_by, stored.updated_by, stored.created_batch) == (owner, owner, result.batch)
     assert stored.created_at is not None
     assert stored.created_at == stored.updated_at
-    assert (stored.status, stored.batch) == ("submitted", result.batch)
+    assert (stored.status, stored.batch) == ("approved", result.batch)
     assert not DataValueChange.objects.exists()  # a creation is recorded on the value, not in the change log
 
 

@@ -179,7 +179,7 @@ def test_obligations_take_the_same_queries_for_three_communes_as_for_sixty(world
         large = obligations(data_set=data_set, periods=months, on=dt.date(2026, 1, 1))
 
     assert len(large) > len(small) + 60 * 11
-    assert len(many) == len(few) == 3
+    assert len(many) == len(few) == 4
 
 
 def test_the_calendar_of_a_quarter_lists_each_months_report(world: World) -> None:

@@ -10,6 +10,8 @@ so the rule lives here once:
   subtrees of their units (and, for a unit that is an agency, of the indicators it answers for);
   a reporter writes figures there;
 - a viewer or approver of a province at the root of the tree is a *leader*: they read everything;
+- an approver approves the reports of the units strictly below their own (the level above
+  approves; never their own unit's report); an operator reopens an approved report;
 - an operator reads everything and keeps the catalogue (Django permissions through the role's
   group, see ``accounts.roles``); an administrator, like a superuser, may do everything.
 
@@ -64,6 +66,7 @@ class Scope:
     is_leader: bool = False
     read_units: tuple[_Unit, ...] = ()
     write_units: tuple[_Unit, ...] = ()
+    approve_units: tuple[_Unit, ...] = ()
 
     # ---- what kind of user -------------------------------------------------------------------
 
@@ -83,7 +86,38 @@ class Scope:
         """Whether the user keeps the catalogue (indicators, units, targets) and the calendar."""
         return self.everything or Role.OPERATOR in self.roles
 
+    @property
+    def may_approve(self) -> bool:
+        """Whether the user approves reports anywhere (an approver, an administrator)."""
+        return self.everything or bool(self.approve_units)
+
+    @property
+    def may_reopen(self) -> bool:
+        """Whether the user reopens approved reports (an operator, an administrator)."""
+        return self.everything or Role.OPERATOR in self.roles
+
     # ---- one unit ----------------------------------------------------------------------------
+
+    def may_approve_unit(self, unit: OrgUnit) -> bool:
+        """Whether the user approves the reports of ``unit``: the level above approves, so an
+        approver approves the units strictly below their own (never their own unit's report);
+        an administrator every unit."""
+        if self.everything:
+            return True
+        return any(_below(unit.path, a) for a in self.approve_units)
+
+    def approvable_units(self, queryset: QuerySet[M], *, through: str = "") -> QuerySet[M]:
+        """``queryset`` of units (or rows reaching one) narrowed to those whose reports the user
+        approves (``may_approve_unit``)."""
+        if self.everything:
+            return queryset
+        if not self.approve_units:
+            return queryset.none()
+        # Their own units, unless one lies below another unit they approve for.
+        own = [a.pk for a in self.approve_units if not any(_below(a.path, b) for b in self.approve_units)]
+        return queryset.filter(in_subtrees(self.approve_units, through=through)).exclude(
+            **{f"{_join(through, 'pk')}__in": own}
+        )
 
     def may_read_unit(self, unit: OrgUnit) -> bool:
         """Whether the user reads the unit's figures of every indicator (not only the public ones)."""
@@ -112,8 +146,9 @@ class Scope:
         return ("units", *sorted(unit.pk for unit in self.read_units))
 
     def may_write_unit(self, unit: OrgUnit, period: object = None) -> bool:
-        """Whether the user writes figures of ``unit``; ``period`` is the figures' period (the
-        approval of a period, when it comes, will lock it)."""
+        """Whether the user writes figures of ``unit``; ``period`` is the figures' period. (A
+        figure of an approved report is locked for everyone, by a guard in the figures service:
+        ``reporting.policy``.)"""
         return self.everything or _within(unit.path, self.write_units)
 
     def may_write(self, *, unit: OrgUnit, indicator: Any, period: object = None) -> bool:
@@ -217,6 +252,11 @@ def _within(path: str, units: Iterable[_Unit]) -> bool:
     return any(path.startswith(unit.path) for unit in units)
 
 
+def _below(path: str, unit: _Unit) -> bool:
+    """Whether the unit at ``path`` lies strictly below ``unit``."""
+    return path.startswith(unit.path) and path != unit.path
+
+
 def _join(through: str, name: str) -> str:
     return f"{through}__{name}" if through else name
 
@@ -263,6 +303,9 @@ def _scope_build(user: Any) -> Scope:
     write = tuple(
         _Unit(m.org_unit.pk, m.org_unit.path) for m in memberships if m.role == Role.REPORTER and m.org_unit is not None
     )
+    approve = tuple(
+        _Unit(m.org_unit.pk, m.org_unit.path) for m in memberships if m.role == Role.APPROVER and m.org_unit is not None
+    )
     return Scope(
         signed_in=True,
         roles=roles,
@@ -271,4 +314,5 @@ def _scope_build(user: Any) -> Scope:
         is_leader=is_leader,
         read_units=read,
         write_units=write,
+        approve_units=approve,
     )

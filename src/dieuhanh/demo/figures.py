@@ -16,7 +16,7 @@ from dieuhanh.demo.present import present_series
 from dieuhanh.demo.reform import part_shares_read, reform_read
 from dieuhanh.demo.synth import GeneratedValue, Synth, series_values
 from dieuhanh.demo.units import units_read
-from dieuhanh.figures.choices import ImportFormat
+from dieuhanh.figures.choices import DataValueStatus, ImportFormat
 from dieuhanh.figures.models import ImportBatch
 from dieuhanh.figures.services import FigureRow, figures_write
 from dieuhanh.indicators.models import Indicator
@@ -88,4 +88,6 @@ def demo_figures_write(values: list[GeneratedValue], *, checksum: str) -> Import
     batch = ImportBatch(
         source_name=DEMO_SOURCE_NAME, file_format=ImportFormat.DEMO, channel=DEMO_CHANNEL, checksum=checksum
     )
-    return figures_write(rows, batch=batch, keep_existing=True, announce=False)
+    # An explicit status, as the sample always had (the report writes its figures as estimates,
+    # "ước đạt"): not the data sets' policy, which would make most of them approved.
+    return figures_write(rows, batch=batch, status=DataValueStatus.SUBMITTED, keep_existing=True, announce=False)

@@ -11,6 +11,7 @@ class ImportFormat(models.TextChoices):
     DHIS2_CSV = "dhis2_csv", _("DHIS2 CSV")
     API = "api", _("API")
     DEMO = "demo", _("Sample data")
+    FORM = "form", _("Data entry form")
 
 
 class ImportStatus(models.TextChoices):

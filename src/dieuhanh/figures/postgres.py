@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection
 
 from dieuhanh.figures.models import DataValue, DataValueChange, ImportBatch
-from dieuhanh.figures.services import ChangedKey, figures_changed
+from dieuhanh.figures.services import ChangedKey, FigureKey, figures_changed, figures_guard, statuses_decide
 
 if TYPE_CHECKING:
     # Only named in annotations: the file imports load this module on SQLite too, and psycopg
@@ -57,14 +57,14 @@ def write_rows(
     *,
     batch: ImportBatch,
     user: Any,
-    status: str,
+    status: str | None,
     dry_run: bool,
     keep_existing: bool,
     announce: bool,
 ) -> Counts:
     """Copy typed rows into a fresh staging table and merge them (inside the caller's transaction)."""
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS import_checked, import_changed")
+        cursor.execute("DROP TABLE IF EXISTS import_checked, import_changed, import_status")
         cursor.execute(
             "CREATE TEMP TABLE import_checked (indicator_id bigint, org_unit_id bigint, period_code text,"
             " period_start date, number numeric, comment text) ON COMMIT DROP"
@@ -94,7 +94,7 @@ def merge_checked(
     *,
     batch: ImportBatch,
     user: Any,
-    status: str,
+    status: str | None,
     dry_run: bool,
     total: int,
     keep_existing: bool = False,
@@ -102,20 +102,31 @@ def merge_checked(
 ) -> Counts:
     """Write what import_checked holds under ``batch`` (saved): changed figures updated with a line
     of history each (unless ``keep_existing``), new ones inserted; then announce the write (unless
-    ``announce`` is false: see ``services.figures_write``)."""
+    ``announce`` is false: see ``services.figures_write``). ``status`` None: the status policy
+    decides each figure's (``services.statuses_decide``); a locked figure refuses the whole write
+    (``services.FigureLockedError``), a dry run's too."""
     values, changes = DataValue._meta.db_table, DataValueChange._meta.db_table
     user_id = user.pk if user is not None else None
+    figures_guard(lambda: _checked_keys(cursor))
+    if status is None:
+        _stage_statuses(cursor)
+        new_status = "st.status"
+        status_join = "JOIN import_status st ON st.indicator_id = c.indicator_id AND st.org_unit_id = c.org_unit_id"
+    else:
+        new_status, status_join = "%(status)s", ""
     cursor.execute(
         f"""
         CREATE TEMP TABLE import_changed ON COMMIT DROP AS
         SELECT d.id, c.indicator_id, c.org_unit_id, c.period_code, c.number, c.comment,
-               d.value AS old_value, d.comment AS old_comment, d.status AS old_status
+               d.value AS old_value, d.comment AS old_comment, d.status AS old_status,
+               {new_status}::text AS new_status
         FROM import_checked c
         JOIN {values} d
           ON d.indicator_id = c.indicator_id AND d.org_unit_id = c.org_unit_id AND d.period = c.period_code
+        {status_join}
         WHERE (d.value <> c.number OR d.comment <> c.comment) AND NOT %(keep)s
         """,
-        {"keep": keep_existing},
+        {"keep": keep_existing, "status": status},
     )
     updated = cursor.rowcount
     if dry_run:
@@ -129,7 +140,7 @@ def merge_checked(
     cursor.execute(
         f"""
         UPDATE {values} d
-        SET value = x.number, comment = x.comment, status = %(status)s, batch_id = %(batch)s,
+        SET value = x.number, comment = x.comment, status = x.new_status, batch_id = %(batch)s,
             updated_by_id = %(user)s, updated_at = now()
         FROM import_changed x WHERE d.id = x.id
         """,
@@ -140,7 +151,7 @@ def merge_checked(
         INSERT INTO {changes} (indicator_id, org_unit_id, period, action, old_value, new_value, old_comment,
                                new_comment, old_status, new_status, batch_id, changed_by_id, changed_at)
         SELECT indicator_id, org_unit_id, period_code, 'update', old_value, number, old_comment, comment,
-               old_status, %(status)s, %(batch)s, %(user)s, now()
+               old_status, new_status, %(batch)s, %(user)s, now()
         FROM import_changed
         """,
         params,
@@ -161,8 +172,9 @@ def merge_checked(
         INSERT INTO {values} AS d (indicator_id, org_unit_id, period, period_start, value, comment, status, batch_id,
                               created_batch_id, updated_by_id, created_by_id, created_at, updated_at)
         SELECT c.indicator_id, c.org_unit_id, c.period_code, c.period_start, c.number, c.comment,
-               %(status)s, %(batch)s, %(batch)s, %(user)s, %(user)s, now(), now()
+               {new_status}, %(batch)s, %(batch)s, %(user)s, %(user)s, now(), now()
         FROM import_checked c
+        {status_join}
         {new_only}
         """,
         params,
@@ -175,6 +187,26 @@ def merge_checked(
     if announce and created + updated:
         figures_changed(count=created + updated, keys=lambda: _changed_keys(cursor))
     return Counts(total=total, created=created, updated=updated, unchanged=total - created - updated)
+
+
+def _checked_keys(cursor: Any) -> list[FigureKey]:
+    """The figures import_checked would write, for the write guards."""
+    cursor.execute("SELECT DISTINCT indicator_id, org_unit_id, period_code FROM import_checked")
+    return [(int(i), int(u), str(p)) for i, u, p in cursor.fetchall()]
+
+
+def _stage_statuses(cursor: Any) -> None:
+    """import_status: the status policy's answer for each (indicator, unit) import_checked holds."""
+    cursor.execute("SELECT DISTINCT indicator_id, org_unit_id FROM import_checked")
+    decided = statuses_decide({(int(i), int(u)) for i, u in cursor.fetchall()})
+    cursor.execute("DROP TABLE IF EXISTS import_status")
+    cursor.execute(
+        "CREATE TEMP TABLE import_status (indicator_id bigint, org_unit_id bigint, status text,"
+        " PRIMARY KEY (indicator_id, org_unit_id)) ON COMMIT DROP"
+    )
+    with raw_cursor(cursor).copy("COPY import_status (indicator_id, org_unit_id, status) FROM STDIN") as copy:
+        for (indicator_id, unit_id), status in decided.items():
+            copy.write_row((indicator_id, unit_id, status))
 
 
 def _changed_keys(cursor: Any) -> set[ChangedKey]:

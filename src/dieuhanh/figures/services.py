@@ -69,6 +69,66 @@ def in_managed_write() -> bool:
     return _managed_write.get()
 
 
+# ---- the rules of higher layers: locked figures and the status of a write ----------------------
+#
+# The figures app knows no data set or approval: the reporting app, above it, registers two hooks
+# when it starts (``ReportingConfig.ready``). A *write guard* is shown the figures a write would
+# create, change or delete and refuses the write (``FigureLockedError``) when one is locked (a
+# figure of an approved report); a *status policy* decides the status of a figure written with no
+# explicit status (``status=None``). Without a policy such a figure is submitted, as before.
+
+# (indicator id, unit id, period code): one figure.
+FigureKey = tuple[int, int, str]
+# (indicator id, unit id): what a status policy decides by.
+FigurePair = tuple[int, int]
+WriteGuard = Callable[[Callable[[], Iterable[FigureKey]]], None]
+StatusPolicy = Callable[[set[FigurePair]], dict[FigurePair, str]]
+
+_write_guards: list[WriteGuard] = []
+_status_policies: list[StatusPolicy] = []
+
+
+class FigureLockedError(Exception):
+    """A write touched a figure a higher layer has locked (a figure of an approved report); the
+    message says which report and who may reopen it."""
+
+
+def write_guard_register(guard: WriteGuard) -> None:
+    """Have ``guard`` shown every write's figures before they are written (once per guard)."""
+    if guard not in _write_guards:
+        _write_guards.append(guard)
+
+
+def status_policy_register(policy: StatusPolicy) -> None:
+    """Have ``policy`` decide the status of figures written without one (the last one registered)."""
+    _status_policies[:] = [policy]
+
+
+def figures_guard(keys: Callable[[], Iterable[FigureKey]] | Iterable[FigureKey]) -> None:
+    """Ask every write guard about the figures ``keys`` names (a callable: computed when a guard
+    asks); raises FigureLockedError."""
+    if not _write_guards:
+        return
+    if callable(keys):
+        source = keys
+    else:
+        fixed = list(keys)
+
+        def source() -> Iterable[FigureKey]:
+            return fixed
+
+    for guard in _write_guards:
+        guard(source)
+
+
+def statuses_decide(pairs: set[FigurePair]) -> dict[FigurePair, str]:
+    """The status of a figure of each (indicator, unit) written with no explicit status."""
+    if not _status_policies:
+        return dict.fromkeys(pairs, DataValueStatus.SUBMITTED)
+    decided = _status_policies[0](pairs)
+    return {pair: decided.get(pair, DataValueStatus.SUBMITTED) for pair in pairs}
+
+
 class WritableRow(Protocol):
     """A checked figure to store: ids from the catalogue, a parsed period, an exact number."""
 
@@ -124,14 +184,16 @@ def figures_write(
     *,
     batch: ImportBatch,
     user: Any = None,
-    status: str = DataValueStatus.SUBMITTED,
+    status: str | None = None,
     dry_run: bool = False,
     keep_existing: bool = False,
     announce: bool = True,
 ) -> ImportBatch:
     """Store checked rows under ``batch``, all or nothing: new figures are created, changed ones
     updated with a line of history each, equal ones counted as unchanged. The batch is saved with
-    its status and counts. ``dry_run`` counts without writing a figure. ``keep_existing`` leaves
+    its status and counts. ``status`` is the status of the figures written; None lets the status
+    policy decide it figure by figure (``statuses_decide``). A figure a write guard locks refuses
+    the whole write (``FigureLockedError``). ``dry_run`` counts without writing a figure. ``keep_existing`` leaves
     figures already held as they are (the sample data never overwrites an operator's figure).
     ``announce=False`` leaves ``figures_changed`` to the caller, who writes more in the same
     transaction and announces it all once.
@@ -175,32 +237,43 @@ def _write_portably(
     *,
     batch: ImportBatch,
     user: Any,
-    status: str,
+    status: str | None,
     dry_run: bool,
     keep_existing: bool,
     announce: bool,
 ) -> tuple[int, int]:
+    figures_guard(lambda: [(row.indicator_id, row.org_unit_id, row.period.code) for row in rows])
     existing = _existing_values(rows, lock=not dry_run)
     now = timezone.now()
-    # New figures as plain tuples (indicator, unit, period, start, value, comment): a model
+    decided = statuses_decide({(row.indicator_id, row.org_unit_id) for row in rows}) if status is None else {}
+    # New figures as plain tuples (indicator, unit, period, start, value, comment, status): a model
     # instance each would cost a province-sized file gigabytes of memory.
-    to_create: list[tuple[int, int, str, Any, Decimal, str]] = []
+    to_create: list[tuple[int, int, str, Any, Decimal, str, str]] = []
     to_update: list[DataValue] = []
     changes: list[DataValueChange] = []
     for row in rows:
         current = existing.get((row.indicator_id, row.org_unit_id, row.period.code))
+        row_status = status if status is not None else decided[(row.indicator_id, row.org_unit_id)]
         if current is None:
             to_create.append(
-                (row.indicator_id, row.org_unit_id, row.period.code, row.period.start_date, row.value, row.comment)
+                (
+                    row.indicator_id,
+                    row.org_unit_id,
+                    row.period.code,
+                    row.period.start_date,
+                    row.value,
+                    row.comment,
+                    row_status,
+                )
             )
         elif not keep_existing and (current.value != row.value or current.comment != row.comment):
             before = copy.copy(current)
-            current.value, current.comment, current.status = row.value, row.comment, status
+            current.value, current.comment, current.status = row.value, row.comment, row_status
             current.batch, current.updated_by, current.updated_at = batch, user, now
             to_update.append(current)
             changes.append(_change(before=before, after=current, batch=batch, user=user))
     if not dry_run:
-        _insert_values(to_create, batch=batch, user=user, status=status, now=now)
+        _insert_values(to_create, batch=batch, user=user, now=now)
         DataValue.objects.bulk_update(
             to_update, ["value", "comment", "status", "batch", "updated_by", "updated_at"], batch_size=WRITE_CHUNK
         )
@@ -208,21 +281,20 @@ def _write_portably(
     if announce and not dry_run and (to_create or to_update):
         figures_changed(
             count=len(to_create) + len(to_update),
-            keys={(i, u, start) for i, u, _p, start, _v, _c in to_create}
+            keys={(i, u, start) for i, u, _p, start, _v, _c, _s in to_create}
             | {(v.indicator_id, v.org_unit_id, v.period_start) for v in to_update},
         )
     return len(to_create), len(to_update)
 
 
 def _insert_values(
-    rows: list[tuple[int, int, str, Any, Decimal, str]], *, batch: ImportBatch, user: Any, status: str, now: Any
+    rows: list[tuple[int, int, str, Any, Decimal, str, str]], *, batch: ImportBatch, user: Any, now: Any
 ) -> None:
     """INSERT the new figures, with what bulk_create would write for them, in chunks."""
     if not rows:
         return
     fields = [_concrete(name) for name in _ROW_FIELDS + _CONSTANT_FIELDS]
     constants = {
-        "status": status,
         "batch": batch.pk,
         "created_batch": batch.pk,
         "updated_by": user.pk if user is not None else None,
@@ -251,9 +323,10 @@ def _insert_values(
                         adapt_date(start),
                         prepare_value(value),
                         comment,
+                        status,
                         *fixed,
                     )
-                    for indicator_id, org_unit_id, period, start, value, comment in rows[
+                    for indicator_id, org_unit_id, period, start, value, comment, status in rows[
                         first : first + WRITE_CHUNK * 10
                     ]
                 ],
@@ -264,8 +337,8 @@ def _concrete(name: str) -> Field[Any, Any]:
     return cast(Field[Any, Any], DataValue._meta.get_field(name))
 
 
-_ROW_FIELDS = ("indicator", "org_unit", "period", "period_start", "value", "comment")
-_CONSTANT_FIELDS = ("status", "batch", "created_batch", "updated_by", "created_by", "created_at", "updated_at")
+_ROW_FIELDS = ("indicator", "org_unit", "period", "period_start", "value", "comment", "status")
+_CONSTANT_FIELDS = ("batch", "created_batch", "updated_by", "created_by", "created_at", "updated_at")
 
 
 def _change(*, before: DataValue, after: DataValue | None, batch: ImportBatch | None, user: Any) -> DataValueChange:
@@ -287,16 +360,21 @@ def _change(*, before: DataValue, after: DataValue | None, batch: ImportBatch | 
 
 
 def _existing_values(rows: Iterable[WritableRow], *, lock: bool) -> dict[tuple[int, int, str], DataValue]:
-    """The stored values the rows would touch, fetched in a few queries: one for all the indicators
+    """The stored values the rows would touch (``_existing_by_keys``)."""
+    return _existing_by_keys(((row.indicator_id, row.org_unit_id, row.period.code) for row in rows), lock=lock)
+
+
+def _existing_by_keys(keys: Iterable[FigureKey], *, lock: bool) -> dict[tuple[int, int, str], DataValue]:
+    """The stored values of these keys, fetched in a few queries: one for all the indicators
     given for the same units and periods (a month's file gives every indicator for the same ones)."""
     wanted: dict[int, set[tuple[int, str]]] = defaultdict(set)
-    for row in rows:
-        wanted[row.indicator_id].add((row.org_unit_id, row.period.code))
+    for indicator_id, unit_id, code in keys:
+        wanted[indicator_id].add((unit_id, code))
     # Indicators with the same units and periods share their queries, which still look up only
     # indicator × unit × period keys, as many as one query per indicator would.
     shared: dict[tuple[tuple[int, ...], tuple[str, ...]], list[int]] = defaultdict(list)
-    for indicator_id, keys in wanted.items():
-        shared[(tuple(sorted({u for u, _p in keys})), tuple(sorted({p for _u, p in keys})))].append(indicator_id)
+    for indicator_id, pairs in wanted.items():
+        shared[(tuple(sorted({u for u, _p in pairs})), tuple(sorted({p for _u, p in pairs})))].append(indicator_id)
     found: dict[tuple[int, int, str], DataValue] = {}
     for (units, periods), indicator_ids in shared.items():
         for first_indicator in range(0, len(indicator_ids), 500):
@@ -335,12 +413,16 @@ def figure_set(
     period: Period,
     value: Decimal,
     comment: str = "",
-    status: str = DataValueStatus.SUBMITTED,
+    status: str | None = None,
     user: Any = None,
 ) -> DataValue:
-    """Create or change one checked value (API, forms, admin), with its line of history."""
+    """Create or change one checked value (API, forms, admin), with its line of history.
+    ``status`` None: the status policy decides it (``statuses_decide``)."""
     user = acting_user(user)
+    if status is None:
+        status = statuses_decide({(indicator.pk, org_unit.pk)})[(indicator.pk, org_unit.pk)]
     with transaction.atomic(), managed_write():
+        figures_guard([(indicator.pk, org_unit.pk, period.code)])
         current = (
             DataValue.objects.select_for_update()
             .filter(indicator=indicator, org_unit=org_unit, period=period.code)
@@ -379,9 +461,41 @@ def figure_delete(*, data_value: DataValue, user: Any = None) -> None:
     """Delete one value, keeping a line of history that says who deleted what."""
     user = acting_user(user)
     with transaction.atomic(), managed_write():
+        figures_guard([(data_value.indicator_id, data_value.org_unit_id, data_value.period)])
         _change(before=data_value, after=None, batch=None, user=user).save()
         data_value.delete()
         figures_changed(count=1, keys={(data_value.indicator_id, data_value.org_unit_id, data_value.period_start)})
+
+
+def figures_status_set(*, keys: Iterable[FigureKey], status: str, user: Any = None, guard: bool = True) -> int:
+    """Give the stored figures ``keys`` names the status ``status`` (an approval, a report sent
+    back), each change with its line of history, announced once; return how many changed.
+
+    ``guard`` False skips the write guards: for the workflow that owns the lock itself (a report
+    being approved or reopened), never for a writer of values."""
+    user = acting_user(user)
+    wanted = set(keys)
+    if not wanted:
+        return 0
+    with transaction.atomic(), managed_write():
+        if guard:
+            figures_guard(sorted(wanted))
+        existing = _existing_by_keys(wanted, lock=True)
+        changed: list[DataValue] = []
+        changes: list[DataValueChange] = []
+        now = timezone.now()
+        for current in existing.values():
+            if current.status == status:
+                continue
+            before = copy.copy(current)
+            current.status, current.updated_by, current.updated_at = status, user, now
+            changed.append(current)
+            changes.append(_change(before=before, after=current, batch=None, user=user))
+        if changed:
+            DataValue.objects.bulk_update(changed, ["status", "updated_by", "updated_at"], batch_size=WRITE_CHUNK)
+            DataValueChange.objects.bulk_create(changes, batch_size=WRITE_CHUNK)
+            figures_changed(count=len(changed), keys={(v.indicator_id, v.org_unit_id, v.period_start) for v in changed})
+    return len(changed)
 
 
 def figures_withdraw(*, batches: Iterable[ImportBatch]) -> int:

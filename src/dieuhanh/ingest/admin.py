@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dieuhanh.admin import admin_figure, plain_number
 from dieuhanh.figures.models import DataValue
+from dieuhanh.figures.services import FigureLockedError, figures_guard
 from dieuhanh.ingest.parsers import RawRow
 from dieuhanh.ingest.services import data_value_delete, data_value_set
 from dieuhanh.ingest.validation import check_rows
@@ -39,9 +40,14 @@ class DataValueAdminForm(forms.ModelForm[DataValue]):
         if indicator is None or org_unit is None or data.get("value") is None:
             return data
         row = RawRow(line=1, indicator=indicator.code, org_unit=org_unit.code, period=period, value=data["value"])
-        _checked, issues = check_rows([row])
+        checked, issues = check_rows([row])
         if issues:
             raise ValidationError([issue.message for issue in issues])
+        try:
+            # A figure of an approved report is locked (docs/calendar.md): say so on the form.
+            figures_guard([(indicator.pk, org_unit.pk, checked[0].period.code)])
+        except FigureLockedError as exc:
+            raise ValidationError(str(exc)) from exc
         return data
 
 
@@ -78,8 +84,14 @@ class DataValueAdmin(admin.ModelAdmin[DataValue]):
         obj.pk = saved.pk
 
     def delete_model(self, request: HttpRequest, obj: DataValue) -> None:
-        data_value_delete(data_value=obj, user=request.user)
+        try:
+            data_value_delete(data_value=obj, user=request.user)
+        except FigureLockedError as exc:
+            self.message_user(request, str(exc), level=messages.ERROR)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[DataValue]) -> None:
         for value in queryset:
-            data_value_delete(data_value=value, user=request.user)
+            try:
+                data_value_delete(data_value=value, user=request.user)
+            except FigureLockedError as exc:
+                self.message_user(request, str(exc), level=messages.ERROR)

@@ -78,14 +78,16 @@ def import_postgres(
     batch: ImportBatch,
     user: Any,
     dry_run: bool,
-    status: str,
+    status: str | None,
     scope: Scope | None = None,
 ) -> Counts:
     """Stage, check and (unless ``dry_run``) merge a file; raise RejectedError with every issue, or ParseError."""
     with transaction.atomic(), managed_write(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
         # ON COMMIT DROP does not fire when this transaction is nested in another one.
-        cursor.execute("DROP TABLE IF EXISTS import_stage, import_periods, import_checked, import_changed")
+        cursor.execute(
+            "DROP TABLE IF EXISTS import_stage, import_periods, import_checked, import_changed, import_status"
+        )
         cursor.execute(
             """
             CREATE TEMP TABLE import_stage (

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from dieuhanh.accounts.selectors import Scope, acting_user, scope_of
 from dieuhanh.figures.choices import DataValueStatus, ImportFormat, ImportStatus
 from dieuhanh.figures.models import DataValue, ImportBatch
-from dieuhanh.figures.services import figure_delete, figure_set, figures_write
+from dieuhanh.figures.services import FigureLockedError, figure_delete, figure_set, figures_write
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.ingest.bulk import RejectedError, import_postgres
 from dieuhanh.ingest.parsers import Issue, ParseError, RawRow, detect_format, iter_rows
@@ -53,9 +53,14 @@ def import_file(
     dry_run: bool = False,
     channel: str = "cli",
     file_format: str | None = None,
-    status: str = DataValueStatus.SUBMITTED,
+    status: str | None = None,
 ) -> ImportResult:
     """Parse, check and (unless ``dry_run`` or anything is wrong) store a file of figures.
+
+    ``status`` None (the default) lets the status policy decide each figure's status (submitted
+    where a data set asks for approval, approved elsewhere: docs/calendar.md); an explicit status
+    is kept, but only an administrator (or a command with no user) may import figures as approved.
+    A file touching a figure of an approved report is refused whole, with the report named.
 
     ``content`` is the file's bytes, or a binary file open for reading (read as it is
     needed: a national file need not fit in memory on PostgreSQL). Raises ImportBusyError when
@@ -98,13 +103,15 @@ def _import_file(
     dry_run: bool,
     channel: str,
     file_format: str | None,
-    status: str,
+    status: str | None,
 ) -> ImportResult:
     stream: BinaryIO = io.BytesIO(content) if isinstance(content, bytes) else content
     user = acting_user(user)
     scope = scope_of(user) if user is not None else None
     size, checksum = _measure(stream)
     batch = ImportBatch(source_name=filename[:255], channel=channel, checksum=checksum, created_by=user)
+    if status == DataValueStatus.APPROVED and scope is not None and not scope.everything:
+        return _rejected(batch, file_format or "csv", [Issue(str(ApprovalRefusedError()))], rows=0)
     if size > settings.DIEUHANH_IMPORT_MAX_BYTES:
         issues = [
             Issue(
@@ -130,7 +137,12 @@ def _import_file(
     if issues:
         return _rejected(batch, file_format, issues, rows=len(rows))
     batch.rows_total = len(rows)
-    return ImportResult(batch=figures_write(checked, batch=batch, user=user, dry_run=dry_run, status=status))
+    try:
+        return ImportResult(batch=figures_write(checked, batch=batch, user=user, dry_run=dry_run, status=status))
+    except FigureLockedError as exc:
+        # The write was rolled back, the batch's first save with it: record it anew as refused.
+        batch.pk = None
+        return _rejected(batch, file_format, [Issue(str(exc))], rows=len(rows))
 
 
 def _measure(stream: BinaryIO) -> tuple[int, str]:
@@ -153,7 +165,7 @@ def _import_postgres(
     user: Any,
     scope: Scope | None,
     dry_run: bool,
-    status: str,
+    status: str | None,
 ) -> ImportResult:
     try:
         import_postgres(
@@ -168,6 +180,9 @@ def _import_postgres(
     except RejectedError as exc:
         batch.pk = None
         return _rejected(batch, file_format, exc.issues, rows=exc.rows)
+    except FigureLockedError as exc:
+        batch.pk = None
+        return _rejected(batch, file_format, [Issue(str(exc))], rows=batch.rows_total)
     if dry_run:
         # The dry run's transaction was rolled back, its batch record with it: keep the record.
         batch.pk = None
@@ -191,12 +206,15 @@ def data_value_set(
     period: str,
     value: Decimal,
     comment: str = "",
-    status: str = DataValueStatus.SUBMITTED,
+    status: str | None = None,
     user: Any = None,
 ) -> DataValue:
     """Create or change one value (API, forms), through the same checks and audit as an import;
-    a signed-in ``user`` only in their scope (``OutOfScopeError``)."""
+    a signed-in ``user`` only in their scope (``OutOfScopeError``). ``status`` None: the status
+    policy decides; approved only by an administrator (``ApprovalRefusedError``); a figure of an
+    approved report is refused (``FigureLockedError``)."""
     _require_scope(user, indicator=indicator, org_unit=org_unit, period=period)
+    _require_approval_right(user, status)
     checked, issues = check_rows(
         [RawRow(line=1, indicator=indicator.code, org_unit=org_unit.code, period=period, value=value, comment=comment)]
     )
@@ -239,6 +257,24 @@ class DataValueError(ValueError):
 
 class OutOfScopeError(DataValueError):
     """The figure is outside what the user may write."""
+
+
+class ApprovalRefusedError(PermissionError):
+    """A writer who may not approve asked to write figures as approved."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Figures cannot be written as approved: the level above approves a unit's report on the "
+                "Approvals page. Leave the status out (it is decided by the data sets) or write draft or submitted."
+            )
+        )
+
+
+def _require_approval_right(user: Any, status: str | None) -> None:
+    user = acting_user(user)
+    if status == DataValueStatus.APPROVED and user is not None and not scope_of(user).everything:
+        raise ApprovalRefusedError
 
 
 def _require_scope(user: Any, *, indicator: Indicator, org_unit: OrgUnit, period: str) -> None:

@@ -39,3 +39,22 @@ class ObligationState(models.TextChoices):
 class ReminderKind(models.TextChoices):
     BEFORE_DUE = "before_due", _("Before the due date")
     OVERDUE = "overdue", _("After the due date")
+
+
+class ReportStatus(models.TextChoices):
+    """Where one unit's report of one period stands in data entry with approval."""
+
+    DRAFT = "draft", pgettext_lazy("report status", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("report status", "Submitted")
+    APPROVED = "approved", pgettext_lazy("report status", "Approved")
+    RETURNED = "returned", pgettext_lazy("report status", "Returned")
+
+
+class ReportAction(models.TextChoices):
+    """A step of a report's history (``ReportStep``)."""
+
+    SAVE = "save", pgettext_lazy("report step", "Saved as draft")
+    SUBMIT = "submit", pgettext_lazy("report step", "Submitted")
+    APPROVE = "approve", pgettext_lazy("report step", "Approved")
+    RETURN = "return", pgettext_lazy("report step", "Returned")
+    REOPEN = "reopen", pgettext_lazy("report step", "Reopened")

@@ -1,7 +1,8 @@
-"""Data sets (what a kind of unit reports, how often, by when) and the reminders sent about them.
+"""Data sets (what a kind of unit reports, how often, by when), the reminders sent about them, and
+the reports entered and approved through the data-entry workflow.
 
 A unit's obligations are not stored: they follow from the data sets, the units in force and the
-figures stored (``reporting.obligations``), so they are never out of date.
+figures stored, or the reports submitted (``reporting.selectors``), so they are never out of date.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -16,7 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dieuhanh.indicators.periods import Period, PeriodType
-from dieuhanh.reporting.choices import DataSetPeriodType, ReminderKind, ReportingKind
+from dieuhanh.reporting.choices import DataSetPeriodType, ReminderKind, ReportAction, ReportingKind, ReportStatus
 
 # A reminder before the due date is sent at most this many days before it.
 MAX_REMINDER_DAYS = 60
@@ -80,6 +82,11 @@ class DataSet(models.Model):
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    approval = models.BooleanField(
+        _("approved by the level above"),
+        default=True,
+        help_text=_("Figures of this data set are approved by the level above before leaders see them."),
+    )
     sort_order = models.IntegerField(_("sort order"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -186,3 +193,88 @@ class ReportReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.data_set.code} {self.org_unit_id} {self.period} ({self.get_kind_display()})"
+
+
+class DataSetReport(models.Model):
+    """One unit's report of one data set for one period, in data entry with approval: entered and
+    saved as a draft, submitted, then approved by the level above or returned with a comment; an
+    approved report's figures are locked until an operator reopens it (docs/calendar.md, "Data
+    entry and approval"). The figures themselves stay in ``figures.DataValue``; every step is a
+    ``ReportStep``.
+
+    ``period`` is the data set's period (``202610``, ``2026Q3``); ``org_unit`` the row of the tree
+    that reports it.
+    """
+
+    data_set = models.ForeignKey(DataSet, verbose_name=_("data set"), on_delete=models.PROTECT, related_name="reports")
+    org_unit = models.ForeignKey(
+        "orgunits.OrgUnit", verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="data_set_reports"
+    )
+    period = models.CharField(_("period"), max_length=8)
+    status = models.CharField(_("status"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("approved or returned at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved or returned by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The last comment of a return (or reason of a reopening), shown on the entry page.
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("data set report")
+        verbose_name_plural = _("data set reports")
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["data_set", "org_unit", "period"], name="dataset_report_unique"),
+        ]
+        indexes = [models.Index(fields=["status", "org_unit"], name="dataset_report_status")]
+
+    def __str__(self) -> str:
+        return f"{self.data_set.code} {self.org_unit_id} {self.period} ({self.get_status_display()})"
+
+    @property
+    def period_obj(self) -> Period:
+        return Period.parse(self.period)
+
+
+class ReportStep(models.Model):
+    """One step of a report's history: who saved, submitted, approved, returned or reopened it,
+    when, with what comment (a return's and a reopening's are required)."""
+
+    report = models.ForeignKey(DataSetReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="steps")
+    action = models.CharField(_("action"), max_length=16, choices=ReportAction.choices)
+    status_before = models.CharField(_("status before"), max_length=16, choices=ReportStatus.choices, blank=True)
+    status_after = models.CharField(_("status after"), max_length=16, choices=ReportStatus.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("report step")
+        verbose_name_plural = _("report steps")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}: {self.get_action_display()}"

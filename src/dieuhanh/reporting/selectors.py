@@ -24,8 +24,8 @@ from dieuhanh.figures.models import DataValue, DataValueChange
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.orgunits.models import OrgUnit
-from dieuhanh.reporting.choices import DataSetPeriodType, ObligationState
-from dieuhanh.reporting.models import DataSet
+from dieuhanh.reporting.choices import DataSetPeriodType, ObligationState, ReportStatus
+from dieuhanh.reporting.models import DataSet, DataSetReport, ReportStep
 
 UNIT_FIELDS = (
     "id",
@@ -97,11 +97,39 @@ def expected_units(*, data_set: DataSet, periods: Sequence[Period]) -> dict[Peri
 
 
 def report_submissions(
+    *,
+    indicators: Sequence[Indicator],
+    periods: Sequence[Period],
+    unit_ids: Collection[int] | None = None,
+    data_set: DataSet | None = None,
+) -> dict[tuple[int, str], dt.datetime]:
+    """When each unit's report of ``periods`` was submitted: {(unit id, period code): time}. The
+    one place that says what a submission is.
+
+    A report entered in the data-entry form (a ``DataSetReport`` of ``data_set``) was submitted
+    when the reporter last submitted it, and counts while it is submitted or approved (a draft or
+    a returned report is not submitted, whatever its figures); one query. A report without one
+    (figures imported, sent through the API) follows the figures (``_submissions_by_figures``).
+    """
+    found = _submissions_by_figures(indicators=indicators, periods=periods, unit_ids=unit_ids)
+    if data_set is None or not periods:
+        return found
+    explicit = DataSetReport.objects.filter(data_set=data_set, period__in=sorted({p.code for p in periods}))
+    if unit_ids is not None:
+        explicit = explicit.filter(org_unit_id__in=list(unit_ids))
+    for unit_id, code, status, at in explicit.values_list("org_unit_id", "period", "status", "submitted_at"):
+        if status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED) and at is not None:
+            found[(unit_id, code)] = at
+        else:
+            found.pop((unit_id, code), None)
+    return found
+
+
+def _submissions_by_figures(
     *, indicators: Sequence[Indicator], periods: Sequence[Period], unit_ids: Collection[int] | None = None
 ) -> dict[tuple[int, str], dt.datetime]:
-    """When each unit's report of ``periods`` was submitted: {(unit id, period code): time}, for
-    the units whose report is whole. The one place that says what a submission is; an approval
-    workflow recording explicit submissions replaces this function.
+    """When each unit's report of ``periods`` was submitted, read from its figures, for the units
+    whose report is whole.
 
     A report is whole when every indicator has a figure that is not a draft for each of its own
     periods within the report's period (a quarterly report of a monthly indicator: its three
@@ -204,6 +232,7 @@ def obligations(
         return []
     indicators = list(data_set.indicators.all())
     submitted = report_submissions(
+        data_set=data_set,
         indicators=indicators,
         periods=asked,
         unit_ids=sorted({u.pk for p in asked for u in expected[p]}) if unit_ids is not None else None,
@@ -288,3 +317,112 @@ def default_calendar_period(*, on: dt.date) -> Period:
         return Period.containing(max(ends), PeriodType.MONTHLY)
     this = Period.containing(on, PeriodType.MONTHLY)
     return Period.from_ordinal(PeriodType.MONTHLY, this.ordinal - 1)
+
+
+# ---- data entry with approval --------------------------------------------------------------------
+
+
+# Reports sent by import (no report entered in the form) are looked for in the periods that ended
+# this many days before today.
+IMPORTED_REPORTS_DAYS = 200
+
+
+def reports_to_approve(*, user: Any, on: dt.date | None = None) -> list[DataSetReport]:
+    """The submitted reports ``user`` approves (the units below their own), oldest submission first:
+    those submitted in the form, then those whose figures were sent whole otherwise (a file, the
+    API) with some still waiting for approval — the latter unsaved (``pk`` None), made a record
+    when they are approved or returned (``workflow.report_of_figures``)."""
+    scope = scope_of(user)
+    if not scope.may_approve:
+        return []
+    qs = DataSetReport.objects.filter(status=ReportStatus.SUBMITTED).select_related(
+        "data_set", "org_unit", "submitted_by"
+    )
+    found = list(scope.approvable_units(qs, through="org_unit"))
+    found.extend(_reports_sent_by_figures(scope=scope, on=on or timezone.localdate()))
+    # Those entered in the form first (a reporter pressed "submit"), then those sent as figures.
+    return sorted(found, key=lambda r: (r.pk is None, r.submitted_at or timezone.now(), r.pk or 0))
+
+
+def _reports_sent_by_figures(*, scope: Any, on: dt.date) -> list[DataSetReport]:
+    """The whole reports, of the data sets asking for approval, of units ``scope`` approves, with
+    no report entered in the form and a figure still submitted (not yet approved)."""
+    out: list[DataSetReport] = []
+    for data_set in data_sets().filter(approval=True):
+        periods = data_set.periods_ending_between(on - dt.timedelta(days=IMPORTED_REPORTS_DAYS), on)
+        if not periods:
+            continue
+        units = OrgUnit.objects.all()
+        if data_set.org_unit_kind:
+            units = units.filter(kind=data_set.org_unit_kind)
+        unit_ids = list(scope.approvable_units(units).values_list("pk", flat=True))
+        if not unit_ids:
+            continue
+        sent = [
+            item
+            for item in obligations(data_set=data_set, periods=periods, on=on, unit_ids=unit_ids)
+            if item.submitted_at is not None
+        ]
+        if not sent:
+            continue
+        entered = set(
+            DataSetReport.objects.filter(data_set=data_set, period__in=[p.code for p in periods]).values_list(
+                "org_unit_id", "period"
+            )
+        )
+        indicators = list(data_set.indicators.all())
+        # A report of whom a figure still waits: its figures are not all approved already.
+        report_of_code = {
+            (indicator.pk, sub.code): period.code
+            for period in periods
+            for indicator in indicators
+            for sub in period.sub_periods(PeriodType(indicator.period_type))
+        }
+        waiting = {
+            (unit_id, report_of_code[(indicator_id, code)])
+            for indicator_id, unit_id, code in DataValue.objects.filter(
+                indicator__in=indicators,
+                org_unit_id__in=[item.org_unit.pk for item in sent],
+                period__in=sorted({code for _i, code in report_of_code}),
+                status=DataValueStatus.SUBMITTED,
+            ).values_list("indicator_id", "org_unit_id", "period")
+        }
+        for item in sent:
+            key = (item.org_unit.pk, item.period.code)
+            if key in entered or key not in waiting:
+                continue
+            out.append(
+                DataSetReport(
+                    data_set=data_set,
+                    org_unit=item.org_unit,
+                    period=item.period.code,
+                    status=ReportStatus.SUBMITTED,
+                    submitted_at=item.submitted_at,
+                )
+            )
+    return out
+
+
+def reports_approved(*, user: Any, limit: int = 100) -> list[DataSetReport]:
+    """The approved reports ``user`` may see on the approvals page, latest first: those they
+    approve, or every one for an operator (who reopens them)."""
+    scope = scope_of(user)
+    qs = DataSetReport.objects.filter(status=ReportStatus.APPROVED).select_related("data_set", "org_unit", "decided_by")
+    if not scope.may_reopen:
+        if not scope.may_approve:
+            return []
+        qs = scope.approvable_units(qs, through="org_unit")
+    return list(qs.order_by("-decided_at", "-id")[:limit])
+
+
+def report_of(*, data_set: DataSet, org_unit: OrgUnit, period: Period) -> DataSetReport | None:
+    """The report of a unit for a period, if one was entered."""
+    return (
+        DataSetReport.objects.filter(data_set=data_set, org_unit=org_unit, period=period.code)
+        .select_related("submitted_by", "decided_by")
+        .first()
+    )
+
+
+def report_steps(*, report: DataSetReport) -> list[ReportStep]:
+    return list(report.steps.select_related("user").order_by("at", "id"))

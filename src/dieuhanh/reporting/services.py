@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from dieuhanh.reporting.models import DataSet
 
@@ -25,7 +26,21 @@ def data_set_save(*, data_set: DataSet | None, data: dict[str, Any]) -> DataSet:
     return record
 
 
+class DataSetInUseError(ValueError):
+    """The data set has reports entered and approved through it: their record is kept."""
+
+
 def data_set_delete(*, data_set: DataSet) -> None:
-    """Delete a data set and the record of its reminders; no figure is touched."""
+    """Delete a data set and the record of its reminders; no figure is touched. A data set with
+    reports entered (data entry with approval) is kept (DataSetInUseError): their steps are the
+    record of who approved what; end its validity (``valid_to``) instead."""
+    if data_set.reports.exists():
+        raise DataSetInUseError(
+            _(
+                "“%(data_set)s” has reports entered and approved through it, whose history is kept: end its "
+                "validity (valid to) instead of deleting it."
+            )
+            % {"data_set": data_set.name}
+        )
     with transaction.atomic():
         data_set.delete()

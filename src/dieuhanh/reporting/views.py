@@ -7,24 +7,43 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from dieuhanh.accounts.selectors import scope_of
 from dieuhanh.analytics.readmodel.periods import PartGroup, ReportPeriod, part_groups
-from dieuhanh.indicators.periods import PeriodError
+from dieuhanh.indicators.periods import Period, PeriodError, PeriodType, period_type_label
+from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.orgunits.selectors import UnitLookupError, today, unit_at
-from dieuhanh.reporting.choices import ObligationState
+from dieuhanh.reporting.choices import ObligationState, ReportStatus
+from dieuhanh.reporting.models import DataSet, DataSetReport
+from dieuhanh.reporting.policy import locked_message
 from dieuhanh.reporting.selectors import (
     DataSetCalendar,
     Obligation,
     calendar_for,
     default_calendar_period,
+    report_of,
+    report_steps,
+    reports_approved,
+    reports_to_approve,
     unit_obligations,
+)
+from dieuhanh.reporting.workflow import (
+    ReportError,
+    ReportForbiddenError,
+    covers_unit,
+    entry_rows,
+    report_approve,
+    report_from_figures,
+    report_reopen,
+    report_return,
+    report_save,
 )
 
 # The dashboards' status palette, for a report's state.
@@ -138,3 +157,188 @@ def unit(request: HttpRequest, code: str) -> HttpResponse:
         "reporting/unit.html",
         {"unit": found, "rows": rows, "on": on, "first": first, "last": last},
     )
+
+
+# ---- data entry with approval --------------------------------------------------------------------
+
+
+def _entry_target(data_set_code: str, unit_code: str, period_code: str) -> tuple[DataSet, OrgUnit, Period]:
+    data_set = DataSet.objects.filter(code=data_set_code).first()
+    if data_set is None:
+        raise Http404(_("There is no data set '%(code)s'.") % {"code": data_set_code})
+    try:
+        period = Period.parse(period_code)
+    except PeriodError as exc:
+        raise Http404(str(exc)) from exc
+    if period.type != PeriodType(data_set.period_type):
+        raise Http404(
+            _("“%(data_set)s” is reported %(type)s; %(period)s is not such a period.")
+            % {"data_set": data_set.name, "type": period_type_label(data_set.period_type), "period": period.code}
+        )
+    try:
+        unit = unit_at(unit_code, on=period.end_date, since=period.start_date)
+    except UnitLookupError as exc:
+        raise Http404(str(exc)) from exc
+    return data_set, unit, period
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry(request: HttpRequest, data_set: str, code: str, period: str) -> HttpResponse:
+    """The form of a data set for a unit and a period: the reporter saves a draft or submits; the
+    level above and leaders read it (with the report's steps)."""
+    found_set, unit, found_period = _entry_target(data_set, code, period)
+    scope = scope_of(request.user)
+    if not scope.may_read_unit(unit):
+        raise PermissionDenied(
+            _("The reports of %(unit)s are outside the units your account reads.") % {"unit": unit.label()}
+        )
+    may_write = scope.may_write_unit(unit, found_period)
+    problems: dict[str, str] = {}
+    posted: dict[str, str] = {}
+    if request.method == "POST":
+        if not may_write:
+            raise PermissionDenied(
+                _("The reports of %(unit)s are outside the units your account reports for.") % {"unit": unit.label()}
+            )
+        submit = request.POST.get("action") == "submit"
+        posted = {k: str(v) for k, v in request.POST.items() if k.startswith("v-")}
+        try:
+            report_save(
+                data_set=found_set, org_unit=unit, period=found_period, values=posted, user=request.user, submit=submit
+            )
+        except ReportForbiddenError as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except ReportError as exc:
+            problems = exc.problems
+        else:
+            messages.success(
+                request,
+                _("The report was submitted; the level above will approve it.")
+                if submit
+                else _("The draft was saved; drafts are not counted until the report is submitted."),
+            )
+            return redirect(request.path)
+    rows = entry_rows(data_set=found_set, org_unit=unit, period=found_period)
+    for row in rows:
+        for item in row.fields:
+            if request.method == "POST":
+                item.text = posted.get(item.name, "")
+            item.error = problems.get(item.name, "")
+    report = report_of(data_set=found_set, org_unit=unit, period=found_period)
+    locked = report is not None and report.status == ReportStatus.APPROVED
+    return render(
+        request,
+        "reporting/entry.html",
+        {
+            "data_set": found_set,
+            "unit": unit,
+            "period": found_period,
+            "rows": rows,
+            "report": report,
+            "report_badge": REPORT_BADGE.get(report.status, "none") if report else "none",
+            "steps": report_steps(report=report) if report is not None else [],
+            "editable": may_write and not locked and covers_unit(found_set, unit, found_period),
+            "covered": covers_unit(found_set, unit, found_period),
+            "locked_message": locked_message(report) if locked and report is not None else "",
+            "general_problem": problems.get("", ""),
+            "problems": [p for name, p in problems.items() if name],
+            "due_date": found_set.due_date(found_period),
+        },
+        status=400 if problems else 200,
+    )
+
+
+# The approvals page lists at most this many reports waiting, the oldest first.
+WAITING_SHOWN = 200
+
+# The dashboards' status palette, for a report's status.
+REPORT_BADGE: dict[str, str] = {
+    ReportStatus.DRAFT: "none",
+    ReportStatus.SUBMITTED: "at_risk",
+    ReportStatus.APPROVED: "on_track",
+    ReportStatus.RETURNED: "off_track",
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def approvals(request: HttpRequest) -> HttpResponse:
+    """The reports waiting for the user's approval (the units below their own), to approve or to
+    return with a comment; the approved ones, which an operator reopens with a reason."""
+    scope = scope_of(request.user)
+    if not (scope.may_approve or scope.may_reopen):
+        raise PermissionDenied(_("Approving reports needs the approver's role; reopening them, the operator's."))
+    problem = ""
+    problem_report: int | None = None
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        report = (
+            DataSetReport.objects.select_related("data_set", "org_unit")
+            .filter(pk=_int(request.POST.get("report")) or 0)
+            .first()
+        )
+        if report is None and action in {"approve", "return"}:
+            report = _report_sent_by_figures(request)
+        if report is None or action not in {"approve", "return", "reopen"}:
+            problem = _("Choose a report and what to do with it.")
+        else:
+            text = request.POST.get("comment", "")
+            try:
+                if action == "approve":
+                    report_approve(report=report, user=request.user, comment=text)
+                    done = _("The report of %(unit)s was approved; its figures are locked.")
+                elif action == "return":
+                    report_return(report=report, user=request.user, comment=text)
+                    done = _("The report of %(unit)s was returned with your comment.")
+                else:
+                    report_reopen(report=report, user=request.user, reason=text)
+                    done = _("The report of %(unit)s was reopened; it waits for approval again.")
+            except ReportForbiddenError as exc:
+                raise PermissionDenied(str(exc)) from exc
+            except ReportError as exc:
+                problem, problem_report = str(exc), report.pk
+            else:
+                messages.success(request, done % {"unit": report.org_unit.label()})
+                return redirect(request.path)
+    waiting = reports_to_approve(user=request.user)
+    return render(
+        request,
+        "reporting/approvals.html",
+        {
+            "waiting": waiting[:WAITING_SHOWN],
+            "waiting_more": max(len(waiting) - WAITING_SHOWN, 0),
+            "approved": reports_approved(user=request.user),
+            "may_approve": scope.may_approve,
+            "may_reopen": scope.may_reopen,
+            "problem": problem,
+            "problem_report": problem_report,
+        },
+        status=400 if problem else 200,
+    )
+
+
+def _report_sent_by_figures(request: HttpRequest) -> DataSetReport | None:
+    """The record of a report sent as figures, named by the form's data set, unit and period
+    (made now: ``workflow.report_from_figures``); None when they name none."""
+    data_set = DataSet.objects.filter(code=request.POST.get("data_set", "")).first()
+    unit = OrgUnit.objects.filter(pk=_int(request.POST.get("org_unit")) or 0).first()
+    try:
+        period = Period.parse(request.POST.get("period", ""))
+    except PeriodError:
+        return None
+    if data_set is None or unit is None or period.type != PeriodType(data_set.period_type):
+        return None
+    try:
+        return report_from_figures(data_set=data_set, org_unit=unit, period=period, user=request.user)
+    except ReportForbiddenError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except ReportError:
+        return None
+
+
+def _int(raw: str | None) -> int | None:
+    try:
+        return int(raw or "")
+    except ValueError:
+        return None

@@ -38,7 +38,9 @@ class DataValueSerializer(serializers.ModelSerializer[DataValue]):
     indicator = serializers.SlugRelatedField(slug_field="code", queryset=Indicator.objects.all())
     # A value is a record about its period: its unit is the one the code names then, as in an import.
     org_unit = UnitCodeField(period_of=period_of, row=True)
-    status = serializers.ChoiceField(choices=DataValueStatus.choices, default=DataValueStatus.SUBMITTED)
+    # Left out: decided by the data sets (docs/calendar.md, "Data entry and approval"); "approved"
+    # only by an administrator.
+    status = serializers.ChoiceField(choices=DataValueStatus.choices, required=False)
     value = FigureField(max_digits=24, decimal_places=6, label=DataValue._meta.get_field("value").verbose_name)
     updated_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True

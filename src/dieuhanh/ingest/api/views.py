@@ -25,11 +25,12 @@ from dieuhanh.accounts.selectors import scope_of, signed_in
 from dieuhanh.api import ExactJSONParser, ExactJSONRenderer
 from dieuhanh.figures.choices import DataValueStatus, ImportFormat
 from dieuhanh.figures.models import DataValue, ImportBatch
-from dieuhanh.figures.services import FigureConflictError
+from dieuhanh.figures.services import FigureConflictError, FigureLockedError
 from dieuhanh.indicators.periods import Period, PeriodError
 from dieuhanh.ingest.api.serializers import IMPORT_UPLOAD, DataValueSerializer, ImportBatchSerializer
 from dieuhanh.ingest.selectors import import_batch_may_view_all
 from dieuhanh.ingest.services import (
+    ApprovalRefusedError,
     DataValueError,
     ImportBusyError,
     OutOfScopeError,
@@ -93,7 +94,8 @@ class DataValueFilter(django_filters.FilterSet):
 
 
 class FigureConflict(APIException):
-    """409: two requests created the same figure at once; the other one's was kept."""
+    """409: two requests created the same figure at once (the other one's was kept), or the figure
+    belongs to an approved report and is locked."""
 
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
@@ -124,7 +126,8 @@ class DataValueViewSet(viewsets.ModelViewSet[DataValue]):
             "org_unit": current.org_unit,
             "period": current.period,
             "comment": current.comment,
-            "status": current.status,
+            # No status given: the data sets decide it again (docs/calendar.md).
+            "status": None,
             "value": current.value,
             **serializer.validated_data,
         }
@@ -146,11 +149,15 @@ class DataValueViewSet(viewsets.ModelViewSet[DataValue]):
                 period=data["period"],
                 value=data["value"],
                 comment=data.get("comment") or "",
-                status=data.get("status") or DataValueStatus.SUBMITTED,
+                status=data.get("status") or None,
                 user=self.request.user,
             )
         except OutOfScopeError as exc:
             raise PermissionDenied(exc.issues[0].message) from exc
+        except ApprovalRefusedError as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except FigureLockedError as exc:
+            raise FigureConflict(str(exc)) from exc
         except DataValueError as exc:
             raise ValidationError({"detail": [i.message for i in exc.issues]}) from exc
         except FigureConflictError as exc:
@@ -161,6 +168,8 @@ class DataValueViewSet(viewsets.ModelViewSet[DataValue]):
             data_value_delete(data_value=instance, user=self.request.user)
         except OutOfScopeError as exc:
             raise PermissionDenied(exc.issues[0].message) from exc
+        except FigureLockedError as exc:
+            raise FigureConflict(str(exc)) from exc
 
 
 class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[ImportBatch]):

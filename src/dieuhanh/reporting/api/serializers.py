@@ -13,7 +13,7 @@ from dieuhanh.api import CodeRelatedField, ModelRulesSerializer
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.orgunits.models import OrgUnitGroup
 from dieuhanh.reporting.choices import ObligationState
-from dieuhanh.reporting.models import DataSet
+from dieuhanh.reporting.models import DataSet, DataSetReport, ReportStep
 from dieuhanh.reporting.selectors import data_set_indicator_problems
 
 
@@ -49,6 +49,7 @@ class DataSetSerializer(ModelRulesSerializer[DataSet]):
             "reminder_days",
             "valid_from",
             "valid_to",
+            "approval",
             "sort_order",
         ]
 
@@ -78,3 +79,52 @@ class ObligationSerializer(serializers.Serializer[Any]):
     due_date = serializers.DateField()
     state = serializers.ChoiceField(choices=ObligationState.choices)
     submitted_at = serializers.DateTimeField(allow_null=True)
+
+
+class ReportStepSerializer(serializers.ModelSerializer[ReportStep]):
+    user: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = ReportStep
+        fields = ["action", "status_before", "status_after", "user", "at", "comment"]
+
+
+class DataSetReportSerializer(serializers.ModelSerializer[DataSetReport]):
+    """A unit's report of a data set for a period in data entry with approval, with its steps."""
+
+    data_set = serializers.CharField(source="data_set.code", read_only=True)
+    org_unit = serializers.CharField(source="org_unit.code", read_only=True)
+    org_unit_name = serializers.CharField(source="org_unit.name", read_only=True)
+    submitted_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    decided_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    steps = ReportStepSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = DataSetReport
+        fields = [
+            "id",
+            "data_set",
+            "org_unit",
+            "org_unit_name",
+            "period",
+            "status",
+            "submitted_at",
+            "submitted_by",
+            "decided_at",
+            "decided_by",
+            "comment",
+            "steps",
+        ]
+        read_only_fields = fields
+
+
+class ReportDecisionSerializer(serializers.Serializer[Any]):
+    """A step's comment: required to return a report, as the reason to reopen one."""
+
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")

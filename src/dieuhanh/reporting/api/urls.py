@@ -3,10 +3,11 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from dieuhanh.reporting.api.views import DataSetViewSet, ObligationsView
+from dieuhanh.reporting.api.views import DataSetReportViewSet, DataSetViewSet, ObligationsView
 
 router = SimpleRouter()
 router.register("data-sets", DataSetViewSet, basename="dataset")
+router.register("reporting/reports", DataSetReportViewSet, basename="datasetreport")
 
 urlpatterns = [
     path("reporting/obligations/", ObligationsView.as_view(), name="api-reporting-obligations"),

@@ -26,7 +26,7 @@ class Command(DieuhanhCommand):
         parser.add_argument("--dry-run", action="store_true", help=_("Check and count, write nothing."))
         parser.add_argument(
             "--format",
-            choices=[f for f in ImportFormat.values if f not in ("api", "demo")],
+            choices=[f for f in ImportFormat.values if f not in ("api", "demo", "form")],
             help=_("The file's format (by default from its name and content)."),
         )
         parser.add_argument(
@@ -39,8 +39,11 @@ class Command(DieuhanhCommand):
         parser.add_argument(
             "--status",
             choices=[DataValueStatus.SUBMITTED, DataValueStatus.APPROVED],
-            default=DataValueStatus.SUBMITTED,
-            help=_("The status of the figures imported: submitted (the default) or approved."),
+            default=None,
+            help=_(
+                "The status of the figures imported: submitted or approved. By default each figure's is "
+                "decided by the data sets: submitted where a data set asks for approval, approved elsewhere."
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
