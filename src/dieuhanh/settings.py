@@ -290,6 +290,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrgUnitKindEnum": "dieuhanh.orgunits.choices.OrgUnitKind",
         "ReportingKindEnum": "dieuhanh.reporting.choices.ReportingKind",
+        "ReportStatusEnum": "dieuhanh.reporting.choices.ReportStatus",
     },
 }
 
