@@ -17,9 +17,9 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from dieuhanh.accounts.selectors import scope_of
-from dieuhanh.analytics.engine import Engine, IndicatorSpec
+from dieuhanh.analytics.engine import Basis, Engine, IndicatorSpec
+from dieuhanh.analytics.figures import counted
 from dieuhanh.analytics.selectors import answer_cached, build_engine, spec_of
-from dieuhanh.figures.choices import DataValueStatus
 from dieuhanh.figures.models import DataValue
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
@@ -29,6 +29,22 @@ from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.orgunits.selectors import TreeUnit, began_after, map_day, predecessors_on, today
 
 ADMINISTRATIVE_KINDS = (OrgUnitKind.PROVINCE, OrgUnitKind.DISTRICT, OrgUnitKind.COMMUNE)
+# The query parameter that asks for a basis (docs/analytics.md, "The basis"), on pages and in the API.
+BASIS_PARAMETER = "basis"
+
+
+def may_include_submitted(user: Any) -> bool:
+    """Whether ``user`` may see figures that await approval: a signed-in user holding a role (the
+    ones who see the province's internal figures). The public, and the wall, see approved figures."""
+    return scope_of(user).may_see_internal
+
+
+def basis_for(user: Any, asked: str | None) -> Basis:
+    """The basis a request gets: ``submitted`` when it asks for it and the user may see figures
+    awaiting approval; otherwise ``approved``, the default."""
+    if (asked or "").strip() == Basis.SUBMITTED.value and may_include_submitted(user):
+        return Basis.SUBMITTED
+    return Basis.APPROVED
 
 
 def default_org_unit(tree: Sequence[TreeUnit], *, on: dt.date | None = None) -> OrgUnit | None:
@@ -98,8 +114,8 @@ class DataSpan:
         return not self.last
 
 
-def data_span(*, indicators: Sequence[Indicator]) -> DataSpan:
-    """When the indicators' counted (non-draft) figures start and end, by period type; one query.
+def data_span(*, indicators: Sequence[Indicator], basis: Basis = Basis.APPROVED) -> DataSpan:
+    """When the indicators' figures that ``basis`` counts start and end, by period type; one query.
 
     Each end is a correlated subquery per indicator, so the database answers it from
     the (indicator, period_start) index instead of scanning every value.
@@ -109,12 +125,12 @@ def data_span(*, indicators: Sequence[Indicator]) -> DataSpan:
     last: dict[PeriodType, dt.date] = {}
     if not ids:
         return DataSpan(first=first, last=last)
-    counted = DataValue.objects.filter(indicator=OuterRef("pk")).exclude(status=DataValueStatus.DRAFT)
+    figures = DataValue.objects.filter(counted(basis), indicator=OuterRef("pk"))
     rows = (
         Indicator.objects.filter(pk__in=ids)
         .annotate(
-            first_start=Subquery(counted.order_by("period_start").values("period_start")[:1]),
-            last_start=Subquery(counted.order_by("-period_start").values("period_start")[:1]),
+            first_start=Subquery(figures.order_by("period_start").values("period_start")[:1]),
+            last_start=Subquery(figures.order_by("-period_start").values("period_start")[:1]),
         )
         .values_list("period_type", "first_start", "last_start")
     )
@@ -143,7 +159,9 @@ COMPLETE_LOOKBACK_MONTHS = 24
 STILL_REPORTED_MONTHS = 12
 
 
-def complete_period(*, span: DataSpan, unit: OrgUnit | None, headline: Sequence[Indicator]) -> Period:
+def complete_period(
+    *, span: DataSpan, unit: OrgUnit | None, headline: Sequence[Indicator], basis: Basis = Basis.APPROVED
+) -> Period:
     """The period a surface shows by default: the latest month whose headline figures at ``unit``
     are complete, not the newest month with any figure (docs/analytics.md, "The default period").
 
@@ -164,7 +182,13 @@ def complete_period(*, span: DataSpan, unit: OrgUnit | None, headline: Sequence[
         cache: dict[int, Any] = {}
         specs = [spec_of(i, cache) for i in monthly]
         engine = build_engine(
-            specs=specs, units=[unit], periods=months, measures=["value"], use_rollups=use_rollups, with_targets=False
+            specs=specs,
+            units=[unit],
+            periods=months,
+            measures=["value"],
+            use_rollups=use_rollups,
+            with_targets=False,
+            basis=basis,
         )
         values = {(s.id, p): engine.measure(s, unit.pk, p, "value") for s in specs for p in months}
         for position, month in enumerate(months[:COMPLETE_LOOKBACK_MONTHS]):
@@ -176,7 +200,10 @@ def complete_period(*, span: DataSpan, unit: OrgUnit | None, headline: Sequence[
                 return month.code
         return latest.code
 
-    code = answer_cached(("complete_period", unit.pk, sorted(i.pk for i in monthly), str(share), latest.code), compute)
+    code = answer_cached(
+        ("complete_period", unit.pk, sorted(i.pk for i in monthly), str(share), latest.code, Basis(basis).value),
+        compute,
+    )
     return Period.parse(code)
 
 
