@@ -82,6 +82,10 @@ def test_the_indicator_page_marks_its_figure_and_its_units_and_ranks_on_the_basi
     def units(html: str) -> dict[str, dict[str, str]]:
         return figures_in(section(html, '<table class="figures figures--units">', "</table>"), tag="tr", key="unit")
 
+    # On the approved basis, the leader is told what is left out; on the submitted one, it is in.
+    assert 'data-awaiting="1"' in approved
+    assert "1 đơn vị chờ phê duyệt" in approved
+    assert "data-awaiting" not in submitted
     assert units(approved)["718"]["value"] == "10"
     assert units(approved)["718"]["partial"] == "1/2"
     assert "unapproved" not in units(approved)["718"]
@@ -93,7 +97,9 @@ def test_the_indicator_page_marks_its_figure_and_its_units_and_ranks_on_the_basi
 
 def test_the_public_asking_for_figures_awaiting_approval_sees_approved_ones(awaiting: Tree, client: Client) -> None:
     _status, html = get(client, "/?org_unit=74&period=202301&basis=submitted")
+    _status, indicator = get(client, "/indicators/REV/?org_unit=74&period=202301")
 
+    assert "data-awaiting" not in indicator
     assert TOGGLE not in html
     assert rows_of(html)["REV"]["value"] == "15"
     assert MARK not in html

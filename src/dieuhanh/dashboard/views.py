@@ -36,6 +36,7 @@ from dieuhanh.analytics.readmodel.scope import (
     ADMINISTRATIVE_KINDS,
     BASIS_PARAMETER,
     DataSpan,
+    awaiting_units,
     basis_for,
     child_units,
     complete_period,
@@ -324,6 +325,11 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
     if picked.unit is not None and picked.report is not None and picked.place is not None:
         detail = indicator_detail(indicator=chosen, unit=picked.unit, report=picked.report, basis=picked.basis)
         context["detail"] = detail
+        if picked.basis == Basis.APPROVED and picked.may_include_submitted:
+            # What the approved figures leave out, for those who may include it: "3 đơn vị chờ phê duyệt".
+            period = detail.shown.period
+            start = dt.date(period.year, 1, 1) if detail.shown.cumulative else period.start_date
+            context["awaiting"] = awaiting_units(indicator=chosen, unit=picked.unit, start=start, end=period.end_date)
         context["charts"] = charts.indicator_charts(detail=detail, place=picked.place, page_path=request.path)
     return _respond(
         request,

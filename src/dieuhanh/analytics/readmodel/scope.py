@@ -20,6 +20,7 @@ from dieuhanh.accounts.selectors import scope_of
 from dieuhanh.analytics.engine import Basis, Engine, IndicatorSpec
 from dieuhanh.analytics.figures import counted
 from dieuhanh.analytics.selectors import answer_cached, build_engine, spec_of
+from dieuhanh.figures.choices import DataValueStatus
 from dieuhanh.figures.models import DataValue
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
@@ -27,6 +28,7 @@ from dieuhanh.indicators.selectors import indicator_list, may_see_internal
 from dieuhanh.orgunits.choices import OrgUnitKind
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.orgunits.selectors import TreeUnit, began_after, map_day, predecessors_on, today
+from dieuhanh.orgunits.tree import in_subtrees
 
 ADMINISTRATIVE_KINDS = (OrgUnitKind.PROVINCE, OrgUnitKind.DISTRICT, OrgUnitKind.COMMUNE)
 # The query parameter that asks for a basis (docs/analytics.md, "The basis"), on pages and in the API.
@@ -87,6 +89,26 @@ def indicators_at(indicators: Sequence[Indicator], *, user: object, unit: OrgUni
         return list(indicators)
     scope = scope_of(user)
     return [indicator for indicator in indicators if scope.may_read(unit=unit, indicator=indicator)]
+
+
+def awaiting_units(*, indicator: Indicator, unit: OrgUnit, start: dt.date, end: dt.date) -> int:
+    """How many units at or under ``unit`` have a figure of ``indicator`` (or of a ratio's operands)
+    in a period starting within [start, end] that awaits approval: what the approved basis leaves
+    out ("3 đơn vị chờ phê duyệt"). One query."""
+    ids = [i.pk for i in stored_operands([indicator])]
+    return (
+        DataValue.objects.filter(
+            in_subtrees([unit], through="org_unit"),
+            indicator_id__in=ids,
+            status=DataValueStatus.SUBMITTED,
+            period_start__gte=start,
+            period_start__lte=end,
+        )
+        .order_by()
+        .values("org_unit_id")
+        .distinct()
+        .count()
+    )
 
 
 def stored_operands(indicators: Sequence[Indicator]) -> list[Indicator]:
