@@ -4,10 +4,13 @@ choice is kept in the address and the page cache never serves one basis for the 
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from dieuhanh.analytics.services import rollups_rebuild
 from dieuhanh.figures.choices import DataValueStatus
@@ -130,3 +133,20 @@ def test_the_page_cache_never_serves_one_basis_for_the_other(
     assert rows_of(submitted)["REV"]["value"] == "19"
     assert rows_of(approved)["REV"]["value"] == "15"
     assert rows_of(submitted_again)["REV"]["value"] == "19"
+
+
+def test_the_indicator_export_follows_the_basis_and_marks_its_rows(awaiting: Tree, leader_client: Client) -> None:
+    with translation.override("vi"):
+        approved = leader_client.get("/indicators/REV/export.csv?org_unit=74&period=202301").content.decode()
+        submitted = leader_client.get(
+            "/indicators/REV/export.csv?org_unit=74&period=202301&basis=submitted"
+        ).content.decode()
+
+    def row(text: str, code: str) -> list[str]:
+        return next(r for r in csv.reader(io.StringIO(text.lstrip("\ufeff"))) if r and r[0] == code)
+
+    assert row(approved, "718")[3] == "10"
+    assert MARK not in approved
+    assert row(submitted, "718")[3] == "14"
+    assert MARK in row(submitted, "718")[-1]
+    assert MARK not in row(submitted, "719")[-1]
