@@ -7,6 +7,7 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 
+from dieuhanh.figures.choices import DataValueStatus
 from dieuhanh.figures.models import DataValue
 from dieuhanh.indicators.models import Indicator, Sector, Target
 from dieuhanh.indicators.periods import Period
@@ -67,8 +68,10 @@ class TargetFactory(factory.django.DjangoModelFactory):
 def put(
     indicator: Indicator, unit: OrgUnit, period: str, value: float | int | str | Decimal, **extra: object
 ) -> DataValue:
-    """Store one value directly (tests of analytics do not go through imports)."""
+    """Store one value directly (tests of analytics do not go through imports); approved unless a
+    ``status`` is given (analytics counts approved figures by default)."""
     p = Period.parse(period)
+    extra.setdefault("status", DataValueStatus.APPROVED)
     return DataValue.objects.create(
         indicator=indicator,
         org_unit=unit,

@@ -9,6 +9,7 @@ import pytest
 
 from dieuhanh.analytics.selectors import analytics_measures, analytics_ranking
 from dieuhanh.analytics.services import rollups_rebuild
+from dieuhanh.figures.choices import DataValueStatus
 from dieuhanh.indicators.models import Target
 from dieuhanh.indicators.periods import Period
 from dieuhanh.ingest.services import import_file
@@ -46,7 +47,11 @@ def test_the_same_question_again_costs_one_query(revenue: Any, tree: Tree, djang
 def test_an_import_changes_the_answer_at_once(revenue: Any, tree: Tree) -> None:
     ask(revenue, tree)
 
-    import_file(content=b"indicator,org_unit,period,value\nREV,25816,202301,7\n", filename="x.csv")
+    import_file(
+        content=b"indicator,org_unit,period,value\nREV,25816,202301,7\n",
+        filename="x.csv",
+        status=DataValueStatus.APPROVED,
+    )
 
     assert ask(revenue, tree).value == Decimal(17)
 

@@ -51,6 +51,10 @@ def test_analytics_prints_one_json_object_per_combination(tree: Tree, capsys: py
             "composition": [],
             "missing_reason": None,
             "missing_units": [],
+            "basis": "approved",
+            "unapproved": False,
+            "previous_unapproved": False,
+            "ytd_unapproved": False,
         },
         {
             "indicator": "REV",
@@ -75,6 +79,10 @@ def test_analytics_prints_one_json_object_per_combination(tree: Tree, capsys: py
             "composition": [],
             "missing_reason": None,
             "missing_units": [],
+            "basis": "approved",
+            "unapproved": False,
+            "previous_unapproved": False,
+            "ytd_unapproved": False,
         },
     ]
 
@@ -163,7 +171,7 @@ def test_the_console_command_works_end_to_end_on_a_fresh_database(tmp_path: Path
     steps = [
         run("init", env=env, cwd=tmp_path),
         run("load-metadata", "catalogue.yaml", env=env, cwd=tmp_path),
-        run("import", "values.csv", env=env, cwd=tmp_path),
+        run("import", "values.csv", "--status", "approved", env=env, cwd=tmp_path),
         run(
             "analytics",
             "--indicator",

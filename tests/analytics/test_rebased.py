@@ -567,7 +567,9 @@ def test_a_late_correction_of_an_old_commune_refreshes_its_successors_rollups(wo
     # Given rollups, when c1's March 2025 is corrected through the services (10 → 13)
     rollups_rebuild()
     revenue = Indicator.objects.get(code="REV")
-    data_value_set(indicator=revenue, org_unit=world["c1"], period="202503", value=D(13))
+    data_value_set(
+        indicator=revenue, org_unit=world["c1"], period="202503", value=D(13), status=DataValueStatus.APPROVED
+    )
 
     # Then the rollups stay in use, and n1 and N have it: Q1 2025 is 66 + 3 = 69 and 450 + 3 = 453
     assert rollups_ready()

@@ -18,6 +18,7 @@ from dieuhanh.analytics.engine import Measures
 from dieuhanh.analytics.models import Rollup, RollupState
 from dieuhanh.analytics.selectors import analytics_ranking, build_engine, spec_of
 from dieuhanh.analytics.services import rollups_ready, rollups_rebuild
+from dieuhanh.figures.choices import DataValueStatus
 from dieuhanh.figures.models import DataValue
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period
@@ -116,9 +117,12 @@ def test_imports_edits_and_deletions_refresh_the_rollups_in_the_same_transaction
         keys[tuple(line.split(",")[:3])] = line
     csv = "\n".join([lines[0], *keys.values()]) + "\n"
 
-    result = import_file(content=csv.encode(), filename="more.csv")
+    # Approved figures: the rollups hold those alone (a submitted one would leave them unchanged).
+    result = import_file(content=csv.encode(), filename="more.csv", status=DataValueStatus.APPROVED)
     assert result.ok, [i.message for i in result.issues]
-    data_value_set(indicator=stored[0], org_unit=units[-1], period="202307", value=Decimal("12.5"))
+    data_value_set(
+        indicator=stored[0], org_unit=units[-1], period="202307", value=Decimal("12.5"), status=DataValueStatus.APPROVED
+    )
     value = stored[0].data_values.order_by("?").first()
     if value is not None:
         data_value_delete(data_value=value)
@@ -155,10 +159,14 @@ def test_a_refresh_leaves_the_very_rollups_a_rebuild_writes(seed: int) -> None:
         period = period_in(indicator.period_type, rng.choice([2021, 2023, 2024]), rng)
         rows[(indicator.code, unit.code, period)] = rng.randint(0, 999)
     csv = "indicator,org_unit,period,value\n" + "".join(f"{i},{u},{p},{v}\n" for (i, u, p), v in rows.items())
-    assert import_file(content=csv.encode(), filename="more.csv").ok
+    assert import_file(content=csv.encode(), filename="more.csv", status=DataValueStatus.APPROVED).ok
     indicator = rng.choice(stored)
     data_value_set(
-        indicator=indicator, org_unit=rng.choice(units), period=period_in(indicator.period_type, 2022, rng), value=7
+        indicator=indicator,
+        org_unit=rng.choice(units),
+        period=period_in(indicator.period_type, 2022, rng),
+        value=7,
+        status=DataValueStatus.APPROVED,
     )
     for value in DataValue.objects.order_by("?")[:3]:
         data_value_delete(data_value=value)
@@ -184,7 +192,11 @@ def test_a_new_month_keeps_the_rollups_of_the_months_before_it(tree: Tree) -> No
     )
 
     # When June is imported
-    import_file(content=b"indicator,org_unit,period,value\nREV,25741,202306,6\n", filename="june.csv")
+    import_file(
+        content=b"indicator,org_unit,period,value\nREV,25741,202306,6\n",
+        filename="june.csv",
+        status=DataValueStatus.APPROVED,
+    )
 
     # Then the rollups that end before June are the very rows they were; those from June on are new
     after = Rollup.objects.filter(org_unit=tree.district_a)
@@ -202,7 +214,11 @@ def test_a_refresh_recomputes_only_the_changed_units_ancestors(tree: Tree) -> No
     rollups_rebuild()
     untouched = set(Rollup.objects.filter(org_unit=tree.district_b).values_list("pk", flat=True))
 
-    import_file(content=b"indicator,org_unit,period,value\nREV,25741,202302,5\n", filename="x.csv")
+    import_file(
+        content=b"indicator,org_unit,period,value\nREV,25741,202302,5\n",
+        filename="x.csv",
+        status=DataValueStatus.APPROVED,
+    )
 
     first, last = Period.parse("202301").ordinal, Period.parse("202302").ordinal
     assert Decimal(Rollup.objects.get(org_unit=tree.district_a, first=first, last=last).value) == 25

@@ -87,7 +87,7 @@ def test_the_analytics_endpoint_explains_a_bad_query(figures: Tree, api: APIClie
 
 
 # A unit that never changed: its figure is its own, never re-based (tests/analytics/test_rebased.py has the others).
-NOT_REBASED = {"rebased": False, "missing_reason": None, "missing_units": []}
+NOT_REBASED = {"rebased": False, "missing_reason": None, "missing_units": [], "basis": "approved", "unapproved": False}
 
 
 def test_the_ranking_endpoint_lists_children_best_first(figures: Tree, api: APIClient) -> None:

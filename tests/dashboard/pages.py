@@ -35,9 +35,12 @@ class _Figures(HTMLParser):
         if tag == self.tag:
             self._depth += 1
         hidden = "visually-hidden" in a.get("class", "").split()
-        if "data-partial" in a or hidden or self._partial_depth:
+        if "data-partial" in a or "data-unapproved" in a or hidden or self._partial_depth:
             if "data-partial" in a:
                 self.found[self._item]["partial"] = a["data-partial"]
+            if "data-unapproved" in a:
+                # "gồm số liệu chưa phê duyệt", kept apart from the figure it marks like a partial mark.
+                self.found[self._item]["unapproved"] = "yes"
             self._partial_depth += 1
         if "data-status" in a:
             self.found[self._item]["status"] = a["data-status"]

@@ -16,6 +16,7 @@ from dieuhanh.accounts.services import membership_add
 from dieuhanh.analytics.services import rollups_rebuild, rollups_stamp
 from dieuhanh.dashboard import views
 from dieuhanh.dashboard.pagecache import visibility_key
+from dieuhanh.figures.choices import DataValueStatus
 from dieuhanh.figures.models import DataValue
 from dieuhanh.figures.services import figure_set
 from dieuhanh.indicators.periods import Period
@@ -69,7 +70,11 @@ def test_a_changed_figure_shows_on_the_next_request(current: Plans, client: Clie
 
     # When a commune's June figure changes through the figures service (the import's and the API's path)
     figure_set(
-        indicator=current.rev, org_unit=current.tree.commune_a1, period=Period.parse("202306"), value=Decimal(100000)
+        indicator=current.rev,
+        org_unit=current.tree.commune_a1,
+        period=Period.parse("202306"),
+        value=Decimal(100000),
+        status=DataValueStatus.APPROVED,
     )
 
     # Then the next request shows the new sum

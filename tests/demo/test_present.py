@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 
+from dieuhanh.analytics.engine import Basis
 from dieuhanh.analytics.readmodel.lists import headline_indicator_ids
 from dieuhanh.analytics.readmodel.scope import (
     ADMINISTRATIVE_KINDS,
@@ -31,10 +32,14 @@ from dieuhanh.demo.synth import GeneratedValue
 from dieuhanh.demo.units import units_read
 from dieuhanh.figures.models import DataValue
 from dieuhanh.indicators.models import Indicator, Target
-from dieuhanh.indicators.periods import Period
+from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.orgunits.models import OrgUnit, Succession
 from dieuhanh.orgunits.selectors import org_unit_tree, unit_at
 from tests.conftest import DEMO_UNTIL
+from tests.factories import UserFactory
+
+# The demo leaves three communes' figures of its last month awaiting approval (``demo_awaiting``).
+MONTH_BEFORE = Period.from_ordinal(PeriodType.MONTHLY, DEMO_UNTIL.ordinal - 1)
 
 # Bình Dương's figures of 2019–2023 as the demo generated them before it reached the present
 # (commit cc9fd16): 52,476 values whose SHA-256 fingerprint is this.
@@ -200,20 +205,32 @@ def test_the_default_view_is_the_new_city_at_the_latest_complete_month(demo: Dem
         unit=unit,
         headline=[i for i in indicators if i.pk in headline],
     )
+    with_submitted = complete_period(
+        span=data_span(indicators=stored_operands(indicators), basis=Basis.SUBMITTED),
+        unit=unit,
+        headline=[i for i in indicators if i.pk in headline],
+        basis=Basis.SUBMITTED,
+    )
 
     assert unit == city()
     # Asked about a period before it began, the new city still (re-based over the three provinces).
     assert default_org_unit(tree, on=dt.date(2024, 1, 1)) == unit
-    assert period == DEMO_UNTIL
+    # Three communes' last month awaits approval: in approved figures the month before is the
+    # latest complete one; with the figures awaiting approval, the last month.
+    assert period == MONTH_BEFORE
+    assert with_submitted == DEMO_UNTIL
 
 
 @pytest.mark.django_db
 def test_the_overview_opens_on_the_new_city_at_the_latest_complete_month(demo: DemoLoadResult, client) -> None:  # type: ignore[no-untyped-def]
     response = client.get("/")
+    client.force_login(UserFactory(username="leader", is_superuser=True))
+    with_submitted = client.get("/?basis=submitted")
 
     assert response.status_code == 200
     assert response.context["org_unit"] == city()
-    assert response.context["report"].code == DEMO_UNTIL.code
+    assert response.context["report"].code == MONTH_BEFORE.code
+    assert with_submitted.context["report"].code == DEMO_UNTIL.code
 
 
 def test_in_2026_an_indicator_answers_to_the_city_s_agency_and_its_past_to_binh_duong_s(
@@ -249,3 +266,32 @@ def test_the_new_city_s_re_based_past_holds_all_three_former_provinces_from_2019
     assert whole.rebased
     assert whole.value == sum(p.value for p in parts if p.value is not None)
     assert {code for code, _share in whole.composition} == {"79", "74", "77"}
+
+
+def test_the_demo_history_is_approved_and_three_communes_last_month_awaits_approval(
+    demo: DemoLoadResult, db: None
+) -> None:
+    from dieuhanh.figures.choices import DataValueStatus
+
+    awaiting = DataValue.objects.filter(status=DataValueStatus.SUBMITTED)
+    units = set(awaiting.values_list("org_unit__code", "org_unit__kind"))
+    # A flow the communes report (summed to the city).
+    revenue = Indicator.objects.get(
+        pk=awaiting.filter(indicator__aggregation="sum").order_by("indicator__code").values("indicator")[:1]
+    )
+
+    (approved,) = analytics_measures(indicators=[revenue], org_units=[city()], periods=[DEMO_UNTIL])
+    (submitted,) = analytics_measures(
+        indicators=[revenue], org_units=[city()], periods=[DEMO_UNTIL], basis=Basis.SUBMITTED
+    )
+
+    assert len(units) == 3
+    assert {kind for _code, kind in units} == {"commune"}
+    assert set(awaiting.values_list("period", flat=True)) == {DEMO_UNTIL.code}
+    assert not DataValue.objects.exclude(period=DEMO_UNTIL.code).filter(status=DataValueStatus.SUBMITTED).exists()
+    # The toggle shows a difference: the city's revenue of the last month, marked where it is.
+    assert approved.value is not None
+    assert submitted.value is not None
+    assert submitted.value > approved.value
+    assert approved.is_partial
+    assert (approved.unapproved, submitted.unapproved) == (False, True)

@@ -18,6 +18,7 @@ from dieuhanh.directives.choices import SourceKind
 from dieuhanh.directives.models import SourceDocument
 from dieuhanh.directives.scorecards import scorecard_periods, scorecards_collect
 from dieuhanh.directives.services import DirectiveInput, directive_update, progress_report, progress_review
+from dieuhanh.figures.choices import DataValueStatus
 from dieuhanh.figures.models import DataValue, DataValueChange, ImportBatch
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period
@@ -186,7 +187,10 @@ def test_the_scorecard_page_and_api_read_the_stored_figures_as_the_dashboards_do
 ) -> None:
     finance = OrgUnit.objects.get(code="STC")
     assigned = Indicator.objects.get(code="DIR_ASSIGNED")
-    data_value_set(indicator=assigned, org_unit=finance, period="202410", value=Decimal(4))
+    # A figure written over the collected ones, approved (nothing awaits approval for a count of the register).
+    data_value_set(
+        indicator=assigned, org_unit=finance, period="202410", value=Decimal(4), status=DataValueStatus.APPROVED
+    )
 
     page = scorecard_page(outsider, "2024")
     cards = api_for(outsider).get("/api/v1/directives/scorecards/", {"period": "2024"}).json()

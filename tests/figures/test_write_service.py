@@ -22,7 +22,7 @@ from django.test.utils import CaptureQueriesContext
 from dieuhanh.analytics.selectors import build_engine, spec_of
 from dieuhanh.analytics.services import rollups_ready, rollups_rebuild
 from dieuhanh.figures import services
-from dieuhanh.figures.choices import ChangeAction, ImportStatus
+from dieuhanh.figures.choices import ChangeAction, DataValueStatus, ImportStatus
 from dieuhanh.figures.models import DataValue, DataValueChange, ImportBatch
 from dieuhanh.figures.services import FigureRow, figure_delete, figure_set, figures_write
 from dieuhanh.figures.signals import figures_written
@@ -68,12 +68,18 @@ def test_a_batch_creates_updates_with_history_and_counts_what_it_left(
         monkeypatch.setattr(services, "POSTGRES_COPY_FROM", copy_from)
     revenue = IndicatorFactory(code="REV")
     rollups_rebuild()
-    first = figures_write(rows_of(revenue, tree, {"25741": 10, "25744": 20}), batch=ImportBatch(source_name="a"))
+    # Approved: analytics counts those by default (docs/analytics.md, "The basis").
+    approved = DataValueStatus.APPROVED
+    first = figures_write(
+        rows_of(revenue, tree, {"25741": 10, "25744": 20}), batch=ImportBatch(source_name="a"), status=approved
+    )
     assert (first.status, first.rows_total, first.rows_created, first.rows_updated) == ("committed", 2, 2, 0)
     assert province_total(revenue, tree, "202401") == Decimal(30)
 
     second = figures_write(
-        rows_of(revenue, tree, {"25741": 10, "25744": 25, "25816": 5}), batch=ImportBatch(source_name="b")
+        rows_of(revenue, tree, {"25741": 10, "25744": 25, "25816": 5}),
+        batch=ImportBatch(source_name="b"),
+        status=approved,
     )
     assert (second.rows_created, second.rows_updated, second.rows_unchanged) == (1, 1, 1)
     change = DataValueChange.objects.get()
@@ -144,7 +150,7 @@ def test_a_file_import_writes_through_the_service(tree: Tree, heard: list[dict[s
     revenue = IndicatorFactory(code="REV")
     rollups_rebuild()
     csv = b"indicator,org_unit,period,value\nREV,25741,202401,10\nREV,25816,202401,4\n"
-    result = import_file(content=csv, filename="thu.csv")
+    result = import_file(content=csv, filename="thu.csv", status=DataValueStatus.APPROVED)
     assert result.ok, result.issues
     assert [(h["count"], h["keys"]) for h in heard] == [
         (

@@ -211,8 +211,9 @@ def test_the_sentences_read_back_from_the_docx_text_alone_state_the_analytics(ma
         (m,) = analytics_measures(indicators=[indicator], org_units=[province], periods=[period])
         d = indicator.decimals
         assert match["value"] == vietnamese(m.value, d), text  # type: ignore[arg-type]
-        # The verb: an estimate while figures are only submitted (the demo's are); lower-is-better ones are "ước tính".
-        assert match["verb"] == ("ước tính" if indicator.direction == "down" else "ước đạt"), text
+        # The verb: final, since the demo's history is approved (an estimate, "ước đạt" / "ước tính", only
+        # while figures behind it await approval); lower-is-better ones are "là".
+        assert match["verb"] == ("là" if indicator.direction == "down" else "đạt"), text
         if match["change"]:
             if indicator.unit == "%":
                 q = Decimal(1).scaleb(-d)

@@ -34,6 +34,15 @@ class MissingReason(StrEnum):
     NOT_REBASED = "not_rebased"
 
 
+class Basis(StrEnum):
+    """Which stored figures an answer counts (docs/analytics.md, "The basis"): ``approved`` ones
+    only (the default, and all the public and the wall ever see), or those ``submitted`` and
+    awaiting approval too. Drafts never count."""
+
+    APPROVED = "approved"
+    SUBMITTED = "submitted"
+
+
 class Status(StrEnum):
     ON_TRACK = "on_track"
     AT_RISK = "at_risk"
@@ -101,6 +110,13 @@ class Measures:
     # Why a re-based figure is missing (a ``MissingReason``), and the predecessors it concerns.
     missing_reason: str | None = None
     missing_units: tuple[str, ...] = ()
+    # The basis the measures were computed on (a ``Basis``), and, on the ``submitted`` basis,
+    # whether the value, the previous value and the cumulative from January rest on at least one
+    # figure that awaits approval (always False on the ``approved`` basis).
+    basis: str = Basis.APPROVED.value
+    unapproved: bool = False
+    previous_unapproved: bool = False
+    ytd_unapproved: bool = False
 
     MEASURE_NAMES = (
         "value",
@@ -115,6 +131,7 @@ class Measures:
         "status",
     )
     COMPLETENESS_NAMES = ("reported", "expected", "ytd_reported", "ytd_expected")
+    UNAPPROVED_NAMES = ("unapproved", "previous_unapproved", "ytd_unapproved")
 
     @property
     def is_partial(self) -> bool:
@@ -640,8 +657,15 @@ class Engine:
         unit_codes: Mapping[int, str],
         expected_units: ExpectedUnits | None = None,
         predecessor_codes: Mapping[int, str] | None = None,
+        basis: Basis = Basis.APPROVED,
+        pending: Mapping[int, Series] | None = None,
     ) -> None:
         self.series = series
+        self.basis = basis
+        # On the ``submitted`` basis: for each stored indicator, the same series with each figure
+        # 1 if it awaits approval and 0 if approved, aggregated by the same code, so that a value
+        # above 0 says a figure rests on at least one unapproved figure.
+        self.pending = pending or {}
         self.targets = targets
         self.unit_codes = unit_codes
         # The codes of predecessors that are not among the units (for a re-based figure's composition).
@@ -663,6 +687,27 @@ class Engine:
                 self.value(numerator, unit_id, periods), self.value(denominator, unit_id, periods), spec.factor
             )
         return self.series[spec.id].value(unit_id, first, last)
+
+    def unapproved(self, spec: IndicatorSpec, unit_id: int, ranges: Sequence[tuple[int, int]]) -> bool:
+        """Whether the indicator's value at the unit over any of these ranges of sub-periods rests
+        on at least one figure that awaits approval (only ever on the ``submitted`` basis)."""
+        if not self.pending:
+            return False
+        for stored in _stored_of(spec):
+            pending = self.pending.get(stored.id)
+            if pending is None:
+                continue
+            for first, last in ranges:
+                awaiting = pending.value(unit_id, first, last)
+                if awaiting is not None and awaiting > 0:
+                    return True
+        return False
+
+    def measure_unapproved(self, spec: IndicatorSpec, unit_id: int, period: Period, name: str) -> bool:
+        """Whether one measure of a period rests on a figure that awaits approval (a ranking's row)."""
+        if not self.pending:
+            return False
+        return self.unapproved(spec, unit_id, self.measure_ranges(spec, unit_id, period, name))
 
     def measure(self, spec: IndicatorSpec, unit_id: int, period: Period, name: str) -> Decimal | None:
         """One measure alone (a ranking of thousands of units needs only the one it ranks by)."""
@@ -705,6 +750,7 @@ class Engine:
                 period=period.code,
                 plan=plan,
                 status=None if plan is not None else Status.NO_TARGET.value,
+                basis=self.basis.value,
             )
         sub = period.sub_periods(spec.period_type)
         ytd_periods = period.year_to_date(spec.period_type)
@@ -719,6 +765,11 @@ class Engine:
         ytd_reported, ytd_expected = self.completeness(spec, unit_id, ytd_periods, ytd)
         ranges = [(p[0].ordinal, p[-1].ordinal) for p in (sub, previous_periods, ytd_periods)] + used
         rebased, composition, reason, missing = self.rebasing(spec, unit_id, ranges)
+        unapproved = previous_unapproved = ytd_unapproved = False
+        if self.pending:
+            unapproved = self.unapproved(spec, unit_id, [ranges[0]])
+            previous_unapproved = self.unapproved(spec, unit_id, [ranges[1]])
+            ytd_unapproved = self.unapproved(spec, unit_id, [ranges[2]])
         return Measures(
             indicator=spec.code,
             org_unit=self.unit_codes[unit_id],
@@ -742,6 +793,10 @@ class Engine:
             composition=composition,
             missing_reason=reason,
             missing_units=missing,
+            basis=self.basis.value,
+            unapproved=unapproved,
+            previous_unapproved=previous_unapproved,
+            ytd_unapproved=ytd_unapproved,
         )
 
     def rebasing(

@@ -10,12 +10,26 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from dieuhanh.analytics.engine import IndicatorSpec
+from dieuhanh.analytics.engine import Basis, IndicatorSpec
 from dieuhanh.figures.choices import DataValueStatus
 from dieuhanh.figures.models import DataValue
 from dieuhanh.indicators.periods import Period, PeriodType
 
 Figures = dict[int, dict[int, dict[int, Decimal]]]  # indicator → unit → ordinal → value
+
+# The statuses of the figures each basis counts (docs/analytics.md, "The basis"): drafts never.
+COUNTED_STATUSES: dict[Basis, tuple[str, ...]] = {
+    Basis.APPROVED: (DataValueStatus.APPROVED,),
+    Basis.SUBMITTED: (DataValueStatus.SUBMITTED, DataValueStatus.APPROVED),
+}
+AWAITING = Decimal(1)
+APPROVED = Decimal(0)
+
+
+def counted(basis: Basis | str) -> Q:
+    """The figures ``basis`` counts, as a filter of data values."""
+    statuses = COUNTED_STATUSES[Basis(basis)]
+    return Q(status=statuses[0]) if len(statuses) == 1 else Q(status__in=statuses)
 
 
 @functools.cache
@@ -32,10 +46,24 @@ def _ordinal_of_code(code: str) -> int:
     return Period.parse(code).ordinal
 
 
-def own_figures(stored: dict[int, IndicatorSpec], unit_filter: Q, spans: Sequence[tuple[dt.date, dt.date]]) -> Figures:
-    """Counted (non-draft) figures of ``stored`` indicators at the units of ``unit_filter``, in the
-    periods that start within ``spans`` (each a first and last date, inclusive)."""
+def own_figures(
+    stored: dict[int, IndicatorSpec],
+    unit_filter: Q,
+    spans: Sequence[tuple[dt.date, dt.date]],
+    *,
+    basis: Basis = Basis.APPROVED,
+    pending: Figures | None = None,
+) -> Figures:
+    """The figures of ``stored`` indicators that ``basis`` counts (approved ones; with
+    ``submitted``, those awaiting approval too; never drafts) at the units of ``unit_filter``, in
+    the periods that start within ``spans`` (each a first and last date, inclusive).
+
+    ``pending``, when given, is filled with the same keys, each 1 for a figure awaiting approval
+    and 0 for an approved one: aggregated by the engine like the figures themselves, a value above
+    0 says that a figure rests on at least one that is not approved yet."""
     own: Figures = {i: defaultdict(dict) for i in stored}
+    if pending is not None:
+        pending.update({i: defaultdict(dict) for i in stored})
     if not stored or not spans:
         return own
     # Name the periods, not only their dates: the unique key (indicator, unit, period) then finds
@@ -52,16 +80,18 @@ def own_figures(stored: dict[int, IndicatorSpec], unit_filter: Q, spans: Sequenc
         window |= Q(indicator_id__in=ids, period__in=codes)
     # Both the names and the dates: the planner may then use either index, whichever fits.
     window &= Q(period_start__gte=min(s for s, _e in spans), period_start__lte=max(e for _s, e in spans))
-    rows = (
-        DataValue.objects.filter(window)
-        .filter(unit_filter)
-        .exclude(status=DataValueStatus.DRAFT)
-        .order_by()
-        # The period's code, not its start: a date is parsed from text for every row on SQLite,
-        # and only the window's codes can come back, each of its indicator's period type.
-        .values_list("indicator_id", "org_unit_id", "period", "value")
-    )
-    # A plain fetch: a server-side cursor costs three round trips, more than the rows of a page.
-    for indicator_id, unit_id, period, value in rows:
+    rows = DataValue.objects.filter(window).filter(unit_filter).filter(counted(basis)).order_by()
+    if pending is not None:
+        for indicator_id, unit_id, period, value, status in rows.values_list(
+            "indicator_id", "org_unit_id", "period", "value", "status"
+        ):
+            ordinal = _ordinal_of_code(period)
+            own[indicator_id][unit_id][ordinal] = value
+            pending[indicator_id][unit_id][ordinal] = APPROVED if status == DataValueStatus.APPROVED else AWAITING
+        return own
+    # The period's code, not its start: a date is parsed from text for every row on SQLite, and
+    # only the window's codes can come back, each of its indicator's period type. A plain fetch: a
+    # server-side cursor costs three round trips, more than the rows of a page.
+    for indicator_id, unit_id, period, value in rows.values_list("indicator_id", "org_unit_id", "period", "value"):
         own[indicator_id][unit_id][_ordinal_of_code(period)] = value
     return own

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from dieuhanh.analytics.engine import (
     PROJECTION_YEARS,
+    Basis,
     Engine,
     ExpectedUnits,
     IndicatorSpec,
@@ -31,7 +32,7 @@ from dieuhanh.analytics.engine import (
     needed_ranges,
     value_ranges,
 )
-from dieuhanh.analytics.figures import ordinal_of, own_figures
+from dieuhanh.analytics.figures import Figures, ordinal_of, own_figures
 from dieuhanh.analytics.models import Rollup
 from dieuhanh.analytics.services import (
     ROLLED_AGGREGATIONS,
@@ -100,6 +101,10 @@ class RankRow:
     rebased: bool = False
     missing_reason: str | None = None
     missing_units: tuple[str, ...] = ()
+    # The basis of the ranking (a ``Basis``), and whether this row's figure rests on at least one
+    # figure that awaits approval (only ever on the ``submitted`` basis).
+    basis: str = Basis.APPROVED.value
+    unapproved: bool = False
 
 
 def spec_of(indicator: Indicator, cache: dict[int, IndicatorSpec] | None = None) -> IndicatorSpec:
@@ -211,6 +216,7 @@ def build_engine(
     with_targets: bool = True,
     value_periods: Sequence[Period] = (),
     completeness: bool = True,
+    basis: Basis = Basis.APPROVED,
 ) -> Engine:
     """Load what asking ``measures`` of ``specs`` at ``units`` over ``periods`` needs, and the
     annual targets.
@@ -228,11 +234,19 @@ def build_engine(
 
     ``completeness``: also count, for each figure, the units expected to report it (one more
     query, over the units' subtrees); a ranking, which shows none, goes without.
+
+    ``basis``: which figures count (``Basis``). The rollups hold the ``approved`` basis alone; on
+    the ``submitted`` basis the engine aggregates the stored figures itself (the path it takes
+    while rollups are being rebuilt: correct, slower) and knows which of them await approval.
     """
     reads = reads_for(measures, periods, value_periods)
     years = [p.year for p in periods]
     stored = _stored_specs(specs)
-    if use_rollups is None:
+    basis = Basis(basis)
+    pending: dict[int, Series] | None = None
+    if basis != Basis.APPROVED:
+        use_rollups = False
+    elif use_rollups is None:
         use_rollups = rollups_ready()
     unit_ids: Any = units_query.values("pk") if units_query is not None else [u.pk for u in units]
     expected: ExpectedUnits | None = None
@@ -244,7 +258,7 @@ def build_engine(
             successors = next((s.predecessors for s in series.values()), {})
             expected = _expected_units(stored, units, successors)
     else:
-        series, unit_codes, expected = _series_from_figures(stored, units, reads)
+        series, unit_codes, expected, pending = _series_from_figures(stored, units, reads, basis=basis)
         predecessor_codes = {}
         if not completeness:
             expected = None
@@ -267,6 +281,8 @@ def build_engine(
         unit_codes=unit_codes,
         expected_units=expected,
         predecessor_codes=predecessor_codes,
+        basis=basis,
+        pending=pending,
     )
 
 
@@ -304,8 +320,8 @@ def _starts_after(valid_from: dt.date | None, since: dt.date | None) -> bool:
 
 
 def _series_from_figures(
-    stored: dict[int, IndicatorSpec], units: Sequence[UnitRef], reads: Reads
-) -> tuple[dict[int, Series], dict[int, str], ExpectedUnits]:
+    stored: dict[int, IndicatorSpec], units: Sequence[UnitRef], reads: Reads, *, basis: Basis = Basis.APPROVED
+) -> tuple[dict[int, Series], dict[int, str], ExpectedUnits, dict[int, Series] | None]:
     tree_rows = list(OrgUnit.objects.filter(in_subtrees(units)).order_by().values_list("code", *_TREE_COLUMNS))
     since = min((s for s, _e in reads.spans), default=None)
     predecessors, more_rows, more_tops = _predecessors_in_subtrees(units, tree_rows, since)
@@ -318,24 +334,30 @@ def _series_from_figures(
     if more_tops:
         # The predecessors' figures come with the subtree's: one query.
         where |= in_subtrees(more_tops, through="org_unit")
-    own = own_figures(stored, where, reads.spans)
+    # Only the approved basis leaves nothing awaiting approval to mark.
+    awaiting: Figures | None = None if basis == Basis.APPROVED else {}
+    own = own_figures(stored, where, reads.spans, basis=basis, pending=awaiting)
     tree = UnitTree(children)
     kinds = {row[1]: row[3] for row in rows}
     validity: dict[int, Validity] = {row[1]: (row[5], row[6]) for row in rows if row[5] or row[6]}
-    series = {
-        i: Series(
-            spec=spec,
-            own=own[i],
-            tree=tree,
-            kinds=kinds,
-            own_loaded=reads.ordinal_spans(spec.period_type),
-            predecessors=predecessors,
-            validity=validity,
-        )
-        for i, spec in stored.items()
-    }
+
+    def series_of(figures: Figures) -> dict[int, Series]:
+        return {
+            i: Series(
+                spec=spec,
+                own=figures[i],
+                tree=tree,
+                kinds=kinds,
+                own_loaded=reads.ordinal_spans(spec.period_type),
+                predecessors=predecessors,
+                validity=validity,
+            )
+            for i, spec in stored.items()
+        }
+
     expected = ExpectedCounter([u.pk for u in units], [row[1:] for row in tree_rows], successors=predecessors)
-    return series, {row[1]: row[0] for row in rows}, expected
+    pending = series_of(awaiting) if awaiting is not None else None
+    return series_of(own), {row[1]: row[0] for row in rows}, expected, pending
 
 
 def _predecessors_in_subtrees(
@@ -577,20 +599,26 @@ def _series_from_rollups(
 
 
 def analytics_measures(
-    *, indicators: Sequence[Indicator], org_units: Sequence[OrgUnit], periods: Sequence[Period]
+    *,
+    indicators: Sequence[Indicator],
+    org_units: Sequence[OrgUnit],
+    periods: Sequence[Period],
+    basis: Basis = Basis.APPROVED,
 ) -> list[Measures]:
-    """The eight measures for every indicator × unit × period, in that nesting order."""
+    """The eight measures for every indicator × unit × period, in that nesting order, on ``basis``."""
     if not indicators or not org_units or not periods:
         return []
+    basis = Basis(basis)
 
     def compute(use_rollups: bool) -> list[Measures]:
         cache: dict[int, IndicatorSpec] = {}
         specs = [spec_of(i, cache) for i in indicators]
-        engine = build_engine(specs=specs, units=org_units, periods=periods, use_rollups=use_rollups)
+        engine = build_engine(specs=specs, units=org_units, periods=periods, use_rollups=use_rollups, basis=basis)
         return [engine.measures(spec, unit.pk, period) for spec in specs for unit in org_units for period in periods]
 
     return answer_cached(
-        ("measures", [i.pk for i in indicators], [u.pk for u in org_units], [p.code for p in periods]), compute
+        ("measures", [i.pk for i in indicators], [u.pk for u in org_units], [p.code for p in periods], basis.value),
+        compute,
     )
 
 
@@ -617,13 +645,21 @@ def answer_cached(question: tuple[Any, ...], compute: Callable[[bool], T]) -> T:
 
 
 def analytics_ranking(
-    *, indicator: Indicator, org_unit: OrgUnit, period: Period, measure: str = "value", depth: int = 1
+    *,
+    indicator: Indicator,
+    org_unit: OrgUnit,
+    period: Period,
+    measure: str = "value",
+    depth: int = 1,
+    basis: Basis = Basis.APPROVED,
 ) -> list[RankRow]:
     """The units ``depth`` levels below ``org_unit`` (1: its children) on the map of the period's last
-    day (``orgunits.selectors.map_day``), best first by ``measure`` and the indicator's direction.
+    day (``orgunits.selectors.map_day``), best first by ``measure`` and the indicator's direction,
+    on ``basis`` (each row says whether its figure rests on one awaiting approval).
 
     Equal values share a rank (1, 2, 2, 4); units without a figure come last, unranked.
     """
+    basis = Basis(basis)
     if measure not in _LOOKBACK or measure == "status":
         raise AnalyticsQueryError(_("Cannot rank by '%(measure)s'.") % {"measure": measure})
     if depth < 1:
@@ -645,13 +681,23 @@ def analytics_ranking(
             units_query=query,
             with_targets=measure in ("plan", "plan_completion_pct", "plan_gap_pp"),
             completeness=False,
+            basis=basis,
         )
         scored = [(unit, engine.measure(spec, unit.pk, period, measure)) for unit in units]
+        unapproved = frozenset(
+            unit.pk
+            for unit, value in scored
+            if value is not None and engine.measure_unapproved(spec, unit.pk, period, measure)
+        )
         return _ranked(
-            scored, descending=indicator.direction != "down", marks=_rank_marks(engine, spec, scored, period, measure)
+            scored,
+            descending=indicator.direction != "down",
+            marks=_rank_marks(engine, spec, scored, period, measure),
+            unapproved=unapproved,
+            basis=basis,
         )
 
-    return answer_cached(("ranking", indicator.pk, org_unit.pk, period.code, measure, depth), compute)
+    return answer_cached(("ranking", indicator.pk, org_unit.pk, period.code, measure, depth, basis.value), compute)
 
 
 def ranked_units(*, org_unit: OrgUnit, period: Period, depth: int = 1) -> QuerySet[OrgUnit]:
@@ -707,6 +753,8 @@ def _ranked(
     *,
     descending: bool,
     marks: Mapping[int, _RankMark] | None = None,
+    unapproved: frozenset[int] = frozenset(),
+    basis: Basis = Basis.APPROVED,
 ) -> list[RankRow]:
     marks = marks or {}
     figures = [(unit, value) for unit, value in scored if value is not None]
@@ -726,6 +774,8 @@ def _ranked(
             # The reason matters where there is no figure; a figure that stands says it is re-based.
             missing_reason=reason if value is None else None,
             missing_units=missing if value is None else (),
+            basis=basis.value,
+            unapproved=unit.pk in unapproved,
         )
 
     for position, (unit, value) in enumerate(sorted(figures, key=lambda s: s[1], reverse=descending), start=1):
@@ -800,6 +850,10 @@ def measures_as_json(measures: Measures, *, places: int = 6) -> dict[str, object
     ]
     out["missing_reason"] = measures.missing_reason
     out["missing_units"] = list(measures.missing_units)
+    # The basis (docs/analytics.md, "The basis") and which numbers rest on figures awaiting approval.
+    out["basis"] = measures.basis
+    for name in Measures.UNAPPROVED_NAMES:
+        out[name] = getattr(measures, name)
     return out
 
 

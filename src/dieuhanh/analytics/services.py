@@ -12,6 +12,10 @@ began on 1 July holds January–June from its predecessors. A unit's rollups are
 after its children's and its predecessors' (``_levels``), and a change of figures refreshes the
 successors of the changed units and their ancestors too.
 
+The rollups hold the default basis alone (docs/analytics.md, "The basis"): approved figures. A
+figure submitted and awaiting approval is not in them; approving it is a write through the figures
+service like any other, and refreshes them.
+
 Writes through the figures service announce themselves (``figures_written``) and the
 rollups are refreshed inside their transaction (``figures_written_heard``). Anything else
 (a catalogue change that moves units, a direct database write) marks them invalid, and
@@ -35,6 +39,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from dieuhanh.analytics.engine import (
+    Basis,
     IndicatorSpec,
     Predecessor,
     RollupKey,
@@ -280,8 +285,9 @@ def rollup_window(specs: dict[int, IndicatorSpec], start: dt.date, end: dt.date)
 
 
 def _years_with_data() -> list[int]:
+    # The rollups hold the default basis alone (approved figures): see ``build_engine``.
     bounds = (
-        DataValue.objects.exclude(status=DataValueStatus.DRAFT)
+        DataValue.objects.filter(status=DataValueStatus.APPROVED)
         .order_by()
         .aggregate(first=Min("period_start"), last=Max("period_start"))
     )
@@ -428,7 +434,8 @@ def _compute_and_write(
 ) -> int:
     start, end = dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)
     chosen = {i: specs[i] for i in indicators}
-    own = own_figures(chosen, Q(org_unit_id__in=set(units) | leaf_children), [(start, end)])
+    # Approved figures only: the rollups are the default basis's (``Basis.APPROVED``).
+    own = own_figures(chosen, Q(org_unit_id__in=set(units) | leaf_children), [(start, end)], basis=Basis.APPROVED)
     rollups: dict[int, dict[RollupKey, RollupValue]] = {i: {} for i in indicators}
     if rolled:
         stored = (

@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from dieuhanh.analytics.readmodel import writing
-from dieuhanh.analytics.readmodel.book import Figure, rebased_note
+from dieuhanh.analytics.readmodel.book import Figure, rebased_note, unapproved_note
 from dieuhanh.dashboard.selectors.indicator import IndicatorDetail, UnitRow
 from dieuhanh.dashboard.templatetags.dh_figures import localized
 from dieuhanh.spreadsheets import csv_row, xlsx_append
@@ -59,13 +59,19 @@ EXPORTED_PARTS = ("value", "previous", "ytd", "projection")
 def _rebased_cells(figure: Figure) -> list[object]:
     """Which of the row's numbers are re-based, from what, and why a number is missing."""
     parts = figure.rebased_parts_text(EXPORTED_PARTS)
-    return [parts, figure.composition_list if parts else "", figure.missing_texts(EXPORTED_PARTS)]
+    notes = [figure.missing_texts(EXPORTED_PARTS)]
+    if figure.unapproved:
+        # On the submitted basis: the row's numbers rest on figures awaiting approval.
+        notes.append(_("includes unapproved figures"))
+    return [parts, figure.composition_list if parts else "", "; ".join(n for n in notes if n)]
 
 
 def rebased_note_row(detail: IndicatorDetail) -> list[str]:
-    """The note a file ends with where a row is re-based (the page's own note); empty otherwise."""
-    note = rebased_note([detail.own.figure, *(row.figure for row in detail.children)])
-    return [note] if note else []
+    """The notes a file ends with where a row is re-based, or rests on figures awaiting approval
+    (the page's own notes); empty otherwise."""
+    figures = [detail.own.figure, *(row.figure for row in detail.children)]
+    notes = [note for note in (rebased_note(figures), unapproved_note(figures)) if note]
+    return [" ".join(notes)] if notes else []
 
 
 def _row(row: UnitRow) -> list[object]:

@@ -7,6 +7,8 @@ A cached part holds no one's name, session or CSRF token: those are in the frame
 - the answers' stamp (``analytics.services.rollups_stamp``), which changes with every change of
   figures or catalogue: a part is never shown after anything it shows has changed;
 - the visitor's visibility (``visibility_key``): who may see which figures;
+- the basis the page is shown on (``views.page_basis``): approved figures, or those awaiting
+  approval too — never served for each other;
 - the language, the day (defaults depend on today), the page and the pickers' fields as sent
   (normalised: other query parameters do not make another part), and whether htmx asked for the
   result alone.
@@ -30,6 +32,7 @@ from django.http import HttpRequest
 from django.utils.translation import get_language
 
 from dieuhanh.accounts.scope import scope_of
+from dieuhanh.analytics.readmodel.scope import BASIS_PARAMETER, basis_for
 from dieuhanh.analytics.services import rollups_stamp
 from dieuhanh.orgunits.selectors import today
 
@@ -80,6 +83,9 @@ def page_key(request: HttpRequest, *, page: str, fields: Sequence[str], partial:
     question = (
         stamp,
         visibility_key(request),
+        # The basis the visitor gets, not the one asked: the public asking for figures awaiting
+        # approval is shown approved ones, under the same key as without asking.
+        basis_for(getattr(request, "user", None), request.GET.get(BASIS_PARAMETER)).value,
         get_language(),
         today().isoformat(),
         page,

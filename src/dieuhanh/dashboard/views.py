@@ -23,6 +23,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from dieuhanh.analytics.engine import Basis
 from dieuhanh.analytics.readmodel.lists import (
     headline_indicator_ids,
     offtrack_list,
@@ -33,13 +34,17 @@ from dieuhanh.analytics.readmodel.lists import (
 from dieuhanh.analytics.readmodel.periods import ReportPeriod, part_groups
 from dieuhanh.analytics.readmodel.scope import (
     ADMINISTRATIVE_KINDS,
+    BASIS_PARAMETER,
     DataSpan,
+    awaiting_units,
+    basis_for,
     child_units,
     complete_period,
     data_span,
     default_org_unit,
     default_period,
     indicators_at,
+    may_include_submitted,
     stored_operands,
     visible_indicators,
 )
@@ -87,10 +92,18 @@ def _is_partial(request: HttpRequest) -> bool:
     return "HX-Request" in request.headers and "HX-History-Restore-Request" not in request.headers
 
 
-def page_url(path: str, org_unit: str, period: str) -> str:
-    """The clean, bookmarkable address of a page for a unit and a period (either may be empty)."""
-    query = urlencode({k: v for k, v in (("org_unit", org_unit), ("period", period)) if v})
+def page_url(path: str, org_unit: str, period: str, basis: Basis = Basis.APPROVED) -> str:
+    """The clean, bookmarkable address of a page for a unit and a period (either may be empty), and
+    the basis when it is not the default (the toggle "Gồm số liệu chờ phê duyệt" is kept in it)."""
+    shown = basis.value if basis != Basis.APPROVED else ""
+    query = urlencode({k: v for k, v in (("org_unit", org_unit), ("period", period), (BASIS_PARAMETER, shown)) if v})
     return path + (f"?{query}" if query else "")
+
+
+def page_basis(request: HttpRequest) -> Basis:
+    """The basis a page shows (docs/dashboards.md, "Figures awaiting approval"): approved figures,
+    unless a user holding a role turned the toggle on (``basis=submitted`` in the address)."""
+    return basis_for(request.user, request.GET.get(BASIS_PARAMETER))
 
 
 @dataclass
@@ -104,6 +117,9 @@ class Picked:
     unit: OrgUnit | None
     report: ReportPeriod | None
     place: Place | None
+    basis: Basis = Basis.APPROVED
+    # Whether the visitor may turn on the toggle "Gồm số liệu chờ phê duyệt" (not on the wall).
+    may_include_submitted: bool = False
 
     def context(self, path: str) -> dict[str, Any]:
         """What the pickers, the breadcrumb and the period stepper need in a template."""
@@ -132,13 +148,17 @@ class Picked:
             "has_data": not self.span.is_empty,
             "off_track_path": reverse("dashboard:offtrack"),
             "scorecard_path": reverse("dashboard:scorecard"),
+            # Read by ``picked_url``: every link of the page keeps the basis.
+            "basis": self.basis.value,
+            "may_include_submitted": self.may_include_submitted,
         }
 
 
-def _pick(request: HttpRequest, *, span_of: list[Indicator]) -> Picked:
+def _pick(request: HttpRequest, *, span_of: list[Indicator], basis: Basis = Basis.APPROVED) -> Picked:
+    """The pickers as asked, on ``basis`` (its figures decide the latest and the default period)."""
     # Every time's units, in one query: the period's map is read out of it (``period_map``).
     every = org_unit_tree(kinds=ADMINISTRATIVE_KINDS)
-    span = data_span(indicators=stored_operands(span_of))
+    span = data_span(indicators=stored_operands(span_of), basis=basis)
     latest = default_period(span)
     homes: dict[dt.date | None, OrgUnit | None] = {}
 
@@ -152,7 +172,7 @@ def _pick(request: HttpRequest, *, span_of: list[Indicator]) -> Picked:
         if unit is None:
             return latest
         headline = headline_indicator_ids(unit=unit)
-        return complete_period(span=span, unit=unit, headline=[i for i in span_of if i.pk in headline])
+        return complete_period(span=span, unit=unit, headline=[i for i in span_of if i.pk in headline], basis=basis)
 
     form = PickerForm(request.GET, tree=every, default_unit=home_on, default_period=complete_at)
     unit: OrgUnit | None = None
@@ -163,7 +183,17 @@ def _pick(request: HttpRequest, *, span_of: list[Indicator]) -> Picked:
     if valid:
         unit, report = form.cleaned_data["org_unit"], form.cleaned_data["period"]
         tree, place = _map_and_place(every, unit=unit, end=report.end_date, home=home_on(report.end_date))
-    return Picked(form=form, tree=tree, span=span, latest=latest, unit=unit, report=report, place=place)
+    return Picked(
+        form=form,
+        tree=tree,
+        span=span,
+        latest=latest,
+        unit=unit,
+        report=report,
+        place=place,
+        basis=basis,
+        may_include_submitted=may_include_submitted(request.user),
+    )
 
 
 def _map_and_place(
@@ -188,7 +218,9 @@ def _picked_redirect(request: HttpRequest) -> HttpResponse | None:
     # A wrong year or part is left for the page itself to say what is wrong.
     with contextlib.suppress(ValueError, PeriodError):
         chosen = ReportPeriod.from_part(int(request.GET.get("year", "")), request.GET.get("part", "")).code
-    return HttpResponseRedirect(page_url(request.path, request.GET.get("org_unit", "").strip(), chosen.strip()))
+    return HttpResponseRedirect(
+        page_url(request.path, request.GET.get("org_unit", "").strip(), chosen.strip(), page_basis(request))
+    )
 
 
 def _respond(request: HttpRequest, *, page: str, result: str, picked: Picked, context: dict[str, Any]) -> HttpResponse:
@@ -197,7 +229,7 @@ def _respond(request: HttpRequest, *, page: str, result: str, picked: Picked, co
     response = render(request, result if partial else page, full)
     if partial and picked.unit is not None and picked.report is not None:
         response["HX-Push-Url"] = page_url(
-            request.path, address_code(picked.unit, picked.report.end_date), picked.report.code
+            request.path, address_code(picked.unit, picked.report.end_date), picked.report.code, picked.basis
         )
     # The same address answers with a page or a fragment; caches must keep them apart.
     patch_vary_headers(response, ["HX-Request"])
@@ -236,11 +268,11 @@ def _overview_part(request: HttpRequest, *, partial: bool) -> PagePart:
     """The overview's figures, pickers and table, rendered without the request: nothing of the
     visitor's own (name, session, CSRF token) can reach it."""
     indicators = visible_indicators(user=request.user)
-    picked = _pick(request, span_of=indicators)
+    picked = _pick(request, span_of=indicators, basis=page_basis(request))
     indicators = indicators_at(indicators, user=request.user, unit=picked.unit)
     context: dict[str, Any] = {"indicator_count": len(indicators), "groups": [], "tiles": None}
     if picked.unit is not None and picked.report is not None:
-        book = overview_book(indicators=indicators, unit=picked.unit, report=picked.report)
+        book = overview_book(indicators=indicators, unit=picked.unit, report=picked.report, basis=picked.basis)
         context["tiles"] = overview_tiles(
             book=book,
             indicators=indicators,
@@ -253,7 +285,9 @@ def _overview_part(request: HttpRequest, *, partial: bool) -> PagePart:
     template = "dashboard/_overview_result.html" if partial else "dashboard/_overview_body.html"
     push_url = None
     if partial and picked.unit is not None and picked.report is not None:
-        push_url = page_url(request.path, address_code(picked.unit, picked.report.end_date), picked.report.code)
+        push_url = page_url(
+            request.path, address_code(picked.unit, picked.report.end_date), picked.report.code, picked.basis
+        )
     return PagePart(html=render_to_string(template, full), push_url=push_url)
 
 
@@ -277,7 +311,7 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
     if redirect is not None:
         return redirect
     chosen = _indicator_or_404(request, code)
-    picked = _pick(request, span_of=[chosen])
+    picked = _pick(request, span_of=[chosen], basis=page_basis(request))
     _readable_or_404(request, chosen, picked.unit)
     # The agency answering for it at the end of the period shown (a merged agency's successor since).
     shown_on = min(picked.report.end_date, today()) if picked.report is not None else today()
@@ -289,8 +323,13 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
         "xlsx_path": reverse("dashboard:indicator-export", args=[chosen.code, "xlsx"]),
     }
     if picked.unit is not None and picked.report is not None and picked.place is not None:
-        detail = indicator_detail(indicator=chosen, unit=picked.unit, report=picked.report)
+        detail = indicator_detail(indicator=chosen, unit=picked.unit, report=picked.report, basis=picked.basis)
         context["detail"] = detail
+        if picked.basis == Basis.APPROVED and picked.may_include_submitted:
+            # What the approved figures leave out, for those who may include it: "3 đơn vị chờ phê duyệt".
+            period = detail.shown.period
+            start = dt.date(period.year, 1, 1) if detail.shown.cumulative else period.start_date
+            context["awaiting"] = awaiting_units(indicator=chosen, unit=picked.unit, start=start, end=period.end_date)
         context["charts"] = charts.indicator_charts(detail=detail, place=picked.place, page_path=request.path)
     return _respond(
         request,
@@ -307,11 +346,11 @@ def indicator_export(request: HttpRequest, code: str, file_format: str) -> HttpR
     if file_format not in ("csv", "xlsx"):
         raise Http404("No such format.")
     chosen = _indicator_or_404(request, code)
-    picked = _pick(request, span_of=[chosen])
+    picked = _pick(request, span_of=[chosen], basis=page_basis(request))
     if picked.unit is None or picked.report is None:
         raise Http404("No such unit or period.")
     _readable_or_404(request, chosen, picked.unit)
-    detail = indicator_detail(indicator=chosen, unit=picked.unit, report=picked.report)
+    detail = indicator_detail(indicator=chosen, unit=picked.unit, report=picked.report, basis=picked.basis)
     name = f"{chosen.code}_{picked.unit.code}_{picked.report.code}"
     if file_format == "csv":
         response = HttpResponse(exports.indicator_csv(detail), content_type="text/csv; charset=utf-8")
@@ -331,11 +370,13 @@ def scorecard(request: HttpRequest) -> HttpResponse:
     if redirect is not None:
         return redirect
     indicators = visible_indicators(user=request.user)
-    picked = _pick(request, span_of=indicators)
+    picked = _pick(request, span_of=indicators, basis=page_basis(request))
     indicators = indicators_at(indicators, user=request.user, unit=picked.unit)
     context: dict[str, Any] = {"scorecard": None}
     if picked.unit is not None and picked.report is not None:
-        context["scorecard"] = unit_scorecard(indicators=indicators, unit=picked.unit, report=picked.report)
+        context["scorecard"] = unit_scorecard(
+            indicators=indicators, unit=picked.unit, report=picked.report, basis=picked.basis
+        )
     return _respond(
         request,
         page="dashboard/scorecard.html",
@@ -352,11 +393,13 @@ def offtrack(request: HttpRequest) -> HttpResponse:
     if redirect is not None:
         return redirect
     indicators = visible_indicators(user=request.user)
-    picked = _pick(request, span_of=indicators)
+    picked = _pick(request, span_of=indicators, basis=page_basis(request))
     indicators = indicators_at(indicators, user=request.user, unit=picked.unit)
     context: dict[str, Any] = {"rows": None}
     if picked.unit is not None and picked.report is not None:
-        context["rows"] = offtrack_list(indicators=indicators, root=picked.unit, report=picked.report)
+        context["rows"] = offtrack_list(
+            indicators=indicators, root=picked.unit, report=picked.report, basis=picked.basis
+        )
     return _respond(
         request,
         page="dashboard/offtrack.html",
@@ -375,6 +418,7 @@ def _seconds(request: HttpRequest, name: str, default: int, low: int) -> int:
 
 def _wall_context(request: HttpRequest) -> dict[str, Any]:
     indicators = visible_indicators(user=request.user)
+    # The wall is seen by whoever stands in the room: approved figures only, whatever is asked.
     picked = _pick(request, span_of=indicators)
     indicators = indicators_at(indicators, user=request.user, unit=picked.unit)
     context: dict[str, Any] = {

@@ -17,14 +17,18 @@ from dieuhanh.demo.reform import part_shares_read, reform_read
 from dieuhanh.demo.synth import GeneratedValue, Synth, series_values
 from dieuhanh.demo.units import units_read
 from dieuhanh.figures.choices import DataValueStatus, ImportFormat
-from dieuhanh.figures.models import ImportBatch
+from dieuhanh.figures.models import DataValue, ImportBatch
 from dieuhanh.figures.services import FigureRow, figures_write
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
+from dieuhanh.orgunits.choices import OrgUnitKind
 from dieuhanh.orgunits.selectors import today, unit_in, units_by_code
 
 DEMO_SOURCE_NAME = "Số liệu mẫu giả lập (không phải số liệu chính thức)"
 DEMO_CHANNEL = "demo"
+# How many communes' figures of the latest month await approval in the demo: the leaders' toggle
+# "Gồm số liệu chờ phê duyệt" then shows a difference (docs/dashboards.md).
+AWAITING_COMMUNES = 3
 
 
 def demo_last_month() -> Period:
@@ -88,6 +92,16 @@ def demo_figures_write(values: list[GeneratedValue], *, checksum: str) -> Import
     batch = ImportBatch(
         source_name=DEMO_SOURCE_NAME, file_format=ImportFormat.DEMO, channel=DEMO_CHANNEL, checksum=checksum
     )
-    # An explicit status, as the sample always had (the report writes its figures as estimates,
-    # "ước đạt"): not the data sets' policy, which would make most of them approved.
-    return figures_write(rows, batch=batch, status=DataValueStatus.SUBMITTED, keep_existing=True, announce=False)
+    # The history is approved (the province's figures as published); a few communes' latest month
+    # awaits approval (``demo_awaiting``).
+    return figures_write(rows, batch=batch, keep_existing=True, announce=False, status=DataValueStatus.APPROVED)
+
+
+def demo_awaiting(batch: ImportBatch, *, last: Period) -> list[str]:
+    """Leave the figures of the month ``last`` of a few communes submitted, awaiting approval, as
+    they would be on the day after reports are due; returns their codes. The caller announces the
+    change (the rollups, which hold approved figures, are rebuilt after the load)."""
+    latest = DataValue.objects.filter(batch=batch, period=last.code, org_unit__kind=OrgUnitKind.COMMUNE)
+    codes = sorted(set(latest.order_by().values_list("org_unit__code", flat=True)))[:AWAITING_COMMUNES]
+    latest.filter(org_unit__code__in=codes).update(status=DataValueStatus.SUBMITTED)
+    return codes

@@ -27,7 +27,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from dieuhanh.demo.catalogue import demo_data_dir, demo_document
-from dieuhanh.demo.figures import demo_figures_write, demo_generate, demo_last_month, fingerprint
+from dieuhanh.demo.figures import demo_awaiting, demo_figures_write, demo_generate, demo_last_month, fingerprint
 from dieuhanh.demo.generate import DEFAULT_SEED
 from dieuhanh.figures.choices import ImportFormat, ImportStatus
 from dieuhanh.figures.models import DataValue, ImportBatch
@@ -150,6 +150,7 @@ def demo_load(
         else:
             replaced = figures_withdraw(batches=demo_batches)
             batch = demo_figures_write(values, checksum=checksum)
+            demo_awaiting(batch, last=last)
             written = batch.rows_created
         stored = DataValue.objects.filter(batch=batch).count()
         # One announcement for the withdrawn sample and the new one; ``complete`` also brings

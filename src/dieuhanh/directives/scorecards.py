@@ -46,7 +46,7 @@ from dieuhanh.directives.choices import DirectiveStatus
 from dieuhanh.directives.models import Directive
 from dieuhanh.directives.selectors import DirectiveFacts, DirectiveLeads, directive_facts
 from dieuhanh.directives.status import Obligation, Timing, change_days, group_state, obligations_until, state_on
-from dieuhanh.figures.choices import ImportFormat
+from dieuhanh.figures.choices import DataValueStatus, ImportFormat
 from dieuhanh.figures.models import DataValue, ImportBatch
 from dieuhanh.figures.services import FigureRow, figures_write
 from dieuhanh.indicators.metadata import MetadataLoadResult, metadata_load
@@ -392,7 +392,9 @@ def scorecards_collect(
         batch = ImportBatch(
             source_name=name[:255], channel=CHANNEL, file_format=ImportFormat.API, created_by=acting_user(user)
         )
-        figures_write(rows, batch=batch, user=user, dry_run=dry_run)
+        # Counted from the register, not reported by anyone: nothing awaits approval (analytics counts
+        # approved figures by default, docs/analytics.md "The basis").
+        figures_write(rows, batch=batch, user=user, dry_run=dry_run, status=DataValueStatus.APPROVED)
         return CollectResult(periods, total, unchanged, skipped, batch)
 
 

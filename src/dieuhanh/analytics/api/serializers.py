@@ -5,6 +5,14 @@ from __future__ import annotations
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
+
+def _basis_field() -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=["approved", "submitted"],
+        help_text="Which figures the answer counts: approved only, or submitted (awaiting approval) too.",
+    )
+
+
 MEASURES = inline_serializer(
     "Measures",
     {
@@ -48,6 +56,17 @@ MEASURES = inline_serializer(
         "missing_units": serializers.ListField(
             child=serializers.CharField(), help_text="The predecessors whose share is not known."
         ),
+        "basis": _basis_field(),
+        "unapproved": serializers.BooleanField(
+            help_text="Whether value rests on at least one figure awaiting approval (basis 'submitted' only)."
+        ),
+        "previous_unapproved": serializers.BooleanField(
+            help_text="Whether previous rests on at least one figure awaiting approval."
+        ),
+        "ytd_unapproved": serializers.BooleanField(
+            help_text="Whether ytd (and with it plan_completion_pct, projection, status) rests on at least one "
+            "figure awaiting approval."
+        ),
     },
     many=True,
 )
@@ -67,6 +86,11 @@ RANK_ROWS = inline_serializer(
         ),
         "missing_units": serializers.ListField(
             child=serializers.CharField(), help_text="The predecessors whose share is not known."
+        ),
+        "basis": _basis_field(),
+        "unapproved": serializers.BooleanField(
+            help_text="Whether the unit's figure rests on at least one figure awaiting approval "
+            "(basis 'submitted' only)."
         ),
     },
     many=True,

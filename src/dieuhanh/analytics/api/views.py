@@ -16,6 +16,8 @@ from rest_framework.views import APIView
 
 from dieuhanh.accounts.selectors import Scope, scope_of
 from dieuhanh.analytics.api.serializers import MEASURES, RANK_ROWS
+from dieuhanh.analytics.engine import Basis
+from dieuhanh.analytics.readmodel.scope import BASIS_PARAMETER, may_include_submitted
 from dieuhanh.analytics.selectors import (
     AnalyticsQueryError,
     analytics_measures,
@@ -39,6 +41,31 @@ _CODES = {
     "org_unit": "Org unit code(s), comma-separated.",
     "period": "Period(s), comma-separated: 2023, 2023S1, 2023Q2, 202306.",
 }
+
+
+BASIS = OpenApiParameter(
+    BASIS_PARAMETER,
+    OpenApiTypes.STR,
+    enum=[b.value for b in Basis],
+    default=Basis.APPROVED.value,
+    description="Which figures count: approved (default) only, or submitted too (those awaiting approval; "
+    "drafts never). 'submitted' is answered to signed-in users holding a role.",
+)
+
+
+def _basis(request: Request) -> Basis:
+    """The basis asked for: approved unless the query says ``basis=submitted``; refused (400) if it
+    names no basis, (403) if it asks for figures awaiting approval that the asker may not see."""
+    raw = str(request.query_params.get(BASIS_PARAMETER, "") or Basis.APPROVED.value).strip()
+    try:
+        basis = Basis(raw)
+    except ValueError:
+        raise ValidationError(
+            {"detail": [_("The basis is 'approved' (the default) or 'submitted' (figures awaiting approval too).")]}
+        ) from None
+    if basis == Basis.SUBMITTED and not may_include_submitted(request.user):
+        raise PermissionDenied(_("Figures awaiting approval are shown to signed-in users holding a role."))
+    return basis
 
 
 # A ranking reaches at most this many levels below its unit (country → province → district →
@@ -73,6 +100,8 @@ class Question:
     internal: bool
     # What the asker may see (their scope's key): users with the same one get the same answers.
     scope: tuple[object, ...] = ()
+    # Which figures count (docs/analytics.md, "The basis"): two bases are two questions.
+    basis: Basis = Basis.APPROVED
 
     @classmethod
     def of(cls, request: Request) -> Question:
@@ -82,6 +111,7 @@ class Question:
             periods=tuple(dict.fromkeys(_period_code(c) for c in _codes(request, "period"))),
             internal=may_see_internal(request.user),
             scope=scope_of(request.user).cache_key,
+            basis=_basis(request),
         )
 
     def normalised(self) -> Question:
@@ -142,7 +172,11 @@ class AnalyticsView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter(name, OpenApiTypes.STR, required=True, description=text) for name, text in _CODES.items()
+            *(
+                OpenApiParameter(name, OpenApiTypes.STR, required=True, description=text)
+                for name, text in _CODES.items()
+            ),
+            BASIS,
         ],
         responses=MEASURES,
     )
@@ -165,6 +199,7 @@ class AnalyticsView(APIView):
                 indicators=[indicator_of[c] for c in key.indicators],
                 org_units=[unit_of[c] for c in key.org_units],
                 periods=[period_of[c] for c in key.periods],
+                basis=key.basis,
             )
             return [measures_as_json(m) for m in measures]
 
@@ -187,6 +222,7 @@ class RankingView(APIView):
                 "measure", OpenApiTypes.STR, description="value (default), ytd, yoy_pct, plan_completion_pct …"
             ),
             OpenApiParameter("depth", OpenApiTypes.INT, description="1 (default): the children; 2: grandchildren …"),
+            BASIS,
         ],
         responses=RANK_ROWS,
     )
@@ -207,7 +243,9 @@ class RankingView(APIView):
         # Counted before anything is computed: a ranking of more units than a question may ask is refused.
         ranking_cells_check(units=ranked_units(org_unit=unit, period=period, depth=depth).count())
         try:
-            rows = analytics_ranking(indicator=indicator, org_unit=unit, period=period, measure=measure, depth=depth)
+            rows = analytics_ranking(
+                indicator=indicator, org_unit=unit, period=period, measure=measure, depth=depth, basis=asked.basis
+            )
         except AnalyticsQueryError as exc:
             raise ValidationError({"detail": [str(exc)]}) from exc
         return [
@@ -219,6 +257,8 @@ class RankingView(APIView):
                 "rebased": r.rebased,
                 "missing_reason": r.missing_reason,
                 "missing_units": list(r.missing_units),
+                "basis": r.basis,
+                "unapproved": r.unapproved,
             }
             for r in rows
         ]

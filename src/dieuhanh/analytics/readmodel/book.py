@@ -18,8 +18,9 @@ from typing import cast
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext
 
-from dieuhanh.analytics.engine import HUNDRED, Engine, IndicatorSpec, Measures, MissingReason, Status
+from dieuhanh.analytics.engine import HUNDRED, Basis, Engine, IndicatorSpec, Measures, MissingReason, Status
 from dieuhanh.analytics.readmodel import writing
 from dieuhanh.analytics.readmodel.breaks import Break, series_breaks
 from dieuhanh.analytics.readmodel.periods import ReportPeriod, ShownPeriod, first_months_label
@@ -44,7 +45,16 @@ CUMULATING = (Aggregation.SUM, Aggregation.AVERAGE, Aggregation.RATIO)
 # period a year earlier), the cumulative from January, the cumulative's comparison, the year-end estimate.
 REBASED_PARTS = ("value", "previous", "ytd", "previous_ytd", "projection")
 
-__all__ = ["Change", "Figure", "FigureBook", "Predecessor", "Rebasing", "change_pct", "rebased_note"]
+__all__ = [
+    "Change",
+    "Figure",
+    "FigureBook",
+    "Predecessor",
+    "Rebasing",
+    "change_pct",
+    "rebased_note",
+    "unapproved_note",
+]
 
 
 @dataclass(frozen=True)
@@ -185,6 +195,16 @@ class Figure:
     @property
     def ytd_is_partial(self) -> bool:
         return self.measures.ytd_is_partial
+
+    # ---- approval (docs/analytics.md, "The basis") ----
+
+    @property
+    def unapproved(self) -> bool:
+        """Whether a number the figure shows (the period's, its comparison, the cumulative from
+        January where it is shown) rests on at least one figure awaiting approval: only ever on the
+        ``submitted`` basis."""
+        m = self.measures
+        return m.unapproved or m.previous_unapproved or (self.has_cumulative and m.ytd_unapproved)
 
     @property
     def reported_text(self) -> str:
@@ -353,14 +373,21 @@ class FigureBook:
         units: Sequence[OrgUnit],
         periods: Sequence[Period],
         value_periods: Sequence[Period] = (),
+        basis: Basis = Basis.APPROVED,
     ) -> None:
         cache: dict[int, IndicatorSpec] = {}
         self.specs = {i.pk: spec_of(i, cache) for i in indicators}
+        # Which figures count (``Basis``): approved ones, or those awaiting approval too.
+        self.basis = Basis(basis)
         self.engine: Engine | None = None
         self._predecessor_names: dict[int, tuple[str, str]] | None = None
         if self.specs and units and periods:
             self.engine = build_engine(
-                specs=list(self.specs.values()), units=units, periods=periods, value_periods=value_periods
+                specs=list(self.specs.values()),
+                units=units,
+                periods=periods,
+                value_periods=value_periods,
+                basis=self.basis,
             )
 
     def _names(self) -> dict[int, tuple[str, str]]:
@@ -430,7 +457,7 @@ class FigureBook:
     def measures(self, indicator: Indicator, unit_id: int, period: Period) -> Measures:
         """The contract's eight measures, exactly as ``/api/v1/analytics`` gives them."""
         if self.engine is None or unit_id not in self.engine.unit_codes:
-            return Measures(indicator=indicator.code, org_unit="", period=period.code)
+            return Measures(indicator=indicator.code, org_unit="", period=period.code, basis=self.basis.value)
         return self.engine.measures(self.specs[indicator.pk], unit_id, period)
 
     def figure(self, indicator: Indicator, unit_id: int, report: ReportPeriod) -> Figure:
@@ -453,6 +480,8 @@ class FigureBook:
                 yoy_pp=measures.ytd - earlier if rate and measures.ytd is not None and earlier is not None else None,
                 reported=measures.ytd_reported,
                 expected=measures.ytd_expected,
+                unapproved=measures.ytd_unapproved,
+                previous_unapproved=self.is_unapproved(indicator, unit_id, shown.period.shift_years(-1), "ytd"),
             )
         return Figure(
             indicator=indicator,
@@ -481,6 +510,12 @@ class FigureBook:
         if self.engine.measure(spec, unit_id, period, name) is None:
             return False
         return self.engine.measure_rebasing(spec, unit_id, period, name)[0]
+
+    def is_unapproved(self, indicator: Indicator, unit_id: int, period: Period, name: str) -> bool:
+        """Whether one measure of a period at the unit rests on a figure awaiting approval."""
+        if self.engine is None or unit_id not in self.engine.unit_codes:
+            return False
+        return self.engine.measure_unapproved(self.specs[indicator.pk], unit_id, period, name)
 
     def began(self, indicator: Indicator, unit_id: int) -> dt.date | None:
         """The day a successor began (its map changed then, and its figures before it are re-based);
@@ -532,3 +567,11 @@ def _first_stored(spec: IndicatorSpec) -> IndicatorSpec:
     while spec.aggregation == "ratio":
         spec = spec.operands()[0]
     return spec
+
+
+def unapproved_note(figures: Iterable[Figure]) -> str:
+    """The note under a table or a group of tiles on the ``submitted`` basis where a figure rests on
+    figures awaiting approval: what the mark beside them means; empty where none does."""
+    if any(f.unapproved for f in figures):
+        return gettext("Marked figures include figures awaiting approval; they may still change.")
+    return ""

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from dieuhanh.analytics.engine import Basis
 from dieuhanh.analytics.readmodel import writing
 from dieuhanh.analytics.readmodel.book import Figure, FigureBook, periods_needed
 from dieuhanh.analytics.readmodel.periods import ReportPeriod
@@ -130,12 +131,14 @@ class Scorecard:
         return status_summary(self.planned)
 
 
-def unit_scorecard(*, indicators: Sequence[Indicator], unit: OrgUnit, report: ReportPeriod) -> Scorecard:
+def unit_scorecard(
+    *, indicators: Sequence[Indicator], unit: OrgUnit, report: ReportPeriod, basis: Basis = Basis.APPROVED
+) -> Scorecard:
     """Every indicator's figure at ``unit``, sorted by the gap between its year-end estimate and its plan.
 
     One engine over the unit's subtree for all indicators (three queries).
     """
-    book = FigureBook(indicators=indicators, units=[unit], periods=periods_needed(indicators, [report]))
+    book = FigureBook(indicators=indicators, units=[unit], periods=periods_needed(indicators, [report]), basis=basis)
     figures = [book.figure(indicator, unit.pk, report) for indicator in indicators]
     order = {id(f): n for n, f in enumerate(figures)}
     figures.sort(key=lambda f: _worst_first(f, order[id(f)]))
@@ -193,6 +196,7 @@ def offtrack_list(
     report: ReportPeriod,
     planned: PlannedPairs | None = None,
     book: FigureBook | None = None,
+    basis: Basis = Basis.APPROVED,
 ) -> list[BehindRow]:
     """Every indicator × unit at or under ``root`` that is off track or at risk, most behind its plan first.
 
@@ -209,7 +213,7 @@ def offtrack_list(
     if book is None:
         chosen = [by_id[i] for i in sorted({i for i, _u in planned.pairs})]
         book = FigureBook(
-            indicators=chosen, units=list(planned.units.values()), periods=periods_needed(chosen, [report])
+            indicators=chosen, units=list(planned.units.values()), periods=periods_needed(chosen, [report]), basis=basis
         )
     figures = [book.figure(by_id[i], u, report) for i, u in planned.pairs]
     behind = [f for f in figures if f.is_behind]

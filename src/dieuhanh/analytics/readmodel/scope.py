@@ -17,7 +17,8 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from dieuhanh.accounts.selectors import scope_of
-from dieuhanh.analytics.engine import Engine, IndicatorSpec
+from dieuhanh.analytics.engine import Basis, Engine, IndicatorSpec
+from dieuhanh.analytics.figures import counted
 from dieuhanh.analytics.selectors import answer_cached, build_engine, spec_of
 from dieuhanh.figures.choices import DataValueStatus
 from dieuhanh.figures.models import DataValue
@@ -27,8 +28,25 @@ from dieuhanh.indicators.selectors import indicator_list, may_see_internal
 from dieuhanh.orgunits.choices import OrgUnitKind
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.orgunits.selectors import TreeUnit, began_after, map_day, predecessors_on, today
+from dieuhanh.orgunits.tree import in_subtrees
 
 ADMINISTRATIVE_KINDS = (OrgUnitKind.PROVINCE, OrgUnitKind.DISTRICT, OrgUnitKind.COMMUNE)
+# The query parameter that asks for a basis (docs/analytics.md, "The basis"), on pages and in the API.
+BASIS_PARAMETER = "basis"
+
+
+def may_include_submitted(user: Any) -> bool:
+    """Whether ``user`` may see figures that await approval: a signed-in user holding a role (the
+    ones who see the province's internal figures). The public, and the wall, see approved figures."""
+    return scope_of(user).may_see_internal
+
+
+def basis_for(user: Any, asked: str | None) -> Basis:
+    """The basis a request gets: ``submitted`` when it asks for it and the user may see figures
+    awaiting approval; otherwise ``approved``, the default."""
+    if (asked or "").strip() == Basis.SUBMITTED.value and may_include_submitted(user):
+        return Basis.SUBMITTED
+    return Basis.APPROVED
 
 
 def default_org_unit(tree: Sequence[TreeUnit], *, on: dt.date | None = None) -> OrgUnit | None:
@@ -73,6 +91,26 @@ def indicators_at(indicators: Sequence[Indicator], *, user: object, unit: OrgUni
     return [indicator for indicator in indicators if scope.may_read(unit=unit, indicator=indicator)]
 
 
+def awaiting_units(*, indicator: Indicator, unit: OrgUnit, start: dt.date, end: dt.date) -> int:
+    """How many units at or under ``unit`` have a figure of ``indicator`` (or of a ratio's operands)
+    in a period starting within [start, end] that awaits approval: what the approved basis leaves
+    out ("3 đơn vị chờ phê duyệt"). One query."""
+    ids = [i.pk for i in stored_operands([indicator])]
+    return (
+        DataValue.objects.filter(
+            in_subtrees([unit], through="org_unit"),
+            indicator_id__in=ids,
+            status=DataValueStatus.SUBMITTED,
+            period_start__gte=start,
+            period_start__lte=end,
+        )
+        .order_by()
+        .values("org_unit_id")
+        .distinct()
+        .count()
+    )
+
+
 def stored_operands(indicators: Sequence[Indicator]) -> list[Indicator]:
     """The stored indicators behind some indicators: themselves, or a ratio's two operands."""
     out: dict[int, Indicator] = {}
@@ -98,8 +136,8 @@ class DataSpan:
         return not self.last
 
 
-def data_span(*, indicators: Sequence[Indicator]) -> DataSpan:
-    """When the indicators' counted (non-draft) figures start and end, by period type; one query.
+def data_span(*, indicators: Sequence[Indicator], basis: Basis = Basis.APPROVED) -> DataSpan:
+    """When the indicators' figures that ``basis`` counts start and end, by period type; one query.
 
     Each end is a correlated subquery per indicator, so the database answers it from
     the (indicator, period_start) index instead of scanning every value.
@@ -109,12 +147,12 @@ def data_span(*, indicators: Sequence[Indicator]) -> DataSpan:
     last: dict[PeriodType, dt.date] = {}
     if not ids:
         return DataSpan(first=first, last=last)
-    counted = DataValue.objects.filter(indicator=OuterRef("pk")).exclude(status=DataValueStatus.DRAFT)
+    figures = DataValue.objects.filter(counted(basis), indicator=OuterRef("pk"))
     rows = (
         Indicator.objects.filter(pk__in=ids)
         .annotate(
-            first_start=Subquery(counted.order_by("period_start").values("period_start")[:1]),
-            last_start=Subquery(counted.order_by("-period_start").values("period_start")[:1]),
+            first_start=Subquery(figures.order_by("period_start").values("period_start")[:1]),
+            last_start=Subquery(figures.order_by("-period_start").values("period_start")[:1]),
         )
         .values_list("period_type", "first_start", "last_start")
     )
@@ -143,7 +181,9 @@ COMPLETE_LOOKBACK_MONTHS = 24
 STILL_REPORTED_MONTHS = 12
 
 
-def complete_period(*, span: DataSpan, unit: OrgUnit | None, headline: Sequence[Indicator]) -> Period:
+def complete_period(
+    *, span: DataSpan, unit: OrgUnit | None, headline: Sequence[Indicator], basis: Basis = Basis.APPROVED
+) -> Period:
     """The period a surface shows by default: the latest month whose headline figures at ``unit``
     are complete, not the newest month with any figure (docs/analytics.md, "The default period").
 
@@ -164,7 +204,13 @@ def complete_period(*, span: DataSpan, unit: OrgUnit | None, headline: Sequence[
         cache: dict[int, Any] = {}
         specs = [spec_of(i, cache) for i in monthly]
         engine = build_engine(
-            specs=specs, units=[unit], periods=months, measures=["value"], use_rollups=use_rollups, with_targets=False
+            specs=specs,
+            units=[unit],
+            periods=months,
+            measures=["value"],
+            use_rollups=use_rollups,
+            with_targets=False,
+            basis=basis,
         )
         values = {(s.id, p): engine.measure(s, unit.pk, p, "value") for s in specs for p in months}
         for position, month in enumerate(months[:COMPLETE_LOOKBACK_MONTHS]):
@@ -176,7 +222,10 @@ def complete_period(*, span: DataSpan, unit: OrgUnit | None, headline: Sequence[
                 return month.code
         return latest.code
 
-    code = answer_cached(("complete_period", unit.pk, sorted(i.pk for i in monthly), str(share), latest.code), compute)
+    code = answer_cached(
+        ("complete_period", unit.pk, sorted(i.pk for i in monthly), str(share), latest.code, Basis(basis).value),
+        compute,
+    )
     return Period.parse(code)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from dieuhanh.analytics.engine import Basis
 from dieuhanh.analytics.readmodel.book import Figure, FigureBook, periods_needed, subperiods_needed
 from dieuhanh.analytics.readmodel.periods import ReportPeriod, ShownPeriod
 from dieuhanh.analytics.readmodel.scope import child_units
@@ -113,7 +114,9 @@ def trend_periods(shown: ShownPeriod, period_type: PeriodType, years: int = TREN
     return Period(shown.period.year, period_type, period_type.per_year).last_n(period_type.per_year * years)
 
 
-def indicator_detail(*, indicator: Indicator, unit: OrgUnit, report: ReportPeriod) -> IndicatorDetail:
+def indicator_detail(
+    *, indicator: Indicator, unit: OrgUnit, report: ReportPeriod, basis: Basis = Basis.APPROVED
+) -> IndicatorDetail:
     """The indicator at ``unit`` and its children: one engine for them all, plus the ranking.
 
     The ranking is ``analytics_ranking`` itself, so that the order and the shared ranks are
@@ -130,11 +133,14 @@ def indicator_detail(*, indicator: Indicator, unit: OrgUnit, report: ReportPerio
         units=[unit, *children],
         periods=periods,
         value_periods=subperiods_needed([indicator], report),
+        basis=basis,
     )
     ranks: dict[str, int | None] = {}
     if children:
         measure = "ytd" if shown.cumulative else "value"
-        ranking = analytics_ranking(indicator=indicator, org_unit=unit, period=shown.period, measure=measure)
+        ranking = analytics_ranking(
+            indicator=indicator, org_unit=unit, period=shown.period, measure=measure, basis=basis
+        )
         ranks = {r.org_unit: r.rank for r in ranking}
 
     def row(of: OrgUnit) -> UnitRow:

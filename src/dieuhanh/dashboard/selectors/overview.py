@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from dieuhanh.analytics.engine import Basis
 from dieuhanh.analytics.readmodel.book import Figure, FigureBook, periods_needed, sparklines_needed
 from dieuhanh.analytics.readmodel.breaks import Break
 from dieuhanh.analytics.readmodel.lists import StatusSummary, status_summary
@@ -15,7 +16,12 @@ from dieuhanh.orgunits.models import OrgUnit
 
 
 def overview_book(
-    *, indicators: Sequence[Indicator], unit: OrgUnit, report: ReportPeriod, also: Sequence[OrgUnit] = ()
+    *,
+    indicators: Sequence[Indicator],
+    unit: OrgUnit,
+    report: ReportPeriod,
+    also: Sequence[OrgUnit] = (),
+    basis: Basis = Basis.APPROVED,
 ) -> FigureBook:
     """One engine for everything the overview shows: every indicator, the period and the sparklines.
 
@@ -28,6 +34,7 @@ def overview_book(
         units=list(units.values()),
         periods=periods_needed(indicators, [report]),
         value_periods=sparklines_needed(indicators, report),
+        basis=basis,
     )
 
 

@@ -11,7 +11,9 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from dieuhanh.analytics.engine import Basis
 from dieuhanh.analytics.readmodel.breaks import Break
+from dieuhanh.analytics.readmodel.scope import BASIS_PARAMETER
 from dieuhanh.dashboard.selectors.common import address_code
 from dieuhanh.orgunits.models import OrgUnit
 
@@ -22,13 +24,18 @@ SPARK_HEIGHT = 32
 SPARK_PAD = 3
 
 
-@register.simple_tag
-def picked_url(path: str, org_unit: object, period: object) -> str:
+@register.simple_tag(takes_context=True)
+def picked_url(context: template.Context, path: str, org_unit: object, period: object) -> str:
     """``path`` for a unit and a period, as the pickers would send them (without the unit's code for
-    the home province shown re-based for a period before it began: ``address_code``)."""
+    the home province shown re-based for a period before it began: ``address_code``), keeping the
+    page's basis when it is not the default (the toggle "Gồm số liệu chờ phê duyệt")."""
     code = unit_value(org_unit, period)
     period_code = getattr(period, "code", period)
-    query = urlencode({k: str(v) for k, v in (("org_unit", code), ("period", period_code)) if v})
+    basis = context.get("basis") or ""
+    shown = basis if basis and basis != Basis.APPROVED.value else ""
+    query = urlencode(
+        {k: str(v) for k, v in (("org_unit", code), ("period", period_code), (BASIS_PARAMETER, shown)) if v}
+    )
     return path + (f"?{query}" if query else "")
 
 
@@ -41,10 +48,12 @@ def unit_value(org_unit: object, period: object) -> str:
     return str(org_unit or "")
 
 
-@register.simple_tag
-def indicator_url(indicator: object, org_unit: object, period: object) -> str:
-    """The indicator page of ``indicator`` for a unit and a period."""
-    return picked_url(reverse("dashboard:indicator", args=[getattr(indicator, "code", indicator)]), org_unit, period)
+@register.simple_tag(takes_context=True)
+def indicator_url(context: template.Context, indicator: object, org_unit: object, period: object) -> str:
+    """The indicator page of ``indicator`` for a unit and a period (on the page's basis)."""
+    return picked_url(
+        context, reverse("dashboard:indicator", args=[getattr(indicator, "code", indicator)]), org_unit, period
+    )
 
 
 @register.simple_tag

@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from dieuhanh.analytics.readmodel import writing
-from dieuhanh.analytics.readmodel.book import Figure, rebased_note
+from dieuhanh.analytics.readmodel.book import Figure, rebased_note, unapproved_note
 from dieuhanh.analytics.readmodel.periods import lower_first
 
 register = template.Library()
@@ -110,6 +110,30 @@ def partial_mark(reported: str) -> SafeString:
         reported,
         _("%(done)s/%(expected)s units reported") % {"done": done, "expected": expected},
     )
+
+
+@register.simple_tag
+def unapproved_mark(figure: Figure) -> SafeString:
+    """ "gồm số liệu chưa phê duyệt" beside a figure that rests on at least one figure awaiting
+    approval (the ``submitted`` basis only); nothing otherwise."""
+    if not figure.unapproved:
+        return SafeString("")
+    return format_html(
+        '<span class="unapproved" data-unapproved title="{}">{}</span>',
+        _("This figure rests on at least one figure awaiting approval; it may still change."),
+        _("includes unapproved figures"),
+    )
+
+
+@register.simple_tag
+def unapproved_hint(*groups: Iterable[object] | None) -> SafeString:
+    """The note under a table or tiles where a figure rests on figures awaiting approval; nothing
+    where none does. Takes figures, or rows, tiles or groups of them."""
+    figures = [f for items in groups if items for f in _figures_of(items)]
+    note = unapproved_note(figures)
+    if not note:
+        return SafeString("")
+    return format_html('<p class="hint unapproved-note" data-unapproved-note>{}</p>', note)
 
 
 @register.filter(name="lower_first")
