@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "dieuhanh.analytics",
     "dieuhanh.dashboard",
     "dieuhanh.directives",
+    "dieuhanh.projects",
     "dieuhanh.reporting",
     "dieuhanh.reports",
     "dieuhanh.demo",
@@ -216,6 +217,10 @@ DIEUHANH_ANALYTICS_CACHE_SECONDS = int(os.environ.get("DIEUHANH_ANALYTICS_CACHE_
 # The share of the units expected to report a headline figure that must have, for a month to be
 # the pages' and the report's default period (docs/analytics.md): 1 = all of them.
 DIEUHANH_COMPLETE_SHARE = float(os.environ.get("DIEUHANH_COMPLETE_SHARE", "1"))
+
+# The public-investment disbursement milestones of a year with none of its own in the register:
+# "MM-DD:percent" separated by ";", "+" before a date in January of the next year (docs/public-investment.md).
+DIEUHANH_PI_MILESTONES = os.environ.get("DIEUHANH_PI_MILESTONES", "06-30:30;09-30:60;+01-31:95")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
