@@ -9,6 +9,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import APIRootView
 from rest_framework.urlpatterns import format_suffix_patterns
 
+from dieuhanh.accounts.oidc import SignOutView
+
 # The admin is the province's system, not Django's: named after the product, in the page's language.
 admin.site.site_header = _("dieuhanh · System administration")
 admin.site.site_title = "dieuhanh"
@@ -43,9 +45,11 @@ urlpatterns = [
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    # Signing out of the admin signs out of the single sign-on provider too, as the site's sign-out.
+    path("admin/logout/", SignOutView.as_view(), name="admin_logout"),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", SignOutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("directives/", include("dieuhanh.directives.urls")),
     path("reports/", include("dieuhanh.reports.urls")),

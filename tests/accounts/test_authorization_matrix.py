@@ -343,6 +343,7 @@ MATRIX: dict[str, Rule] = {
     "admin:login": Rule(allowed={"GET": EVERYONE, "POST": EVERYONE}),
     "login": Rule(allowed={"GET": EVERYONE, "POST": EVERYONE, "PUT": EVERYONE}),
     "logout": Rule(allowed={"POST": EVERYONE}),
+    "admin_logout": Rule(allowed={"POST": EVERYONE}),
     "set_language": Rule(allowed={"GET": EVERYONE, "POST": EVERYONE}, methods=("GET", "POST")),
     # Single sign-on (only when configured): anyone is sent on to the provider; coming back without
     # the provider's code and the state it was given, nobody gets past: back to the sign-in page.
