@@ -36,7 +36,7 @@ from django.db.models import TextChoices
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from dieuhanh.accounts.selectors import acting_user
 from dieuhanh.figures.choices import ImportStatus
@@ -81,34 +81,92 @@ class Column:
 
 
 REGISTER_COLUMNS: tuple[Column, ...] = (
-    Column("code", _lazy("Project code"), True, _lazy("The code in the national public-investment system.")),
-    Column("name", _lazy("Project name"), True),
-    Column("investor", _lazy("Investor code"), True, _lazy("The code of the investor's unit or agency.")),
-    Column("managing_agency", _lazy("Managing agency code")),
-    Column("group", _lazy("Project group"), True),
-    Column("sector", _lazy("Project sector"), True),
-    Column("stage", _lazy("Project stage"), False, _lazy("Implementation when left empty.")),
-    Column("sources", _lazy("Capital sources"), False, _lazy("Codes separated by “;”.")),
-    Column("total_investment", _lazy("Total investment (million đồng)"), True),
-    Column("communes", _lazy("Commune codes"), False, _lazy("Codes separated by “;”.")),
-    Column("start", _lazy("Start date"), False, _lazy("dd/mm/yyyy; the unit codes are read at this date.")),
-    Column("planned_completion", _lazy("Planned completion date"), False, _lazy("dd/mm/yyyy")),
-    Column("completed", _lazy("Actual completion date"), False, _lazy("dd/mm/yyyy")),
-    Column("policy_decision", _lazy("Investment policy decision number"), False, _lazy("e.g. 3679/QĐ-UBND")),
-    Column("policy_decision_date", _lazy("Investment policy decision date"), False, _lazy("dd/mm/yyyy")),
-    Column("approval_decision", _lazy("Project approval decision number"), False, _lazy("e.g. 3679/QĐ-UBND")),
-    Column("approval_decision_date", _lazy("Project approval decision date"), False, _lazy("dd/mm/yyyy")),
-    Column("longitude", _lazy("Longitude"), False, _lazy("Decimal degrees, e.g. 106,6519.")),
-    Column("latitude", _lazy("Latitude"), False, _lazy("Decimal degrees, e.g. 10,9804.")),
-    Column("description", _lazy("Description")),
+    Column(
+        "code",
+        pgettext_lazy("import column", "Project code"),
+        True,
+        gettext_lazy("The code in the national public-investment system."),
+    ),
+    Column("name", pgettext_lazy("import column", "Project name"), True),
+    Column(
+        "investor",
+        pgettext_lazy("import column", "Investor code"),
+        True,
+        gettext_lazy("The code of the investor's unit or agency."),
+    ),
+    Column("managing_agency", pgettext_lazy("import column", "Managing agency code")),
+    Column("group", pgettext_lazy("import column", "Project group"), True),
+    Column("sector", pgettext_lazy("import column", "Project sector"), True),
+    Column(
+        "stage", pgettext_lazy("import column", "Project stage"), False, gettext_lazy("Implementation when left empty.")
+    ),
+    Column(
+        "sources", pgettext_lazy("import column", "Capital sources"), False, gettext_lazy("Codes separated by “;”.")
+    ),
+    Column("total_investment", pgettext_lazy("import column", "Total investment (million đồng)"), True),
+    Column("communes", pgettext_lazy("import column", "Commune codes"), False, gettext_lazy("Codes separated by “;”.")),
+    Column(
+        "start",
+        pgettext_lazy("import column", "Start date"),
+        False,
+        gettext_lazy("dd/mm/yyyy; the unit codes are read at this date."),
+    ),
+    Column(
+        "planned_completion",
+        pgettext_lazy("import column", "Planned completion date"),
+        False,
+        gettext_lazy("dd/mm/yyyy"),
+    ),
+    Column("completed", pgettext_lazy("import column", "Actual completion date"), False, gettext_lazy("dd/mm/yyyy")),
+    Column(
+        "policy_decision",
+        pgettext_lazy("import column", "Investment policy decision number"),
+        False,
+        gettext_lazy("e.g. 3679/QĐ-UBND"),
+    ),
+    Column(
+        "policy_decision_date",
+        pgettext_lazy("import column", "Investment policy decision date"),
+        False,
+        gettext_lazy("dd/mm/yyyy"),
+    ),
+    Column(
+        "approval_decision",
+        pgettext_lazy("import column", "Project approval decision number"),
+        False,
+        gettext_lazy("e.g. 3679/QĐ-UBND"),
+    ),
+    Column(
+        "approval_decision_date",
+        pgettext_lazy("import column", "Project approval decision date"),
+        False,
+        gettext_lazy("dd/mm/yyyy"),
+    ),
+    Column(
+        "longitude", pgettext_lazy("import column", "Longitude"), False, gettext_lazy("Decimal degrees, e.g. 106,6519.")
+    ),
+    Column(
+        "latitude", pgettext_lazy("import column", "Latitude"), False, gettext_lazy("Decimal degrees, e.g. 10,9804.")
+    ),
+    Column("description", pgettext_lazy("import column", "Description")),
 )
 
 DISBURSEMENT_COLUMNS: tuple[Column, ...] = (
-    Column("project", _lazy("Project code"), True),
-    Column("plan_year", _lazy("Plan year"), True, _lazy("The year of the capital plan disbursed, e.g. 2024.")),
-    Column("source", _lazy("Capital source"), True),
-    Column("period", _lazy("Month (YYYYMM)"), True, _lazy("The month of the Treasury's figure, e.g. 202406.")),
-    Column("amount", _lazy("Amount disbursed (million đồng)"), True),
+    Column("project", pgettext_lazy("import column", "Project code"), True),
+    Column(
+        "plan_year",
+        pgettext_lazy("import column", "Plan year"),
+        True,
+        gettext_lazy("The year of the capital plan disbursed, e.g. 2024."),
+    ),
+    Column("source", pgettext_lazy("import column", "Capital source"), True),
+    Column(
+        "period",
+        pgettext_lazy("import column", "Month (YYYYMM)"),
+        True,
+        gettext_lazy("The month of the Treasury's figure, e.g. 202406."),
+    ),
+    Column("amount", pgettext_lazy("import column", "Amount disbursed (million đồng)"), True),
 )
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
@@ -473,7 +531,17 @@ class RowJudge:
     def __init__(self, row: Row, issues: list[Issue]) -> None:
         self.row = row
         self.issues = issues
+        self.start = len(issues)
         self.refused = False
+
+    def done(self) -> None:
+        """The row's problems in the order of its columns, as a reader goes along the line."""
+
+        def order(issue: Issue) -> tuple[int, str]:
+            letters = issue.column.split(" ", 1)[0]
+            return (len(letters), letters) if letters.isalpha() and letters.isupper() else (99, "")
+
+        self.issues[self.start :] = sorted(self.issues[self.start :], key=order)
 
     def refuse(self, key: str, message: str, value: Any = "") -> None:
         self.refused = True
@@ -590,6 +658,7 @@ def check_register(
             elif number and date is not None:
                 decisions.append((kind, number, date))
         description = judge.text("description", max_length=10_000)
+        judge.done()
         if judge.refused or investor is None or total is None:
             continue
         checked.append(
@@ -654,7 +723,8 @@ def check_disbursement(rows: Sequence[Row]) -> tuple[list[DisbursementLine], lis
                         % {"year": plan_year},
                         period,
                     )
-        amount = judge.read("amount", lambda v: cell_amount(v, negative=True), required=True)
+        amount = judge.read("amount", cell_amount, required=True)
+        judge.done()
         if judge.refused or project_id is None or plan_year is None or source is None or amount is None:
             continue
         key = (project_id, plan_year, source, period)
@@ -975,7 +1045,11 @@ def template_xlsx(kind: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None  # noqa: S101 - a new workbook has its sheet
-    sheet.title = str(_("Projects") if kind == ProjectImportKind.REGISTER else _("Disbursement"))[:31]
+    sheet.title = (
+        pgettext("import sheet", "Projects")
+        if kind == ProjectImportKind.REGISTER
+        else pgettext("import sheet", "Disbursement")
+    )[:31]
     for index, column in enumerate(columns, start=1):
         cell = xlsx_cell(sheet.cell(row=1, column=index), f"{column.label} ({column.key})")
         cell.font = Font(bold=True, color="FFFFFF")
@@ -983,8 +1057,15 @@ def template_xlsx(kind: str) -> bytes:
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         sheet.column_dimensions[_letter(index - 1)].width = 22
     sheet.freeze_panes = "A2"
-    guide = workbook.create_sheet(str(_("Guide"))[:31])
-    guide.append([str(_("Column")), str(_("Key")), str(_("Required")), str(_("What to write"))])
+    guide = workbook.create_sheet(pgettext("import sheet", "Guide")[:31])
+    guide.append(
+        [
+            pgettext("import guide", "Column"),
+            pgettext("import guide", "Key"),
+            pgettext("import guide", "Required"),
+            pgettext("import guide", "What to write"),
+        ]
+    )
     for cell in guide[1]:
         cell.font = Font(bold=True)
     for column in columns:
@@ -992,7 +1073,7 @@ def template_xlsx(kind: str) -> bytes:
         if column.key in CHOICE_COLUMNS:
             allowed = "; ".join(f"{v} = {label}" for v, label in CHOICE_COLUMNS[column.key].choices)
         what = " ".join(part for part in (str(column.help), allowed) if part)
-        guide.append([str(column.label), column.key, str(_("yes")) if column.required else "", what])
+        guide.append([str(column.label), column.key, pgettext("import guide", "yes") if column.required else "", what])
     guide.append([])
     guide.append(
         [str(_("All or nothing: a file with any error is refused whole, each error named by line and column."))]

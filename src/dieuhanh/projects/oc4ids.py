@@ -80,13 +80,13 @@ SECTORS: dict[str, list[str]] = {
     ProjectSector.OTHER: [],
 }
 # The register's stages in the projectStatus codelist (closed).
-STATUSES = {
+STATUSES: dict[str, str] = {
     ProjectStage.PREPARATION: "preparation",
     ProjectStage.IMPLEMENTATION: "implementation",
     ProjectStage.COMPLETED: "completion",
     ProjectStage.SETTLED: "completion",
 }
-STAGES = {
+STAGES: dict[str, str] = {
     "identification": ProjectStage.PREPARATION,
     "preparation": ProjectStage.PREPARATION,
     "implementation": ProjectStage.IMPLEMENTATION,
@@ -94,7 +94,7 @@ STAGES = {
     "maintenance": ProjectStage.COMPLETED,
 }
 # Decisions as documents (the open documentType codelist).
-DOCUMENT_TYPES = {
+DOCUMENT_TYPES: dict[str, str] = {
     DecisionKind.POLICY: "projectScope",
     DecisionKind.APPROVAL: "projectScope",
     DecisionKind.ADJUSTMENT: "projectScope",
@@ -324,7 +324,7 @@ def oc4ids_project(
         "language": "vi",
         "identifiers": [{"id": project.code, "scheme": PROJECT_SCHEME}],
         "title": project.name,
-        "status": STATUSES[ProjectStage(project.stage)],
+        "status": STATUSES[project.stage],
         "publicAuthority": {"id": parties[investor.pk]["id"], "name": investor.name},
         "parties": list(parties.values()),
     }
