@@ -220,7 +220,7 @@ def test_a_file_over_the_size_limit_is_refused_unread() -> None:
 
 def test_an_xlsx_that_unpacks_beyond_the_limit_is_refused_unopened() -> None:
     workbook = Workbook()
-    workbook.active.append(["x" * 1000] * 50)  # type: ignore[union-attr]
+    workbook.active.append(["x" * 1000] * 50)
     buffer = io.BytesIO()
     workbook.save(buffer)
     with override_settings(DIEUHANH_IMPORT_MAX_UNCOMPRESSED_BYTES=10_000):

@@ -545,7 +545,7 @@ class PackageRows:
         projects = {p.code: p for p in Project.objects.filter(code__in=set(self.budgets) | set(self.transactions))}
         for code, entries in self.budgets.items():
             project = projects[code]
-            for year, source, part, amount, effective_on in entries:
+            for year, source, part, amount, approved_on in entries:
                 kinds = (AllocationKind.CARRYOVER,) if part == CARRYOVER else PLAN_PARTS["plan"]
                 held = list(CapitalAllocation.objects.filter(project=project, year=year, source=source, kind__in=kinds))
                 delta = amount - sum((a.amount for a in held), Decimal(0))
@@ -555,6 +555,12 @@ class PackageRows:
                     kind = AllocationKind.CARRYOVER
                 else:
                     kind = AllocationKind.INITIAL if not held and delta > 0 else AllocationKind.ADJUSTMENT
+                if held:
+                    # A change of a plan already held takes effect when it is read (within the plan's
+                    # years), not back at the plan's first date: the plan as at earlier dates stays.
+                    effective_on = min(max(today(), dt.date(year - 1, 1, 1)), dt.date(year, 12, 31))
+                else:
+                    effective_on = approved_on
                 try:
                     allocation_add(
                         project=project,
