@@ -17,10 +17,12 @@ from openpyxl import Workbook, load_workbook
 from rest_framework.test import APIClient
 
 from dieuhanh.figures.choices import ImportStatus
+from dieuhanh.figures.models import DataValue
 from dieuhanh.projects.choices import DecisionKind, ProjectImportKind
 from dieuhanh.projects.commands_exchange import handle_import, parser_for_tests
 from dieuhanh.projects.imports import project_import, template_csv, template_xlsx
 from dieuhanh.projects.models import Disbursement, Project, ProjectImport
+from dieuhanh.projects.services import projects_figures_refresh
 from tests.factories import OrgUnitFactory
 from tests.projects.conftest import Register, project
 
@@ -252,6 +254,17 @@ def test_a_treasury_file_writes_the_months_then_counts_them_unchanged(
     refresh.assert_called_once_with(years=[2024], user=None)
     again = project_import(kind="disbursement", content=content, filename="kbnn.csv")
     assert (again.record.rows_created, again.record.rows_unchanged) == (0, 3)
+
+
+def test_after_a_treasury_file_the_provinces_figures_count_its_months(
+    register: Register, refresh: mock.MagicMock, today: dt.date
+) -> None:
+    refresh.side_effect = projects_figures_refresh  # the register's own refresh, not a stand-in
+    project("7701", register.transport, plan={"provincial": 1_000}, locations=[register.tree.commune_a1])
+    content = csv_file(DISBURSEMENT_HEADER, "7701,2024,provincial,202406,300")
+    assert project_import(kind="disbursement", content=content, filename="kbnn.csv").ok
+    disbursed = DataValue.objects.get(indicator__code="PI_DISB", org_unit=register.tree.province, period="202406")
+    assert disbursed.value == Decimal("0.3")  # tỷ đồng
 
 
 def test_a_treasury_file_with_a_bad_row_writes_no_month(register: Register) -> None:
