@@ -15,6 +15,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from django.core.management import call_command
 from django.db.models import Sum
 from jsonschema import Draft4Validator
 from referencing import Registry, Resource
@@ -278,3 +279,19 @@ def test_the_api_serves_the_package_to_anyone(register: Register) -> None:
     assert list(published_validator().iter_errors(package)) == []
     assert package["uri"].startswith("http://testserver/api/v1/projects/oc4ids/")
     assert APIClient().get("/api/v1/projects/oc4ids/?year=abc").status_code == 400
+
+
+def test_the_projects_command_exports_and_imports_the_package(register: Register, tmp_path: Path) -> None:
+    road(register)
+    output = tmp_path / "goi.json"
+    out = io.StringIO()
+    call_command("projects", "export", "--format", "oc4ids", "--output", str(output), "--year", "2024", stdout=out)
+    assert "1" in out.getvalue()
+    Project.objects.all().delete()
+    call_command("projects", "import", "--format", "oc4ids", str(output), "--dry-run", stdout=out)
+    assert not Project.objects.exists()
+    call_command("projects", "import", str(output), stdout=out)
+    assert Project.objects.filter(code="7701").exists()
+    output.write_text("{}", encoding="utf-8")
+    with pytest.raises(SystemExit):
+        call_command("projects", "import", str(output), stdout=out, stderr=io.StringIO())

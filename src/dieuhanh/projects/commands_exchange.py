@@ -21,11 +21,8 @@ from dieuhanh.projects.imports import project_import
 from dieuhanh.projects.oc4ids import oc4ids_json, oc4ids_package, oc4ids_problems
 
 
-def add_arguments(subparsers: Any) -> None:
-    """The ``export`` and ``import`` subcommands, on the ``projects`` command's subparsers."""
-    export = subparsers.add_parser(
-        "export", help=_("Write the register as open data: an OC4IDS 0.9.5 project package (JSON).")
-    )
+def export_arguments(export: Any) -> None:
+    """The arguments of ``dieuhanh projects export``."""
     export.add_argument("--format", choices=["oc4ids"], default="oc4ids", help=_("The format: oc4ids."))
     export.add_argument("--output", "-o", type=Path, required=True, metavar=_("FILE"), help=_("The file to write."))
     export.add_argument(
@@ -35,9 +32,10 @@ def add_arguments(subparsers: Any) -> None:
         help=_("Only the projects with a plan or disbursement that year, with that year's figures."),
     )
     export.add_argument("--uri", metavar="URI", help=_("The package's URI (by default a URN naming the export)."))
-    imported = subparsers.add_parser(
-        "import", help=_("Import projects or the Treasury's monthly disbursement from a file. All or nothing.")
-    )
+
+
+def import_arguments(imported: Any) -> None:
+    """The arguments of ``dieuhanh projects import``."""
     imported.add_argument("file", type=Path, metavar=_("FILE"), help=_("The file to import."))
     imported.add_argument(
         "--format",
@@ -55,6 +53,20 @@ def add_arguments(subparsers: Any) -> None:
         "--error-report", type=Path, metavar=_("FILE"), help=_("Write the list of errors to this CSV file.")
     )
     imported.add_argument("--user", metavar=_("NAME"), help=_("Record the import as made by this user name."))
+
+
+def export_help() -> str:
+    return _("Write the register as open data: an OC4IDS 0.9.5 project package (JSON).")
+
+
+def import_help() -> str:
+    return _("Import projects or the Treasury's monthly disbursement from a file. All or nothing.")
+
+
+def add_arguments(subparsers: Any) -> None:
+    """The ``export`` and ``import`` subcommands, on a command's subparsers."""
+    export_arguments(subparsers.add_parser("export", help=export_help()))
+    import_arguments(subparsers.add_parser("import", help=import_help()))
 
 
 class _Lines:
