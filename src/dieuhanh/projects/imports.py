@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 import unicodedata
@@ -460,6 +461,12 @@ def cell_year(value: Any) -> int:
 
 
 def _choice_names(choices: type[TextChoices]) -> dict[str, str]:
+    """The codes and names (in either language) of ``choices``, read once per language."""
+    return _choice_names_in(choices, translation.get_language() or "")
+
+
+@functools.cache
+def _choice_names_in(choices: type[TextChoices], active: str) -> dict[str, str]:
     names: dict[str, str] = {}
     for value, label in choices.choices:
         names[_fold(value)] = value
