@@ -19,13 +19,13 @@ resolved to the file beside it; the formats ``date-time`` and ``uri`` are checke
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +115,7 @@ def prefix() -> str:
 # The schema, offline
 
 
-@cache
+@functools.cache
 def _schemas() -> tuple[dict[str, Any], dict[str, Any]]:
     package = json.loads((SCHEMA_DIR / "project-package-schema.json").read_text(encoding="utf-8"))
     project = json.loads((SCHEMA_DIR / "project-schema.json").read_text(encoding="utf-8"))
@@ -141,7 +141,7 @@ def _uri(value: object) -> bool:
     return not isinstance(value, str) or bool(_URI.match(value))
 
 
-@cache
+@functools.cache
 def _validator() -> Any:
     from jsonschema import Draft4Validator, FormatChecker  # noqa: PLC0415 - only an exchange needs it
     from referencing import Registry, Resource  # noqa: PLC0415
@@ -258,12 +258,12 @@ def _figures(projects: list[Project], *, year: int | None, on: dt.date) -> dict[
     return figures
 
 
-def _milestones(project: Project, figures: _Figures, *, on: dt.date) -> list[dict[str, Any]]:
+def _milestones(
+    project: Project, figures: _Figures, *, on: dt.date, schedule: Callable[[int], list[Any]]
+) -> list[dict[str, Any]]:
     """The project's decisions met, and each year's disbursement milestones with their status as at
     ``on``: met when the disbursement of the year's plan by the due date reached the share required
     of the plan then."""
-    from dieuhanh.projects.selectors import milestones_for  # noqa: PLC0415 - the selectors import the models
-
     milestones: list[dict[str, Any]] = []
     for decision in project.decisions.all():
         milestones.append(
@@ -280,7 +280,7 @@ def _milestones(project: Project, figures: _Figures, *, on: dt.date) -> list[dic
         plan = sum((v for (y, _s, part), v in figures.plans.items() if y == year and part == "plan"), Decimal(0))
         if plan <= 0:
             continue
-        for milestone in milestones_for(year):
+        for milestone in schedule(year):
             required = (plan * Decimal(milestone.percent) / 100).quantize(Decimal("0.001"))
             by = f"{milestone.due_on:%Y%m}"
             done = sum((d.amount for d in figures.disbursed if d.plan_year == year and d.period <= by), Decimal(0))
@@ -307,8 +307,20 @@ def _milestones(project: Project, figures: _Figures, *, on: dt.date) -> list[dic
     return milestones
 
 
+def _schedule() -> Callable[[int], list[Any]]:
+    """The province's disbursement milestones of a year (``selectors.milestones_for``), read once a year."""
+    from dieuhanh.projects.selectors import milestones_for  # noqa: PLC0415 - the selectors import the models
+
+    return functools.cache(milestones_for)
+
+
 def oc4ids_project(
-    project: Project, figures: _Figures, *, provinces: dict[int, OrgUnit], on: dt.date
+    project: Project,
+    figures: _Figures,
+    *,
+    provinces: dict[int, OrgUnit],
+    on: dt.date,
+    schedule: Callable[[int], list[Any]] | None = None,
 ) -> dict[str, Any]:
     """One project as an OC4IDS project."""
     investor = project.investor
@@ -406,7 +418,7 @@ def oc4ids_project(
     ]
     if documents:
         item["documents"] = documents
-    milestones = _milestones(project, figures, on=on)
+    milestones = _milestones(project, figures, on=on, schedule=schedule or _schedule())
     if milestones:
         item["milestones"] = milestones
     if figures.disbursed:
@@ -465,12 +477,13 @@ def oc4ids_package(
     figures = _figures(chosen, year=year, on=on)
     provinces = _provinces(unit for p in chosen for unit in p.locations.all())
     published = max((p.updated_at for p in chosen), default=None) or timezone.now()
+    schedule = _schedule()
     return {
         "uri": uri or f"urn:dieuhanh:oc4ids:{prefix()}:{year or 'all'}:{on:%Y%m%d}",
         "publishedDate": published.isoformat(),
         "version": VERSION,
         "publisher": _publisher(),
-        "projects": [oc4ids_project(p, figures[p.pk], provinces=provinces, on=on) for p in chosen],
+        "projects": [oc4ids_project(p, figures[p.pk], provinces=provinces, on=on, schedule=schedule) for p in chosen],
     }
 
 
