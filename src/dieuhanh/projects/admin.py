@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.projects.choices import AllocationKind
@@ -35,7 +34,7 @@ class ProjectForm(forms.ModelForm[Project]):
     communes = forms.ModelMultipleChoiceField(
         queryset=OrgUnit.objects.filter(kind="commune"),
         required=False,
-        label=gettext_lazy("communes"),
+        label=Project._meta.get_field("locations").verbose_name,
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
 

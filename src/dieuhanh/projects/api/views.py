@@ -530,9 +530,9 @@ class InvestorRankingView(APIView):
             try:
                 threshold = Decimal(str(below))
             except InvalidOperation as exc:
-                raise ValidationError({"below": _("Give a share in %, e.g. 30.")}) from exc
+                raise ValidationError({"below": _("Give a share in per cent, e.g. 30.")}) from exc
             if not threshold.is_finite() or not 0 <= threshold <= 1000:
-                raise ValidationError({"below": _("Give a share in %, e.g. 30.")})
+                raise ValidationError({"below": _("Give a share in per cent, e.g. 30.")})
             rows = investors_below(year=year, on=on, percent=threshold)
         else:
             rows = investor_ranking(year=year, on=on)
