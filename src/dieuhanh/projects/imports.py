@@ -32,7 +32,7 @@ from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import TextChoices
 from django.utils import translation
 from django.utils.functional import Promise
@@ -1014,6 +1014,11 @@ def project_import(
         return _rejected(record, exc.issues, rows=len(table.rows))
     except ValidationError as exc:
         return _rejected(record, [Issue(message) for message in exc.messages], rows=len(table.rows))
+    except IntegrityError as exc:
+        # A rule of the database the checks above did not foresee: refused whole, in its own words.
+        return _rejected(
+            record, [Issue(_("The database refused the file: %(error)s") % {"error": exc})], rows=len(table.rows)
+        )
     record.status = ImportStatus.DRY_RUN if dry_run else ImportStatus.COMMITTED
     record.pk = None
     record.save()
