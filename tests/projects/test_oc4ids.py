@@ -121,6 +121,7 @@ def test_the_export_is_valid_against_the_published_schema(register: Register) ->
         [{"id": "7702", "scheme": "VN-DTC"}],
     ]
     assert package["version"] == "0.9"
+    assert package["publisher"] == {"name": "Tỉnh Bình Dương"}  # the catalogue's province
     json.loads(oc4ids_json(package))  # it is JSON
 
 

@@ -457,7 +457,7 @@ def _publisher() -> dict[str, Any]:
         roots = [
             u
             for u in OrgUnit.objects.filter(parent__isnull=True, kind="province")
-            if u.valid_from in (None,) or (u.valid_from <= on and (u.valid_to is None or u.valid_to >= on))
+            if (u.valid_from is None or u.valid_from <= on) and (u.valid_to is None or u.valid_to >= on)
         ]
         name = roots[0].name if len(roots) == 1 else "dieuhanh"
     return {"name": name}
