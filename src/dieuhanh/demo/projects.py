@@ -40,7 +40,7 @@ from django.db.models import Sum
 
 from dieuhanh.demo.reform import CITY_CODE, REFORM_DATE
 from dieuhanh.demo.units import PROVINCE_CODE
-from dieuhanh.directives.models import Directive
+from dieuhanh.directives.models import Directive, SourceDocument
 from dieuhanh.directives.scorecards import scorecards_deferred, scorecards_refresh
 from dieuhanh.figures.models import DataValue
 from dieuhanh.indicators.periods import Period
@@ -521,7 +521,25 @@ def plan_money(specs: Sequence[Spec], targets: Mapping[int, Mapping[str, Segment
         for code in plan:
             money.plan[(code, year)] = sum(plan[code].values())
             money.disbursed[(code, year)] = sum(spent[code].values())
+        _carry_over(money, by_code, year=year, seed=seed)
     return money
+
+
+def _carry_over(money: Money, by_code: Mapping[str, Spec], *, year: int, seed: int) -> None:
+    """A few projects' undisbursed capital of ``year`` extended into the next year (kept apart from its plan)."""
+    following = year + 1
+    candidates = sorted(
+        code for (code, y) in money.plan if y == year and following in by_code[code].years and code != STORY_PROJECT
+    )
+    for code in candidates:
+        left = money.plan[(code, year)] - money.disbursed[(code, year)]
+        if left < 1000 or _uniform(seed, code, year, "carry") > 0.12:
+            continue
+        amount = (left // 2 // 100) * 100
+        number, date = f"{1000 + int(_uniform(seed, code, year, 'carry-n') * 3000)}/QĐ-UBND", D(following, 1, 20)
+        money.allocations.append(
+            (code, following, by_code[code].sources[0], AllocationKind.CARRYOVER, amount, date, number, date)
+        )
 
 
 # Months of the adjustments and transfers (of the year's plan) the demo makes.
@@ -644,7 +662,10 @@ def projects_demo_load(*, seed: int, until: Period, user: object = None) -> Demo
 def _clear() -> None:
     """Remove the sample projects of an earlier load (and the directives following their obstacles)."""
     samples = Project.objects.filter(sample=True)
-    Directive.objects.filter(obstacle__project__in=samples).delete()
+    directives = Directive.objects.filter(obstacle__project__in=samples)
+    sources = list(SourceDocument.objects.filter(directives__in=directives).values_list("pk", flat=True).distinct())
+    directives.delete()
+    SourceDocument.objects.filter(pk__in=sources, directives__isnull=True).delete()
     CapitalTransfer.objects.filter(from_project__in=samples).delete()
     CapitalTransfer.objects.filter(to_project__in=samples).delete()
     samples.delete()
