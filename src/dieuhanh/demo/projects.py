@@ -45,10 +45,11 @@ from dieuhanh.directives.scorecards import scorecards_deferred, scorecards_refre
 from dieuhanh.figures.models import DataValue
 from dieuhanh.indicators.periods import Period
 from dieuhanh.orgunits.choices import OrgUnitKind
-from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.models import OrgUnit, Succession
 from dieuhanh.orgunits.selectors import today as orgunits_today
 from dieuhanh.orgunits.selectors import unit_at
 from dieuhanh.projects import services
+from dieuhanh.projects.figures import figures_refresh
 from dieuhanh.projects.choices import (
     AllocationKind,
     CapitalSource,
@@ -218,7 +219,7 @@ CITY_NAMED: tuple[tuple[str, str, str, str, tuple[str, ...], tuple[str, ...], tu
      G.NATIONAL, C.TRANSPORT, (S.CENTRAL, S.PROVINCIAL), ("Phường Long Trường", "Phường Long Phước",
      "Xã Bà Điểm", "Xã Tân Nhựt"), (2025, 2026), 30.0, 1.0, True),
     ("Đường Vành đai 4 Thành phố Hồ Chí Minh, đoạn qua Thành phố (chuẩn bị đầu tư và bồi thường)", "HCM_BQLGT",
-     G.NATIONAL, C.TRANSPORT, (S.CENTRAL, S.PROVINCIAL), ("Phường Bến Cát", "Phường Tân Uyên", "Xã Củ Chi",
+     G.NATIONAL, C.TRANSPORT, (S.CENTRAL, S.PROVINCIAL), ("Phường Bến Cát", "Phường Tân Uyên", "Phường Vĩnh Tân",
      "Xã Bắc Tân Uyên"), (2025, 2026), 18.0, 0.55, True),
     ("Nâng cấp, mở rộng đường Tân Vạn – Bình Chuẩn (giai đoạn 2)", "HCM_BQLGT", G.B, C.TRANSPORT, (S.PROVINCIAL,),
      ("Phường Tân Đông Hiệp", "Phường Thuận An"), (2025, 2026), 4.0, 0.9, True),
@@ -299,8 +300,23 @@ def _sources(sector: str, group: str, *key: object) -> tuple[str, ...]:
     return (S.PROVINCIAL,)
 
 
-def project_specs(*, seed: int, bd_communes: Sequence[str], city_communes: Sequence[str]) -> list[Spec]:
-    """The demo's projects: the named ones and those made from templates, deterministic from ``seed``."""
+def project_specs(
+    *, seed: int, bd_communes: Sequence[str], city_communes: Sequence[str], former_bd: Iterable[str] = ()
+) -> list[Spec]:
+    """The demo's projects: the named ones and those made from templates, deterministic from ``seed``.
+
+    A project of the new city holds a plan of 2025 only where its communes were wholly Bình Dương's
+    (``former_bd``): its plan of the first half of 2025 (none) then counts in Bình Dương, whose figures
+    the projects make, not in the two other former provinces, whose figures come from their districts."""
+    specs = _specs(seed, bd_communes, city_communes)
+    whole = set(former_bd)
+    for spec in specs:
+        if spec.era == "city" and 2025 in spec.years and not whole.issuperset(spec.communes):
+            spec.years = tuple(y for y in spec.years if y != 2025)
+    return specs
+
+
+def _specs(seed: int, bd_communes: Sequence[str], city_communes: Sequence[str]) -> list[Spec]:
     specs: list[Spec] = []
     for n, (name, investor, group, sector, sources, communes, years, weight, speed, line) in enumerate(
         BD_NAMED, start=1
@@ -598,6 +614,19 @@ class DemoProjectsResult:
     loaded: bool
 
 
+def _former_bd(city: Mapping[str, OrgUnit]) -> set[str]:
+    """The new city's communes made wholly of Bình Dương's (by name)."""
+    bd = unit_at(PROVINCE_CODE, on=D(FIRST_YEAR, 1, 1))
+    if bd is None:
+        return set()
+    sources: dict[int, set[bool]] = defaultdict(set)
+    for successor, path in Succession.objects.filter(successor__in=list(city.values())).values_list(
+        "successor_id", "predecessor__path"
+    ):
+        sources[successor].add(path.startswith(bd.path))
+    return {name for name, unit in city.items() if sources.get(unit.pk) == {True}}
+
+
 def _communes(era: str) -> dict[str, OrgUnit]:
     if era == "bd":
         bd = unit_at(PROVINCE_CODE, on=D(FIRST_YEAR, 1, 1))
@@ -633,13 +662,22 @@ def _fingerprint(specs: Sequence[Spec], money: Money) -> str:
     return digest.hexdigest()[:12]
 
 
+def demo_project_specs(*, seed: int, communes: Mapping[str, Mapping[str, OrgUnit]] | None = None) -> list[Spec]:
+    """The demo's projects on the demo's communes (read from the catalogue unless given)."""
+    communes = communes or {era: _communes(era) for era in ("bd", "city")}
+    return project_specs(
+        seed=seed,
+        bd_communes=sorted(communes["bd"]),
+        city_communes=sorted(communes["city"]),
+        former_bd=_former_bd(communes["city"]),
+    )
+
+
 def projects_demo_load(*, seed: int, until: Period, user: object = None) -> DemoProjectsResult:
     """Make the database hold the demo's sample projects for ``seed`` up to the month ``until``, then have
     their figures written; nothing changes when it already holds exactly them."""
     communes = {era: _communes(era) for era in ("bd", "city")}
-    specs = project_specs(
-        seed=seed, bd_communes=sorted(communes["bd"]), city_communes=sorted(communes["city"])
-    )
+    specs = demo_project_specs(seed=seed, communes=communes)
     targets = province_targets(until=until)
     money = plan_money(specs, targets, seed=seed)
     mark = f"[dữ liệu mẫu {_fingerprint(specs, money)}]"
@@ -653,9 +691,11 @@ def projects_demo_load(*, seed: int, until: Period, user: object = None) -> Demo
         _write_money(money, projects, user=user)
         _write_site_clearance(specs, projects, until=until, seed=seed, user=user)
         obstacles, agencies = _write_obstacles(specs, projects, until=until, seed=seed, user=user)
-        services.projects_figures_refresh(user=user)
-    today = _month_end(until.end_date.year, until.end_date.month) + dt.timedelta(days=1)
-    scorecards_refresh(units=agencies, today=max(today, orgunits_today()))
+        # As at the end of the demo's last month (or today, if earlier): the month under way has no
+        # figures in the demo, and the register would otherwise write it (nothing disbursed yet).
+        day = min(_month_end(until.end_date.year, until.end_date.month), orgunits_today())
+        figures_refresh(user=user, today=day)
+    scorecards_refresh(units=agencies, today=orgunits_today())
     return DemoProjectsResult(len(projects), len(money.disbursements), obstacles, True)
 
 

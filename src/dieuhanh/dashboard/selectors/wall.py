@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import pgettext_lazy
+
 from dieuhanh.analytics.readmodel.book import FigureBook
 from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.dashboard.selectors.common import Place
@@ -16,6 +18,7 @@ from dieuhanh.orgunits.choices import OrgUnitKind
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.orgunits.selectors import today
 from dieuhanh.projects.choices import ScheduleStatus
+from dieuhanh.projects.models import CapitalAllocation
 from dieuhanh.projects.selectors import slow_projects
 
 WALL_MAPS = 3
@@ -57,6 +60,13 @@ def wall_map_indicators(
 WALL_PROJECT_ROWS = 8
 MILLION_PER_BILLION = Decimal(1000)
 # A project's status against the disbursement schedule, in the colours of the indicators' statuses.
+# The statuses as the wall writes them (its own words: short, read from across the room).
+SCHEDULE_LABELS = {
+    ScheduleStatus.ON_TRACK: pgettext_lazy("wall", "On schedule"),
+    ScheduleStatus.AT_RISK: pgettext_lazy("wall", "At risk"),
+    ScheduleStatus.BEHIND: pgettext_lazy("wall", "Behind schedule"),
+    ScheduleStatus.NO_PLAN: pgettext_lazy("wall", "No plan"),
+}
 SCHEDULE_COLOURS = {
     ScheduleStatus.ON_TRACK: "on_track",
     ScheduleStatus.AT_RISK: "at_risk",
@@ -94,6 +104,9 @@ def wall_slow_projects(*, unit: OrgUnit, report: ReportPeriod, limit: int = WALL
     if unit.kind != OrgUnitKind.PROVINCE:
         return None
     on = min(report.end_date, today())
+    # One query where the register holds no plan of the year (most walls outside the demo).
+    if not CapitalAllocation.objects.filter(year=on.year).exists():
+        return None
     rows = [
         WallProject(
             code=row.project.code,
@@ -102,7 +115,7 @@ def wall_slow_projects(*, unit: OrgUnit, report: ReportPeriod, limit: int = WALL
             plan=row.progress.plan / MILLION_PER_BILLION,
             percent=row.progress.percent,
             status=str(row.progress.status),
-            status_label=str(row.progress.status.label),
+            status_label=str(SCHEDULE_LABELS.get(row.progress.status, row.progress.status.label)),
             colour=SCHEDULE_COLOURS.get(row.progress.status, "no_target"),
             open_obstacles=row.open_obstacles,
         )
