@@ -59,7 +59,8 @@ def test_the_wall_lists_the_projects_slowest_to_disburse_with_their_share_and_st
     assert "kế hoạch vốn năm 2023, giải ngân đến 31/7/2023" in panel
     # Slowest first; the project on schedule is not listed.
     assert rows(html) == [("DA-1", "12,5", "off_track"), ("DA-2", "40,0", "at_risk")]
-    assert "Chậm tiến độ" in panel and "Có nguy cơ chậm" in panel
+    assert "Chậm tiến độ" in panel
+    assert "Có nguy cơ chậm" in panel
     assert "Ban Quản lý dự án đầu tư xây dựng tỉnh" in panel
     assert ">8,0<" in panel  # the plan in tỷ đồng
 

@@ -92,7 +92,14 @@ def test_the_demo_holds_about_two_hundred_sample_projects_the_seeds_among_them(l
     assert loaded.result.loaded
     assert 180 <= projects.count() == loaded.result.projects <= 220
     assert not projects.filter(sample=False).exists()
-    for named in ("Bệnh viện Đa khoa 1.500 giường", "Vành đai 3", "Vành đai 4", "Tân Vạn – Bình Chuẩn", "ĐT741", "ĐT746"):
+    for named in (
+        "Bệnh viện Đa khoa 1.500 giường",
+        "Vành đai 3",
+        "Vành đai 4",
+        "Tân Vạn – Bình Chuẩn",
+        "ĐT741",
+        "ĐT746",
+    ):
         assert named in names
     assert {"national", "A", "B", "C"} == set(projects.values_list("group", flat=True))
     hospital = projects.get(name__startswith="Bệnh viện Đa khoa 1.500 giường tỉnh Bình Dương")
@@ -157,7 +164,8 @@ def test_roads_and_hospitals_clear_their_sites_month_by_month(loaded: Loaded) ->
     assert SiteClearance.objects.filter(project=hospital).exists()
     assert rows.count() >= 2 * 24
     first, last = rows.first(), rows.last()
-    assert first is not None and last is not None
+    assert first is not None
+    assert last is not None
     assert first.area_handed_over < last.area_handed_over <= last.area_total
     assert last.period == "202506"  # Bình Dương's communes end with the province
 
@@ -185,7 +193,8 @@ def test_the_slowest_investors_slowest_project_has_an_open_overdue_obstacle_and_
     assert first.project.code == STORY_PROJECT
     assert first.progress.status == "behind"
     assert obstacle.resolved_on is None
-    assert obstacle.deadline is not None and obstacle.deadline < LAST_DAY
+    assert obstacle.deadline is not None
+    assert obstacle.deadline < LAST_DAY
     assert obstacle.resolving_agency.code == "HCM_SNNMT"
 
 

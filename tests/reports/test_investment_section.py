@@ -24,9 +24,7 @@ TITLE = "ĐẦU TƯ CÔNG"
 
 
 def investment(register: Register, period: str, issued_on: dt.date) -> tuple[str, list[Table]]:
-    report = report_make(
-        org_unit=register.tree.province, period=ReportPeriod.parse(period), issued_on=issued_on
-    )
+    report = report_make(org_unit=register.tree.province, period=ReportPeriod.parse(period), issued_on=issued_on)
     (section,) = [s for s in report.sections if s.title == TITLE]
     return text_of(section), [b for b in section.blocks if isinstance(b, Table)]
 
@@ -93,7 +91,10 @@ def test_the_section_states_the_disbursement_against_the_milestones(year_2024: R
         "đã giải ngân 46,0 tỷ đồng, đạt 46,0% kế hoạch; chậm so với tiến độ." in text
     )
     assert "30,0% đến ngày 30/6/2024; 60,0% đến ngày 30/9/2024; 95,0% đến ngày 31/1/2025" in text
-    assert "cần giải ngân 60,0% kế hoạch (mốc đã qua: 60,0%); có 1 dự án chậm so với mốc và 0 dự án có nguy cơ chậm" in text
+    assert (
+        "cần giải ngân 60,0% kế hoạch (mốc đã qua: 60,0%); có 1 dự án chậm so với mốc và 0 dự án có nguy cơ chậm"
+        in text
+    )
 
 
 def test_the_section_names_the_slowest_investors_and_projects(year_2024: Register) -> None:

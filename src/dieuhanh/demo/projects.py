@@ -49,7 +49,6 @@ from dieuhanh.orgunits.models import OrgUnit, Succession
 from dieuhanh.orgunits.selectors import today as orgunits_today
 from dieuhanh.orgunits.selectors import unit_at
 from dieuhanh.projects import services
-from dieuhanh.projects.figures import figures_refresh
 from dieuhanh.projects.choices import (
     AllocationKind,
     CapitalSource,
@@ -59,6 +58,7 @@ from dieuhanh.projects.choices import (
     ProjectSector,
     ProjectStage,
 )
+from dieuhanh.projects.figures import figures_refresh
 from dieuhanh.projects.models import CapitalTransfer, Disbursement, Obstacle, Project
 
 # Bump when the scenario changes: a load then replaces the sample projects.
@@ -177,75 +177,328 @@ D = dt.date
 
 # The seed's projects and the region's roads (Bình Dương, 2023 – 6/2025). Names are the public ones;
 # every figure about them is synthetic.
-BD_NAMED: tuple[tuple[str, str, str, str, tuple[str, ...], tuple[str, ...], tuple[int, ...], float, float, bool], ...] = (
+BD_NAMED: tuple[
+    tuple[str, str, str, str, tuple[str, ...], tuple[str, ...], tuple[int, ...], float, float, bool], ...
+] = (
     # name, investor, group, sector, sources, communes, years, weight, speed, line
-    ("Bệnh viện Đa khoa 1.500 giường tỉnh Bình Dương", "BD_BQLDA", G.A, C.HEALTH, (S.PROVINCIAL,),
-     ("Phường Hòa Phú",), (2023, 2024), 9.0, 1.45, False),
-    ("Đường Vành đai 3 Thành phố Hồ Chí Minh, đoạn qua tỉnh Bình Dương (xây dựng và bồi thường, hỗ trợ, tái định cư)",
-     "BD_BQLGT", G.NATIONAL, C.TRANSPORT, (S.CENTRAL, S.PROVINCIAL),
-     ("Phường Bình Chuẩn", "Phường Tân Phước Khánh", "Phường Bình Thắng", "Phường Bình An"), BD_YEARS, 24.0, 1.05, True),
-    ("Đường Vành đai 4 Thành phố Hồ Chí Minh, đoạn qua tỉnh Bình Dương", "BD_BQLGT", G.NATIONAL, C.TRANSPORT,
-     (S.CENTRAL, S.PROVINCIAL), ("Phường Mỹ Phước", "Phường Thới Hòa", "Phường Vĩnh Tân", "Xã Bạch Đằng"),
-     (2024, 2025), 16.0, 0.7, True),
-    ("Nâng cấp, mở rộng đường Tân Vạn – Bình Chuẩn", "BD_BQLGT", G.B, C.TRANSPORT, (S.PROVINCIAL,),
-     ("Phường Tân Đông Hiệp", "Phường Bình Chuẩn"), BD_YEARS, 4.0, 0.85, True),
-    ("Nâng cấp, mở rộng đường ĐT741 (đoạn từ ngã tư Sở Sao đến ranh tỉnh Bình Phước)", "BD_BQLGT", G.A,
-     C.TRANSPORT, (S.PROVINCIAL, S.LAND_USE), ("Phường Tân Hiệp", "Phường Khánh Bình", "Thị trấn Phước Vĩnh"),
-     BD_YEARS, 10.0, 0.95, True),
-    ("Nâng cấp, mở rộng đường ĐT746 (đoạn từ Tân Thành đến Hiếu Liêm)", "BD_BQLGT", G.B, C.TRANSPORT,
-     (S.PROVINCIAL,), ("Thị trấn Tân Thành", "Xã Tân Mỹ", "Xã Hiếu Liêm"), BD_YEARS, 4.5, 0.75, True),
-    ("Đường cao tốc Thành phố Hồ Chí Minh – Thủ Dầu Một – Chơn Thành, đoạn qua tỉnh Bình Dương", "BD_BQLGT",
-     G.NATIONAL, C.TRANSPORT, (S.CENTRAL, S.PROVINCIAL), ("Phường An Phú", "Phường Chánh Mỹ", "Phường Mỹ Phước",
-     "Thị trấn Lai Uyên"), (2024, 2025), 14.0, 0.6, True),
-    ("Nâng cấp, mở rộng đường ĐT743 (đoạn từ Miếu Ông Cù đến nút giao Sóng Thần)", "BD_BQLGT", G.B, C.TRANSPORT,
-     (S.PROVINCIAL,), ("Phường Bình Hòa", "Phường Bình An"), (2023, 2024), 3.0, 1.1, True),
-    ("Đường Thủ Biên – Đất Cuốc", "BD_BQLGT", G.B, C.TRANSPORT, (S.PROVINCIAL,), ("Xã Đất Cuốc", "Xã Lạc An"),
-     (2023, 2024), 2.5, 1.0, True),
-    ("Hệ thống thoát nước và xử lý nước thải khu vực Dĩ An (giai đoạn 2)", "BD_BQLDA", G.A, C.ENVIRONMENT,
-     (S.ODA, S.PROVINCIAL), ("Phường Dĩ An", "Phường Đông Hòa"), BD_YEARS, 7.0, 0.55, False),
-    ("Hệ thống thoát nước suối Cát – rạch Bình Nhâm", "BD_BQLDA", G.B, C.ENVIRONMENT, (S.PROVINCIAL,),
-     ("Phường Bình Nhâm", "Phường Hưng Định"), BD_YEARS, 3.0, 0.8, True),
-    ("Nạo vét, gia cố suối Siệp (đoạn qua Thuận An và Dĩ An)", "BD_BQLNN", G.B, C.IRRIGATION, (S.PROVINCIAL,),
-     ("Phường Thuận Giao", "Phường Tân Bình"), (2023, 2024), 2.0, 0.9, True),
-    ("Hồ chứa nước Phước Hòa – kênh dẫn và hệ thống tưới khu vực Phú Giáo", "BD_BQLNN", G.B, C.IRRIGATION,
-     (S.CENTRAL, S.PROVINCIAL), ("Xã Phước Hòa", "Xã An Linh"), BD_YEARS, 3.0, 0.7, False),
-    ("Bồi thường, giải phóng mặt bằng và tái định cư dự án đường Vành đai 3 (khu tái định cư Bình Chuẩn)",
-     "725", G.B, C.URBAN, (S.LAND_USE,), ("Phường Bình Chuẩn",), BD_YEARS, 2.5, 0.5, False),
+    (
+        "Bệnh viện Đa khoa 1.500 giường tỉnh Bình Dương",
+        "BD_BQLDA",
+        G.A,
+        C.HEALTH,
+        (S.PROVINCIAL,),
+        ("Phường Hòa Phú",),
+        (2023, 2024),
+        9.0,
+        1.45,
+        False,
+    ),
+    (
+        "Đường Vành đai 3 Thành phố Hồ Chí Minh, đoạn qua tỉnh Bình Dương "
+        "(xây dựng và bồi thường, hỗ trợ, tái định cư)",
+        "BD_BQLGT",
+        G.NATIONAL,
+        C.TRANSPORT,
+        (S.CENTRAL, S.PROVINCIAL),
+        ("Phường Bình Chuẩn", "Phường Tân Phước Khánh", "Phường Bình Thắng", "Phường Bình An"),
+        BD_YEARS,
+        24.0,
+        1.05,
+        True,
+    ),
+    (
+        "Đường Vành đai 4 Thành phố Hồ Chí Minh, đoạn qua tỉnh Bình Dương",
+        "BD_BQLGT",
+        G.NATIONAL,
+        C.TRANSPORT,
+        (S.CENTRAL, S.PROVINCIAL),
+        ("Phường Mỹ Phước", "Phường Thới Hòa", "Phường Vĩnh Tân", "Xã Bạch Đằng"),
+        (2024, 2025),
+        16.0,
+        0.7,
+        True,
+    ),
+    (
+        "Nâng cấp, mở rộng đường Tân Vạn – Bình Chuẩn",
+        "BD_BQLGT",
+        G.B,
+        C.TRANSPORT,
+        (S.PROVINCIAL,),
+        ("Phường Tân Đông Hiệp", "Phường Bình Chuẩn"),
+        BD_YEARS,
+        4.0,
+        0.85,
+        True,
+    ),
+    (
+        "Nâng cấp, mở rộng đường ĐT741 (đoạn từ ngã tư Sở Sao đến ranh tỉnh Bình Phước)",
+        "BD_BQLGT",
+        G.A,
+        C.TRANSPORT,
+        (S.PROVINCIAL, S.LAND_USE),
+        ("Phường Tân Hiệp", "Phường Khánh Bình", "Thị trấn Phước Vĩnh"),
+        BD_YEARS,
+        10.0,
+        0.95,
+        True,
+    ),
+    (
+        "Nâng cấp, mở rộng đường ĐT746 (đoạn từ Tân Thành đến Hiếu Liêm)",
+        "BD_BQLGT",
+        G.B,
+        C.TRANSPORT,
+        (S.PROVINCIAL,),
+        ("Thị trấn Tân Thành", "Xã Tân Mỹ", "Xã Hiếu Liêm"),
+        BD_YEARS,
+        4.5,
+        0.75,
+        True,
+    ),
+    (
+        "Đường cao tốc Thành phố Hồ Chí Minh – Thủ Dầu Một – Chơn Thành, đoạn qua tỉnh Bình Dương",
+        "BD_BQLGT",
+        G.NATIONAL,
+        C.TRANSPORT,
+        (S.CENTRAL, S.PROVINCIAL),
+        ("Phường An Phú", "Phường Chánh Mỹ", "Phường Mỹ Phước", "Thị trấn Lai Uyên"),
+        (2024, 2025),
+        14.0,
+        0.6,
+        True,
+    ),
+    (
+        "Nâng cấp, mở rộng đường ĐT743 (đoạn từ Miếu Ông Cù đến nút giao Sóng Thần)",
+        "BD_BQLGT",
+        G.B,
+        C.TRANSPORT,
+        (S.PROVINCIAL,),
+        ("Phường Bình Hòa", "Phường Bình An"),
+        (2023, 2024),
+        3.0,
+        1.1,
+        True,
+    ),
+    (
+        "Đường Thủ Biên – Đất Cuốc",
+        "BD_BQLGT",
+        G.B,
+        C.TRANSPORT,
+        (S.PROVINCIAL,),
+        ("Xã Đất Cuốc", "Xã Lạc An"),
+        (2023, 2024),
+        2.5,
+        1.0,
+        True,
+    ),
+    (
+        "Hệ thống thoát nước và xử lý nước thải khu vực Dĩ An (giai đoạn 2)",
+        "BD_BQLDA",
+        G.A,
+        C.ENVIRONMENT,
+        (S.ODA, S.PROVINCIAL),
+        ("Phường Dĩ An", "Phường Đông Hòa"),
+        BD_YEARS,
+        7.0,
+        0.55,
+        False,
+    ),
+    (
+        "Hệ thống thoát nước suối Cát – rạch Bình Nhâm",
+        "BD_BQLDA",
+        G.B,
+        C.ENVIRONMENT,
+        (S.PROVINCIAL,),
+        ("Phường Bình Nhâm", "Phường Hưng Định"),
+        BD_YEARS,
+        3.0,
+        0.8,
+        True,
+    ),
+    (
+        "Nạo vét, gia cố suối Siệp (đoạn qua Thuận An và Dĩ An)",
+        "BD_BQLNN",
+        G.B,
+        C.IRRIGATION,
+        (S.PROVINCIAL,),
+        ("Phường Thuận Giao", "Phường Tân Bình"),
+        (2023, 2024),
+        2.0,
+        0.9,
+        True,
+    ),
+    (
+        "Hồ chứa nước Phước Hòa – kênh dẫn và hệ thống tưới khu vực Phú Giáo",
+        "BD_BQLNN",
+        G.B,
+        C.IRRIGATION,
+        (S.CENTRAL, S.PROVINCIAL),
+        ("Xã Phước Hòa", "Xã An Linh"),
+        BD_YEARS,
+        3.0,
+        0.7,
+        False,
+    ),
+    (
+        "Bồi thường, giải phóng mặt bằng và tái định cư dự án đường Vành đai 3 (khu tái định cư Bình Chuẩn)",
+        "725",
+        G.B,
+        C.URBAN,
+        (S.LAND_USE,),
+        ("Phường Bình Chuẩn",),
+        BD_YEARS,
+        2.5,
+        0.5,
+        False,
+    ),
 )
 
 # The new city's named projects (from 1/7/2025).
-CITY_NAMED: tuple[tuple[str, str, str, str, tuple[str, ...], tuple[str, ...], tuple[int, ...], float, float, bool], ...] = (
-    ("Đường Vành đai 3 Thành phố Hồ Chí Minh, dự án thành phần đoạn qua Thành phố (giai đoạn 1)", "HCM_BQLGT",
-     G.NATIONAL, C.TRANSPORT, (S.CENTRAL, S.PROVINCIAL), ("Phường Long Trường", "Phường Long Phước",
-     "Xã Bà Điểm", "Xã Tân Nhựt"), (2025, 2026), 30.0, 1.0, True),
-    ("Đường Vành đai 4 Thành phố Hồ Chí Minh, đoạn qua Thành phố (chuẩn bị đầu tư và bồi thường)", "HCM_BQLGT",
-     G.NATIONAL, C.TRANSPORT, (S.CENTRAL, S.PROVINCIAL), ("Phường Bến Cát", "Phường Tân Uyên", "Phường Vĩnh Tân",
-     "Xã Bắc Tân Uyên"), (2025, 2026), 18.0, 0.55, True),
-    ("Nâng cấp, mở rộng đường Tân Vạn – Bình Chuẩn (giai đoạn 2)", "HCM_BQLGT", G.B, C.TRANSPORT, (S.PROVINCIAL,),
-     ("Phường Tân Đông Hiệp", "Phường Thuận An"), (2025, 2026), 4.0, 0.9, True),
-    ("Nâng cấp, mở rộng đường ĐT741 (đoạn qua phường Tân Uyên và xã Phú Giáo)", "HCM_BQLGT", G.A, C.TRANSPORT,
-     (S.PROVINCIAL,), ("Phường Tân Uyên", "Xã Phú Giáo"), (2025, 2026), 8.0, 0.85, True),
-    ("Nâng cấp, mở rộng đường ĐT746 (đoạn qua xã Bắc Tân Uyên và xã Thường Tân)", "HCM_BQLGT", G.B, C.TRANSPORT,
-     (S.PROVINCIAL,), ("Xã Bắc Tân Uyên", "Xã Thường Tân"), (2025, 2026), 3.5, 0.8, True),
-    ("Mở rộng Quốc lộ 13 (đoạn từ cầu Bình Triệu đến ranh phường Lái Thiêu)", "HCM_BQLGT", G.A, C.TRANSPORT,
-     (S.PROVINCIAL, S.LAND_USE), ("Phường Hiệp Bình", "Phường Lái Thiêu"), (2025, 2026), 9.0, 0.75, True),
-    ("Tuyến đường sắt đô thị số 2 (Bến Thành – Tham Lương)", "HCM_MAUR", G.NATIONAL, C.TRANSPORT,
-     (S.ODA, S.PROVINCIAL), ("Phường Bến Thành", "Phường Bàn Cờ", "Phường Tân Sơn Nhất", "Phường Bảy Hiền"),
-     (2025, 2026), 22.0, 0.65, True),
-    ("Cải tạo kênh Tham Lương – Bến Cát – rạch Nước Lên", "HCM_BQLHT", G.A, C.ENVIRONMENT,
-     (S.PROVINCIAL,), ("Phường Tây Thạnh", "Phường Bình Hưng Hòa", "Phường An Lạc"), (2025, 2026), 10.0, 0.7, True),
-    ("Bệnh viện Đa khoa 1.500 giường – khối kỹ thuật cao và trung tâm ung bướu (giai đoạn 2)", "HCM_BQLDD",
-     G.A, C.HEALTH, (S.PROVINCIAL,), ("Phường Bình Dương",), (2025, 2026), 6.0, 1.2, False),
-    ("Hồ chứa nước Sông Ray – hệ thống kênh tưới khu vực Châu Đức", "HCM_BQLNN", G.B, C.IRRIGATION,
-     (S.CENTRAL, S.PROVINCIAL), ("Xã Châu Đức", "Xã Nghĩa Thành"), (2025, 2026), 3.0, 0.3, False),
-    ("Đường ven biển Vũng Tàu – Bình Châu (đoạn qua xã Hồ Tràm và xã Bình Châu)", "HCM_BQLGT", G.A,
-     C.TRANSPORT, (S.PROVINCIAL,), ("Xã Hồ Tràm", "Xã Bình Châu"), (2025, 2026), 7.0, 0.9, True),
+CITY_NAMED: tuple[
+    tuple[str, str, str, str, tuple[str, ...], tuple[str, ...], tuple[int, ...], float, float, bool], ...
+] = (
+    (
+        "Đường Vành đai 3 Thành phố Hồ Chí Minh, dự án thành phần đoạn qua Thành phố (giai đoạn 1)",
+        "HCM_BQLGT",
+        G.NATIONAL,
+        C.TRANSPORT,
+        (S.CENTRAL, S.PROVINCIAL),
+        ("Phường Long Trường", "Phường Long Phước", "Xã Bà Điểm", "Xã Tân Nhựt"),
+        (2025, 2026),
+        30.0,
+        1.0,
+        True,
+    ),
+    (
+        "Đường Vành đai 4 Thành phố Hồ Chí Minh, đoạn qua Thành phố (chuẩn bị đầu tư và bồi thường)",
+        "HCM_BQLGT",
+        G.NATIONAL,
+        C.TRANSPORT,
+        (S.CENTRAL, S.PROVINCIAL),
+        ("Phường Bến Cát", "Phường Tân Uyên", "Phường Vĩnh Tân", "Xã Bắc Tân Uyên"),
+        (2025, 2026),
+        18.0,
+        0.55,
+        True,
+    ),
+    (
+        "Nâng cấp, mở rộng đường Tân Vạn – Bình Chuẩn (giai đoạn 2)",
+        "HCM_BQLGT",
+        G.B,
+        C.TRANSPORT,
+        (S.PROVINCIAL,),
+        ("Phường Tân Đông Hiệp", "Phường Thuận An"),
+        (2025, 2026),
+        4.0,
+        0.9,
+        True,
+    ),
+    (
+        "Nâng cấp, mở rộng đường ĐT741 (đoạn qua phường Tân Uyên và xã Phú Giáo)",
+        "HCM_BQLGT",
+        G.A,
+        C.TRANSPORT,
+        (S.PROVINCIAL,),
+        ("Phường Tân Uyên", "Xã Phú Giáo"),
+        (2025, 2026),
+        8.0,
+        0.85,
+        True,
+    ),
+    (
+        "Nâng cấp, mở rộng đường ĐT746 (đoạn qua xã Bắc Tân Uyên và xã Thường Tân)",
+        "HCM_BQLGT",
+        G.B,
+        C.TRANSPORT,
+        (S.PROVINCIAL,),
+        ("Xã Bắc Tân Uyên", "Xã Thường Tân"),
+        (2025, 2026),
+        3.5,
+        0.8,
+        True,
+    ),
+    (
+        "Mở rộng Quốc lộ 13 (đoạn từ cầu Bình Triệu đến ranh phường Lái Thiêu)",
+        "HCM_BQLGT",
+        G.A,
+        C.TRANSPORT,
+        (S.PROVINCIAL, S.LAND_USE),
+        ("Phường Hiệp Bình", "Phường Lái Thiêu"),
+        (2025, 2026),
+        9.0,
+        0.75,
+        True,
+    ),
+    (
+        "Tuyến đường sắt đô thị số 2 (Bến Thành – Tham Lương)",
+        "HCM_MAUR",
+        G.NATIONAL,
+        C.TRANSPORT,
+        (S.ODA, S.PROVINCIAL),
+        ("Phường Bến Thành", "Phường Bàn Cờ", "Phường Tân Sơn Nhất", "Phường Bảy Hiền"),
+        (2025, 2026),
+        22.0,
+        0.65,
+        True,
+    ),
+    (
+        "Cải tạo kênh Tham Lương – Bến Cát – rạch Nước Lên",
+        "HCM_BQLHT",
+        G.A,
+        C.ENVIRONMENT,
+        (S.PROVINCIAL,),
+        ("Phường Tây Thạnh", "Phường Bình Hưng Hòa", "Phường An Lạc"),
+        (2025, 2026),
+        10.0,
+        0.7,
+        True,
+    ),
+    (
+        "Bệnh viện Đa khoa 1.500 giường – khối kỹ thuật cao và trung tâm ung bướu (giai đoạn 2)",
+        "HCM_BQLDD",
+        G.A,
+        C.HEALTH,
+        (S.PROVINCIAL,),
+        ("Phường Bình Dương",),
+        (2025, 2026),
+        6.0,
+        1.2,
+        False,
+    ),
+    (
+        "Hồ chứa nước Sông Ray – hệ thống kênh tưới khu vực Châu Đức",
+        "HCM_BQLNN",
+        G.B,
+        C.IRRIGATION,
+        (S.CENTRAL, S.PROVINCIAL),
+        ("Xã Châu Đức", "Xã Nghĩa Thành"),
+        (2025, 2026),
+        3.0,
+        0.3,
+        False,
+    ),
+    (
+        "Đường ven biển Vũng Tàu – Bình Châu (đoạn qua xã Hồ Tràm và xã Bình Châu)",
+        "HCM_BQLGT",
+        G.A,
+        C.TRANSPORT,
+        (S.PROVINCIAL,),
+        ("Xã Hồ Tràm", "Xã Bình Châu"),
+        (2025, 2026),
+        7.0,
+        0.9,
+        True,
+    ),
 )
 
 # The story: the agriculture works board's three projects, the embankment the slowest of all.
 STORY = (
-    (STORY_PROJECT, "Kè chống sạt lở và đê bao bờ hữu sông Sài Gòn (đoạn qua phường Lái Thiêu và phường An Phú Đông)",
-     ("Phường Lái Thiêu", "Phường An Phú Đông"), 5.0, 0.10),
+    (
+        STORY_PROJECT,
+        "Kè chống sạt lở và đê bao bờ hữu sông Sài Gòn (đoạn qua phường Lái Thiêu và phường An Phú Đông)",
+        ("Phường Lái Thiêu", "Phường An Phú Đông"),
+        5.0,
+        0.10,
+    ),
     ("DA-HCM-S02", "Hệ thống cống kiểm soát triều và đê bao xã Cần Giờ", ("Xã Cần Giờ",), 3.0, 0.24),
     ("DA-HCM-S03", "Nạo vét, gia cố rạch Cầu Ngang (xã Bình Chánh)", ("Xã Bình Chánh",), 1.5, 0.30),
 )
@@ -271,11 +524,11 @@ TEMPLATES: tuple[tuple[str, str, str, float, bool, bool], ...] = (
     (C.DIGITAL, "Hệ thống camera giám sát an ninh, giao thông khu vực {place}", G.C, 0.3, False, False),
     (C.IRRIGATION, "Kênh tiêu thoát nước nội đồng {place}", G.C, 0.3, False, True),
 )
-BD_BOARD = {
+BD_BOARD: dict[str, str] = {
     C.TRANSPORT: "BD_BQLGT", C.IRRIGATION: "BD_BQLNN", C.SECURITY: "CATINH", C.DIGITAL: "STTTT",
     C.HEALTH: "BD_BQLDA", C.EDUCATION: "BD_BQLDA",
 }  # fmt: skip
-CITY_BOARD = {
+CITY_BOARD: dict[str, str] = {
     C.TRANSPORT: "HCM_BQLGT", C.IRRIGATION: "HCM_BQLHT", C.SECURITY: "HCM_CA", C.DIGITAL: "HCM_SKHCN",
     C.HEALTH: "HCM_BQLDD", C.EDUCATION: "HCM_BQLDD", C.ENVIRONMENT: "HCM_BQLHT", C.URBAN: "HCM_BQLHT",
 }  # fmt: skip
@@ -511,7 +764,11 @@ def plan_money(specs: Sequence[Spec], targets: Mapping[int, Mapping[str, Segment
                     number, date = _decision(year, era, f"adjust-{month}")
                     room = {c: sum(plan[c].values()) - sum(spent[c].values()) for c in active}
                     weights = {c: by_code[c].weight for c in active}
-                    parts = _split(delta, weights) if delta > 0 else {c: -v for c, v in _capped(-delta, weights, room).items()}
+                    parts = (
+                        _split(delta, weights)
+                        if delta > 0
+                        else {c: -v for c, v in _capped(-delta, weights, room).items()}
+                    )
                     for code, amount in parts.items():
                         if amount:
                             source = by_code[code].sources[0]
@@ -521,9 +778,7 @@ def plan_money(specs: Sequence[Spec], targets: Mapping[int, Mapping[str, Segment
                             )
                 _moves(money, by_code, active, plan, spent, year=year, month=month, era=era, seed=seed)
                 flow = segment.flows.get(month, 0)
-                room = {
-                    c: max(0, int(sum(plan[c].values()) * CAP) - sum(spent[c].values())) for c in active
-                }
+                room = {c: max(0, int(sum(plan[c].values()) * CAP) - sum(spent[c].values())) for c in active}
                 weights = {c: by_code[c].speed * sum(plan[c].values()) for c in active}
                 parts = _capped(flow, weights, room)
                 for code, amount in parts.items():
@@ -534,8 +789,8 @@ def plan_money(specs: Sequence[Spec], targets: Mapping[int, Mapping[str, Segment
                         if part:
                             spent[code][source] += part
                             money.disbursements.append((code, year, source, _period(year, month), part))
-        for code in plan:
-            money.plan[(code, year)] = sum(plan[code].values())
+        for code, parts in plan.items():
+            money.plan[(code, year)] = sum(parts.values())
             money.disbursed[(code, year)] = sum(spent[code].values())
         _carry_over(money, by_code, year=year, seed=seed)
     return money
@@ -639,7 +894,10 @@ def _communes(era: str) -> dict[str, OrgUnit]:
 
 def _geometry(spec: Spec, units: Sequence[OrgUnit]) -> dict[str, object] | None:
     points = [
-        (round(u.longitude + 0.003 * _gauss(spec.code, "x", u.code), 6), round(u.latitude + 0.003 * _gauss(spec.code, "y", u.code), 6))
+        (
+            round(u.longitude + 0.003 * _gauss(spec.code, "x", u.code), 6),
+            round(u.latitude + 0.003 * _gauss(spec.code, "y", u.code), 6),
+        )
         for u in units
         if u.latitude is not None and u.longitude is not None
     ]
@@ -856,7 +1114,12 @@ def _write_site_clearance(
 
 # Obstacles: (category, description, resolving agency by era ("" = the commune itself)).
 OBSTACLES: tuple[tuple[str, str, str, str], ...] = (
-    (ObstacleCategory.SITE_CLEARANCE, "Còn {n} hộ dân chưa đồng ý phương án bồi thường, chưa bàn giao mặt bằng.", "", ""),
+    (
+        ObstacleCategory.SITE_CLEARANCE,
+        "Còn {n} hộ dân chưa đồng ý phương án bồi thường, chưa bàn giao mặt bằng.",
+        "",
+        "",
+    ),
     (ObstacleCategory.LAND, "Chưa phê duyệt giá đất cụ thể để tính bồi thường.", "STNMT", "HCM_SNNMT"),
     (ObstacleCategory.PROCEDURE, "Điều chỉnh chủ trương đầu tư chưa được thẩm định.", "STC", "HCM_STC"),
     (ObstacleCategory.DESIGN, "Thiết kế kỹ thuật phải điều chỉnh do vướng đường điện cao thế.", "SXD", "HCM_SXD"),
@@ -909,6 +1172,7 @@ def _write_obstacles(
                 fate = _uniform(*key, "fate")
                 resolved = None if fate < 0.6 else min(cutoff, reported + dt.timedelta(days=20 + int(60 * fate)))
         unit = spec.units[0] if spec.units else None
+        agency: OrgUnit | None
         if agency_code:
             agency = unit_at(agency_code, on=reported)
         else:

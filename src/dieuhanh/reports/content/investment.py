@@ -103,7 +103,9 @@ def _investors(b: ReportBuilder, section: Section, *, year: int, on: dt.date, as
     slowest = list(reversed(ranking[-SLOWEST:]))
     if not slowest:
         return
-    section.blocks.append(Paragraph(b.text("investment_investors_intro", year=str(year), count=len(ranking), shown=len(slowest))))
+    section.blocks.append(
+        Paragraph(b.text("investment_investors_intro", year=str(year), count=len(ranking), shown=len(slowest)))
+    )
     rows = tuple(
         (
             str(row.rank),
@@ -245,9 +247,7 @@ def _obstacles(b: ReportBuilder, section: Section, *, on: dt.date, as_of: str) -
         by_agency,
         key=lambda pk: (-sum(1 for o in by_agency[pk] if o in overdue), -len(by_agency[pk]), agencies[pk].name),
     )
-    section.blocks.append(
-        Paragraph(b.text("investment_obstacles", as_of=as_of, open=len(open_), overdue=len(overdue)))
-    )
+    section.blocks.append(Paragraph(b.text("investment_obstacles", as_of=as_of, open=len(open_), overdue=len(overdue))))
     section.blocks.append(
         Table(
             caption=b.text("investment_obstacles_table", number=b.numbers.table(), as_of=as_of),
