@@ -34,6 +34,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Sum
@@ -73,7 +74,6 @@ CAP = Decimal("0.98")
 
 STORY_INVESTOR = "HCM_BQLNN"
 STORY_PROJECT = "DA-HCM-S01"
-HOSPITAL = "DA-BD-001"
 
 BD_ISSUER = "UBND tỉnh Bình Dương"
 CITY_ISSUER = "UBND Thành phố Hồ Chí Minh"
@@ -165,9 +165,7 @@ class Spec:
     line: bool = False
     clearance: bool = False
     completed_on: dt.date | None = None
-    description: str = ""
     units: tuple[OrgUnit, ...] = ()  # the communes, once resolved
-    plans: dict[int, dict[str, int]] = field(default_factory=dict)  # year → source → initial
 
 
 C = ProjectSector
@@ -175,320 +173,137 @@ S = CapitalSource
 G = ProjectGroup
 D = dt.date
 
+
+class Named(NamedTuple):
+    """A named project: its public name, investor (a catalogue code, or a commune's name), group,
+    sector, capital sources, communes (names of the era's units), plan years, relative size, speed of
+    disbursement against the province's (1: as fast), and whether it is drawn as a line."""
+
+    name: str
+    investor: str
+    group: str
+    sector: str
+    sources: tuple[str, ...]
+    communes: tuple[str, ...]
+    years: tuple[int, ...]
+    weight: float
+    speed: float
+    line: bool
+
+
 # The seed's projects and the region's roads (Bình Dương, 2023 – 6/2025). Names are the public ones;
 # every figure about them is synthetic.
-BD_NAMED: tuple[
-    tuple[str, str, str, str, tuple[str, ...], tuple[str, ...], tuple[int, ...], float, float, bool], ...
-] = (
-    # name, investor, group, sector, sources, communes, years, weight, speed, line
-    (
-        "Bệnh viện Đa khoa 1.500 giường tỉnh Bình Dương",
-        "BD_BQLDA",
-        G.A,
-        C.HEALTH,
-        (S.PROVINCIAL,),
-        ("Phường Hòa Phú",),
-        (2023, 2024),
-        9.0,
-        1.45,
-        False,
-    ),
-    (
-        "Đường Vành đai 3 Thành phố Hồ Chí Minh, đoạn qua tỉnh Bình Dương "
-        "(xây dựng và bồi thường, hỗ trợ, tái định cư)",
-        "BD_BQLGT",
-        G.NATIONAL,
-        C.TRANSPORT,
-        (S.CENTRAL, S.PROVINCIAL),
-        ("Phường Bình Chuẩn", "Phường Tân Phước Khánh", "Phường Bình Thắng", "Phường Bình An"),
-        BD_YEARS,
-        24.0,
-        1.05,
-        True,
-    ),
-    (
-        "Đường Vành đai 4 Thành phố Hồ Chí Minh, đoạn qua tỉnh Bình Dương",
-        "BD_BQLGT",
-        G.NATIONAL,
-        C.TRANSPORT,
-        (S.CENTRAL, S.PROVINCIAL),
-        ("Phường Mỹ Phước", "Phường Thới Hòa", "Phường Vĩnh Tân", "Xã Bạch Đằng"),
-        (2024, 2025),
-        16.0,
-        0.7,
-        True,
-    ),
-    (
-        "Nâng cấp, mở rộng đường Tân Vạn – Bình Chuẩn",
-        "BD_BQLGT",
-        G.B,
-        C.TRANSPORT,
-        (S.PROVINCIAL,),
-        ("Phường Tân Đông Hiệp", "Phường Bình Chuẩn"),
-        BD_YEARS,
-        4.0,
-        0.85,
-        True,
-    ),
-    (
-        "Nâng cấp, mở rộng đường ĐT741 (đoạn từ ngã tư Sở Sao đến ranh tỉnh Bình Phước)",
-        "BD_BQLGT",
-        G.A,
-        C.TRANSPORT,
-        (S.PROVINCIAL, S.LAND_USE),
-        ("Phường Tân Hiệp", "Phường Khánh Bình", "Thị trấn Phước Vĩnh"),
-        BD_YEARS,
-        10.0,
-        0.95,
-        True,
-    ),
-    (
-        "Nâng cấp, mở rộng đường ĐT746 (đoạn từ Tân Thành đến Hiếu Liêm)",
-        "BD_BQLGT",
-        G.B,
-        C.TRANSPORT,
-        (S.PROVINCIAL,),
-        ("Thị trấn Tân Thành", "Xã Tân Mỹ", "Xã Hiếu Liêm"),
-        BD_YEARS,
-        4.5,
-        0.75,
-        True,
-    ),
-    (
-        "Đường cao tốc Thành phố Hồ Chí Minh – Thủ Dầu Một – Chơn Thành, đoạn qua tỉnh Bình Dương",
-        "BD_BQLGT",
-        G.NATIONAL,
-        C.TRANSPORT,
-        (S.CENTRAL, S.PROVINCIAL),
-        ("Phường An Phú", "Phường Chánh Mỹ", "Phường Mỹ Phước", "Thị trấn Lai Uyên"),
-        (2024, 2025),
-        14.0,
-        0.6,
-        True,
-    ),
-    (
-        "Nâng cấp, mở rộng đường ĐT743 (đoạn từ Miếu Ông Cù đến nút giao Sóng Thần)",
-        "BD_BQLGT",
-        G.B,
-        C.TRANSPORT,
-        (S.PROVINCIAL,),
-        ("Phường Bình Hòa", "Phường Bình An"),
-        (2023, 2024),
-        3.0,
-        1.1,
-        True,
-    ),
-    (
-        "Đường Thủ Biên – Đất Cuốc",
-        "BD_BQLGT",
-        G.B,
-        C.TRANSPORT,
-        (S.PROVINCIAL,),
-        ("Xã Đất Cuốc", "Xã Lạc An"),
-        (2023, 2024),
-        2.5,
-        1.0,
-        True,
-    ),
-    (
-        "Hệ thống thoát nước và xử lý nước thải khu vực Dĩ An (giai đoạn 2)",
-        "BD_BQLDA",
-        G.A,
-        C.ENVIRONMENT,
-        (S.ODA, S.PROVINCIAL),
-        ("Phường Dĩ An", "Phường Đông Hòa"),
-        BD_YEARS,
-        7.0,
-        0.55,
-        False,
-    ),
-    (
-        "Hệ thống thoát nước suối Cát – rạch Bình Nhâm",
-        "BD_BQLDA",
-        G.B,
-        C.ENVIRONMENT,
-        (S.PROVINCIAL,),
-        ("Phường Bình Nhâm", "Phường Hưng Định"),
-        BD_YEARS,
-        3.0,
-        0.8,
-        True,
-    ),
-    (
-        "Nạo vét, gia cố suối Siệp (đoạn qua Thuận An và Dĩ An)",
-        "BD_BQLNN",
-        G.B,
-        C.IRRIGATION,
-        (S.PROVINCIAL,),
-        ("Phường Thuận Giao", "Phường Tân Bình"),
-        (2023, 2024),
-        2.0,
-        0.9,
-        True,
-    ),
-    (
-        "Hồ chứa nước Phước Hòa – kênh dẫn và hệ thống tưới khu vực Phú Giáo",
-        "BD_BQLNN",
-        G.B,
-        C.IRRIGATION,
-        (S.CENTRAL, S.PROVINCIAL),
-        ("Xã Phước Hòa", "Xã An Linh"),
-        BD_YEARS,
-        3.0,
-        0.7,
-        False,
-    ),
-    (
-        "Bồi thường, giải phóng mặt bằng và tái định cư dự án đường Vành đai 3 (khu tái định cư Bình Chuẩn)",
-        "725",
-        G.B,
-        C.URBAN,
-        (S.LAND_USE,),
-        ("Phường Bình Chuẩn",),
-        BD_YEARS,
-        2.5,
-        0.5,
-        False,
-    ),
+# fmt: off
+BD_NAMED: tuple[Named, ...] = (
+    Named("Bệnh viện Đa khoa 1.500 giường tỉnh Bình Dương",
+          "BD_BQLDA", G.A, C.HEALTH, (S.PROVINCIAL,),
+          ("Phường Hòa Phú",),
+          (2023, 2024), weight=9.0, speed=1.45, line=False),
+    Named("Đường Vành đai 3 Thành phố Hồ Chí Minh, đoạn qua tỉnh Bình Dương (xây dựng và bồi thường, hỗ trợ, "
+          "tái định cư)",
+          "BD_BQLGT", G.NATIONAL, C.TRANSPORT, (S.CENTRAL, S.PROVINCIAL),
+          ("Phường Bình Chuẩn", "Phường Tân Phước Khánh", "Phường Bình Thắng", "Phường Bình An"),
+          BD_YEARS, weight=24.0, speed=1.05, line=True),
+    Named("Đường Vành đai 4 Thành phố Hồ Chí Minh, đoạn qua tỉnh Bình Dương",
+          "BD_BQLGT", G.NATIONAL, C.TRANSPORT, (S.CENTRAL, S.PROVINCIAL),
+          ("Phường Mỹ Phước", "Phường Thới Hòa", "Phường Vĩnh Tân", "Xã Bạch Đằng"),
+          (2024, 2025), weight=16.0, speed=0.7, line=True),
+    Named("Nâng cấp, mở rộng đường Tân Vạn – Bình Chuẩn",
+          "BD_BQLGT", G.B, C.TRANSPORT, (S.PROVINCIAL,),
+          ("Phường Tân Đông Hiệp", "Phường Bình Chuẩn"),
+          BD_YEARS, weight=4.0, speed=0.85, line=True),
+    Named("Nâng cấp, mở rộng đường ĐT741 (đoạn từ ngã tư Sở Sao đến ranh tỉnh Bình Phước)",
+          "BD_BQLGT", G.A, C.TRANSPORT, (S.PROVINCIAL, S.LAND_USE),
+          ("Phường Tân Hiệp", "Phường Khánh Bình", "Thị trấn Phước Vĩnh"),
+          BD_YEARS, weight=10.0, speed=0.95, line=True),
+    Named("Nâng cấp, mở rộng đường ĐT746 (đoạn từ Tân Thành đến Hiếu Liêm)",
+          "BD_BQLGT", G.B, C.TRANSPORT, (S.PROVINCIAL,),
+          ("Thị trấn Tân Thành", "Xã Tân Mỹ", "Xã Hiếu Liêm"),
+          BD_YEARS, weight=4.5, speed=0.75, line=True),
+    Named("Đường cao tốc Thành phố Hồ Chí Minh – Thủ Dầu Một – Chơn Thành, đoạn qua tỉnh Bình Dương",
+          "BD_BQLGT", G.NATIONAL, C.TRANSPORT, (S.CENTRAL, S.PROVINCIAL),
+          ("Phường An Phú", "Phường Chánh Mỹ", "Phường Mỹ Phước", "Thị trấn Lai Uyên"),
+          (2024, 2025), weight=14.0, speed=0.6, line=True),
+    Named("Nâng cấp, mở rộng đường ĐT743 (đoạn từ Miếu Ông Cù đến nút giao Sóng Thần)",
+          "BD_BQLGT", G.B, C.TRANSPORT, (S.PROVINCIAL,),
+          ("Phường Bình Hòa", "Phường Bình An"),
+          (2023, 2024), weight=3.0, speed=1.1, line=True),
+    Named("Đường Thủ Biên – Đất Cuốc",
+          "BD_BQLGT", G.B, C.TRANSPORT, (S.PROVINCIAL,),
+          ("Xã Đất Cuốc", "Xã Lạc An"),
+          (2023, 2024), weight=2.5, speed=1.0, line=True),
+    Named("Hệ thống thoát nước và xử lý nước thải khu vực Dĩ An (giai đoạn 2)",
+          "BD_BQLDA", G.A, C.ENVIRONMENT, (S.ODA, S.PROVINCIAL),
+          ("Phường Dĩ An", "Phường Đông Hòa"),
+          BD_YEARS, weight=7.0, speed=0.55, line=False),
+    Named("Hệ thống thoát nước suối Cát – rạch Bình Nhâm",
+          "BD_BQLDA", G.B, C.ENVIRONMENT, (S.PROVINCIAL,),
+          ("Phường Bình Nhâm", "Phường Hưng Định"),
+          BD_YEARS, weight=3.0, speed=0.8, line=True),
+    Named("Nạo vét, gia cố suối Siệp (đoạn qua Thuận An và Dĩ An)",
+          "BD_BQLNN", G.B, C.IRRIGATION, (S.PROVINCIAL,),
+          ("Phường Thuận Giao", "Phường Tân Bình"),
+          (2023, 2024), weight=2.0, speed=0.9, line=True),
+    Named("Hồ chứa nước Phước Hòa – kênh dẫn và hệ thống tưới khu vực Phú Giáo",
+          "BD_BQLNN", G.B, C.IRRIGATION, (S.CENTRAL, S.PROVINCIAL),
+          ("Xã Phước Hòa", "Xã An Linh"),
+          BD_YEARS, weight=3.0, speed=0.7, line=False),
+    Named("Bồi thường, giải phóng mặt bằng và tái định cư dự án đường Vành đai 3 (khu tái định cư Bình Chuẩn)",
+          "725", G.B, C.URBAN, (S.LAND_USE,),
+          ("Phường Bình Chuẩn",),
+          BD_YEARS, weight=2.5, speed=0.5, line=False),
 )
+# fmt: on
 
 # The new city's named projects (from 1/7/2025).
-CITY_NAMED: tuple[
-    tuple[str, str, str, str, tuple[str, ...], tuple[str, ...], tuple[int, ...], float, float, bool], ...
-] = (
-    (
-        "Đường Vành đai 3 Thành phố Hồ Chí Minh, dự án thành phần đoạn qua Thành phố (giai đoạn 1)",
-        "HCM_BQLGT",
-        G.NATIONAL,
-        C.TRANSPORT,
-        (S.CENTRAL, S.PROVINCIAL),
-        ("Phường Long Trường", "Phường Long Phước", "Xã Bà Điểm", "Xã Tân Nhựt"),
-        (2025, 2026),
-        30.0,
-        1.0,
-        True,
-    ),
-    (
-        "Đường Vành đai 4 Thành phố Hồ Chí Minh, đoạn qua Thành phố (chuẩn bị đầu tư và bồi thường)",
-        "HCM_BQLGT",
-        G.NATIONAL,
-        C.TRANSPORT,
-        (S.CENTRAL, S.PROVINCIAL),
-        ("Phường Bến Cát", "Phường Tân Uyên", "Phường Vĩnh Tân", "Xã Bắc Tân Uyên"),
-        (2025, 2026),
-        18.0,
-        0.55,
-        True,
-    ),
-    (
-        "Nâng cấp, mở rộng đường Tân Vạn – Bình Chuẩn (giai đoạn 2)",
-        "HCM_BQLGT",
-        G.B,
-        C.TRANSPORT,
-        (S.PROVINCIAL,),
-        ("Phường Tân Đông Hiệp", "Phường Thuận An"),
-        (2025, 2026),
-        4.0,
-        0.9,
-        True,
-    ),
-    (
-        "Nâng cấp, mở rộng đường ĐT741 (đoạn qua phường Tân Uyên và xã Phú Giáo)",
-        "HCM_BQLGT",
-        G.A,
-        C.TRANSPORT,
-        (S.PROVINCIAL,),
-        ("Phường Tân Uyên", "Xã Phú Giáo"),
-        (2025, 2026),
-        8.0,
-        0.85,
-        True,
-    ),
-    (
-        "Nâng cấp, mở rộng đường ĐT746 (đoạn qua xã Bắc Tân Uyên và xã Thường Tân)",
-        "HCM_BQLGT",
-        G.B,
-        C.TRANSPORT,
-        (S.PROVINCIAL,),
-        ("Xã Bắc Tân Uyên", "Xã Thường Tân"),
-        (2025, 2026),
-        3.5,
-        0.8,
-        True,
-    ),
-    (
-        "Mở rộng Quốc lộ 13 (đoạn từ cầu Bình Triệu đến ranh phường Lái Thiêu)",
-        "HCM_BQLGT",
-        G.A,
-        C.TRANSPORT,
-        (S.PROVINCIAL, S.LAND_USE),
-        ("Phường Hiệp Bình", "Phường Lái Thiêu"),
-        (2025, 2026),
-        9.0,
-        0.75,
-        True,
-    ),
-    (
-        "Tuyến đường sắt đô thị số 2 (Bến Thành – Tham Lương)",
-        "HCM_MAUR",
-        G.NATIONAL,
-        C.TRANSPORT,
-        (S.ODA, S.PROVINCIAL),
-        ("Phường Bến Thành", "Phường Bàn Cờ", "Phường Tân Sơn Nhất", "Phường Bảy Hiền"),
-        (2025, 2026),
-        22.0,
-        0.65,
-        True,
-    ),
-    (
-        "Cải tạo kênh Tham Lương – Bến Cát – rạch Nước Lên",
-        "HCM_BQLHT",
-        G.A,
-        C.ENVIRONMENT,
-        (S.PROVINCIAL,),
-        ("Phường Tây Thạnh", "Phường Bình Hưng Hòa", "Phường An Lạc"),
-        (2025, 2026),
-        10.0,
-        0.7,
-        True,
-    ),
-    (
-        "Bệnh viện Đa khoa 1.500 giường – khối kỹ thuật cao và trung tâm ung bướu (giai đoạn 2)",
-        "HCM_BQLDD",
-        G.A,
-        C.HEALTH,
-        (S.PROVINCIAL,),
-        ("Phường Bình Dương",),
-        (2025, 2026),
-        6.0,
-        1.2,
-        False,
-    ),
-    (
-        "Hồ chứa nước Sông Ray – hệ thống kênh tưới khu vực Châu Đức",
-        "HCM_BQLNN",
-        G.B,
-        C.IRRIGATION,
-        (S.CENTRAL, S.PROVINCIAL),
-        ("Xã Châu Đức", "Xã Nghĩa Thành"),
-        (2025, 2026),
-        3.0,
-        0.3,
-        False,
-    ),
-    (
-        "Đường ven biển Vũng Tàu – Bình Châu (đoạn qua xã Hồ Tràm và xã Bình Châu)",
-        "HCM_BQLGT",
-        G.A,
-        C.TRANSPORT,
-        (S.PROVINCIAL,),
-        ("Xã Hồ Tràm", "Xã Bình Châu"),
-        (2025, 2026),
-        7.0,
-        0.9,
-        True,
-    ),
+# fmt: off
+CITY_NAMED: tuple[Named, ...] = (
+    Named("Đường Vành đai 3 Thành phố Hồ Chí Minh, dự án thành phần đoạn qua Thành phố (giai đoạn 1)",
+          "HCM_BQLGT", G.NATIONAL, C.TRANSPORT, (S.CENTRAL, S.PROVINCIAL),
+          ("Phường Long Trường", "Phường Long Phước", "Xã Bà Điểm", "Xã Tân Nhựt"),
+          (2025, 2026), weight=30.0, speed=1.0, line=True),
+    Named("Đường Vành đai 4 Thành phố Hồ Chí Minh, đoạn qua Thành phố (chuẩn bị đầu tư và bồi thường)",
+          "HCM_BQLGT", G.NATIONAL, C.TRANSPORT, (S.CENTRAL, S.PROVINCIAL),
+          ("Phường Bến Cát", "Phường Tân Uyên", "Phường Vĩnh Tân", "Xã Bắc Tân Uyên"),
+          (2025, 2026), weight=18.0, speed=0.55, line=True),
+    Named("Nâng cấp, mở rộng đường Tân Vạn – Bình Chuẩn (giai đoạn 2)",
+          "HCM_BQLGT", G.B, C.TRANSPORT, (S.PROVINCIAL,),
+          ("Phường Tân Đông Hiệp", "Phường Thuận An"),
+          (2025, 2026), weight=4.0, speed=0.9, line=True),
+    Named("Nâng cấp, mở rộng đường ĐT741 (đoạn qua phường Tân Uyên và xã Phú Giáo)",
+          "HCM_BQLGT", G.A, C.TRANSPORT, (S.PROVINCIAL,),
+          ("Phường Tân Uyên", "Xã Phú Giáo"),
+          (2025, 2026), weight=8.0, speed=0.85, line=True),
+    Named("Nâng cấp, mở rộng đường ĐT746 (đoạn qua xã Bắc Tân Uyên và xã Thường Tân)",
+          "HCM_BQLGT", G.B, C.TRANSPORT, (S.PROVINCIAL,),
+          ("Xã Bắc Tân Uyên", "Xã Thường Tân"),
+          (2025, 2026), weight=3.5, speed=0.8, line=True),
+    Named("Mở rộng Quốc lộ 13 (đoạn từ cầu Bình Triệu đến ranh phường Lái Thiêu)",
+          "HCM_BQLGT", G.A, C.TRANSPORT, (S.PROVINCIAL, S.LAND_USE),
+          ("Phường Hiệp Bình", "Phường Lái Thiêu"),
+          (2025, 2026), weight=9.0, speed=0.75, line=True),
+    Named("Tuyến đường sắt đô thị số 2 (Bến Thành – Tham Lương)",
+          "HCM_MAUR", G.NATIONAL, C.TRANSPORT, (S.ODA, S.PROVINCIAL),
+          ("Phường Bến Thành", "Phường Bàn Cờ", "Phường Tân Sơn Nhất", "Phường Bảy Hiền"),
+          (2025, 2026), weight=22.0, speed=0.65, line=True),
+    Named("Cải tạo kênh Tham Lương – Bến Cát – rạch Nước Lên",
+          "HCM_BQLHT", G.A, C.ENVIRONMENT, (S.PROVINCIAL,),
+          ("Phường Tây Thạnh", "Phường Bình Hưng Hòa", "Phường An Lạc"),
+          (2025, 2026), weight=10.0, speed=0.7, line=True),
+    Named("Bệnh viện Đa khoa 1.500 giường – khối kỹ thuật cao và trung tâm ung bướu (giai đoạn 2)",
+          "HCM_BQLDD", G.A, C.HEALTH, (S.PROVINCIAL,),
+          ("Phường Bình Dương",),
+          (2025, 2026), weight=6.0, speed=1.2, line=False),
+    Named("Hồ chứa nước Sông Ray – hệ thống kênh tưới khu vực Châu Đức",
+          "HCM_BQLNN", G.B, C.IRRIGATION, (S.CENTRAL, S.PROVINCIAL),
+          ("Xã Châu Đức", "Xã Nghĩa Thành"),
+          (2025, 2026), weight=3.0, speed=0.3, line=False),
+    Named("Đường ven biển Vũng Tàu – Bình Châu (đoạn qua xã Hồ Tràm và xã Bình Châu)",
+          "HCM_BQLGT", G.A, C.TRANSPORT, (S.PROVINCIAL,),
+          ("Xã Hồ Tràm", "Xã Bình Châu"),
+          (2025, 2026), weight=7.0, speed=0.9, line=True),
 )
+# fmt: on
 
 # The story: the agriculture works board's three projects, the embankment the slowest of all.
 STORY = (
@@ -1193,8 +1008,3 @@ def _write_obstacles(
 
 def _valid_on(unit: OrgUnit, day: dt.date) -> bool:
     return (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or day <= unit.valid_to)
-
-
-def story(specs: Iterable[Spec]) -> list[Spec]:
-    """The story investor's projects (for tests and docs)."""
-    return [s for s in specs if s.investor == STORY_INVESTOR]
