@@ -39,6 +39,7 @@ from typing import NamedTuple
 from django.db import transaction
 from django.db.models import Sum
 
+from dieuhanh.demo.present import HORIZON
 from dieuhanh.demo.reform import CITY_CODE, REFORM_DATE
 from dieuhanh.demo.units import PROVINCE_CODE
 from dieuhanh.directives.models import Directive, SourceDocument
@@ -65,6 +66,8 @@ from dieuhanh.projects.models import CapitalTransfer, Disbursement, Obstacle, Pr
 # Bump when the scenario changes: a load then replaces the sample projects.
 SCENARIO_VERSION = "1"
 BD_YEARS = (2023, 2024, 2025)
+# The last year of the demo's figures (``present.HORIZON``).
+LAST_YEAR = HORIZON[0]
 FIRST_YEAR = BD_YEARS[0]
 CITY_FIRST_MONTH = (REFORM_DATE.year, REFORM_DATE.month)
 PLAN, DISB = "PI_PLAN", "PI_DISB"
@@ -381,6 +384,9 @@ def project_specs(
     for spec in specs:
         if spec.era == "city" and 2025 in spec.years and not whole.issuperset(spec.communes):
             spec.years = tuple(y for y in spec.years if y != 2025)
+        # The demo's figures reach into 2027 as the months pass: the city's unfinished projects hold its plan.
+        if spec.era == "city" and spec.planned_completion_on.year >= LAST_YEAR:
+            spec.years = (*spec.years, LAST_YEAR)
     return specs
 
 
