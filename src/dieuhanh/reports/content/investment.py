@@ -15,7 +15,7 @@ from dieuhanh.analytics.readmodel.writing import PERCENT_DECIMALS, number_vi
 from dieuhanh.orgunits.choices import OrgUnitKind
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.projects.choices import ScheduleStatus
-from dieuhanh.projects.models import Obstacle, SiteClearance
+from dieuhanh.projects.models import CapitalAllocation, Obstacle, SiteClearance
 from dieuhanh.projects.schedule import disbursed_percent, pace_at, required_at, schedule_status
 from dieuhanh.projects.selectors import investor_ranking, milestones_for, progress_of, slow_projects
 from dieuhanh.reports.document import Paragraph, Section, Table
@@ -49,6 +49,9 @@ def investment_section(b: ReportBuilder) -> Section | None:
         return None
     on = min(b.report.end_date, b.issued_on)
     year = on.year
+    # One query where the register holds no plan of the year.
+    if not CapitalAllocation.objects.filter(year=year, effective_on__lte=on).exists():
+        return None
     progress = {pk: p for pk, p in progress_of(year=year, on=on).items() if p.plan > 0}
     if not progress:
         return None
