@@ -30,6 +30,7 @@ from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period
 from dieuhanh.orgunits.selectors import unit_at
 from dieuhanh.projects.choices import AllocationKind
+from dieuhanh.projects.figures import figures_refresh
 from dieuhanh.projects.models import CapitalAllocation, CapitalTransfer, Disbursement, Obstacle, Project, SiteClearance
 from dieuhanh.projects.selectors import investor_ranking, progress_of, project_list
 from tests.conftest import DEMO_UNTIL
@@ -208,3 +209,19 @@ def test_loading_again_changes_nothing_and_the_plan_depends_only_on_the_seed(loa
     assert loaded.again.projects == loaded.result.projects
     assert money(DEFAULT_SEED) == money(DEFAULT_SEED)
     assert money(DEFAULT_SEED) != money(DEFAULT_SEED + 1)
+
+
+def test_the_provinces_rate_is_the_projects_aggregate_a_change_of_a_project_moves_it(loaded: Loaded) -> None:
+    """The rate read above is the projects' (not the districts' left as they were): 100 million đồng more
+    disbursed by a project of Bình Dương in December 2023 is 0.1 tỷ more for the province."""
+    item = Disbursement.objects.filter(plan_year=2023, period="202312", project__code__startswith="DA-BD").first()
+    assert item is not None
+    with transaction.atomic():
+        item.amount += 100
+        item.save()
+        figures_refresh(years=[2023], today=dt.date(2023, 12, 31))
+        moved = rates()
+        transaction.set_rollback(True)
+
+    key = ("PI_DISB", "74", "202312", "value")
+    assert moved[key] == loaded.after[key] + Decimal("0.1")
