@@ -10,6 +10,7 @@ import sys
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandParser
 from django.core.management.commands.runserver import naiveip_re
@@ -219,7 +220,11 @@ class Command(DieuhanhCommand):
         )
         # The projects' plans and disbursement add up to the figures just loaded; their figures are
         # written once, at the end of the load (``projects_figures_refresh``).
-        projects = projects_demo_load(seed=options["seed"], until=result.until)
+        try:
+            projects = projects_demo_load(seed=options["seed"], until=result.until)
+        except (ValueError, ValidationError) as exc:
+            self.stderr.write(_("The sample projects could not be loaded: %(error)s") % {"error": exc})
+            sys.exit(1)
         self.stdout.write(
             _("%(n)s sample public-investment projects, %(d)s monthly disbursements, %(o)s obstacles.")
             % {
