@@ -613,7 +613,8 @@ def plan_money(specs: Sequence[Spec], targets: Mapping[int, Mapping[str, Segment
         for code, parts in plan.items():
             money.plan[(code, year)] = sum(parts.values())
             money.disbursed[(code, year)] = sum(spent[code].values())
-        _carry_over(money, by_code, year=year, seed=seed)
+        if year + 1 in targets:
+            _carry_over(money, by_code, year=year, seed=seed)
     return money
 
 
@@ -756,7 +757,9 @@ def projects_demo_load(*, seed: int, until: Period, user: object = None) -> Demo
     """Make the database hold the demo's sample projects for ``seed`` up to the month ``until``, then have
     their figures written; nothing changes when it already holds exactly them."""
     communes = {era: _communes(era) for era in ("bd", "city")}
-    specs = demo_project_specs(seed=seed, communes=communes)
+    cutoff = _month_end(until.end_date.year, until.end_date.month)
+    # The city's projects once the demo's months reach the city.
+    specs = [s for s in demo_project_specs(seed=seed, communes=communes) if s.era == "bd" or cutoff >= REFORM_DATE]
     targets = province_targets(until=until)
     money = plan_money(specs, targets, seed=seed)
     mark = f"[dữ liệu mẫu {_fingerprint(specs, money)}]"
@@ -968,7 +971,6 @@ def _write_obstacles(
     agencies: set[int] = set()
     count = 0
     for spec in [*city, *bd]:
-        count += 1
         key = (seed, spec.code, "obstacle")
         if spec.code == STORY_PROJECT:
             category, text, _old, new = OBSTACLES[1]
@@ -976,8 +978,8 @@ def _write_obstacles(
                 "Còn 37 hộ dân tại phường Lái Thiêu chưa nhận tiền bồi thường, chưa bàn giao mặt bằng do giá đất cụ "
                 "thể chưa được phê duyệt; đoạn kè 420 m chưa thể thi công."
             )
-            agency_code, reported = new, cutoff - dt.timedelta(days=150)
-            deadline, resolved = cutoff - dt.timedelta(days=45), None
+            agency_code, reported = new, max(REFORM_DATE, cutoff - dt.timedelta(days=150))
+            deadline, resolved = max(reported + dt.timedelta(days=30), cutoff - dt.timedelta(days=45)), None
         else:
             category, text, old, new = OBSTACLES[int(_uniform(*key, "kind") * len(OBSTACLES))]
             text = text.format(n=5 + int(60 * _uniform(*key, "n")))
@@ -988,10 +990,14 @@ def _write_obstacles(
                 resolved = deadline + dt.timedelta(days=int(50 * _uniform(*key, "r")) - 25)
                 resolved = max(resolved, reported + dt.timedelta(days=10))
             else:
-                reported = cutoff - dt.timedelta(days=20 + int(200 * _uniform(*key, "ago")))
+                reported = max(REFORM_DATE, cutoff - dt.timedelta(days=20 + int(200 * _uniform(*key, "ago"))))
                 deadline = reported + dt.timedelta(days=45 + int(90 * _uniform(*key, "d")))
                 fate = _uniform(*key, "fate")
                 resolved = None if fate < 0.6 else min(cutoff, reported + dt.timedelta(days=20 + int(60 * fate)))
+        if reported > cutoff:
+            continue  # the demo's months end before it
+        if resolved is not None and resolved > cutoff:
+            resolved = None
         unit = spec.units[0] if spec.units else None
         agency: OrgUnit | None
         if agency_code:
@@ -1005,6 +1011,7 @@ def _write_obstacles(
             resolving_agency=agency, deadline=deadline, org_unit=unit, user=user,
         )  # fmt: skip
         agencies.add(agency.pk)
+        count += 1
         if resolved is not None:
             services.obstacle_resolve(
                 obstacle=obstacle, resolved_on=resolved, resolution="Đã tháo gỡ; dự án tiếp tục thi công.", user=user
