@@ -1,0 +1,510 @@
+"""The State Treasury's monthly disbursement file on PostgreSQL: the CSV goes into a staging table
+by ``COPY``, is judged by set-based SQL and merged into the disbursements by ``INSERT … SELECT``.
+
+The rules are those of the Python path (``disbursement_rows_check``). The SQL marks every row
+that could break one of them (a superset), and only those rows go through the Python rules,
+which word the messages — so a file is accepted or refused, and each error worded and placed
+(line, column), exactly as by the Python path, while a national file of six million rows never
+passes through Python one row at a time (the way ``ingest.bulk`` imports figures).
+
+The file is copied byte for byte and parsed by PostgreSQL. Anything that would make the two
+readers disagree — a header this path does not know, a record spanning lines or blank lines
+(line numbers), bytes that are not ASCII (trimming and composing as Python does), an encoding
+PostgreSQL refuses — makes ``disbursement_import_postgres`` answer ``None``: the caller then
+reads the file by the Python path.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, BinaryIO
+
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from dieuhanh.figures.postgres import raw_cursor, scalar
+from dieuhanh.ingest.parsers import Issue
+from dieuhanh.ingest.validation import (
+    AMBIGUOUS_NUMBER,
+    ENGLISH_GROUPED,
+    PLAIN_NUMBER,
+    VIETNAMESE_GROUPED,
+    AmbiguousNumberError,
+    NotANumberError,
+    OutOfRangeError,
+    _ambiguity_message,
+    parse_number,
+)
+from dieuhanh.projects.choices import CapitalSource
+from dieuhanh.projects.models import Disbursement, Project, period_problem
+
+# The file's columns, in the Treasury template's order (``projects.imports``).
+DISBURSEMENT_COLUMNS = ("project", "plan_year", "source", "period", "amount")
+# The amount's field: numeric(18, 3), million đồng.
+AMOUNT_DECIMALS = 3
+MAX_AMOUNT = Decimal(10) ** (18 - AMOUNT_DECIMALS)
+COPY_CHUNK = 1 << 20
+# Beyond this many suspect rows, only the first are worded.
+MAX_SUSPECTS = 50_000
+# One disbursement import at a time: two merges of overlapping months must not interleave.
+ADVISORY_LOCK = 0x7069_6469_7362  # "pidisb"
+# A file of at least this many rows into a table holding fewer than half as many is a first load:
+# the table's secondary indexes, unique key and foreign key are dropped for the insert and made
+# again after it, in the same transaction (building an index once is several times cheaper than
+# growing it row by row, and checking the foreign key once by a join than row by row).
+BULK_LOAD_ABOVE = 500_000
+BULK_INDEX_MEMORY = "512MB"
+# What Python's str.strip() removes from an ASCII cell (a file with other bytes takes the Python path).
+ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+_YEAR = re.compile(r"^[0-9]{4}$")
+FIRST_YEAR, LAST_YEAR = 1990, 2200
+
+
+@dataclass(frozen=True)
+class DisbursementCells:
+    """One row of the Treasury's file as written (cells trimmed), with its line."""
+
+    line: int
+    project: str
+    plan_year: str
+    source: str
+    period: str
+    amount: str
+    # Field name → how the file calls that column.
+    columns: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CheckedDisbursement:
+    line: int
+    project_id: int
+    plan_year: int
+    source: str
+    period: str
+    amount: Decimal
+
+
+@dataclass
+class DisbursementCounts:
+    total: int
+    created: int
+    updated: int
+    unchanged: int
+    # The plan years the file touches: the register's figures of those years are refreshed after it.
+    plan_years: list[int] = field(default_factory=list)
+
+
+class DisbursementRejectedError(Exception):
+    """The file breaks rules: nothing was written. ``issues`` say where and what to fix."""
+
+    def __init__(self, issues: list[Issue], rows: int) -> None:
+        super().__init__(f"{len(issues)} issues")
+        self.issues = issues
+        self.rows = rows
+
+
+# --- the rules (the Python path) ----------------------------------------------------------------
+
+
+def disbursement_rows_check(
+    rows: Sequence[DisbursementCells], *, projects: Mapping[str, int]
+) -> tuple[list[CheckedDisbursement], list[Issue]]:
+    """Judge rows of the Treasury's file; ``projects`` maps the register's codes to project ids.
+
+    Every problem of a row is reported (one a column); a key given twice is reported on its
+    later lines. The SQL of ``disbursement_import_postgres`` marks a superset of the rows these
+    rules refuse (tests/projects/test_bulk.py holds the two to each other)."""
+    checked: list[CheckedDisbursement] = []
+    issues: list[Issue] = []
+    seen: dict[tuple[int, int, str, str], int] = {}
+    for row in rows:
+        found: list[Issue] = []
+
+        def refuse(
+            name: str, message: str, value: str, row: DisbursementCells = row, found: list[Issue] = found
+        ) -> None:
+            found.append(Issue(message, line=row.line, column=row.columns.get(name, name), value=value))
+
+        project_id = None
+        if not row.project:
+            refuse("project", _("The project code is empty."), "")
+        elif (project_id := projects.get(row.project)) is None:
+            refuse(
+                "project",
+                _("Unknown project '%(code)s'; check the code against the register.") % {"code": row.project},
+                row.project,
+            )
+        year = None
+        if not row.plan_year:
+            refuse("plan_year", _("The plan year is empty."), "")
+        elif not _YEAR.match(row.plan_year) or not FIRST_YEAR <= int(row.plan_year) <= LAST_YEAR:
+            refuse(
+                "plan_year",
+                _("'%(value)s' is not a plan year: write the year, e.g. 2024.") % {"value": row.plan_year},
+                row.plan_year,
+            )
+        else:
+            year = int(row.plan_year)
+        if not row.source:
+            refuse("source", _("The capital source is empty."), "")
+        elif row.source not in CapitalSource.values:
+            refuse(
+                "source",
+                _("Unknown capital source '%(value)s'. Use: %(known)s.")
+                % {"value": row.source, "known": ", ".join(CapitalSource.values)},
+                row.source,
+            )
+        period_ok = False
+        if not row.period:
+            refuse("period", _("The period is empty."), "")
+        elif (problem := period_problem(row.period)) is not None:
+            refuse("period", problem, row.period)
+        elif year is not None and not _in_plan_window(row.period, year):
+            message = _("Capital of the %(year)s plan is disbursed in %(year)s or by 31 January of the next year.")
+            refuse("period", message % {"year": year}, row.period)
+        else:
+            period_ok = True
+        amount = _amount(row, refuse)
+        if not found and project_id is not None and year is not None and period_ok and amount is not None:
+            key = (project_id, year, row.source, row.period)
+            if (first := seen.get(key)) is not None:
+                refuse(
+                    "project",
+                    _("Duplicate: %(project)s, %(year)s, %(source)s, %(period)s was already given on line %(line)d.")
+                    % {"project": row.project, "year": year, "source": row.source, "period": row.period, "line": first},
+                    row.project,
+                )
+            else:
+                seen[key] = row.line
+                checked.append(CheckedDisbursement(row.line, project_id, year, row.source, row.period, amount))
+        issues += found
+    return checked, issues
+
+
+def _in_plan_window(period: str, year: int) -> bool:
+    month_year, month = int(period[:4]), int(period[4:])
+    return month_year == year or (month_year == year + 1 and month == 1)
+
+
+def _amount(row: DisbursementCells, refuse: Any) -> Decimal | None:
+    if not row.amount:
+        refuse("amount", _("The amount is empty; leave the row out if nothing was disbursed."), "")
+        return None
+    try:
+        amount = parse_number(row.amount)
+    except AmbiguousNumberError:
+        refuse("amount", _ambiguity_message(row.amount.replace("\xa0", "").replace(" ", "")), row.amount)
+        return None
+    except OutOfRangeError:
+        refuse("amount", _("'%(value)s' is too large to be a plausible figure.") % {"value": row.amount}, row.amount)
+        return None
+    except NotANumberError:
+        refuse("amount", _("'%(value)s' is not a number.") % {"value": row.amount}, row.amount)
+        return None
+    if abs(amount) >= MAX_AMOUNT:
+        refuse("amount", _("'%(value)s' is too large to be a plausible figure.") % {"value": row.amount}, row.amount)
+        return None
+    if amount != amount.quantize(Decimal(1).scaleb(-AMOUNT_DECIMALS), rounding="ROUND_HALF_EVEN"):
+        refuse(
+            "amount",
+            _("'%(value)s' has more than %(n)d decimals; amounts in million đồng keep %(n)d. Round it.")
+            % {"value": row.amount, "n": AMOUNT_DECIMALS},
+            row.amount,
+        )
+        return None
+    return amount
+
+
+# --- the PostgreSQL path -------------------------------------------------------------------------
+
+
+def disbursement_import_postgres(
+    *, stream: BinaryIO, dry_run: bool = False, user: Any = None
+) -> DisbursementCounts | None:
+    """Stage, check and (unless ``dry_run``) merge a Treasury disbursement CSV, all or nothing.
+
+    Returns the counts; raises DisbursementRejectedError with every issue; returns None when the
+    file is one for the Python path (see the module's doc: nothing was written). ``user`` is kept
+    for the caller's history: disbursements carry no author of their own."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
+        # ON COMMIT DROP does not fire when this transaction is nested in another one.
+        cursor.execute("DROP TABLE IF EXISTS disbursement_stage, disbursement_checked")
+        columns = _stage(cursor, stream)
+        if columns is None:
+            return None
+        cursor.execute(_CHECK_SQL, _check_params())
+        total = scalar(cursor, "SELECT count(*) FROM disbursement_checked")
+        if total == 0:
+            raise DisbursementRejectedError([Issue(_("The file has no disbursement in it."))], rows=0)
+        issues = _word_suspects(cursor, columns)
+        if issues:
+            raise DisbursementRejectedError(issues, rows=total)
+        counts = _merge(cursor, total=total, dry_run=dry_run)
+        if dry_run:
+            transaction.set_rollback(True)
+    return counts
+
+
+def _stage(cursor: Any, stream: BinaryIO) -> dict[str, str] | None:
+    """COPY the file into disbursement_stage (one text column a field, ``line`` the file's line);
+    return how the file names each field's column, or None for a file of the Python path."""
+    import psycopg  # noqa: PLC0415 - the driver itself, only on PostgreSQL
+
+    head = stream.read(1 << 16)
+    stream.seek(0)
+    header_end = head.find(b"\n")
+    if header_end < 0 or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    header_text = head[:header_end].removeprefix(b"\xef\xbb\xbf").decode("ascii", errors="replace").rstrip("\r")
+    delimiter = ";" if header_text.count(";") > header_text.count(",") else ","
+    names = [n.strip().lower() for n in next(csv.reader([header_text], delimiter=delimiter))]
+    if sorted(names) != sorted(DISBURSEMENT_COLUMNS):
+        # Other names (a Vietnamese header, extra columns) or a missing one: the Python path reads
+        # the header and says what is wrong with it.
+        return None
+    cursor.execute(
+        # COPY numbers the records from 2: the header is line 1.
+        "CREATE TEMP TABLE disbursement_stage (line bigint GENERATED BY DEFAULT AS IDENTITY (START WITH 2), "
+        + ", ".join(f"{name} text" for name in DISBURSEMENT_COLUMNS)
+        + ") ON COMMIT DROP"
+    )
+    newlines, last, ascii_only, first = 0, b"", True, True
+    savepoint = transaction.savepoint()
+    try:
+        with raw_cursor(cursor).copy(
+            f"COPY disbursement_stage ({', '.join(names)}) FROM STDIN"
+            f" WITH (FORMAT csv, HEADER true, DELIMITER '{delimiter}', ENCODING 'UTF8')"
+        ) as copy:
+            while chunk := stream.read(COPY_CHUNK):
+                newlines += chunk.count(b"\n")
+                # A byte order mark opens the header, which COPY skips; any other byte beyond ASCII
+                # sends the file to the Python path.
+                ascii_only = ascii_only and (chunk.removeprefix(b"\xef\xbb\xbf") if first else chunk).isascii()
+                first = False
+                last = chunk[-1:]
+                copy.write(chunk)
+    except (psycopg.errors.DataError, psycopg.errors.BadCopyFileFormat, psycopg.errors.CharacterNotInRepertoire):
+        transaction.savepoint_rollback(savepoint)
+        return None
+    transaction.savepoint_commit(savepoint)
+    lines = newlines + (0 if last == b"\n" else 1)
+    if not ascii_only or scalar(cursor, "SELECT count(*) FROM disbursement_stage") != lines - 1:
+        # Bytes to compose or exotic spaces; a record spanning lines or blank lines (line numbers).
+        return None
+    return {name: name for name in DISBURSEMENT_COLUMNS}
+
+
+def _check_params() -> dict[str, Any]:
+    return {
+        "ws": ASCII_SPACE,
+        "sources": list(CapitalSource.values),
+        "first_year": FIRST_YEAR,
+        "last_year": LAST_YEAR,
+        "ambiguous_number": AMBIGUOUS_NUMBER,
+        "plain_number": PLAIN_NUMBER,
+        "vietnamese_grouped": VIETNAMESE_GROUPED,
+        "english_grouped": ENGLISH_GROUPED,
+        "max_amount": MAX_AMOUNT,
+        "decimals": AMOUNT_DECIMALS,
+    }
+
+
+_CHECK_SQL = f"""
+CREATE TEMP TABLE disbursement_checked ON COMMIT DROP AS
+SELECT s.line, p.id AS project_id, s.year AS plan_year, s.source, s.period,
+       CASE WHEN abs(s.number) < %(max_amount)s THEN s.number END AS amount,
+       -- One clause for each rule of disbursement_rows_check; a clause may mark more rows than
+       -- its rule refuses, never fewer (tests/projects/test_bulk.py).
+       coalesce(
+           p.id IS NULL  -- the project: empty or unknown
+           OR s.year IS NULL  -- the plan year
+           OR NOT s.source = ANY(%(sources)s)  -- the capital source
+           OR CASE WHEN s.period ~ '^[0-9]{{4}}(0[1-9]|1[0-2])$'  -- the month
+                   THEN NOT (left(s.period, 4)::int = s.year
+                             OR (left(s.period, 4)::int = s.year + 1 AND right(s.period, 2) = '01'))  -- its window
+                   ELSE true END
+           OR s.number IS NULL  -- the amount reads as a number
+           OR abs(s.number) >= %(max_amount)s  -- its size
+           OR s.number <> round(s.number, %(decimals)s),  -- its decimals
+           true
+       ) AS suspect
+FROM (
+    SELECT c.line, c.project, c.source, c.period,
+           CASE WHEN c.plan_year ~ '^[0-9]{{4}}$' AND c.plan_year::int BETWEEN %(first_year)s AND %(last_year)s
+                THEN c.plan_year::int END AS year,
+           -- validation.parse_number's rules by its own patterns; an ambiguous number is no number
+           -- here (so suspect), and the rules word why. A huge exponent is no number either.
+           CASE
+               WHEN c.amount ~ '[eE][+-]?[0-9]{{5,}}$' THEN NULL
+               WHEN substr(c.amount, length(c.amount) - 3, 1) IN ('.', ',')
+                    AND c.amount ~ %(ambiguous_number)s THEN NULL
+               WHEN c.amount ~ %(plain_number)s THEN replace(c.amount, ',', '.')::numeric
+               WHEN c.amount ~ %(vietnamese_grouped)s THEN replace(replace(c.amount, '.', ''), ',', '.')::numeric
+               WHEN c.amount ~ %(english_grouped)s THEN replace(c.amount, ',', '')::numeric
+           END AS number
+    FROM (
+        SELECT line, btrim(coalesce(project, ''), %(ws)s) AS project,
+               btrim(coalesce(plan_year, ''), %(ws)s) AS plan_year, btrim(coalesce(source, ''), %(ws)s) AS source,
+               btrim(coalesce(period, ''), %(ws)s) AS period,
+               replace(btrim(coalesce(amount, ''), %(ws)s), ' ', '') AS amount
+        FROM disbursement_stage
+        OFFSET 0
+    ) c
+    -- A row of empty cells is no row (the Python path leaves it out too).
+    WHERE c.project <> '' OR c.plan_year <> '' OR c.source <> '' OR c.period <> '' OR c.amount <> ''
+    OFFSET 0
+) s
+LEFT JOIN {Project._meta.db_table} p ON p.code = s.project;
+
+-- A key given twice: every occurrence is suspect; the rules then name the later ones.
+UPDATE disbursement_checked c SET suspect = true
+FROM (
+    SELECT project_id, plan_year, source, period FROM disbursement_checked
+    WHERE project_id IS NOT NULL AND plan_year IS NOT NULL
+    GROUP BY 1, 2, 3, 4 HAVING count(*) > 1
+) twice
+WHERE c.project_id = twice.project_id AND c.plan_year = twice.plan_year
+  AND c.source = twice.source AND c.period = twice.period;
+"""
+
+
+def _word_suspects(cursor: Any, columns: dict[str, str]) -> list[Issue]:
+    """Run the rules on the suspect rows to find and word the real problems."""
+    cursor.execute(
+        "SELECT s.line, s.project, s.plan_year, s.source, s.period, s.amount FROM disbursement_checked c"
+        " JOIN disbursement_stage s ON s.line = c.line WHERE c.suspect ORDER BY c.line LIMIT %s",
+        [MAX_SUSPECTS + 1],
+    )
+    suspects = cursor.fetchall()
+    if not suspects:
+        return []
+    rows = disbursement_cells(
+        ([line, *cells] for line, *cells in suspects[:MAX_SUSPECTS]), columns=columns, numbered=True
+    )
+    codes = sorted({row.project for row in rows if row.project})
+    projects = dict(Project.objects.filter(code__in=codes).values_list("code", "id"))
+    _checked, issues = disbursement_rows_check(rows, projects=projects)
+    if len(suspects) > MAX_SUSPECTS and issues:
+        more = scalar(cursor, "SELECT count(*) FROM disbursement_checked WHERE suspect") - MAX_SUSPECTS
+        issues.append(Issue(_("… and %(n)d more rows to check; correct the ones above first.") % {"n": more}))
+    return issues
+
+
+def _cell(text: str | None) -> str:
+    return (text or "").strip()
+
+
+# --- merging -------------------------------------------------------------------------------------
+
+
+def _merge(cursor: Any, *, total: int, dry_run: bool) -> DisbursementCounts:
+    """Write what disbursement_checked holds: changed amounts updated, new months inserted."""
+    table = Disbursement._meta.db_table
+    cursor.execute("SELECT DISTINCT plan_year FROM disbursement_checked ORDER BY 1")
+    years = [int(y) for (y,) in cursor.fetchall()]
+    held = scalar(cursor, f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT %s) x", [max(1, total // 2)])
+    matches = """d.project_id = c.project_id AND d.plan_year = c.plan_year AND d.source = c.source
+                  AND d.period = c.period"""
+    if held == 0:
+        updated = 0
+    elif dry_run:
+        updated = scalar(
+            cursor,
+            f"SELECT count(*) FROM disbursement_checked c JOIN {table} d ON {matches} WHERE d.amount <> c.amount",
+        )
+    else:
+        cursor.execute(
+            f"UPDATE {table} d SET amount = c.amount FROM disbursement_checked c WHERE {matches}"
+            " AND d.amount <> c.amount"
+        )
+        updated = cursor.rowcount
+    if dry_run:
+        created = (
+            total
+            if held == 0
+            else scalar(
+                cursor,
+                f"SELECT count(*) FROM disbursement_checked c"
+                f" WHERE NOT EXISTS (SELECT 1 FROM {table} d WHERE {matches})",
+            )
+        )
+        return DisbursementCounts(total, created, updated, total - created - updated, years)
+    rebuild = _drop_for_a_first_load(cursor, total=total, held=held)
+    if rebuild:
+        # The unique key is dropped: the few rows already held, found by one pass.
+        new_only = "" if held == 0 else f"WHERE NOT EXISTS (SELECT 1 FROM {table} d WHERE {matches})"
+    else:
+        new_only = "ON CONFLICT (project_id, plan_year, source, period) DO NOTHING"
+    cursor.execute(
+        f"INSERT INTO {table} AS d (project_id, plan_year, source, period, amount)"
+        f" SELECT c.project_id, c.plan_year, c.source, c.period, c.amount FROM disbursement_checked c {new_only}"
+    )
+    created = cursor.rowcount
+    if rebuild:
+        cursor.execute(f"SET LOCAL maintenance_work_mem = '{BULK_INDEX_MEMORY}'")
+        for statement in rebuild:
+            cursor.execute(statement)
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    cursor.execute(f"ANALYZE {table}")
+    return DisbursementCounts(total, created, updated, total - created - updated, years)
+
+
+def _drop_for_a_first_load(cursor: Any, *, total: int, held: int) -> list[str]:
+    """On a first load (see BULK_LOAD_ABOVE), drop the disbursements' unique and foreign keys and
+    secondary indexes (not the primary key) and return the statements that make them again,
+    exactly as they were; otherwise drop nothing and return []."""
+    if total < BULK_LOAD_ABOVE or held >= total // 2:
+        return []
+    table = Disbursement._meta.db_table
+    quote = connection.ops.quote_name
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE conrelid = %s::regclass AND contype IN ('u', 'f') ORDER BY contype DESC, conname",
+        [table],
+    )
+    constraints = cursor.fetchall()
+    cursor.execute(
+        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+        " WHERE i.indrelid = %s::regclass AND NOT i.indisprimary"
+        " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)"
+        " ORDER BY 1",
+        [table],
+    )
+    indexes = cursor.fetchall()
+    # Deferred checks of rows written earlier in this transaction (of this table or the projects')
+    # would forbid altering the tables: run them now.
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    for name, _definition in constraints:
+        cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+    for name, _definition in indexes:
+        cursor.execute(f"DROP INDEX {name}")
+    return [definition for _name, definition in indexes] + [
+        f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}" for name, definition in constraints
+    ]
+
+
+def disbursement_cells(
+    records: Iterable[Sequence[Any]],
+    *,
+    columns: Mapping[str, str] | None = None,
+    first_line: int = 2,
+    numbered: bool = False,
+) -> list[DisbursementCells]:
+    """Records of our CSV (cells in DISBURSEMENT_COLUMNS' order, one record a line from
+    ``first_line``; ``numbered``: each record's line is its first item) as the rules take them,
+    cells trimmed, rows of empty cells left out."""
+    rows = []
+    width = len(DISBURSEMENT_COLUMNS)
+    for n, record in enumerate(records):
+        line, values = (int(record[0]), record[1:]) if numbered else (first_line + n, record)
+        cells = [_cell(c) for c in values][:width]
+        cells += [""] * (width - len(cells))
+        if any(cells):
+            project, plan_year, source, period, amount = cells
+            rows.append(DisbursementCells(line, project, plan_year, source, period, amount, columns=columns or {}))
+    return rows
