@@ -173,6 +173,7 @@ def test_both_paths_store_the_same_rows_of_a_good_file(register: dict[str, Proje
         "DA-002,2023,oda,202401,-3.25\n"
         'DA-001,2024,land_use,202412,"12,5"\n'
         "DA-001,2024,lottery,202411,1e3\n"
+        "DA-001,2024,Central budget,202411,1\n"
     )
     expected, problems = python_path(content)
 
@@ -180,7 +181,8 @@ def test_both_paths_store_the_same_rows_of_a_good_file(register: dict[str, Proje
 
     assert problems == []
     assert stored() == expected
-    assert len(expected) == 5
+    assert len(expected) == 6
+    assert ("central" in {row[2] for row in expected}) and ("Central budget" not in {row[2] for row in stored()})
 
 
 def test_a_file_the_sql_cannot_read_line_for_line_goes_to_the_python_path(register: dict[str, Project]) -> None:
@@ -226,3 +228,25 @@ def test_a_first_load_drops_and_makes_again_every_key_and_index(
     assert counts is not None and counts.created == 3
     assert definitions() == before
     assert len(stored()) == 3
+
+
+def test_a_first_load_with_a_bad_row_or_a_key_twice_is_refused_as_any_file(
+    register: dict[str, Project], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "BULK_LOAD_ABOVE", 2)
+    twice = HEADER + "DA-001,2024,central,202403,1\nDA-002,2024,oda,202404,3\nDA-001,2024,central,202403,2\n"
+    bad = HEADER + "DA-001,2024,central,202403,1\nDA-002,2024,oda,202404,x\nDA-002,2024,oda,202405,3\n"
+
+    assert [(line, column) for line, column, _message in issues_of(twice)] == [(4, "project")]
+    assert [(line, column) for line, column, _message in issues_of(bad)] == [(3, "amount")]
+    assert stored() == []
+
+
+def test_a_first_load_says_which_plan_years_it_wrote(
+    register: dict[str, Project], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "BULK_LOAD_ABOVE", 2)
+
+    counts = postgres(HEADER + "DA-001,2023,central,202401,1\nDA-001,2021,central,202103,2\nDA-002,2023,oda,202312,3\n")
+
+    assert counts is not None and counts.plan_years == [2021, 2023]
