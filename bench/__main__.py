@@ -5,6 +5,7 @@ python -m bench run --sets province --dbs postgres   # one set, one database
 python -m bench run --sets reform --dbs postgres      # the reform scenario: 2026 against a re-based 2025
 python -m bench run --sets projects --dbs postgres    # public investment: 50,000 projects, 6 million rows
 python -m bench smoke                                # the tiny sets through every step, in seconds (CI)
+python -m bench.bench_projects                       # the public-investment register (bench_projects.py)
 python -m bench report                               # rewrite docs/performance.md from saved results
 python -m bench generate --set province --out DIR    # only the files of a set
 """
@@ -128,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         if smoking:
+            # The public-investment register (issue 16) at its tiny size, PostgreSQL only (projects_run.py).
             outcome = run_sets(["tiny", "reform-tiny", "projects-tiny"], ["postgres", "sqlite"], options)
         else:
             outcome = run_sets(args.sets, args.dbs, options, reuse_data=args.reuse_data)
