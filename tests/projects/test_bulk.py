@@ -3,22 +3,18 @@ Python rules' words, lines and columns; merged all or nothing; the same rows sto
 
 from __future__ import annotations
 
-import csv
 import io
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import translation
 
 from dieuhanh.projects import bulk
-from dieuhanh.projects.bulk import (
-    DisbursementRejectedError,
-    disbursement_cells,
-    disbursement_import_postgres,
-    disbursement_rows_check,
-)
+from dieuhanh.projects.bulk import DisbursementRejectedError, disbursement_import_postgres
+from dieuhanh.projects.choices import ProjectImportKind
+from dieuhanh.projects.imports import check_disbursement, disbursement_write, project_import, read_table
 from dieuhanh.projects.models import Disbursement, Project
 from tests.conftest import Tree
 
@@ -51,13 +47,16 @@ def postgres(content: str, *, dry_run: bool = False) -> bulk.DisbursementCounts 
 
 
 def python_path(content: str) -> tuple[list[tuple[Any, ...]], list[tuple[int | None, str, str]]]:
-    """The rules run over every row, as the Python path reads the file: what it would store, or its issues."""
-    records = list(csv.reader(io.StringIO(content)))
-    rows = disbursement_cells(records[1:])
-    projects = dict(Project.objects.values_list("code", "id"))
-    checked, issues = disbursement_rows_check(rows, projects=projects)
-    stored = sorted((c.project_id, c.plan_year, c.source, c.period, c.amount) for c in checked)
-    return stored, [(i.line, i.column, i.message) for i in issues]
+    """The Python path of projects.imports: the rows it stores (written, then undone), or its issues."""
+    table = read_table(ProjectImportKind.DISBURSEMENT, "csv", io.BytesIO(content.encode()))
+    lines, issues = check_disbursement(table.rows)
+    written: list[tuple[Any, ...]] = []
+    if not issues:
+        with transaction.atomic():
+            disbursement_write(lines)
+            written = stored()
+            transaction.set_rollback(True)
+    return written, [(i.line, i.column, i.message) for i in issues]
 
 
 def issues_of(content: str) -> list[tuple[int | None, str, str]]:
@@ -135,28 +134,28 @@ def test_a_bad_file_is_refused_whole_with_each_problem_at_its_line_and_column(re
         found = issues_of(BAD_FILE)
 
     assert [(line, column) for line, column, _message in found] == [
-        (3, "project"),
-        (4, "project"),
-        (5, "plan_year"),
-        (6, "source"),
-        (7, "period"),
-        (8, "period"),
-        (9, "amount"),
-        (10, "amount"),
-        (11, "amount"),
-        (12, "amount"),
-        (13, "project"),
-        (14, "amount"),
-        (17, "project"),
-        (17, "plan_year"),
-        (17, "source"),
-        (17, "period"),
-        (17, "amount"),
+        (3, "A (project)"),
+        (4, "A (project)"),
+        (5, "B (plan_year)"),
+        (6, "C (source)"),
+        (7, "D (period)"),
+        (8, "D (period)"),
+        (9, "E (amount)"),
+        (10, "E (amount)"),
+        (11, "E (amount)"),
+        (12, "E (amount)"),
+        (13, "A (project)"),
+        (14, "E (amount)"),
+        (17, "A (project)"),
+        (17, "B (plan_year)"),
+        (17, "C (source)"),
+        (17, "D (period)"),
+        (17, "E (amount)"),
     ]
-    messages = dict(((line, column), message) for line, column, message in found)
-    assert "DA-404" in messages[(3, "project")]
-    assert "line 2" in messages[(13, "project")]
-    assert "2024" in messages[(8, "period")]
+    messages = {(line, column): message for line, column, message in found}
+    assert "DA-404" in messages[(3, "A (project)")]
+    assert "line 2" in messages[(13, "A (project)")]
+    assert "2024" in messages[(8, "D (period)")]
     assert [row[-1] for row in stored()] == [Decimal(9)]
 
 
@@ -170,7 +169,7 @@ def test_both_paths_store_the_same_rows_of_a_good_file(register: dict[str, Proje
     content = HEADER + (
         "DA-001,2024,central,202403,100\n"
         ' DA-002 , 2023 , oda , 202301 ,"1.234.567,5"\n'
-        "DA-002,2023,oda,202401,-3.25\n"
+        "DA-002,2023,oda,202401,3.25\n"
         'DA-001,2024,land_use,202412,"12,5"\n'
         "DA-001,2024,lottery,202411,1e3\n"
         "DA-001,2024,Central budget,202411,1\n"
@@ -182,7 +181,8 @@ def test_both_paths_store_the_same_rows_of_a_good_file(register: dict[str, Proje
     assert problems == []
     assert stored() == expected
     assert len(expected) == 6
-    assert ("central" in {row[2] for row in expected}) and ("Central budget" not in {row[2] for row in stored()})
+    assert "central" in {row[2] for row in expected}
+    assert "Central budget" not in {row[2] for row in stored()}
 
 
 def test_a_file_the_sql_cannot_read_line_for_line_goes_to_the_python_path(register: dict[str, Project]) -> None:
@@ -201,11 +201,12 @@ def test_a_file_with_a_byte_order_mark_and_windows_line_ends_is_read_by_the_sql(
         "\ufeff" + HEADER.replace("\n", "\r\n") + "DA-001,2024,central,202403,100\r\nDA-001,2024,central,202404,x\r\n"
     )
 
-    assert issues_of(content)[0][:2] == (3, "amount")
+    assert issues_of(content)[0][:2] == (3, "E (amount)")
 
 
 def test_a_file_of_only_a_header_is_refused(register: dict[str, Project]) -> None:
-    assert [message for _line, _column, message in issues_of(HEADER)] == ["The file has no disbursement in it."]
+    with translation.override("en"):
+        assert [message for _line, _column, message in issues_of(HEADER)] == ["The file has no rows in it."]
 
 
 def test_a_first_load_drops_and_makes_again_every_key_and_index(
@@ -225,7 +226,8 @@ def test_a_first_load_drops_and_makes_again_every_key_and_index(
 
     counts = postgres(HEADER + "DA-001,2024,central,202403,1\nDA-001,2024,central,202404,2\nDA-002,2024,oda,202404,3\n")
 
-    assert counts is not None and counts.created == 3
+    assert counts is not None
+    assert counts.created == 3
     assert definitions() == before
     assert len(stored()) == 3
 
@@ -237,8 +239,8 @@ def test_a_first_load_with_a_bad_row_or_a_key_twice_is_refused_as_any_file(
     twice = HEADER + "DA-001,2024,central,202403,1\nDA-002,2024,oda,202404,3\nDA-001,2024,central,202403,2\n"
     bad = HEADER + "DA-001,2024,central,202403,1\nDA-002,2024,oda,202404,x\nDA-002,2024,oda,202405,3\n"
 
-    assert [(line, column) for line, column, _message in issues_of(twice)] == [(4, "project")]
-    assert [(line, column) for line, column, _message in issues_of(bad)] == [(3, "amount")]
+    assert [(line, column) for line, column, _message in issues_of(twice)] == [(4, "A (project)")]
+    assert [(line, column) for line, column, _message in issues_of(bad)] == [(3, "E (amount)")]
     assert stored() == []
 
 
@@ -249,4 +251,34 @@ def test_a_first_load_says_which_plan_years_it_wrote(
 
     counts = postgres(HEADER + "DA-001,2023,central,202401,1\nDA-001,2021,central,202103,2\nDA-002,2023,oda,202312,3\n")
 
-    assert counts is not None and counts.plan_years == [2021, 2023]
+    assert counts is not None
+    assert counts.plan_years == [2021, 2023]
+
+
+def test_the_import_of_the_register_reads_a_treasury_csv_on_postgresql_by_the_set_based_path(
+    register: dict[str, Project], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    called: list[bool] = []
+    original = bulk.disbursement_import_postgres
+
+    def spy(**kwargs: Any) -> Any:
+        counts = original(**kwargs)
+        called.append(counts is not None)
+        return counts
+
+    monkeypatch.setattr(bulk, "disbursement_import_postgres", spy)
+    content = (HEADER + "DA-001,2024,central,202403,100\nDA-002,2024,oda,202404,7\n").encode()
+
+    result = project_import(kind=ProjectImportKind.DISBURSEMENT, content=content, filename="kbnn.csv")
+
+    assert result.ok
+    assert called == [True]
+    assert (result.record.rows_total, result.record.rows_created) == (2, 2)
+    assert len(stored()) == 2
+
+
+def test_a_negative_amount_is_refused_by_both_paths(register: dict[str, Project]) -> None:
+    content = HEADER + "DA-001,2024,central,202403,-5\n"
+
+    assert issues_of(content) == python_path(content)[1]
+    assert [column for _line, column, _message in issues_of(content)] == ["E (amount)"]

@@ -1,8 +1,8 @@
 """The State Treasury's monthly disbursement file on PostgreSQL: the CSV goes into a staging table
 by ``COPY``, is judged by set-based SQL and merged into the disbursements by ``INSERT … SELECT``.
 
-The rules are those of the Python path (``disbursement_rows_check``). The SQL marks every row
-that could break one of them (a superset), and only those rows go through the Python rules,
+The rules are those of the Python path (``imports.check_disbursement``). The SQL marks every
+row that could break one of them (a superset), and only those rows go through the Python rules,
 which word the messages — so a file is accepted or refused, and each error worded and placed
 (line, column), exactly as by the Python path, while a national file of six million rows never
 passes through Python one row at a time (the way ``ingest.bulk`` imports figures).
@@ -19,14 +19,12 @@ from __future__ import annotations
 import csv
 import re
 import tempfile
-import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, BinaryIO
 
 from django.db import DataError, IntegrityError, connection, transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from dieuhanh.figures.postgres import raw_cursor, scalar
@@ -36,14 +34,9 @@ from dieuhanh.ingest.validation import (
     ENGLISH_GROUPED,
     PLAIN_NUMBER,
     VIETNAMESE_GROUPED,
-    AmbiguousNumberError,
-    NotANumberError,
-    OutOfRangeError,
-    _ambiguity_message,
-    parse_number,
 )
 from dieuhanh.projects.choices import CapitalSource
-from dieuhanh.projects.models import Disbursement, Project, period_problem
+from dieuhanh.projects.models import Disbursement, Project
 
 # The file's columns, in the Treasury template's order (``projects.imports``).
 DISBURSEMENT_COLUMNS = ("project", "plan_year", "source", "period", "amount")
@@ -63,33 +56,8 @@ BULK_LOAD_ABOVE = 500_000
 BULK_INDEX_MEMORY = "512MB"
 # What Python's str.strip() removes from an ASCII cell (a file with other bytes takes the Python path).
 ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
-_YEAR = re.compile(r"^(19|20)[0-9]{2}$")
 # ASCII white space COPY keeps in a cell (a line's end it does not).
 _SPACE = re.compile(rb"[ \t\x0b\x0c\x1c-\x1f]")
-
-
-@dataclass(frozen=True)
-class DisbursementCells:
-    """One row of the Treasury's file as written (cells trimmed), with its line."""
-
-    line: int
-    project: str
-    plan_year: str
-    source: str
-    period: str
-    amount: str
-    # Field name → how the file calls that column.
-    columns: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class CheckedDisbursement:
-    line: int
-    project_id: int
-    plan_year: int
-    source: str
-    period: str
-    amount: Decimal
 
 
 @dataclass
@@ -111,146 +79,21 @@ class DisbursementRejectedError(Exception):
         self.rows = rows
 
 
-# --- the rules (the Python path) ----------------------------------------------------------------
-
-
-def disbursement_rows_check(
-    rows: Sequence[DisbursementCells], *, projects: Mapping[str, int]
-) -> tuple[list[CheckedDisbursement], list[Issue]]:
-    """Judge rows of the Treasury's file; ``projects`` maps the register's codes to project ids.
-
-    Every problem of a row is reported (one a column); a key given twice is reported on its
-    later lines. The SQL of ``disbursement_import_postgres`` marks a superset of the rows these
-    rules refuse (tests/projects/test_bulk.py holds the two to each other)."""
-    checked: list[CheckedDisbursement] = []
-    issues: list[Issue] = []
-    seen: dict[tuple[int, int, str, str], int] = {}
-    for row in rows:
-        found: list[Issue] = []
-
-        def refuse(
-            name: str, message: str, value: str, row: DisbursementCells = row, found: list[Issue] = found
-        ) -> None:
-            found.append(Issue(message, line=row.line, column=row.columns.get(name, name), value=value))
-
-        project_id = None
-        if not row.project:
-            refuse("project", _("The project code is empty."), "")
-        elif (project_id := projects.get(row.project)) is None:
-            refuse(
-                "project",
-                _("Unknown project '%(code)s'; check the code against the register.") % {"code": row.project},
-                row.project,
-            )
-        year = None
-        if not row.plan_year:
-            refuse("plan_year", _("The plan year is empty."), "")
-        elif not _YEAR.match(row.plan_year):
-            refuse(
-                "plan_year",
-                _("'%(value)s' is not a plan year: write the year, e.g. 2024.") % {"value": row.plan_year},
-                row.plan_year,
-            )
-        else:
-            year = int(row.plan_year)
-        source = None
-        if not row.source:
-            refuse("source", _("The capital source is empty."), "")
-        elif (source := source_names().get(_fold(row.source))) is None:
-            refuse(
-                "source",
-                _("Unknown capital source '%(value)s'. Use: %(known)s.")
-                % {"value": row.source, "known": ", ".join(CapitalSource.values)},
-                row.source,
-            )
-        period_ok = False
-        if not row.period:
-            refuse("period", _("The period is empty."), "")
-        elif (problem := period_problem(row.period)) is not None:
-            refuse("period", problem, row.period)
-        elif year is not None and not _in_plan_window(row.period, year):
-            message = _("Capital of the %(year)s plan is disbursed in %(year)s or by 31 January of the next year.")
-            refuse("period", message % {"year": year}, row.period)
-        else:
-            period_ok = True
-        amount = _amount(row, refuse)
-        if not found and project_id and year and source and period_ok and amount is not None:
-            key = (project_id, year, source, row.period)
-            if (first := seen.get(key)) is not None:
-                refuse(
-                    "project",
-                    _("Duplicate: %(project)s, %(year)s, %(source)s, %(period)s was already given on line %(line)d.")
-                    % {"project": row.project, "year": year, "source": source, "period": row.period, "line": first},
-                    row.project,
-                )
-            else:
-                seen[key] = row.line
-                checked.append(CheckedDisbursement(row.line, project_id, year, source, row.period, amount))
-        issues += found
-    return checked, issues
-
-
-def _in_plan_window(period: str, year: int) -> bool:
-    month_year, month = int(period[:4]), int(period[4:])
-    return month_year == year or (month_year == year + 1 and month == 1)
-
-
-def _amount(row: DisbursementCells, refuse: Any) -> Decimal | None:
-    if not row.amount:
-        refuse("amount", _("The amount is empty; leave the row out if nothing was disbursed."), "")
-        return None
-    try:
-        amount = parse_number(row.amount)
-    except AmbiguousNumberError:
-        refuse("amount", _ambiguity_message(row.amount.replace("\xa0", "").replace(" ", "")), row.amount)
-        return None
-    except OutOfRangeError:
-        refuse("amount", _("'%(value)s' is too large to be a plausible figure.") % {"value": row.amount}, row.amount)
-        return None
-    except NotANumberError:
-        refuse("amount", _("'%(value)s' is not a number.") % {"value": row.amount}, row.amount)
-        return None
-    if abs(amount) >= MAX_AMOUNT:
-        refuse("amount", _("'%(value)s' is too large to be a plausible figure.") % {"value": row.amount}, row.amount)
-        return None
-    if amount != amount.quantize(Decimal(1).scaleb(-AMOUNT_DECIMALS), rounding="ROUND_HALF_EVEN"):
-        refuse(
-            "amount",
-            _("'%(value)s' has more than %(n)d decimals; amounts in million đồng keep %(n)d. Round it.")
-            % {"value": row.amount, "n": AMOUNT_DECIMALS},
-            row.amount,
-        )
-        return None
-    return amount
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFC", text).strip().casefold()
-
-
-def source_names() -> dict[str, str]:
-    """Each way a file may name a capital source (its code, its name in Vietnamese or English),
-    folded → the source's code. (Only ASCII files reach the SQL, where lower() folds as casefold().)"""
-    names: dict[str, str] = {}
-    for value, label in CapitalSource.choices:
-        names[_fold(value)] = value
-        for language in ("vi", "en"):
-            with translation.override(language):
-                names.setdefault(_fold(str(label)), value)
-    return names
-
-
 # --- the PostgreSQL path -------------------------------------------------------------------------
 
 
 def disbursement_import_postgres(
-    *, stream: BinaryIO, dry_run: bool = False, user: Any = None
+    *,
+    stream: BinaryIO,
+    dry_run: bool = False,
+    after_write: Callable[[DisbursementCounts], None] | None = None,
 ) -> DisbursementCounts | None:
     """Stage, check and (unless ``dry_run``) merge a Treasury disbursement CSV, all or nothing.
 
     Returns the counts; raises DisbursementRejectedError with every issue; returns None when the
-    file is one for the Python path (see the module's doc: nothing was written). ``user`` is kept
-    for the caller's history: disbursements carry no author of their own."""
+    file is one for the Python path (see the module's doc: nothing was written). ``after_write``
+    runs inside the same transaction once the rows are written (not on a dry run): the register's
+    figures of the years written are refreshed there, so that they stand or fall with the rows."""
     header = _header(stream)
     if header is None:
         return None
@@ -263,17 +106,21 @@ def disbursement_import_postgres(
             return None
         columns, records = staged
         if not dry_run and (counts := _load_into_empty(cursor, rows=records)) is not None:
+            if after_write is not None:
+                after_write(counts)
             return counts
         cursor.execute(_CHECK_SQL, _check_params())
         total = scalar(cursor, "SELECT count(*) FROM disbursement_checked")
         if total == 0:
-            raise DisbursementRejectedError([Issue(_("The file has no disbursement in it."))], rows=0)
+            raise DisbursementRejectedError([Issue(_("The file has no rows in it."))], rows=0)
         issues = _word_suspects(cursor, columns)
         if issues:
             raise DisbursementRejectedError(issues, rows=total)
         counts = _merge(cursor, total=total, dry_run=dry_run)
         if dry_run:
             transaction.set_rollback(True)
+        elif after_write is not None:
+            after_write(counts)
     return counts
 
 
@@ -347,7 +194,8 @@ def _stage(cursor: Any, stream: BinaryIO, header: _Header) -> tuple[dict[str, st
         # COPY numbers the records from 2: the header is line 1.
         "CREATE TEMP TABLE disbursement_stage (line bigint GENERATED BY DEFAULT AS IDENTITY (START WITH 2), "
         + ", ".join(f"{name} text" for name in DISBURSEMENT_COLUMNS)
-        + ") ON COMMIT DROP"
+        # The amount as written, when the cleaning below changed it (for the messages).
+        + ", amount_written text) ON COMMIT DROP"
     )
     copied = _copy_in(cursor, stream, "disbursement_stage", header)
     if copied is None or not copied.ascii_only or not copied.line_for_line:
@@ -359,14 +207,19 @@ def _stage(cursor: Any, stream: BinaryIO, header: _Header) -> tuple[dict[str, st
         cursor.execute(
             "UPDATE disbursement_stage SET "
             + ", ".join(f"{name} = btrim({name}, %(ws)s)" for name in DISBURSEMENT_COLUMNS if name != "amount")
-            + ", amount = replace(btrim(amount, %(ws)s), ' ', '')",
+            + ", amount_written = amount, amount = replace(btrim(amount, %(ws)s), ' ', '')",
             {"ws": ASCII_SPACE},
         )
-    return {name: name for name in DISBURSEMENT_COLUMNS}, copied.records
+    from dieuhanh.projects.imports import _column_name  # noqa: PLC0415 - imports calls this module
+
+    # Each field's column as the Python path names it in a message: its letter and key.
+    return {name: _column_name(index, name) for index, name in enumerate(header.names)}, copied.records
 
 
 def _check_params() -> dict[str, Any]:
-    names = source_names()
+    from dieuhanh.projects.imports import _choice_names  # noqa: PLC0415 - imports calls this module
+
+    names = _choice_names(CapitalSource)
     return {
         "ws": ASCII_SPACE,
         "source_names": list(names),
@@ -390,7 +243,7 @@ _DIGITS = "'0123456789'"
 _PARSED = f"""
 SELECT s.line, p.id AS project_id, s.year AS plan_year, src.value AS source, s.period,
        CASE WHEN abs(s.number) < %(max_amount)s THEN s.number END AS amount,
-       -- One clause for each rule of disbursement_rows_check; a clause may mark more rows than
+       -- One clause for each rule of imports.check_disbursement; a clause may mark more rows than
        -- its rule refuses, never fewer (tests/projects/test_bulk.py).
        coalesce(
            p.id IS NULL  -- the project: empty or unknown
@@ -401,6 +254,7 @@ SELECT s.line, p.id AS project_id, s.year AS plan_year, src.value AS source, s.p
                              OR (left(s.period, 4)::int = s.year + 1 AND right(s.period, 2) = '01'))
                    ELSE true END
            OR s.number IS NULL  -- the amount reads as a number
+           OR s.number < 0  -- it is not negative
            OR abs(s.number) >= %(max_amount)s  -- its size
            OR s.number <> round(s.number, %(decimals)s),  -- its decimals
            true
@@ -462,21 +316,23 @@ _GOOD_ROWS_SQL = f"SELECT project_id, plan_year, source, period, amount FROM ({_
 
 
 def _word_suspects(cursor: Any, columns: dict[str, str]) -> list[Issue]:
-    """Run the rules on the suspect rows to find and word the real problems."""
+    """Run the Python path's rules on the suspect rows to find and word the real problems."""
+    from dieuhanh.projects.imports import Row, check_disbursement  # noqa: PLC0415 - imports calls this module
+
     cursor.execute(
-        "SELECT s.line, s.project, s.plan_year, s.source, s.period, s.amount FROM disbursement_checked c"
-        " JOIN disbursement_stage s ON s.line = c.line WHERE c.suspect ORDER BY c.line LIMIT %s",
+        "SELECT s.line, s.project, s.plan_year, s.source, s.period, coalesce(s.amount_written, s.amount)"
+        " FROM disbursement_checked c JOIN disbursement_stage s ON s.line = c.line"
+        " WHERE c.suspect ORDER BY c.line LIMIT %s",
         [MAX_SUSPECTS + 1],
     )
     suspects = cursor.fetchall()
     if not suspects:
         return []
-    rows = disbursement_cells(
-        ([line, *cells] for line, *cells in suspects[:MAX_SUSPECTS]), columns=columns, numbered=True
-    )
-    codes = sorted({row.project for row in rows if row.project})
-    projects = dict(Project.objects.filter(code__in=codes).values_list("code", "id"))
-    _checked, issues = disbursement_rows_check(rows, projects=projects)
+    rows = [
+        Row(line=int(line), cells=dict(zip(DISBURSEMENT_COLUMNS, map(_cell, cells), strict=True)), columns=columns)
+        for line, *cells in suspects[:MAX_SUSPECTS]
+    ]
+    _checked, issues = check_disbursement(rows)
     if len(suspects) > MAX_SUSPECTS and issues:
         more = scalar(cursor, "SELECT count(*) FROM disbursement_checked WHERE suspect") - MAX_SUSPECTS
         issues.append(Issue(_("… and %(n)d more rows to check; correct the ones above first.") % {"n": more}))
@@ -566,8 +422,9 @@ def _load_into_empty(cursor: Any, *, rows: int) -> DisbursementCounts | None:
             with raw.copy(f"COPY ({_PLAIN_ROWS_SQL}) TO STDOUT", {"sources": list(CapitalSource.values)}) as out:
                 for data in out:
                     spool.write(data)
+            plain = raw.rowcount
             cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [nestloop])
-            if raw.rowcount != rows:
+            if plain != rows:
                 transaction.savepoint_rollback(savepoint)
                 return None
             spool.seek(0)
@@ -665,25 +522,3 @@ def _drop_for_a_first_load(cursor: Any, *, total: int, held: int) -> list[str]:
     return [definition for _name, definition in indexes] + [
         f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}" for name, definition in constraints
     ]
-
-
-def disbursement_cells(
-    records: Iterable[Sequence[Any]],
-    *,
-    columns: Mapping[str, str] | None = None,
-    first_line: int = 2,
-    numbered: bool = False,
-) -> list[DisbursementCells]:
-    """Records of our CSV (cells in DISBURSEMENT_COLUMNS' order, one record a line from
-    ``first_line``; ``numbered``: each record's line is its first item) as the rules take them,
-    cells trimmed, rows of empty cells left out."""
-    rows = []
-    width = len(DISBURSEMENT_COLUMNS)
-    for n, record in enumerate(records):
-        line, values = (int(record[0]), record[1:]) if numbered else (first_line + n, record)
-        cells = [_cell(c) for c in values][:width]
-        cells += [""] * (width - len(cells))
-        if any(cells):
-            project, plan_year, source, period, amount = cells
-            rows.append(DisbursementCells(line, project, plan_year, source, period, amount, columns=columns or {}))
-    return rows
