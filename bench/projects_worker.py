@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import gc
+import inspect
 import json
 import time
 from collections.abc import Callable
@@ -182,46 +183,46 @@ QUESTIONS = (
 )
 
 
-def _calls(manifest: dict[str, Any]) -> dict[tuple[str, str], Callable[[], int]]:
-    """Each question as a call returning how many rows (or features) its answer has."""
+def _calls(manifest: dict[str, Any]) -> tuple[dict[tuple[str, str], Callable[[], int]], dict[str, str]]:
+    """Each question as a call returning how many rows (or features) its answer has, and the
+    questions that cannot be asked (with why)."""
     from dieuhanh.orgunits.models import OrgUnit  # noqa: PLC0415
+    from dieuhanh.orgunits.tree import in_subtrees  # noqa: PLC0415
     from dieuhanh.projects import selectors  # noqa: PLC0415
-    from dieuhanh.projects.models import Project  # noqa: PLC0415
+    from dieuhanh.projects.models import Project, ProjectLocation  # noqa: PLC0415
 
     year, on = manifest["year"], dt.date.fromisoformat(manifest["on"])
+    # The set's units have no validity dates: the code names one unit.
     province = OrgUnit.objects.get(code=manifest["province"])
     first = Project.objects.order_by("code").values_list("code", flat=True)[0]
+    located = ProjectLocation.objects.filter(in_subtrees([province], through="org_unit")).values("project_id")
+    in_province = Project.objects.filter(pk__in=located)
 
     def baseline() -> int:
         # A trivial question through the same ORM and connection: one project by its code.
         return len(list(Project.objects.filter(code=first).values_list("id", flat=True)))
 
-    scopes: dict[str, dict[str, Any]] = {"national": {}, "province": _province_scope(selectors, province)}
     calls: dict[tuple[str, str], Callable[[], int]] = {("baseline", "national"): baseline}
+    missing: dict[str, str] = {}
     for kind, scope in QUESTIONS[1:]:
         function = getattr(selectors, kind)
-        kwargs = scopes[scope].get(kind, {}) if scope == "province" else {}
+        kwargs: dict[str, Any] = {}
+        if scope == "province":
+            parameters = inspect.signature(function).parameters
+            if "commune" in parameters:
+                kwargs = {"commune": province}  # its subtree: the projects located in the province
+            elif "projects" in parameters:
+                kwargs = {"projects": in_province}
+            else:
+                missing[f"{kind}:{scope}"] = f"selectors.{kind} asks about the whole register only"
+                continue
 
         def call(function: Any = function, kwargs: dict[str, Any] = kwargs) -> int:
             answer = function(year=year, on=on, **kwargs)
             return len(answer["features"]) if isinstance(answer, dict) else len(answer)
 
         calls[(kind, scope)] = call
-    return calls
-
-
-def _province_scope(selectors: Any, province: Any) -> dict[str, dict[str, Any]]:
-    """How each selector is asked about one province's projects (keyword arguments)."""
-    import inspect  # noqa: PLC0415
-
-    out: dict[str, dict[str, Any]] = {}
-    for kind in ("project_list", "investor_ranking", "projects_geojson"):
-        parameters = inspect.signature(getattr(selectors, kind)).parameters
-        name = next((n for n in ("province", "org_unit", "unit", "commune") if n in parameters), None)
-        if name is None:
-            raise RuntimeError(f"selectors.{kind} takes no province: cannot ask it about one")
-        out[kind] = {name: province}
-    return out
+    return calls, missing
 
 
 def query_projects(manifest: dict[str, Any], *, warmup: int, runs: int, seconds: float) -> dict[str, Any]:
@@ -229,7 +230,9 @@ def query_projects(manifest: dict[str, Any], *, warmup: int, runs: int, seconds:
     _django()
     gc.freeze()
     out: dict[str, Any] = {}
-    for (kind, scope), call in _calls(manifest).items():
+    calls, missing = _calls(manifest)
+    out["not_asked"] = missing
+    for (kind, scope), call in calls.items():
         result = timed(call, warmup=warmup, runs=runs, seconds=seconds, min_runs=runs)
         result["rows"] = result.pop("result")
         out[f"{kind}:{scope}"] = result

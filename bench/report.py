@@ -765,7 +765,7 @@ def _project_goal_rows(results: dict[tuple[str, str], dict[str, Any]], keys: lis
 def _question(r: dict[str, Any], kind: str, scope: str) -> str:
     measured = _get(r, "steps", "questions", f"{kind}:{scope}")
     if not measured:
-        return "—"
+        return _get(r, "steps", "questions", "not_asked", f"{kind}:{scope}") or "—"
     text = _timing(r, "steps", "questions", f"{kind}:{scope}") + f" · {measured['rows']:,} rows"
     if measured.get("median_to_baseline") is not None:
         text += f" · {_num(measured['median_to_baseline'])} × the baseline"
