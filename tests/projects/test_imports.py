@@ -346,3 +346,24 @@ def test_the_api_imports_a_file_with_a_dry_run_and_keeps_the_history(register: R
     assert "H (total_investment)" in errors.content.decode("utf-8-sig")
     template = client.get("/api/v1/projects/imports/template/?kind=disbursement&file_format=csv")
     assert template.content.decode("utf-8-sig").startswith("Mã dự án (project),Năm kế hoạch (plan_year)")
+
+
+def test_a_treasury_file_from_excel_in_vietnamese_separated_by_semicolons_reads_its_grouped_amounts(
+    register: Register,
+) -> None:
+    project("7701", register.transport, plan={"provincial": 10_000})
+    header = [
+        "Mã dự án (project)",
+        "Năm kế hoạch (plan_year)",
+        "Nguồn vốn (source)",
+        "Tháng (YYYYMM) (period)",
+        "Số vốn giải ngân (triệu đồng) (amount)",
+    ]
+    content = "\ufeff" + ";".join(header) + "\n"
+    content += "7701;2024;provincial;202403;1.500,5\n7701;2024;Provincial budget;202404;12,25\n"
+    result = project_import(kind="disbursement", content=content.encode("utf-8"), filename="kbnn.csv")
+    assert result.ok, result.issues
+    assert sorted(Disbursement.objects.values_list("period", "amount")) == [
+        ("202403", Decimal("1500.5")),
+        ("202404", Decimal("12.25")),
+    ]

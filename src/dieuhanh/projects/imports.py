@@ -25,7 +25,7 @@ import functools
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, BinaryIO
@@ -398,8 +398,8 @@ def cell_text(value: Any) -> str:
     return unicodedata.normalize("NFC", str(value)).strip()
 
 
-def cell_amount(value: Any, *, negative: bool = False) -> Decimal:
-    """An amount in million đồng: a number with at most three decimals, below 10^15."""
+def cell_amount(value: Any) -> Decimal:
+    """An amount in million đồng: a number, not negative, with at most three decimals, below 10^15."""
     try:
         amount = parse_number(value)
     except AmbiguousNumberError as exc:
@@ -415,7 +415,7 @@ def cell_amount(value: Any, *, negative: bool = False) -> Decimal:
         )
     if abs(amount) >= MAX_AMOUNT:
         raise CellError(_("“%(value)s” is too large to be an amount in million đồng.") % {"value": value})
-    if amount < 0 and not negative:
+    if amount < 0:
         raise CellError(_("“%(value)s” is negative; an amount here cannot be.") % {"value": value})
     return amount.quantize(Decimal(1).scaleb(-AMOUNT_PLACES))
 
@@ -1138,10 +1138,3 @@ def template_xlsx(kind: str) -> bytes:
 def template_filename(kind: str, file_format: str) -> str:
     stem = "mau-danh-muc-du-an" if kind == ProjectImportKind.REGISTER else "mau-giai-ngan"
     return f"{stem}.{file_format}"
-
-
-def iter_issue_lines(issues: Iterable[Issue]) -> Iterator[str]:
-    from dieuhanh.ingest.services import issue_text  # noqa: PLC0415
-
-    for issue in issues:
-        yield issue_text(issue)
