@@ -701,6 +701,140 @@ def reform_section(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
     return lines
 
 
+PROJECT_COLUMNS = [("projects-tiny", "postgres"), ("projects", "postgres")]
+PROJECT_QUESTIONS = (
+    ("project_list", "the project list (slowest first)"),
+    ("investor_ranking", "the investor ranking"),
+    ("projects_geojson", "the map (GeoJSON of the projects)"),
+)
+# Issue 16's goals: the import against COPY, and each question's p95 for a province and nationally.
+PROJECT_IMPORT_GOAL = 0.2
+PROJECT_GOAL_MS = {"province": 100, "national": 300}
+
+PROJECTS_METHOD = """\
+Issue 16: a national register of public-investment projects. The *projects* set (`bench/projects.py`,
+reproducible from its seed) holds the national set's units — a country, 34 provinces, 3,321 communes —
+with 30 investor agencies under each province, and 50,000 projects: each in one commune (15 % in two),
+invested in by an agency of its province or (a fifth) by its commune, of group C, B, A or national
+importance, with one to four capital sources and a life of four to eight years within the plans of
+2015 … 2024. Each year and source has its plan (`plans.csv`, an allocation assigned on 1 January) and
+the State Treasury's monthly disbursement of it — January to December and January of the next year,
+an S-curve towards the project's pace, 8 % of the months without any — in the Treasury template of
+the disbursement import (`disbursement.csv`: `project,plan_year,source,period,amount`). The register
+and its plans are written straight into the product's tables by `COPY` (the set-up, not measured
+against a goal); the measured file is the disbursement. *projects-tiny* (2 provinces, 6 communes, 60
+projects) runs in `make bench-smoke`.
+
+- **Import**: PostgreSQL `COPY … FROM STDIN (FORMAT csv)` of the same file, streamed from a psycopg
+  client into a bare table of its five columns (text, integer, text, text, numeric(18,3)), in a
+  database of its own, is the baseline (median of the runs; once more with a unique index on the
+  key). The product's import is `projects.bulk.disbursement_import_postgres` (the PostgreSQL path of
+  the Treasury import), timed in a process of its own after Django has started: the file copied
+  into a staging table, every row checked by set-based SQL against the import's rules, then merged
+  into an empty disbursement table, all in one transaction. rows/s = rows / seconds; the goal is
+  judged on the bare table.
+- **Questions**: in one process on the imported database, each selector of the register
+  (`projects.selectors.project_list`, `investor_ranking`, `projects_geojson`) for the 2024 plan as
+  at 30/9/2024, for the province of the most projects and nationally, after a warm-up, 30 times;
+  median and p95 (nearest rank). The baseline, timed the same way in the same process, is a
+  trivial question: one project by its code through the ORM; each median is also given as a
+  multiple of it."""
+
+
+def _project_goal_rows(results: dict[tuple[str, str], dict[str, Any]], keys: list[tuple[str, str]]) -> list[str]:
+    rows = []
+    for key in keys:
+        r = results[key]
+        where = _column_title(key)
+        ratio = _get(r, "steps", "import", "ratio_to_copy")
+        verdict = _at_least(ratio, PROJECT_IMPORT_GOAL, " × COPY")
+        rows.append(
+            f"| import of the Treasury's disbursement / raw COPY | ≥ {PROJECT_IMPORT_GOAL} | {where} | "
+            f"{verdict.text} | {verdict.mark} |"
+        )
+        for kind, title in PROJECT_QUESTIONS:
+            for scope, goal in PROJECT_GOAL_MS.items():
+                p95 = _get(r, "steps", "questions", f"{kind}:{scope}", "stats", "p95")
+                verdict = _at_most(p95, goal, "ms", 1000)
+                rows.append(
+                    f"| {title}, {scope}, p95 (in-process) | ≤ {goal} ms | {where} | {verdict.text} | {verdict.mark} |"
+                )
+    return rows
+
+
+def _question(r: dict[str, Any], kind: str, scope: str) -> str:
+    measured = _get(r, "steps", "questions", f"{kind}:{scope}")
+    if not measured:
+        return _get(r, "steps", "questions", "not_asked", f"{kind}:{scope}") or "—"
+    text = _timing(r, "steps", "questions", f"{kind}:{scope}") + f" · {measured['rows']:,} rows"
+    if measured.get("median_to_baseline") is not None:
+        text += f" · {_num(measured['median_to_baseline'])} × the baseline"
+    return text
+
+
+def projects_section(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
+    """Public investment at national scale (issue 16), when a projects set was run."""
+    keys = [k for k in PROJECT_COLUMNS if k in results]
+    if not keys:
+        return []
+    lines = ["| measure | goal | where | result | |", "|---|---|---|---|---|", *_project_goal_rows(results, keys), ""]
+    rows: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
+        (
+            "projects · investors (agencies) · communes",
+            lambda r: f"{r['dataset']['projects']:,} · {r['dataset']['agencies']:,} · {r['dataset']['communes']:,}",
+        ),
+        (
+            "disbursement rows (CSV)",
+            lambda r: f"{r['dataset']['values']:,} ({_num(r['dataset']['values_bytes'] / 2**20)} MiB)",
+        ),
+        ("capital plans (year × source)", lambda r: f"{r['dataset']['plans']:,}"),
+        ("raw COPY, bare table", lambda r: _baseline(r, "bare").replace("values/s", "rows/s")),
+        ("raw COPY, unique index on the key", lambda r: _baseline(r, "unique").replace("values/s", "rows/s")),
+        (
+            "the product's import (in-process; whole process)",
+            lambda r: (
+                f"{_num(r['steps']['import']['values_per_s'])} rows/s ({_num(r['steps']['import']['seconds'])} s;"
+                f" {_num(r['steps']['import']['process_seconds'])} s)"
+            ),
+        ),
+        (
+            "import / raw COPY (bare; unique index)",
+            lambda r: f"{_num(_import_ratio(r, 'bare'))}; {_num(_import_ratio(r, 'unique'))}",
+        ),
+        (
+            "set-up: register, locations and plans by COPY, s",
+            lambda r: f"{_num(r['steps']['register']['seconds'])} ({r['steps']['register']['projects']:,} projects)",
+        ),
+        ("baseline: one project by its code, ms", lambda r: _timing(r, "steps", "questions", "baseline:national")),
+    ]
+    for kind, title in PROJECT_QUESTIONS:
+        for scope in ("province", "national"):
+            rows.append((f"{title}, {scope}, ms", lambda r, k=kind, s=scope: _question(r, k, s)))
+    rows += [
+        (
+            "peak memory: import · questions, MiB",
+            lambda r: f"{_num(r['steps']['import']['rss_mb'])} · {_num(r['steps']['questions']['rss_mb'])}",
+        ),
+        ("database after the run, GiB", lambda r: _num(r["steps"]["footprint"]["database_bytes"] / 2**30)),
+    ]
+    lines += [
+        "| measure (median · p95) | " + " | ".join(_column_title(k) for k in keys) + " |",
+        "|---|" + "---|" * len(keys),
+    ]
+    lines += [f"| {title} | " + " | ".join(_cells(results, keys, fn)) + " |" for title, fn in rows]
+    lines.append("")
+    for key in keys:
+        r = results[key]
+        product = r.get("product", {})
+        load = ", ".join(f"{x:.1f}" for x in r["machine"]["load_average"])
+        lines.append(
+            f"- {_column_title(key)}: run {r['started']} – {r.get('finished', '?')}; load average at the start "
+            f"{load}; dieuhanh {str(product.get('commit'))[:10]}"
+            + (" with local changes in src/" if product.get("src_modified") else "")
+        )
+    return lines
+
+
 def render(results: dict[tuple[str, str], dict[str, Any]]) -> str:
     failures = [f"- {_column_title(k)}: {f}" for k, r in results.items() for f in r.get("failures", [])]
     http_server = next(
@@ -726,6 +860,8 @@ def render(results: dict[tuple[str, str], dict[str, Any]]) -> str:
         parts += [f"HTTP server: {http_server}.", ""]
     if reform := reform_section(results):
         parts += ["## Units through time: the reform scenario", "", REFORM_METHOD, "", *reform, ""]
+    if projects := projects_section(results):
+        parts += ["## Public investment at national scale (issue 16)", "", PROJECTS_METHOD, "", *projects, ""]
     parts += [
         "## Peak memory of each step",
         "",
@@ -757,21 +893,25 @@ def _unmet() -> list[str]:
 
 def render_text(results: dict[tuple[str, str], dict[str, Any]]) -> str:
     """The same tables for the terminal."""
-    parts = [
-        "Goals",
-        *goals_table(results),
-        "",
-        "Results",
-        *results_table(results),
-        "",
-        "Peak memory",
-        *memory_table(results),
-        "",
-        "Run time and disk",
-        *cost_table(results),
-    ]
+    parts: list[str] = []
+    if any(k in results for k in COLUMNS):
+        parts += [
+            "Goals",
+            *goals_table(results),
+            "",
+            "Results",
+            *results_table(results),
+            "",
+            "Peak memory",
+            *memory_table(results),
+            "",
+            "Run time and disk",
+            *cost_table(results),
+        ]
     if reform := reform_section(results):
         parts += ["", "Units through time: the reform scenario", *reform]
+    if projects := projects_section(results):
+        parts += ["", "Public investment (issue 16)", *projects]
     failures = [f"- {_column_title(k)}: {f}" for k, r in results.items() for f in r.get("failures", [])]
     if failures:
         parts += ["", "FAILURES", *failures]

@@ -27,6 +27,7 @@ from bench.databases import PostgresServer, database_name, sqlite_url
 from bench.datasets import SPECS, DataSetSpec, Files, generate
 from bench.machine import describe_machine
 from bench.measure import ProcessResult, run_process, summary
+from bench.projects import PROJECT_SPECS
 from bench.reference import compare
 from bench.reform import REFORM_QUERIES, REFORM_SPECS, ReformSpec, generate_reform
 
@@ -122,6 +123,36 @@ BUDGETS = {
         http_seconds=0.0,
         http_warmup_seconds=0.0,
         copy_runs=0,
+        rebuild_runs=0,
+        step_timeout=3600,
+    ),
+    # Issue 16's public-investment sets (projects_run.py): the raw COPY, the import once, and each
+    # question 30 times after a warm-up (only the query and COPY fields apply).
+    "projects-tiny": Budget(
+        query_warmup=2,
+        query_runs=30,
+        query_seconds=60.0,
+        direct_warmup=0,
+        direct_runs=0,
+        duckdb_warmup=0,
+        duckdb_runs=0,
+        http_seconds=0.0,
+        http_warmup_seconds=0.0,
+        copy_runs=3,
+        rebuild_runs=0,
+        step_timeout=600,
+    ),
+    "projects": Budget(
+        query_warmup=3,
+        query_runs=30,
+        query_seconds=600.0,
+        direct_warmup=0,
+        direct_runs=0,
+        duckdb_warmup=0,
+        duckdb_runs=0,
+        http_seconds=0.0,
+        http_warmup_seconds=0.0,
+        copy_runs=2,
         rebuild_runs=0,
         step_timeout=3600,
     ),
@@ -695,6 +726,12 @@ def run_sets(names: list[str], dbs: list[str], options: Options, *, reuse_data: 
     """Every requested set on every requested database; the DuckDB reference once per set."""
     results = []
     for name in names:
+        if name in PROJECT_SPECS:
+            # Imported here: the public-investment run builds on this module's SetRun.
+            from bench.projects_run import run_projects_set  # noqa: PLC0415
+
+            results.append(run_projects_set(name, options, reuse_data=reuse_data))
+            continue
         spec: DataSetSpec | ReformSpec = REFORM_SPECS[name] if name in REFORM_SPECS else SPECS[name]
         files = Files(options.workdir / name)
         started = time.perf_counter()

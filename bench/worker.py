@@ -256,7 +256,20 @@ def session_cookie() -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.worker")
     parser.add_argument(
-        "step", choices=["copy", "sqlite-insert", "query", "import-month", "check-refresh", "session", "duckdb"]
+        "step",
+        choices=[
+            "copy",
+            "sqlite-insert",
+            "query",
+            "import-month",
+            "check-refresh",
+            "session",
+            "duckdb",
+            "projects-copy",
+            "projects-register",
+            "projects-import",
+            "projects-query",
+        ],
     )
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--dsn")
@@ -287,6 +300,8 @@ def main(argv: list[str] | None = None) -> None:
         result = check_refresh(manifest, args.period)
     elif args.step == "session":
         result = session_cookie()
+    elif args.step.startswith("projects-"):
+        result = _projects_step(args, manifest)
     elif manifest.get("scenario") == "reform":
         from bench.reform_reference import run_reference as run_reform_reference  # noqa: PLC0415
 
@@ -298,6 +313,19 @@ def main(argv: list[str] | None = None) -> None:
             args.manifest.parent, args.parquet, manifest, warmup=args.warmup, runs=args.runs, seconds=args.seconds
         )
     args.out.write_text(json.dumps(result, ensure_ascii=False, default=str), encoding="utf-8")
+
+
+def _projects_step(args: argparse.Namespace, manifest: dict[str, Any]) -> dict[str, Any]:
+    """The public-investment sets' steps (``projects_worker.py``)."""
+    from bench import projects_worker  # noqa: PLC0415 - only these steps need it
+
+    if args.step == "projects-copy":
+        return projects_worker.copy_baseline(args.dsn, args.file, unique=args.unique)
+    if args.step == "projects-register":
+        return projects_worker.load_register(args.file)
+    if args.step == "projects-import":
+        return projects_worker.import_disbursement(args.file)
+    return projects_worker.query_projects(manifest, warmup=args.warmup, runs=args.runs, seconds=args.seconds)
 
 
 if __name__ == "__main__":

@@ -252,7 +252,10 @@ class CapitalAllocation(models.Model):
         verbose_name = _("capital allocation")
         verbose_name_plural = _("capital allocations")
         ordering = ["project_id", "year", "effective_on", "id"]
-        indexes = [models.Index(fields=["year", "project"], name="allocation_year_project")]
+        # A year's plan as at a date, by project, read from the index alone.
+        indexes = [
+            models.Index(fields=["year", "project", "effective_on", "kind", "amount"], name="allocation_year_project")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=["adjustment", "transfer"]) | Q(amount__gte=0),
@@ -281,8 +284,9 @@ class Disbursement(models.Model):
     source, as the State Treasury reports it. A year's plan may be disbursed until 31 January of
     the next year, so ``period`` may fall in the year after ``plan_year``."""
 
+    # No index of its own: the unique key's leading column serves every look-up by project.
     project = models.ForeignKey(
-        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="disbursements"
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="disbursements", db_index=False
     )
     plan_year = models.PositiveSmallIntegerField(_("plan year"))
     source = models.CharField(_("capital source"), max_length=16, choices=CapitalSource.choices)
@@ -293,7 +297,9 @@ class Disbursement(models.Model):
         verbose_name = _("disbursement")
         verbose_name_plural = _("disbursements")
         ordering = ["project_id", "plan_year", "period", "source"]
-        indexes = [models.Index(fields=["plan_year", "period"], name="disbursement_year_period")]
+        # A year's disbursement as at a month, by project, read from the index alone (a national
+        # register's progress: bench/projects_run.py).
+        indexes = [models.Index(fields=["plan_year", "period", "project", "amount"], name="disbursement_year_period")]
         constraints = [
             models.UniqueConstraint(fields=["project", "plan_year", "source", "period"], name="disbursement_unique"),
         ]
