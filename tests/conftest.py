@@ -7,11 +7,14 @@ committed, so that a live server sees it too. Every test that asks for it runs a
 does not (``pytest_collection_modifyitems``), so that no other test sees it; each reads it inside its
 own transaction, rolled back after the test, so that a test may change it. A transactional test
 (``django_db(transaction=True)``) empties the database when it ends: those run after the others that
-use the demo, and the demo is loaded again if a test after one still needs it.
+use the demo, and the demo is put back if a test after one still needs it, from a snapshot of the
+database taken when it was loaded (``tests.databases.Snapshot``: a second, where loading it again took
+half a minute).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,9 +28,15 @@ from rest_framework.test import APIClient
 
 from dieuhanh.accounts.choices import Role
 from dieuhanh.accounts.services import api_token_create, membership_add
+from dieuhanh.demo import figures as demo_figures
+from dieuhanh.demo import services as demo_services
+from dieuhanh.demo.catalogue import demo_data_dir
+from dieuhanh.demo.generate import DEFAULT_SEED
 from dieuhanh.demo.services import DemoLoadResult, demo_load
+from dieuhanh.demo.synth import GeneratedValue
 from dieuhanh.indicators.periods import Period
 from dieuhanh.orgunits.models import OrgUnit
+from tests.databases import Snapshot
 from tests.factories import OrgUnitFactory, UserFactory
 
 
@@ -145,12 +154,38 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 DEMO_UNTIL = Period.parse("202611")
 
 
+@functools.cache
+def _sample(seed: int, until: Period) -> tuple[GeneratedValue, ...]:
+    return tuple(demo_figures.demo_generate(seed=seed, until=until))
+
+
+def remembered_sample(
+    *, seed: int = DEFAULT_SEED, data_dir: Path | None = None, until: Period | None = None
+) -> list[GeneratedValue]:
+    """The demo's figures as ``demo_generate`` makes them, made once a run for a seed and month of the
+    package's own sample: the same every time (``test_the_figures_are_reproducible_for_a_seed``), and
+    they took a third of every load of the demo again."""
+    if until is None or (data_dir is not None and data_dir != demo_data_dir()):
+        return demo_figures.demo_generate(seed=seed, data_dir=data_dir, until=until)
+    return list(_sample(seed, until))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remembered_sample() -> Iterator[None]:
+    """Loads of the demo (the run's, the tests', the command's) take the sample made once."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(demo_services, "demo_generate", remembered_sample)
+        yield
+
+
 @dataclass
 class SharedDemo:
-    """The demo as loaded into the test database, and how to reach that database again."""
+    """The demo as loaded into the test database, how to reach that database again, and a snapshot of
+    the database as the load left it."""
 
     blocker: Any = None
     result: DemoLoadResult | None = None
+    snapshot: Snapshot | None = None
 
     def load(self) -> DemoLoadResult:
         with self.blocker.unblock():
@@ -159,23 +194,36 @@ class SharedDemo:
             if not ("mode=memory" in name or name == ":memory:" or Path(name).name.startswith("test_")):
                 raise RuntimeError(f"The demo is loaded into a test database only, not into {name}.")
             self.result = demo_load(until=DEMO_UNTIL)
+            self.snapshot = Snapshot()
         return self.result
+
+    def restore(self) -> None:
+        """The database as the load left it, again."""
+        assert self.snapshot is not None
+        with self.blocker.unblock():
+            self.snapshot.restore()
+
+    def discard(self) -> None:
+        if self.snapshot is not None:
+            self.snapshot.discard()
+        self.result = self.snapshot = None
 
 
 SHARED_DEMO = SharedDemo()
 
 
 @pytest.fixture(scope="session")
-def demo(django_db_setup: None, django_db_blocker: Any) -> DemoLoadResult:
+def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[DemoLoadResult]:
     """The demo, loaded once for the run (see the module's docstring)."""
     SHARED_DEMO.blocker = django_db_blocker
-    return SHARED_DEMO.load()
+    yield SHARED_DEMO.load()
+    SHARED_DEMO.discard()
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     outcome = yield
-    # The flush at the end of a transactional test took the demo with it: load it again for the next test.
+    # The flush at the end of a transactional test took the demo with it: put it back for the next test.
     if SHARED_DEMO.result is not None and uses_demo(item) and uses_demo(nextitem) and flushes(item):
-        SHARED_DEMO.load()
+        SHARED_DEMO.restore()
     return outcome
