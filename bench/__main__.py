@@ -4,6 +4,7 @@ python -m bench run                                  # province (PostgreSQL, SQL
 python -m bench run --sets province --dbs postgres   # one set, one database
 python -m bench run --sets reform --dbs postgres      # the reform scenario: 2026 against a re-based 2025
 python -m bench smoke                                # the tiny sets through every step, in seconds (CI)
+python -m bench.bench_projects                       # the public-investment register (bench_projects.py)
 python -m bench report                               # rewrite docs/performance.md from saved results
 python -m bench generate --set province --out DIR    # only the files of a set
 """
@@ -18,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import bench_projects
 from bench.databases import PostgresServer
 from bench.datasets import SPECS, generate
 from bench.reform import REFORM_SPECS, generate_reform
@@ -109,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     smoking = args.command == "smoke"
+    projects_failed = 0
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="dieuhanh-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     results_dir = workdir / "results" if smoking else args.results
@@ -124,6 +127,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if smoking:
             outcome = run_sets(["tiny", "reform-tiny"], ["postgres", "sqlite"], options)
+            # The public-investment register's import and questions at a tiny size (bench_projects.py).
+            extra = ["--postgres", args.postgres] if args.postgres else []
+            projects_failed = bench_projects.main(
+                ["--projects", "40", "--years", "1", "--queries", "5", "--warmup", "1", *extra]
+            )
         else:
             outcome = run_sets(args.sets, args.dbs, options, reuse_data=args.reuse_data)
     finally:
@@ -135,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         saved = load_results(results_dir)
         args.report.write_text(render(saved), encoding="utf-8")
         log(f"wrote {args.report}")
-    failures = sum(len(r["failures"]) for r in outcome)
+    failures = sum(len(r["failures"]) for r in outcome) + projects_failed
     log(f"{'smoke' if smoking else 'run'} finished in {time.perf_counter() - started:.0f} s with {failures} failure(s)")
     return 1 if failures else 0
 

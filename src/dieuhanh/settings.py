@@ -383,6 +383,13 @@ OIDC_USE_PKCE = env_bool("DIEUHANH_OIDC_PKCE", default=True)
 # The library waits forever by default: a provider that hangs would hold a worker.
 OIDC_TIMEOUT = int(os.environ.get("DIEUHANH_OIDC_TIMEOUT_SECONDS", "10"))
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+# Signing out of dieuhanh signs out of the provider too (OpenID Connect RP-Initiated Logout): the
+# browser goes on to the provider's end-session endpoint (from the discovery document, or this
+# setting) with the ID token kept in the session for it. DIEUHANH_OIDC_SINGLE_LOGOUT=false keeps
+# the provider's session.
+DIEUHANH_OIDC_SINGLE_LOGOUT = env_bool("DIEUHANH_OIDC_SINGLE_LOGOUT", default=True)
+DIEUHANH_OIDC_END_SESSION_ENDPOINT = os.environ.get("DIEUHANH_OIDC_END_SESSION_ENDPOINT", "").strip()
+OIDC_STORE_ID_TOKEN = DIEUHANH_OIDC and DIEUHANH_OIDC_SINGLE_LOGOUT
 if DIEUHANH_OIDC:
     _endpoints = {
         "DIEUHANH_OIDC_AUTHORIZATION_ENDPOINT": OIDC_OP_AUTHORIZATION_ENDPOINT,

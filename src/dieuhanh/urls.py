@@ -9,6 +9,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import APIRootView
 from rest_framework.urlpatterns import format_suffix_patterns
 
+from dieuhanh.accounts.oidc import SignOutView
+
 # The admin is the province's system, not Django's: named after the product, in the page's language.
 admin.site.site_header = _("dieuhanh · System administration")
 admin.site.site_title = "dieuhanh"
@@ -29,6 +31,7 @@ api_root = APIRootView.as_view(
         "data-sets": "dataset-list",
         "projects": "project-list",
         "project-obstacles": "project-obstacle-list",
+        "project-imports": "projectimport-list",
     }
 )
 
@@ -39,6 +42,8 @@ urlpatterns = [
     path("api/v1/", include("dieuhanh.analytics.api.urls")),
     path("api/v1/", include("dieuhanh.directives.api.urls")),
     path("api/v1/", include("dieuhanh.reporting.api.urls")),
+    # The register's exchange before its own routes (a project's code would take "imports").
+    path("api/v1/", include("dieuhanh.projects.api.exchange_urls")),
     path("api/v1/", include("dieuhanh.projects.api.urls")),
     # With a format suffix too (/api/v1/.json), as the API has always answered.
     path("api/v1/", include(format_suffix_patterns([path("", api_root, name="api-root")]))),
@@ -46,9 +51,11 @@ urlpatterns = [
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    # Signing out of the admin signs out of the single sign-on provider too, as the site's sign-out.
+    path("admin/logout/", SignOutView.as_view(), name="admin_logout"),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", SignOutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("directives/", include("dieuhanh.directives.urls")),
     path("reports/", include("dieuhanh.reports.urls")),

@@ -22,6 +22,7 @@ from django.urls import clear_url_caches
 
 ISSUER = "https://sso.example.gov.vn/realms/tinh"
 CLIENT_ID = "dieuhanh"
+END_SESSION = f"{ISSUER}/protocol/openid-connect/logout"
 ENDPOINTS = {
     "OIDC_OP_AUTHORIZATION_ENDPOINT": f"{ISSUER}/protocol/openid-connect/auth",
     "OIDC_OP_TOKEN_ENDPOINT": f"{ISSUER}/protocol/openid-connect/token",
@@ -38,6 +39,7 @@ def oidc_settings(**overrides: Any) -> dict[str, Any]:
         "DIEUHANH_OIDC_ISSUER": ISSUER,
         "OIDC_RP_CLIENT_ID": CLIENT_ID,
         "OIDC_RP_CLIENT_SECRET": "client-secret",
+        "OIDC_STORE_ID_TOKEN": True,
         **ENDPOINTS,
         "AUTHENTICATION_BACKENDS": [*settings.AUTHENTICATION_BACKENDS, "dieuhanh.accounts.oidc.OidcBackend"],
     }

@@ -39,7 +39,14 @@ from dieuhanh.directives.services import DirectiveInput, directives_create, prog
 from dieuhanh.figures.models import DataValue, ImportBatch
 from dieuhanh.indicators.models import Indicator, Target
 from dieuhanh.orgunits.models import CatalogueChange, OrgUnit, OrgUnitGroup, Succession
-from dieuhanh.projects.models import CapitalAllocation, CapitalTransfer, DisbursementMilestone, Obstacle, Project
+from dieuhanh.projects.models import (
+    CapitalAllocation,
+    CapitalTransfer,
+    DisbursementMilestone,
+    Obstacle,
+    Project,
+    ProjectImport,
+)
 from dieuhanh.reporting.models import DataSet, DataSetReport
 from dieuhanh.reports.models import GeneratedReport
 from tests.accounts.sso import oidc_enabled
@@ -286,6 +293,14 @@ def _register(w: World, s: Side) -> dict[str, Any]:
     }
 
 
+def _project_import() -> ProjectImport:
+    """An import of the register by nobody in particular (a command's): only its readers see it."""
+    found, _made = ProjectImport.objects.get_or_create(
+        source_name="du-an.csv", defaults={"kind": "register", "file_format": "csv", "status": "committed"}
+    )
+    return found
+
+
 def _of_register(name: str, key: str = "pk") -> Kwargs:
     def kwargs(w: World, s: Side) -> dict[str, Any]:
         found = _register(w, s)[name]
@@ -392,6 +407,13 @@ MATRIX: dict[str, Rule] = {
     "api-projects-investors": _read(EVERYONE),
     "api-projects-proposals": _read(EVERYONE),
     "api-projects-map": _read(EVERYONE),
+    # The register's exchange: imports by those who keep the register, their history to its readers
+    # (an empty upload gets past the gate: 400), the OC4IDS package open to anyone.
+    "projectimport-list": Rule(allowed={"GET": SIGNED_IN, "POST": CATALOGUE}, form=True),
+    "projectimport-detail": _read(READ_ALL, kwargs=lambda w, s: {"pk": _project_import().pk}),
+    "projectimport-errors-csv": _read(READ_ALL, kwargs=lambda w, s: {"pk": _project_import().pk}),
+    "projectimport-template": _read(SIGNED_IN, query=lambda w, s: "?kind=register&file_format=csv"),
+    "projects-oc4ids": _read(EVERYONE),
     # -- the API's front page and its schema --------------------------------------------------------
     "api-root": _read(EVERYONE),
     "schema": _read(EVERYONE),
@@ -401,6 +423,7 @@ MATRIX: dict[str, Rule] = {
     "admin:login": Rule(allowed={"GET": EVERYONE, "POST": EVERYONE}),
     "login": Rule(allowed={"GET": EVERYONE, "POST": EVERYONE, "PUT": EVERYONE}),
     "logout": Rule(allowed={"POST": EVERYONE}),
+    "admin_logout": Rule(allowed={"POST": EVERYONE}),
     "set_language": Rule(allowed={"GET": EVERYONE, "POST": EVERYONE}, methods=("GET", "POST")),
     # Single sign-on (only when configured): anyone is sent on to the provider; coming back without
     # the provider's code and the state it was given, nobody gets past: back to the sign-in page.

@@ -17,7 +17,16 @@ from django.urls import NoReverseMatch, reverse
 from dieuhanh.accounts.choices import Role
 from dieuhanh.accounts.middleware import SessionTimeoutMiddleware
 from dieuhanh.accounts.services import membership_add
-from tests.accounts.sso import CLIENT_ID, ENDPOINTS, ISSUER, FakeProvider, oidc_enabled, query_of, sso_sign_in
+from tests.accounts.sso import (
+    CLIENT_ID,
+    END_SESSION,
+    ENDPOINTS,
+    ISSUER,
+    FakeProvider,
+    oidc_enabled,
+    query_of,
+    sso_sign_in,
+)
 from tests.factories import OrgUnitFactory, UserFactory
 from tests.test_security_settings import deploy_check, production_env
 
@@ -431,3 +440,113 @@ def test_a_client_id_without_an_issuer_or_endpoints_is_refused_at_start(tmp_path
 
     assert done.returncode != 0
     assert "DIEUHANH_OIDC_ISSUER or DIEUHANH_OIDC_AUTHORIZATION_ENDPOINT" in done.stderr
+
+
+# --- signing out ------------------------------------------------------------------------------------
+
+
+def discovery_with_end_session() -> dict[str, Any]:
+    return {
+        "issuer": ISSUER,
+        "authorization_endpoint": ENDPOINTS["OIDC_OP_AUTHORIZATION_ENDPOINT"],
+        "token_endpoint": ENDPOINTS["OIDC_OP_TOKEN_ENDPOINT"],
+        "userinfo_endpoint": ENDPOINTS["OIDC_OP_USER_ENDPOINT"],
+        "jwks_uri": ENDPOINTS["OIDC_OP_JWKS_ENDPOINT"],
+        "end_session_endpoint": END_SESSION,
+    }
+
+
+def test_signing_out_after_single_sign_on_signs_out_of_the_provider_too(
+    client: Client, sso: None, provider: FakeProvider, reporter: Any
+) -> None:
+    provider.claims = {"sub": "subject-1", "email": reporter.email}
+    provider.discovery = discovery_with_end_session()
+    sso_sign_in(client, provider)
+    id_token = client.session["oidc_id_token"]
+
+    response = client.post("/accounts/logout/")
+
+    assert signed_in_as(client) is None
+    assert response.status_code == 302
+    assert response["Location"].startswith(END_SESSION + "?")
+    asked = query_of(response["Location"])
+    assert asked == {
+        "id_token_hint": id_token,
+        "post_logout_redirect_uri": "http://testserver/",
+        "client_id": CLIENT_ID,
+    }
+
+
+def test_the_admin_sign_out_signs_out_of_the_provider_too(
+    client: Client, sso: None, provider: FakeProvider, reporter: Any
+) -> None:
+    provider.claims = {"sub": "subject-1", "email": reporter.email}
+    provider.discovery = discovery_with_end_session()
+    sso_sign_in(client, provider)
+
+    response = client.post("/admin/logout/")
+
+    assert signed_in_as(client) is None
+    assert response["Location"].startswith(END_SESSION + "?")
+
+
+def test_a_configured_end_session_endpoint_is_used_without_asking_the_discovery_document(
+    client: Client, provider: FakeProvider, reporter: Any, db: None
+) -> None:
+    endpoint = "https://dangxuat.example.gov.vn/logout?realm=tinh"
+    with oidc_enabled(DIEUHANH_OIDC_END_SESSION_ENDPOINT=endpoint):
+        provider.claims = {"sub": "subject-1", "email": reporter.email}
+        sso_sign_in(client, provider)
+        provider.requested.clear()
+
+        response = client.post("/accounts/logout/")
+
+        assert response["Location"].startswith(endpoint + "&id_token_hint=")
+        assert provider.requested == []
+        # The form's redirect to that origin is allowed by the Content-Security-Policy.
+        policy = client.get("/accounts/login/")["Content-Security-Policy"]
+        assert "form-action 'self' https://dangxuat.example.gov.vn https://sso.example.gov.vn;" in policy
+
+
+@pytest.mark.parametrize("why", ["no end-session endpoint", "provider down", "single logout off"])
+def test_without_the_provider_s_sign_out_the_sign_out_of_dieuhanh_still_stands(
+    client: Client, provider: FakeProvider, reporter: Any, db: None, why: str
+) -> None:
+    with oidc_enabled(DIEUHANH_OIDC_SINGLE_LOGOUT=why != "single logout off"):
+        provider.claims = {"sub": "subject-1", "email": reporter.email}
+        provider.discovery = None if why == "no end-session endpoint" else discovery_with_end_session()
+        sso_sign_in(client, provider)
+        provider.down = why == "provider down"
+
+        response = client.post("/accounts/logout/")
+
+        assert response.status_code == 302
+        assert response["Location"] == "/"
+        assert signed_in_as(client) is None
+
+
+def test_a_password_sign_in_signs_out_of_dieuhanh_only(
+    client: Client, sso: None, provider: FakeProvider, reporter: Any
+) -> None:
+    provider.discovery = discovery_with_end_session()
+    client.force_login(reporter)
+
+    response = client.post("/accounts/logout/")
+
+    assert response["Location"] == "/"
+    assert provider.requested == []
+
+
+def test_without_single_sign_on_the_form_action_is_the_site_only(client: Client, db: None) -> None:
+    policy = client.get("/accounts/login/")["Content-Security-Policy"]
+
+    assert "form-action 'self';" in policy
+
+
+def test_the_admin_sign_in_page_offers_single_sign_on_when_configured(client: Client, db: None) -> None:
+    assert BUTTON not in client.get("/admin/login/?next=/admin/").content.decode()
+    with oidc_enabled():
+        page = client.get("/admin/login/?next=/admin/").content.decode()
+
+    assert BUTTON in page
+    assert 'href="/oidc/authenticate/?next=/admin/"' in page

@@ -110,10 +110,11 @@ def test_the_demo_holds_the_651_units_of_the_reform_and_its_496_successions(demo
     assert OrgUnit.objects.filter(code="79").count() == 2
     assert (new_city.valid_from, new_city.valid_to, new_city.parent) == (REFORM_DAY, None, None)
     assert OrgUnit.objects.filter(parent=new_city, kind="commune", valid_from=REFORM_DAY).count() == 168
-    # The reform's 496, the catalogue's agency merger (SKHDT → STC), and Bình Dương's 20 agencies of
-    # 30/6/2025 going on in the new city's 17 (two pairs and one three merged).
+    # The reform's 496, the catalogue's agency merger (SKHDT → STC), Bình Dương's 20 agencies of
+    # 30/6/2025 going on in the new city's 17 (two pairs and one three merged), and its 3 project
+    # management boards in the city's.
     assert Succession.objects.exclude(predecessor__kind="agency").count() == 496
-    assert Succession.objects.count() == demo.successions == 517
+    assert Succession.objects.count() == demo.successions == 520
     assert set(Succession.objects.filter(successor=new_city).values_list("predecessor__code", flat=True)) == {
         "79",
         "74",

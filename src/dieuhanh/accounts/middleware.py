@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -107,10 +108,22 @@ class ContentSecurityPolicyMiddleware:
         if "Content-Security-Policy" not in response:
             docs = any(request.path.startswith(prefix) for prefix in settings.CONTENT_SECURITY_POLICY_API_DOCS_PATHS)
             policy = settings.CONTENT_SECURITY_POLICY_API_DOCS if docs else settings.CONTENT_SECURITY_POLICY
+            if origins := sign_out_origins():
+                policy = {**policy, "form-action": [*policy.get("form-action", []), *origins]}
             response["Content-Security-Policy"] = content_security_policy(
                 policy, nonce=nonce.value if nonce.used else ""
             )
         return response
+
+
+def sign_out_origins() -> list[str]:
+    """The single sign-on provider's origins a sign-out goes on to (RP-Initiated Logout): signing out
+    is a form, and a form's redirects are under form-action. None without single logout."""
+    if not (settings.DIEUHANH_OIDC and settings.DIEUHANH_OIDC_SINGLE_LOGOUT):
+        return []
+    urls = (settings.DIEUHANH_OIDC_ISSUER, settings.DIEUHANH_OIDC_END_SESSION_ENDPOINT)
+    origins = {f"{part.scheme}://{part.netloc}" for part in map(urlsplit, urls) if part.scheme in ("https", "http")}
+    return sorted(origins)
 
 
 class CspNonce:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 import jwt
 import requests
@@ -26,6 +27,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.views import LogoutView
 from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -262,3 +264,44 @@ class CallbackView(OIDCAuthenticationCallbackView):
 
     def login_failure(self) -> HttpResponse:
         return _back_to_sign_in(self.request, getattr(self.request, REFUSAL, None) or _did_not_complete())
+
+
+# Where the library keeps the ID token of a sign-in (OIDC_STORE_ID_TOKEN): the hint a sign-out
+# gives the provider.
+ID_TOKEN = "oidc_id_token"  # noqa: S105 - a session key, not a secret
+
+
+def end_session_url(*, id_token: str, return_to: str) -> str | None:
+    """The provider's end-session address for a sign-out (OpenID Connect RP-Initiated Logout 1.0),
+    or None: single logout off, no end-session endpoint known, or the provider unreachable (the
+    sign-out of dieuhanh stands either way)."""
+    if not (settings.DIEUHANH_OIDC and settings.DIEUHANH_OIDC_SINGLE_LOGOUT):
+        return None
+    endpoint = settings.DIEUHANH_OIDC_END_SESSION_ENDPOINT
+    if not endpoint and settings.DIEUHANH_OIDC_ISSUER:
+        try:
+            endpoint = str(provider_configuration().get("end_session_endpoint") or "")
+        except ProviderUnavailableError as error:
+            logger.warning("Single sign-on provider unavailable at sign-out: %s", error)
+            return None
+    if not endpoint.startswith(("https://", "http://")):
+        return None
+    query = urlencode(
+        {"id_token_hint": id_token, "post_logout_redirect_uri": return_to, "client_id": settings.OIDC_RP_CLIENT_ID}
+    )
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
+
+
+class SignOutView(LogoutView):
+    """Signs out of dieuhanh, as Django's view does; someone who signed in through the provider then
+    goes on to the provider's end-session endpoint, so that the one-stop account is signed out too
+    and the next person at the computer is not let back in by it."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        id_token = request.session.get(ID_TOKEN)
+        response: HttpResponse = super().post(request, *args, **kwargs)
+        if isinstance(id_token, str) and id_token and isinstance(response, HttpResponseRedirect):
+            return_to = request.build_absolute_uri(response.url)
+            if url := end_session_url(id_token=id_token, return_to=return_to):
+                return HttpResponseRedirect(url)
+        return response

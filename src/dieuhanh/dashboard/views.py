@@ -62,6 +62,7 @@ from dieuhanh.dashboard.selectors import (
     period_map,
     unit_place,
     wall_map_indicators,
+    wall_slow_projects,
     year_choices,
 )
 from dieuhanh.indicators.models import Indicator
@@ -456,6 +457,7 @@ def _wall_context(request: HttpRequest) -> dict[str, Any]:
             "maps": [charts.wall_map(book=book, indicator=i, place=place, report=report) for i in maps],
             "behind": behind[:WALL_OFFTRACK_ROWS],
             "behind_count": len(behind),
+            "slow_projects": wall_slow_projects(unit=unit, report=report),
         }
     )
     return context
@@ -463,7 +465,8 @@ def _wall_context(request: HttpRequest) -> dict[str, Any]:
 
 @require_GET
 def wall(request: HttpRequest) -> HttpResponse:
-    """The wall screen: full screen, dark, rotating through the overview, maps and the off-track list."""
+    """The wall screen: full screen, dark, rotating through the overview, maps, the off-track list and the
+    public-investment projects slowest to disburse."""
     return render(request, "dashboard/wall.html", _wall_context(request))
 
 

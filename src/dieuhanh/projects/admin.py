@@ -24,10 +24,9 @@ from dieuhanh.projects.models import (
     ProjectDecision,
     SiteClearance,
 )
-from dieuhanh.projects.selectors import undisbursed_plan
 
-# The services import the directives' (and their text analysis): not at every start, which imports
-# the admin; each save below imports them when it runs.
+# The services and selectors import the directives' (and their text analysis): not at every start,
+# which imports the admin; each save and check below imports them when it runs.
 
 
 class ProjectForm(forms.ModelForm[Project]):
@@ -169,6 +168,8 @@ class AllocationForm(forms.ModelForm[CapitalAllocation]):
             )
         amount, project = data.get("amount"), data.get("project")
         if amount is not None and amount < 0 and project is not None and data.get("effective_on") and data.get("year"):
+            from dieuhanh.projects.selectors import undisbursed_plan  # noqa: PLC0415
+
             room = undisbursed_plan(project=project, year=data["year"], source=data["source"], on=data["effective_on"])
             if -amount > room:
                 self.add_error(
@@ -235,6 +236,8 @@ class TransferForm(forms.ModelForm[CapitalTransfer]):
         data = super().clean() or {}
         giver, amount = data.get("from_project"), data.get("amount")
         if giver is not None and amount is not None and data.get("effective_on") and data.get("year"):
+            from dieuhanh.projects.selectors import undisbursed_plan  # noqa: PLC0415
+
             room = undisbursed_plan(project=giver, year=data["year"], source=data["source"], on=data["effective_on"])
             if amount > room:
                 self.add_error(

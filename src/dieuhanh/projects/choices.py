@@ -88,3 +88,16 @@ class ScheduleStatus(models.TextChoices):
     AT_RISK = "at_risk", _("At risk of falling behind")
     BEHIND = "behind", _("Behind schedule")
     NO_PLAN = "no_plan", _("No capital plan")
+
+
+class ProjectImportKind(models.TextChoices):
+    """What a file of the register brings in (``imports.py``)."""
+
+    REGISTER = "register", _("Project register")
+    DISBURSEMENT = "disbursement", _("Monthly disbursement (State Treasury)")
+
+
+class ProjectImportFormat(models.TextChoices):
+    CSV = "csv", _("CSV")
+    XLSX = "xlsx", _("Excel (XLSX)")
+    OC4IDS = "oc4ids", _("OC4IDS project package (JSON)")

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from dieuhanh.figures.choices import ImportStatus
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.projects.choices import (
     AllocationKind,
@@ -23,6 +24,8 @@ from dieuhanh.projects.choices import (
     DecisionKind,
     ObstacleCategory,
     ProjectGroup,
+    ProjectImportFormat,
+    ProjectImportKind,
     ProjectSector,
     ProjectStage,
 )
@@ -477,3 +480,38 @@ class DisbursementMilestone(models.Model):
                     % {"year": self.year}
                 }
             )
+
+
+class ProjectImport(models.Model):
+    """One attempt to bring a file of the register in (the projects, or the Treasury's monthly
+    disbursement): kept when it is refused too, with every error, so that an operator sees what
+    was tried, by whom, and can send the list of errors back."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=ProjectImportKind.choices)
+    source_name = models.CharField(_("file name"), max_length=255)
+    file_format = models.CharField(_("format"), max_length=16, choices=ProjectImportFormat.choices)
+    status = models.CharField(_("status"), max_length=16, choices=ImportStatus.choices)
+    channel = models.CharField(_("channel"), max_length=16, default="cli")
+    checksum = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_created = models.PositiveIntegerField(_("created"), default=0)
+    rows_updated = models.PositiveIntegerField(_("updated"), default=0)
+    rows_unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("register import")
+        verbose_name_plural = _("register imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.source_name} ({self.get_status_display()})"

@@ -7,7 +7,7 @@ scorecards, what is off track), are analytics' read model (``dieuhanh.analytics.
 from dieuhanh.dashboard.selectors.common import Place, address_code, period_map, unit_place, year_choices
 from dieuhanh.dashboard.selectors.indicator import IndicatorDetail, UnitRow, indicator_detail
 from dieuhanh.dashboard.selectors.overview import Tile, Tiles, overview_book, overview_tiles
-from dieuhanh.dashboard.selectors.wall import wall_map_indicators
+from dieuhanh.dashboard.selectors.wall import wall_map_indicators, wall_slow_projects
 
 __all__ = [
     "IndicatorDetail",
@@ -22,5 +22,6 @@ __all__ = [
     "period_map",
     "unit_place",
     "wall_map_indicators",
+    "wall_slow_projects",
     "year_choices",
 ]

@@ -1,7 +1,8 @@
 """What a report says: its sections built from the analytics, in the operator's wording.
 
 ``report_build`` reads everything in a fixed number of queries (one analytics engine for the
-unit and the units directly below it, the off-track list's, the rankings', the directives'),
+unit and the units directly below it, the off-track list's, the rankings', the projects register's,
+the directives'),
 then writes sentences, tables and charts in memory. Nothing here writes a file.
 """
 
@@ -32,6 +33,7 @@ from dieuhanh.reports import charts
 from dieuhanh.reports.content.cells import RANKED_INDICATORS, ROMAN, Numbers, decree_day, decree_month, place_of
 from dieuhanh.reports.content.completeness import completeness_section
 from dieuhanh.reports.content.directives import directives_section
+from dieuhanh.reports.content.investment import investment_section
 from dieuhanh.reports.document import Chart, Header, Paragraph, Report, Section, Table
 from dieuhanh.reports.phrasing import Wording
 from dieuhanh.reports.selectors import directive_indicator_codes, estimated_indicator_ids
@@ -105,6 +107,9 @@ class ReportBuilder:
         sections = [self.economy(), self.plan()]
         if self.children:
             sections.append(self.units())
+        investment = investment_section(self)
+        if investment is not None:
+            sections.append(investment)
         sections.append(directives_section(self))
         for number, section in zip(ROMAN, sections, strict=False):
             section.number = number

@@ -10,6 +10,7 @@ import sys
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandParser
 from django.core.management.commands.runserver import naiveip_re
@@ -24,6 +25,7 @@ from dieuhanh.commands import DieuhanhCommand
 from dieuhanh.demo.catalogue import DemoDataError, demo_data_dir
 from dieuhanh.demo.directives import directives_demo_load
 from dieuhanh.demo.generate import DEFAULT_SEED
+from dieuhanh.demo.projects import projects_demo_load
 from dieuhanh.demo.reporting import reporting_demo_load
 from dieuhanh.demo.services import DEMO_SOURCE, DemoCatalogueEditedError, demo_load
 from dieuhanh.indicators.metadata import MetadataError
@@ -215,6 +217,21 @@ class Command(DieuhanhCommand):
         self.stdout.write(
             _("%(n)s sample directives from the seed article, with %(u)s progress reports.")
             % {"n": directives.directives, "u": directives.updates}
+        )
+        # The projects' plans and disbursement add up to the figures just loaded; their figures are
+        # written once, at the end of the load (``projects_figures_refresh``).
+        try:
+            projects = projects_demo_load(seed=options["seed"], until=result.until)
+        except (ValueError, ValidationError) as exc:
+            self.stderr.write(_("The sample projects could not be loaded: %(error)s") % {"error": exc})
+            sys.exit(1)
+        self.stdout.write(
+            _("%(n)s sample public-investment projects, %(d)s monthly disbursements, %(o)s obstacles.")
+            % {
+                "n": projects.projects,
+                "d": number_format(projects.disbursements, force_grouping=True),
+                "o": projects.obstacles,
+            }
         )
         try:
             reporting = reporting_demo_load(

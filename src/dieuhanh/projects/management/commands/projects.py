@@ -2,6 +2,8 @@
 
 dieuhanh projects refresh [--year 2024 ...]          write the register's figures (indicators.yaml)
 dieuhanh projects proposals --year 2024 --on 2024-07-31   the transfers the statuses suggest
+dieuhanh projects export --format oc4ids --output FILE [--year 2024]   the register as OC4IDS
+dieuhanh projects import [--format csv|xlsx|oc4ids] [--kind register|disbursement] FILE [--dry-run]
 
 A subcommand is a name in ``ACTIONS`` with the function that adds its arguments and the one that
 runs it: another module of the app adds its own (the register's import and export) the same way.
@@ -10,6 +12,7 @@ runs it: another module of the app adds its own (the register's import and expor
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from dieuhanh.commands import DieuhanhCommand
 from dieuhanh.orgunits.models import day_text
+from dieuhanh.projects import commands_exchange
 from dieuhanh.projects.selectors import transfer_proposals
 from dieuhanh.projects.services import projects_figures_refresh
 
@@ -99,6 +103,15 @@ def proposals_handle(command: DieuhanhCommand, options: dict[str, Any]) -> None:
     )
 
 
+def export_handle(command: DieuhanhCommand, options: dict[str, Any]) -> None:
+    commands_exchange.handle_export(options, stdout=command.stdout)
+
+
+def import_handle(command: DieuhanhCommand, options: dict[str, Any]) -> None:
+    if commands_exchange.handle_import(options, stdout=command.stdout, stderr=command.stderr):
+        sys.exit(1)
+
+
 Action = tuple[Callable[[], str], Callable[[CommandParser], None], Callable[[DieuhanhCommand, dict[str, Any]], None]]
 ACTIONS: dict[str, Action] = {
     "refresh": (
@@ -111,6 +124,9 @@ ACTIONS: dict[str, Action] = {
         proposals_arguments,
         proposals_handle,
     ),
+    # The register's exchange (commands_exchange.py): OC4IDS out, files of projects and months in.
+    "export": (commands_exchange.export_help, commands_exchange.export_arguments, export_handle),
+    "import": (commands_exchange.import_help, commands_exchange.import_arguments, import_handle),
 }
 
 
