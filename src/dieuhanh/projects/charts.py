@@ -1,0 +1,192 @@
+"""What the public-investment pages' charts draw, as JSON for ``static/projects/projects.js``.
+
+The page embeds it with ``json_script``; the script only draws. Every word comes from here,
+translated; every name is the register's and reaches the page as text, never as HTML. Colours are
+the one status palette's (analytics' ``writing.PALETTE``): behind schedule is drawn as off track.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from dieuhanh.analytics.readmodel.scope import ADMINISTRATIVE_KINDS, default_org_unit
+from dieuhanh.analytics.readmodel.writing import PALETTE, number
+from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.selectors import map_day, org_unit_tree
+from dieuhanh.projects.choices import ScheduleStatus
+from dieuhanh.projects.models import Project
+
+THOUSAND = Decimal(1000)
+# A project's amounts are in million đồng; the pages write them in billion (tỷ đồng), with one
+# decimal, as the indicators PI_PLAN and PI_DISB are written.
+AMOUNT_DECIMALS = 1
+
+# A schedule status drawn in the palette's colours: behind is "off track", no plan has no status.
+PALETTE_KEY = {
+    ScheduleStatus.ON_TRACK.value: "on_track",
+    ScheduleStatus.AT_RISK.value: "at_risk",
+    ScheduleStatus.BEHIND.value: "off_track",
+    ScheduleStatus.NO_PLAN.value: "none",
+}
+STATUS_ORDER = [ScheduleStatus.BEHIND, ScheduleStatus.AT_RISK, ScheduleStatus.ON_TRACK, ScheduleStatus.NO_PLAN]
+
+
+def palette_key(status: object) -> str:
+    """The palette's key (and the badge's CSS modifier) of a schedule status."""
+    return PALETTE_KEY.get(str(status or ""), "none")
+
+
+def status_text(status: object) -> str:
+    try:
+        return str(ScheduleStatus(str(status)).label)
+    except ValueError:
+        return ""
+
+
+def billions(value: Decimal | None) -> float | None:
+    """Million đồng as billion, for a chart (rounded as the pages write it)."""
+    if value is None:
+        return None
+    return float(round(Decimal(value) / THOUSAND, 3))
+
+
+def amount_text(value: Decimal | None) -> str:
+    """Million đồng written as billion the Vietnamese way: 1.234,5; "–" if missing."""
+    return number(None if value is None else Decimal(value) / THOUSAND, AMOUNT_DECIMALS)
+
+
+def _attr(item: Any, *names: str) -> Any:
+    """The first of ``names`` that ``item`` (an object or a mapping) has; None if none."""
+    for name in names:
+        if isinstance(item, dict) and name in item:
+            return item[name]
+        if hasattr(item, name):
+            return getattr(item, name)
+    return None
+
+
+def _month_label(month: object) -> str:
+    text = str(month)
+    if isinstance(month, dt.date):
+        return f"{month.month}/{month.year}"
+    if len(text) == 6 and text.isdigit():
+        return f"{int(text[4:])}/{text[:4]}"
+    return text
+
+
+def curve_chart(*, view: Any, project: Project, year: int) -> dict[str, Any]:
+    """The year's curve of one project: the capital plan as at each month's end, the disbursement
+    of that plan accumulated, and the pace the milestones ask (the plan × the pace's share)."""
+    points = list(_attr(view, "curve") or [])
+    x = [_month_label(_attr(p, "period", "month", "on")) for p in points]
+    series = [
+        {"role": "plan", "name": _("Capital plan"), "data": [billions(_attr(p, "plan")) for p in points]},
+        {
+            "role": "pace",
+            "name": _("Schedule pace (milestones)"),
+            "data": [billions(_attr(p, "pace")) for p in points],
+        },
+        {
+            "role": "disbursed",
+            "name": _("Disbursed, cumulative"),
+            "data": [billions(_attr(p, "disbursed", "cumulative")) for p in points],
+        },
+    ]
+    return {
+        "kind": "curve",
+        "title": _("Plan, disbursement and the schedule's pace, %(year)s") % {"year": year},
+        "x": x,
+        "series": series,
+        "unit": _("billion đồng"),
+        "decimals": AMOUNT_DECIMALS,
+        "save": _("Save as PNG image"),
+        "file": f"{project.code}_{year}",
+    }
+
+
+def _boundaries_url(unit: OrgUnit, day: dt.date) -> str:
+    """The province's boundaries of ``day`` (as the dashboard's maps address them)."""
+    url = reverse("dashboard:boundaries", args=[unit.code])
+    if unit.is_valid_on(day):
+        return f"{url}?on={day.isoformat()}"
+    valid = unit.valid_from or unit.valid_to
+    return f"{url}?on={valid.isoformat()}&at={day.isoformat()}" if valid else f"{url}?on={day.isoformat()}"
+
+
+def _lines_of(geometry: dict[str, Any]) -> list[list[list[float]]]:
+    kind, coordinates = geometry.get("type"), geometry.get("coordinates") or []
+    if kind == "LineString":
+        return [coordinates]
+    if kind in ("MultiLineString", "Polygon"):
+        return list(coordinates)
+    if kind == "MultiPolygon":
+        return [ring for polygon in coordinates for ring in polygon]
+    return []
+
+
+def _points_of(geometry: dict[str, Any]) -> list[list[float]]:
+    kind, coordinates = geometry.get("type"), geometry.get("coordinates") or []
+    if kind == "Point":
+        return [coordinates]
+    if kind == "MultiPoint":
+        return list(coordinates)
+    return []
+
+
+def map_chart(*, collection: dict[str, Any], year: int, on: dt.date) -> dict[str, Any]:
+    """Projects as points and lines on the province's map of ``on``, coloured by status."""
+    home = default_org_unit(org_unit_tree(kinds=ADMINISTRATIVE_KINDS), on=on)
+    items: list[dict[str, Any]] = []
+    for feature in collection.get("features") or []:
+        geometry = feature.get("geometry") or {}
+        props = feature.get("properties") or {}
+        code = str(props.get("code") or "")
+        status = str(props.get("status") or ScheduleStatus.NO_PLAN)
+        percent = props.get("percent")
+        items.append(
+            {
+                "code": code,
+                "name": str(props.get("name") or ""),
+                "status": status,
+                "percent": None if percent is None else float(percent),
+                "percent_text": number(percent, 1) + (" %" if percent is not None else ""),
+                "url": reverse("projects:detail", args=[code]) + f"?year={year}",
+                "points": _points_of(geometry),
+                "lines": _lines_of(geometry),
+            }
+        )
+    return {
+        "kind": "projects-map",
+        "geojson": _boundaries_url(home, map_day(home, on)) if home is not None else "",
+        "items": items,
+        "status_order": [s.value for s in STATUS_ORDER],
+        "status_labels": {s.value: str(s.label) for s in STATUS_ORDER},
+        "status_colours": {s.value: PALETTE[palette_key(s.value)].strong for s in STATUS_ORDER},
+        "legend_title": _("Disbursement against the schedule, as at %(date)s")
+        % {"date": date_format(on, "SHORT_DATE_FORMAT")},
+        "disbursed_label": _("Disbursed of the year's plan"),
+        "save": _("Save as PNG image"),
+        "file": f"projects_{year}",
+    }
+
+
+def legend(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """The map's legend as the page writes it: each status, its colour's key and how many projects."""
+    counts: dict[str, int] = {}
+    for item in payload["items"]:
+        counts[item["status"]] = counts.get(item["status"], 0) + 1
+    return [
+        {
+            "status": key,
+            "label": payload["status_labels"][key],
+            "palette": palette_key(key),
+            "count": counts.get(key, 0),
+        }
+        for key in payload["status_order"]
+    ]
