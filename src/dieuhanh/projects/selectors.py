@@ -1,0 +1,653 @@
+"""Reads of the public-investment register: each project's plan, disbursement and status against
+the year's milestones as at a date; the project list, the investors' ranking, a project's page,
+the slowest projects, the map, and the transfers the statuses suggest.
+
+As at a date D of a year Y:
+
+- the **plan** is the sum of the changes of Y's plan (assigned, adjusted, transferred) effective by
+  D; funds carried over from the previous year are kept apart (``carried_over``);
+- **disbursed** is what the State Treasury reported disbursed of Y's plan in the months up to D's
+  (a month's figure counts whole from its first day: the Treasury reports months);
+- the **status** is ``schedule.schedule_status`` of the two against the milestones of Y
+  (``milestones_for``); an investor's is that of the sums of its projects.
+
+Projects and their figures are public (public investment is published): these reads take no user,
+except ``project_detail``, whose directives (an obstacle's follow-up among them) are shown only to
+whoever the directives' own rules let read them (``directives.selectors.directives_visible``).
+Every list costs a fixed number of queries, whatever the number of projects.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet, Sum
+
+from dieuhanh.directives.models import Directive
+from dieuhanh.directives.selectors import directives_visible, issuing_unit_default, statuses_at
+from dieuhanh.directives.status import StatusAt
+from dieuhanh.orgunits.choices import OrgUnitKind
+from dieuhanh.orgunits.models import OrgUnit, Succession
+from dieuhanh.orgunits.tree import in_subtrees, path_ids
+from dieuhanh.projects.choices import AllocationKind, ScheduleStatus
+from dieuhanh.projects.models import (
+    CapitalAllocation,
+    CapitalTransfer,
+    Disbursement,
+    DisbursementMilestone,
+    Obstacle,
+    Project,
+    ProjectDecision,
+    ProjectLocation,
+    SiteClearance,
+)
+from dieuhanh.projects.schedule import (
+    HUNDRED,
+    Milestone,
+    disbursed_percent,
+    milestones_parse,
+    pace_at,
+    required_at,
+    schedule_status,
+    shortfall,
+)
+
+ZERO = Decimal(0)
+ORDERS = ("slowest", "fastest", "code", "name", "plan", "shortfall")
+
+
+def month_code(day: dt.date) -> str:
+    """The period ``YYYYMM`` of ``day``."""
+    return f"{day.year:04d}{day.month:02d}"
+
+
+def month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+# ---- milestones ---------------------------------------------------------------------------------
+
+
+def milestones_for(year: int) -> list[Milestone]:
+    """The province's disbursement milestones of ``year``: the register's own, else the default
+    ones (setting ``DIEUHANH_PI_MILESTONES``)."""
+    own = [
+        Milestone(due_on, percent)
+        for due_on, percent in DisbursementMilestone.objects.filter(year=year).values_list("due_on", "percent")
+    ]
+    if own:
+        return sorted(own)
+    return milestones_parse(settings.DIEUHANH_PI_MILESTONES, year=year)
+
+
+# ---- progress -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A project's (an investor's) year as at a date: the plan then, disbursed of it by then, the
+    share in %, the status against the milestones, how much more is needed to be back on pace, and
+    the previous year's funds carried over (apart from the plan)."""
+
+    plan: Decimal
+    disbursed: Decimal
+    percent: Decimal | None
+    status: ScheduleStatus
+    shortfall: Decimal
+    carried_over: Decimal = ZERO
+
+
+def progress_make(
+    *,
+    plan: Decimal,
+    disbursed: Decimal,
+    year: int,
+    on: dt.date,
+    milestones: Sequence[Milestone],
+    carried: Decimal = ZERO,
+) -> Progress:
+    return Progress(
+        plan=plan,
+        disbursed=disbursed,
+        percent=disbursed_percent(plan, disbursed),
+        status=schedule_status(plan=plan, disbursed=disbursed, on=on, year=year, milestones=milestones),
+        shortfall=shortfall(plan=plan, disbursed=disbursed, on=on, year=year, milestones=milestones),
+        carried_over=carried,
+    )
+
+
+def _sums(qs: QuerySet[Any], key: str, amount: str = "amount") -> dict[Any, Decimal]:
+    return {
+        k: v or ZERO for k, v in qs.order_by().values_list(key).annotate(total=Sum(amount)).values_list(key, "total")
+    }
+
+
+def _narrow(qs: QuerySet[Any], projects: QuerySet[Project] | None) -> QuerySet[Any]:
+    return qs if projects is None else qs.filter(project_id__in=projects.order_by().values("pk"))
+
+
+def progress_of(*, projects: QuerySet[Project] | None = None, year: int, on: dt.date) -> dict[int, Progress]:
+    """Each project's progress of ``year`` as at ``on`` (of ``projects``, or of every project with a
+    plan, a carry-over or a disbursement of the year), by project id; three queries."""
+    allocations = _narrow(CapitalAllocation.objects.filter(year=year, effective_on__lte=on), projects)
+    plans = _sums(allocations.exclude(kind=AllocationKind.CARRYOVER), "project_id")
+    carried = _sums(allocations.filter(kind=AllocationKind.CARRYOVER), "project_id")
+    paid = _sums(
+        _narrow(Disbursement.objects.filter(plan_year=year, period__lte=month_code(on)), projects), "project_id"
+    )
+    milestones = milestones_for(year)
+    return {
+        pk: progress_make(
+            plan=plans.get(pk, ZERO),
+            disbursed=paid.get(pk, ZERO),
+            year=year,
+            on=on,
+            milestones=milestones,
+            carried=carried.get(pk, ZERO),
+        )
+        for pk in {*plans, *carried, *paid}
+    }
+
+
+def plan_as_at(*, project: Project, year: int, source: str | None = None, on: dt.date | None = None) -> Decimal:
+    """``project``'s plan of ``year`` (of one ``source``), as at ``on`` (every change, without it)."""
+    qs = CapitalAllocation.objects.filter(project=project, year=year).exclude(kind=AllocationKind.CARRYOVER)
+    if source:
+        qs = qs.filter(source=source)
+    if on is not None:
+        qs = qs.filter(effective_on__lte=on)
+    return qs.aggregate(total=Sum("amount"))["total"] or ZERO
+
+
+def undisbursed_plan(*, project: Project, year: int, source: str, on: dt.date) -> Decimal:
+    """What of ``project``'s ``year`` plan from ``source`` is not disbursed: the plan as at ``on``
+    (or every change of it, if that is less) less everything reported disbursed of it."""
+    plan = min(
+        plan_as_at(project=project, year=year, source=source, on=on),
+        plan_as_at(project=project, year=year, source=source),
+    )
+    paid = (
+        Disbursement.objects.filter(project=project, plan_year=year, source=source).aggregate(total=Sum("amount"))[
+            "total"
+        ]
+        or ZERO
+    )
+    return max(plan - paid, ZERO)
+
+
+# ---- where projects lie ---------------------------------------------------------------------------
+
+
+class Places:
+    """The units and successions, read once (two queries), to say which unit stands for a location
+    in a month: the location itself while it is in force, else its successors (or predecessors)
+    in force then, through chains of successions; and the province a unit belongs to."""
+
+    def __init__(self) -> None:
+        self.units: dict[int, OrgUnit] = {
+            u.pk: u for u in OrgUnit.objects.only("pk", "code", "name", "kind", "path", "valid_from", "valid_to")
+        }
+        self.onward: dict[int, list[int]] = defaultdict(list)
+        self.backward: dict[int, list[int]] = defaultdict(list)
+        for before, after in Succession.objects.values_list("predecessor_id", "successor_id"):
+            self.onward[before].append(after)
+            self.backward[after].append(before)
+
+    def at(self, unit_id: int, day: dt.date) -> list[int]:
+        """The units in force on ``day`` that stand for ``unit_id``: itself, or the nearest of its
+        successors (after it ended) or predecessors (before it began) in force then."""
+        unit = self.units.get(unit_id)
+        if unit is None:
+            return []
+        if unit.is_valid_on(day):
+            return [unit_id]
+        links = self.onward if unit.valid_to is not None and unit.valid_to < day else self.backward
+        found: list[int] = []
+        seen, frontier = {unit_id}, [unit_id]
+        while frontier and not found:
+            following = [n for pk in frontier for n in links.get(pk, []) if n not in seen]
+            seen.update(following)
+            found = [pk for pk in following if pk in self.units and self.units[pk].is_valid_on(day)]
+            frontier = following
+        return sorted(set(found))
+
+    def province(self, unit_id: int) -> int | None:
+        """The province ``unit_id`` lies in (itself, for a province)."""
+        unit = self.units.get(unit_id)
+        if unit is None:
+            return None
+        for pk in path_ids(unit.path):
+            above = self.units.get(pk)
+            if above is not None and above.kind == OrgUnitKind.PROVINCE:
+                return pk
+        return None
+
+    def provinces_at(self, unit_ids: Iterable[int], day: dt.date) -> list[int]:
+        found = {self.province(pk) for unit_id in unit_ids for pk in self.at(unit_id, day)}
+        return sorted(pk for pk in found if pk is not None)
+
+
+def project_province(*, project: Project, on: dt.date, places: Places | None = None) -> OrgUnit | None:
+    """The province ``project`` lies in on ``on``: its communes' (through successions), else its
+    investor's, else the one province of the catalogue in force then."""
+    places = places or Places()
+    locations = list(ProjectLocation.objects.filter(project=project).values_list("org_unit_id", flat=True))
+    found = places.provinces_at(locations, on) or places.provinces_at([project.investor_id], on)
+    if found:
+        return OrgUnit.objects.get(pk=found[0])
+    return issuing_unit_default(on=on)
+
+
+# ---- the project list ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    """A project in the list: the project (its investor loaded), its progress, open obstacles."""
+
+    project: Project
+    progress: Progress
+    open_obstacles: int
+
+
+def _open_on(on: dt.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}reported_on__lte": on}) & (
+        Q(**{f"{prefix}resolved_on__isnull": True}) | Q(**{f"{prefix}resolved_on__gt": on})
+    )
+
+
+def _no_plan(year: int, on: dt.date) -> Progress:
+    return progress_make(plan=ZERO, disbursed=ZERO, year=year, on=on, milestones=())
+
+
+def _slowest_key(row: ProjectRow) -> tuple[bool, Decimal, str]:
+    percent = row.progress.percent
+    return (percent is None, percent if percent is not None else ZERO, row.project.code)
+
+
+def project_list(
+    *,
+    year: int,
+    on: dt.date,
+    investor: OrgUnit | int | None = None,
+    sector: str | None = None,
+    group: str | None = None,
+    source: str | None = None,
+    status: str | None = None,
+    commune: OrgUnit | None = None,
+    q: str = "",
+    order: str = "slowest",
+    with_plan: bool = False,
+) -> list[ProjectRow]:
+    """The projects with their progress of ``year`` as at ``on``, narrowed by every filter given
+    (``commune``: the projects located in it or in its subtree; ``source``: those with a plan of
+    it in the year), in ``order`` (``ORDERS``; slowest first by default: the lowest share
+    disbursed, projects without a plan last). ``with_plan``: only the projects with a plan."""
+    qs = Project.objects.select_related("investor")
+    if investor is not None:
+        qs = qs.filter(investor_id=investor if isinstance(investor, int) else investor.pk)
+    if sector:
+        qs = qs.filter(sector=sector)
+    if group:
+        qs = qs.filter(group=group)
+    if source:
+        qs = qs.filter(pk__in=CapitalAllocation.objects.filter(year=year, source=source).values("project_id"))
+    if commune is not None:
+        located = ProjectLocation.objects.filter(in_subtrees([commune], through="org_unit")).values("project_id")
+        qs = qs.filter(pk__in=located)
+    if q.strip():
+        qs = qs.filter(Q(code__icontains=q.strip()) | Q(name__icontains=q.strip()))
+    progress = progress_of(projects=qs, year=year, on=on)
+    qs = qs.annotate(open_obstacles=Count("obstacles", filter=_open_on(on, "obstacles__")))
+    empty = _no_plan(year, on)
+    rows = [ProjectRow(p, progress.get(p.pk, empty), p.open_obstacles) for p in qs]
+    if with_plan:
+        rows = [r for r in rows if r.progress.plan > 0]
+    if status:
+        rows = [r for r in rows if r.progress.status == status]
+    if order == "fastest":
+        rows.sort(key=lambda r: (r.progress.percent is None, -(r.progress.percent or ZERO), r.project.code))
+    elif order == "code":
+        rows.sort(key=lambda r: r.project.code)
+    elif order == "name":
+        rows.sort(key=lambda r: (r.project.name, r.project.code))
+    elif order == "plan":
+        rows.sort(key=lambda r: (-r.progress.plan, r.project.code))
+    elif order == "shortfall":
+        rows.sort(key=lambda r: (-r.progress.shortfall, r.project.code))
+    else:
+        rows.sort(key=_slowest_key)
+    return rows
+
+
+def slow_projects(*, year: int, on: dt.date, limit: int = 10) -> list[ProjectRow]:
+    """The projects behind schedule or at risk, the lowest share disbursed first."""
+    rows = [
+        r
+        for r in project_list(year=year, on=on, with_plan=True)
+        if r.progress.status in (ScheduleStatus.BEHIND, ScheduleStatus.AT_RISK)
+    ]
+    return rows[:limit]
+
+
+# ---- investors ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InvestorRow:
+    """An investor's year as at a date: its rank (1: the highest share disbursed; equal shares
+    share a rank), the sums of its projects' plans and disbursement, the share, its status, how
+    many of its projects have a plan and how many of them are behind schedule."""
+
+    investor: OrgUnit
+    rank: int
+    plan: Decimal
+    disbursed: Decimal
+    percent: Decimal | None
+    status: ScheduleStatus
+    projects: int
+    behind: int
+
+
+def investor_ranking(*, year: int, on: dt.date) -> list[InvestorRow]:
+    """Every investor with a plan of ``year`` as at ``on``, ranked by the share of it disbursed."""
+    progress = {pk: p for pk, p in progress_of(year=year, on=on).items() if p.plan > 0}
+    owners = dict(Project.objects.filter(pk__in=list(progress)).values_list("pk", "investor_id"))
+    plan: dict[int, Decimal] = defaultdict(Decimal)
+    paid: dict[int, Decimal] = defaultdict(Decimal)
+    count: dict[int, int] = defaultdict(int)
+    behind: dict[int, int] = defaultdict(int)
+    for pk, item in progress.items():
+        investor = owners[pk]
+        plan[investor] += item.plan
+        paid[investor] += item.disbursed
+        count[investor] += 1
+        behind[investor] += item.status == ScheduleStatus.BEHIND
+    units = OrgUnit.objects.in_bulk(list(plan))
+    milestones = milestones_for(year)
+    made = [
+        (units[pk], progress_make(plan=plan[pk], disbursed=paid[pk], year=year, on=on, milestones=milestones))
+        for pk in plan
+    ]
+    made.sort(key=lambda pair: (-(pair[1].percent or ZERO), pair[0].name, pair[0].pk))
+    rows: list[InvestorRow] = []
+    for position, (unit, item) in enumerate(made, start=1):
+        rank = rows[-1].rank if rows and rows[-1].percent == item.percent else position
+        rows.append(
+            InvestorRow(
+                unit, rank, item.plan, item.disbursed, item.percent, item.status, count[unit.pk], behind[unit.pk]
+            )
+        )
+    return rows
+
+
+def investors_below(*, year: int, on: dt.date, percent: Decimal | int) -> list[InvestorRow]:
+    """The investors that disbursed less than ``percent`` % of their plan (the "dưới x %" list),
+    the lowest first."""
+    threshold = Decimal(percent)
+    below = [r for r in investor_ranking(year=year, on=on) if r.percent is not None and r.percent < threshold]
+    return sorted(below, key=lambda r: (r.percent, r.investor.name))
+
+
+# ---- a project's page ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """One month of a project's year: the plan at its end, disbursed up to it (None after the date
+    asked), and what the pace and the milestones ask by its end (amounts, million đồng)."""
+
+    period: str
+    plan: Decimal
+    disbursed: Decimal | None
+    pace: Decimal
+    required: Decimal
+
+
+@dataclass(frozen=True)
+class ObstacleView:
+    """An obstacle as at a date: its follow-up's status by the directives' rules (None while it has
+    none), and the directive itself when the reader may see it."""
+
+    obstacle: Obstacle
+    state: StatusAt | None
+    directive: Directive | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.state is None or not self.state.is_done
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    project: Project
+    year: int
+    on: dt.date
+    progress: Progress
+    milestones: list[Milestone]
+    curve: list[CurvePoint]
+    site_clearance: list[SiteClearance]
+    obstacles: list[ObstacleView]
+    directives: list[tuple[Directive, StatusAt | None]]
+    decisions: list[ProjectDecision]
+    allocations: list[CapitalAllocation]
+    transfers: list[CapitalTransfer]
+    locations: list[OrgUnit] = field(default_factory=list)
+
+
+def year_months(year: int) -> list[tuple[int, int]]:
+    """The months a year's plan is disbursed in: January to December, and January of the next year."""
+    return [(year, m) for m in range(1, 13)] + [(year + 1, 1)]
+
+
+def project_curve(*, project: Project, year: int, on: dt.date, milestones: Sequence[Milestone]) -> list[CurvePoint]:
+    changes = list(
+        CapitalAllocation.objects.filter(project=project, year=year)
+        .exclude(kind=AllocationKind.CARRYOVER)
+        .values_list("effective_on", "amount")
+    )
+    monthly = _sums(Disbursement.objects.filter(project=project, plan_year=year), "period")
+    points: list[CurvePoint] = []
+    running = ZERO
+    last = month_code(on)
+    for y, m in year_months(year):
+        end = month_end(y, m)
+        period = f"{y:04d}{m:02d}"
+        plan = sum((amount for day, amount in changes if day <= end), ZERO)
+        running += monthly.get(period, ZERO)
+        points.append(
+            CurvePoint(
+                period=period,
+                plan=plan,
+                disbursed=running if period <= last else None,
+                pace=plan * pace_at(milestones, end, year=year) / HUNDRED,
+                required=plan * required_at(milestones, end) / HUNDRED,
+            )
+        )
+    return points
+
+
+def site_clearance_at(*, project: Project, on: dt.date) -> list[SiteClearance]:
+    """The latest site-clearance figures of ``project`` in each commune, as at the end of ``on``'s month."""
+    latest: dict[int, SiteClearance] = {}
+    rows = SiteClearance.objects.filter(project=project, period__lte=month_code(on)).select_related("org_unit")
+    for row in rows.order_by("org_unit_id", "period"):
+        latest[row.org_unit_id] = row
+    return sorted(latest.values(), key=lambda r: (r.org_unit.name, r.org_unit_id))
+
+
+def obstacle_views(*, obstacles: Sequence[Obstacle], on: dt.date, user: Any) -> list[ObstacleView]:
+    """``obstacles`` with their follow-ups' status on ``on`` and the directives ``user`` may read."""
+    ids = [o.directive_id for o in obstacles if o.directive_id is not None]
+    states = statuses_at(directives=Directive.objects.filter(pk__in=ids), on=on) if ids else {}
+    visible = (
+        {d.pk: d for d in directives_visible(Directive.objects.filter(pk__in=ids), user=user).select_related("source")}
+        if ids
+        else {}
+    )
+    return [
+        ObstacleView(o, states.get(o.directive_id) if o.directive_id else None, visible.get(o.directive_id or 0))
+        for o in obstacles
+    ]
+
+
+def project_detail(*, project: Project, year: int, on: dt.date, user: Any) -> ProjectView:
+    """Everything ``project``'s page shows for ``year`` as at ``on``."""
+    milestones = milestones_for(year)
+    progress = progress_of(projects=Project.objects.filter(pk=project.pk), year=year, on=on).get(project.pk) or (
+        _no_plan(year, on)
+    )
+    obstacles = list(
+        Obstacle.objects.filter(project=project, reported_on__lte=on).select_related(
+            "resolving_agency", "org_unit", "directive"
+        )
+    )
+    directives_qs = directives_visible(project.directives.filter(starts_on__lte=on), user=user).select_related(
+        "source", "lead_agency"
+    )
+    directives = list(directives_qs)
+    states = statuses_at(directives=Directive.objects.filter(pk__in=[d.pk for d in directives]), on=on)
+    return ProjectView(
+        project=project,
+        year=year,
+        on=on,
+        progress=progress,
+        milestones=milestones,
+        curve=project_curve(project=project, year=year, on=on, milestones=milestones),
+        site_clearance=site_clearance_at(project=project, on=on),
+        obstacles=obstacle_views(obstacles=obstacles, on=on, user=user),
+        directives=[(d, states.get(d.pk)) for d in directives],
+        decisions=list(project.decisions.all()),
+        allocations=list(project.allocations.filter(year=year).select_related("transfer")),
+        transfers=list(
+            CapitalTransfer.objects.filter(Q(from_project=project) | Q(to_project=project), year=year).select_related(
+                "from_project", "to_project"
+            )
+        ),
+        locations=list(project.locations.all()),
+    )
+
+
+# ---- the map ----------------------------------------------------------------------------------------
+
+
+def projects_geojson(*, year: int, on: dt.date, projects: QuerySet[Project] | None = None) -> dict[str, Any]:
+    """The projects with a location on the map as a GeoJSON FeatureCollection, each with its code,
+    name, investor, status and share disbursed (a number, or null without a plan)."""
+    qs = (projects if projects is not None else Project.objects.all()).filter(geometry__isnull=False)
+    qs = qs.select_related("investor").order_by("code")
+    progress = progress_of(projects=qs, year=year, on=on)
+    empty = _no_plan(year, on)
+    features = []
+    for project in qs:
+        if not project.geometry:
+            continue
+        item = progress.get(project.pk, empty)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": project.geometry,
+                "properties": {
+                    "code": project.code,
+                    "name": project.name,
+                    "investor": project.investor.name,
+                    "status": str(item.status),
+                    "percent": float(round(item.percent, 1)) if item.percent is not None else None,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+# ---- transfers the statuses suggest ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TransferProposal:
+    """Capital of one source that a project behind schedule cannot use by the last milestone at
+    its pace, proposed for a project on schedule with room for it (million đồng, whole)."""
+
+    source: str
+    from_project: Project
+    to_project: Project
+    amount: Decimal
+
+
+def transfer_proposals(*, year: int, on: dt.date) -> list[TransferProposal]:
+    """Transfers from projects behind schedule to projects on schedule, source by source.
+
+    A project behind schedule gives what it would leave undisbursed by the last milestone at its
+    pace so far (disbursed by ``on`` per day since 1 January, carried on to the last milestone's
+    date), at most what it has not disbursed. A project on schedule takes up to its room: its total
+    investment not yet planned in any year. The largest givers go to the fastest takers first;
+    the amounts are whole million đồng, and what is moved out is what is moved in."""
+    milestones = milestones_for(year)
+    if not milestones:
+        return []
+    last = max(m.due_on for m in milestones)
+    start = dt.date(year, 1, 1)
+    if not start < on < last:
+        return []
+    progress = progress_of(year=year, on=on)
+    givers = [pk for pk, p in progress.items() if p.status == ScheduleStatus.BEHIND and p.plan > 0]
+    takers = [pk for pk, p in progress.items() if p.status == ScheduleStatus.ON_TRACK and p.plan > 0]
+    if not givers or not takers:
+        return []
+    by_source = CapitalAllocation.objects.filter(year=year, effective_on__lte=on).exclude(kind=AllocationKind.CARRYOVER)
+    plans: dict[tuple[int, str], Decimal] = {
+        (pk, source): total or ZERO
+        for pk, source, total in by_source.filter(project_id__in=givers)
+        .order_by()
+        .values_list("project_id", "source")
+        .annotate(total=Sum("amount"))
+        .values_list("project_id", "source", "total")
+    }
+    paid: dict[tuple[int, str], Decimal] = {
+        (pk, source): total or ZERO
+        for pk, source, total in Disbursement.objects.filter(
+            project_id__in=givers, plan_year=year, period__lte=month_code(on)
+        )
+        .order_by()
+        .values_list("project_id", "source")
+        .annotate(total=Sum("amount"))
+        .values_list("project_id", "source", "total")
+    }
+    elapsed = Decimal((on - start).days + 1)
+    ahead = Decimal((last - start).days + 1)
+    offers: dict[str, list[tuple[Decimal, int]]] = defaultdict(list)
+    for (pk, source), plan in plans.items():
+        done = paid.get((pk, source), ZERO)
+        expected = done * ahead / elapsed
+        spare = min(plan - expected, plan - done).quantize(Decimal(1), rounding=ROUND_DOWN)
+        if spare > 0:
+            offers[source].append((spare, pk))
+    planned = _sums(
+        CapitalAllocation.objects.filter(project_id__in=takers).exclude(kind=AllocationKind.CARRYOVER), "project_id"
+    )
+    projects = Project.objects.in_bulk([*givers, *takers])
+    room = {
+        pk: max(projects[pk].total_investment - planned.get(pk, ZERO), ZERO).quantize(Decimal(1), rounding=ROUND_DOWN)
+        for pk in takers
+    }
+    speed = sorted(takers, key=lambda pk: (-(progress[pk].percent or ZERO), projects[pk].code))
+    proposals: list[TransferProposal] = []
+    for source in sorted(offers):
+        for spare, giver in sorted(offers[source], key=lambda item: (-item[0], projects[item[1]].code)):
+            left = spare
+            for taker in speed:
+                if left <= 0:
+                    break
+                if source not in (projects[taker].sources or [source]) or room[taker] <= 0:
+                    continue
+                amount = min(left, room[taker])
+                proposals.append(TransferProposal(source, projects[giver], projects[taker], amount))
+                room[taker] -= amount
+                left -= amount
+    return proposals
