@@ -23,11 +23,19 @@ from django.test import Client
 from django.urls import reverse
 
 from dieuhanh.orgunits.models import OrgUnit
-from dieuhanh.projects.choices import AllocationKind, CapitalSource, ObstacleCategory
-from dieuhanh.projects.models import CapitalAllocation, Disbursement, Project, SiteClearance
-from dieuhanh.projects.services import obstacle_create
+from dieuhanh.projects.choices import AllocationKind, CapitalSource, ObstacleCategory, ProjectStage
+from dieuhanh.projects.models import Project
+from dieuhanh.projects.services import (
+    DisbursementRow,
+    SiteClearanceRow,
+    allocation_add,
+    disbursements_write,
+    obstacle_create,
+    project_save,
+    site_clearance_write,
+)
 from tests.conftest import Tree
-from tests.factories import IndicatorFactory, OrgUnitFactory, UserFactory
+from tests.factories import IndicatorFactory, OrgUnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -46,19 +54,23 @@ class Story:
     school: Project
 
 
-def _project(code: str, name: str, investor: OrgUnit, commune: OrgUnit, plan: int, disbursed: list[int], **extra: Any) -> Project:
-    project = Project.objects.create(
+def _project(
+    code: str, name: str, investor: OrgUnit, commune: OrgUnit, *, plan: int, disbursed: list[int], **extra: Any
+) -> Project:
+    """A project with its 2023 plan assigned on 1 January, disbursed from March month by month."""
+    project = project_save(
         code=code,
         name=name,
         investor=investor,
         group=extra.pop("group", "B"),
         sector=extra.pop("sector", "transport"),
+        stage=ProjectStage.IMPLEMENTATION,
         total_investment=Decimal(plan * 5),
         sources=[CapitalSource.PROVINCIAL],
+        locations=[commune],
         **extra,
     )
-    project.locations.add(commune)
-    CapitalAllocation.objects.create(
+    allocation_add(
         project=project,
         year=2023,
         source=CapitalSource.PROVINCIAL,
@@ -68,10 +80,12 @@ def _project(code: str, name: str, investor: OrgUnit, commune: OrgUnit, plan: in
         decision_number="3679/QĐ-UBND",
         decision_date=dt.date(2022, 12, 20),
     )
-    for month, amount in enumerate(disbursed, start=3):
-        Disbursement.objects.create(
-            project=project, plan_year=2023, source=CapitalSource.PROVINCIAL, period=f"2023{month:02d}", amount=Decimal(amount)
-        )
+    disbursements_write(
+        rows=[
+            DisbursementRow(project.pk, 2023, CapitalSource.PROVINCIAL, f"2023{month:02d}", Decimal(amount))
+            for month, amount in enumerate(disbursed, start=3)
+        ]
+    )
     return project
 
 
@@ -81,19 +95,46 @@ def story(tree: Tree) -> Story:
     health = OrgUnitFactory(code="SYT", name="Sở Y tế", kind="agency")
     district = OrgUnitFactory(code="BQLDA_BB", name="Ban Quản lý dự án huyện Bàu Bàng", kind="agency")
     road = _project(
-        "7912345", "Đường ĐT.746 đoạn Tân Thành – Hiếu Liêm", transport, tree.commune_a1, 40_000, [5_000, 6_000],
+        "7912345",
+        "Đường ĐT.746 đoạn Tân Thành – Hiếu Liêm",
+        transport,
+        tree.commune_a1,
+        plan=40_000,
+        disbursed=[5_000, 6_000],
         geometry={"type": "LineString", "coordinates": [[106.65, 11.0], [106.7, 11.05]]},
     )
-    bridge = _project("7912346", "Cầu Bạch Đằng 2", transport, tree.commune_a2, 10_000, [2_000])
+    bridge = _project("7912346", "Cầu Bạch Đằng 2", transport, tree.commune_a2, plan=10_000, disbursed=[2_000])
     hospital = _project(
-        "7912347", "Bệnh viện Đa khoa 1.500 giường", health, tree.commune_a1, 20_000, [4_000, 5_000],
-        sector="health", group="A", geometry={"type": "Point", "coordinates": [106.66, 11.0]},
+        "7912347",
+        "Bệnh viện Đa khoa 1.500 giường",
+        health,
+        tree.commune_a1,
+        plan=20_000,
+        disbursed=[4_000, 5_000],
+        sector="health",
+        group="A",
+        geometry={"type": "Point", "coordinates": [106.66, 11.0]},
     )
-    school = _project("7912348", HOSTILE, district, tree.commune_b1, 5_000, [1_900], sector="education", group="C")
-    SiteClearance.objects.create(
-        project=road, org_unit=tree.commune_a1, period="202306", area_total=Decimal("123456.5"),
-        area_handed_over=Decimal("100000"), households_total=120, households_approved=100, households_paid=80,
-        compensation_approved=Decimal(90_000), compensation_paid=Decimal("45500.5"), plots_needed=30, plots_allocated=12,
+    school = _project(
+        "7912348", HOSTILE, district, tree.commune_b1, plan=5_000, disbursed=[1_900], sector="education", group="C"
+    )
+    site_clearance_write(
+        rows=[
+            SiteClearanceRow(
+                project_id=road.pk,
+                org_unit_id=tree.commune_a1.pk,
+                period="202306",
+                area_total=Decimal("123456.5"),
+                area_handed_over=Decimal(100_000),
+                households_total=120,
+                households_approved=100,
+                households_paid=80,
+                compensation_approved=Decimal(90_000),
+                compensation_paid=Decimal("45500.5"),
+                plots_needed=30,
+                plots_allocated=12,
+            )
+        ]
     )
     return Story(transport, health, district, road, bridge, hospital, school)
 
@@ -113,9 +154,19 @@ def blocked(story: Story, tree: Tree) -> Any:
 
 
 @pytest.fixture
-def signed_in(client: Client) -> Client:
-    client.force_login(UserFactory(username="chairman"))
+def signed_in(client: Client, leader: Any) -> Client:
+    """The province's leader: reads every project and every directive."""
+    client.force_login(leader)
     return client
+
+
+def test_a_colleague_without_a_role_sees_the_obstacle_but_not_a_directive_outside_their_scope(
+    client: Client, colleague: Any, story: Story, blocked: Any
+) -> None:
+    client.force_login(colleague)
+    html = client.get(reverse("projects:detail", args=[story.road.code])).content.decode()
+    assert "42 hộ chưa nhận tiền bồi thường" in html
+    assert reverse("directives:detail", args=[blocked.directive_id]) not in html
 
 
 @pytest.fixture(autouse=True)
@@ -140,7 +191,11 @@ def test_every_page_answers_a_signed_in_user(signed_in: Client, story: Story, bl
 
 
 def test_the_pages_ask_an_anonymous_visitor_to_sign_in(client: Client, story: Story) -> None:
-    for url in (reverse("projects:list"), reverse("projects:detail", args=[story.road.code]), reverse("projects:investors")):
+    for url in (
+        reverse("projects:list"),
+        reverse("projects:detail", args=[story.road.code]),
+        reverse("projects:investors"),
+    ):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
@@ -152,7 +207,7 @@ def test_an_unknown_project_is_not_found(signed_in: Client, story: Story) -> Non
 
 def test_the_list_puts_the_slowest_project_first(signed_in: Client, story: Story) -> None:
     html = signed_in.get(reverse("projects:list")).content.decode()
-    # 20,0 % (bridge), 27,5 % (road), 38,0 % (school), 45,0 % (hospital)
+    # The bridge has disbursed 20,0 %, the road 27,5 %, the school 38,0 %, the hospital 45,0 %.
     assert codes_in_order(html) == [story.bridge.code, story.road.code, story.school.code, story.hospital.code]
 
 
@@ -206,7 +261,8 @@ def test_the_list_writes_figures_the_vietnamese_way_with_a_named_status(signed_i
     assert '<td class="num" data-measure="disbursed">11,0</td>' in row
     assert '<td class="num" data-measure="percent">27,5</td>' in row
     badge = re.search(r'<span class="badge badge--off_track" data-status="behind">([^<]+)</span>', row)
-    assert badge is not None and badge.group(1).strip()  # a colour and a name, never the colour alone
+    assert badge is not None
+    assert badge.group(1).strip()
 
 
 def test_the_list_counts_open_obstacles(signed_in: Client, story: Story, blocked: Any) -> None:
@@ -245,19 +301,26 @@ def test_the_project_page_writes_its_identity_and_figures_the_vietnamese_way(sig
     assert "Ban Quản lý dự án Giao thông" in html
     assert "200,0" in html  # total investment: 200.000 million
     assert re.search(r'data-measure="percent">27,5', html)
-    assert "123.457 / " not in html and "100.000 / 123.457" in html  # area, grouped, rounded half up
+    assert "123.457 / " not in html
+    assert "100.000 / 123.457" in html
     assert "45,5 / 90,0" in html  # compensation paid / approved, billion đồng
     assert "3679/QĐ-UBND, 20/12/2022" in html
 
 
 def test_the_project_page_embeds_its_curve_as_data_not_as_script(signed_in: Client, story: Story) -> None:
     html = signed_in.get(reverse("projects:detail", args=[story.road.code])).content.decode()
-    payload = json.loads(re.search(r'<script id="pi-curve" type="application/json">(.*?)</script>', html, re.S).group(1))
+    payload = json.loads(
+        re.search(r'<script id="pi-curve" type="application/json">(.*?)</script>', html, re.S).group(1)
+    )
     roles = {s["role"]: s["data"] for s in payload["series"]}
     assert set(roles) == {"plan", "pace", "disbursed"}
-    assert payload["x"][0] == "1/2023" and payload["x"][-1] == "7/2023"
-    assert roles["disbursed"][-1] == 11.0  # billion, cumulative through July
-    assert roles["plan"][-1] == 40.0
+    assert payload["x"][0] == "1/2023"
+    assert payload["x"][6] == "7/2023"
+    assert payload["x"][-1] == "1/2024"
+    assert roles["disbursed"][6] == 11.0  # billion, cumulative through July
+    assert roles["disbursed"][7:] == [None] * 6  # nothing drawn after the day shown
+    assert roles["plan"][6] == 40.0
+    assert roles["pace"][5] == 12.0  # 30 % of 40,0 due on 30/6
     assert re.search(r"<script(?![^>]*(src=|application/json))", html) is None  # no inline script (CSP)
 
 
@@ -295,12 +358,17 @@ def test_a_threshold_that_is_not_a_share_is_refused(signed_in: Client, story: St
     assert signed_in.get(reverse("projects:investors") + "?below=130").status_code == 400
 
 
-def test_the_map_draws_located_projects_coloured_by_status_with_a_titled_legend(signed_in: Client, story: Story) -> None:
+def test_the_map_draws_located_projects_coloured_by_status_with_a_titled_legend(
+    signed_in: Client, story: Story
+) -> None:
     html = signed_in.get(reverse("projects:map")).content.decode()
-    payload = json.loads(re.search(r'<script id="pi-map-data" type="application/json">(.*?)</script>', html, re.S).group(1))
+    payload = json.loads(
+        re.search(r'<script id="pi-map-data" type="application/json">(.*?)</script>', html, re.S).group(1)
+    )
     by_code = {item["code"]: item for item in payload["items"]}
     assert set(by_code) == {story.road.code, story.hospital.code}
-    assert by_code[story.road.code]["lines"] and by_code[story.road.code]["status"] == "behind"
+    assert by_code[story.road.code]["lines"]
+    assert by_code[story.road.code]["status"] == "behind"
     assert by_code[story.hospital.code]["points"] == [[106.66, 11.0]]
     assert payload["status_colours"]["behind"] != payload["status_colours"]["on_track"]
     assert payload["geojson"].startswith(reverse("dashboard:boundaries", args=["74"]))
@@ -328,7 +396,9 @@ def test_the_disbursement_page_lists_the_slowest_investors_linking_to_their_proj
 
 def test_the_panel_is_not_shown_to_the_public(client: Client, story: Story, tree: Tree) -> None:
     IndicatorFactory(code="PI_DISB_RATE", name="Tỷ lệ giải ngân vốn đầu tư công", unit="%", aggregation="none")
-    html = client.get(reverse("dashboard:indicator", args=["PI_DISB_RATE"]) + "?org_unit=74&period=202307").content.decode()
+    html = client.get(
+        reverse("dashboard:indicator", args=["PI_DISB_RATE"]) + "?org_unit=74&period=202307"
+    ).content.decode()
     assert 'data-panel="slowest-investors"' not in html
 
 

@@ -66,7 +66,6 @@ from dieuhanh.dashboard.selectors import (
 )
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodError
-from dieuhanh.projects.selectors import InvestorRow, investor_ranking
 from dieuhanh.indicators.selectors import indicator_list, may_see_internal, responsible_agency_at
 from dieuhanh.orgunits.choices import OrgUnitKind
 from dieuhanh.orgunits.models import OrgUnit
@@ -80,6 +79,7 @@ from dieuhanh.orgunits.selectors import (
     today,
     unit_at,
 )
+from dieuhanh.projects.selectors import InvestorRow, investor_ranking
 
 # The indicators whose page lists the slowest investors of the public-investment register.
 SLOWEST_INVESTORS_OF = ("PI_DISB_RATE", "PI_DISB", "PI_PLAN")

@@ -21,6 +21,7 @@ from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.orgunits.selectors import map_day, org_unit_tree
 from dieuhanh.projects.choices import ScheduleStatus
 from dieuhanh.projects.models import Project
+from dieuhanh.projects.selectors import ProjectView
 
 THOUSAND = Decimal(1000)
 # A project's amounts are in million đồng; the pages write them in billion (tỷ đồng), with one
@@ -61,48 +62,28 @@ def amount_text(value: Decimal | None) -> str:
     return number(None if value is None else Decimal(value) / THOUSAND, AMOUNT_DECIMALS)
 
 
-def _attr(item: Any, *names: str) -> Any:
-    """The first of ``names`` that ``item`` (an object or a mapping) has; None if none."""
-    for name in names:
-        if isinstance(item, dict) and name in item:
-            return item[name]
-        if hasattr(item, name):
-            return getattr(item, name)
-    return None
-
-
-def _month_label(month: object) -> str:
+def month_label(month: object) -> str:
+    """A month code written the Vietnamese way: 202307 → 7/2023."""
     text = str(month)
-    if isinstance(month, dt.date):
-        return f"{month.month}/{month.year}"
     if len(text) == 6 and text.isdigit():
         return f"{int(text[4:])}/{text[:4]}"
     return text
 
 
-def curve_chart(*, view: Any, project: Project, year: int) -> dict[str, Any]:
-    """The year's curve of one project: the capital plan as at each month's end, the disbursement
-    of that plan accumulated, and the pace the milestones ask (the plan × the pace's share)."""
-    points = list(_attr(view, "curve") or [])
-    x = [_month_label(_attr(p, "period", "month", "on")) for p in points]
-    series = [
-        {"role": "plan", "name": _("Capital plan"), "data": [billions(_attr(p, "plan")) for p in points]},
-        {
-            "role": "pace",
-            "name": _("Schedule pace (milestones)"),
-            "data": [billions(_attr(p, "pace")) for p in points],
-        },
-        {
-            "role": "disbursed",
-            "name": _("Disbursed, cumulative"),
-            "data": [billions(_attr(p, "disbursed", "cumulative")) for p in points],
-        },
-    ]
+def curve_chart(*, view: ProjectView, project: Project, year: int) -> dict[str, Any]:
+    """The year's curve of one project, January to January of the next year: the capital plan as
+    at each month's end, the disbursement of that plan accumulated (up to the date shown), and
+    the pace the milestones ask by each month's end (the plan × the pace's share)."""
+    points = view.curve
     return {
         "kind": "curve",
         "title": _("Plan, disbursement and the schedule's pace, %(year)s") % {"year": year},
-        "x": x,
-        "series": series,
+        "x": [month_label(p.period) for p in points],
+        "series": [
+            {"role": "plan", "name": _("Capital plan"), "data": [billions(p.plan) for p in points]},
+            {"role": "pace", "name": _("Schedule pace (milestones)"), "data": [billions(p.pace) for p in points]},
+            {"role": "disbursed", "name": _("Disbursed, cumulative"), "data": [billions(p.disbursed) for p in points]},
+        ],
         "unit": _("billion đồng"),
         "decimals": AMOUNT_DECIMALS,
         "save": _("Save as PNG image"),

@@ -15,11 +15,13 @@ from django.utils.translation import gettext_lazy
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.projects.choices import CapitalSource, ProjectGroup, ProjectSector, ScheduleStatus
 
-# The list's sorts: slowest first (the default: what a leader asks first), by the share disbursed,
-# by the year's plan (largest first), by name.
+# The list's sorts (the selector's orders): slowest first, i.e. the lowest share of the year's plan
+# disbursed first (the default: what a leader asks first); the highest share first; the furthest
+# behind the schedule's pace in money first; the largest plan first; by name.
 ORDER_CHOICES = [
-    ("slowest", gettext_lazy("Slowest first")),
-    ("percent", gettext_lazy("Disbursed share, lowest first")),
+    ("slowest", gettext_lazy("Slowest first (lowest share disbursed)")),
+    ("fastest", gettext_lazy("Highest share disbursed first")),
+    ("shortfall", gettext_lazy("Furthest behind the pace first")),
     ("plan", gettext_lazy("Capital plan, largest first")),
     ("name", gettext_lazy("Name")),
 ]
@@ -63,7 +65,9 @@ class ProjectFilterForm(YearForm):
         required=False,
         error_messages={"invalid_choice": gettext_lazy("Choose an investor from the list.")},
     )
-    sector = forms.ChoiceField(label=gettext_lazy("Sector"), required=False, choices=[("", "—"), *ProjectSector.choices])
+    sector = forms.ChoiceField(
+        label=gettext_lazy("Sector"), required=False, choices=[("", "—"), *ProjectSector.choices]
+    )
     group = forms.ChoiceField(label=gettext_lazy("Group"), required=False, choices=[("", "—"), *ProjectGroup.choices])
     source = forms.ChoiceField(
         label=gettext_lazy("Capital source"), required=False, choices=[("", "—"), *CapitalSource.choices]
@@ -98,7 +102,7 @@ class ProjectFilterForm(YearForm):
 class PercentField(forms.DecimalField):
     """A share in per cent written either way: 30, 30,5 (Vietnamese) or 30.5."""
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # a DecimalField's value
         if isinstance(value, str):
             value = value.strip().replace(",", ".")
         return cast(Decimal | None, super().to_python(value))

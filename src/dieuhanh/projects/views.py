@@ -71,9 +71,7 @@ def project_list_page(request: HttpRequest) -> HttpResponse:
     """The projects of a plan year with their disbursement, slowest first: filtered by investor,
     sector, group, capital source, status against schedule, commune and a text."""
     now = today()
-    form = ProjectFilterForm(
-        request.GET, years=plan_years(), today=now, investors=_investors(), communes=_communes()
-    )
+    form = ProjectFilterForm(request.GET, years=plan_years(), today=now, investors=_investors(), communes=_communes())
     valid = form.is_valid()
     year = form.chosen_year()
     on = as_on(year, now=now)

@@ -34,3 +34,9 @@ def schedule_badge(status: object) -> str:
 @register.filter
 def schedule_label(status: object) -> str:
     return charts.status_text(status)
+
+
+@register.filter
+def month_label(period: object) -> str:
+    """A month code written the Vietnamese way: 202307 → 7/2023."""
+    return charts.month_label(period)
