@@ -51,11 +51,12 @@
         trigger: "axis",
         valueFormatter: function (v) { return fmt(v, data.decimals) + " " + data.unit; }
       },
-      grid: { left: 8, right: 16, top: 44, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 16, top: 64, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: data.x, boundaryGap: false, axisLabel: { hideOverlap: true } },
       yAxis: {
         type: "value",
         name: data.unit,
+        nameTextStyle: { align: "left" },
         axisLabel: { formatter: function (v) { return fmt(v, Math.abs(v) >= 100 ? 0 : data.decimals); } }
       },
       series: data.series.map(function (s) {
