@@ -3,15 +3,18 @@ disbursement tile to the slowest investor, to its slowest project, to the obstac
 the agency that must resolve it, in three clicks; a screenshot of every step.
 
 The demo's public-investment projects (``demo/projects.py``) tell that story: in the last year the
-slowest investor's slowest project has an open obstacle past its deadline. Should the demo hold no
-projects, the test writes the story itself through the register's services, on the demo's units.
+slowest investor's slowest project has an open obstacle past its deadline. The demo fixture loads the
+figures only: the test loads the demo's projects on top of them (``projects_demo_load``), or, where
+the demo has no projects module, writes the story itself through the register's services.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import re
 from decimal import Decimal
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -19,6 +22,7 @@ import pytest
 from dieuhanh.accounts.choices import Role
 from dieuhanh.accounts.services import membership_add
 from dieuhanh.analytics.readmodel.scope import ADMINISTRATIVE_KINDS, default_org_unit
+from dieuhanh.demo.services import DemoLoadResult
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.orgunits.selectors import org_unit_tree, today
 from dieuhanh.projects.choices import AllocationKind, CapitalSource, ObstacleCategory, ProjectStage
@@ -32,6 +36,7 @@ from dieuhanh.projects.services import (
 )
 from tests.browser.conftest import number, screenshot
 from tests.browser.test_agencies_safely import PASSWORD, sign_in
+from tests.conftest import DEMO_UNTIL
 from tests.factories import OrgUnitFactory, UserFactory
 
 # Transactional: signing in writes, which the live server would not see inside a test's transaction.
@@ -49,6 +54,14 @@ def _home() -> OrgUnit:
 
 def _shares(locator: Any) -> list[Decimal | None]:
     return [number(locator.nth(i).inner_text()) for i in range(locator.count())]
+
+
+def _demo_projects() -> ModuleType | None:
+    """The demo's public-investment module (``demo/projects.py``), when the demo has one."""
+    try:
+        return importlib.import_module("dieuhanh.demo.projects")
+    except ImportError:
+        return None
 
 
 def _story_written(year: int) -> None:
@@ -98,12 +111,16 @@ def _story_written(year: int) -> None:
 
 
 def test_a_leader_goes_from_the_disbursement_tile_to_the_blocked_project_in_three_clicks(
-    page: Any, demo_url: str, django_db_blocker: Any
+    page: Any, demo: DemoLoadResult, demo_url: str, django_db_blocker: Any
 ) -> None:
     year = today().year
+    sample = _demo_projects()
     with django_db_blocker.unblock():
         if not Project.objects.exists():
-            _story_written(year)
+            if sample is not None:
+                sample.projects_demo_load(seed=demo.seed, until=DEMO_UNTIL)
+            else:
+                _story_written(year)
         leader = UserFactory(username="chu-tich")
         leader.set_password(PASSWORD)
         leader.save()
@@ -128,6 +145,10 @@ def test_a_leader_goes_from_the_disbursement_tile_to_the_blocked_project_in_thre
     assert shares == sorted(shares)
     period_year = re.search(r"year=(\d{4})", first.locator("a").get_attribute("href") or "")
     assert period_year is not None
+    if sample is not None:
+        # The demo's story: its slowest investor
+        with django_db_blocker.unblock():
+            assert OrgUnit.objects.get(pk=investor_id).code == sample.STORY_INVESTOR
     first.scroll_into_view_if_needed()
     screenshot(page, "public-investment-2-slowest-investors")
 
@@ -140,6 +161,8 @@ def test_a_leader_goes_from_the_disbursement_tile_to_the_blocked_project_in_thre
     listed = [share for share in _shares(page.locator("tr[data-code] [data-measure=percent]")) if share is not None]
     assert listed == sorted(listed)
     code = rows.first.get_attribute("data-code") or ""
+    if sample is not None:
+        assert code == sample.STORY_PROJECT  # the demo's story: its slowest project
     assert rows.first.locator("[data-status]").inner_text().strip()
     screenshot(page, "public-investment-3-investor-projects")
 
