@@ -88,6 +88,7 @@ def _story_written(year: int) -> None:
             total_investment=Decimal(plan * 4),
             sources=[CapitalSource.PROVINCIAL],
             locations=[commune],
+            geometry={"type": "Point", "coordinates": [106.70 + plan / 1_000_000, 10.78]},
         )
         allocation_add(
             project=project,
@@ -178,3 +179,13 @@ def test_a_leader_goes_from_the_disbursement_tile_to_the_blocked_project_in_thre
     assert page.locator("[data-chart-ready]").count() == 1  # the curve is drawn
     blocking.scroll_into_view_if_needed()
     screenshot(page, "public-investment-4-project-obstacle", full_page=True)
+
+    # And the scorecard's list read out at meetings names that investor below 30 %, and the map draws
+    # the projects coloured by status under a titled legend
+    page.goto(f"{demo_url}/projects/investors/?year={period_year.group(1)}&below=30")
+    assert page.locator(f".pi-below-list li[data-investor='{investor_id}']").count() == 1
+    screenshot(page, "public-investment-5-investors-below-30")
+    page.goto(f"{demo_url}/projects/map/?year={period_year.group(1)}")
+    page.wait_for_selector("#pi-map[data-chart-drawn]")
+    assert page.locator(".pi-legend figcaption").inner_text().strip()
+    screenshot(page, "public-investment-6-map")

@@ -19,7 +19,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dieuhanh.orgunits.models import OrgUnit
@@ -405,3 +407,20 @@ def test_the_panel_is_not_shown_to_the_public(client: Client, story: Story, tree
 def test_the_menu_names_public_investment_for_a_signed_in_user(signed_in: Client, story: Story) -> None:
     html = signed_in.get(reverse("projects:list")).content.decode()
     assert f'<a href="{reverse("projects:list")}" aria-current="page">' in html
+
+
+def _queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_list_and_the_scorecard_ask_as_many_queries_for_many_projects_as_for_few(
+    signed_in: Client, story: Story, tree: Tree
+) -> None:
+    urls = (reverse("projects:list"), reverse("projects:investors") + "?below=30", reverse("projects:map"))
+    before = [_queries(signed_in, url) for url in urls]
+    more = OrgUnitFactory(code="BQLDA_KV", name="Ban Quản lý dự án khu vực", kind="agency")
+    for n in range(6):
+        _project(f"79200{n}", f"Trường tiểu học số {n}", more, tree.commune_b1, plan=3_000, disbursed=[n * 100])
+    assert [_queries(signed_in, url) for url in urls] == before

@@ -175,7 +175,10 @@
     }
     var draw = function (geo) {
       if (!el.isConnected || chart.isDisposed()) { return; }
-      chart.setOption(mapOption(data, Boolean(geo && geo.features && geo.features.length)), true);
+      var hasGeo = Boolean(geo && geo.features && geo.features.length);
+      var note = el.parentNode && el.parentNode.querySelector("[data-no-boundaries]");
+      if (note) { note.hidden = hasGeo; }
+      chart.setOption(mapOption(data, hasGeo), true);
       el.setAttribute("data-chart-drawn", "");
     };
     loadBoundaries(data.geojson).then(draw, function () { draw(null); });
