@@ -424,3 +424,22 @@ def test_the_list_and_the_scorecard_ask_as_many_queries_for_many_projects_as_for
     for n in range(6):
         _project(f"79200{n}", f"Trường tiểu học số {n}", more, tree.commune_b1, plan=3_000, disbursed=[n * 100])
     assert [_queries(signed_in, url) for url in urls] == before
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "share", "status"),
+    [
+        ("vi", "Dự án đầu tư công", "27,5", "Chậm tiến độ"),
+        ("en", "Public investment projects", "27.5", "Behind schedule"),
+    ],
+)
+def test_the_list_speaks_the_readers_language(
+    signed_in: Client, story: Story, language: str, heading: str, share: str, status: str
+) -> None:
+    signed_in.post(reverse("set_language"), {"language": language, "next": "/"})
+    html = signed_in.get(reverse("projects:list")).content.decode()
+    assert f"<h1>{heading} " in html
+    row = html[html.index(f'data-code="{story.road.code}"') :]
+    row = row[: row.index("</tr>")]
+    assert f'data-measure="percent">{share}<' in row
+    assert f'data-status="behind">{status}</span>' in row
