@@ -427,15 +427,16 @@ def test_the_list_and_the_scorecard_ask_as_many_queries_for_many_projects_as_for
 
 
 @pytest.mark.parametrize(
-    ("language", "heading", "share", "status"),
+    ("language", "expected"),
     [
-        ("vi", "Dự án đầu tư công", "27,5", "Chậm tiến độ"),
-        ("en", "Public investment projects", "27.5", "Behind schedule"),
+        ("vi", ("Dự án đầu tư công", "27,5", "Chậm tiến độ")),
+        ("en", ("Public investment projects", "27.5", "Behind schedule")),
     ],
 )
 def test_the_list_speaks_the_readers_language(
-    signed_in: Client, story: Story, language: str, heading: str, share: str, status: str
+    signed_in: Client, story: Story, language: str, expected: tuple[str, str, str]
 ) -> None:
+    heading, share, status = expected
     signed_in.post(reverse("set_language"), {"language": language, "next": "/"})
     html = signed_in.get(reverse("projects:list")).content.decode()
     assert f"<h1>{heading} " in html
