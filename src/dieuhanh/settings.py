@@ -296,6 +296,8 @@ SPECTACULAR_SETTINGS = {
         "OrgUnitKindEnum": "dieuhanh.orgunits.choices.OrgUnitKind",
         "ReportingKindEnum": "dieuhanh.reporting.choices.ReportingKind",
         "ReportStatusEnum": "dieuhanh.reporting.choices.ReportStatus",
+        "ScheduleStatusEnum": "dieuhanh.projects.choices.ScheduleStatus",
+        "CapitalSourceEnum": "dieuhanh.projects.choices.CapitalSource",
     },
 }
 

@@ -27,6 +27,8 @@ api_root = APIRootView.as_view(
         "data-values": "datavalue-list",
         "imports": "import-list",
         "data-sets": "dataset-list",
+        "projects": "project-list",
+        "project-obstacles": "project-obstacle-list",
     }
 )
 
@@ -37,6 +39,7 @@ urlpatterns = [
     path("api/v1/", include("dieuhanh.analytics.api.urls")),
     path("api/v1/", include("dieuhanh.directives.api.urls")),
     path("api/v1/", include("dieuhanh.reporting.api.urls")),
+    path("api/v1/", include("dieuhanh.projects.api.urls")),
     # With a format suffix too (/api/v1/.json), as the API has always answered.
     path("api/v1/", include(format_suffix_patterns([path("", api_root, name="api-root")]))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -39,6 +39,7 @@ from dieuhanh.directives.services import DirectiveInput, directives_create, prog
 from dieuhanh.figures.models import DataValue, ImportBatch
 from dieuhanh.indicators.models import Indicator, Target
 from dieuhanh.orgunits.models import CatalogueChange, OrgUnit, OrgUnitGroup, Succession
+from dieuhanh.projects.models import CapitalAllocation, CapitalTransfer, DisbursementMilestone, Obstacle, Project
 from dieuhanh.reporting.models import DataSet, DataSetReport
 from dieuhanh.reports.models import GeneratedReport
 from tests.accounts.sso import oidc_enabled
@@ -254,6 +255,45 @@ def _pk(attribute: str) -> Kwargs:
     return lambda w, s: {"pk": getattr(s, attribute).pk if hasattr(s, attribute) else getattr(w, attribute).pk}
 
 
+def _register(w: World, s: Side) -> dict[str, Any]:
+    """The public-investment register's objects a URL names (made in the case's own savepoint)."""
+    defaults = {"name": "Dự án", "investor": w.province, "group": "C", "sector": "health", "total_investment": 100}
+    giver, _made = Project.objects.get_or_create(code="DA-1", defaults=defaults)
+    taker, _made = Project.objects.get_or_create(code="DA-2", defaults=defaults)
+    day = dt.date(2024, 1, 1)
+    allocation, _made = CapitalAllocation.objects.get_or_create(
+        project=giver, year=2024, source="provincial", kind="initial", defaults={"amount": 50, "effective_on": day}
+    )
+    transfer, _made = CapitalTransfer.objects.get_or_create(
+        year=2024,
+        source="provincial",
+        from_project=giver,
+        to_project=taker,
+        defaults={"amount": 1, "effective_on": day, "decision_number": "1", "decision_date": day},
+    )
+    obstacle, _made = Obstacle.objects.get_or_create(
+        project=giver,
+        category="land",
+        defaults={"description": "Đất", "reported_on": day, "resolving_agency": s.district},
+    )
+    milestone, _made = DisbursementMilestone.objects.get_or_create(year=2024, due_on=dt.date(2024, 6, 30), percent=30)
+    return {
+        "project": giver,
+        "allocation": allocation,
+        "transfer": transfer,
+        "obstacle": obstacle,
+        "milestone": milestone,
+    }
+
+
+def _of_register(name: str, key: str = "pk") -> Kwargs:
+    def kwargs(w: World, s: Side) -> dict[str, Any]:
+        found = _register(w, s)[name]
+        return {key: found.code if key == "code" else found.pk}
+
+    return kwargs
+
+
 MATRIX: dict[str, Rule] = {
     # -- the catalogue's API: public to read, kept by operators ------------------------------------
     "orgunit-list": _catalogue(),
@@ -334,6 +374,24 @@ MATRIX: dict[str, Rule] = {
     "datasetreport-reopen": Rule(
         allowed={"POST": CATALOGUE}, kwargs=lambda w, s: {"pk": w.entered[s.district.code].pk}
     ),
+    # -- public investment: public to read, kept by operators -----------------------------------------
+    "project-list": _catalogue(),
+    "project-detail": _catalogue(kwargs=_of_register("project", "code")),
+    "project-progress": _read(EVERYONE, kwargs=_of_register("project", "code")),
+    "project-allocation-list": _catalogue(),
+    "project-allocation-detail": _catalogue(kwargs=_of_register("allocation")),
+    "project-transfer-list": _catalogue(),
+    "project-transfer-detail": _catalogue(kwargs=_of_register("transfer")),
+    "project-obstacle-list": _catalogue(),
+    "project-obstacle-detail": _catalogue(kwargs=_of_register("obstacle")),
+    "project-obstacle-resolve": Rule(allowed={"POST": CATALOGUE}, kwargs=_of_register("obstacle")),
+    "project-milestone-list": _catalogue(),
+    "project-milestone-detail": _catalogue(kwargs=_of_register("milestone")),
+    "api-projects-disbursements": _catalogue(),
+    "api-projects-site-clearance": _catalogue(),
+    "api-projects-investors": _read(EVERYONE),
+    "api-projects-proposals": _read(EVERYONE),
+    "api-projects-map": _read(EVERYONE),
     # -- the API's front page and its schema --------------------------------------------------------
     "api-root": _read(EVERYONE),
     "schema": _read(EVERYONE),

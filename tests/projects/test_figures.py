@@ -220,3 +220,33 @@ def test_a_second_refresh_writes_nothing_and_a_figure_no_longer_given_is_deleted
     projects_figures_refresh()
     assert stored("PI_INV_PLAN", year.construction, "202406") is None
     assert stored("PI_PLAN", year.tree.province, "202412") == Decimal(2)
+
+
+def test_the_refresh_command_writes_the_figures_then_says_they_are_up_to_date(year: Register) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    first, second = StringIO(), StringIO()
+    call_command("projects", "refresh", "--year", "2024", stdout=first)
+    call_command("projects", "refresh", stdout=second)
+
+    assert "Đã ghi số liệu từ sổ dự án" in first.getvalue()
+    assert stored("PI_PLAN", year.tree.province, "202412") == Decimal("2.5")
+    assert "đã cập nhật" in second.getvalue()
+
+
+def test_the_proposals_command_lists_the_transfers_and_their_total(year: Register) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("projects", "proposals", "--year", "2024", "--on", "2024-06-30", stdout=out)
+
+    # On 30/6, A is on schedule (30 %); B disbursed none of its provincial 400 yet and gives it all;
+    # C's ODA finds no project on schedule with ODA.
+    assert out.getvalue().splitlines() == [
+        "400 triệu đồng (provincial): B Dự án B → A Dự án A",
+        "Tổng số đề xuất điều chuyển: 400 triệu đồng.",
+    ]

@@ -219,7 +219,7 @@ def test_a_bad_disbursement_row_refuses_the_whole_batch_naming_its_row(register:
             ]
         )
 
-    assert [m.split(":")[0].split(",")[0] for m in refused.value.messages] == ["Row 2", "Row 3"]
+    assert [m.split(":")[0].split(",")[0] for m in refused.value.messages] == ["Dòng 2", "Dòng 3"]
     assert not Disbursement.objects.exists()
 
 

@@ -53,6 +53,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]] | None] = {
         "reports": (),
         # The reporting calendar: data sets and their reminders.
         "reporting": (),
+        # The public-investment register: projects, plans, transfers, disbursement, obstacles.
+        "projects": (),
     },
     Role.ADMINISTRATOR: None,
 }

@@ -44,6 +44,7 @@ from dieuhanh.projects.models import (
     CapitalAllocation,
     CapitalTransfer,
     Disbursement,
+    DisbursementMilestone,
     Obstacle,
     Project,
     ProjectDecision,
@@ -602,6 +603,28 @@ def obstacle_delete(*, obstacle: Obstacle, user: Any = None) -> None:
         obstacle.delete()
         if directive is not None:
             directive_delete(directive=directive, user=user)
+
+
+# ---- milestones ---------------------------------------------------------------------------------
+
+
+def milestone_save(
+    *, year: int, due_on: dt.date, percent: Decimal, note: str = "", pk: int | None = None, user: Any = None
+) -> DisbursementMilestone:
+    """Set the share of ``year``'s plan required disbursed by ``due_on`` (the milestone ``pk``, or
+    the one of that date); a year with milestones of its own no longer uses the default ones."""
+    with transaction.atomic():
+        found = DisbursementMilestone.objects.filter(pk=pk).first() if pk else None
+        milestone = found or DisbursementMilestone.objects.filter(year=year, due_on=due_on).first()
+        milestone = milestone or DisbursementMilestone()
+        milestone.year, milestone.due_on, milestone.percent, milestone.note = year, due_on, Decimal(percent), note
+        milestone.full_clean()
+        milestone.save()
+    return milestone
+
+
+def milestone_delete(*, milestone: DisbursementMilestone, user: Any = None) -> None:
+    milestone.delete()
 
 
 # ---- figures ----------------------------------------------------------------------------------
