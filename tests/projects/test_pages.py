@@ -23,6 +23,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.projects.choices import AllocationKind, CapitalSource, ObstacleCategory, ProjectStage
@@ -437,8 +438,10 @@ def test_the_list_speaks_the_readers_language(
     signed_in: Client, story: Story, language: str, expected: tuple[str, str, str]
 ) -> None:
     heading, share, status = expected
-    signed_in.post(reverse("set_language"), {"language": language, "next": "/"})
-    html = signed_in.get(reverse("projects:list")).content.decode()
+    # A request activates the reader's language in this thread: the default is put back after it.
+    with translation.override(language):
+        signed_in.post(reverse("set_language"), {"language": language, "next": "/"})
+        html = signed_in.get(reverse("projects:list")).content.decode()
     assert f"<h1>{heading} " in html
     row = html[html.index(f'data-code="{story.road.code}"') :]
     row = row[: row.index("</tr>")]
