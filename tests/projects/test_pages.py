@@ -447,3 +447,23 @@ def test_the_list_speaks_the_readers_language(
     row = row[: row.index("</tr>")]
     assert f'data-measure="percent">{share}<' in row
     assert f'data-status="behind">{status}</span>' in row
+
+
+def test_a_project_without_a_plan_this_year_is_left_off_the_map(signed_in: Client, story: Story, tree: Tree) -> None:
+    project_save(
+        code="7900001",
+        name="Trụ sở UBND phường (đã hoàn thành 2022)",
+        investor=story.district,
+        group="C",
+        sector="government",
+        stage=ProjectStage.COMPLETED,
+        total_investment=Decimal(12_000),
+        locations=[tree.commune_b1],
+        geometry={"type": "Point", "coordinates": [106.6, 11.1]},
+    )
+    html = signed_in.get(reverse("projects:map")).content.decode()
+    payload = json.loads(
+        re.search(r'<script id="pi-map-data" type="application/json">(.*?)</script>', html, re.S).group(1)
+    )
+    assert "7900001" not in {item["code"] for item in payload["items"]}
+    assert "no_plan" not in payload["status_order"]

@@ -35,7 +35,7 @@ PALETTE_KEY = {
     ScheduleStatus.BEHIND.value: "off_track",
     ScheduleStatus.NO_PLAN.value: "none",
 }
-STATUS_ORDER = [ScheduleStatus.BEHIND, ScheduleStatus.AT_RISK, ScheduleStatus.ON_TRACK, ScheduleStatus.NO_PLAN]
+MAP_STATUSES = [ScheduleStatus.BEHIND, ScheduleStatus.AT_RISK, ScheduleStatus.ON_TRACK]
 
 
 def palette_key(status: object) -> str:
@@ -121,7 +121,8 @@ def _points_of(geometry: dict[str, Any]) -> list[list[float]]:
 
 
 def map_chart(*, collection: dict[str, Any], year: int, on: dt.date) -> dict[str, Any]:
-    """Projects as points and lines on the province's map of ``on``, coloured by status."""
+    """The projects with a plan of ``year`` as points and lines on the province's map of ``on``,
+    coloured by their status against schedule."""
     home = default_org_unit(org_unit_tree(kinds=ADMINISTRATIVE_KINDS), on=on)
     items: list[dict[str, Any]] = []
     for feature in collection.get("features") or []:
@@ -129,6 +130,8 @@ def map_chart(*, collection: dict[str, Any], year: int, on: dt.date) -> dict[str
         props = feature.get("properties") or {}
         code = str(props.get("code") or "")
         status = str(props.get("status") or ScheduleStatus.NO_PLAN)
+        if status == ScheduleStatus.NO_PLAN:
+            continue  # a project without a plan this year (finished, not started) has no place on the year's map
         percent = props.get("percent")
         items.append(
             {
@@ -146,9 +149,9 @@ def map_chart(*, collection: dict[str, Any], year: int, on: dt.date) -> dict[str
         "kind": "projects-map",
         "geojson": _boundaries_url(home, map_day(home, on)) if home is not None else "",
         "items": items,
-        "status_order": [s.value for s in STATUS_ORDER],
-        "status_labels": {s.value: str(s.label) for s in STATUS_ORDER},
-        "status_colours": {s.value: PALETTE[palette_key(s.value)].strong for s in STATUS_ORDER},
+        "status_order": [s.value for s in MAP_STATUSES],
+        "status_labels": {s.value: str(s.label) for s in MAP_STATUSES},
+        "status_colours": {s.value: PALETTE[palette_key(s.value)].strong for s in MAP_STATUSES},
         "legend_title": _("Disbursement against the schedule, as at %(date)s")
         % {"date": date_format(on, "SHORT_DATE_FORMAT")},
         "disbursed_label": _("Disbursed of the year's plan"),

@@ -85,7 +85,30 @@
     ]);
   }
 
-  function mapOption(data, hasGeo) {
+  // Without shipped boundaries the projects still sit on a map: an invisible frame around them,
+  // registered as a map of its own, keeps the geo projection (a degree of longitude stays as wide
+  // as on the other maps) instead of stretching the points over a chart's axes.
+  function frameOf(data) {
+    var lons = [];
+    var lats = [];
+    data.items.forEach(function (item) {
+      var coords = item.points.slice();
+      item.lines.forEach(function (line) { coords = coords.concat(line); });
+      coords.forEach(function (c) { lons.push(c[0]); lats.push(c[1]); });
+    });
+    if (!lons.length) { return null; }
+    var pad = 0.02;
+    var w = Math.min.apply(null, lons) - pad;
+    var e = Math.max.apply(null, lons) + pad;
+    var s = Math.min.apply(null, lats) - pad;
+    var n = Math.max.apply(null, lats) + pad;
+    return {
+      type: "FeatureCollection",
+      features: [{ type: "Feature", properties: { name: "frame" }, geometry: { type: "Polygon", coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]]] } }]
+    };
+  }
+
+  function mapOption(data, mapName, framed) {
     var option = {
       backgroundColor: "transparent",
       toolbox: toolbox(data),
@@ -96,21 +119,18 @@
       },
       series: []
     };
-    var system = hasGeo ? "geo" : "cartesian2d";
-    if (hasGeo) {
-      option.geo = {
-        map: data.geojson,
-        roam: true,
-        layoutCenter: ["50%", "52%"],
-        layoutSize: "94%",
-        itemStyle: { areaColor: "#eef1f4", borderColor: "#6b7785" },
-        emphasis: { disabled: true },
-        silent: true
-      };
-    } else {
-      option.xAxis = { type: "value", scale: true, show: false };
-      option.yAxis = { type: "value", scale: true, show: false };
-    }
+    var system = "geo";
+    option.geo = {
+      map: mapName,
+      roam: true,
+      layoutCenter: ["50%", "52%"],
+      layoutSize: "94%",
+      itemStyle: framed
+        ? { areaColor: "#f7f9fb", borderColor: "#d5dbe1", borderType: "dashed" }
+        : { areaColor: "#eef1f4", borderColor: "#6b7785" },
+      emphasis: { disabled: true },
+      silent: true
+    };
     data.status_order.forEach(function (status) {
       var items = data.items.filter(function (i) { return i.status === status; });
       var name = data.status_labels[status];
@@ -178,7 +198,14 @@
       var hasGeo = Boolean(geo && geo.features && geo.features.length);
       var note = el.parentNode && el.parentNode.querySelector("[data-no-boundaries]");
       if (note) { note.hidden = hasGeo; }
-      chart.setOption(mapOption(data, hasGeo), true);
+      var name = data.geojson;
+      if (!hasGeo) {
+        var frame = frameOf(data);
+        if (!frame) { return; }
+        name = "pi-frame:" + data.file;
+        window.echarts.registerMap(name, frame);
+      }
+      chart.setOption(mapOption(data, name, !hasGeo), true);
       el.setAttribute("data-chart-drawn", "");
     };
     loadBoundaries(data.geojson).then(draw, function () { draw(null); });
