@@ -155,7 +155,7 @@ def test_a_leader_goes_from_the_disbursement_tile_to_the_blocked_project_in_thre
 
     # When they open that investor (2)
     first.locator("a").click()
-    page.wait_for_url(re.compile(rf"/projects/\?year={period_year.group(1)}&investor={investor_id}"))
+    page.wait_for_url(re.compile(rf"/projects/\?year={period_year.group(1)}&on=[0-9-]+&investor={investor_id}$"))
     rows = page.locator("tr[data-code]")
     assert rows.count() >= 1
     # Then its projects are listed slowest first (the lowest share disbursed first), each with a named status

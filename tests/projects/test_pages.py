@@ -394,7 +394,8 @@ def test_the_disbursement_page_lists_the_slowest_investors_linking_to_their_proj
         str(story.district.pk),
         str(story.health.pk),
     ]
-    assert f"{reverse('projects:list')}?year=2023&amp;investor={story.transport.pk}" in panel
+    # The investor's projects as at the same day as the panel's figures
+    assert f"{reverse('projects:list')}?year=2023&amp;on=2023-07-31&amp;investor={story.transport.pk}" in panel
 
 
 def test_the_panel_is_not_shown_to_the_public(client: Client, story: Story, tree: Tree) -> None:
@@ -467,3 +468,19 @@ def test_a_project_without_a_plan_this_year_is_left_off_the_map(signed_in: Clien
     )
     assert "7900001" not in {item["code"] for item in payload["items"]}
     assert "no_plan" not in payload["status_order"]
+
+
+def test_the_pages_answer_as_at_a_day_asked_and_keep_it_in_their_links(signed_in: Client, story: Story) -> None:
+    # On 31/5/2023 no milestone has passed; the road, 11.000 of 40.000 disbursed (27,5 %), is above
+    # the pace of 25,0 % (30 % × 150 / 180 days): on schedule
+    html = signed_in.get(reverse("projects:list") + "?year=2023&on=2023-05-31").content.decode()
+    assert "31/5/2023" in html
+    row = html[html.index(f'data-code="{story.road.code}"') :]
+    row = row[: row.index("</tr>")]
+    assert 'data-status="on_track"' in row
+    assert f"{reverse('projects:detail', args=[story.road.code])}?year=2023&amp;on=2023-05-31" in row
+
+
+@pytest.mark.parametrize("day", ["2023-08-01", "2022-12-31", "2024-02-01", "2023-02-30"])
+def test_a_day_after_today_or_outside_the_plan_year_is_refused(signed_in: Client, story: Story, day: str) -> None:
+    assert signed_in.get(reverse("projects:list") + f"?year=2023&on={day}").status_code == 400

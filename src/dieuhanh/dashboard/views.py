@@ -116,6 +116,8 @@ class SlowestInvestors:
     year: int
     on: dt.date
     rows: list[InvestorRow]
+    # The year and the day as the projects' pages take them: the investors' projects as at the same day.
+    query: str
 
 
 @dataclass
@@ -327,7 +329,8 @@ def _slowest_investors(*, unit: OrgUnit, report: ReportPeriod) -> SlowestInvesto
     if not rows:
         return None
     rows.sort(key=lambda row: (row.percent, -row.plan, row.investor.name))
-    return SlowestInvestors(year=report.year, on=on, rows=rows[:SLOWEST_INVESTORS])
+    query = urlencode({"year": report.year, "on": on.isoformat()})
+    return SlowestInvestors(year=report.year, on=on, rows=rows[:SLOWEST_INVESTORS], query=query)
 
 
 @require_GET

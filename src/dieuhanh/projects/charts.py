@@ -120,9 +120,9 @@ def _points_of(geometry: dict[str, Any]) -> list[list[float]]:
     return []
 
 
-def map_chart(*, collection: dict[str, Any], year: int, on: dt.date) -> dict[str, Any]:
+def map_chart(*, collection: dict[str, Any], year: int, on: dt.date, query: str) -> dict[str, Any]:
     """The projects with a plan of ``year`` as points and lines on the province's map of ``on``,
-    coloured by their status against schedule."""
+    coloured by their status against schedule; each opens its page (``query``: the year and day)."""
     home = default_org_unit(org_unit_tree(kinds=ADMINISTRATIVE_KINDS), on=on)
     items: list[dict[str, Any]] = []
     for feature in collection.get("features") or []:
@@ -140,7 +140,7 @@ def map_chart(*, collection: dict[str, Any], year: int, on: dt.date) -> dict[str
                 "status": status,
                 "percent": None if percent is None else float(percent),
                 "percent_text": number(percent, 1) + (" %" if percent is not None else ""),
-                "url": reverse("projects:detail", args=[code]) + f"?year={year}",
+                "url": reverse("projects:detail", args=[code]) + f"?{query}",
                 "points": _points_of(geometry),
                 "lines": _lines_of(geometry),
             }

@@ -8,10 +8,13 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django import forms
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from dieuhanh.directives.forms import DateInput
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.projects.choices import CapitalSource, ProjectGroup, ProjectSector, ScheduleStatus
 
@@ -37,8 +40,15 @@ def unit_options(units: Sequence[OrgUnit]) -> list[tuple[str, str]]:
     return [("", "—"), *((str(u.pk), u.name) for u in units)]
 
 
+def as_on(year: int, *, now: dt.date) -> dt.date:
+    """The day a plan year is shown at by default: today while it runs, 31 January of the next
+    year once it is over (its last milestone), the year's first day before it begins."""
+    return max(min(now, dt.date(year + 1, 1, 31)), dt.date(year, 1, 1))
+
+
 class YearForm(forms.Form):
-    """The plan year a page shows, the current one by default."""
+    """The plan year a page shows (the current one by default) and the day it is shown at (by
+    default today, or the last milestone's day of a past year: ``as_on``)."""
 
     year = forms.TypedChoiceField(
         label=gettext_lazy("Plan year"),
@@ -46,15 +56,42 @@ class YearForm(forms.Form):
         coerce=int,
         error_messages={"invalid_choice": gettext_lazy("Choose a year from the list.")},
     )
+    on = forms.DateField(
+        label=gettext_lazy("As at"),
+        required=False,
+        widget=DateInput(),
+        error_messages={"invalid": gettext_lazy("Write the date as 2024-06-30.")},
+    )
 
     def __init__(self, data: Any, *, years: Sequence[int], today: dt.date) -> None:
         super().__init__(data)
         self.today = today
         cast(forms.TypedChoiceField, self.fields["year"]).choices = year_choices([*years, today.year])
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        year, on = data.get("year") or self.today.year, data.get("on")
+        if on is not None and on > self.today:
+            self.add_error("on", _("This date is after today: the register answers up to today."))
+        elif on is not None and not dt.date(year, 1, 1) <= on <= dt.date(year + 1, 1, 31):
+            message = _("A plan of %(year)s is shown at a day from 1/1/%(year)s to 31/1/%(next)s.")
+            self.add_error("on", message % {"year": year, "next": year + 1})
+        return data
+
     def chosen_year(self) -> int:
         year = self.cleaned_data.get("year") if self.is_valid() else None
         return int(year) if year else self.today.year
+
+    def chosen_on(self) -> dt.date:
+        on = self.cleaned_data.get("on") if self.is_valid() else None
+        return on or as_on(self.chosen_year(), now=self.today)
+
+    def query(self) -> str:
+        """The year (and the day, when one was asked) as an address's query, for the pages' links."""
+        params: dict[str, str] = {"year": str(self.chosen_year())}
+        if self.is_valid() and self.cleaned_data.get("on"):
+            params["on"] = self.cleaned_data["on"].isoformat()
+        return urlencode(params)
 
 
 class ProjectFilterForm(YearForm):

@@ -2,14 +2,15 @@
 the map of projects. Signed-in users only: the register names obstacles and the directives that
 follow them up, which are internal.
 
-Every page shows a plan year as at a date: today for the current year, 31 January of the next
-year for a past one (the day of the year's last milestone: a year's plan is disbursed until then).
+Every page shows a plan year as at a day (``?year=``, ``?on=``): by default today for the current
+year, 31 January of the next year for a past one (the day of the year's last milestone: a year's
+plan is disbursed until then). Its links keep both, so that the three clicks from the indicator
+page to a project read the same day.
 The reads are core's selectors; what a chart draws is built in ``charts``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -35,13 +36,6 @@ from dieuhanh.projects.selectors import (
 )
 
 PAGE_SIZE = 50
-
-
-def as_on(year: int, *, now: dt.date) -> dt.date:
-    """The day a plan year is shown at: today while it runs, 31 January of the next year once it
-    is over (its last milestone), the year's first day before it begins."""
-    last = dt.date(year + 1, 1, 31)
-    return max(min(now, last), dt.date(year, 1, 1))
 
 
 def plan_years() -> list[int]:
@@ -74,7 +68,7 @@ def project_list_page(request: HttpRequest) -> HttpResponse:
     form = ProjectFilterForm(request.GET, years=plan_years(), today=now, investors=_investors(), communes=_communes())
     valid = form.is_valid()
     year = form.chosen_year()
-    on = as_on(year, now=now)
+    on = form.chosen_on()
     data = form.cleaned_data if valid else {}
     order = data.get("order") or DEFAULT_ORDER
     investor = form.investors.get(data.get("investor") or "")
@@ -100,7 +94,7 @@ def project_list_page(request: HttpRequest) -> HttpResponse:
         "investor": investor,
         "order": order,
         "query": _query(request),
-        "year_query": urlencode({"year": year}),
+        "year_query": form.query(),
         "sample": any(row.project.sample for row in page.object_list),
     }
     return render(request, "projects/list.html", context, status=200 if valid else 400)
@@ -119,7 +113,7 @@ def project_page(request: HttpRequest, code: str) -> HttpResponse:
     form = YearForm(request.GET, years=plan_years(), today=now)
     valid = form.is_valid()
     year = form.chosen_year()
-    on = as_on(year, now=now)
+    on = form.chosen_on()
     view = project_detail(project=project, year=year, on=on, user=request.user)
     context = {
         "form": form,
@@ -127,7 +121,7 @@ def project_page(request: HttpRequest, code: str) -> HttpResponse:
         "view": view,
         "year": str(year),  # a year, not a number: never grouped (2.023)
         "on": on,
-        "year_query": urlencode({"year": year}),
+        "year_query": form.query(),
         "curve": charts.curve_chart(view=view, project=project, year=year),
     }
     return render(request, "projects/detail.html", context, status=200 if valid else 400)
@@ -142,7 +136,7 @@ def investors_page(request: HttpRequest) -> HttpResponse:
     form = ScorecardForm(request.GET, years=plan_years(), today=now)
     valid = form.is_valid()
     year = form.chosen_year()
-    on = as_on(year, now=now)
+    on = form.chosen_on()
     ranking = investor_ranking(year=year, on=on)
     below = form.cleaned_data.get("below") if valid else None
     context = {
@@ -152,7 +146,7 @@ def investors_page(request: HttpRequest) -> HttpResponse:
         "ranking": ranking,
         "below": below,
         "below_rows": investors_below(year=year, on=on, percent=below) if below is not None else None,
-        "year_query": urlencode({"year": year}),
+        "year_query": form.query(),
     }
     return render(request, "projects/investors.html", context, status=200 if valid else 400)
 
@@ -165,15 +159,15 @@ def map_page(request: HttpRequest) -> HttpResponse:
     form = YearForm(request.GET, years=plan_years(), today=now)
     valid = form.is_valid()
     year = form.chosen_year()
-    on = as_on(year, now=now)
+    on = form.chosen_on()
     collection = projects_geojson(year=year, on=on)
-    payload = charts.map_chart(collection=collection, year=year, on=on)
+    payload = charts.map_chart(collection=collection, year=year, on=on, query=form.query())
     context: dict[str, Any] = {
         "form": form,
         "year": str(year),  # a year, not a number: never grouped (2.023)
         "on": on,
         "map": payload,
         "legend": charts.legend(payload),
-        "year_query": urlencode({"year": year}),
+        "year_query": form.query(),
     }
     return render(request, "projects/map.html", context, status=200 if valid else 400)
