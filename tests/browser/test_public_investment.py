@@ -127,6 +127,13 @@ def test_a_leader_goes_from_the_disbursement_tile_to_the_blocked_project_in_thre
         leader.save()
         membership_add(user=leader, role=Role.VIEWER, org_unit=_home())
 
+    # What the browser refuses under the Content-Security-Policy, on every page of the walk
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text) if "Refused to" in message.text else None)
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => console.error('Refused to ' + e.violatedDirective));"
+    )
+
     # Given the leader on the overview
     sign_in(page, demo_url, "chu-tich", "/")
     tile = page.locator(f"[data-indicator={TILE}] .tile__link")
@@ -177,6 +184,11 @@ def test_a_leader_goes_from_the_disbursement_tile_to_the_blocked_project_in_thre
     assert agency
     assert blocking.locator(".badge--overdue").count() == 1
     assert page.locator("[data-chart-ready]").count() == 1  # the curve is drawn
+    page.evaluate(
+        "echarts.getInstanceByDom(document.querySelector('[data-pi-chart=curve]'))"
+        ".dispatchAction({type: 'showTip', seriesIndex: 2, dataIndex: 2})"
+    )
+    page.wait_for_selector("[data-pi-chart=curve] div[style*='display: block']")
     blocking.scroll_into_view_if_needed()
     screenshot(page, "public-investment-4-project-obstacle", full_page=True)
 
@@ -189,3 +201,4 @@ def test_a_leader_goes_from_the_disbursement_tile_to_the_blocked_project_in_thre
     page.wait_for_selector("#pi-map[data-chart-drawn]")
     assert page.locator(".pi-legend figcaption").inner_text().strip()
     screenshot(page, "public-investment-6-map")
+    assert refused == []
