@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from dieuhanh.accounts.choices import Role
@@ -198,3 +200,20 @@ def test_the_schema_describes_the_projects_api(api: APIClient) -> None:
 
     paths = json.loads(schema.content)["paths"]
     assert {"/api/v1/projects/", "/api/v1/projects/{code}/", "/api/v1/projects/investors/"} <= set(paths)
+
+
+def test_the_project_list_costs_as_many_queries_for_many_projects_as_for_few(
+    register: Register, api: APIClient
+) -> None:
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get("/api/v1/projects/", {"year": 2024, "on": "2024-07-31"}).status_code == 200
+        return len(captured)
+
+    project("Q0", register.transport, plan={"provincial": 100}, locations=[register.tree.commune_a1])
+    few = queries()
+    for n in range(1, 6):
+        item = project(f"Q{n}", register.health, plan={"provincial": 100}, locations=[register.tree.commune_a2])
+        disburse(item, "202406", 10)
+
+    assert queries() == few

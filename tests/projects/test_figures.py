@@ -250,3 +250,17 @@ def test_the_proposals_command_lists_the_transfers_and_their_total(year: Registe
         "400 triệu đồng (provincial): B Dự án B → A Dự án A",
         "Tổng số đề xuất điều chuyển: 400 triệu đồng.",
     ]
+
+
+def test_loading_the_registers_indicators_over_the_demo_changes_none_of_the_demos(demo: object) -> None:
+    from dieuhanh.orgunits.models import CatalogueChange
+
+    shared = ("PI_PLAN", "PI_DISB", "PI_DISB_RATE", "DAU_TU")
+    before = CatalogueChange.objects.filter(code__in=shared).count()
+    agencies = dict(Indicator.objects.filter(code__in=shared).values_list("code", "responsible_agency__code"))
+
+    projects_indicators_ensure()
+
+    assert CatalogueChange.objects.filter(code__in=shared).count() == before
+    assert dict(Indicator.objects.filter(code__in=shared).values_list("code", "responsible_agency__code")) == agencies
+    assert agencies["PI_DISB"] == "KBNN"

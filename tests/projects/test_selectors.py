@@ -4,10 +4,13 @@ ranking computed by hand, the list, a project's page, the map and the transfers 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from dieuhanh.directives.choices import DirectiveStatus
 from dieuhanh.orgunits.models import Succession
@@ -282,3 +285,29 @@ def test_a_project_lies_in_the_province_of_its_commune_then_of_the_communes_succ
 
     assert project_province(project=item, on=dt.date(2025, 6, 30)) == tree.province
     assert project_province(project=item, on=dt.date(2025, 7, 1)) == city
+
+
+def _queries(read: Callable[[], object]) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        read()
+    return len(captured)
+
+
+def test_the_list_the_ranking_and_the_map_cost_as_many_queries_for_many_projects_as_for_few(
+    register: Register,
+) -> None:
+    on = dt.date(2024, 7, 31)
+    reads: list[Callable[[], object]] = [
+        lambda: project_list(year=2024, on=on),
+        lambda: investor_ranking(year=2024, on=on),
+        lambda: projects_geojson(year=2024, on=on),
+        lambda: slow_projects(year=2024, on=on),
+    ]
+    for n in range(2):
+        disburse(project(f"Q{n}", register.transport, plan={"provincial": 100}, geometry=POINT), "202406", 10)
+    few = [_queries(read) for read in reads]
+    for n in range(2, 8):
+        investor = (register.health, register.construction, register.transport)[n % 3]
+        disburse(project(f"Q{n}", investor, plan={"provincial": 100}, geometry=POINT), "202406", 10)
+
+    assert [_queries(read) for read in reads] == few

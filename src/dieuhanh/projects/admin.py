@@ -111,8 +111,10 @@ class ProjectAdmin(admin.ModelAdmin[Project]):
         obj.pk = saved.pk
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        # The communes were saved with the project; the decisions are read-only here.
-        return
+        # The communes were saved with the project; the decisions are read-only here (the admin's
+        # change message still asks the formsets what they saved: nothing).
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     def delete_model(self, request: HttpRequest, obj: Project) -> None:
         from dieuhanh.projects.services import project_delete  # noqa: PLC0415

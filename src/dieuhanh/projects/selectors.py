@@ -237,8 +237,19 @@ class Places:
 def project_province(*, project: Project, on: dt.date, places: Places | None = None) -> OrgUnit | None:
     """The province ``project`` lies in on ``on``: its communes' (through successions), else its
     investor's, else the one province of the catalogue in force then."""
+    units = [*OrgUnit.objects.filter(projectlocation__project=project), project.investor]
+    if places is None and all(unit.is_valid_on(on) for unit in units):
+        # Every unit is in force then: their provinces are on their paths (one query, no successions).
+        ancestors = {pk for unit in units for pk in path_ids(unit.path)}
+        provinces = OrgUnit.objects.filter(pk__in=ancestors, kind=OrgUnitKind.PROVINCE).valid_on(on)
+        by_path = {pk: [p for p in provinces if pk in path_ids(p.path)] for pk in {u.pk for u in units}}
+        located = [p for unit in units[:-1] for p in by_path[unit.pk]]
+        found_units = located or by_path[project.investor_id]
+        if found_units:
+            return sorted(found_units, key=lambda unit: unit.pk)[0]
+        return issuing_unit_default(on=on)
     places = places or Places()
-    locations = list(ProjectLocation.objects.filter(project=project).values_list("org_unit_id", flat=True))
+    locations = [unit.pk for unit in units[:-1]]
     found = places.provinces_at(locations, on) or places.provinces_at([project.investor_id], on)
     if found:
         return OrgUnit.objects.get(pk=found[0])

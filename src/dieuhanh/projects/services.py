@@ -630,13 +630,15 @@ def milestone_delete(*, milestone: DisbursementMilestone, user: Any = None) -> N
 # ---- figures ----------------------------------------------------------------------------------
 
 
-def projects_figures_refresh(*, years: Iterable[int] | None = None, user: Any = None) -> ImportBatch | None:
-    """Write every figure the register gives (``figures.py``) for ``years`` (every year it holds a
-    plan for, when None), through the figures service; call it once after a batch of writes.
-    None when nothing changed."""
+def projects_figures_refresh(
+    *, years: Iterable[int] | None = None, user: Any = None, today: dt.date | None = None
+) -> ImportBatch | None:
+    """Write every figure the register gives (``figures.py``) for ``years`` (every year it holds
+    something of, when None), month by month up to ``today``'s month (default: today), through the
+    figures service; call it once after a batch of writes. None when nothing changed."""
     from dieuhanh.projects.figures import figures_refresh  # noqa: PLC0415 - the figures import the selectors
 
-    return figures_refresh(years=years, user=user)
+    return figures_refresh(years=years, user=user, today=today)
 
 
 def plan_total(*, year: int, source: str | None = None) -> Decimal:
