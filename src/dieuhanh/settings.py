@@ -221,6 +221,10 @@ DIEUHANH_COMPLETE_SHARE = float(os.environ.get("DIEUHANH_COMPLETE_SHARE", "1"))
 # The public-investment disbursement milestones of a year with none of its own in the register:
 # "MM-DD:percent" separated by ";", "+" before a date in January of the next year (docs/public-investment.md).
 DIEUHANH_PI_MILESTONES = os.environ.get("DIEUHANH_PI_MILESTONES", "06-30:30;09-30:60;+01-31:95")
+# The register as open data (OC4IDS): the project ids' prefix (the province's registered OCID
+# prefix) and the publisher's name (default: the province of the catalogue).
+DIEUHANH_OC4IDS_PREFIX = os.environ.get("DIEUHANH_OC4IDS_PREFIX", "")
+DIEUHANH_OC4IDS_PUBLISHER = os.environ.get("DIEUHANH_OC4IDS_PUBLISHER", "")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -298,6 +302,9 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "dieuhanh.reporting.choices.ReportStatus",
         "ScheduleStatusEnum": "dieuhanh.projects.choices.ScheduleStatus",
         "CapitalSourceEnum": "dieuhanh.projects.choices.CapitalSource",
+        "ProjectImportKindEnum": "dieuhanh.projects.choices.ProjectImportKind",
+        "ProjectImportFormatEnum": "dieuhanh.projects.choices.ProjectImportFormat",
+        "ImportStatusEnum": "dieuhanh.figures.choices.ImportStatus",
     },
 }
 

@@ -108,7 +108,7 @@ CARRYOVER = "carryover"
 
 
 def prefix() -> str:
-    return str(getattr(settings, "DIEUHANH_OC4IDS_PREFIX", "") or DEFAULT_PREFIX)
+    return str(settings.DIEUHANH_OC4IDS_PREFIX or DEFAULT_PREFIX)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -451,7 +451,7 @@ def oc4ids_projects(*, year: int | None = None) -> QuerySet[Project]:
 
 
 def _publisher() -> dict[str, Any]:
-    name = str(getattr(settings, "DIEUHANH_OC4IDS_PUBLISHER", "") or "")
+    name = str(settings.DIEUHANH_OC4IDS_PUBLISHER or "")
     if not name:
         on = today()
         roots = [
