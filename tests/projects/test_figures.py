@@ -21,6 +21,7 @@ from dieuhanh.projects.figures import INDICATORS_FILE, projects_indicators_ensur
 from dieuhanh.projects.models import Project
 from dieuhanh.projects.services import (
     SiteClearanceRow,
+    allocation_add,
     obstacle_create,
     obstacle_resolve,
     projects_figures_refresh,
@@ -264,3 +265,30 @@ def test_loading_the_registers_indicators_over_the_demo_changes_none_of_the_demo
     assert CatalogueChange.objects.filter(code__in=shared).count() == before
     assert dict(Indicator.objects.filter(code__in=shared).values_list("code", "responsible_agency__code")) == agencies
     assert agencies["PI_DISB"] == "KBNN"
+
+
+def test_a_project_whose_plan_takes_effect_later_adds_no_figure_before_it(register: Register, today: dt.date) -> None:
+    province = register.tree.province
+    item = project("DA-LATE", register.transport, plan={})
+    allocation_add(
+        project=item,
+        year=2024,
+        source="provincial",
+        kind="initial",
+        amount=Decimal(800),
+        effective_on=dt.date(2024, 3, 10),
+        decision_number="12/QĐ-UBND",
+        decision_date=dt.date(2024, 3, 10),
+    )
+    disburse(item, "202404", 200)
+
+    projects_figures_refresh(today=today)
+
+    # January and February hold no figure of the province (not a zero standing for one).
+    for period in ("202401", "202402"):
+        assert stored("PI_PLAN", province, period) is None
+        assert stored("PI_DISB", province, period) is None
+        assert stored("PI_BEHIND", province, period) is None
+    assert stored("PI_PLAN", province, "202403") == Decimal("0.8")
+    assert stored("PI_DISB", province, "202403") == 0
+    assert stored("PI_DISB", province, "202404") == Decimal("0.2")

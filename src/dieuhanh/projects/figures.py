@@ -210,12 +210,19 @@ def _capital(figures: Figures, where: _Where, year: int, today: dt.date) -> None
             communes = where.communes(project_id, end)
             group = where.groups[project_id]
             plan_total = ZERO
+            contributed = False
             for source in CapitalSource.values:
                 moves = changes.get((project_id, source))
                 if moves is None:
                     continue
-                plan = sum((amount for when, amount in moves if when <= end), ZERO)
+                effective = [amount for when, amount in moves if when <= end]
                 month = paid.get((project_id, source, period), ZERO)
+                if not effective and not month:
+                    # No plan of the year in force yet, nothing disbursed: the project adds
+                    # nothing to any unit this month (not a zero, which would stand for a figure).
+                    continue
+                plan = sum(effective, ZERO)
+                contributed = True
                 plan_total += plan
                 cumulative[project_id] += month
                 for code, value in ((PLAN, plan), (DISB, month)):
@@ -226,6 +233,8 @@ def _capital(figures: Figures, where: _Where, year: int, today: dt.date) -> None
                 _add(figures, investor, INV_DISB, period, month)
                 _add(figures, communes, COM_PLAN, period, plan)
                 _add(figures, communes, COM_DISB, period, month)
+            if not contributed:
+                continue
             status = schedule_status(
                 plan=plan_total, disbursed=cumulative[project_id], on=day, year=year, milestones=milestones
             )
