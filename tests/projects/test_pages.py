@@ -484,3 +484,13 @@ def test_the_pages_answer_as_at_a_day_asked_and_keep_it_in_their_links(signed_in
 @pytest.mark.parametrize("day", ["2023-08-01", "2022-12-31", "2024-02-01", "2023-02-30"])
 def test_a_day_after_today_or_outside_the_plan_year_is_refused(signed_in: Client, story: Story, day: str) -> None:
     assert signed_in.get(reverse("projects:list") + f"?year=2023&on={day}").status_code == 400
+
+
+def test_the_directive_that_follows_an_obstacle_names_its_project_and_the_obstacle(
+    signed_in: Client, story: Story, blocked: Any
+) -> None:
+    html = signed_in.get(reverse("directives:detail", args=[blocked.directive_id])).content.decode()
+
+    project = blocked.project
+    assert f'href="{reverse("projects:detail", args=[project.code])}"' in html
+    assert "tháo gỡ vướng mắc:" in html

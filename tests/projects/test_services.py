@@ -305,3 +305,37 @@ def test_an_obstacle_is_resolved_once(register: Register, today: dt.date) -> Non
 
     with pytest.raises(ProjectError):
         obstacle_resolve(obstacle=obstacle, resolved_on=dt.date(2024, 5, 21), resolution="Lại")
+
+
+def test_the_directives_naming_a_project_are_set_keeping_its_obstacles_follow_ups(register: Register) -> None:
+    item = project("7707", register.transport, locations=[register.tree.commune_a1])
+    obstacle = obstacle_create(
+        project=item,
+        category=ObstacleCategory.LAND,
+        description="Chưa có giá đất cụ thể để bồi thường",
+        reported_on=dt.date(2024, 5, 10),
+        resolving_agency=register.natural,
+        deadline=dt.date(2024, 6, 30),
+    )
+    order = Directive.objects.create(
+        source=obstacle.directive.source, content="Đẩy nhanh tiến độ dự án 7707", starts_on=dt.date(2024, 6, 1)
+    )
+    fields = {
+        "code": item.code,
+        "name": item.name,
+        "investor": item.investor,
+        "group": item.group,
+        "sector": item.sector,
+        "stage": item.stage,
+        "total_investment": item.total_investment,
+        "locations": [register.tree.commune_a1],
+    }
+
+    project_save(**fields, directives=[order])
+    assert set(item.directives.all()) == {order, obstacle.directive}
+
+    project_save(**fields, directives=[])
+    assert list(item.directives.all()) == [obstacle.directive]
+
+    project_save(**fields)  # without directives: left as they are
+    assert list(item.directives.all()) == [obstacle.directive]

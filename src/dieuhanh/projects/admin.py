@@ -54,6 +54,7 @@ class ProjectForm(forms.ModelForm[Project]):
             "planned_completion_on",
             "completed_on",
             "description",
+            "directives",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -81,7 +82,7 @@ class ProjectAdmin(admin.ModelAdmin[Project]):
     list_filter = ["group", "sector", "stage", "sample"]
     list_select_related = ["investor"]
     search_fields = ["code", "name"]
-    raw_id_fields = ["investor", "managing_agency"]
+    raw_id_fields = ["investor", "managing_agency", "directives"]
     inlines = [DecisionInline]
 
     def save_model(self, request: HttpRequest, obj: Project, form: Any, change: bool) -> None:
@@ -105,6 +106,7 @@ class ProjectAdmin(admin.ModelAdmin[Project]):
             completed_on=data.get("completed_on"),
             description=data.get("description") or "",
             sample=obj.sample,
+            directives=list(data.get("directives") or []),
             user=request.user,
         )
         obj.pk = saved.pk

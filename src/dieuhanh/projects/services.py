@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from dieuhanh.accounts.selectors import acting_user
 from dieuhanh.directives.choices import SourceKind
+from dieuhanh.directives.models import Directive
 from dieuhanh.directives.services import (
     DirectiveError,
     DirectiveInput,
@@ -96,10 +97,12 @@ def project_save(
     completed_on: dt.date | None = None,
     description: str = "",
     sample: bool = False,
+    directives: Sequence[Directive] | None = None,
     user: Any = None,
 ) -> Project:
     """Create the project ``code``, or update it with these values (its communes become exactly
-    ``locations``)."""
+    ``locations``). ``directives``, when given, become the directives that name the project,
+    beside its obstacles' follow-ups, which always stay."""
     code = code.strip()
     with transaction.atomic():
         project = Project.objects.select_for_update().filter(code=code).first() or Project(code=code)
@@ -125,6 +128,11 @@ def project_save(
         ProjectLocation.objects.bulk_create(
             [ProjectLocation(project=project, org_unit=unit) for pk, unit in wanted.items() if pk not in held]
         )
+        if directives is not None:
+            follow_ups = Obstacle.objects.filter(project=project, directive__isnull=False).values_list(
+                "directive_id", flat=True
+            )
+            project.directives.set({*(d.pk for d in directives), *follow_ups})
     return project
 
 
