@@ -414,6 +414,11 @@ MATRIX: dict[str, Rule] = {
     "projectimport-errors-csv": _read(READ_ALL, kwargs=lambda w, s: {"pk": _project_import().pk}),
     "projectimport-template": _read(SIGNED_IN, query=lambda w, s: "?kind=register&file_format=csv"),
     "projects-oc4ids": _read(EVERYONE),
+    # The register's pages: for those signed in (its obstacles and directives are internal).
+    "projects:list": _read(SIGNED_IN),
+    "projects:investors": _read(SIGNED_IN),
+    "projects:map": _read(SIGNED_IN),
+    "projects:detail": _read(SIGNED_IN, kwargs=_of_register("project", "code")),
     # -- the API's front page and its schema --------------------------------------------------------
     "api-root": _read(EVERYONE),
     "schema": _read(EVERYONE),

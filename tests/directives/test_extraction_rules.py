@@ -115,7 +115,7 @@ def test_a_dot_inside_a_road_number_does_not_cut_the_sentence() -> None:
         ("Ủy ban nhân dân các huyện, thị xã, thành phố đẩy nhanh giải phóng mặt bằng.", GROUP_DISTRICTS),
         ("Các sở, ban, ngành quán triệt Chỉ thị này.", GROUP_AGENCIES),
         ("Giám đốc các sở, Thủ trưởng các ban, ngành tổ chức thực hiện.", GROUP_AGENCIES),
-        ("Ban Quản lý dự án đầu tư xây dựng tỉnh đẩy nhanh tiến độ thi công.", None),
+        ("Ban Quản lý dự án đầu tư xây dựng tỉnh đẩy nhanh tiến độ thi công.", "BD_BQLDA"),
     ],
 )
 def test_it_matches_agency_names_and_groups_to_the_catalogue(text: str, lead: str | None) -> None:

@@ -90,11 +90,11 @@ def test_the_shortfall_is_what_brings_the_project_back_to_the_pace():
 @pytest.mark.parametrize(
     ("spec", "words"),
     [
-        ("06-30", "not a milestone"),
-        ("13-01:30", "not a milestone"),
-        ("+03-31:95", "only fall in January"),
-        ("06-30:0", "between 0 and 100"),
-        ("06-30:60;09-30:30", "never ask for less"),
+        ("06-30", "không phải là mốc giải ngân"),
+        ("13-01:30", "không phải là mốc giải ngân"),
+        ("+03-31:95", "chỉ được đặt trong tháng 1"),
+        ("06-30:0", "lớn hơn 0 và không quá 100"),
+        ("06-30:60;09-30:30", "không được có tỷ lệ thấp hơn"),
     ],
 )
 def test_a_milestone_setting_that_cannot_be_read_says_how_to_write_it(spec, words):
