@@ -58,6 +58,7 @@ urlpatterns = [
     path("accounts/logout/", SignOutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("directives/", include("dieuhanh.directives.urls")),
+    path("projects/", include("dieuhanh.projects.urls")),
     path("reports/", include("dieuhanh.reports.urls")),
     path("reporting/", include("dieuhanh.reporting.urls")),
     path("", include("dieuhanh.ingest.urls")),

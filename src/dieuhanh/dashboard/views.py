@@ -68,6 +68,7 @@ from dieuhanh.dashboard.selectors import (
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodError
 from dieuhanh.indicators.selectors import indicator_list, may_see_internal, responsible_agency_at
+from dieuhanh.orgunits.choices import OrgUnitKind
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.orgunits.selectors import (
     TreeUnit,
@@ -79,7 +80,11 @@ from dieuhanh.orgunits.selectors import (
     today,
     unit_at,
 )
+from dieuhanh.projects.selectors import InvestorRow, investor_ranking
 
+# The indicators whose page lists the slowest investors of the public-investment register.
+SLOWEST_INVESTORS_OF = ("PI_DISB_RATE", "PI_DISB", "PI_PLAN")
+SLOWEST_INVESTORS = 5
 WALL_ROTATE_SECONDS = 20
 WALL_REFRESH_SECONDS = 300
 WALL_TILES_PER_PANEL = 12
@@ -105,6 +110,15 @@ def page_basis(request: HttpRequest) -> Basis:
     """The basis a page shows (docs/dashboards.md, "Figures awaiting approval"): approved figures,
     unless a user holding a role turned the toggle on (``basis=submitted`` in the address)."""
     return basis_for(request.user, request.GET.get(BASIS_PARAMETER))
+
+
+@dataclass(frozen=True)
+class SlowestInvestors:
+    year: int
+    on: dt.date
+    rows: list[InvestorRow]
+    # The year and the day as the projects' pages take them: the investors' projects as at the same day.
+    query: str
 
 
 @dataclass
@@ -305,6 +319,21 @@ def _readable_or_404(request: HttpRequest, chosen: Indicator, unit: OrgUnit | No
         raise Http404("No such indicator at this unit.")
 
 
+def _slowest_investors(*, unit: OrgUnit, report: ReportPeriod) -> SlowestInvestors | None:
+    """The panel "Chủ đầu tư giải ngân chậm nhất" of a province's disbursement indicators: the
+    investors of the register with the lowest share of the year's plan disbursed, each opening its
+    projects slowest first (the second of the three clicks from the overview to a blocked project)."""
+    if unit.kind != OrgUnitKind.PROVINCE:
+        return None
+    on = min(report.end_date, today())
+    rows = [row for row in investor_ranking(year=report.year, on=on) if row.percent is not None]
+    if not rows:
+        return None
+    rows.sort(key=lambda row: (row.percent, -row.plan, row.investor.name))
+    query = urlencode({"year": report.year, "on": on.isoformat()})
+    return SlowestInvestors(year=report.year, on=on, rows=rows[:SLOWEST_INVESTORS], query=query)
+
+
 @require_GET
 def indicator(request: HttpRequest, code: str) -> HttpResponse:
     """One indicator: trend, cumulative against plan, ranking and map of the child units, all measures."""
@@ -332,6 +361,8 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
             start = dt.date(period.year, 1, 1) if detail.shown.cumulative else period.start_date
             context["awaiting"] = awaiting_units(indicator=chosen, unit=picked.unit, start=start, end=period.end_date)
         context["charts"] = charts.indicator_charts(detail=detail, place=picked.place, page_path=request.path)
+        if chosen.code in SLOWEST_INVESTORS_OF and request.user.is_authenticated:
+            context["slowest_investors"] = _slowest_investors(unit=picked.unit, report=picked.report)
     return _respond(
         request,
         page="dashboard/indicator.html",
