@@ -226,9 +226,11 @@ def _calls(manifest: dict[str, Any]) -> tuple[dict[tuple[str, str], Callable[[],
                 return len(answer["features"])
             if isinstance(answer, list):
                 return len(answer)
-            # A list read when used (the project list): what its page asks, the first page and the count.
+            # A list read when used (the project list): what its page asks (as a Paginator does), how
+            # many, then the first page.
+            total = len(answer)
             first = answer[:PAGE_SIZE]
-            return max(len(answer), len(first))
+            return max(total, len(first))
 
         calls[(kind, scope)] = call
     return calls, missing
