@@ -16,6 +16,7 @@ from typing import Any
 from bench.reference import timed
 
 COPY_CHUNK = 1 << 20
+PAGE_SIZE = 50  # the project list page's (projects.views.PAGE_SIZE)
 
 
 def copy_baseline(dsn: str, path: Path, *, unique: bool) -> dict[str, Any]:
@@ -209,7 +210,9 @@ def _calls(manifest: dict[str, Any]) -> tuple[dict[tuple[str, str], Callable[[],
         kwargs: dict[str, Any] = {}
         if scope == "province":
             parameters = inspect.signature(function).parameters
-            if "commune" in parameters:
+            if "province" in parameters:
+                kwargs = {"province": province}  # the projects lying in the province on the day asked
+            elif "commune" in parameters:
                 kwargs = {"commune": province}  # its subtree: the projects located in the province
             elif "projects" in parameters:
                 kwargs = {"projects": in_province}
@@ -219,7 +222,15 @@ def _calls(manifest: dict[str, Any]) -> tuple[dict[tuple[str, str], Callable[[],
 
         def call(function: Any = function, kwargs: dict[str, Any] = kwargs) -> int:
             answer = function(year=year, on=on, **kwargs)
-            return len(answer["features"]) if isinstance(answer, dict) else len(answer)
+            if isinstance(answer, dict):
+                return len(answer["features"])
+            if isinstance(answer, list):
+                return len(answer)
+            # A list read when used (the project list): what its page asks (as a Paginator does), how
+            # many, then the first page.
+            total = len(answer)
+            first = answer[:PAGE_SIZE]
+            return max(total, len(first))
 
         calls[(kind, scope)] = call
     return calls, missing

@@ -21,13 +21,16 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
-from typing import Any
+from decimal import Context as DecimalContext
+from typing import Any, overload
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 
 from dieuhanh.directives.models import Directive
@@ -278,9 +281,291 @@ def _no_plan(year: int, on: dt.date) -> Progress:
     return progress_make(plan=ZERO, disbursed=ZERO, year=year, on=on, milestones=())
 
 
-def _slowest_key(row: ProjectRow) -> tuple[bool, Decimal, str]:
-    percent = row.progress.percent
-    return (percent is None, percent if percent is not None else ZERO, row.project.code)
+# ---- progress in SQL ----------------------------------------------------------------------------------
+#
+# The list, the ranking and the map ask about every project of the register: each project's plan and
+# disbursement are summed by the database (one GROUP BY of the year's allocations, one of its
+# disbursement), the status against schedule is a CASE on the two thresholds the milestones set for
+# the date (``required_at``, ``pace_at``), and the filters, counts, order and page are the
+# database's; only the rows shown are built in Python (``progress_make``, the same rules).
+
+_QUANTUM = Decimal("0.001")  # amounts are stored with 3 decimals (million đồng)
+_FLOATS = DecimalContext(prec=15)
+
+
+def _amount(value: Any) -> Decimal:
+    """A sum read from a cursor as a Decimal (SQLite answers floats, as the ORM's converter reads them)."""
+    if value is None:
+        return ZERO
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value).quantize(_QUANTUM)
+    return _FLOATS.create_decimal_from_float(float(value)).quantize(_QUANTUM)
+
+
+def _in_province(province: OrgUnit, on: dt.date) -> Q:
+    """The projects lying in ``province`` (or any unit's subtree) on ``on``: a location commune in
+    force then in its subtree (or one ended before ``on`` whose successor is), or, for a project
+    without a location, its investor in the subtree."""
+    in_force = (Q(org_unit__valid_from__isnull=True) | Q(org_unit__valid_from__lte=on)) & (
+        Q(org_unit__valid_to__isnull=True) | Q(org_unit__valid_to__gte=on)
+    )
+    located = ProjectLocation.objects.filter(in_subtrees([province], through="org_unit") & in_force)
+    succeeded = Succession.objects.filter(
+        in_subtrees([province], through="successor"), predecessor__valid_to__lt=on
+    ).values("predecessor_id")
+    moved = ProjectLocation.objects.filter(org_unit_id__in=succeeded)
+    placed = ProjectLocation.objects.values("project_id")
+    return (
+        Q(pk__in=located.values("project_id"))
+        | Q(pk__in=moved.values("project_id"))
+        | (~Q(pk__in=placed) & in_subtrees([province], through="investor"))
+    )
+
+
+def _status_sql(*, year: int, on: dt.date, milestones: Sequence[Milestone]) -> tuple[str, list[Any]]:
+    """``schedule_status`` as a CASE on the columns ``plan`` and ``paid`` (percent < x ⇔ paid × 100 < x × plan)."""
+    required = required_at(milestones, on)
+    pace = pace_at(milestones, on, year=year)
+    sql = (
+        "CASE WHEN plan <= 0 THEN %s WHEN paid * 100 < %s * plan THEN %s"
+        " WHEN paid * 100 < %s * plan THEN %s ELSE %s END"
+    )
+    params = [
+        str(ScheduleStatus.NO_PLAN),
+        required,
+        str(ScheduleStatus.BEHIND),
+        pace,
+        str(ScheduleStatus.AT_RISK),
+        str(ScheduleStatus.ON_TRACK),
+    ]
+    return sql, params
+
+
+def _progress_sql(
+    *,
+    year: int,
+    on: dt.date,
+    projects: QuerySet[Project] | None,
+    milestones: Sequence[Milestone],
+    ids: list[int] | None = None,
+) -> tuple[str, list[Any]]:
+    """A SELECT of every project of ``projects`` (all, without) with its columns ``id``, ``code``,
+    ``name``, ``investor_id``, ``plan``, ``carried``, ``paid``, ``status``, ``percent`` (NULL without
+    a plan) and ``shortfall`` of ``year`` as at ``on``."""
+    p = Project._meta.db_table
+    a = CapitalAllocation._meta.db_table
+    d = Disbursement._meta.db_table
+    narrow, where, sub_params = "", "", []
+    if projects is not None and projects.query.where:
+        # The filter also narrows the sums: a province's are read from the indexes by project.
+        if connection.vendor == "postgresql":
+            # The projects found first (one query), then asked for as an array: the planner reads
+            # their sums by index rather than summing the whole year's before the filter.
+            if ids is None:
+                ids = list(projects.order_by().values_list("pk", flat=True))
+            narrow, where, sub_params = " AND project_id = ANY(%s)", " WHERE p.id = ANY(%s)", [ids]
+        else:
+            subquery, sub = projects.order_by().values("pk").query.sql_with_params()
+            narrow, where, sub_params = f" AND project_id IN ({subquery})", f" WHERE p.id IN ({subquery})", list(sub)
+    params: list[Any] = [
+        str(AllocationKind.CARRYOVER),
+        str(AllocationKind.CARRYOVER),
+        year,
+        on,
+        *sub_params,
+        year,
+        month_code(on),
+        *sub_params,
+        *sub_params,
+    ]
+    inner = (
+        f"SELECT p.id AS id, p.code AS code, p.name AS name, p.investor_id AS investor_id,"
+        f" COALESCE(a.plan, 0) AS plan, COALESCE(a.carried, 0) AS carried, COALESCE(d.paid, 0) AS paid"
+        f" FROM {p} p"
+        f" LEFT JOIN (SELECT project_id, SUM(CASE WHEN kind <> %s THEN amount ELSE 0 END) AS plan,"
+        f" SUM(CASE WHEN kind = %s THEN amount ELSE 0 END) AS carried"
+        f" FROM {a} WHERE year = %s AND effective_on <= %s{narrow} GROUP BY project_id) a ON a.project_id = p.id"
+        f" LEFT JOIN (SELECT project_id, SUM(amount) AS paid FROM {d}"
+        f" WHERE plan_year = %s AND period <= %s{narrow} GROUP BY project_id) d ON d.project_id = p.id{where}"
+    )
+    status, status_params = _status_sql(year=year, on=on, milestones=milestones)
+    pace = pace_at(milestones, on, year=year)
+    sql = (
+        f"SELECT id, code, name, investor_id, plan, carried, paid, {status} AS status,"
+        " CASE WHEN plan > 0 THEN paid * 100.0 / plan END AS percent,"
+        " CASE WHEN plan > 0 AND plan * %s / 100.0 - paid > 0 THEN plan * %s / 100.0 - paid ELSE 0 END AS shortfall"
+        f" FROM ({inner}) progress"
+    )
+    return sql, [*status_params, pace, pace, *params]
+
+
+def _text_order(column: str) -> str:
+    """``column`` compared as Python compares strings (by code point) on every database."""
+    return f'{column} COLLATE "C"' if connection.vendor == "postgresql" else column
+
+
+def _order_sql(order: str) -> str:
+    code = _text_order("code")
+    if order == "fastest":
+        return f"CASE WHEN percent IS NULL THEN 1 ELSE 0 END, percent DESC, {code}"
+    if order == "code":
+        return code
+    if order == "name":
+        return f"{_text_order('name')}, {code}"
+    if order == "plan":
+        return f"plan DESC, {code}"
+    if order == "shortfall":
+        return f"shortfall DESC, {code}"
+    return f"CASE WHEN percent IS NULL THEN 1 ELSE 0 END, COALESCE(percent, 0), {code}"
+
+
+# The memory PostgreSQL may give each sort and hash of these questions (a national year's sums by
+# project hash about 10 MB: with the server's default 4 MB they spill to disk).
+WORK_MEM = "64MB"
+
+
+def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [WORK_MEM])
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+class ProjectRows(Sequence[ProjectRow]):
+    """The projects of a list, asked of the database when read: ``len()`` counts
+    them, a slice fetches only its rows (what a ``Paginator`` asks), ``status_counts()`` says how
+    many of them are in each status; iterating reads them all. Read once, kept."""
+
+    def __init__(
+        self,
+        *,
+        year: int,
+        on: dt.date,
+        projects: QuerySet[Project],
+        statuses: Sequence[str],
+        with_plan: bool,
+        order: str,
+    ) -> None:
+        self.year, self.on, self.order = year, on, order
+        self.milestones = milestones_for(year)
+        self._ids: list[int] | None = None
+        if connection.vendor == "postgresql" and projects.query.where:
+            self._ids = list(projects.order_by().values_list("pk", flat=True))
+        sql, params = _progress_sql(year=year, on=on, projects=projects, milestones=self.milestones, ids=self._ids)
+        self._base, self._base_params = sql, params
+        self._projects = projects
+        conditions: list[str] = []
+        condition_params: list[str] = []
+        if with_plan:
+            conditions.append("plan > 0")
+        if statuses:
+            conditions.append(f"status IN ({', '.join(['%s'] * len(statuses))})")
+            condition_params.extend(str(s) for s in statuses)
+        self._where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        self._where_params = condition_params
+        self._count: int | None = None
+        self._all: list[ProjectRow] | None = None
+
+    def _select(self, columns: str, tail: str = "", tail_params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        sql = f"SELECT {columns} FROM ({self._base}) listed{self._where}{tail}"
+        return _fetch(sql, [*self._base_params, *self._where_params, *tail_params])
+
+    def __len__(self) -> int:
+        if self._all is not None:
+            return len(self._all)
+        if self._count is None:
+            if self._where:
+                self._count = int(self._select("COUNT(*)")[0][0])
+            else:  # how many projects does not depend on their sums
+                self._count = len(self._ids) if self._ids is not None else self._projects.count()
+        return self._count
+
+    def status_counts(self) -> dict[str, int]:
+        """How many of the projects are in each status (every status named, 0 when none)."""
+        counts = {str(s): 0 for s in ScheduleStatus}
+        for status, n in self._select("status, COUNT(*)", " GROUP BY status"):
+            counts[str(status)] = int(n)
+        return counts
+
+    def _rows(self, limit: int | None, offset: int) -> list[ProjectRow]:
+        tail = f" ORDER BY {_order_sql(self.order)}"
+        tail_params: list[Any] = []
+        if limit is not None:
+            tail += " LIMIT %s OFFSET %s"
+            tail_params = [limit, offset]
+        elif offset:
+            tail += " LIMIT -1 OFFSET %s" if connection.vendor == "sqlite" else " OFFSET %s"
+            tail_params = [offset]
+        found = self._select("id, plan, carried, paid", tail, tail_params)
+        ids = [row[0] for row in found]
+        projects = Project.objects.select_related("investor").in_bulk(ids)
+        obstacles = (
+            dict(
+                Obstacle.objects.filter(_open_on(self.on), project_id__in=ids)
+                .order_by()
+                .values_list("project_id")
+                .annotate(n=Count("pk"))
+                .values_list("project_id", "n")
+            )
+            if ids
+            else {}
+        )
+        return [
+            ProjectRow(
+                projects[pk],
+                progress_make(
+                    plan=_amount(plan),
+                    disbursed=_amount(paid),
+                    year=self.year,
+                    on=self.on,
+                    milestones=self.milestones,
+                    carried=_amount(carried),
+                ),
+                obstacles.get(pk, 0),
+            )
+            for pk, plan, carried, paid in found
+        ]
+
+    def _everything(self) -> list[ProjectRow]:
+        if self._all is None:
+            self._all = self._rows(None, 0)
+        return self._all
+
+    @overload
+    def __getitem__(self, index: int) -> ProjectRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[ProjectRow]: ...
+
+    def __getitem__(self, index: int | slice) -> ProjectRow | list[ProjectRow]:
+        if self._all is not None:
+            return self._all[index]
+        if isinstance(index, slice):
+            start, stop, step = index.start or 0, index.stop, index.step
+            if step not in (None, 1) or start < 0 or (stop is not None and stop < 0):
+                return self._everything()[index]
+            if stop is not None and stop <= start:
+                return []
+            return self._rows(None if stop is None else stop - start, start)
+        if index < 0:
+            return self._everything()[index]
+        found = self._rows(1, index)
+        if not found:
+            raise IndexError(index)
+        return found[0]
+
+    def __iter__(self) -> Iterator[ProjectRow]:
+        return iter(self._everything())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ProjectRows | list):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def project_list(
@@ -291,17 +576,20 @@ def project_list(
     sector: str | None = None,
     group: str | None = None,
     source: str | None = None,
-    status: str | None = None,
+    status: str | Sequence[str] | None = None,
     commune: OrgUnit | None = None,
     q: str = "",
     order: str = "slowest",
     with_plan: bool = False,
-) -> list[ProjectRow]:
+    province: OrgUnit | None = None,
+) -> ProjectRows:
     """The projects with their progress of ``year`` as at ``on``, narrowed by every filter given
-    (``commune``: the projects located in it or in its subtree; ``source``: those with a plan of
-    it in the year), in ``order`` (``ORDERS``; slowest first by default: the lowest share
-    disbursed, projects without a plan last). ``with_plan``: only the projects with a plan."""
-    qs = Project.objects.select_related("investor")
+    (``commune``: the projects located in it or in its subtree; ``province``: those lying in it on
+    ``on``, see ``_in_province``; ``source``: those with a plan of it in the year; ``status``: one
+    or several), in ``order`` (``ORDERS``; slowest first by default: the lowest share disbursed,
+    projects without a plan last). ``with_plan``: only the projects with a plan. The answer is
+    read when used: slice it for a page (``ProjectRows``)."""
+    qs = Project.objects.all()
     if investor is not None:
         qs = qs.filter(investor_id=investor if isinstance(investor, int) else investor.pk)
     if sector:
@@ -313,38 +601,23 @@ def project_list(
     if commune is not None:
         located = ProjectLocation.objects.filter(in_subtrees([commune], through="org_unit")).values("project_id")
         qs = qs.filter(pk__in=located)
+    if province is not None:
+        qs = qs.filter(_in_province(province, on))
     if q.strip():
         qs = qs.filter(Q(code__icontains=q.strip()) | Q(name__icontains=q.strip()))
-    progress = progress_of(projects=qs, year=year, on=on)
-    qs = qs.annotate(open_obstacles=Count("obstacles", filter=_open_on(on, "obstacles__")))
-    empty = _no_plan(year, on)
-    rows = [ProjectRow(p, progress.get(p.pk, empty), p.open_obstacles) for p in qs]
-    if with_plan:
-        rows = [r for r in rows if r.progress.plan > 0]
-    if status:
-        rows = [r for r in rows if r.progress.status == status]
-    if order == "fastest":
-        rows.sort(key=lambda r: (r.progress.percent is None, -(r.progress.percent or ZERO), r.project.code))
-    elif order == "code":
-        rows.sort(key=lambda r: r.project.code)
-    elif order == "name":
-        rows.sort(key=lambda r: (r.project.name, r.project.code))
-    elif order == "plan":
-        rows.sort(key=lambda r: (-r.progress.plan, r.project.code))
-    elif order == "shortfall":
-        rows.sort(key=lambda r: (-r.progress.shortfall, r.project.code))
-    else:
-        rows.sort(key=_slowest_key)
-    return rows
+    statuses = [status] if isinstance(status, str) else list(status or ())
+    return ProjectRows(year=year, on=on, projects=qs, statuses=statuses, with_plan=with_plan, order=order)
 
 
-def slow_projects(*, year: int, on: dt.date, limit: int = 10) -> list[ProjectRow]:
+def slow_projects(*, year: int, on: dt.date, limit: int = 10, province: OrgUnit | None = None) -> list[ProjectRow]:
     """The projects behind schedule or at risk, the lowest share disbursed first."""
-    rows = [
-        r
-        for r in project_list(year=year, on=on, with_plan=True)
-        if r.progress.status in (ScheduleStatus.BEHIND, ScheduleStatus.AT_RISK)
-    ]
+    rows = project_list(
+        year=year,
+        on=on,
+        with_plan=True,
+        status=(ScheduleStatus.BEHIND, ScheduleStatus.AT_RISK),
+        province=province,
+    )
     return rows[:limit]
 
 
@@ -367,43 +640,43 @@ class InvestorRow:
     behind: int
 
 
-def investor_ranking(*, year: int, on: dt.date) -> list[InvestorRow]:
-    """Every investor with a plan of ``year`` as at ``on``, ranked by the share of it disbursed."""
-    progress = {pk: p for pk, p in progress_of(year=year, on=on).items() if p.plan > 0}
-    owners = dict(Project.objects.filter(pk__in=list(progress)).values_list("pk", "investor_id"))
-    plan: dict[int, Decimal] = defaultdict(Decimal)
-    paid: dict[int, Decimal] = defaultdict(Decimal)
-    count: dict[int, int] = defaultdict(int)
-    behind: dict[int, int] = defaultdict(int)
-    for pk, item in progress.items():
-        investor = owners[pk]
-        plan[investor] += item.plan
-        paid[investor] += item.disbursed
-        count[investor] += 1
-        behind[investor] += item.status == ScheduleStatus.BEHIND
-    units = OrgUnit.objects.in_bulk(list(plan))
+def investor_ranking(*, year: int, on: dt.date, province: OrgUnit | None = None) -> list[InvestorRow]:
+    """Every investor with a plan of ``year`` as at ``on`` (of the projects lying in ``province``,
+    when given), ranked by the share of it disbursed."""
     milestones = milestones_for(year)
+    projects = Project.objects.filter(_in_province(province, on)) if province is not None else None
+    sql, params = _progress_sql(year=year, on=on, projects=projects, milestones=milestones)
+    sums = _fetch(
+        "SELECT investor_id, SUM(plan), SUM(paid), COUNT(*), SUM(CASE WHEN status = %s THEN 1 ELSE 0 END)"
+        f" FROM ({sql}) progress WHERE plan > 0 GROUP BY investor_id",
+        [str(ScheduleStatus.BEHIND), *params],
+    )
+    units = OrgUnit.objects.in_bulk([row[0] for row in sums])
     made = [
-        (units[pk], progress_make(plan=plan[pk], disbursed=paid[pk], year=year, on=on, milestones=milestones))
-        for pk in plan
-    ]
-    made.sort(key=lambda pair: (-(pair[1].percent or ZERO), pair[0].name, pair[0].pk))
-    rows: list[InvestorRow] = []
-    for position, (unit, item) in enumerate(made, start=1):
-        rank = rows[-1].rank if rows and rows[-1].percent == item.percent else position
-        rows.append(
-            InvestorRow(
-                unit, rank, item.plan, item.disbursed, item.percent, item.status, count[unit.pk], behind[unit.pk]
-            )
+        (
+            units[pk],
+            progress_make(plan=_amount(plan), disbursed=_amount(paid), year=year, on=on, milestones=milestones),
+            int(count),
+            int(behind),
         )
+        for pk, plan, paid, count, behind in sums
+    ]
+    made.sort(key=lambda item: (-(item[1].percent or ZERO), item[0].name, item[0].pk))
+    rows: list[InvestorRow] = []
+    for position, (unit, item, count, behind) in enumerate(made, start=1):
+        rank = rows[-1].rank if rows and rows[-1].percent == item.percent else position
+        rows.append(InvestorRow(unit, rank, item.plan, item.disbursed, item.percent, item.status, count, behind))
     return rows
 
 
-def investors_below(*, year: int, on: dt.date, percent: Decimal | int) -> list[InvestorRow]:
+def investors_below(
+    *, year: int, on: dt.date, percent: Decimal | int, province: OrgUnit | None = None
+) -> list[InvestorRow]:
     """The investors that disbursed less than ``percent`` % of their plan (the "dưới x %" list),
     the lowest first."""
     threshold = Decimal(percent)
-    below = [r for r in investor_ranking(year=year, on=on) if r.percent is not None and r.percent < threshold]
+    ranking = investor_ranking(year=year, on=on, province=province)
+    below = [r for r in ranking if r.percent is not None and r.percent < threshold]
     return sorted(below, key=lambda r: (r.percent, r.investor.name))
 
 
@@ -549,28 +822,83 @@ def project_detail(*, project: Project, year: int, on: dt.date, user: Any) -> Pr
 # ---- the map ----------------------------------------------------------------------------------------
 
 
-def projects_geojson(*, year: int, on: dt.date, projects: QuerySet[Project] | None = None) -> dict[str, Any]:
+def _geojson_postgres(sql: str, params: list[Any], *, with_plan: bool) -> dict[str, Any]:
+    """The features' values as PostgreSQL computes them (the status, the share rounded to 0.1 half
+    to even, as Python's ``round`` of a Decimal does), one row a project: no model instance."""
+    tenths = "floor(progress.tenths)"
+    rounded = (
+        f"(CASE WHEN progress.tenths - {tenths} > 0.5"
+        f" OR (progress.tenths - {tenths} = 0.5 AND mod({tenths}, 2) = 1)"
+        f" THEN {tenths} + 1 ELSE {tenths} END / 10)::float8"
+    )
+    rows = _fetch(
+        f"SELECT progress.code, progress.name, investor.name, geo.geometry::text, progress.status,"
+        f" CASE WHEN progress.plan > 0 THEN {rounded} END"
+        " FROM (SELECT listed.*, CASE WHEN plan > 0 THEN paid * 1000 / plan END AS tenths"
+        f" FROM ({sql}) listed) progress"
+        f" JOIN {Project._meta.db_table} geo ON geo.id = progress.id"
+        f" JOIN {OrgUnit._meta.db_table} investor ON investor.id = progress.investor_id"
+        " WHERE jsonb_typeof(geo.geometry) = 'object' AND geo.geometry <> '{}'::jsonb"
+        f'{" AND progress.plan > 0" if with_plan else ""} ORDER BY progress.code COLLATE "C"',
+        params,
+    )
+    loads = json.loads
+    features = [
+        {
+            "type": "Feature",
+            "geometry": loads(geometry),
+            "properties": {"code": code, "name": name, "investor": investor, "status": status, "percent": percent},
+        }
+        for code, name, investor, geometry, status, percent in rows
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def projects_geojson(
+    *,
+    year: int,
+    on: dt.date,
+    projects: QuerySet[Project] | None = None,
+    province: OrgUnit | None = None,
+    with_plan: bool = False,
+) -> dict[str, Any]:
     """The projects with a location on the map as a GeoJSON FeatureCollection, each with its code,
-    name, investor, status and share disbursed (a number, or null without a plan)."""
-    qs = (projects if projects is not None else Project.objects.all()).filter(geometry__isnull=False)
-    qs = qs.select_related("investor").order_by("code")
-    progress = progress_of(projects=qs, year=year, on=on)
-    empty = _no_plan(year, on)
+    name, investor, status and share disbursed (a number, or null without a plan); of ``projects``,
+    of those lying in ``province`` on ``on``, only those with a plan of ``year`` (``with_plan``).
+    One query: no project is made a model instance."""
+    qs = projects if projects is not None else Project.objects.all()
+    if province is not None:
+        qs = qs.filter(_in_province(province, on))
+    milestones = milestones_for(year)
+    # Only the projects asked about narrow the sums (the location is asked of the rows themselves).
+    sql, params = _progress_sql(year=year, on=on, projects=qs, milestones=milestones)
+    if connection.vendor == "postgresql":
+        return _geojson_postgres(sql, params, with_plan=with_plan)
+    rows = _fetch(
+        f"SELECT progress.code, progress.name, investor.name, geo.geometry, progress.plan, progress.paid,"
+        f" progress.status FROM ({sql}) progress"
+        f" JOIN {Project._meta.db_table} geo ON geo.id = progress.id"
+        f" JOIN {OrgUnit._meta.db_table} investor ON investor.id = progress.investor_id"
+        f"{' WHERE progress.plan > 0' if with_plan else ''} ORDER BY {_text_order('progress.code')}",
+        params,
+    )
     features = []
-    for project in qs:
-        if not project.geometry:
+    for code, name, investor, geometry, plan, paid, status in rows:
+        shape = json.loads(geometry) if isinstance(geometry, str | bytes) else geometry
+        if not shape:
             continue
-        item = progress.get(project.pk, empty)
+        plan_amount = _amount(plan)
+        percent = disbursed_percent(plan_amount, _amount(paid))
         features.append(
             {
                 "type": "Feature",
-                "geometry": project.geometry,
+                "geometry": shape,
                 "properties": {
-                    "code": project.code,
-                    "name": project.name,
-                    "investor": project.investor.name,
-                    "status": str(item.status),
-                    "percent": float(round(item.percent, 1)) if item.percent is not None else None,
+                    "code": code,
+                    "name": name,
+                    "investor": investor,
+                    "status": str(status),
+                    "percent": float(round(percent, 1)) if percent is not None else None,
                 },
             }
         )

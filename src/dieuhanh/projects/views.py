@@ -160,7 +160,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
     valid = form.is_valid()
     year = form.chosen_year()
     on = form.chosen_on()
-    collection = projects_geojson(year=year, on=on)
+    collection = projects_geojson(year=year, on=on, with_plan=True)
     payload = charts.map_chart(collection=collection, year=year, on=on, query=form.query())
     context: dict[str, Any] = {
         "form": form,

@@ -1,0 +1,186 @@
+"""The list, the ranking and the map are computed by the database (sums, status, order, page): on
+the database the suite runs on (SQLite or PostgreSQL), they must give what the Python rules
+(``progress_of`` and ``schedule.schedule_status``) give, at the milestones' boundaries too; and a
+province's questions hold the projects lying in it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+
+from dieuhanh.projects.choices import AllocationKind, ScheduleStatus
+from dieuhanh.projects.models import Project
+from dieuhanh.projects.selectors import (
+    ORDERS,
+    Progress,
+    investor_ranking,
+    progress_make,
+    progress_of,
+    project_list,
+    projects_geojson,
+    slow_projects,
+)
+from dieuhanh.projects.services import allocation_add
+from tests.factories import OrgUnitFactory
+from tests.projects.conftest import Register, disburse, project
+
+pytestmark = pytest.mark.django_db
+
+POINT = {"type": "Point", "coordinates": [106.65, 10.98]}
+# 30/6 and 30/9 are milestones (30 %, 60 %); the days after them, the first day of a month, the last of the year.
+DAYS = [
+    dt.date(2024, 3, 15),
+    dt.date(2024, 6, 30),
+    dt.date(2024, 7, 1),
+    dt.date(2024, 9, 30),
+    dt.date(2024, 10, 1),
+    dt.date(2024, 12, 31),
+]
+
+
+@pytest.fixture
+def many(register: Register) -> Register:
+    """Projects at and about the thresholds: exactly 30 % and 60 % disbursed, a hair below, amounts
+    with decimals, a plan cut by an adjustment, a carry-over alone, no plan, equal shares."""
+    investors = (register.transport, register.health, register.construction)
+    shares = ["300", "299.999", "600", "599.999", "150.125", "0", "1000", "450.5", "450.5", "12.345"]
+    for n, paid in enumerate(shares):
+        item = project(f"S{n:02d}", investors[n % 3], plan={"provincial": 1000}, geometry=POINT)
+        if Decimal(paid):
+            disburse(item, "202406" if n % 2 else "202409", paid)
+    cut = project("S20", register.health, plan={"provincial": 2000}, geometry=POINT)
+    allocation_add(
+        project=cut,
+        year=2024,
+        source="provincial",
+        kind=AllocationKind.ADJUSTMENT,
+        amount=Decimal(-1000),
+        effective_on=dt.date(2024, 7, 1),
+    )
+    disburse(cut, "202405", 300)
+    carried = project("S21", register.transport, geometry=POINT)
+    allocation_add(
+        project=carried,
+        year=2024,
+        source="provincial",
+        kind=AllocationKind.CARRYOVER,
+        amount=Decimal(70),
+        effective_on=dt.date(2024, 1, 1),
+    )
+    project("S22", register.construction)  # nothing this year, no location on the map
+    return register
+
+
+def _python_list(*, year: int, on: dt.date, order: str) -> list[tuple[str, Progress]]:
+    """The list by the Python rules: every project, its progress (none: no plan), in ``order``."""
+    progress = progress_of(year=year, on=on)
+    empty = progress_make(plan=Decimal(0), disbursed=Decimal(0), year=year, on=on, milestones=())
+    rows = [(p.code, p.name, progress.get(p.pk, empty)) for p in Project.objects.all()]
+    keys = {
+        "slowest": lambda r: (r[2].percent is None, r[2].percent if r[2].percent is not None else 0, r[0]),
+        "fastest": lambda r: (r[2].percent is None, -(r[2].percent or 0), r[0]),
+        "code": lambda r: r[0],
+        "name": lambda r: (r[1], r[0]),
+        "plan": lambda r: (-r[2].plan, r[0]),
+        "shortfall": lambda r: (-r[2].shortfall, r[0]),
+    }
+    rows.sort(key=keys[order])
+    return [(code, item) for code, _name, item in rows]
+
+
+@pytest.mark.parametrize("on", DAYS)
+def test_the_databases_list_gives_the_python_rules_progress_and_order(many: Register, on: dt.date) -> None:
+    for order in ORDERS:
+        rows = project_list(year=2024, on=on, order=order)
+
+        assert [(r.project.code, r.progress) for r in rows] == _python_list(year=2024, on=on, order=order), order
+
+
+@pytest.mark.parametrize("on", [dt.date(2024, 6, 30), dt.date(2024, 9, 30)])
+def test_the_status_filter_and_counts_follow_the_python_status(many: Register, on: dt.date) -> None:
+    expected = _python_list(year=2024, on=on, order="slowest")
+    rows = project_list(year=2024, on=on)
+
+    for status in ScheduleStatus:
+        chosen = [code for code, item in expected if item.status == status]
+        assert [r.project.code for r in project_list(year=2024, on=on, status=status)] == chosen
+        assert rows.status_counts()[str(status)] == len(chosen)
+    slow = [code for code, item in expected if item.status in (ScheduleStatus.BEHIND, ScheduleStatus.AT_RISK)]
+    assert [r.project.code for r in slow_projects(year=2024, on=on, limit=3)] == slow[:3]
+
+
+def test_a_page_of_the_list_is_read_alone_and_is_the_whole_lists_slice(many: Register) -> None:
+    on = dt.date(2024, 9, 30)
+    whole = [r.project.code for r in project_list(year=2024, on=on)]
+
+    assert len(project_list(year=2024, on=on)) == len(whole) == 13
+    assert [r.project.code for r in project_list(year=2024, on=on)[5:10]] == whole[5:10]
+    assert [r.project.code for r in project_list(year=2024, on=on)[10:]] == whole[10:]
+    assert project_list(year=2024, on=on)[3].project.code == whole[3]
+    assert project_list(year=2024, on=on)[-1].project.code == whole[-1]
+    assert len(project_list(year=2024, on=on, with_plan=True)) == 11
+
+
+def test_the_databases_ranking_sums_the_python_progress(many: Register) -> None:
+    on = dt.date(2024, 9, 30)
+    progress = {pk: p for pk, p in progress_of(year=2024, on=on).items() if p.plan > 0}
+    owners = dict(Project.objects.values_list("pk", "investor_id"))
+    sums: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    behind: dict[int, int] = defaultdict(int)
+    for pk, item in progress.items():
+        sums[owners[pk]][0] += item.plan
+        sums[owners[pk]][1] += item.disbursed
+        behind[owners[pk]] += item.status == ScheduleStatus.BEHIND
+
+    rows = investor_ranking(year=2024, on=on)
+
+    assert {r.investor.pk: [r.plan, r.disbursed] for r in rows} == dict(sums)
+    assert {r.investor.pk: r.behind for r in rows} == dict(behind)
+    assert [r.percent for r in rows] == sorted((r.percent for r in rows), reverse=True)
+
+
+def test_a_provinces_questions_hold_the_projects_lying_in_it(register: Register) -> None:
+    tree = register.tree
+    other = OrgUnitFactory(code="75", name="Tỉnh Đồng Nai", kind="province")
+    far = OrgUnitFactory(code="26041", name="Phường Trảng Dài", parent=other)
+    home_agency = OrgUnitFactory(code="BQL74", name="Ban QLDA tỉnh", kind="agency", parent=tree.province)
+    other_agency = OrgUnitFactory(code="BQL75", name="Ban QLDA Đồng Nai", kind="agency", parent=other)
+    located = project("L1", register.transport, locations=[tree.commune_b1], plan={"provincial": 100}, geometry=POINT)
+    project("L2", home_agency, plan={"provincial": 100}, geometry=POINT)  # no location: its investor's province
+    project("L3", home_agency, locations=[far], plan={"provincial": 100}, geometry=POINT)  # lies in the other
+    project("L4", other_agency, plan={"provincial": 100}, geometry=POINT)
+    disburse(located, "202406", 50)
+    on = dt.date(2024, 7, 31)
+
+    assert [r.project.code for r in project_list(year=2024, on=on, province=tree.province)] == ["L2", "L1"]
+    assert [r.project.code for r in project_list(year=2024, on=on, province=other)] == ["L3", "L4"]
+    features = projects_geojson(year=2024, on=on, province=tree.province)["features"]
+    assert [(f["properties"]["code"], f["properties"]["percent"]) for f in features] == [("L1", 50.0), ("L2", 0.0)]
+    ranking = investor_ranking(year=2024, on=on, province=tree.province)
+    assert [(r.investor.code, r.rank, r.percent, r.projects) for r in ranking] == [
+        ("SGTVT", 1, Decimal(50), 1),
+        ("BQL74", 2, Decimal(0), 1),
+    ]
+
+
+@pytest.mark.parametrize("on", [dt.date(2024, 6, 30), dt.date(2024, 9, 30)])
+def test_the_maps_features_carry_the_python_status_and_share(many: Register, on: dt.date) -> None:
+    progress = progress_of(year=2024, on=on)
+    located = Project.objects.filter(geometry__isnull=False).order_by("code")
+    expected = []
+    for item in located:
+        state = progress.get(item.pk)
+        percent = state.percent if state is not None else None
+        status = state.status if state is not None else ScheduleStatus.NO_PLAN
+        expected.append((item.code, str(status), float(round(percent, 1)) if percent is not None else None))
+
+    features = projects_geojson(year=2024, on=on)["features"]
+    planned = projects_geojson(year=2024, on=on, with_plan=True)["features"]
+
+    assert [(f["properties"]["code"], f["properties"]["status"], f["properties"]["percent"]) for f in features] == (
+        expected
+    )
+    assert [f["properties"]["code"] for f in planned] == [code for code, _s, percent in expected if percent is not None]
