@@ -494,3 +494,17 @@ def test_the_directive_that_follows_an_obstacle_names_its_project_and_the_obstac
     project = blocked.project
     assert f'href="{reverse("projects:detail", args=[project.code])}"' in html
     assert "tháo gỡ vướng mắc:" in html
+
+
+def test_ids_in_links_and_marks_are_written_without_a_thousands_separator(
+    signed_in: Client, story: Story, tree: Tree
+) -> None:
+    # Ids beyond 999 (any real catalogue): "12345", never "12.345", which names no unit.
+    board = OrgUnit.objects.create(pk=12345, code="BQLDA_LON", name="Ban Quản lý dự án lớn", kind="agency")
+    _project("7912399", "Dự án của ban lớn", board, tree.commune_a1, plan=100, disbursed=[10])
+
+    html = signed_in.get(reverse("projects:investors")).content.decode()
+
+    assert '<tr data-investor="12345">' in html
+    assert "investor=12345" in html
+    assert "12.345" not in html
