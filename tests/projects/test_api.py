@@ -217,3 +217,18 @@ def test_the_project_list_costs_as_many_queries_for_many_projects_as_for_few(
         disburse(item, "202406", 10)
 
     assert queries() == few
+
+
+def test_a_project_code_holding_a_nul_in_a_multipart_body_is_refused_not_a_server_error(
+    client: Any, django_user_model: Any
+) -> None:
+    admin = django_user_model.objects.create_superuser("quantri", "quantri@example.gov.vn", "mat-khau-dai-1")
+    client.force_login(admin)
+
+    response = client.post(
+        "/api/v1/projects/allocations/",
+        {"project": "DA\x00-1", "year": "2024", "source": "provincial", "amount": "1", "effective_on": "2024-01-01"},
+    )
+
+    assert response.status_code == 400
+    assert "project" in response.json()

@@ -54,6 +54,19 @@ def _today_of(key: str) -> Any:
     return day
 
 
+class ProjectCodeField(serializers.SlugRelatedField[Project]):
+    """A project named by its code. A code holding a NUL character (which PostgreSQL cannot even
+    compare, and which a multipart body may carry past the middleware) names no project."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="code", **kwargs)
+
+    def to_internal_value(self, data: Any) -> Project:
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 class DecisionSerializer(serializers.ModelSerializer[ProjectDecision]):
     class Meta:
         model = ProjectDecision
@@ -129,7 +142,7 @@ class ProjectSerializer(serializers.ModelSerializer[Project]):
 
 
 class AllocationSerializer(serializers.ModelSerializer[CapitalAllocation]):
-    project = serializers.SlugRelatedField(slug_field="code", queryset=Project.objects.all())
+    project = ProjectCodeField(queryset=Project.objects.all())
     kind = serializers.ChoiceField(
         choices=[c for c in AllocationKind.choices if c[0] != AllocationKind.TRANSFER], required=False
     )
@@ -157,8 +170,8 @@ class AllocationReadSerializer(AllocationSerializer):
 
 
 class TransferSerializer(serializers.ModelSerializer[CapitalTransfer]):
-    from_project = serializers.SlugRelatedField(slug_field="code", queryset=Project.objects.all())
-    to_project = serializers.SlugRelatedField(slug_field="code", queryset=Project.objects.all())
+    from_project = ProjectCodeField(queryset=Project.objects.all())
+    to_project = ProjectCodeField(queryset=Project.objects.all())
 
     class Meta:
         model = CapitalTransfer
@@ -183,7 +196,7 @@ class TransferSerializer(serializers.ModelSerializer[CapitalTransfer]):
 class DisbursementSerializer(serializers.ModelSerializer[Disbursement]):
     """One month's disbursement of a year's plan (million đồng), as the State Treasury reports it."""
 
-    project = serializers.SlugRelatedField(slug_field="code", queryset=Project.objects.all())
+    project = ProjectCodeField(queryset=Project.objects.all())
 
     class Meta:
         model = Disbursement
@@ -194,7 +207,7 @@ class DisbursementSerializer(serializers.ModelSerializer[Disbursement]):
 class SiteClearanceSerializer(serializers.ModelSerializer[SiteClearance]):
     """Site clearance of a project in one commune at the end of a month (running totals)."""
 
-    project = serializers.SlugRelatedField(slug_field="code", queryset=Project.objects.all())
+    project = ProjectCodeField(queryset=Project.objects.all())
     org_unit = UnitCodeField(on=lambda data: _month_end(data.get("period")))
 
     class Meta:
@@ -239,7 +252,7 @@ class ObstacleSerializer(serializers.ModelSerializer[Obstacle]):
     """An obstacle; its follow-up directive's id and status (as at today, by the directives' rules)
     are given when the reader may see that directive."""
 
-    project = serializers.SlugRelatedField(slug_field="code", queryset=Project.objects.all())
+    project = ProjectCodeField(queryset=Project.objects.all())
     category = serializers.ChoiceField(choices=ObstacleCategory.choices)
     resolving_agency = UnitCodeField(on=_today_of("reported_on"))
     resolving_agency_name = serializers.CharField(source="resolving_agency.name", read_only=True)
