@@ -389,7 +389,7 @@ MATRIX: dict[str, Rule] = {
     "datasetreport-reopen": Rule(
         allowed={"POST": CATALOGUE}, kwargs=lambda w, s: {"pk": w.entered[s.district.code].pk}
     ),
-    # -- public investment: public to read, kept by operators -----------------------------------------
+    # -- public investment: public to read (its obstacles internal), kept by operators ----------------
     "project-list": _catalogue(),
     "project-detail": _catalogue(kwargs=_of_register("project", "code")),
     "project-progress": _read(EVERYONE, kwargs=_of_register("project", "code")),
@@ -397,8 +397,9 @@ MATRIX: dict[str, Rule] = {
     "project-allocation-detail": _catalogue(kwargs=_of_register("allocation")),
     "project-transfer-list": _catalogue(),
     "project-transfer-detail": _catalogue(kwargs=_of_register("transfer")),
-    "project-obstacle-list": _catalogue(),
-    "project-obstacle-detail": _catalogue(kwargs=_of_register("obstacle")),
+    # The obstacles are internal, as on the register's pages: read by those signed in.
+    "project-obstacle-list": _catalogue(SIGNED_IN),
+    "project-obstacle-detail": _catalogue(SIGNED_IN, kwargs=_of_register("obstacle")),
     "project-obstacle-resolve": Rule(allowed={"POST": CATALOGUE}, kwargs=_of_register("obstacle")),
     "project-milestone-list": _catalogue(),
     "project-milestone-detail": _catalogue(kwargs=_of_register("milestone")),

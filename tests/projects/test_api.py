@@ -1,5 +1,6 @@
 """The public-investment API: anyone reads the projects and their figures; the operator writes
-through the services; an obstacle's follow-up directive is shown only to whoever may read it."""
+through the services; the obstacles are read by signed-in users only, and an obstacle's follow-up
+directive is shown only to whoever may read it."""
 
 from __future__ import annotations
 
@@ -174,12 +175,17 @@ def test_an_obstacles_directive_is_shown_only_to_who_may_read_it(
         resolving_agency=three.natural,
         deadline=dt.date(2024, 6, 30),
     )
+    stranger = APIClient()
+    stranger.force_authenticate(UserFactory(username="stranger"))
 
-    (public,) = api.get("/api/v1/projects/obstacles/").json()["results"]
+    anonymous = api.get("/api/v1/projects/obstacles/")
+    (theirs,) = stranger.get("/api/v1/projects/obstacles/").json()["results"]
     (office,) = owner_api.get("/api/v1/projects/obstacles/").json()["results"]
 
-    assert (public["resolving_agency"], public["deadline"]) == ("STNMT", "2024-06-30")
-    assert (public["directive"], public["status"]) == (None, None)
+    # The obstacles are internal, as on the register's pages: not for anonymous readers.
+    assert anonymous.status_code in (401, 403)
+    assert (theirs["resolving_agency"], theirs["deadline"]) == ("STNMT", "2024-06-30")
+    assert (theirs["directive"], theirs["status"]) == (None, None)
     assert office["directive"] is not None
     assert office["status"] == "overdue"
 

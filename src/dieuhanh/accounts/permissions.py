@@ -38,6 +38,18 @@ class ReadAnyoneWriteWithPermission(BasePermission):
         return DjangoModelPermissions().has_permission(request, view)
 
 
+class SignedInReadWriteWithPermission(BasePermission):
+    """Reads need a signed-in user (the data is internal: directives, a project's obstacles);
+    writes, the permission the rest of the API asks for."""
+
+    message = _("Sign in to see this; changing it needs the matching permission.")
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not signed_in(request.user):
+            return False
+        return ReadAnyoneWriteWithPermission().has_permission(request, view)
+
+
 class ReadsEverything(BasePermission):
     """Leaders, operators and administrators (``Scope.reads_everything``): for what describes the
     whole deployment rather than a unit, such as the catalogue's history."""

@@ -18,13 +18,13 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dieuhanh.accounts.permissions import ReadAnyoneWriteWithPermission
-from dieuhanh.accounts.selectors import scope_of, signed_in
+from dieuhanh.accounts.permissions import SignedInReadWriteWithPermission
+from dieuhanh.accounts.selectors import scope_of
 from dieuhanh.analytics.selectors import number_out
 from dieuhanh.api import ObjectJSONParser
 from dieuhanh.directives.api.serializers import (
@@ -73,16 +73,10 @@ from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.orgunits.selectors import UnitLookupError
 
 
-class SignedInReadWriteWithPermission(BasePermission):
+class DirectivesPermission(SignedInReadWriteWithPermission):
     """Reads need a signed-in user; writes, the permission the rest of the API asks for."""
 
     message = gettext_lazy("Sign in to see directives; changing them needs the matching permission.")
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        user = request.user
-        if not signed_in(user):
-            return False
-        return ReadAnyoneWriteWithPermission().has_permission(request, view)
 
 
 def _unit(value: str, *, on: dt.date) -> OrgUnit:
@@ -155,7 +149,7 @@ class DirectiveViewSet(viewsets.ModelViewSet[Directive]):
 
     serializer_class = DirectiveSerializer
     filterset_class = DirectiveFilter
-    permission_classes = [SignedInReadWriteWithPermission]
+    permission_classes = [DirectivesPermission]
     lookup_value_regex = r"\d+"
 
     def get_queryset(self) -> QuerySet[Directive]:
@@ -344,7 +338,7 @@ class SourceDocumentViewSet(
     """Source documents (Thông báo kết luận, Chỉ thị, Công văn, Kế hoạch …)."""
 
     serializer_class = SourceDocumentSerializer
-    permission_classes = [SignedInReadWriteWithPermission]
+    permission_classes = [DirectivesPermission]
     filterset_fields = ["kind", "date"]
 
     def get_queryset(self) -> QuerySet[SourceDocument]:
@@ -377,7 +371,7 @@ class ExtractView(APIView):
     """Read the directives out of a Vietnamese text; nothing is stored. The answer is the array
     ``dieuhanh directives extract`` prints."""
 
-    permission_classes = [SignedInReadWriteWithPermission]
+    permission_classes = [DirectivesPermission]
     write_permission = "directives.add_directive"
 
     @extend_schema(
@@ -405,7 +399,7 @@ class ScorecardView(APIView):
     period; in each category at its end, or today); occurrences (each due date of a directive)
     as completed on time or late in the period, and overdue at its end."""
 
-    permission_classes = [SignedInReadWriteWithPermission]
+    permission_classes = [DirectivesPermission]
 
     @extend_schema(
         parameters=[OpenApiParameter("period", str, description="2023, 2023Q4 or 202311", required=True)],

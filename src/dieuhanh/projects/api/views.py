@@ -1,9 +1,9 @@
 """The public-investment API's views, under /api/v1/projects: the register of projects and its
 plans, transfers, disbursement, site clearance and obstacles, and what is read from it (progress,
 the investors' ranking, the map, transfer proposals). Public investment is public: anyone reads the
-projects and their figures; an obstacle's follow-up directive only whoever the directives' rules
-let read it. Writes need a signed-in user with the model's permission (the operator's role), and
-go through the services."""
+projects and their figures; the obstacles are internal (signed-in users, as on the pages), and an
+obstacle's follow-up directive only whoever the directives' rules let read it. Writes need a
+signed-in user with the model's permission (the operator's role), and go through the services."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dieuhanh.accounts.permissions import ReadAnyoneWriteWithPermission
+from dieuhanh.accounts.permissions import ReadAnyoneWriteWithPermission, SignedInReadWriteWithPermission
 from dieuhanh.directives.models import Directive
 from dieuhanh.directives.selectors import directives_visible, statuses_at
 from dieuhanh.projects.api.serializers import (
@@ -328,11 +328,12 @@ class ObstacleViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet[Obstacle],
 ):
-    """What blocks the projects, the agency that must resolve it and by when. Each is followed up
-    as a directive led by that agency: its id and status are given to whoever may read it."""
+    """What blocks the projects, the agency that must resolve it and by when: internal, as on the
+    register's pages, so read by signed-in users only. Each is followed up as a directive led by
+    that agency: its id and status are given to whoever may read it."""
 
     serializer_class = ObstacleSerializer
-    permission_classes = [ReadAnyoneWriteWithPermission]
+    permission_classes = [SignedInReadWriteWithPermission]
 
     def get_queryset(self) -> QuerySet[Obstacle]:
         qs = Obstacle.objects.select_related("project", "resolving_agency", "org_unit")
