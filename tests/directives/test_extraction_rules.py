@@ -445,3 +445,44 @@ def test_a_long_headline_without_punctuation_is_not_an_order() -> None:
     )
 
     assert [d.lead_agency for d in extract(text)] == ["STC"]
+
+
+def test_an_unnumbered_line_handing_orders_out_gives_the_items_under_it_to_its_addressees() -> None:
+    text = (
+        "Ủy ban nhân dân tỉnh giao Ban Quản lý dự án đầu tư xây dựng tỉnh:\n"
+        "1. Khẩn trương hoàn thành việc phê duyệt hồ sơ thiết kế trước ngày 15/4/2024.\n"
+        "2. Phối hợp chặt chẽ với Văn phòng Ủy ban nhân dân tỉnh tổ chức bàn giao mặt bằng."
+    )
+
+    found = extract_directives(text, document_date=dt.date(2024, 4, 3), catalogue=catalogue_from([]))
+
+    assert [(d.lead_agency_text, d.coordinating_agencies_text) for d in found] == [
+        ("Ban Quản lý dự án đầu tư xây dựng tỉnh", []),
+        ("Ban Quản lý dự án đầu tư xây dựng tỉnh", ["Văn phòng Ủy ban nhân dân tỉnh"]),
+    ]
+
+
+def test_a_purpose_before_the_issuer_does_not_hide_the_addressees_of_a_list() -> None:
+    text = (
+        "Để khắc phục các hạn chế nêu trên, Chủ tịch UBND tỉnh yêu cầu Giám đốc các sở, Thủ trưởng các "
+        "ban, ngành tập trung triển khai thực hiện các nội dung sau:\n"
+        "1. Tiếp tục quán triệt các quy định về cải cách hành chính.\n"
+        "Triển khai công tác cải cách hành chính thống nhất, đồng bộ."
+    )
+
+    found = extract(text)
+
+    assert [d.lead_agency for d in found] == [GROUP_AGENCIES, GROUP_AGENCIES]
+
+
+def test_a_line_that_hands_nothing_out_or_a_new_section_gives_no_addressee() -> None:
+    text = (
+        "UBND tỉnh có ý kiến như sau:\n"
+        "1. Rà soát hồ sơ dự án.\n"
+        "Ủy ban nhân dân tỉnh giao Sở Tài chính:\n"
+        "1. Cân đối kinh phí.\n"
+        "II. NHIỆM VỤ KHÁC\n"
+        "1. Rà soát các thủ tục còn lại."
+    )
+
+    assert [d.lead_agency for d in extract(text)] == [None, "STC", None]

@@ -7,8 +7,9 @@ See docs/directives.md for the rules in prose. In short:
    caption ("Ảnh minh hoạ") or a byline ("Cửu Long"), never an order. Sections of aims, targets,
    findings and funding ("I. MỤC ĐÍCH, YÊU CẦU", "1. Đánh giá chung") hold no orders.
 2. Headings that name agencies ("2. Công an tỉnh:", "1. Giao Sở Giáo dục và Đào tạo:") give their
-   agencies to the items under them; lines such as "- Cơ quan chủ trì: …", "- Thời gian hoàn
-   thành: …" give theirs to the item above.
+   agencies to the items under them, as does an unnumbered line ending in ":" that hands orders out
+   ("UBND tỉnh giao Ban Quản lý dự án …:") to the list it opens; lines such as "- Cơ quan chủ
+   trì: …", "- Thời gian hoàn thành: …" give theirs to the item above.
 3. Sentences come from underthesea; a sentence splits at ";" where the next part starts an order
    of its own (a verb, or a new subject).
 4. A clause is an order when, its subject and roles set aside, it starts with a verb of command
@@ -96,6 +97,10 @@ class ProposedDirective:
             "recurrence": self.recurrence,
             "source_sentence": self.source_sentence,
         }
+
+
+# The level of an intro's context until the first numbered line under it sets it.
+_PENDING = -1
 
 
 @dataclass
@@ -283,6 +288,10 @@ def extract_directives(
         kind = _line_kind(body)
         section_level = marker.level if marker.level < 6 else (1 if is_upper(body) else 6)
         if section_level < 6:
+            for pending in state.contexts:
+                if pending.level == _PENDING:
+                    # An unnumbered intro holds for the list it opens: the items at this level.
+                    pending.level = section_level - 1
             state.contexts = [c for c in state.contexts if c.level < section_level]
             state.item = []
             if state.skip_level is not None and section_level <= state.skip_level:
@@ -304,7 +313,12 @@ def extract_directives(
                         )
                     )
             continue
-        if kind == "intro" or state.skip_level is not None:
+        if kind == "intro" and state.skip_level is None:
+            context = _intro_context(body, catalogue, as_written)
+            if context is not None:
+                state.contexts.append(context)
+            continue
+        if state.skip_level is not None:
             continue
         state.item = []
         found.extend(
@@ -328,6 +342,30 @@ def extract_directives(
                 if suggestion is not None:
                     directive.lead_agency, directive.lead_suggested = suggestion, True
     return found
+
+
+def _intro_context(body: str, catalogue: AgencyCatalogue, as_written: Callable[[str], str]) -> _Context | None:
+    """The agencies an unnumbered line ending in ":" hands the items under it to, or None.
+
+    "Ủy ban nhân dân tỉnh giao Ban Quản lý dự án đầu tư xây dựng tỉnh:" and "Để …, Chủ tịch UBND
+    tỉnh yêu cầu Giám đốc các sở … triển khai thực hiện các nội dung sau:" give the numbered items
+    that follow to the agencies named after the order verb, as a heading "2. Công an tỉnh:" does.
+    A line that hands nothing to anyone ("UBND tỉnh có ý kiến như sau:") gives nothing.
+    """
+    text = body.rstrip(":").strip()
+    # A purpose or a situation may come first: "Để khắc phục …, Chủ tịch UBND tỉnh yêu cầu …".
+    starts = [0, *(m.end() for m in re.finditer(r",\s*", text))]
+    for start in starts:
+        roles = parse_roles(text[start:], catalogue)
+        if roles.ordered and roles.has_agency_subject:
+            return _Context(
+                _PENDING,
+                roles.lead,
+                roles.coordinating,
+                as_written(roles.lead_text) if roles.lead_text else None,
+                [as_written(t) for t in roles.coordinating_texts],
+            )
+    return None
 
 
 def _orders_of(
