@@ -138,7 +138,7 @@ def _analyze(cursor: Any, *names: str) -> None:
             cursor.execute(f"ANALYZE {name}")
 
 
-def _referenced_units() -> set[int]:
+def referenced_units() -> set[int]:
     """The units the register names: its projects' communes and investors, site clearance's communes."""
     units = set(ProjectLocation.objects.values_list("org_unit_id", flat=True).distinct())
     units |= set(Project.objects.values_list("investor_id", flat=True).distinct())
@@ -390,7 +390,3 @@ def year_sums(
     clearance_fill(cursor, year=year)
     where_fill(cursor)
     return capital_sums(cursor), clearance_sums(cursor)
-
-
-def referenced_units() -> set[int]:
-    return _referenced_units()
