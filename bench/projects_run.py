@@ -22,6 +22,8 @@ IMPORT_GOAL = 0.2  # × PostgreSQL COPY of the same rows
 PROVINCE_GOAL_MS = 100
 NATIONAL_GOAL_MS = 300
 QUESTION_KINDS = ("project_list", "investor_ranking", "projects_geojson")
+# The register's figures of the plan year, refreshed after the import: a measure, no goal.
+REFRESH_RUNS = 3
 
 
 class ProjectsRun(SetRun):
@@ -124,6 +126,14 @@ class ProjectsRun(SetRun):
         data["rss_mb"] = process.max_rss_mb
         return data
 
+    def refresh(self) -> dict[str, Any]:
+        args = ["--manifest", str(self.files.manifest), "--runs", str(REFRESH_RUNS)]
+        data, process = self.worker("refresh", "projects-refresh", *args)
+        data.update(stats=summary(data["times"]), rss_mb=process.max_rss_mb)
+        median = data["stats"]["median"]
+        log(f"  refresh of the {data['year']} figures: median {median:.2f} s, {data['figures']:,} figures")
+        return data
+
     def run(self, reference: dict[str, Any] | None) -> dict[str, Any]:
         self.result["machine"] = describe_machine(self.options.server)
         try:
@@ -144,6 +154,7 @@ class ProjectsRun(SetRun):
                 self.save()
             self.step("settle", self.settle)
             self.step("questions", self.questions)
+            self.step("refresh", self.refresh)
             self.step("footprint", self.footprint)
         finally:
             self.cleanup()

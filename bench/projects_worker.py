@@ -248,3 +248,26 @@ def query_projects(manifest: dict[str, Any], *, warmup: int, runs: int, seconds:
         result["rows"] = result.pop("result")
         out[f"{kind}:{scope}"] = result
     return out
+
+
+def refresh_figures(manifest: dict[str, Any], *, runs: int) -> dict[str, Any]:
+    """The register's figures of the set's plan year refreshed after the import, in-process, as the
+    import's end does (``projects_figures_refresh``): every month of the year computed and written
+    through the figures service. Each run is rolled back, so each writes the year's figures anew."""
+    _django()
+    from django.db import transaction  # noqa: PLC0415
+
+    from dieuhanh.figures.models import DataValue  # noqa: PLC0415
+    from dieuhanh.projects.services import projects_figures_refresh  # noqa: PLC0415
+
+    year = manifest["year"]
+    times: list[float] = []
+    written = 0
+    for _run in range(runs):
+        with transaction.atomic():
+            started = time.perf_counter()
+            projects_figures_refresh(years=[year])
+            times.append(time.perf_counter() - started)
+            written = DataValue.objects.count()
+            transaction.set_rollback(True)
+    return {"times": times, "year": year, "figures": written}

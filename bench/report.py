@@ -741,7 +741,11 @@ projects) runs in `make bench-smoke`.
   first (the rows counted are all the projects); the map holds every project with a location;
   median and p95 (nearest rank). The baseline, timed the same way in the same process, is a
   trivial question: one project by its code through the ORM; each median is also given as a
-  multiple of it."""
+  multiple of it.
+- **Figures** (a measure, no goal): in a process of its own after the questions, the register's
+  figures of the 2024 plan year (`projects.services.projects_figures_refresh`, as the import's end
+  calls it) — every month of the year computed by the database and written through the figures
+  service, from none — three times, each run rolled back; median and p95, in seconds."""
 
 
 def _project_goal_rows(results: dict[tuple[str, str], dict[str, Any]], keys: list[tuple[str, str]]) -> list[str]:
@@ -809,6 +813,10 @@ def projects_section(results: dict[tuple[str, str], dict[str, Any]]) -> list[str
             lambda r: f"{_num(r['steps']['register']['seconds'])} ({r['steps']['register']['projects']:,} projects)",
         ),
         ("baseline: one project by its code, ms", lambda r: _timing(r, "steps", "questions", "baseline:national")),
+        (
+            "the register's figures: refresh of the plan year (in-process), s",
+            lambda r: f"{_seconds(r['steps']['refresh']['stats'])} · {r['steps']['refresh']['figures']:,} figures",
+        ),
     ]
     for kind, title in PROJECT_QUESTIONS:
         for scope in ("province", "national"):

@@ -269,6 +269,7 @@ def main(argv: list[str] | None = None) -> None:
             "projects-register",
             "projects-import",
             "projects-query",
+            "projects-refresh",
         ],
     )
     parser.add_argument("--out", type=Path, required=True)
@@ -325,6 +326,8 @@ def _projects_step(args: argparse.Namespace, manifest: dict[str, Any]) -> dict[s
         return projects_worker.load_register(args.file)
     if args.step == "projects-import":
         return projects_worker.import_disbursement(args.file)
+    if args.step == "projects-refresh":
+        return projects_worker.refresh_figures(manifest, runs=args.runs)
     return projects_worker.query_projects(manifest, warmup=args.warmup, runs=args.runs, seconds=args.seconds)
 
 

@@ -24,6 +24,10 @@ Amounts are written in tỷ đồng (the register's million đồng / 1,000). Ra
 analytics engine computes. Only figures that are new or changed are written; a figure of the
 register's own indicators (all but PI_PLAN and PI_DISB, which other sources write too) that the
 register no longer gives, in a month it refreshes, is deleted.
+
+The capital and site-clearance figures are summed by the database, a few ``GROUP BY`` statements a
+year whatever the size of the register (``aggregates.py``); the obstacles, a few per project and
+ruled by the directives' status through time, are counted here.
 """
 
 from __future__ import annotations
@@ -51,10 +55,11 @@ from dieuhanh.indicators.metadata import MetadataLoadResult, metadata_load
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period
 from dieuhanh.orgunits.models import OrgUnit
-from dieuhanh.projects.choices import AllocationKind, CapitalSource, ProjectGroup, ScheduleStatus
-from dieuhanh.projects.models import CapitalAllocation, Disbursement, Obstacle, Project, ProjectLocation, SiteClearance
-from dieuhanh.projects.schedule import schedule_status
-from dieuhanh.projects.selectors import Places, milestones_for
+from dieuhanh.projects import aggregates
+from dieuhanh.projects.aggregates import Capital, Clearance
+from dieuhanh.projects.choices import CapitalSource, ProjectGroup
+from dieuhanh.projects.models import CapitalAllocation, Obstacle, Project, ProjectLocation, SiteClearance
+from dieuhanh.projects.selectors import Places
 
 INDICATORS_FILE = Path(__file__).with_name("indicators.yaml")
 CHANNEL = "projects"
@@ -144,15 +149,17 @@ def register_years(*, today: dt.date) -> list[int]:
 
 
 class _Where:
-    """Where each project lies, month by month (provinces, communes, its investor's carrier)."""
+    """Where each of some projects lies, month by month (their provinces), for the obstacles."""
 
-    def __init__(self, places: Places) -> None:
+    def __init__(self, places: Places, project_ids: Iterable[int]) -> None:
         self.places = places
+        wanted = sorted(set(project_ids))
         self.locations: dict[int, list[int]] = defaultdict(list)
-        for project_id, unit_id in ProjectLocation.objects.values_list("project_id", "org_unit_id"):
+        for project_id, unit_id in ProjectLocation.objects.filter(project_id__in=wanted).values_list(
+            "project_id", "org_unit_id"
+        ):
             self.locations[project_id].append(unit_id)
-        self.investors = dict(Project.objects.values_list("pk", "investor_id"))
-        self.groups = dict(Project.objects.values_list("pk", "group"))
+        self.investors = dict(Project.objects.filter(pk__in=wanted).values_list("pk", "investor_id"))
         self._default: dict[dt.date, int | None] = {}
 
     def default_province(self, day: dt.date) -> list[int]:
@@ -170,12 +177,6 @@ class _Where:
             or self.default_province(day)
         )
 
-    def communes(self, project_id: int, day: dt.date) -> list[int]:
-        return sorted({pk for unit in self.locations.get(project_id, []) for pk in self.places.at(unit, day)})
-
-    def investor(self, project_id: int, day: dt.date) -> list[int]:
-        return self.places.at(self.investors[project_id], day)[:1]
-
 
 def _add(figures: Figures, units: Iterable[int], code: str, period: str, value: Decimal) -> None:
     for unit in units:
@@ -183,98 +184,30 @@ def _add(figures: Figures, units: Iterable[int], code: str, period: str, value: 
         figures[key] = figures.get(key, ZERO) + value
 
 
-def _capital(figures: Figures, where: _Where, year: int, today: dt.date) -> None:
-    """Plans, disbursement and projects behind of ``year``, month by month."""
-    changes: dict[tuple[int, str], list[tuple[dt.date, Decimal]]] = defaultdict(list)
-    for project_id, source, day, amount in (
-        CapitalAllocation.objects.filter(year=year)
-        .exclude(kind=AllocationKind.CARRYOVER)
-        .values_list("project_id", "source", "effective_on", "amount")
-    ):
-        changes[(project_id, source)].append((day, amount))
-    if not changes:
-        return
-    paid: dict[tuple[int, str, str], Decimal] = defaultdict(Decimal)
-    for project_id, source, period, amount in Disbursement.objects.filter(
-        plan_year=year, period__startswith=f"{year:04d}"
-    ).values_list("project_id", "source", "period", "amount"):
-        paid[(project_id, source, period)] += amount
-    milestones = milestones_for(year)
-    projects = sorted({pk for pk, _source in changes})
-    cumulative: dict[int, Decimal] = defaultdict(Decimal)
-    for period, day in _months(year, today):
-        end = _end(int(period[:4]), int(period[4:]))
-        for project_id in projects:
-            provinces = where.provinces(project_id, end)
-            investor = where.investor(project_id, end)
-            communes = where.communes(project_id, end)
-            group = where.groups[project_id]
-            plan_total = ZERO
-            contributed = False
-            for source in CapitalSource.values:
-                moves = changes.get((project_id, source))
-                if moves is None:
-                    continue
-                effective = [amount for when, amount in moves if when <= end]
-                month = paid.get((project_id, source, period), ZERO)
-                if not effective and not month:
-                    # No plan of the year in force yet, nothing disbursed: the project adds
-                    # nothing to any unit this month (not a zero, which would stand for a figure).
-                    continue
-                plan = sum(effective, ZERO)
-                contributed = True
-                plan_total += plan
-                cumulative[project_id] += month
-                for code, value in ((PLAN, plan), (DISB, month)):
-                    _add(figures, provinces, code, period, value)
-                    _add(figures, provinces, source_code(source, code.removeprefix("PI_")), period, value)
-                    _add(figures, provinces, group_code(group, code.removeprefix("PI_")), period, value)
-                _add(figures, investor, INV_PLAN, period, plan)
-                _add(figures, investor, INV_DISB, period, month)
-                _add(figures, communes, COM_PLAN, period, plan)
-                _add(figures, communes, COM_DISB, period, month)
-            if not contributed:
-                continue
-            status = schedule_status(
-                plan=plan_total, disbursed=cumulative[project_id], on=day, year=year, milestones=milestones
-            )
-            behind = Decimal(status == ScheduleStatus.BEHIND)
-            _add(figures, provinces, BEHIND, period, behind)
-            _add(figures, investor, BEHIND, period, behind)
+def _capital(figures: Figures, capital: Capital, year: int) -> None:
+    """Plans, disbursement and projects behind of ``year``, month by month, from the database's sums."""
+    for (province, month, source, group), (plan, paid) in capital.provinces.items():
+        period = _period(year, month)
+        for what, value in (("PLAN", plan), ("DISB", paid)):
+            for code in (f"PI_{what}", source_code(source, what), group_code(group, what)):
+                _add(figures, [province], code, period, value)
+    for (kind, unit, month), (plan, paid) in capital.units.items():
+        codes = (INV_PLAN, INV_DISB) if kind == aggregates.INVESTOR else (COM_PLAN, COM_DISB)
+        for code, value in zip(codes, (plan, paid), strict=True):
+            _add(figures, [unit], code, _period(year, month), value)
+    for (_kind, unit, month), count in capital.behind.items():
+        _add(figures, [unit], BEHIND, _period(year, month), Decimal(count))
 
 
-def _clearance(figures: Figures, where: _Where, year: int, today: dt.date) -> None:
+def _clearance(figures: Figures, clearance: Clearance, year: int) -> None:
     """Site clearance at the end of each month of ``year``: the latest figures of each project and commune."""
-    rows = sorted(
-        SiteClearance.objects.filter(period__lte=_period(year, 12)).values_list(
-            "project_id",
-            "org_unit_id",
-            "period",
-            "area_total",
-            "area_handed_over",
-            "households_total",
-            "households_paid",
-        ),
-        key=lambda r: r[2],
-    )
-    if not rows:
-        return
-    latest: dict[tuple[int, int], tuple[Decimal, Decimal, int, int]] = {}
-    position = 0
-    for period, _day in _months(year, today):
-        while position < len(rows) and rows[position][2] <= period:
-            project_id, unit_id, _p, area, done, households, paid_households = rows[position]
-            latest[(project_id, unit_id)] = (area, done, households, paid_households)
-            position += 1
-        end = _end(int(period[:4]), int(period[4:]))
-        for (project_id, unit_id), (area, done, households, paid_households) in latest.items():
-            communes = where.places.at(unit_id, end)
-            provinces = where.places.provinces_at(communes, end) or where.provinces(project_id, end)
-            for units in (communes, provinces):
-                _add(figures, units, AREA, period, area)
-                _add(figures, units, AREA_DONE, period, done)
-                _add(figures, units, HOUSEHOLDS, period, Decimal(households))
-                _add(figures, units, HOUSEHOLDS_PAID, period, Decimal(paid_households))
+    for sums in (clearance.communes, clearance.provinces):
+        for (unit, month), (area, done, households, paid_households) in sums.items():
+            period = _period(year, month)
+            _add(figures, [unit], AREA, period, area)
+            _add(figures, [unit], AREA_DONE, period, done)
+            _add(figures, [unit], HOUSEHOLDS, period, Decimal(households))
+            _add(figures, [unit], HOUSEHOLDS_PAID, period, Decimal(paid_households))
 
 
 def _obstacles(figures: Figures, where: _Where, year: int, today: dt.date) -> None:
@@ -320,12 +253,23 @@ def _obstacles(figures: Figures, where: _Where, year: int, today: dt.date) -> No
 
 def figures_compute(*, years: Iterable[int], today: dt.date) -> Figures:
     """Every figure of the register for ``years`` (in million đồng, m², households, counts)."""
-    where = _Where(Places())
+    places = Places()
+    units = aggregates.referenced_units()
     figures: Figures = {}
-    for year in sorted(set(years)):
-        _capital(figures, where, year, today)
-        _clearance(figures, where, year, today)
-        _obstacles(figures, where, year, today)
+    obstacle_projects = Obstacle.objects.values_list("project_id", flat=True).distinct()
+    where = _Where(places, obstacle_projects)
+    with aggregates.scratch() as cursor:
+        for year in sorted(set(years)):
+            months = [
+                aggregates.Month(int(period[4:]), period, _end(year, int(period[4:])), day)
+                for period, day in _months(year, today)
+            ]
+            if not months:
+                continue
+            capital, clearance = aggregates.year_sums(cursor, places=places, year=year, months=months, units=units)
+            _capital(figures, capital, year)
+            _clearance(figures, clearance, year)
+            _obstacles(figures, where, year, today)
     return figures
 
 
