@@ -9,14 +9,17 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
+from dieuhanh.analytics.engine import Engine, PredecessorsNotReadError
 from dieuhanh.analytics.readmodel.book import FigureBook, Predecessor, periods_needed, rebased_note
 from dieuhanh.analytics.readmodel.periods import ReportPeriod
-from dieuhanh.analytics.selectors import analytics_ranking
+from dieuhanh.analytics.selectors import analytics_ranking, build_engine, spec_of
 from dieuhanh.analytics.services import rollups_rebuild
+from dieuhanh.figures.choices import DataValueStatus
+from dieuhanh.figures.models import DataValue
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period
 from dieuhanh.orgunits.models import OrgUnit
-from tests.analytics.test_rebased import world
+from tests.analytics.test_rebased import NEW, world
 
 __all__ = ["world"]
 
@@ -103,3 +106,70 @@ def test_a_ranking_s_rows_say_which_figures_are_re_based_and_why_one_is_missing(
     # By the value of the quarter alone: the communes' own figures, nothing re-based
     rows = analytics_ranking(indicator=revenue, org_unit=world["N"], period=Period.parse("2026Q1"))
     assert [r.rebased for r in rows] == [False] * 4
+
+
+@pytest.mark.parametrize("rolled", [False, True])
+def test_a_ranking_s_successor_that_stored_its_own_months_before_it_began_is_not_re_based(
+    world: dict[str, OrgUnit], rolled: bool
+) -> None:
+    # Given n1's own revenue for January–March 2025 (a published re-based series: 30 a month)
+    revenue = Indicator.objects.get(code="REV")
+    for month in ("202501", "202502", "202503"):
+        period = Period.parse(month)
+        DataValue.objects.create(
+            indicator=revenue,
+            org_unit=world["n1"],
+            period=period.code,
+            period_start=period.start_date,
+            value=D(30),
+            status=DataValueStatus.APPROVED,
+        )
+    if rolled:
+        rollups_rebuild()
+
+    # When the new communes are ranked by the change on the first quarter of 2025
+    rows = analytics_ranking(indicator=revenue, org_unit=world["N"], period=Period.parse("2026Q1"), measure="yoy_pct")
+
+    # Then n1 compares with its own past, not a re-based one; the others with theirs
+    marks = {r.org_unit: (r.value, r.rebased, r.missing_reason) for r in rows}
+    assert marks["n1"] == ((D(75) / 90 - 1) * 100, False, None)
+    assert marks["n2"] == ((D(105) / 114 - 1) * 100, True, None)
+    assert marks["n4"] == (None, False, "share_unknown")
+
+
+def test_an_engine_built_for_a_ranking_reads_neither_what_successors_came_from_nor_their_later_figures(
+    world: dict[str, OrgUnit],
+) -> None:
+    # Given the rollups, and an engine for the new communes as a ranking builds it
+    rollups_rebuild()
+    spec = spec_of(Indicator.objects.get(code="REV"))
+    units = [world[code] for code in NEW]
+    period = Period.parse("2026Q1")
+
+    def engine(*, ranking: bool) -> Engine:
+        return build_engine(
+            specs=[spec],
+            units=units,
+            periods=[period],
+            measures=["yoy_pct"],
+            with_targets=False,
+            completeness=not ranking,
+            composition=not ranking,
+        )
+
+    full, lean = engine(ranking=False), engine(ranking=True)
+
+    # Then it gives the same figures, and says as much of which are re-based
+    for unit in units:
+        assert lean.measure(spec, unit.pk, period, "yoy_pct") == full.measure(spec, unit.pk, period, "yoy_pct")
+        assert lean.measure_rebasing(spec, unit.pk, period, "yoy_pct", reasons=False) == full.measure_rebasing(
+            spec, unit.pk, period, "yoy_pct", reasons=False
+        )
+    assert lean.successors(spec, period, "yoy_pct") == full.successors(spec, period, "yoy_pct")
+    # but read neither the communes' own figures of 2026 (their values come from their rollups)
+    assert not lean.series[spec.id].own.get(world["n1"].pk)
+    assert full.series[spec.id].own[world["n1"].pk]
+    # nor what each was re-based from: asked, it says so rather than answer "nothing"
+    assert full.predecessors_of(spec, world["n1"].pk)
+    with pytest.raises(PredecessorsNotReadError):
+        lean.predecessors_of(spec, world["n1"].pk)

@@ -9,6 +9,7 @@ official figures is exact.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -173,6 +174,11 @@ class RangeNotLoadedError(LookupError):
     """An engine was asked about a period it was not built for (a programming error, not a user's)."""
 
 
+class PredecessorsNotReadError(LookupError):
+    """An engine was asked what a successor was re-based from, and was built without reading it
+    (``build_engine(composition=False)``: a programming error, not a user's)."""
+
+
 RollupKey = tuple[int, int, int]  # (unit, first ordinal, last ordinal)
 # A successor's predecessor: (unit id, effective share: 1 for a whole merge, None for a part of unknown share).
 Predecessor = tuple[int, Decimal | None]
@@ -214,6 +220,10 @@ class Series:
     predecessors: Mapping[int, Sequence[Predecessor]] = field(default_factory=dict)
     # The validity of the units that have one (others have always existed).
     validity: Mapping[int, Validity] = field(default_factory=dict)
+    # Successors whose predecessors were not read (a ranking, which shows no composition, reads
+    # only which units are successors): their values come from their rollups, and whether one is
+    # re-based is said from their start and own figures; what from, or why one is missing, is not.
+    unread_predecessors: frozenset[int] = frozenset()
     _starts: dict[int, int] = field(default_factory=dict, repr=False)
     _ends: dict[int, int] = field(default_factory=dict, repr=False)
     _unknown: dict[tuple[int, int], frozenset[int]] = field(default_factory=dict, repr=False)
@@ -228,11 +238,11 @@ class Series:
     def __post_init__(self) -> None:
         period_type = self.spec.period_type
         for unit_id, (valid_from, valid_to) in self.validity.items():
-            if valid_from is not None and self.predecessors.get(unit_id):
+            if valid_from is not None and (self.predecessors.get(unit_id) or unit_id in self.unread_predecessors):
                 # The sub-period the unit began in is its own: re-based are the ones before it.
-                self._starts[unit_id] = Period.containing(valid_from, period_type).ordinal
+                self._starts[unit_id] = _ordinal_containing(valid_from, period_type)
             if valid_to is not None:
-                self._ends[unit_id] = end = Period.containing(valid_to, period_type).ordinal
+                self._ends[unit_id] = end = _ordinal_containing(valid_to, period_type)
                 figures = self.own.get(unit_id)
                 if figures and max(figures) > end:
                     # A unit has no figure after it ended: one stored there is not counted.
@@ -244,6 +254,12 @@ class Series:
         """The units re-based before their start (successors with predecessors); with ``after`` (an
         ordinal), those that began after it: the only ones a range from it can be re-based at."""
         return frozenset(u for u, start in self._starts.items() if after is None or start > after)
+
+    def predecessors_of(self, unit_id: int) -> Sequence[Predecessor]:
+        """A successor's direct predecessors (id, share); nothing for a unit that is none."""
+        if unit_id in self.unread_predecessors:
+            raise PredecessorsNotReadError(f"{self.spec.code}: the predecessors of unit {unit_id} were not read")
+        return self.predecessors.get(unit_id, ())
 
     def start_of(self, unit_id: int) -> int | None:
         """The first sub-period of a successor (None for a unit that is not re-based)."""
@@ -310,7 +326,7 @@ class Series:
         self._rebasing.add(guard)
         try:
             parts = []
-            for predecessor, share in self.predecessors.get(unit_id, ()):
+            for predecessor, share in self.predecessors_of(unit_id):
                 value = self.base(predecessor, ordinal)
                 if value is not None:
                     parts.append(value if average else cast(Decimal, share) * value)
@@ -326,7 +342,7 @@ class Series:
         if found is None:
             self._unknown[key] = frozenset()  # a cycle of successions ends here
             unknown: set[int] = set()
-            for predecessor, share in self.predecessors.get(unit_id, ()):
+            for predecessor, share in self.predecessors_of(unit_id):
                 if share is None:
                     unknown.add(predecessor)
                 if not self._counted_at(predecessor, ordinal):
@@ -416,7 +432,7 @@ class Series:
         try:
             parts = [
                 cast(Decimal, share) * value
-                for predecessor, share in self.predecessors.get(unit_id, ())
+                for predecessor, share in self.predecessors_of(unit_id)
                 if (value := self.value(predecessor, first, last)) is not None
             ]
         finally:
@@ -626,6 +642,12 @@ def rollup_rows(
     return rows
 
 
+@functools.cache
+def _ordinal_containing(day: dt.date, period_type: PeriodType) -> int:
+    """The ordinal of the period that ``day`` falls in: thousands of units share a few start dates."""
+    return Period.containing(day, period_type).ordinal
+
+
 def _stored_of(spec: IndicatorSpec) -> list[IndicatorSpec]:
     """The stored indicators a value reads: the indicator, or a ratio's numerator and denominator."""
     if spec.aggregation != "ratio":
@@ -673,7 +695,7 @@ class Engine:
         # None: completeness was not asked for (a ranking); every figure's is then unknown.
         self.expected_units = expected_units
         # A ranking asks the same period of every unit: its sub-periods once, not thousands of times.
-        self._sub_periods: dict[tuple[Period, PeriodType], list[Period]] = {}
+        self._sub_periods: dict[tuple[Period, PeriodType, int], list[Period]] = {}
         # The same for the ranges a measure reads, and the stored series behind an indicator.
         self._ranges: dict[tuple[int, Period, str], list[tuple[int, int]]] = {}
         self._stored_series: dict[int, list[Series]] = {}
@@ -709,6 +731,15 @@ class Engine:
             return False
         return self.unapproved(spec, unit_id, self.measure_ranges(spec, unit_id, period, name))
 
+    def _periods_of(self, period: Period, period_type: PeriodType, *, years: int = 0) -> list[Period]:
+        """The sub-periods of a period (``years`` earlier): computed once, not for each of thousands of units."""
+        key = (period, period_type, years)
+        found = self._sub_periods.get(key)
+        if found is None:
+            sub = period.sub_periods(period_type)
+            found = self._sub_periods[key] = [p.shift_years(years) for p in sub] if years else sub
+        return found
+
     def measure(self, spec: IndicatorSpec, unit_id: int, period: Period, name: str) -> Decimal | None:
         """One measure alone (a ranking of thousands of units needs only the one it ranks by)."""
         plan = self.targets.get((spec.id, unit_id, period.year))
@@ -716,17 +747,14 @@ class Engine:
             return plan
         if period.is_finer_than(spec.period_type):
             return None
-        key = (period, spec.period_type)
-        sub = self._sub_periods.get(key)
-        if sub is None:
-            sub = self._sub_periods[key] = period.sub_periods(spec.period_type)
+        sub = self._periods_of(period, spec.period_type)
         if name == "value":
             return self.value(spec, unit_id, sub)
         if name == "previous":
-            return self.value(spec, unit_id, [p.shift_years(-1) for p in sub])
+            return self.value(spec, unit_id, self._periods_of(period, spec.period_type, years=-1))
         if name in ("yoy_pct", "yoy_pp"):
             value = self.value(spec, unit_id, sub)
-            previous = self.value(spec, unit_id, [p.shift_years(-1) for p in sub])
+            previous = self.value(spec, unit_id, self._periods_of(period, spec.period_type, years=-1))
             return yoy_pct(value, previous) if name == "yoy_pct" else yoy_pp(spec, value, previous)
         ytd_periods = period.year_to_date(spec.period_type)
         ytd = self.value(spec, unit_id, ytd_periods)
@@ -817,7 +845,7 @@ class Engine:
                 unknown |= shares_unknown
         composition: tuple[tuple[str, Decimal | None], ...] = ()
         if rebased or not_rebased:
-            predecessors = self.series[stored[0].id].predecessors.get(unit_id, ())
+            predecessors = self.series[stored[0].id].predecessors_of(unit_id)
             composition = tuple((self._code(p), share) for p, share in predecessors)
         if unknown:
             return rebased, composition, MissingReason.SHARE_UNKNOWN.value, tuple(sorted(map(self._code, unknown)))
@@ -827,7 +855,7 @@ class Engine:
 
     def predecessors_of(self, spec: IndicatorSpec, unit_id: int) -> Sequence[Predecessor]:
         """The unit's direct predecessors (id, share) if it is a successor: what it is re-based from."""
-        return self.series[_stored_of(spec)[0].id].predecessors.get(unit_id, ())
+        return self.series[_stored_of(spec)[0].id].predecessors_of(unit_id)
 
     def measure_ranges(self, spec: IndicatorSpec, unit_id: int, period: Period, name: str) -> list[tuple[int, int]]:
         """The ranges of sub-periods (ordinals) that one measure of a period reads: the period, the
@@ -839,10 +867,7 @@ class Engine:
             cached = self._ranges.get((spec.id, period, name))
             if cached is not None:
                 return cached
-        key = (period, spec.period_type)
-        sub = self._sub_periods.get(key)
-        if sub is None:
-            sub = self._sub_periods[key] = period.sub_periods(spec.period_type)
+        sub = self._periods_of(period, spec.period_type)
         value = (sub[0].ordinal, sub[-1].ordinal)
         previous = (sub[0].shift_years(-1).ordinal, sub[-1].shift_years(-1).ordinal)
         ytd_periods = period.year_to_date(spec.period_type)

@@ -37,7 +37,7 @@ from dieuhanh.analytics.models import Rollup
 from dieuhanh.analytics.services import (
     ROLLED_AGGREGATIONS,
     effective_share,
-    rolled_among,
+    rolled_successors_among,
     rollups_ready,
     rollups_stamp,
 )
@@ -216,6 +216,7 @@ def build_engine(
     with_targets: bool = True,
     value_periods: Sequence[Period] = (),
     completeness: bool = True,
+    composition: bool = True,
     basis: Basis = Basis.APPROVED,
 ) -> Engine:
     """Load what asking ``measures`` of ``specs`` at ``units`` over ``periods`` needs, and the
@@ -248,14 +249,20 @@ def build_engine(
         use_rollups = False
     elif use_rollups is None:
         use_rollups = rollups_ready()
-    unit_ids: Any = units_query.values("pk") if units_query is not None else [u.pk for u in units]
+    unit_ids: Any = units_query.order_by().values("pk") if units_query is not None else [u.pk for u in units]
     expected: ExpectedUnits | None = None
     if use_rollups:
         series, unit_codes, predecessor_codes = _series_from_rollups(
-            stored, units, unit_ids=unit_ids, periods=periods, reads=reads
+            stored,
+            units,
+            unit_ids=unit_ids,
+            periods=periods,
+            reads=reads,
+            composition=composition,
+            completeness=completeness,
         )
         if completeness:
-            successors = next((s.predecessors for s in series.values()), {})
+            successors = next(([*s.predecessors, *s.unread_predecessors] for s in series.values()), [])
             expected = _expected_units(stored, units, successors)
     else:
         series, unit_codes, expected, pending = _series_from_figures(stored, units, reads, basis=basis)
@@ -523,11 +530,17 @@ def _series_from_rollups(
     unit_ids: Any,
     periods: Sequence[Period],
     reads: Reads,
+    composition: bool = True,
+    completeness: bool = True,
 ) -> tuple[dict[int, Series], dict[int, str], dict[int, str]]:
     # Units with children, and successors (their months before they began re-based), have rollups.
     validity = _validity_of(units)
-    aggregated = rolled_among(unit_ids, any_began=any(valid_from is not None for valid_from, _to in validity.values()))
-    own = own_figures(stored, Q(org_unit_id__in=unit_ids), reads.spans)
+    aggregated, successor_ids = rolled_successors_among(
+        unit_ids, any_began=any(valid_from is not None for valid_from, _to in validity.values())
+    )
+    since = min((s for s, _e in reads.spans), default=None)
+    # The successors that began after the months read: only they may be re-based.
+    later = [u.pk for u in units if u.pk in successor_ids and _starts_after(validity.get(u.pk, (None, None))[0], since)]
     rolled = {i: spec for i, spec in stored.items() if spec.aggregation in ROLLED_AGGREGATIONS}
     rollups: dict[int, dict[RollupKey, RollupValue]] = {i: {} for i in rolled}
     wanted: dict[PeriodType, set[tuple[int, int]]] = {}
@@ -544,8 +557,11 @@ def _series_from_rollups(
                 first__in={f for f, _l in ranges},
                 last__in={la for _f, la in ranges},
             )
+        # Thousands of units by their subquery: each then looks up its rollups in the key's index,
+        # where thousands of parameters had the indicator's every rollup scanned and filtered.
+        among: Any = unit_ids if isinstance(unit_ids, QuerySet) and len(aggregated) > _MANY_IDS else aggregated
         rows = (
-            Rollup.objects.filter(window, org_unit_id__in=aggregated)
+            Rollup.objects.filter(window, org_unit_id__in=among)
             .order_by()
             .values_list("indicator_id", "org_unit_id", "first", "last", "value", "filled", "reported")
         )
@@ -556,18 +572,19 @@ def _series_from_rollups(
     tree = UnitTree({})
     loaded = {period_type: frozenset(ranges) for period_type, ranges in wanted.items()}
     kinds = {u.pk: kind for u in units if (kind := getattr(u, "kind", None)) is not None}
-    since = min((s for s, _e in reads.spans), default=None)
     # The successions of the units that began after the months read: their values come from the
     # rollups, but whether a figure is re-based, and from what, is said from these.
     predecessors: dict[int, list[Predecessor]] = defaultdict(list)
     predecessor_codes: dict[int, str] = {}
-    later = [u.pk for u in units if _starts_after(validity.get(u.pk, (None, None))[0], since)]
+    unread: frozenset[int] = frozenset()
+    if not composition:
+        # That they are successors is enough to say whether a figure is re-based (from their starts
+        # and own figures); what from is not shown. Ten thousand successions are not read.
+        unread = frozenset(later)
+        later = []
     # Thousands of units (a national ranking) are named by their subquery, not one parameter each.
-    where = (
-        Q(successor_id__in=unit_ids, successor__valid_from__gt=since)
-        if isinstance(unit_ids, QuerySet) and len(later) > _MANY_IDS
-        else Q(successor_id__in=later)
-    )
+    many = isinstance(unit_ids, QuerySet) and len(later) > _MANY_IDS
+    where = Q(successor_id__in=unit_ids, successor__valid_from__gt=since) if many else Q(successor_id__in=later)
     while later:
         links = _links(where)
         later = []
@@ -580,6 +597,11 @@ def _series_from_rollups(
                 if _starts_after(valid_from, since):
                     later.append(predecessor)
         where = Q(successor_id__in=later)
+    # Every stored indicator rolled up (an index is not): a unit with rollups reads its values there,
+    # and its own figures only to say what is re-based and, with completeness, whether they alone
+    # make a figure whole (``Series.own_covers``: then all of them are read).
+    from_rollups = aggregated if len(rolled) == len(stored) and not completeness else frozenset()
+    own = own_figures(stored, _own_read(units, unit_ids, from_rollups, validity), reads.spans)
     series = {
         i: Series(
             spec=spec,
@@ -592,10 +614,33 @@ def _series_from_rollups(
             own_loaded=reads.ordinal_spans(spec.period_type),
             predecessors=predecessors,
             validity=validity,
+            unread_predecessors=unread,
         )
         for i, spec in stored.items()
     }
     return series, {u.pk: u.code for u in units}, predecessor_codes
+
+
+def _own_read(
+    units: Sequence[UnitRef], unit_ids: Any, from_rollups: frozenset[int], validity: dict[int, Validity]
+) -> Q:
+    """Whose own figures to read, of ``units`` (``unit_ids``). A unit whose values come from its
+    rollups (``from_rollups``) needs its own figures only to say whether its months before it began
+    are its own or re-based (``Series.rebasing``): those months alone are read of it — none, for a
+    ranking of the new communes' own months — and every figure of the other units."""
+    everything = Q(org_unit_id__in=unit_ids)
+    if not from_rollups:
+        return everything
+    plain = [u.pk for u in units if u.pk not in from_rollups]
+    if len(plain) > _MANY_IDS:
+        return everything  # more than needed, rather than thousands of parameters
+    began = {u.pk: start for u in units if u.pk in from_rollups and (start := validity.get(u.pk, (None, None))[0])}
+    where = Q(org_unit_id__in=plain)
+    if began:
+        # Before the latest start among them: each one's months before its own start are among these.
+        ids: Any = unit_ids if len(began) > _MANY_IDS and isinstance(unit_ids, QuerySet) else list(began)
+        where |= Q(org_unit_id__in=ids, period_start__lt=max(began.values()))
+    return where
 
 
 def analytics_measures(
@@ -672,17 +717,26 @@ def analytics_ranking(
         units = [RankedUnit(*row) for row in rows]
         if not units:
             return []
-        engine = build_engine(
-            specs=[spec],
-            units=units,
-            periods=[period],
-            measures=[measure],
-            use_rollups=use_rollups,
-            units_query=query,
-            with_targets=measure in ("plan", "plan_completion_pct", "plan_gap_pp"),
-            completeness=False,
-            basis=basis,
-        )
+
+        def engine_for(
+            units: Sequence[RankedUnit], *, composition: bool, units_query: QuerySet[OrgUnit] | None = None
+        ) -> Engine:
+            return build_engine(
+                specs=[spec],
+                units=units,
+                periods=[period],
+                measures=[measure],
+                use_rollups=use_rollups,
+                units_query=units_query,
+                with_targets=measure in ("plan", "plan_completion_pct", "plan_gap_pp"),
+                completeness=False,
+                composition=composition,
+                basis=basis,
+            )
+
+        # A ranking shows no composition: what each successor is re-based from is read only for
+        # those whose figure is missing (to say why), by a second engine of those units alone.
+        engine = engine_for(units, composition=False, units_query=query)
         scored = [(unit, engine.measure(spec, unit.pk, period, measure)) for unit in units]
         unapproved = frozenset(
             unit.pk
@@ -692,7 +746,7 @@ def analytics_ranking(
         return _ranked(
             scored,
             descending=indicator.direction != "down",
-            marks=_rank_marks(engine, spec, scored, period, measure),
+            marks=_rank_marks(engine, spec, scored, period, measure, explain=engine_for),
             unapproved=unapproved,
             basis=basis,
         )
@@ -729,18 +783,27 @@ def _rank_marks(
     scored: Sequence[tuple[RankedUnit, Decimal | None]],
     period: Period,
     measure: str,
+    *,
+    explain: Callable[..., Engine] | None = None,
 ) -> dict[int, _RankMark]:
     """Which ranked units' figures are re-based, and why one is missing: only successors are
     looked at (no query; nothing for a unit that never changed), and why a figure is missing only
-    where it is (a national ranking of new communes asks thousands)."""
+    where it is (a national ranking of new communes asks thousands). ``explain(units,
+    composition=True)``, when given, builds the engine that says why for those units (``engine``
+    was then built without reading what the successors are re-based from)."""
     marks: dict[int, _RankMark] = {}
     successors = engine.successors(spec, period, measure)
+    missing = [unit for unit, value in scored if value is None and unit.pk in successors]
+    if all(s.aggregation == "none" for s in _stored_specs([spec]).values()):
+        missing = []  # an index is not re-based: that says why, without its predecessors
+    explained = explain(missing, composition=True) if explain is not None and missing else engine
     for unit, value in scored:
         if unit.pk not in successors:
             continue
-        rebased, unknown, not_rebased = engine.measure_rebasing(spec, unit.pk, period, measure, reasons=value is None)
+        asked = engine if value is not None else explained
+        rebased, unknown, not_rebased = asked.measure_rebasing(spec, unit.pk, period, measure, reasons=value is None)
         if unknown:
-            marks[unit.pk] = (rebased, MissingReason.SHARE_UNKNOWN.value, tuple(sorted(map(engine.code_of, unknown))))
+            marks[unit.pk] = (rebased, MissingReason.SHARE_UNKNOWN.value, tuple(sorted(map(asked.code_of, unknown))))
         elif not_rebased:
             marks[unit.pk] = (rebased, MissingReason.NOT_REBASED.value, ())
         elif rebased:
