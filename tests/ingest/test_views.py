@@ -278,3 +278,18 @@ def test_the_imports_page_costs_a_fixed_number_of_queries(
         import_file(content=GOOD_CSV.encode(), filename=f"more-{n}.csv", user=owner)
     with django_assert_num_queries(9):
         operator.get("/imports/")
+
+
+def test_a_batch_page_names_its_import_by_its_number_without_a_thousands_separator(
+    catalogue: Tree, operator: Client, owner: Any
+) -> None:
+    # An import number is a name, not an amount: "#12345", as the links and the CSV file name say it.
+    ImportBatch.objects.create(
+        pk=12345, source_name="so-lieu.csv", file_format="csv", status="committed", created_by=owner
+    )
+
+    page = operator.get("/imports/12345/").content.decode()
+
+    assert "<title>Lần nhập #12345 · dieuhanh</title>" in page
+    assert "Lần nhập #12345: so-lieu.csv</h1>" in page
+    assert "12.345" not in page

@@ -89,3 +89,36 @@ def test_a_transfer_over_the_undisbursed_plan_is_refused_on_the_form_and_one_wit
     assert made.status_code == 302
     assert CapitalTransfer.objects.count() == 1
     assert CapitalAllocation.objects.filter(transfer__isnull=False).count() == 2
+
+
+def test_a_cut_over_the_undisbursed_plan_is_refused_on_the_form_and_one_within_it_is_written_as_filled_in(
+    register: Register, office: Client
+) -> None:
+    road = project("P1", register.transport, plan={"provincial": 1000})
+    disburse(road, "202403", 400)
+    body = {
+        "project": road.pk,
+        "year": "2024",
+        "source": "provincial",
+        "kind": "adjustment",
+        "amount": "-601",
+        "effective_on": "2024-08-01",
+        "decision_number": "12/QĐ-UBND",
+        "decision_date": "2024-07-30",
+        "note": "Điều chỉnh giảm",
+    }
+
+    refused = office.post("/admin/projects/capitalallocation/add/", body)
+    made = office.post("/admin/projects/capitalallocation/add/", {**body, "amount": "-600"})
+
+    assert refused.status_code == 200
+    assert "600" in refused.content.decode()
+    assert made.status_code == 302
+    cut = CapitalAllocation.objects.get(kind="adjustment")
+    assert (cut.amount, cut.effective_on.isoformat(), cut.decision_number, cut.decision_date.isoformat(), cut.note) == (
+        -600,
+        "2024-08-01",
+        "12/QĐ-UBND",
+        "2024-07-30",
+        "Điều chỉnh giảm",
+    )

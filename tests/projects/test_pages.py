@@ -508,3 +508,25 @@ def test_ids_in_links_and_marks_are_written_without_a_thousands_separator(
     assert '<tr data-investor="12345">' in html
     assert "investor=12345" in html
     assert "12.345" not in html
+
+
+def test_the_plan_year_is_written_as_a_year_without_a_thousands_separator(
+    signed_in: Client, story: Story, tree: Tree
+) -> None:
+    # 2.023 is two thousand and twenty-three to a Vietnamese reader of amounts, never a year.
+    IndicatorFactory(code="PI_DISB_RATE", name="Tỷ lệ giải ngân vốn đầu tư công", unit="%", aggregation="none")
+    pages = {
+        reverse("projects:list"): ["kế hoạch năm 2023, đến ngày"],
+        reverse("projects:investors"): ["kế hoạch năm 2023, đến ngày"],
+        reverse("projects:map"): ["kế hoạch năm 2023, đến ngày"],
+        reverse("projects:detail", args=[story.road.code]): ["Kế hoạch vốn năm 2023, đến ngày", "Vốn năm 2023: giao"],
+        reverse("dashboard:indicator", args=["PI_DISB_RATE"]) + "?org_unit=74&period=202307": [
+            "giải ngân kế hoạch vốn năm 2023 đến ngày"
+        ],
+    }
+
+    for url, headings in pages.items():
+        html = signed_in.get(url).content.decode()
+        for heading in headings:
+            assert heading in html, (url, heading)
+        assert "năm 2.023" not in html, url

@@ -2,12 +2,14 @@
 
 Django's own ``User`` holds who a person is; a ``Membership`` says what they do (a role) and where
 (a unit, with its whole subtree). An ``ApiToken`` lets a program act as the user, within the same
-scope, until it expires.
+scope, until it expires. Other apps' records name the user who acted on them with
+``acting_user_field``.
 """
 
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,8 +17,23 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from dieuhanh.accounts.choices import DEPLOYMENT_ROLES, Role
+
+
+def acting_user_field(verbose_name: StrOrPromise) -> models.ForeignKey[Any, Any]:
+    """The user a record names as having acted on it (made it, reviewed it). The record outlives
+    the account: deleting a user empties the field. A user lists no such records (no reverse
+    accessor): who acted is read from the record."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
 
 class Membership(models.Model):

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from dieuhanh.accounts.models import acting_user_field
 from dieuhanh.directives.choices import LeadGroup, Recurrence, ReviewState, SourceKind
 
 
@@ -37,14 +38,7 @@ class SourceDocument(models.Model):
     )
     text = models.TextField(_("text"), blank=True)
     file = models.FileField(_("file"), upload_to="directives/sources/%Y/", blank=True, max_length=255)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = acting_user_field(_("by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -117,14 +111,7 @@ class Directive(models.Model):
     completed_on = models.DateField(_("completed on"), null=True, blank=True, editable=False)
     completed_late = models.BooleanField(_("completed late"), default=False, editable=False)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = acting_user_field(_("by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -174,23 +161,9 @@ class ProgressUpdate(models.Model):
     occurrence_due = models.DateField(_("for the occurrence due"), null=True, blank=True)
     review = models.CharField(_("review"), max_length=16, choices=ReviewState.choices, blank=True)
     review_note = models.CharField(_("review note"), max_length=500, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewed by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    reviewed_by = acting_user_field(_("reviewed by"))
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = acting_user_field(_("by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -328,14 +301,7 @@ class DirectiveTransfer(models.Model):
     )
     effective_date = models.DateField(_("effective date"))
     note = models.CharField(_("note"), max_length=500, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = acting_user_field(_("by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

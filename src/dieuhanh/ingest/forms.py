@@ -11,10 +11,10 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dieuhanh.indicators.models import Sector
+from dieuhanh.ingest.services import too_large_message
 from dieuhanh.orgunits.selectors import TreeUnit, UnitLookupError, unit_at
 
 
@@ -27,11 +27,8 @@ class ImportUploadForm(forms.Form):
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]
         # Refuse by the announced size, before anything reads the (spooled-to-disk) file into memory.
-        limit = settings.DIEUHANH_IMPORT_MAX_BYTES
-        if upload.size is not None and upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is larger than %(mb)d MB; split it into smaller files.") % {"mb": limit // 2**20}
-            )
+        if upload.size is not None and upload.size > settings.DIEUHANH_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(too_large_message())
         return upload
 
 

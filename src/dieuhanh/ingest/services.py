@@ -113,13 +113,7 @@ def _import_file(
     if status == DataValueStatus.APPROVED and scope is not None and not scope.everything:
         return _rejected(batch, file_format or "csv", [Issue(str(ApprovalRefusedError()))], rows=0)
     if size > settings.DIEUHANH_IMPORT_MAX_BYTES:
-        issues = [
-            Issue(
-                _("The file is larger than %(mb)d MB; split it into smaller files.")
-                % {"mb": settings.DIEUHANH_IMPORT_MAX_BYTES // 2**20}
-            )
-        ]
-        return _rejected(batch, file_format or "csv", issues, rows=0)
+        return _rejected(batch, file_format or "csv", [Issue(too_large_message())], rows=0)
     try:
         file_format = file_format or detect_format(filename, stream.read(1 << 16))
         stream.seek(0)
@@ -143,6 +137,14 @@ def _import_file(
         # The write was rolled back, the batch's first save with it: record it anew as refused.
         batch.pk = None
         return _rejected(batch, file_format, [Issue(str(exc))], rows=len(rows))
+
+
+def too_large_message() -> str:
+    """Why a file over the import size limit (``DIEUHANH_IMPORT_MAX_BYTES``) is refused, in the
+    user's language: every import (figures, the register) and every way in (page, API, command)."""
+    return _("The file is larger than %(mb)d MB; split it into smaller files.") % {
+        "mb": settings.DIEUHANH_IMPORT_MAX_BYTES // 2**20
+    }
 
 
 def _measure(stream: BinaryIO) -> tuple[int, str]:

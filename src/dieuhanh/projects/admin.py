@@ -4,11 +4,13 @@ A plan's changes and transfers are kept as they were made (a correction is anoth
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -27,6 +29,22 @@ from dieuhanh.projects.models import (
 
 # The services and selectors import the directives' (and their text analysis): not at every start,
 # which imports the admin; each save and check below imports them when it runs.
+
+
+def _form_values(obj: models.Model, fields: Sequence[str]) -> dict[str, Any]:
+    """What the admin's form of a capital change filled in: its fields are the keywords of the
+    service that writes the change (a field added to one is added to the other)."""
+    return {name: getattr(obj, name) for name in fields}
+
+
+def _undisbursed(data: dict[str, Any], project: Project | None) -> Decimal | None:
+    """What ``project`` has not yet disbursed of the plan a capital form names (its year and source,
+    as at its effective day): how far it may be cut or transferred. None until the form names them."""
+    if project is None or not data.get("effective_on") or not data.get("year"):
+        return None
+    from dieuhanh.projects.selectors import undisbursed_plan  # noqa: PLC0415
+
+    return undisbursed_plan(project=project, year=data["year"], source=data["source"], on=data["effective_on"])
 
 
 class ProjectForm(forms.ModelForm[Project]):
@@ -168,15 +186,12 @@ class AllocationForm(forms.ModelForm[CapitalAllocation]):
             self.add_error(
                 "kind", _("A transfer between projects is made as a transfer, which writes both of its sides.")
             )
-        amount, project = data.get("amount"), data.get("project")
-        if amount is not None and amount < 0 and project is not None and data.get("effective_on") and data.get("year"):
-            from dieuhanh.projects.selectors import undisbursed_plan  # noqa: PLC0415
-
-            room = undisbursed_plan(project=project, year=data["year"], source=data["source"], on=data["effective_on"])
-            if -amount > room:
+        amount = data.get("amount")
+        if amount is not None and amount < 0:
+            room = _undisbursed(data, data.get("project"))
+            if room is not None and -amount > room:
                 self.add_error(
-                    "amount",
-                    _("The cut exceeds the plan not yet disbursed (%(room)s million đồng).") % {"room": room},
+                    "amount", _("The cut exceeds the plan not yet disbursed (%(room)s million đồng).") % {"room": room}
                 )
         return data
 
@@ -199,18 +214,7 @@ class CapitalAllocationAdmin(admin.ModelAdmin[CapitalAllocation]):
     def save_model(self, request: HttpRequest, obj: CapitalAllocation, form: Any, change: bool) -> None:
         from dieuhanh.projects.services import allocation_add  # noqa: PLC0415
 
-        saved = allocation_add(
-            project=obj.project,
-            year=obj.year,
-            source=obj.source,
-            kind=obj.kind,
-            amount=obj.amount,
-            effective_on=obj.effective_on,
-            decision_number=obj.decision_number,
-            decision_date=obj.decision_date,
-            note=obj.note,
-            user=request.user,
-        )
+        saved = allocation_add(**_form_values(obj, AllocationForm.Meta.fields), user=request.user)
         obj.pk = saved.pk
 
     def delete_model(self, request: HttpRequest, obj: CapitalAllocation) -> None:
@@ -236,12 +240,10 @@ class TransferForm(forms.ModelForm[CapitalTransfer]):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        giver, amount = data.get("from_project"), data.get("amount")
-        if giver is not None and amount is not None and data.get("effective_on") and data.get("year"):
-            from dieuhanh.projects.selectors import undisbursed_plan  # noqa: PLC0415
-
-            room = undisbursed_plan(project=giver, year=data["year"], source=data["source"], on=data["effective_on"])
-            if amount > room:
+        amount = data.get("amount")
+        if amount is not None:
+            room = _undisbursed(data, data.get("from_project"))
+            if room is not None and amount > room:
                 self.add_error(
                     "amount",
                     _("At most the plan not yet disbursed can be transferred (%(room)s million đồng).")
@@ -264,18 +266,7 @@ class CapitalTransferAdmin(admin.ModelAdmin[CapitalTransfer]):
     def save_model(self, request: HttpRequest, obj: CapitalTransfer, form: Any, change: bool) -> None:
         from dieuhanh.projects.services import transfer_make  # noqa: PLC0415
 
-        saved = transfer_make(
-            year=obj.year,
-            source=obj.source,
-            from_project=obj.from_project,
-            to_project=obj.to_project,
-            amount=obj.amount,
-            effective_on=obj.effective_on,
-            decision_number=obj.decision_number,
-            decision_date=obj.decision_date,
-            note=obj.note,
-            user=request.user,
-        )
+        saved = transfer_make(**_form_values(obj, TransferForm.Meta.fields), user=request.user)
         obj.pk = saved.pk
 
     def delete_model(self, request: HttpRequest, obj: CapitalTransfer) -> None:

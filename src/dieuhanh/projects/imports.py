@@ -42,7 +42,7 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from dieuhanh.accounts.selectors import acting_user
 from dieuhanh.figures.choices import ImportStatus
 from dieuhanh.ingest.parsers import Issue, ParseError, Refusals, _records, open_text
-from dieuhanh.ingest.services import _measure
+from dieuhanh.ingest.services import _measure, too_large_message
 from dieuhanh.ingest.validation import (
     AmbiguousNumberError,
     NotANumberError,
@@ -956,11 +956,7 @@ def project_import(
     record = ProjectImport(kind=kind, source_name=filename[:255], channel=channel, checksum=checksum, created_by=user)
     record.file_format = file_format or ProjectImportFormat.CSV
     if size > settings.DIEUHANH_IMPORT_MAX_BYTES:
-        issue = Issue(
-            _("The file is larger than %(mb)d MB; split it into smaller files.")
-            % {"mb": settings.DIEUHANH_IMPORT_MAX_BYTES // 2**20}
-        )
-        return _rejected(record, [issue], rows=0)
+        return _rejected(record, [Issue(too_large_message())], rows=0)
     try:
         record.file_format = file_format or file_format_of(filename, stream.read(1 << 12))
         stream.seek(0)

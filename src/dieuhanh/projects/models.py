@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from dieuhanh.accounts.models import acting_user_field
 from dieuhanh.figures.choices import ImportStatus
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.projects.choices import (
@@ -200,14 +200,7 @@ class CapitalTransfer(models.Model):
     decision_number = models.CharField(_("decision number"), max_length=64)
     decision_date = models.DateField(_("decision date"))
     note = models.CharField(_("note"), max_length=500, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = acting_user_field(_("by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -415,14 +408,7 @@ class Obstacle(models.Model):
     )
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = acting_user_field(_("by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -499,14 +485,7 @@ class ProjectImport(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=ImportStatus.choices)
     channel = models.CharField(_("channel"), max_length=16, default="cli")
     checksum = models.CharField(_("SHA-256"), max_length=64, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = acting_user_field(_("by"))
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
     rows_created = models.PositiveIntegerField(_("created"), default=0)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dieuhanh.accounts.models import acting_user_field
 from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.indicators.periods import PeriodError
 from dieuhanh.reports.choices import ReportFormat
@@ -31,14 +31,7 @@ class GeneratedReport(models.Model):
     file = models.FileField(_("file"), upload_to="reports/%Y/%m/", max_length=255)
     size = models.PositiveIntegerField(_("size (bytes)"), default=0)
     trigger = models.CharField(_("made by"), max_length=16, choices=Trigger.choices, default=Trigger.PAGE)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = acting_user_field(_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     seconds = models.DecimalField(_("generation time (s)"), max_digits=8, decimal_places=2, default=0)
 

@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any
 
 import django_filters
-from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -28,6 +27,7 @@ from dieuhanh.figures.models import DataValue, ImportBatch
 from dieuhanh.figures.services import FigureConflictError, FigureLockedError
 from dieuhanh.indicators.periods import Period, PeriodError
 from dieuhanh.ingest.api.serializers import IMPORT_UPLOAD, DataValueSerializer, ImportBatchSerializer
+from dieuhanh.ingest.api.uploads import import_answer, import_options, import_upload
 from dieuhanh.ingest.selectors import import_batch_may_view_all
 from dieuhanh.ingest.services import (
     ApprovalRefusedError,
@@ -37,7 +37,6 @@ from dieuhanh.ingest.services import (
     data_value_delete,
     data_value_set,
     import_file,
-    issue_text,
     issues_as_csv,
 )
 from dieuhanh.orgunits.models import OrgUnit
@@ -192,21 +191,8 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         responses={201: ImportBatchSerializer, 200: ImportBatchSerializer, 400: OpenApiTypes.OBJECT},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise ValidationError({"file": _("Attach the file to import in the field 'file'.")})
-        if upload.size is not None and upload.size > settings.DIEUHANH_IMPORT_MAX_BYTES:
-            # Refuse on the announced size, before reading a huge upload into memory.
-            raise ValidationError(
-                {
-                    "file": _("The file is larger than %(mb)d MB; split it into smaller files.")
-                    % {"mb": settings.DIEUHANH_IMPORT_MAX_BYTES // 2**20}
-                }
-            )
-        dry_run = str(request.data.get("dry_run", "")).lower() in {"1", "true", "yes", "on"}
-        file_format = request.data.get("format") or None
-        if file_format is not None and file_format not in ImportFormat.values:
-            raise ValidationError({"format": _("Unknown format '%(format)s'.") % {"format": file_format}})
+        upload = import_upload(request)
+        dry_run, file_format = import_options(request, formats=ImportFormat.values)
         try:
             result = import_file(
                 content=upload.file,  # read as needed: a large upload is a temporary file on disk
@@ -220,11 +206,7 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             return Response(
                 {"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "60"}
             )
-        body = dict(ImportBatchSerializer(result.batch).data)
-        if not result.ok:
-            body["messages"] = [issue_text(i) for i in result.issues]
-            return Response(body, status=status.HTTP_400_BAD_REQUEST)
-        return Response(body, status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED)
+        return import_answer(ImportBatchSerializer(result.batch).data, issues=result.issues, dry_run=dry_run)
 
     @extend_schema(
         responses={(200, "text/csv"): bytes}, parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)]

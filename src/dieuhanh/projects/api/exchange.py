@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -23,13 +22,12 @@ from rest_framework.views import APIView
 
 from dieuhanh.accounts.permissions import ReadAnyoneWriteWithPermission
 from dieuhanh.accounts.selectors import scope_of, signed_in
-from dieuhanh.ingest.services import issue_text, issues_as_csv
+from dieuhanh.ingest.api.uploads import import_answer, import_options, import_upload
+from dieuhanh.ingest.services import issues_as_csv
 from dieuhanh.projects.choices import ProjectImportFormat, ProjectImportKind
 from dieuhanh.projects.imports import project_import, template_csv, template_filename, template_xlsx
 from dieuhanh.projects.models import ProjectImport
 from dieuhanh.projects.oc4ids import oc4ids_package
-
-TRUE = {"1", "true", "yes", "on"}
 
 
 class ProjectImportSerializer(serializers.ModelSerializer[ProjectImport]):
@@ -101,20 +99,8 @@ class ProjectImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
             raise ValidationError(
                 {"kind": _("Say what the file holds: kind=register (projects) or kind=disbursement (Treasury).")}
             )
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise ValidationError({"file": _("Attach the file to import in the field 'file'.")})
-        if upload.size is not None and upload.size > settings.DIEUHANH_IMPORT_MAX_BYTES:
-            raise ValidationError(
-                {
-                    "file": _("The file is larger than %(mb)d MB; split it into smaller files.")
-                    % {"mb": settings.DIEUHANH_IMPORT_MAX_BYTES // 2**20}
-                }
-            )
-        file_format = request.data.get("format") or None
-        if file_format is not None and file_format not in ProjectImportFormat.values:
-            raise ValidationError({"format": _("Unknown format '%(format)s'.") % {"format": file_format}})
-        dry_run = str(request.data.get("dry_run", "")).lower() in TRUE
+        upload = import_upload(request)
+        dry_run, file_format = import_options(request, formats=ProjectImportFormat.values)
         result = project_import(
             kind=kind,
             content=upload.file,
@@ -124,11 +110,7 @@ class ProjectImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
             channel="api",
             file_format=file_format,
         )
-        body = dict(ProjectImportSerializer(result.record).data)
-        if not result.ok:
-            body["messages"] = [issue_text(i) for i in result.issues]
-            return Response(body, status=status.HTTP_400_BAD_REQUEST)
-        return Response(body, status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED)
+        return import_answer(ProjectImportSerializer(result.record).data, issues=result.issues, dry_run=dry_run)
 
     @extend_schema(
         responses={(200, "text/csv"): bytes}, parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)]
