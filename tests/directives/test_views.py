@@ -345,3 +345,27 @@ def test_a_groups_directive_shows_once_in_a_coordinating_agencys_inbox(
     page = signed_in(outsider).get("/directives/inbox/SKHDT/").content.decode()
 
     assert page.count("Giải phóng mặt bằng.") == 1
+
+
+def test_the_directive_page_writes_ids_beyond_999_plainly(
+    source: SourceDocument, reporter: object, office_user: object
+) -> None:
+    # With thousands separators on, an id of 12345 written as "12.345" named no record: the office's
+    # confirmation form sent update=12.345, the source's link ?source=12.345.
+    directive = add(source, lead="SYT", deadline=dt.date(2024, 9, 30))
+    SourceDocument.objects.filter(pk=source.pk).update(id=23456)
+    Directive.objects.filter(pk=directive.pk).update(id=12345, source_id=23456)
+    url = "/directives/12345/"
+    signed_in(reporter).post(url, {"percent": "100", "reported_on": "2024-09-12", "text": "Đã xong."})
+    ProgressUpdate.objects.filter(directive_id=12345).update(id=34567)
+
+    page = signed_in(office_user).get(url).content.decode()
+    confirmed = signed_in(office_user).post(url, {"update": "34567", "review": "accept", "note": ""})
+
+    assert "#12345" in page
+    assert "?source=23456" in page
+    assert 'name="update" value="34567"' in page
+    assert 'id="note-34567"' in page
+    assert "12.345" not in page
+    assert "34.567" not in page
+    assert confirmed.status_code == 302

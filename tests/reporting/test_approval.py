@@ -26,7 +26,7 @@ from dieuhanh.figures.services import FigureLockedError, FigureRow, figures_writ
 from dieuhanh.indicators.periods import Period
 from dieuhanh.ingest.services import import_file
 from dieuhanh.reporting.choices import ReportStatus
-from dieuhanh.reporting.models import DataSetReport
+from dieuhanh.reporting.models import DataSetReport, ReportStep
 from dieuhanh.reporting.selectors import obligations, reports_to_approve
 from dieuhanh.reporting.workflow import (
     ReportError,
@@ -453,3 +453,24 @@ def test_a_data_set_with_reports_entered_is_kept(world: World, people: People) -
     assert answer.status_code == 409
     assert "hiệu lực" in answer.json()["detail"]
     assert DataSetReport.objects.exists()
+
+
+def test_the_approvals_page_writes_a_report_beyond_999_plainly(world: World, people: People) -> None:
+    # With thousands separators on, a report 12345 was written "12.345" in the forms' hidden field:
+    # approving or reopening it named no report.
+    _client(people.owner).post(ENTRY, {**_fields(), "action": "submit"})
+    old = _report(world).pk
+    DataSetReport.objects.filter(pk=old).update(id=12345)
+    ReportStep.objects.filter(report_id=old).update(report_id=12345)
+    above = _client(people.above)
+
+    waiting = above.get("/reporting/approvals/").content.decode()
+    approved = above.post("/reporting/approvals/", {"report": "12345", "action": "approve"})
+    listed = _client(people.operator).get("/reporting/approvals/").content.decode()
+
+    assert 'name="report" value="12345"' in waiting
+    assert "12.345" not in waiting
+    assert approved.status_code == 302
+    assert _report(world).status == ReportStatus.APPROVED
+    assert 'id="reason-12345"' in listed
+    assert "12.345" not in listed
