@@ -287,9 +287,10 @@ def _no_plan(year: int, on: dt.date) -> Progress:
 #
 # The list, the ranking and the map ask about every project of the register: each project's plan is
 # summed by the database (one GROUP BY of the year's allocations) and its disbursement read from the
-# rollup of disbursement to date (``rollups``: one row a project for the day's month), the status against schedule is a CASE on the two thresholds the milestones set for
-# the date (``required_at``, ``pace_at``), and the filters, counts, order and page are the
-# database's; only the rows shown are built in Python (``progress_make``, the same rules).
+# rollup of disbursement to date (``rollups``: one row a project for the day's month), the status
+# against schedule is a CASE on the two thresholds the milestones set for the date (``required_at``,
+# ``pace_at``), and the filters, counts, order and page are the database's; only the rows shown are
+# built in Python (``progress_make``, the same rules).
 
 _QUANTUM = Decimal("0.001")  # amounts are stored with 3 decimals (million đồng)
 _FLOATS = DecimalContext(prec=15)
