@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from dieuhanh.figures import postgres as figures_postgres
-from dieuhanh.figures.models import DataValue
+from dieuhanh.figures.models import DataValue, DataValueChange
 from dieuhanh.ingest import bulk
 from dieuhanh.ingest.services import import_file
 from tests.conftest import Tree
@@ -164,3 +164,30 @@ def test_a_small_file_never_touches_the_indexes(revenue: Any) -> None:
     with CaptureQueriesContext(connection) as queries:
         assert import_file(content=b"indicator,org_unit,period,value\nREV,718,202301,1\n", filename="a.csv").ok
     assert not any("DROP INDEX" in q["sql"] or "DROP CONSTRAINT" in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the probe of the figures exists on PostgreSQL only")
+@pytest.mark.parametrize("probe", [True, False], ids=["probed-row-by-row", "joined-whole"])
+def test_a_small_file_into_a_large_table_finds_the_figures_it_changes_either_way(
+    revenue: Any, monkeypatch: pytest.MonkeyPatch, probe: bool
+) -> None:
+    held = "".join(f"REV,718,2023{m:02d},{m}\n" for m in range(1, 13))
+    assert import_file(content=("indicator,org_unit,period,value\n" + held).encode(), filename="a.csv").ok
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {DataValue._meta.db_table}")
+    # 12 figures held, a file of 3: probed when 12 is more than 3 × the ratio.
+    monkeypatch.setattr(figures_postgres, "PROBE_ABOVE_RATIO", 2 if probe else 8)
+    content = b"indicator,org_unit,period,value\nREV,718,202301,1\nREV,718,202302,20\nREV,718,202401,5\n"
+
+    with CaptureQueriesContext(connection) as queries:
+        dry = import_file(content=content, filename="b.csv", dry_run=True)
+        result = import_file(content=content, filename="b.csv")
+
+    assert any("LATERAL (SELECT d.id" in q["sql"] for q in queries.captured_queries) == probe
+    counts = (result.batch.rows_created, result.batch.rows_updated, result.batch.rows_unchanged)
+    assert counts == (1, 1, 1)
+    assert (dry.batch.rows_created, dry.batch.rows_updated, dry.batch.rows_unchanged) == counts
+    assert DataValue.objects.get(period="202302").value == Decimal(20)
+    assert list(DataValueChange.objects.values_list("period", "old_value", "new_value")) == [
+        ("202302", Decimal(2), Decimal(20))
+    ]

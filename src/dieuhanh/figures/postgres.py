@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 BULK_LOAD_ABOVE = 500_000
 # Memory for building those indexes again, for this transaction only.
 BULK_INDEX_MEMORY = "512MB"
+# A file finds the figures it changes by probing the table's unique key row by row when the table
+# holds more than this many times its figures; a larger file is joined with the table whole
+# (``_held_figures``).
+PROBE_ABOVE_RATIO = 8
 
 
 @dataclass
@@ -114,6 +118,7 @@ def merge_checked(
         status_join = "JOIN import_status st ON st.indicator_id = c.indicator_id AND st.org_unit_id = c.org_unit_id"
     else:
         new_status, status_join = "%(status)s", ""
+    held = _held_figures(cursor, total=total)
     cursor.execute(
         f"""
         CREATE TEMP TABLE import_changed ON COMMIT DROP AS
@@ -121,8 +126,7 @@ def merge_checked(
                d.value AS old_value, d.comment AS old_comment, d.status AS old_status,
                {new_status}::text AS new_status
         FROM import_checked c
-        JOIN {values} d
-          ON d.indicator_id = c.indicator_id AND d.org_unit_id = c.org_unit_id AND d.period = c.period_code
+        JOIN {held}
         {status_join}
         WHERE (d.value <> c.number OR d.comment <> c.comment) AND NOT %(keep)s
         """,
@@ -130,11 +134,7 @@ def merge_checked(
     )
     updated = cursor.rowcount
     if dry_run:
-        created = scalar(
-            cursor,
-            f"SELECT count(*) FROM import_checked c WHERE NOT EXISTS (SELECT 1 FROM {values} d"
-            " WHERE d.indicator_id = c.indicator_id AND d.org_unit_id = c.org_unit_id AND d.period = c.period_code)",
-        )
+        created = scalar(cursor, f"SELECT count(*) FROM import_checked c LEFT JOIN {held} WHERE d.id IS NULL")
         return Counts(total=total, created=created, updated=updated, unchanged=total - created - updated)
     params = {"batch": batch.pk, "user": user_id, "status": status}
     cursor.execute(
@@ -187,6 +187,25 @@ def merge_checked(
     if announce and created + updated:
         figures_changed(count=created + updated, keys=lambda: _changed_keys(cursor))
     return Counts(total=total, created=created, updated=updated, unchanged=total - created - updated)
+
+
+def _held_figures(cursor: Any, *, total: int) -> str:
+    """The figures already held under import_checked's keys, as the right side of a join naming
+    them ``d`` (columns id, value, comment, status; at most one a row, by the unique key).
+
+    A file much smaller than the table (a month of a province, into years of figures) probes
+    the unique key row by row: as a plain join the planner hashed the whole figures table for
+    it (a month of a province, 26,000 figures, against 1.9 million: 2 to 3 s of an import of 4
+    to 5 s; probed, 0.3 to 0.8 s on a loaded machine). The subquery's LIMIT keeps the planner
+    from turning it back into that join. A file of the table's size (a first load, history
+    replaced) is joined whole, which is then the cheaper way."""
+    values = DataValue._meta.db_table
+    keys = "d.indicator_id = c.indicator_id AND d.org_unit_id = c.org_unit_id AND d.period = c.period_code"
+    # The planner's own estimate of the table's size: no count of millions of rows.
+    estimate = scalar(cursor, "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass", [values])
+    if total * PROBE_ABOVE_RATIO < estimate:
+        return f"LATERAL (SELECT d.id, d.value, d.comment, d.status FROM {values} d WHERE {keys} LIMIT 1) d ON true"
+    return f"{values} d ON {keys}"
 
 
 def _checked_keys(cursor: Any) -> list[FigureKey]:

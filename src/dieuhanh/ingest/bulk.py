@@ -102,7 +102,6 @@ def import_postgres(
         params: dict[str, int | str] = {
             "max_comment": MAX_COMMENT,
             "line_offset": line_offset,
-            "ws": whitespace(),
             "decimals": STORED_DECIMALS,
             "machine_number": MACHINE_NUMBER,
             "ambiguous_number": AMBIGUOUS_NUMBER,
@@ -110,7 +109,11 @@ def import_postgres(
             "vietnamese_grouped": VIETNAMESE_GROUPED,
             "english_grouped": ENGLISH_GROUPED,
         }
-        cursor.execute(_CHECK_CLEAN_SQL if clean else _CHECK_SQL, params)
+        check = _CHECK_CLEAN_SQL if clean else _CHECK_SQL
+        if "%(ws)s" in check:
+            # What the SQL trims (found in a tenth of a second): a clean file's cells are not trimmed.
+            params["ws"] = whitespace()
+        cursor.execute(check, params)
         total = scalar(cursor, "SELECT count(*) FROM import_checked")
         if total == 0:
             raise RejectedError([Issue(_("The file has no figures in it."))], rows=0)
