@@ -10,9 +10,10 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from dieuhanh.figures import postgres as figures_postgres
-from dieuhanh.figures.models import DataValue
+from dieuhanh.figures.models import DataValue, DataValueChange
 from dieuhanh.ingest import bulk
 from dieuhanh.ingest.services import import_file
+from dieuhanh.reporting.models import DataSet
 from tests.conftest import Tree
 from tests.factories import IndicatorFactory
 
@@ -164,3 +165,113 @@ def test_a_small_file_never_touches_the_indexes(revenue: Any) -> None:
     with CaptureQueriesContext(connection) as queries:
         assert import_file(content=b"indicator,org_unit,period,value\nREV,718,202301,1\n", filename="a.csv").ok
     assert not any("DROP INDEX" in q["sql"] or "DROP CONSTRAINT" in q["sql"] for q in queries.captured_queries)
+
+
+def _stored() -> list[tuple[str, str, str, Decimal, str, str, bool, bool]]:
+    """The figures as an operator reads them, with whether each records its batch and creation."""
+    return sorted(
+        (
+            v.indicator.code,
+            v.org_unit.code,
+            v.period,
+            v.value,
+            v.comment,
+            v.status,
+            v.batch_id == v.created_batch_id is not None,
+            v.created_at is not None,
+        )
+        for v in DataValue.objects.select_related("indicator", "org_unit")
+    )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-pass first load exists on PostgreSQL only")
+def test_a_first_load_into_an_empty_table_is_copied_in_one_pass_and_stores_what_the_merge_stores(
+    revenue: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a data set asking the communes for approval of REV: the status policy decides per figure.
+    data_set = DataSet.objects.create(
+        code="BC", name="Báo cáo", period_type="monthly", org_unit_kind="commune", approval=True
+    )
+    data_set.indicators.add(revenue)
+    IndicatorFactory(code="EMP")
+    rows = "".join(
+        f"{ind},{unit},2023{m:02d},{m}.5,note {m}\n"
+        for ind in ("REV", "EMP")
+        for unit in ("718", "25741")
+        for m in (1, 2)
+    )
+    content = ("indicator,org_unit,period,value,comment\n" + rows).encode()
+    before = _figure_indexes()
+    monkeypatch.setattr(figures_postgres, "BULK_LOAD_ABOVE", 3)
+
+    with CaptureQueriesContext(connection) as queries:
+        loaded = import_file(content=content, filename="a.csv")
+
+    assert loaded.ok, [i.message for i in loaded.issues]
+    assert not any("CREATE TEMP TABLE import_checked" in q["sql"] for q in queries.captured_queries)
+    assert (loaded.batch.rows_total, loaded.batch.rows_created, loaded.batch.rows_updated) == (8, 8, 0)
+    assert _figure_indexes() == before
+    one_pass = _stored()
+    assert {(ind, unit, status) for ind, unit, _p, _v, _c, status, _b, _t in one_pass} == {
+        ("REV", "718", "approved"),
+        ("REV", "25741", "submitted"),
+        ("EMP", "718", "approved"),
+        ("EMP", "25741", "approved"),
+    }
+
+    # When the same file is merged the usual way into an empty table, the same figures are stored.
+    DataValue.objects.all().delete()
+    monkeypatch.setattr(figures_postgres, "BULK_LOAD_ABOVE", 10**9)
+    merged = import_file(content=content, filename="b.csv")
+
+    assert merged.ok
+    assert _stored() == one_pass
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-pass first load exists on PostgreSQL only")
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ("REV,718,202301,1\nREV,718,202302,-5\nREV,718,202303,3\nREV,999,202304,4\n", [(3, "value"), (5, "org_unit")]),
+        ("REV,718,202301,1\nREV,718,202302,2\nREV,718,202301,3\nREV,718,202304,4\n", [(4, "indicator")]),
+    ],
+    ids=["a-broken-rule", "a-key-given-twice"],
+)
+def test_a_first_load_with_a_bad_row_writes_nothing_and_words_it_by_line_as_usual(
+    revenue: Any, monkeypatch: pytest.MonkeyPatch, rows: str, expected: list[tuple[int, str]]
+) -> None:
+    before = _figure_indexes()
+    monkeypatch.setattr(figures_postgres, "BULK_LOAD_ABOVE", 3)
+
+    result = import_file(content=("indicator,org_unit,period,value\n" + rows).encode(), filename="a.csv")
+
+    assert [(i.line, i.column) for i in result.issues] == expected
+    assert not DataValue.objects.exists()
+    assert _figure_indexes() == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the probe of the figures exists on PostgreSQL only")
+@pytest.mark.parametrize("probe", [True, False], ids=["probed-row-by-row", "joined-whole"])
+def test_a_small_file_into_a_large_table_finds_the_figures_it_changes_either_way(
+    revenue: Any, monkeypatch: pytest.MonkeyPatch, probe: bool
+) -> None:
+    held = "".join(f"REV,718,2023{m:02d},{m}\n" for m in range(1, 13))
+    assert import_file(content=("indicator,org_unit,period,value\n" + held).encode(), filename="a.csv").ok
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {DataValue._meta.db_table}")
+    # 12 figures held, a file of 3: probed when 12 is more than 3 × the ratio.
+    monkeypatch.setattr(figures_postgres, "PROBE_ABOVE_RATIO", 2 if probe else 8)
+    content = b"indicator,org_unit,period,value\nREV,718,202301,1\nREV,718,202302,20\nREV,718,202401,5\n"
+
+    with CaptureQueriesContext(connection) as queries:
+        dry = import_file(content=content, filename="b.csv", dry_run=True)
+        result = import_file(content=content, filename="b.csv")
+
+    assert any("LATERAL (SELECT d.id" in q["sql"] for q in queries.captured_queries) == probe
+    counts = (result.batch.rows_created, result.batch.rows_updated, result.batch.rows_unchanged)
+    assert counts == (1, 1, 1)
+    assert (dry.batch.rows_created, dry.batch.rows_updated, dry.batch.rows_unchanged) == counts
+    assert DataValue.objects.get(period="202302").value == Decimal(20)
+    assert list(DataValueChange.objects.values_list("period", "old_value", "new_value")) == [
+        ("202302", Decimal(2), Decimal(20))
+    ]
