@@ -282,3 +282,117 @@ def test_a_negative_amount_is_refused_by_both_paths(register: dict[str, Project]
 
     assert issues_of(content) == python_path(content)[1]
     assert [column for _line, column, _message in issues_of(content)] == ["E (amount)"]
+
+
+def direct_loads(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each import took the direct load (no staging table) of a first load."""
+    taken: list[bool] = []
+    original = bulk._load_direct
+
+    def spy(*args: Any) -> Any:
+        counts = original(*args)
+        taken.append(counts is not None)
+        return counts
+
+    monkeypatch.setattr(bulk, "_load_direct", spy)
+    monkeypatch.setattr(bulk, "BULK_LOAD_ABOVE", 2)
+    return taken
+
+
+def keys_and_indexes() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = %s::regclass"
+            " UNION ALL SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass",
+            [Disbursement._meta.db_table] * 2,
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        HEADER + "DA-001,2024,central,202403,1250.5\nDA-001,2024,central,202501,10\nDA-002,2023,oda,202312,7.25\n",
+        # Windows line ends, no line end at the end, an amount of three decimals after four digits.
+        (HEADER + "DA-001,2024,central,202403,1250.500\nDA-002,2023,oda,202301,0.5").replace("\n", "\r\n"),
+        # The semicolons of a Vietnamese spreadsheet.
+        HEADER.replace(",", ";") + "DA-001;2024;land_use;202403;12\nDA-002;2023;lottery;202401;3\n",
+    ],
+)
+def test_a_plain_first_load_goes_straight_into_the_table_and_stores_what_the_rules_store(
+    register: dict[str, Project], monkeypatch: pytest.MonkeyPatch, content: str
+) -> None:
+    expected, problems = python_path(content)
+    before = keys_and_indexes()
+    taken = direct_loads(monkeypatch)
+
+    counts = postgres(content)
+
+    assert taken == [True]
+    assert problems == []
+    assert counts is not None
+    assert counts.created == counts.total == len(expected)
+    assert stored() == expected
+    assert keys_and_indexes() == before
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "DA-404,2024,central,202403,1",  # an unknown project
+        "DA-001,2024,budget,202403,1",  # an unknown source
+        "DA-001,2024,central,2024-03,1",  # not a month (longer than the column)
+        "DA-001,2024,central,202413,1",  # not a month
+        "DA-001,2024,central,202502,1",  # after 31 January of the next year
+        "DA-001,2024,central,202312,1",  # before the plan's year
+        "DA-001,2024,central,,1",  # no month
+        "DA-001,2024,,202403,1",  # no source
+        "DA-001,2024,central,202405,2.500",  # reads two ways
+        "DA-001,2024,central,202405,1.2345",  # four decimals
+        "DA-001,2024,central,202405,1e16",  # too large
+        "DA-001,2024,central,202405,NaN",  # no number
+        "DA-001,2024,central,202405,-5",  # negative
+        "DA-001,02024,central,202405,5",  # not a year of four digits
+        "DA-001,2024,central,202403,5",  # the key of line 2 again
+    ],
+)
+def test_a_first_load_breaking_a_rule_is_refused_whole_at_the_line_and_column_the_rules_say(
+    register: dict[str, Project], monkeypatch: pytest.MonkeyPatch, line: str
+) -> None:
+    content = (
+        HEADER + "DA-001,2024,central,202403,1\nDA-002,2024,oda,202404,3\n" + line + "\nDA-002,2024,oda,202405,4\n"
+    )
+    _nothing, expected = python_path(content)
+    before = keys_and_indexes()
+    taken = direct_loads(monkeypatch)
+
+    found = issues_of(content)
+
+    assert taken == [False]
+    assert expected != []
+    assert found == expected
+    assert {line for line, _column, _message in found} == {4}
+    assert stored() == []
+    assert keys_and_indexes() == before
+
+
+def test_a_first_load_the_client_cannot_take_as_it_stands_is_staged_and_stores_the_same_rows(
+    register: dict[str, Project], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = HEADER + (
+        "DA-001,2024,central,202403,100\n"
+        ' DA-002 , 2023 , oda , 202301 ,"1.234.567,5"\n'
+        "DA-001,2024,Central budget,202411,1\n"
+        "DA-001,2024,lottery,202411,1e3\n"
+    )
+    expected, problems = python_path(content)
+    taken = direct_loads(monkeypatch)
+
+    counts = postgres(content)
+
+    assert taken == [False]
+    assert problems == []
+    assert counts is not None
+    assert counts.created == 4
+    assert stored() == expected
+
