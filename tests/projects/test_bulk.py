@@ -395,4 +395,3 @@ def test_a_first_load_the_client_cannot_take_as_it_stands_is_staged_and_stores_t
     assert counts is not None
     assert counts.created == 4
     assert stored() == expected
-
