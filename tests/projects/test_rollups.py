@@ -268,16 +268,13 @@ def test_a_dry_run_of_the_postgresql_import_leaves_the_rollup(register: Register
 
 
 @postgres_only
-@pytest.mark.parametrize("padded", [False, True], ids=["streamed-straight-in", "staged"])
 def test_a_first_load_by_the_postgresql_import_fills_the_rollup(
-    register: Register, monkeypatch: pytest.MonkeyPatch, padded: bool
+    register: Register, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(bulk, "BULK_LOAD_ABOVE", 2)
     _a, b = two_projects(register)
-    # A plain file goes straight into the table; one with a cell to trim through the staging table.
-    first = " DA-A" if padded else "DA-A"
     content = (
-        HEADER + f"{first},2024,provincial,202401,15\nDA-A,2024,central,202403,20\n"
+        HEADER + "DA-A,2024,provincial,202401,15\nDA-A,2024,central,202403,20\n"
         "DA-B,2024,provincial,202402,30\nDA-B,2023,provincial,202401,1.5\n"
     )
 

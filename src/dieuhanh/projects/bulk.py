@@ -103,7 +103,6 @@ def disbursement_import_postgres(
         # ON COMMIT DROP does not fire when this transaction is nested in another one.
         cursor.execute("DROP TABLE IF EXISTS disbursement_stage, disbursement_typed, disbursement_checked")
         if not dry_run and (counts := _load_direct(cursor, stream, header)) is not None:
-            disbursed_refresh(years=counts.plan_years)
             if after_write is not None:
                 after_write(counts)
             return counts
