@@ -183,9 +183,6 @@ QUESTIONS = (
     ("projects_geojson", "national"),
 )
 
-# The selector that answers a question, where it is not the one the question is named after.
-ANSWERED_BY = {"projects_geojson": "projects_geojson_text"}
-
 
 def _calls(manifest: dict[str, Any]) -> tuple[dict[tuple[str, str], Callable[[], int]], dict[str, str]]:
     """Each question as a call returning how many rows (or features) its answer has, and the
@@ -209,8 +206,7 @@ def _calls(manifest: dict[str, Any]) -> tuple[dict[tuple[str, str], Callable[[],
     calls: dict[tuple[str, str], Callable[[], int]] = {("baseline", "national"): baseline}
     missing: dict[str, str] = {}
     for kind, scope in QUESTIONS[1:]:
-        # The map as its API sends it (written as JSON), where the product has that selector.
-        function = getattr(selectors, ANSWERED_BY.get(kind, kind), None) or getattr(selectors, kind)
+        function = getattr(selectors, kind)
         kwargs: dict[str, Any] = {}
         if scope == "province":
             parameters = inspect.signature(function).parameters
@@ -226,8 +222,6 @@ def _calls(manifest: dict[str, Any]) -> tuple[dict[tuple[str, str], Callable[[],
 
         def call(function: Any = function, kwargs: dict[str, Any] = kwargs) -> int:
             answer = function(year=year, on=on, **kwargs)
-            if hasattr(answer, "body"):  # the collection written as JSON
-                return int(answer.features)
             if isinstance(answer, dict):
                 return len(answer["features"])
             if isinstance(answer, list):

@@ -734,12 +734,11 @@ projects) runs in `make bench-smoke`.
   into an empty disbursement table, all in one transaction. rows/s = rows / seconds; the goal is
   judged on the bare table.
 - **Questions**: in one process on the imported database, each selector of the register
-  (`projects.selectors.project_list`, `investor_ranking`, `projects_geojson_text`) for the 2024 plan as
+  (`projects.selectors.project_list`, `investor_ranking`, `projects_geojson`) for the 2024 plan as
   at 30/9/2024, for the province of the most projects (the selectors' `province` argument: the
   projects located in its communes on the day) and nationally, after a warm-up, 30 times. The
   project list is asked as its page asks it: how many projects, and the first page of 50, slowest
-  first (the rows counted are all the projects); the map holds every project with a location,
-  written as JSON as its API sends it;
+  first (the rows counted are all the projects); the map holds every project with a location;
   median and p95 (nearest rank). The baseline, timed the same way in the same process, is a
   trivial question: one project by its code through the ORM; each median is also given as a
   multiple of it.

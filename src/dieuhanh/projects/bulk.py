@@ -37,7 +37,6 @@ from dieuhanh.ingest.validation import (
 )
 from dieuhanh.projects.choices import CapitalSource
 from dieuhanh.projects.models import Disbursement, Project
-from dieuhanh.projects.rollups import disbursed_refresh
 
 # The file's columns, in the Treasury template's order (``projects.imports``).
 DISBURSEMENT_COLUMNS = ("project", "plan_year", "source", "period", "amount")
@@ -111,7 +110,6 @@ def disbursement_import_postgres(
             return None
         columns, records = staged
         if not dry_run and (counts := _load_into_empty(cursor, rows=records)) is not None:
-            disbursed_refresh(years=counts.plan_years)
             if after_write is not None:
                 after_write(counts)
             return counts
@@ -125,10 +123,7 @@ def disbursement_import_postgres(
         counts = _merge(cursor, total=total, dry_run=dry_run)
         if dry_run:
             transaction.set_rollback(True)
-            return counts
-        # The rollup of the projects and years of the file.
-        disbursed_refresh(years=counts.plan_years, projects_sql=("SELECT project_id FROM disbursement_checked", []))
-        if after_write is not None:
+        elif after_write is not None:
             after_write(counts)
     return counts
 

@@ -309,37 +309,6 @@ class Disbursement(models.Model):
             raise ValidationError({"period": str(message) % {"year": self.plan_year}})
 
 
-class DisbursedToDate(models.Model):
-    """A rollup of the disbursement: what the State Treasury reported disbursed of a project's plan
-    of a year (every source together) up to and including each month of the plan's window, from
-    the first month with a report to January of the next year. "Disbursed as at a day" is then one
-    row a project (the day's month, or the window's last) rather than the sum of its months.
-
-    Written only by ``projects.rollups`` (every writer of disbursement calls it in the same
-    transaction; ``rollups.disbursed_rebuild`` writes it again from the disbursement), never by hand."""
-
-    project = models.ForeignKey(
-        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    plan_year = models.PositiveSmallIntegerField(_("plan year"))
-    period = models.CharField(_("month"), max_length=6, help_text=_("YYYYMM"))
-    # A sum of many amounts of numeric(18, 3): room for more digits than one of them has.
-    amount = models.DecimalField(_("disbursed to date (million đồng)"), max_digits=24, decimal_places=3)
-
-    class Meta:
-        verbose_name = _("disbursement to date")
-        verbose_name_plural = _("disbursement to date")
-        ordering = ["project_id", "plan_year", "period"]
-        # A year's disbursement as at a month, one row a project, read from the index alone.
-        indexes = [models.Index(fields=["plan_year", "period", "project", "amount"], name="disbursed_year_period")]
-        constraints = [
-            models.UniqueConstraint(fields=["project", "plan_year", "period"], name="disbursed_to_date_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.project_id} {self.plan_year} {self.period} {self.amount}"
-
-
 class SiteClearance(models.Model):
     """Site clearance (*bồi thường, hỗ trợ, tái định cư*) of a project in one commune, as at the
     end of a month: each figure is the running total then (a stock), not the month's work."""

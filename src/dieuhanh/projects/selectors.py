@@ -43,7 +43,6 @@ from dieuhanh.projects.choices import AllocationKind, ScheduleStatus
 from dieuhanh.projects.models import (
     CapitalAllocation,
     CapitalTransfer,
-    DisbursedToDate,
     Disbursement,
     DisbursementMilestone,
     Obstacle,
@@ -52,7 +51,6 @@ from dieuhanh.projects.models import (
     ProjectLocation,
     SiteClearance,
 )
-from dieuhanh.projects.rollups import as_at_period
 from dieuhanh.projects.schedule import (
     HUNDRED,
     Milestone,
@@ -285,12 +283,11 @@ def _no_plan(year: int, on: dt.date) -> Progress:
 
 # ---- progress in SQL ----------------------------------------------------------------------------------
 #
-# The list, the ranking and the map ask about every project of the register: each project's plan is
-# summed by the database (one GROUP BY of the year's allocations) and its disbursement read from the
-# rollup of disbursement to date (``rollups``: one row a project for the day's month), the status
-# against schedule is a CASE on the two thresholds the milestones set for the date (``required_at``,
-# ``pace_at``), and the filters, counts, order and page are the database's; only the rows shown are
-# built in Python (``progress_make``, the same rules).
+# The list, the ranking and the map ask about every project of the register: each project's plan and
+# disbursement are summed by the database (one GROUP BY of the year's allocations, one of its
+# disbursement), the status against schedule is a CASE on the two thresholds the milestones set for
+# the date (``required_at``, ``pace_at``), and the filters, counts, order and page are the
+# database's; only the rows shown are built in Python (``progress_make``, the same rules).
 
 _QUANTUM = Decimal("0.001")  # amounts are stored with 3 decimals (million đồng)
 _FLOATS = DecimalContext(prec=15)
@@ -356,11 +353,10 @@ def _progress_sql(
 ) -> tuple[str, list[Any]]:
     """A SELECT of every project of ``projects`` (all, without) with its columns ``id``, ``code``,
     ``name``, ``investor_id``, ``plan``, ``carried``, ``paid``, ``status``, ``percent`` (NULL without
-    a plan) and ``shortfall`` of ``year`` as at ``on``. What was disbursed is read from the rollup of
-    disbursement to date (``rollups``), one row a project."""
+    a plan) and ``shortfall`` of ``year`` as at ``on``."""
     p = Project._meta.db_table
     a = CapitalAllocation._meta.db_table
-    d = DisbursedToDate._meta.db_table
+    d = Disbursement._meta.db_table
     narrow, where, sub_params = "", "", []
     if projects is not None and projects.query.where:
         # The filter also narrows the sums: a province's are read from the indexes by project.
@@ -380,7 +376,7 @@ def _progress_sql(
         on,
         *sub_params,
         year,
-        as_at_period(year, month_code(on)),
+        month_code(on),
         *sub_params,
         *sub_params,
     ]
@@ -391,8 +387,8 @@ def _progress_sql(
         f" LEFT JOIN (SELECT project_id, SUM(CASE WHEN kind <> %s THEN amount ELSE 0 END) AS plan,"
         f" SUM(CASE WHEN kind = %s THEN amount ELSE 0 END) AS carried"
         f" FROM {a} WHERE year = %s AND effective_on <= %s{narrow} GROUP BY project_id) a ON a.project_id = p.id"
-        f" LEFT JOIN (SELECT project_id, amount AS paid FROM {d}"
-        f" WHERE plan_year = %s AND period = %s{narrow}) d ON d.project_id = p.id{where}"
+        f" LEFT JOIN (SELECT project_id, SUM(amount) AS paid FROM {d}"
+        f" WHERE plan_year = %s AND period <= %s{narrow} GROUP BY project_id) d ON d.project_id = p.id{where}"
     )
     status, status_params = _status_sql(year=year, on=on, milestones=milestones)
     pace = pace_at(milestones, on, year=year)
@@ -907,64 +903,6 @@ def projects_geojson(
             }
         )
     return {"type": "FeatureCollection", "features": features}
-
-
-@dataclass(frozen=True)
-class FeatureCollectionText:
-    """The map's FeatureCollection written as JSON (UTF-8), and how many features it holds."""
-
-    body: bytes
-    features: int
-
-
-def _geojson_text_postgres(sql: str, params: list[Any], *, with_plan: bool) -> FeatureCollectionText:
-    """Each feature written by PostgreSQL as JSON text (its geometry the stored JSON, never parsed),
-    in the order and with the values of ``_geojson_postgres``, joined into one text."""
-    tenths = "floor(progress.tenths)"
-    rounded = (
-        f"(CASE WHEN progress.tenths - {tenths} > 0.5"
-        f" OR (progress.tenths - {tenths} = 0.5 AND mod({tenths}, 2) = 1)"
-        f" THEN {tenths} + 1 ELSE {tenths} END / 10)::float8"
-    )
-    feature = (
-        "json_build_object('type', 'Feature', 'geometry', geo.geometry, 'properties', json_build_object("
-        "'code', progress.code, 'name', progress.name, 'investor', investor.name, 'status', progress.status,"
-        f" 'percent', CASE WHEN progress.plan > 0 THEN {rounded} END))::text"
-    )
-    rows = _fetch(
-        f"SELECT count(*), string_agg({feature}, ', ' ORDER BY progress.code COLLATE \"C\")"
-        " FROM (SELECT listed.*, CASE WHEN plan > 0 THEN paid * 1000 / plan END AS tenths"
-        f" FROM ({sql}) listed) progress"
-        f" JOIN {Project._meta.db_table} geo ON geo.id = progress.id"
-        f" JOIN {OrgUnit._meta.db_table} investor ON investor.id = progress.investor_id"
-        " WHERE jsonb_typeof(geo.geometry) = 'object' AND geo.geometry <> '{}'::jsonb"
-        f"{' AND progress.plan > 0' if with_plan else ''}",
-        params,
-    )
-    count, features = rows[0]
-    body = '{"type": "FeatureCollection", "features": [' + (features or "") + "]}"
-    return FeatureCollectionText(body.encode(), int(count))
-
-
-def projects_geojson_text(
-    *,
-    year: int,
-    on: dt.date,
-    projects: QuerySet[Project] | None = None,
-    province: OrgUnit | None = None,
-    with_plan: bool = False,
-) -> FeatureCollectionText:
-    """``projects_geojson`` written as JSON, what the map's API sends: the same collection once
-    parsed. On PostgreSQL the database writes each feature and the geometries are never parsed
-    (a national map is 50,000 of them); elsewhere the collection is made and written here."""
-    if connection.vendor == "postgresql":
-        qs = projects if projects is not None else Project.objects.all()
-        if province is not None:
-            qs = qs.filter(_in_province(province, on))
-        sql, params = _progress_sql(year=year, on=on, projects=qs, milestones=milestones_for(year))
-        return _geojson_text_postgres(sql, params, with_plan=with_plan)
-    collection = projects_geojson(year=year, on=on, projects=projects, province=province, with_plan=with_plan)
-    return FeatureCollectionText(json.dumps(collection, ensure_ascii=False).encode(), len(collection["features"]))
 
 
 # ---- transfers the statuses suggest ------------------------------------------------------------------

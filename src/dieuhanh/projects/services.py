@@ -23,7 +23,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from dieuhanh.accounts.selectors import acting_user
@@ -52,7 +52,6 @@ from dieuhanh.projects.models import (
     ProjectLocation,
     SiteClearance,
 )
-from dieuhanh.projects.rollups import disbursed_refresh
 from dieuhanh.projects.selectors import project_province, undisbursed_plan
 
 ZERO = Decimal(0)
@@ -437,20 +436,7 @@ def disbursements_write(*, rows: Sequence[DisbursementRow], user: Any = None) ->
             Disbursement.objects.bulk_update(changed, ["amount"])
             created += len(new)
             updated += len(changed)
-        if created or updated:
-            # The rollup of the projects and years written (every pair of them: exact all the same).
-            disbursed_refresh(years={key[1] for key in checked}, projects={key[0] for key in checked})
     return WriteCounts(created, updated, unchanged)
-
-
-def disbursements_delete(*, disbursements: QuerySet[Disbursement], user: Any = None) -> int:
-    """Remove months of disbursement (the admin's deletion); how many rows were removed."""
-    with transaction.atomic():
-        touched = list(disbursements.order_by().values_list("project_id", "plan_year").distinct())
-        removed, _by_model = disbursements.delete()
-        for year in {year for _project, year in touched}:
-            disbursed_refresh(years=[year], projects={pk for pk, y in touched if y == year})
-    return removed
 
 
 CLEARANCE_VALUES = tuple(

@@ -14,7 +14,6 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -60,7 +59,7 @@ from dieuhanh.projects.selectors import (
     investors_below,
     progress_of,
     project_detail,
-    projects_geojson_text,
+    projects_geojson,
     transfer_proposals,
 )
 from dieuhanh.projects.services import (
@@ -578,8 +577,6 @@ class ProjectsMapView(APIView):
     """The located projects as GeoJSON, coloured by their status of `year` as at `on`."""
 
     @extend_schema(parameters=[YEAR, ON], responses={200: OpenApiTypes.OBJECT})
-    def get(self, request: Request) -> HttpResponse:
+    def get(self, request: Request) -> Response:
         on = _on(request)
-        # Written by the database as it is sent: 50,000 features are never made Python objects.
-        collection = projects_geojson_text(year=_year(request, on), on=on)
-        return HttpResponse(collection.body, content_type="application/json")
+        return Response(projects_geojson(year=_year(request, on), on=on))

@@ -2,7 +2,6 @@
 
 dieuhanh projects refresh [--year 2024 ...]          write the register's figures (indicators.yaml)
 dieuhanh projects proposals --year 2024 --on 2024-07-31   the transfers the statuses suggest
-dieuhanh projects rollup                             write the disbursement to date again (projects/rollups.py)
 dieuhanh projects export --format oc4ids --output FILE [--year 2024]   the register as OC4IDS
 dieuhanh projects import [--format csv|xlsx|oc4ids] [--kind register|disbursement] FILE [--dry-run]
 
@@ -27,7 +26,6 @@ from django.utils.translation import gettext_lazy
 from dieuhanh.commands import DieuhanhCommand
 from dieuhanh.orgunits.models import day_text
 from dieuhanh.projects import commands_exchange
-from dieuhanh.projects.rollups import disbursed_rebuild
 from dieuhanh.projects.selectors import transfer_proposals
 from dieuhanh.projects.services import projects_figures_refresh
 
@@ -105,13 +103,6 @@ def proposals_handle(command: DieuhanhCommand, options: dict[str, Any]) -> None:
     )
 
 
-def rollup_handle(command: DieuhanhCommand, options: dict[str, Any]) -> None:
-    rows = disbursed_rebuild()
-    command.stdout.write(
-        _("The disbursement to date written again from the disbursement: %(rows)s rows.") % {"rows": amount_text(rows)}
-    )
-
-
 def export_handle(command: DieuhanhCommand, options: dict[str, Any]) -> None:
     commands_exchange.handle_export(options, stdout=command.stdout)
 
@@ -132,11 +123,6 @@ ACTIONS: dict[str, Action] = {
         lambda: _("Propose transfers of capital from projects behind schedule to projects on schedule."),
         proposals_arguments,
         proposals_handle,
-    ),
-    "rollup": (
-        lambda: _("Write the rollup of disbursement to date again from the disbursement."),
-        lambda parser: None,
-        rollup_handle,
     ),
     # The register's exchange (commands_exchange.py): OC4IDS out, files of projects and months in.
     "export": (commands_exchange.export_help, commands_exchange.export_arguments, export_handle),
