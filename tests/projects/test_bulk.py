@@ -212,23 +212,14 @@ def test_a_file_of_only_a_header_is_refused(register: dict[str, Project]) -> Non
 def test_a_first_load_drops_and_makes_again_every_key_and_index(
     register: dict[str, Project], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def definitions() -> list[str]:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = %s::regclass"
-                " UNION ALL SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass",
-                [Disbursement._meta.db_table] * 2,
-            )
-            return sorted(row[0] for row in cursor.fetchall())
-
-    before = definitions()
+    before = keys_and_indexes()
     monkeypatch.setattr(bulk, "BULK_LOAD_ABOVE", 2)
 
     counts = postgres(HEADER + "DA-001,2024,central,202403,1\nDA-001,2024,central,202404,2\nDA-002,2024,oda,202404,3\n")
 
     assert counts is not None
     assert counts.created == 3
-    assert definitions() == before
+    assert keys_and_indexes() == before
     assert len(stored()) == 3
 
 
