@@ -122,3 +122,31 @@ def test_a_cut_over_the_undisbursed_plan_is_refused_on_the_form_and_one_within_i
         "2024-07-30",
         "Điều chỉnh giảm",
     )
+
+
+@pytest.mark.parametrize("path", ["capitalallocation", "capitaltransfer"])
+def test_a_capital_form_without_a_valid_source_is_refused_on_the_form_not_with_a_server_error(
+    register: Register, office: Client, path: str
+) -> None:
+    giver = project("P1", register.transport, plan={"provincial": 1000})
+    taker = project("P2", register.health, plan={"provincial": 100})
+    body = {
+        "project": giver.pk,
+        "from_project": giver.pk,
+        "to_project": taker.pk,
+        "year": "2024",
+        "source": "no-such-source",
+        "kind": "adjustment",
+        "amount": "-100" if path == "capitalallocation" else "100",
+        "effective_on": "2024-08-01",
+        "decision_number": "12/QĐ-UBND",
+        "decision_date": "2024-07-30",
+        "note": "",
+    }
+
+    refused = office.post(f"/admin/projects/{path}/add/", body)
+
+    assert refused.status_code == 200
+    assert "no-such-source" in refused.content.decode()
+    assert not CapitalTransfer.objects.exists()
+    assert not CapitalAllocation.objects.filter(kind="adjustment").exists()

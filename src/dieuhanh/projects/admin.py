@@ -39,8 +39,9 @@ def _form_values(obj: models.Model, fields: Sequence[str]) -> dict[str, Any]:
 
 def _undisbursed(data: dict[str, Any], project: Project | None) -> Decimal | None:
     """What ``project`` has not yet disbursed of the plan a capital form names (its year and source,
-    as at its effective day): how far it may be cut or transferred. None until the form names them."""
-    if project is None or not data.get("effective_on") or not data.get("year"):
+    as at its effective day): how far it may be cut or transferred. None until the form names them
+    (a field the form refused is not in its data: its own error says so)."""
+    if project is None or not all(data.get(name) for name in ("effective_on", "year", "source")):
         return None
     from dieuhanh.projects.selectors import undisbursed_plan  # noqa: PLC0415
 
