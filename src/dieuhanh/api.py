@@ -208,6 +208,31 @@ FRAMEWORK_MESSAGES = (
 )
 
 
+def _decimals_marked(base: type[json.JSONEncoder], token: str) -> type[json.JSONEncoder]:
+    """``base`` writing each finite Decimal as a string marked with ``token`` (Python's json module
+    cannot write a number it did not make); ``_decimals_unmarked`` then takes the marks off."""
+
+    class Encoder(base):  # type: ignore[valid-type,misc]
+        def default(self, obj: Any) -> Any:
+            if isinstance(obj, Decimal) and obj.is_finite():
+                return token + format(obj.normalize(), "f")
+            return super().default(obj)
+
+    return Encoder
+
+
+def _decimals_unmarked(text: str, token: str) -> str:
+    return re.sub('"' + token + r'(-?[0-9]+(?:\.[0-9]+)?)"', r"\1", text)
+
+
+def exact_json(data: Any, **options: Any) -> str:
+    """``json.dumps(data, **options)`` with each Decimal written as a JSON number with every digit
+    (a float keeps about 16 significant digits): what the commands print beside the API."""
+    token = secrets.token_hex(8)
+    encoder = _decimals_marked(options.pop("cls", json.JSONEncoder), token)
+    return _decimals_unmarked(json.dumps(data, cls=encoder, **options), token)
+
+
 class ExactJSONRenderer(JSONRenderer):
     """JSON whose decimal figures are numbers with every digit, not floats.
 
@@ -219,22 +244,13 @@ class ExactJSONRenderer(JSONRenderer):
     def render(
         self, data: Any, accepted_media_type: str | None = None, renderer_context: Mapping[str, Any] | None = None
     ) -> bytes:
-        # Python's json module cannot write a number it did not make: each Decimal is written as
-        # a string marked with a token nobody can guess, and the marks are then taken off.
         token = secrets.token_hex(8)
-        base = self.encoder_class
-
-        class Encoder(base):  # type: ignore[valid-type,misc]
-            def default(self, obj: Any) -> Any:
-                if isinstance(obj, Decimal) and obj.is_finite():
-                    return token + format(obj.normalize(), "f")
-                return super().default(obj)
 
         class Once(JSONRenderer):
-            encoder_class = Encoder
+            encoder_class = _decimals_marked(self.encoder_class, token)
 
         text = Once().render(data, accepted_media_type, renderer_context)
-        return re.sub(rb'"' + token.encode() + rb'(-?[0-9]+(?:\.[0-9]+)?)"', rb"\1", text)
+        return _decimals_unmarked(text.decode(), token).encode()
 
 
 class ObjectJSONParser(JSONParser):

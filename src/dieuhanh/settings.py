@@ -260,6 +260,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["dieuhanh.accounts.permissions.ReadAnyoneWriteWithPermission"],
+    # Decimal figures go out as JSON numbers with every digit, not as floats (dieuhanh.api).
+    "DEFAULT_RENDERER_CLASSES": [
+        "dieuhanh.api.ExactJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PARSER_CLASSES": [
         "dieuhanh.api.ObjectJSONParser",
         "rest_framework.parsers.FormParser",

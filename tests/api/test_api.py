@@ -341,3 +341,24 @@ def test_the_api_and_the_loader_refuse_a_succession_with_the_same_words(figures:
     assert response.status_code == 400
     [said] = response.json()["share"]
     assert loader.value.errors == [f"successions[0].share: {said}"]
+
+
+def test_analytics_answers_write_every_digit_of_a_figure_not_a_float(
+    tree: Tree, api: APIClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 20 significant digits: a float keeps 15 to 17 (12345678901234.568).
+    revenue = IndicatorFactory(code="REV", is_public=True)
+    put(revenue, tree.district_a, "202301", "12345678901234.567891")
+    put(revenue, tree.district_b, "202301", "0.000001")
+    query = {"indicator": "REV", "org_unit": "74", "period": "202301"}
+
+    measures = api.get("/api/v1/analytics", query)
+    ranking = api.get("/api/v1/analytics/ranking", query)
+    call_command("analytics", indicator="REV", org_unit="74", period="202301")
+    printed = capsys.readouterr().out
+
+    assert '"value":12345678901234.567892' in measures.content.decode().replace(" ", "")
+    assert '"value":12345678901234.567891' in ranking.content.decode().replace(" ", "")
+    assert json.loads(measures.content, parse_float=Decimal)[0]["value"] == Decimal("12345678901234.567892")
+    assert json.loads(printed, parse_float=Decimal)[0]["value"] == Decimal("12345678901234.567892")
+    assert json.loads(ranking.content, parse_float=Decimal)[1]["value"] == Decimal("0.000001")

@@ -902,14 +902,14 @@ def measures_as_json(measures: Measures, *, places: int = 6) -> dict[str, object
     out: dict[str, object] = {"indicator": measures.indicator, "org_unit": measures.org_unit, "period": measures.period}
     for name in Measures.MEASURE_NAMES:
         value = getattr(measures, name)
-        out[name] = number_out(value, places=places) if isinstance(value, Decimal) else value
+        out[name] = exact_number_out(value, places=places) if isinstance(value, Decimal) else value
     for name in Measures.COMPLETENESS_NAMES:
         out[name] = getattr(measures, name)
     # Re-based values (docs/analytics.md): whether a measure draws on months before the unit
     # existed, from which predecessors and shares, and why a re-based figure is missing.
     out["rebased"] = measures.rebased
     out["composition"] = [
-        {"org_unit": code, "share": number_out(share, places=places)} for code, share in measures.composition
+        {"org_unit": code, "share": exact_number_out(share, places=places)} for code, share in measures.composition
     ]
     out["missing_reason"] = measures.missing_reason
     out["missing_units"] = list(measures.missing_units)
@@ -920,8 +920,16 @@ def measures_as_json(measures: Measures, *, places: int = 6) -> dict[str, object
     return out
 
 
-def number_out(value: Decimal | None, *, places: int = 6) -> int | float | None:
+def exact_number_out(value: Decimal | None, *, places: int = 6) -> int | Decimal | None:
+    """``value`` rounded to ``places`` decimals, every digit kept: an int when whole, else a
+    Decimal, which the API and the commands write as a JSON number (``dieuhanh.api.exact_json``)."""
     if value is None:
         return None
     rounded = round(value, places)
-    return int(rounded) if rounded == rounded.to_integral_value() else float(rounded)
+    return int(rounded) if rounded == rounded.to_integral_value() else rounded.normalize()
+
+
+def number_out(value: Decimal | None, *, places: int = 6) -> int | float | None:
+    """``exact_number_out`` as a float where not whole: for charts, whose script reads floats."""
+    exact = exact_number_out(value, places=places)
+    return float(exact) if isinstance(exact, Decimal) else exact

@@ -24,7 +24,7 @@ from dieuhanh.analytics.selectors import (
     analytics_ranking,
     answer_cached,
     measures_as_json,
-    number_out,
+    exact_number_out,
     ranked_units,
     resolve_query,
 )
@@ -253,7 +253,7 @@ class RankingView(APIView):
                 "rank": r.rank,
                 "org_unit": r.org_unit,
                 "name": r.name,
-                "value": number_out(r.value),
+                "value": exact_number_out(r.value),
                 "rebased": r.rebased,
                 "missing_reason": r.missing_reason,
                 "missing_units": list(r.missing_units),

@@ -16,12 +16,11 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dieuhanh.accounts.selectors import scope_of, signed_in
-from dieuhanh.api import ExactJSONParser, ExactJSONRenderer
+from dieuhanh.api import ExactJSONParser
 from dieuhanh.figures.choices import DataValueStatus, ImportFormat
 from dieuhanh.figures.models import DataValue, ImportBatch
 from dieuhanh.figures.services import FigureConflictError, FigureLockedError
@@ -105,8 +104,7 @@ class DataValueViewSet(viewsets.ModelViewSet[DataValue]):
 
     serializer_class = DataValueSerializer
     filterset_class = DataValueFilter
-    # Figures in and out with every digit (a float keeps about 16).
-    renderer_classes = [ExactJSONRenderer, BrowsableAPIRenderer]
+    # Figures in with every digit (a float keeps about 16); out, as every answer of the API.
     parser_classes = [ExactJSONParser, FormParser, MultiPartParser]
 
     def get_queryset(self) -> QuerySet[DataValue]:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
@@ -14,9 +13,10 @@ from dieuhanh.analytics.selectors import (
     analytics_measures,
     analytics_ranking,
     measures_as_json,
-    number_out,
+    exact_number_out,
     resolve_query,
 )
+from dieuhanh.api import exact_json
 from dieuhanh.commands import DieuhanhCommand
 
 
@@ -68,7 +68,7 @@ class Command(DieuhanhCommand):
                         "rank": r.rank,
                         "org_unit": r.org_unit,
                         "name": r.name,
-                        options["measure"]: number_out(r.value),
+                        options["measure"]: exact_number_out(r.value),
                         "rebased": r.rebased,
                         "missing_reason": r.missing_reason,
                         "missing_units": list(r.missing_units),
@@ -89,7 +89,7 @@ class Command(DieuhanhCommand):
                 self.stderr.write(f"  - {line}")
             sys.exit(2)
         if options["format"] == "json":
-            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
+            self.stdout.write(exact_json(rows, ensure_ascii=False, indent=2))
             return
         columns = list(rows[0]) if rows else ["indicator", "org_unit", "period", *Measures.MEASURE_NAMES]
         widths = {c: max([len(c)] + [len("" if r.get(c) is None else str(r.get(c))) for r in rows]) for c in columns}
