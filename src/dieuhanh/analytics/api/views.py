@@ -23,8 +23,8 @@ from dieuhanh.analytics.selectors import (
     analytics_measures,
     analytics_ranking,
     answer_cached,
-    measures_as_json,
     exact_number_out,
+    measures_as_json,
     ranked_units,
     resolve_query,
 )

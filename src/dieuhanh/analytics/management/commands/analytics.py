@@ -12,8 +12,8 @@ from dieuhanh.analytics.selectors import (
     AnalyticsQueryError,
     analytics_measures,
     analytics_ranking,
-    measures_as_json,
     exact_number_out,
+    measures_as_json,
     resolve_query,
 )
 from dieuhanh.api import exact_json
