@@ -6,21 +6,23 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from dieuhanh.accounts.models import ApiToken, Membership
 from dieuhanh.accounts.services import memberships_changed
+from dieuhanh.admin import KeysChecked, ModelAdmin, TabularInline
 
 
-class MembershipInline(admin.TabularInline[Membership, Any]):
+class MembershipInline(TabularInline[Membership, Any]):
     model = Membership
     extra = 0
     autocomplete_fields = ["org_unit"]
 
 
-class TokenInline(admin.TabularInline[ApiToken, Any]):
+class TokenInline(TabularInline[ApiToken, Any]):
     """A user's tokens: shown and revoked here, made by ``dieuhanh user token`` (the key is shown once)."""
 
     model = ApiToken
@@ -32,7 +34,7 @@ class TokenInline(admin.TabularInline[ApiToken, Any]):
         return False
 
 
-class MemberUserAdmin(UserAdmin):
+class MemberUserAdmin(KeysChecked, UserAdmin):
     inlines = [MembershipInline, TokenInline]
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
@@ -42,7 +44,7 @@ class MemberUserAdmin(UserAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin[Membership]):
+class MembershipAdmin(ModelAdmin[Membership]):
     list_display = ["user", "role", "org_unit", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__username", "org_unit__code", "org_unit__name"]
@@ -66,7 +68,7 @@ class MembershipAdmin(admin.ModelAdmin[Membership]):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+class ApiTokenAdmin(ModelAdmin[ApiToken]):
     list_display = ["prefix", "user", "name", "created_at", "expires_at", "last_used_at"]
     search_fields = ["user__username", "name", "prefix"]
     readonly_fields = ["user", "prefix", "created_at", "last_used_at"]
@@ -80,3 +82,12 @@ User = get_user_model()
 if admin.site.is_registered(User):
     admin.site.unregister(User)
 admin.site.register(User, MemberUserAdmin)
+
+
+class RoleGroupAdmin(KeysChecked, GroupAdmin):
+    """Django's groups (the roles' permissions), their forms' keys checked as every page's."""
+
+
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+admin.site.register(Group, RoleGroupAdmin)

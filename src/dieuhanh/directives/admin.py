@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from dieuhanh.admin import ModelAdmin, TabularInline
 from dieuhanh.directives.models import (
     AgencyContact,
     Directive,
@@ -23,7 +24,7 @@ from dieuhanh.directives.models import (
 
 
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(admin.ModelAdmin[SourceDocument]):
+class SourceDocumentAdmin(ModelAdmin[SourceDocument]):
     list_display = ["__str__", "kind", "number", "date", "issuer", "org_unit"]
     list_filter = ["kind"]
     search_fields = ["number", "title", "issuer"]
@@ -31,7 +32,7 @@ class SourceDocumentAdmin(admin.ModelAdmin[SourceDocument]):
     raw_id_fields = ["org_unit"]
 
 
-class ProgressInline(admin.TabularInline[ProgressUpdate, Directive]):
+class ProgressInline(TabularInline[ProgressUpdate, Directive]):
     model = ProgressUpdate
     extra = 0
     fields = ("reported_on", "percent", "text", "occurrence_due", "review", "review_note", "created_by")
@@ -43,7 +44,7 @@ class ProgressInline(admin.TabularInline[ProgressUpdate, Directive]):
 
 
 @admin.register(Directive)
-class DirectiveAdmin(admin.ModelAdmin[Directive]):
+class DirectiveAdmin(ModelAdmin[Directive]):
     """Directives are added through the extraction page or the API (their status depends on the
     services); here they are looked up, and their text corrected."""
 
@@ -78,7 +79,7 @@ class DirectiveAdmin(admin.ModelAdmin[Directive]):
 
 
 @admin.register(AgencyContact)
-class AgencyContactAdmin(admin.ModelAdmin[AgencyContact]):
+class AgencyContactAdmin(ModelAdmin[AgencyContact]):
     list_display = ["org_unit", "user", "email", "name"]
     list_select_related = ["org_unit", "user"]
     search_fields = ["org_unit__code", "org_unit__name", "user__username", "email", "name"]
@@ -86,7 +87,7 @@ class AgencyContactAdmin(admin.ModelAdmin[AgencyContact]):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin[Reminder]):
+class ReminderAdmin(ModelAdmin[Reminder]):
     list_display = ["directive", "due_date", "days_before", "sent_at", "recipients"]
     list_select_related = ["directive"]
     readonly_fields = ["directive", "due_date", "days_before", "sent_at", "recipients"]
@@ -96,14 +97,14 @@ class ReminderAdmin(admin.ModelAdmin[Reminder]):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin[Notification]):
+class NotificationAdmin(ModelAdmin[Notification]):
     list_display = ["user", "message", "created_at", "read_at"]
     list_select_related = ["user"]
     raw_id_fields = ["user", "directive"]
 
 
 @admin.register(EvidenceFile)
-class EvidenceFileAdmin(admin.ModelAdmin[EvidenceFile]):
+class EvidenceFileAdmin(ModelAdmin[EvidenceFile]):
     list_display = ["name", "size", "uploaded_at", "update"]
     list_select_related = ["update"]
     raw_id_fields = ["update"]
@@ -129,7 +130,7 @@ class DirectiveTransferForm(forms.ModelForm[DirectiveTransfer]):
 
 
 @admin.register(DirectiveTransfer)
-class DirectiveTransferAdmin(admin.ModelAdmin[DirectiveTransfer]):
+class DirectiveTransferAdmin(ModelAdmin[DirectiveTransfer]):
     """Hand-overs of directives (a split agency's, or any other): added here or by
     ``dieuhanh directives transfer``, through the service; kept as they are, as their own record."""
 

@@ -11,11 +11,11 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from dieuhanh.admin import admin_figure
+from dieuhanh.admin import ModelAdmin, admin_figure
 from dieuhanh.figures.models import DataValueChange, ImportBatch
 
 
-class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+class ReadOnlyAdmin(ModelAdmin[Any]):
     """History is written by the system only."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from dieuhanh.admin import admin_figure, plain_number
+from dieuhanh.admin import ModelAdmin, admin_figure, plain_number
 from dieuhanh.figures.models import DataValue
 from dieuhanh.figures.services import FigureLockedError, figures_guard
 from dieuhanh.ingest.parsers import RawRow
@@ -52,7 +52,7 @@ class DataValueAdminForm(forms.ModelForm[DataValue]):
 
 
 @admin.register(DataValue)
-class DataValueAdmin(admin.ModelAdmin[DataValue]):
+class DataValueAdmin(ModelAdmin[DataValue]):
     list_display = ["indicator", "org_unit", "period", "shown_value", "status", "updated_by", "updated_at"]
     list_filter = ["status", "indicator__sector", "indicator"]
     search_fields = ["indicator__code", "org_unit__code", "org_unit__name", "period"]

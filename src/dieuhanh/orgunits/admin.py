@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from dieuhanh.admin import ModelAdmin
 from dieuhanh.orgunits.choices import ChangeWay
 from dieuhanh.orgunits.history import catalogue_change_note, catalogue_recording, catalogue_snapshot
 from dieuhanh.orgunits.models import CatalogueChange, OrgUnit, OrgUnitGroup, ShareProposal, Succession, share_text
@@ -19,7 +20,7 @@ from dieuhanh.orgunits.shares import ShareError, pending_proposals, share_propos
 _BEFORE = "_catalogue_before"
 
 
-class CatalogueHistoryAdmin(admin.ModelAdmin[Any]):
+class CatalogueHistoryAdmin(ModelAdmin[Any]):
     """An admin page of the catalogue whose creates, changes and deletions are kept in the catalogue's
     history (``orgunits.history``), as made in the admin by the signed-in user. ``history_many``:
     the many-to-many sides its form edits (a unit's groups)."""
@@ -56,7 +57,7 @@ class CatalogueHistoryAdmin(admin.ModelAdmin[Any]):
 
 
 @admin.register(CatalogueChange)
-class CatalogueChangeAdmin(admin.ModelAdmin[CatalogueChange]):
+class CatalogueChangeAdmin(ModelAdmin[CatalogueChange]):
     """The catalogue's history, read only: it is written by the catalogue's writes alone."""
 
     list_display = ["at", "user", "way", "action", "model", "key", "changed_fields"]
@@ -154,7 +155,7 @@ class SuccessionAdmin(CatalogueHistoryAdmin):
 
 
 @admin.register(ShareProposal)
-class ShareProposalAdmin(admin.ModelAdmin[ShareProposal]):
+class ShareProposalAdmin(ModelAdmin[ShareProposal]):
     list_display = ["succession", "method", "share", "basis", "proposed_at", "accepted_at", "accepted_by"]
     list_filter = ["method", ("accepted_at", admin.EmptyFieldListFilter)]
     list_select_related = ["succession__predecessor", "succession__successor", "accepted_by"]

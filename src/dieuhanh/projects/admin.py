@@ -14,6 +14,7 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from dieuhanh.admin import CheckedModelMultipleChoiceField, ModelAdmin, TabularInline
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.projects.choices import AllocationKind
 from dieuhanh.projects.models import (
@@ -49,7 +50,7 @@ def _undisbursed(data: dict[str, Any], project: Project | None) -> Decimal | Non
 
 
 class ProjectForm(forms.ModelForm[Project]):
-    communes = forms.ModelMultipleChoiceField(
+    communes = CheckedModelMultipleChoiceField(
         queryset=OrgUnit.objects.filter(kind="commune"),
         required=False,
         label=Project._meta.get_field("locations").verbose_name,
@@ -82,7 +83,7 @@ class ProjectForm(forms.ModelForm[Project]):
             self.fields["communes"].initial = list(self.instance.locations.all())
 
 
-class DecisionInline(admin.TabularInline[ProjectDecision, Project]):
+class DecisionInline(TabularInline[ProjectDecision, Project]):
     model = ProjectDecision
     extra = 0
     can_delete = False
@@ -95,7 +96,7 @@ class DecisionInline(admin.TabularInline[ProjectDecision, Project]):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin[Project]):
+class ProjectAdmin(ModelAdmin[Project]):
     form = ProjectForm
     list_display = ["code", "name", "investor", "group", "sector", "stage", "total_investment", "sample"]
     list_filter = ["group", "sector", "stage", "sample"]
@@ -143,7 +144,7 @@ class ProjectAdmin(admin.ModelAdmin[Project]):
 
 
 @admin.register(ProjectDecision)
-class ProjectDecisionAdmin(admin.ModelAdmin[ProjectDecision]):
+class ProjectDecisionAdmin(ModelAdmin[ProjectDecision]):
     list_display = ["project", "kind", "number", "date", "amount"]
     list_filter = ["kind"]
     list_select_related = ["project"]
@@ -198,7 +199,7 @@ class AllocationForm(forms.ModelForm[CapitalAllocation]):
 
 
 @admin.register(CapitalAllocation)
-class CapitalAllocationAdmin(admin.ModelAdmin[CapitalAllocation]):
+class CapitalAllocationAdmin(ModelAdmin[CapitalAllocation]):
     form = AllocationForm
     list_display = ["project", "year", "source", "kind", "amount", "effective_on", "decision_number"]
     list_filter = ["year", "source", "kind"]
@@ -254,7 +255,7 @@ class TransferForm(forms.ModelForm[CapitalTransfer]):
 
 
 @admin.register(CapitalTransfer)
-class CapitalTransferAdmin(admin.ModelAdmin[CapitalTransfer]):
+class CapitalTransferAdmin(ModelAdmin[CapitalTransfer]):
     form = TransferForm
     list_display = ["decision_number", "year", "source", "from_project", "to_project", "amount", "effective_on"]
     list_filter = ["year", "source"]
@@ -277,7 +278,7 @@ class CapitalTransferAdmin(admin.ModelAdmin[CapitalTransfer]):
 
 
 @admin.register(Disbursement)
-class DisbursementAdmin(admin.ModelAdmin[Disbursement]):
+class DisbursementAdmin(ModelAdmin[Disbursement]):
     list_display = ["project", "plan_year", "source", "period", "amount"]
     list_filter = ["plan_year", "source"]
     list_select_related = ["project"]
@@ -295,7 +296,7 @@ class DisbursementAdmin(admin.ModelAdmin[Disbursement]):
 
 
 @admin.register(SiteClearance)
-class SiteClearanceAdmin(admin.ModelAdmin[SiteClearance]):
+class SiteClearanceAdmin(ModelAdmin[SiteClearance]):
     list_display = ["project", "org_unit", "period", "area_total", "area_handed_over", "households_total"]
     list_select_related = ["project", "org_unit"]
     search_fields = ["project__code", "period"]
@@ -312,7 +313,7 @@ class SiteClearanceAdmin(admin.ModelAdmin[SiteClearance]):
 
 
 @admin.register(Obstacle)
-class ObstacleAdmin(admin.ModelAdmin[Obstacle]):
+class ObstacleAdmin(ModelAdmin[Obstacle]):
     """Obstacles: added here (with their follow-up directive, through the service), resolved here
     by giving the day and how (which reports the directive done)."""
 
@@ -358,7 +359,7 @@ class ObstacleAdmin(admin.ModelAdmin[Obstacle]):
 
 
 @admin.register(DisbursementMilestone)
-class DisbursementMilestoneAdmin(admin.ModelAdmin[DisbursementMilestone]):
+class DisbursementMilestoneAdmin(ModelAdmin[DisbursementMilestone]):
     list_display = ["year", "due_on", "percent", "note"]
     list_filter = ["year"]
 

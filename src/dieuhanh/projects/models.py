@@ -128,7 +128,8 @@ class Project(models.Model):
 
     def clean(self) -> None:
         problems: dict[str, list[str]] = {}
-        unknown = [s for s in self.sources or [] if s not in CapitalSource.values]
+        listed = self.sources if isinstance(self.sources, list) else []
+        unknown = [s for s in listed if s not in CapitalSource.values]
         if not isinstance(self.sources, list) or unknown:
             problems["sources"] = [
                 str(_("Unknown capital sources: %(names)s. Use: %(known)s."))

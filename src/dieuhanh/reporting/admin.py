@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
+from dieuhanh.admin import ModelAdmin, TabularInline
 from dieuhanh.reporting.models import DataSet, DataSetReport, ReportReminder, ReportStep
 from dieuhanh.reporting.selectors import data_set_indicator_problems
 from dieuhanh.reporting.services import DataSetInUseError, data_set_delete
@@ -44,7 +45,7 @@ class DataSetForm(forms.ModelForm[DataSet]):
 
 
 @admin.register(DataSet)
-class DataSetAdmin(admin.ModelAdmin[DataSet]):
+class DataSetAdmin(ModelAdmin[DataSet]):
     form = DataSetForm
     list_display = [
         "code",
@@ -68,7 +69,7 @@ class DataSetAdmin(admin.ModelAdmin[DataSet]):
 
 
 @admin.register(ReportReminder)
-class ReportReminderAdmin(admin.ModelAdmin[ReportReminder]):
+class ReportReminderAdmin(ModelAdmin[ReportReminder]):
     list_display = ["data_set", "org_unit", "period", "kind", "due_date", "sent_at", "recipients"]
     list_filter = ["kind", "data_set"]
     raw_id_fields = ["org_unit"]
@@ -78,7 +79,7 @@ class ReportReminderAdmin(admin.ModelAdmin[ReportReminder]):
         return False
 
 
-class ReportStepInline(admin.TabularInline[ReportStep, DataSetReport]):
+class ReportStepInline(TabularInline[ReportStep, DataSetReport]):
     model = ReportStep
     extra = 0
     fields = ["at", "action", "status_before", "status_after", "user", "comment"]
@@ -90,7 +91,7 @@ class ReportStepInline(admin.TabularInline[ReportStep, DataSetReport]):
 
 
 @admin.register(DataSetReport)
-class DataSetReportAdmin(admin.ModelAdmin[DataSetReport]):
+class DataSetReportAdmin(ModelAdmin[DataSetReport]):
     """Read only: a report moves through the entry form and the approvals page, each step audited."""
 
     list_display = ["data_set", "org_unit", "period", "status", "submitted_at", "decided_at", "decided_by"]

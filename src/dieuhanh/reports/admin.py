@@ -7,11 +7,12 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from dieuhanh.admin import ModelAdmin
 from dieuhanh.reports.models import GeneratedReport
 
 
 @admin.register(GeneratedReport)
-class GeneratedReportAdmin(admin.ModelAdmin[GeneratedReport]):
+class GeneratedReportAdmin(ModelAdmin[GeneratedReport]):
     list_display = ("created_at", "org_unit", "period", "file_format", "trigger", "created_by", "size")
     list_filter = ("file_format", "trigger")
     search_fields = ("period", "org_unit__code", "org_unit__name")
