@@ -6,6 +6,7 @@ province's questions hold the projects lying in it."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import defaultdict
 from decimal import Decimal
 
@@ -227,3 +228,18 @@ def test_the_map_leaves_out_the_projects_without_a_place(register: Register) -> 
         ("M1", register.transport.name, POINT),
         ("M4", register.construction.name, line),
     ]
+
+
+def test_the_map_leaves_the_cycle_collector_as_it_found_it(register: Register) -> None:
+    project("C1", register.transport, plan={"provincial": 100}, geometry=POINT)
+    running = gc.isenabled()
+    try:
+        gc.enable()
+        assert len(projects_geojson(year=2024, on=dt.date(2024, 9, 30))["features"]) == 1
+        assert gc.isenabled()
+        gc.disable()
+        assert len(projects_geojson(year=2024, on=dt.date(2024, 9, 30))["features"]) == 1
+        assert not gc.isenabled()
+    finally:
+        if running:
+            gc.enable()

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import gc
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from decimal import Context as DecimalContext
@@ -857,6 +859,20 @@ def project_detail(*, project: Project, year: int, on: dt.date, user: Any) -> Pr
 # ---- the map ----------------------------------------------------------------------------------------
 
 
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while a large answer without cycles is built (the national
+    map's 50,000 features: some 250,000 tuples, dicts and lists, which the collector would walk
+    again and again as they pile up, for nothing); resumed after, if it ran before."""
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
+
+
 def _geojson_postgres(sql: str, params: list[Any], *, with_plan: bool) -> dict[str, Any]:
     """The features' values as PostgreSQL computes them (the status, the share rounded to 0.1 half
     to even, as Python's ``round`` of a Decimal does), one row a project: no model instance.
@@ -871,22 +887,29 @@ def _geojson_postgres(sql: str, params: list[Any], *, with_plan: bool) -> dict[s
         f" OR (progress.tenths - {tenths} = 0.5 AND mod({tenths}, 2) = 1)"
         f" THEN {tenths} + 1 ELSE {tenths} END / 10)::float8"
     )
-    rows = _fetch(
+    sql = (
         f"SELECT progress.code, progress.name, progress.investor_id, progress.geometry::text, progress.status,"
         f" CASE WHEN progress.plan > 0 THEN {rounded} END"
         " FROM (SELECT listed.*, CASE WHEN plan > 0 THEN paid * 1000 / plan END AS tenths"
         f" FROM ({sql}) listed) progress WHERE progress.geometry IS NOT NULL"
-        f'{" AND progress.plan > 0" if with_plan else ""} ORDER BY progress.code COLLATE "C"',
-        params,
+        f'{" AND progress.plan > 0" if with_plan else ""} ORDER BY progress.code COLLATE "C"'
     )
-    # jsonb's text of an object begins with "{"; that of the empty object is "{}".
-    placed = [row for row in rows if row[3][:1] == "{" and row[3] != "{}"]
-    shapes = json.loads("[" + ",".join(row[3] for row in placed) + "]")
-    investors = dict(
-        OrgUnit.objects.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [sorted({row[2] for row in placed})]))
-        .order_by()
-        .values_list("pk", "name")
-    )
+    with _without_cycle_collection():
+        rows = _fetch(sql, params)
+        # jsonb's text of an object begins with "{"; that of the empty object is "{}".
+        placed = [row for row in rows if row[3][:1] == "{" and row[3] != "{}"]
+        shapes = json.loads("[" + ",".join(row[3] for row in placed) + "]")
+        investors = dict(
+            OrgUnit.objects.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [sorted({row[2] for row in placed})]))
+            .order_by()
+            .values_list("pk", "name")
+        )
+        return _features(placed, shapes, investors)
+
+
+def _features(rows: list[tuple[Any, ...]], shapes: list[Any], investors: dict[int, str]) -> dict[str, Any]:
+    """The map's FeatureCollection of the rows (code, name, investor id, geometry text, status,
+    share) with their parsed geometries."""
     features = [
         {
             "type": "Feature",
@@ -899,7 +922,7 @@ def _geojson_postgres(sql: str, params: list[Any], *, with_plan: bool) -> dict[s
                 "percent": percent,
             },
         }
-        for (code, name, investor, _text, status, percent), shape in zip(placed, shapes, strict=True)
+        for (code, name, investor, _text, status, percent), shape in zip(rows, shapes, strict=True)
     ]
     return {"type": "FeatureCollection", "features": features}
 
