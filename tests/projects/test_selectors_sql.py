@@ -11,6 +11,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from dieuhanh.projects.choices import AllocationKind, ScheduleStatus
 from dieuhanh.projects.models import Project
@@ -243,3 +244,12 @@ def test_the_map_leaves_the_cycle_collector_as_it_found_it(register: Register) -
     finally:
         if running:
             gc.enable()
+
+
+def test_the_questions_run_without_parallel_workers_on_postgresql() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner setting")
+    from dieuhanh.projects.selectors import _fetch
+
+    settings = "SELECT current_setting('max_parallel_workers_per_gather'), current_setting('work_mem')"
+    assert _fetch(settings, []) == [("0", "64MB")]

@@ -456,12 +456,19 @@ def _order_sql(order: str) -> str:
 # The memory PostgreSQL may give each sort and hash of these questions (a national year's sums by
 # project hash about 10 MB: with the server's default 4 MB they spill to disk).
 WORK_MEM = "64MB"
+# No parallel workers for these questions: the planner's parallel plans summed the whole year again
+# in every worker (the sums are the inner side of the joins, built by each process), twice the
+# work for no gain (bench/unmet.md).
+PARALLEL_WORKERS = "0"
 
 
 def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT set_config('work_mem', %s, true)", [WORK_MEM])
+            cursor.execute(
+                "SELECT set_config('work_mem', %s, true), set_config('max_parallel_workers_per_gather', %s, true)",
+                [WORK_MEM, PARALLEL_WORKERS],
+            )
         cursor.execute(sql, params)
         return cursor.fetchall()
 
