@@ -6,16 +6,20 @@ province's questions hold the projects lying in it."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import defaultdict
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from dieuhanh.projects.choices import AllocationKind, ScheduleStatus
 from dieuhanh.projects.models import Project
+from dieuhanh.projects.schedule import milestones_parse
 from dieuhanh.projects.selectors import (
     ORDERS,
     Progress,
+    ProgressRater,
     investor_ranking,
     progress_make,
     progress_of,
@@ -184,3 +188,68 @@ def test_the_maps_features_carry_the_python_status_and_share(many: Register, on:
         expected
     )
     assert [f["properties"]["code"] for f in planned] == [code for code, _s, percent in expected if percent is not None]
+
+
+@pytest.mark.parametrize("on", [dt.date(2023, 12, 31), *DAYS, dt.date(2025, 1, 31)])
+def test_the_rater_gives_what_progress_make_gives(on: dt.date) -> None:
+    milestones = milestones_parse("06-30:30;09-30:60;12-31:90;+01-31:100", year=2024)
+    rate = ProgressRater(year=2024, on=on, milestones=milestones)
+    plans = [Decimal(-5), Decimal(0), Decimal("0.001"), Decimal(1000), Decimal("1000.125")]
+    paid = [
+        Decimal(0),
+        Decimal("299.999"),
+        Decimal(300),
+        Decimal("599.999"),
+        Decimal(600),
+        Decimal("750.5"),
+        Decimal(1200),
+    ]
+
+    for plan in plans:
+        for disbursed in paid:
+            made = progress_make(
+                plan=plan, disbursed=disbursed, year=2024, on=on, milestones=milestones, carried=Decimal(70)
+            )
+            rated = rate(plan=plan, disbursed=disbursed, carried=Decimal(70))
+            assert (rated, str(rated.shortfall)) == (made, str(made.shortfall)), (plan, disbursed)
+
+
+def test_the_map_leaves_out_the_projects_without_a_place(register: Register) -> None:
+    placed = project("M1", register.transport, plan={"provincial": 100}, geometry=POINT)
+    project("M2", register.health, plan={"provincial": 100})
+    Project.objects.filter(code="M2").update(geometry={})  # written before the form checked it
+    project("M3", register.construction, plan={"provincial": 100})
+    line = {"type": "LineString", "coordinates": [[106.6, 10.9], [106.7, 11.0]]}
+    project("M4", register.construction, geometry=line)
+    disburse(placed, "202406", 25)
+
+    features = projects_geojson(year=2024, on=dt.date(2024, 9, 30))["features"]
+
+    assert [(f["properties"]["code"], f["properties"]["investor"], f["geometry"]) for f in features] == [
+        ("M1", register.transport.name, POINT),
+        ("M4", register.construction.name, line),
+    ]
+
+
+def test_the_map_leaves_the_cycle_collector_as_it_found_it(register: Register) -> None:
+    project("C1", register.transport, plan={"provincial": 100}, geometry=POINT)
+    running = gc.isenabled()
+    try:
+        gc.enable()
+        assert len(projects_geojson(year=2024, on=dt.date(2024, 9, 30))["features"]) == 1
+        assert gc.isenabled()
+        gc.disable()
+        assert len(projects_geojson(year=2024, on=dt.date(2024, 9, 30))["features"]) == 1
+        assert not gc.isenabled()
+    finally:
+        if running:
+            gc.enable()
+
+
+def test_the_questions_run_without_parallel_workers_on_postgresql() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner setting")
+    from dieuhanh.projects.selectors import _fetch
+
+    settings = "SELECT current_setting('max_parallel_workers_per_gather'), current_setting('work_mem')"
+    assert _fetch(settings, []) == [("0", "64MB")]

@@ -291,9 +291,10 @@ class Disbursement(models.Model):
         verbose_name = _("disbursement")
         verbose_name_plural = _("disbursements")
         ordering = ["project_id", "plan_year", "period", "source"]
-        # A year's disbursement as at a month, by project, read from the index alone (a national
-        # register's progress: bench/projects_run.py).
-        indexes = [models.Index(fields=["plan_year", "period", "project", "amount"], name="disbursement_year_period")]
+        # A year's disbursement as at a month, by project, read from the index alone and in the
+        # projects' order (a national register's progress is summed project after project, without
+        # hashing; a province's projects are each one range of it: bench/projects_run.py).
+        indexes = [models.Index(fields=["plan_year", "project", "period", "amount"], name="disbursement_year_project")]
         constraints = [
             models.UniqueConstraint(fields=["project", "plan_year", "source", "period"], name="disbursement_unique"),
         ]

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import gc
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from decimal import Context as DecimalContext
@@ -32,6 +34,7 @@ from typing import Any, overload
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 
 from dieuhanh.directives.models import Directive
 from dieuhanh.directives.selectors import directives_visible, issuing_unit_default, statuses_at
@@ -124,6 +127,31 @@ def progress_make(
         shortfall=shortfall(plan=plan, disbursed=disbursed, on=on, year=year, milestones=milestones),
         carried_over=carried,
     )
+
+
+class ProgressRater:
+    """``progress_make`` for many projects (investors) of one year and day: the two thresholds the
+    milestones set for the day (``required_at``, ``pace_at``) worked out once, not for every row;
+    the same rules as ``schedule.schedule_status`` and ``schedule.shortfall``."""
+
+    def __init__(self, *, year: int, on: dt.date, milestones: Sequence[Milestone]) -> None:
+        self.required = required_at(milestones, on)
+        self.pace = pace_at(milestones, on, year=year)
+
+    def __call__(self, *, plan: Decimal, disbursed: Decimal, carried: Decimal = ZERO) -> Progress:
+        percent = disbursed_percent(plan, disbursed)
+        if percent is None:
+            status = ScheduleStatus.NO_PLAN
+        elif percent < self.required:
+            status = ScheduleStatus.BEHIND
+        elif percent < self.pace:
+            status = ScheduleStatus.AT_RISK
+        else:
+            status = ScheduleStatus.ON_TRACK
+        short = ZERO if plan <= 0 else max(plan * self.pace / HUNDRED - disbursed, Decimal(0))
+        return Progress(
+            plan=plan, disbursed=disbursed, percent=percent, status=status, shortfall=short, carried_over=carried
+        )
 
 
 def _sums(qs: QuerySet[Any], key: str, amount: str = "amount") -> dict[Any, Decimal]:
@@ -350,10 +378,12 @@ def _progress_sql(
     projects: QuerySet[Project] | None,
     milestones: Sequence[Milestone],
     ids: list[int] | None = None,
+    columns: Sequence[str] = (),
 ) -> tuple[str, list[Any]]:
     """A SELECT of every project of ``projects`` (all, without) with its columns ``id``, ``code``,
     ``name``, ``investor_id``, ``plan``, ``carried``, ``paid``, ``status``, ``percent`` (NULL without
-    a plan) and ``shortfall`` of ``year`` as at ``on``."""
+    a plan) and ``shortfall`` of ``year`` as at ``on``, and the project's own ``columns`` (read in
+    the same scan of the projects, not joined again)."""
     p = Project._meta.db_table
     a = CapitalAllocation._meta.db_table
     d = Disbursement._meta.db_table
@@ -380,8 +410,9 @@ def _progress_sql(
         *sub_params,
         *sub_params,
     ]
+    own = "".join(f", p.{column} AS {column}" for column in columns)
     inner = (
-        f"SELECT p.id AS id, p.code AS code, p.name AS name, p.investor_id AS investor_id,"
+        f"SELECT p.id AS id, p.code AS code, p.name AS name, p.investor_id AS investor_id{own},"
         f" COALESCE(a.plan, 0) AS plan, COALESCE(a.carried, 0) AS carried, COALESCE(d.paid, 0) AS paid"
         f" FROM {p} p"
         f" LEFT JOIN (SELECT project_id, SUM(CASE WHEN kind <> %s THEN amount ELSE 0 END) AS plan,"
@@ -392,8 +423,9 @@ def _progress_sql(
     )
     status, status_params = _status_sql(year=year, on=on, milestones=milestones)
     pace = pace_at(milestones, on, year=year)
+    listed = "".join(f", {column}" for column in columns)
     sql = (
-        f"SELECT id, code, name, investor_id, plan, carried, paid, {status} AS status,"
+        f"SELECT id, code, name, investor_id{listed}, plan, carried, paid, {status} AS status,"
         " CASE WHEN plan > 0 THEN paid * 100.0 / plan END AS percent,"
         " CASE WHEN plan > 0 AND plan * %s / 100.0 - paid > 0 THEN plan * %s / 100.0 - paid ELSE 0 END AS shortfall"
         f" FROM ({inner}) progress"
@@ -424,12 +456,19 @@ def _order_sql(order: str) -> str:
 # The memory PostgreSQL may give each sort and hash of these questions (a national year's sums by
 # project hash about 10 MB: with the server's default 4 MB they spill to disk).
 WORK_MEM = "64MB"
+# No parallel workers for these questions: the planner's parallel plans summed the whole year again
+# in every worker (the sums are the inner side of the joins, built by each process), twice the
+# work for no gain (bench/unmet.md).
+PARALLEL_WORKERS = "0"
 
 
 def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT set_config('work_mem', %s, true)", [WORK_MEM])
+            cursor.execute(
+                "SELECT set_config('work_mem', %s, true), set_config('max_parallel_workers_per_gather', %s, true)",
+                [WORK_MEM, PARALLEL_WORKERS],
+            )
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -513,17 +552,11 @@ class ProjectRows(Sequence[ProjectRow]):
             if ids
             else {}
         )
+        rate = ProgressRater(year=self.year, on=self.on, milestones=self.milestones)
         return [
             ProjectRow(
                 projects[pk],
-                progress_make(
-                    plan=_amount(plan),
-                    disbursed=_amount(paid),
-                    year=self.year,
-                    on=self.on,
-                    milestones=self.milestones,
-                    carried=_amount(carried),
-                ),
+                rate(plan=_amount(plan), disbursed=_amount(paid), carried=_amount(carried)),
                 obstacles.get(pk, 0),
             )
             for pk, plan, carried, paid in found
@@ -640,6 +673,16 @@ class InvestorRow:
     behind: int
 
 
+def _units_by_id(ids: list[int]) -> dict[int, OrgUnit]:
+    """The units of ``ids``, by id (``in_bulk``); on PostgreSQL asked for as one array, not one
+    parameter an id (a national ranking names some 3,500 investors)."""
+    if connection.vendor != "postgresql":
+        return OrgUnit.objects.in_bulk(ids)
+    return {
+        unit.pk: unit for unit in OrgUnit.objects.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids])).order_by()
+    }
+
+
 def investor_ranking(*, year: int, on: dt.date, province: OrgUnit | None = None) -> list[InvestorRow]:
     """Every investor with a plan of ``year`` as at ``on`` (of the projects lying in ``province``,
     when given), ranked by the share of it disbursed."""
@@ -651,11 +694,12 @@ def investor_ranking(*, year: int, on: dt.date, province: OrgUnit | None = None)
         f" FROM ({sql}) progress WHERE plan > 0 GROUP BY investor_id",
         [str(ScheduleStatus.BEHIND), *params],
     )
-    units = OrgUnit.objects.in_bulk([row[0] for row in sums])
+    units = _units_by_id([row[0] for row in sums])
+    rate = ProgressRater(year=year, on=on, milestones=milestones)
     made = [
         (
             units[pk],
-            progress_make(plan=_amount(plan), disbursed=_amount(paid), year=year, on=on, milestones=milestones),
+            rate(plan=_amount(plan), disbursed=_amount(paid)),
             int(count),
             int(behind),
         )
@@ -822,34 +866,70 @@ def project_detail(*, project: Project, year: int, on: dt.date, user: Any) -> Pr
 # ---- the map ----------------------------------------------------------------------------------------
 
 
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while a large answer without cycles is built (the national
+    map's 50,000 features: some 250,000 tuples, dicts and lists, which the collector would walk
+    again and again as they pile up, for nothing); resumed after, if it ran before."""
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
+
+
 def _geojson_postgres(sql: str, params: list[Any], *, with_plan: bool) -> dict[str, Any]:
     """The features' values as PostgreSQL computes them (the status, the share rounded to 0.1 half
-    to even, as Python's ``round`` of a Decimal does), one row a project: no model instance."""
+    to even, as Python's ``round`` of a Decimal does), one row a project: no model instance.
+
+    The geometry is read as text in the scan of the projects that sums their progress, and only an
+    object other than ``{}`` is a place on the map (told apart here: the planner cannot count such
+    rows, and joined the investors one project at a time when asked); the geometries are parsed as
+    one JSON array, not one text at a time; the investors' names are read apart, once each."""
     tenths = "floor(progress.tenths)"
     rounded = (
         f"(CASE WHEN progress.tenths - {tenths} > 0.5"
         f" OR (progress.tenths - {tenths} = 0.5 AND mod({tenths}, 2) = 1)"
         f" THEN {tenths} + 1 ELSE {tenths} END / 10)::float8"
     )
-    rows = _fetch(
-        f"SELECT progress.code, progress.name, investor.name, geo.geometry::text, progress.status,"
+    sql = (
+        f"SELECT progress.code, progress.name, progress.investor_id, progress.geometry::text, progress.status,"
         f" CASE WHEN progress.plan > 0 THEN {rounded} END"
         " FROM (SELECT listed.*, CASE WHEN plan > 0 THEN paid * 1000 / plan END AS tenths"
-        f" FROM ({sql}) listed) progress"
-        f" JOIN {Project._meta.db_table} geo ON geo.id = progress.id"
-        f" JOIN {OrgUnit._meta.db_table} investor ON investor.id = progress.investor_id"
-        " WHERE jsonb_typeof(geo.geometry) = 'object' AND geo.geometry <> '{}'::jsonb"
-        f'{" AND progress.plan > 0" if with_plan else ""} ORDER BY progress.code COLLATE "C"',
-        params,
+        f" FROM ({sql}) listed) progress WHERE progress.geometry IS NOT NULL"
+        f'{" AND progress.plan > 0" if with_plan else ""} ORDER BY progress.code COLLATE "C"'
     )
-    loads = json.loads
+    with _without_cycle_collection():
+        rows = _fetch(sql, params)
+        # jsonb's text of an object begins with "{"; that of the empty object is "{}".
+        placed = [row for row in rows if row[3][:1] == "{" and row[3] != "{}"]
+        shapes = json.loads("[" + ",".join(row[3] for row in placed) + "]")
+        investors = dict(
+            OrgUnit.objects.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [sorted({row[2] for row in placed})]))
+            .order_by()
+            .values_list("pk", "name")
+        )
+        return _features(placed, shapes, investors)
+
+
+def _features(rows: list[tuple[Any, ...]], shapes: list[Any], investors: dict[int, str]) -> dict[str, Any]:
+    """The map's FeatureCollection of the rows (code, name, investor id, geometry text, status,
+    share) with their parsed geometries."""
     features = [
         {
             "type": "Feature",
-            "geometry": loads(geometry),
-            "properties": {"code": code, "name": name, "investor": investor, "status": status, "percent": percent},
+            "geometry": shape,
+            "properties": {
+                "code": code,
+                "name": name,
+                "investor": investors[investor],
+                "status": status,
+                "percent": percent,
+            },
         }
-        for code, name, investor, geometry, status, percent in rows
+        for (code, name, investor, _text, status, percent), shape in zip(rows, shapes, strict=True)
     ]
     return {"type": "FeatureCollection", "features": features}
 
@@ -871,9 +951,10 @@ def projects_geojson(
         qs = qs.filter(_in_province(province, on))
     milestones = milestones_for(year)
     # Only the projects asked about narrow the sums (the location is asked of the rows themselves).
-    sql, params = _progress_sql(year=year, on=on, projects=qs, milestones=milestones)
     if connection.vendor == "postgresql":
+        sql, params = _progress_sql(year=year, on=on, projects=qs, milestones=milestones, columns=["geometry"])
         return _geojson_postgres(sql, params, with_plan=with_plan)
+    sql, params = _progress_sql(year=year, on=on, projects=qs, milestones=milestones)
     rows = _fetch(
         f"SELECT progress.code, progress.name, investor.name, geo.geometry, progress.plan, progress.paid,"
         f" progress.status FROM ({sql}) progress"
