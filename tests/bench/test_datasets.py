@@ -129,3 +129,17 @@ def test_percentiles_take_the_nearest_rank() -> None:
     assert median(samples) == 10.5
     assert percentile(samples, 0.95) == 19.0
     assert percentile([3.0], 0.95) == 3.0
+
+
+def test_our_exact_answers_written_by_a_worker_still_agree_with_the_reference() -> None:
+    # The API's measures are decimals with every digit; a worker wrote them as text ("1.862056"),
+    # which the comparison took for a word and never matched DuckDB's double.
+    pytest.importorskip("duckdb", reason="DuckDB (the bench extra) is not installed")
+    from decimal import Decimal
+
+    from bench.reference import compare
+    from bench.worker import _json_default
+
+    written = json.loads(json.dumps([{"indicator": "A", "yoy_pct": Decimal("1.862056")}], default=_json_default))
+
+    assert compare("overview", written, [{"indicator": "A", "yoy_pct": 1.8620558616758487}])["agree"]
