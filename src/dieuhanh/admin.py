@@ -113,18 +113,17 @@ class KeysChecked(BaseModelAdmin[Any]):
     """What every admin page and inline of the product shares: the keys its forms are sent are
     checked as keys first (``key_usable``)."""
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        db = kwargs.get("using")
+    def _checked(self, db_field: Any, request: HttpRequest, kwargs: dict[str, Any], widget: Any, field: Any) -> None:
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = CheckedAutocompleteSelect(db_field, self.admin_site, using=db)
-        kwargs.setdefault("form_class", CheckedModelChoiceField)
+            kwargs["widget"] = widget(db_field, self.admin_site, using=kwargs.get("using"))
+        kwargs.setdefault("form_class", field)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        self._checked(db_field, request, kwargs, CheckedAutocompleteSelect, CheckedModelChoiceField)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        db = kwargs.get("using")
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = CheckedAutocompleteSelectMultiple(db_field, self.admin_site, using=db)
-        kwargs.setdefault("form_class", CheckedModelMultipleChoiceField)
+        self._checked(db_field, request, kwargs, CheckedAutocompleteSelectMultiple, CheckedModelMultipleChoiceField)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
