@@ -110,8 +110,12 @@ def test_the_overview_drills_down_to_a_district_and_a_commune(page: Any, api: Ap
     assert page.locator("#id_org_unit").input_value() == "724"
     check_tiles(page, api, "724")
     page.locator("ul.chips a").first.click()
-    page.wait_for_selector("nav.breadcrumb li:nth-child(3)")
+    # The district's page has as many crumbs as the commune's: wait for the commune itself, in the
+    # address and in the form, before reading its tiles.
+    page.wait_for_url(re.compile(r"org_unit=(?!724\b)\d+"))
+    page.wait_for_function("document.querySelector('#id_org_unit').value !== '724'")
     commune = page.locator("#id_org_unit").input_value()
+    assert commune in page.url
     check_tiles(page, api, commune)
     page.click("nav.breadcrumb a:has-text('Tỉnh Bình Dương')")
     page.wait_for_url(re.compile(r"org_unit=74&"))
