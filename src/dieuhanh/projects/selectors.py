@@ -33,7 +33,7 @@ from typing import Any, overload
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 
 from dieuhanh.directives.models import Directive
@@ -335,7 +335,11 @@ def _amount(value: Any) -> Decimal:
 def _in_province(province: OrgUnit, on: dt.date) -> Q:
     """The projects lying in ``province`` (or any unit's subtree) on ``on``: a location commune in
     force then in its subtree (or one ended before ``on`` whose successor is), or, for a project
-    without a location, its investor in the subtree."""
+    without a location, its investor in the subtree.
+
+    One ``UNION`` of the three ways, each read by its index from the subtree's units, rather than an
+    ``OR`` of three subqueries asked of every project of the register (a province's 2,206 projects
+    of 50,000: 55 → 26 ms on PostgreSQL, bench/unmet.md)."""
     in_force = (Q(org_unit__valid_from__isnull=True) | Q(org_unit__valid_from__lte=on)) & (
         Q(org_unit__valid_to__isnull=True) | Q(org_unit__valid_to__gte=on)
     )
@@ -344,12 +348,15 @@ def _in_province(province: OrgUnit, on: dt.date) -> Q:
         in_subtrees([province], through="successor"), predecessor__valid_to__lt=on
     ).values("predecessor_id")
     moved = ProjectLocation.objects.filter(org_unit_id__in=succeeded)
-    placed = ProjectLocation.objects.values("project_id")
-    return (
-        Q(pk__in=located.values("project_id"))
-        | Q(pk__in=moved.values("project_id"))
-        | (~Q(pk__in=placed) & in_subtrees([province], through="investor"))
+    unplaced = Project.objects.filter(in_subtrees([province], through="investor")).exclude(
+        Exists(ProjectLocation.objects.filter(project=OuterRef("pk")))
     )
+    ways = (
+        located.order_by().values("project_id"),
+        moved.order_by().values("project_id"),
+        unplaced.order_by().values("id"),
+    )
+    return Q(pk__in=ways[0].union(*ways[1:]))
 
 
 def _status_sql(*, year: int, on: dt.date, milestones: Sequence[Milestone]) -> tuple[str, list[Any]]:
