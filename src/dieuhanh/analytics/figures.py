@@ -53,6 +53,7 @@ def own_figures(
     *,
     basis: Basis = Basis.APPROVED,
     pending: Figures | None = None,
+    by_key: bool = False,
 ) -> Figures:
     """The figures of ``stored`` indicators that ``basis`` counts (approved ones; with
     ``submitted``, those awaiting approval too; never drafts) at the units of ``unit_filter``, in
@@ -60,7 +61,13 @@ def own_figures(
 
     ``pending``, when given, is filled with the same keys, each 1 for a figure awaiting approval
     and 0 for an approved one: aggregated by the engine like the figures themselves, a value above
-    0 says that a figure rests on at least one that is not approved yet."""
+    0 says that a figure rests on at least one that is not approved yet.
+
+    ``by_key``: ``unit_filter`` names a few units by id and every span is made of whole periods of
+    each type asked (a year from 1 January to 31 December): each figure is then found by the unique
+    key (indicator, unit, period) alone, without the dates' bounds — which SQLite's planner would
+    take instead, reading every unit's figures of the indicators in those years and filtering them
+    (a step of the demo's rollup rebuild, 16 units × 105 indicators × 8 years: 191 → 25 ms)."""
     own: Figures = {i: defaultdict(dict) for i in stored}
     if pending is not None:
         pending.update({i: defaultdict(dict) for i in stored})
@@ -79,7 +86,8 @@ def own_figures(
         codes = [Period.from_ordinal(period_type, o).code for o in sorted(ordinals)]
         window |= Q(indicator_id__in=ids, period__in=codes)
     # Both the names and the dates: the planner may then use either index, whichever fits.
-    window &= Q(period_start__gte=min(s for s, _e in spans), period_start__lte=max(e for _s, e in spans))
+    if not by_key:
+        window &= Q(period_start__gte=min(s for s, _e in spans), period_start__lte=max(e for _s, e in spans))
     rows = DataValue.objects.filter(window).filter(unit_filter).filter(counted(basis)).order_by()
     if pending is not None:
         for indicator_id, unit_id, period, value, status in rows.values_list(

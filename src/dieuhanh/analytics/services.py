@@ -459,7 +459,10 @@ def _compute_and_write(
     start, end = dt.date(min(years), 1, 1), dt.date(max(years), 12, 31)
     chosen = {i: specs[i] for i in indicators}
     # Approved figures only: the rollups are the default basis's (``Basis.APPROVED``).
-    own = own_figures(chosen, Q(org_unit_id__in=set(units) | leaf_children), [(start, end)], basis=Basis.APPROVED)
+    # Whole years of a few named units: read by the figures' unique key.
+    own = own_figures(
+        chosen, Q(org_unit_id__in=set(units) | leaf_children), [(start, end)], basis=Basis.APPROVED, by_key=True
+    )
     rollups: dict[int, dict[RollupKey, RollupValue]] = {i: {} for i in indicators}
     if rolled:
         stored = (
