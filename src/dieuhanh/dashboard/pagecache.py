@@ -1,5 +1,6 @@
-"""The overview page's cache: the part of a page that is the same for everyone who may see the same
-figures, rendered once per question and state of the figures (docs/dashboards.md, "The page cache").
+"""The pages' cache: the part of a page that is the same for everyone who may see the same figures,
+rendered once per question and state of the figures (docs/dashboards.md, "The page cache") — the
+overview's tiles and table, the wall's figures.
 
 A cached part holds no one's name, session or CSRF token: those are in the frame around it
 (``base.html``), rendered for every request. A part is kept under a key of
@@ -65,10 +66,12 @@ def visibility_key(request: HttpRequest) -> str:
 
 @dataclass(frozen=True)
 class PagePart:
-    """A page's user-independent part: its HTML, and the clean address htmx is to show (partials)."""
+    """A page's user-independent part: its HTML, the clean address htmx is to show (partials), and a
+    few plain facts the frame around it shows or asks with (the wall's unit and period)."""
 
     html: str
     push_url: str | None = None
+    facts: tuple[tuple[str, str], ...] = ()
 
 
 def page_key(request: HttpRequest, *, page: str, fields: Sequence[str], partial: bool) -> str | None:
@@ -102,12 +105,12 @@ def cached_part(key: str | None) -> PagePart | None:
     found = _cache().get(key)
     if found is None:
         return None
-    packed, push_url = found
-    return PagePart(html=zlib.decompress(packed).decode(), push_url=push_url)
+    packed, push_url, *rest = found
+    return PagePart(html=zlib.decompress(packed).decode(), push_url=push_url, facts=rest[0] if rest else ())
 
 
 def keep_part(key: str | None, part: PagePart) -> None:
     if key is None:
         return
     packed = zlib.compress(part.html.encode(), COMPRESSION_LEVEL)
-    _cache().set(key, (packed, part.push_url), settings.DIEUHANH_ANALYTICS_CACHE_SECONDS)
+    _cache().set(key, (packed, part.push_url, part.facts), settings.DIEUHANH_ANALYTICS_CACHE_SECONDS)

@@ -65,6 +65,7 @@ from dieuhanh.dashboard.selectors import (
     wall_slow_projects,
     year_choices,
 )
+from dieuhanh.dashboard.templatetags.dh_figures import localized
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodError
 from dieuhanh.indicators.selectors import indicator_list, may_see_internal, responsible_agency_at
@@ -448,50 +449,85 @@ def _seconds(request: HttpRequest, name: str, default: int, low: int) -> int:
         return default
 
 
-def _wall_context(request: HttpRequest) -> dict[str, Any]:
+# The wall's figures depend on the pickers and the maps asked for; its pace (``rotate``, ``refresh``) not.
+WALL_FIELDS = (*PICKER_FIELDS, "map")
+
+
+def _wall_figures(request: HttpRequest) -> tuple[PagePart, OrgUnit | None]:
+    """The wall's figures — tiles, maps, the off-track list, or the pickers' errors — rendered without
+    the request, with the unit and period its header names (``facts``: also the unit's id and the
+    period's code, for the projects' panel, which is read afresh for every request); and the unit."""
     indicators = visible_indicators(user=request.user)
     # The wall is seen by whoever stands in the room: approved figures only, whatever is asked.
     picked = _pick(request, span_of=indicators)
     indicators = indicators_at(indicators, user=request.user, unit=picked.unit)
-    context: dict[str, Any] = {
-        **picked.context(reverse("dashboard:wall")),
-        "panels": [],
+    context: dict[str, Any] = {**picked.context(reverse("dashboard:wall")), "tile_pages": [], "maps": []}
+    unit, report, place = picked.unit, picked.report, picked.place
+    facts: list[tuple[str, str]] = []
+    if unit is not None and report is not None:
+        facts = [
+            ("unit", localized(unit)),
+            ("period", str(report.label())),
+            ("unit_id", str(unit.pk)),
+            ("report", report.code),
+        ]
+    if unit is not None and report is not None and place is not None:
+        # One engine serves every panel: tiles, maps and the off-track list.
+        place = Place(
+            unit=place.unit,
+            ancestors=place.ancestors,
+            children=child_units(unit=unit, start=report.start_date, end=report.end_date),
+        )
+        planned = planned_pairs(indicators=indicators, root=unit, report=report)
+        book = overview_book(
+            indicators=indicators, unit=unit, report=report, also=[*place.children, *planned.units.values()]
+        )
+        headline = headline_indicator_ids(unit=unit)
+        tiles = overview_tiles(book=book, indicators=indicators, headline_ids=headline, unit=unit, report=report)
+        pages = [tiles.tiles[i : i + WALL_TILES_PER_PANEL] for i in range(0, len(tiles.tiles), WALL_TILES_PER_PANEL)]
+        requested = [c for c in request.GET.get("map", "").split(",") if c]
+        maps = wall_map_indicators(
+            book=book, indicators=indicators, headline_ids=headline, place=place, report=report, codes=requested
+        )
+        behind = offtrack_list(indicators=indicators, root=unit, report=report, planned=planned, book=book)
+        context.update(
+            {
+                "tiles": tiles,
+                "tile_pages": pages,
+                "maps": [charts.wall_map(book=book, indicator=i, place=place, report=report) for i in maps],
+                "behind": behind[:WALL_OFFTRACK_ROWS],
+                "behind_count": len(behind),
+            }
+        )
+    return PagePart(html=render_to_string("dashboard/_wall_figures.html", context), facts=tuple(facts)), unit
+
+
+def _wall_context(request: HttpRequest) -> dict[str, Any]:
+    """The wall's figures, kept in the page cache like the overview's until anything they show changes
+    (every wall screen of a province refreshes the same panels), around them what is read for every
+    request: the time, and the projects slowest to disburse (the register's own tables, which the
+    cache's stamp does not follow)."""
+    key = page_key(request, page="wall", fields=WALL_FIELDS, partial=False)
+    part = cached_part(key)
+    unit: OrgUnit | None = None
+    if part is None:
+        part, unit = _wall_figures(request)
+        keep_part(key, part)
+    facts = dict(part.facts)
+    if unit is None and "unit_id" in facts:
+        unit = OrgUnit.objects.filter(pk=int(facts["unit_id"])).first()
+    slow = None
+    if unit is not None and "report" in facts:
+        slow = wall_slow_projects(unit=unit, report=ReportPeriod.parse(facts["report"]))
+    return {
+        "figures": mark_safe(part.html),  # noqa: S308 - our own template's output
+        "wall_unit": facts.get("unit", ""),
+        "wall_period": facts.get("period", ""),
+        "slow_projects": slow,
         "updated": timezone.localtime(),
         "rotate_seconds": _seconds(request, "rotate", WALL_ROTATE_SECONDS, 5),
         "refresh_seconds": _seconds(request, "refresh", WALL_REFRESH_SECONDS, 15),
     }
-    unit, report, place = picked.unit, picked.report, picked.place
-    if unit is None or report is None or place is None:
-        return context
-    # One engine serves every panel: tiles, maps and the off-track list.
-    place = Place(
-        unit=place.unit,
-        ancestors=place.ancestors,
-        children=child_units(unit=unit, start=report.start_date, end=report.end_date),
-    )
-    planned = planned_pairs(indicators=indicators, root=unit, report=report)
-    book = overview_book(
-        indicators=indicators, unit=unit, report=report, also=[*place.children, *planned.units.values()]
-    )
-    headline = headline_indicator_ids(unit=unit)
-    tiles = overview_tiles(book=book, indicators=indicators, headline_ids=headline, unit=unit, report=report)
-    pages = [tiles.tiles[i : i + WALL_TILES_PER_PANEL] for i in range(0, len(tiles.tiles), WALL_TILES_PER_PANEL)]
-    requested = [c for c in request.GET.get("map", "").split(",") if c]
-    maps = wall_map_indicators(
-        book=book, indicators=indicators, headline_ids=headline, place=place, report=report, codes=requested
-    )
-    behind = offtrack_list(indicators=indicators, root=unit, report=report, planned=planned, book=book)
-    context.update(
-        {
-            "tiles": tiles,
-            "tile_pages": pages,
-            "maps": [charts.wall_map(book=book, indicator=i, place=place, report=report) for i in maps],
-            "behind": behind[:WALL_OFFTRACK_ROWS],
-            "behind_count": len(behind),
-            "slow_projects": wall_slow_projects(unit=unit, report=report),
-        }
-    )
-    return context
 
 
 @require_GET
