@@ -12,6 +12,7 @@ from django.utils import translation
 
 from dieuhanh.analytics.engine import Measures
 from dieuhanh.analytics.selectors import analytics_measures
+from dieuhanh.analytics.services import rollups_rebuild, rollups_stamp
 from dieuhanh.dashboard.templatetags.dh_figures import figure, percent, signed_percent
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period
@@ -86,6 +87,28 @@ def plans(tree: Tree) -> Plans:
     TargetFactory(indicator=poor, org_unit=tree.province, value=600)
     TargetFactory(indicator=secret, org_unit=tree.province, value=1)
     return Plans(tree=tree, rev=rev, acc=acc, grdp=grdp, poor=poor, noplan=noplan, secret=secret)
+
+
+@pytest.fixture
+def current(plans: Plans) -> Plans:
+    """The sample province with its rollups current: the answers have a stamp to key pages on."""
+    rollups_rebuild()
+    assert rollups_stamp() is not None
+    return plans
+
+
+def count_requests(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[str]:
+    """The requests for which ``module.name(request, …)`` ran — a page's part computed rather than
+    served again from the page cache."""
+    calls: list[str] = []
+    compute = getattr(module, name)
+
+    def counting(request: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(request.get_full_path())
+        return compute(request, *args, **kwargs)
+
+    monkeypatch.setattr(module, name, counting)
+    return calls
 
 
 def get(client: Client, url: str, **headers: Any) -> tuple[int, str]:

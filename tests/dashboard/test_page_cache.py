@@ -13,7 +13,6 @@ from django.test import Client, RequestFactory
 
 from dieuhanh.accounts.choices import Role
 from dieuhanh.accounts.services import membership_add
-from dieuhanh.analytics.services import rollups_rebuild, rollups_stamp
 from dieuhanh.dashboard import views
 from dieuhanh.dashboard.pagecache import visibility_key
 from dieuhanh.figures.choices import DataValueStatus
@@ -21,7 +20,7 @@ from dieuhanh.figures.models import DataValue
 from dieuhanh.figures.services import figure_set
 from dieuhanh.indicators.periods import Period
 from tests.conftest import Tree
-from tests.dashboard.conftest import Plans, get
+from tests.dashboard.conftest import Plans, count_requests, get
 from tests.dashboard.test_overview import rows_of
 from tests.factories import TargetFactory, UserFactory
 
@@ -31,25 +30,9 @@ PAGE = "/?org_unit=74&period=202306"
 
 
 @pytest.fixture
-def current(plans: Plans) -> Plans:
-    """The sample province with its rollups current: the answers have a stamp to key pages on."""
-    rollups_rebuild()
-    assert rollups_stamp() is not None
-    return plans
-
-
-@pytest.fixture
 def computed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The requests for which the overview computed its part (rather than serving it again)."""
-    calls: list[str] = []
-    compute = views._overview_part
-
-    def counting(request: Any, *, partial: bool) -> views.PagePart:
-        calls.append(request.get_full_path())
-        return compute(request, partial=partial)
-
-    monkeypatch.setattr(views, "_overview_part", counting)
-    return calls
+    return count_requests(monkeypatch, views, "_overview_part")
 
 
 def test_the_overview_asked_again_is_served_without_computing_it(

@@ -17,7 +17,7 @@ from dieuhanh.figures.services import figure_set
 from dieuhanh.indicators.periods import Period
 from dieuhanh.orgunits.models import OrgUnit
 from dieuhanh.projects.models import Project
-from tests.dashboard.conftest import Plans, get
+from tests.dashboard.conftest import Plans, count_requests, get
 from tests.dashboard.pages import figures_in, section
 from tests.dashboard.test_wall_projects import rows
 from tests.projects.conftest import disburse, project
@@ -28,25 +28,9 @@ WALL = "/wall/?org_unit=74&period=202306"
 
 
 @pytest.fixture
-def current(plans: Plans) -> Plans:
-    """The sample province with its rollups current: the answers have a stamp to key pages on."""
-    rollups_rebuild()
-    assert rollups_stamp() is not None
-    return plans
-
-
-@pytest.fixture
 def computed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The requests for which the wall computed its figures (rather than serving them again)."""
-    calls: list[str] = []
-    compute = views._wall_figures
-
-    def counting(request: Any) -> Any:
-        calls.append(request.get_full_path())
-        return compute(request)
-
-    monkeypatch.setattr(views, "_wall_figures", counting)
-    return calls
+    """The requests for which the wall computed its figures (rather than serving it again)."""
+    return count_requests(monkeypatch, views, "_wall_figures")
 
 
 def tiles(html: str) -> dict[str, dict[str, str]]:
