@@ -57,6 +57,7 @@ def _fresh_answer_cache() -> None:
     """Cached analytics answers and pages must not outlive the test (and its database) that made them."""
     caches["default"].clear()
     caches["pages"].clear()
+    caches["pages-hot"].clear()
 
 
 @pytest.fixture

@@ -237,6 +237,12 @@ CACHES = {
         "LOCATION": "dieuhanh-pages",
         "OPTIONS": {"MAX_ENTRIES": 500},
     },
+    # The few parts asked most recently, uncompressed (up to about a MB each): served as they are.
+    "pages-hot": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "dieuhanh-pages-hot",
+        "OPTIONS": {"MAX_ENTRIES": 24},
+    },
 }
 
 # Reports (docs/reports.md): a folder of wording templates that replace the defaults shipped in

@@ -9,12 +9,15 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, RequestFactory
 
 from dieuhanh.accounts.choices import Role
 from dieuhanh.accounts.services import membership_add
 from dieuhanh.dashboard import views
-from dieuhanh.dashboard.pagecache import visibility_key
+from dieuhanh.dashboard import pagecache
+from dieuhanh.dashboard.pagecache import PagePart, render_around, visibility_key
 from dieuhanh.figures.choices import DataValueStatus
 from dieuhanh.figures.models import DataValue
 from dieuhanh.figures.services import figure_set
@@ -217,6 +220,62 @@ def test_the_overview_served_again_costs_two_queries(
     # The answers' stamp and the sample-data banner.
     with django_assert_num_queries(2):
         get(client, PAGE)
+
+
+@pytest.fixture
+def decompressed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The sizes of the parts decompressed from the pages cache."""
+    sizes: list[int] = []
+    decompress = pagecache.zlib.decompress
+
+    def counting(data: bytes) -> bytes:
+        out = decompress(data)
+        sizes.append(len(out))
+        return out
+
+    monkeypatch.setattr(pagecache.zlib, "decompress", counting)
+    return sizes
+
+
+def test_the_page_asked_most_recently_is_served_without_decompressing_it(
+    current: Plans, client: Client, computed: list[str], decompressed: list[int]
+) -> None:
+    first = client.get(PAGE).content
+    again = client.get(PAGE).content
+    htmx = client.get(PAGE, headers={"HX-Request": "true"}).content
+    htmx_again = client.get(PAGE, headers={"HX-Request": "true"}).content
+
+    assert len(computed) == 2
+    assert decompressed == []
+    assert htmx_again == htmx
+    assert rows_of(again.decode()) == rows_of(first.decode()) == rows_of(htmx.decode())
+    assert rows_of(first.decode())["REV"]["value"] != "–"
+
+
+def test_a_part_no_longer_among_the_recent_ones_is_decompressed_and_kept_with_them_again(
+    current: Plans, client: Client, computed: list[str], decompressed: list[int]
+) -> None:
+    first = client.get(PAGE).content
+    caches["pages-hot"].clear()  # as when other pages have pushed it out
+
+    again = client.get(PAGE).content
+    once_more = client.get(PAGE).content
+
+    assert computed == [PAGE]
+    assert len(decompressed) == 1
+    assert rows_of(again.decode()) == rows_of(once_more.decode()) == rows_of(first.decode())
+
+
+def test_the_frame_must_write_the_parts_slot_exactly_once(rf: RequestFactory) -> None:
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    part = PagePart.rendered("<p>Tăng trưởng GRDP 6,2 %</p>")
+
+    with pytest.raises(ImproperlyConfigured):
+        render_around(request, "dashboard/overview.html", {"body": "no slot here"}, part)
+    html = render_around(request, "dashboard/overview.html", {"body": pagecache.slot()}, part).content.decode()
+    assert html.count("<p>Tăng trưởng GRDP 6,2 %</p>") == 1
+    assert "dieuhanh-part" not in html
 
 
 def test_the_visibility_key_tells_apart_what_each_scope_sees(

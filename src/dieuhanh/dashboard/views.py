@@ -20,7 +20,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from dieuhanh.analytics.engine import Basis
@@ -52,7 +51,7 @@ from dieuhanh.analytics.readmodel.writing import palette_css
 from dieuhanh.dashboard import charts, exports
 from dieuhanh.dashboard.boundaries import boundary_collection
 from dieuhanh.dashboard.forms import PickerForm
-from dieuhanh.dashboard.pagecache import PagePart, cached_part, keep_part, page_key
+from dieuhanh.dashboard.pagecache import PagePart, cached_part, keep_part, page_key, render_around, slot
 from dieuhanh.dashboard.selectors import (
     Place,
     address_code,
@@ -270,11 +269,11 @@ def overview(request: HttpRequest) -> HttpResponse:
         part = _overview_part(request, partial=partial)
         keep_part(key, part)
     if partial:
-        response = HttpResponse(part.html)
+        response = HttpResponse(part.body)
         if part.push_url is not None:
             response["HX-Push-Url"] = part.push_url
     else:
-        response = render(request, "dashboard/overview.html", {"body": mark_safe(part.html)})  # noqa: S308 - our own template's output
+        response = render_around(request, "dashboard/overview.html", {"body": slot()}, part)
     # The same address answers with a page or a fragment; caches must keep them apart.
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -304,7 +303,7 @@ def _overview_part(request: HttpRequest, *, partial: bool) -> PagePart:
         push_url = page_url(
             request.path, address_code(picked.unit, picked.report.end_date), picked.report.code, picked.basis
         )
-    return PagePart(html=render_to_string(template, full), push_url=push_url)
+    return PagePart.rendered(render_to_string(template, full), push_url=push_url)
 
 
 def _indicator_or_404(request: HttpRequest, code: str) -> Indicator:
@@ -499,14 +498,14 @@ def _wall_figures(request: HttpRequest) -> tuple[PagePart, OrgUnit | None]:
                 "behind_count": len(behind),
             }
         )
-    return PagePart(html=render_to_string("dashboard/_wall_figures.html", context), facts=tuple(facts)), unit
+    return PagePart.rendered(render_to_string("dashboard/_wall_figures.html", context), facts=tuple(facts)), unit
 
 
-def _wall_context(request: HttpRequest) -> dict[str, Any]:
+def _wall_context(request: HttpRequest) -> tuple[dict[str, Any], PagePart]:
     """The wall's figures, kept in the page cache like the overview's until anything they show changes
     (every wall screen of a province refreshes the same panels), around them what is read for every
     request: the time, and the projects slowest to disburse (the register's own tables, which the
-    cache's stamp does not follow)."""
+    cache's stamp does not follow). The context has the figures' slot; the part fills it."""
     key = page_key(request, page="wall", fields=WALL_FIELDS, partial=False)
     part = cached_part(key)
     unit: OrgUnit | None = None
@@ -519,8 +518,8 @@ def _wall_context(request: HttpRequest) -> dict[str, Any]:
     slow = None
     if unit is not None and "report" in facts:
         slow = wall_slow_projects(unit=unit, report=ReportPeriod.parse(facts["report"]))
-    return {
-        "figures": mark_safe(part.html),  # noqa: S308 - our own template's output
+    context = {
+        "figures": slot(),
         "wall_unit": facts.get("unit", ""),
         "wall_period": facts.get("period", ""),
         "slow_projects": slow,
@@ -528,19 +527,22 @@ def _wall_context(request: HttpRequest) -> dict[str, Any]:
         "rotate_seconds": _seconds(request, "rotate", WALL_ROTATE_SECONDS, 5),
         "refresh_seconds": _seconds(request, "refresh", WALL_REFRESH_SECONDS, 15),
     }
+    return context, part
 
 
 @require_GET
 def wall(request: HttpRequest) -> HttpResponse:
     """The wall screen: full screen, dark, rotating through the overview, maps, the off-track list and the
     public-investment projects slowest to disburse."""
-    return render(request, "dashboard/wall.html", _wall_context(request))
+    context, part = _wall_context(request)
+    return render_around(request, "dashboard/wall.html", context, part)
 
 
 @require_GET
 def wall_panels(request: HttpRequest) -> HttpResponse:
     """The wall's panels alone, for its periodic refresh; an error leaves the screen showing the last good ones."""
-    response = render(request, "dashboard/_wall_panels.html", _wall_context(request))
+    context, part = _wall_context(request)
+    response = render_around(request, "dashboard/_wall_panels.html", context, part)
     patch_cache_control(response, no_store=True)
     return response
 
