@@ -15,8 +15,7 @@ from django.test import Client, RequestFactory
 
 from dieuhanh.accounts.choices import Role
 from dieuhanh.accounts.services import membership_add
-from dieuhanh.dashboard import views
-from dieuhanh.dashboard import pagecache
+from dieuhanh.dashboard import pagecache, views
 from dieuhanh.dashboard.pagecache import PagePart, render_around, visibility_key
 from dieuhanh.figures.choices import DataValueStatus
 from dieuhanh.figures.models import DataValue
