@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 
 from dieuhanh.accounts.choices import Role
 from dieuhanh.accounts.middleware import SessionTimeoutMiddleware
+from dieuhanh.accounts.models import SingleSignOnLink
 from dieuhanh.accounts.services import membership_add
 from tests.accounts.sso import (
     CLIENT_ID,
@@ -207,6 +208,83 @@ def test_with_matching_by_user_name_the_preferred_username_finds_the_user(
         sso_sign_in(client, provider)
 
         assert signed_in_as(client) == str(reporter.pk)
+
+
+def test_the_first_sign_in_links_the_account_and_a_changed_address_still_signs_in(
+    client: Client, sso: None, provider: FakeProvider, reporter: Any
+) -> None:
+    provider.claims = {"sub": "subject-1", "email": reporter.email, "email_verified": True}
+    sso_sign_in(client, provider)
+    link = SingleSignOnLink.objects.get(user=reporter)
+    assert (link.issuer, link.subject) == (ISSUER, "subject-1")
+    client.logout()
+
+    # The person's address changes at the provider: the same identity still signs in as them.
+    provider.claims = {"sub": "subject-1", "email": "a.nguyen@hcmc.gov.vn", "email_verified": True}
+    sso_sign_in(client, provider)
+
+    assert signed_in_as(client) == str(reporter.pk)
+    assert SingleSignOnLink.objects.count() == 1
+
+
+def test_another_identity_given_a_linked_accounts_address_cannot_take_the_account_over(
+    client: Client, sso: None, provider: FakeProvider, reporter: Any
+) -> None:
+    provider.claims = {"sub": "subject-1", "email": reporter.email, "email_verified": True}
+    sso_sign_in(client, provider)
+    client.logout()
+
+    # Someone else at the provider is given (or chooses) the reporter's address.
+    provider.claims = {"sub": "subject-9", "email": reporter.email, "email_verified": True}
+    response = sso_sign_in(client, provider)
+
+    assert response["Location"] == "/accounts/login/"
+    page = page_after(client, response)
+    assert "Tài khoản nguyenvana đã được liên kết với một danh tính đăng nhập một cửa khác" in page
+    assert signed_in_as(client) is None
+    assert list(SingleSignOnLink.objects.values_list("subject", flat=True)) == ["subject-1"]
+
+
+def test_once_the_administrator_deletes_the_link_the_next_sign_in_links_the_account_again(
+    client: Client, sso: None, provider: FakeProvider, reporter: Any
+) -> None:
+    provider.claims = {"sub": "subject-1", "email": reporter.email, "email_verified": True}
+    sso_sign_in(client, provider)
+    client.logout()
+    SingleSignOnLink.objects.filter(user=reporter).delete()  # the person's account at the provider made anew
+
+    provider.claims = {"sub": "subject-9", "email": reporter.email, "email_verified": True}
+    sso_sign_in(client, provider)
+
+    assert signed_in_as(client) == str(reporter.pk)
+    assert SingleSignOnLink.objects.get(user=reporter).subject == "subject-9"
+
+
+def test_a_linked_account_deactivated_is_refused(
+    client: Client, sso: None, provider: FakeProvider, reporter: Any
+) -> None:
+    provider.claims = {"sub": "subject-1", "email": reporter.email, "email_verified": True}
+    sso_sign_in(client, provider)
+    client.logout()
+    reporter.is_active = False
+    reporter.save()
+
+    response = sso_sign_in(client, provider)
+
+    assert "Tài khoản nguyenvana đã bị vô hiệu hóa" in page_after(client, response)
+    assert signed_in_as(client) is None
+
+
+def test_an_account_made_by_single_sign_on_is_linked_to_the_identity_that_made_it(
+    client: Client, provider: FakeProvider, db: None
+) -> None:
+    provider.claims = {"sub": "subject-3", "email": "tranthib@binhduong.gov.vn"}
+
+    with oidc_enabled(DIEUHANH_OIDC_CREATE_USERS=True):
+        sso_sign_in(client, provider)
+
+    link = SingleSignOnLink.objects.get()
+    assert (link.user.username, link.subject) == ("tranthib@binhduong.gov.vn", "subject-3")
 
 
 @pytest.mark.parametrize(

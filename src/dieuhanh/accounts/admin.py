@@ -1,4 +1,5 @@
-"""The admin's pages of accounts: a user's memberships on the user's page, memberships and tokens listed."""
+"""The admin's pages of accounts: a user's memberships, tokens and single sign-on link on the user's
+page, memberships and tokens listed."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from dieuhanh.accounts.models import ApiToken, Membership
+from dieuhanh.accounts.models import ApiToken, Membership, SingleSignOnLink
 from dieuhanh.accounts.services import memberships_changed
 from dieuhanh.admin import KeysChecked, ModelAdmin, TabularInline
 
@@ -34,8 +35,22 @@ class TokenInline(TabularInline[ApiToken, Any]):
         return False
 
 
+class SingleSignOnLinkInline(TabularInline[SingleSignOnLink, Any]):
+    """The provider's identity that signs the user in: shown, and deleted so that the next sign-in
+    through the provider links the user again (a person's account at the provider made anew);
+    made by a first sign-in, never here."""
+
+    model = SingleSignOnLink
+    extra = 0
+    fields = ["issuer", "subject", "linked_at"]
+    readonly_fields = ["issuer", "subject", "linked_at"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class MemberUserAdmin(KeysChecked, UserAdmin):
-    inlines = [MembershipInline, TokenInline]
+    inlines = [MembershipInline, TokenInline, SingleSignOnLinkInline]
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)

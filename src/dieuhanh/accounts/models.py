@@ -3,7 +3,8 @@
 Django's own ``User`` holds who a person is; a ``Membership`` says what they do (a role) and where
 (a unit, with its whole subtree). An ``ApiToken`` lets a program act as the user, within the same
 scope, until it expires. Other apps' records name the user who acted on them with
-``acting_user_field``.
+``acting_user_field``. A ``SingleSignOnLink`` ties a user to the identity that signs them in
+through the single sign-on provider.
 """
 
 from __future__ import annotations
@@ -120,3 +121,30 @@ class ApiToken(models.Model):
     @property
     def expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+class SingleSignOnLink(models.Model):
+    """The identity at the single sign-on provider (its issuer and subject, ``sub``) that signs a user
+    in: written at the user's first sign-in through the provider, found by the e-mail address or
+    user name; from then on only that identity signs in as the user, whatever address or name the
+    provider later gives (docs/security.md, "Single sign-on"). Deleting it (the admin) lets the next
+    sign-in link the user again.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="sso_link"
+    )
+    issuer = models.CharField(_("identity provider"), max_length=255)
+    subject = models.CharField(
+        _("subject"), max_length=255, help_text=_("The provider's unchanging identifier of the person (sub).")
+    )
+    linked_at = models.DateTimeField(_("linked at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("single sign-on link")
+        verbose_name_plural = _("single sign-on links")
+        ordering = ["user_id"]
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="sso_link_unique_identity")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.subject}"

@@ -1,11 +1,13 @@
 """Single sign-on through an OpenID Connect provider (mozilla-django-oidc), off unless configured.
 
-The provider proves who someone is; dieuhanh decides what they may do. A sign-in finds a user
-already made in dieuhanh (``dieuhanh user create``) by their e-mail address or user name
-(``DIEUHANH_OIDC_MATCH``) and never reads a role, a unit, a group or a staff flag from the
-provider's claims: roles and scopes stay the memberships'. A person dieuhanh does not know is
-refused with a message saying whom to ask, unless ``DIEUHANH_OIDC_CREATE_USERS`` lets them in
-holding no role.
+The provider proves who someone is; dieuhanh decides what they may do. A user's first sign-in
+finds a user already made in dieuhanh (``dieuhanh user create``) by their e-mail address or user
+name (``DIEUHANH_OIDC_MATCH``) and links the user to the provider's identity (issuer and ``sub``,
+``SingleSignOnLink``); every later sign-in finds the user by that identity alone, so an address or
+a name changed at the provider neither locks the user out nor lets another person take the
+account over. A sign-in never reads a role, a unit, a group or a staff flag from the provider's
+claims: roles and scopes stay the memberships'. A person dieuhanh does not know is refused with a
+message saying whom to ask, unless ``DIEUHANH_OIDC_CREATE_USERS`` lets them in holding no role.
 
 Besides the library's checks (state, nonce, the ID token's signature and expiry), the ID token must
 be meant for this client (``aud``) and, with an issuer configured, come from it (``iss``); the
@@ -30,12 +32,15 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.views import LogoutView
 from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.generic import View
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
+
+from dieuhanh.accounts.models import SingleSignOnLink
 
 logger = logging.getLogger(__name__)
 
@@ -124,8 +129,52 @@ class OidcBackend(OIDCAuthenticationBackend):
 
     def get_or_create_user(self, access_token: str, id_token: str, payload: dict[str, Any]) -> Any:
         claims = self.get_userinfo(access_token, id_token, payload)
+        subject = str(payload.get("sub") or "")
+        if not subject:
+            raise SuspiciousOperation("The ID token names no subject (sub).")
         if not isinstance(claims, dict) or claims.get("sub") != payload.get("sub"):
             raise SuspiciousOperation("The userinfo answer is about another subject than the ID token (sub).")
+        issuer = str(payload.get("iss") or settings.DIEUHANH_OIDC_ISSUER or "").rstrip("/")
+        link = SingleSignOnLink.objects.select_related("user").filter(issuer=issuer, subject=subject).first()
+        if link is not None:
+            return self._active(link.user)
+        user = self._matched(claims)
+        if user is None:
+            return None
+        return self._linked(user, issuer=issuer, subject=subject)
+
+    def _active(self, user: Any) -> Any:
+        if not user.is_active:
+            return self._refuse(
+                gettext("The account %(name)s is deactivated. Ask the IOC's administrator.")
+                % {"name": user.get_username()}
+            )
+        return user
+
+    def _linked(self, user: Any, *, issuer: str, subject: str) -> Any:
+        """``user``, found by address or name at a first sign-in, linked to the identity that signed
+        in; refused if another identity is linked to it already."""
+        try:
+            with transaction.atomic():
+                SingleSignOnLink.objects.create(user=user, issuer=issuer, subject=subject)
+        except IntegrityError:
+            # The user holds a link to another identity (or a sign-in of the same identity linked it
+            # a moment ago: then it is found as such).
+            if SingleSignOnLink.objects.filter(user=user, issuer=issuer, subject=subject).exists():
+                return user
+            return self._refuse(
+                gettext(
+                    "The account %(name)s is linked to another single sign-on identity. "
+                    "Ask the IOC's administrator: only they can link it to this one."
+                )
+                % {"name": user.get_username()}
+            )
+        logger.info("Single sign-on linked the account %s to %s of %s.", user.get_username(), subject, issuer)
+        return user
+
+    def _matched(self, claims: dict[str, Any]) -> Any:
+        """The user a first sign-in is for, found by e-mail address or user name (or made, when
+        allowed); None, with the refusal said, when there is none or it may not sign in."""
         by_email = settings.DIEUHANH_OIDC_MATCH == "email"
         claim = "email" if by_email else "preferred_username"
         value = str(claims.get(claim) or "").strip()
@@ -155,12 +204,7 @@ class OidcBackend(OIDCAuthenticationBackend):
                 % {"value": value}
             )
         if users:
-            if not users[0].is_active:
-                return self._refuse(
-                    gettext("The account %(name)s is deactivated. Ask the IOC's administrator.")
-                    % {"name": users[0].get_username()}
-                )
-            return users[0]
+            return self._active(users[0])
         if not settings.DIEUHANH_OIDC_CREATE_USERS:
             message = (
                 gettext(
