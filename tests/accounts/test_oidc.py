@@ -287,6 +287,50 @@ def test_an_account_made_by_single_sign_on_is_linked_to_the_identity_that_made_i
     assert (link.user.username, link.subject) == ("tranthib@binhduong.gov.vn", "subject-3")
 
 
+def test_the_administrator_sees_the_link_on_the_users_page_and_may_delete_it(
+    client: Client, sso: None, provider: FakeProvider, reporter: Any, owner: Any
+) -> None:
+    provider.claims = {"sub": "subject-1", "email": reporter.email, "email_verified": True}
+    sso_sign_in(client, provider)
+    link = SingleSignOnLink.objects.get(user=reporter)
+    client.logout()
+    client.force_login(owner)
+    url = reverse("admin:auth_user_change", args=[reporter.pk])
+
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Liên kết đăng nhập một cửa" in page
+    assert "subject-1" in page
+
+    # The user's form posted back with the link's deletion box ticked (the inline's prefix: sso_link).
+    form = {
+        "username": reporter.username,
+        "email": reporter.email,
+        "is_active": "on",
+        "date_joined_0": "01/01/2025",
+        "date_joined_1": "08:00:00",
+    }
+    for prefix, count in (("memberships", reporter.memberships.count()), ("api_tokens", 0)):
+        form |= {f"{prefix}-TOTAL_FORMS": str(count), f"{prefix}-INITIAL_FORMS": str(count)}
+    for i, membership in enumerate(reporter.memberships.all()):
+        form |= {
+            f"memberships-{i}-id": str(membership.pk),
+            f"memberships-{i}-user": str(reporter.pk),
+            f"memberships-{i}-role": membership.role,
+            f"memberships-{i}-org_unit": str(membership.org_unit_id),
+        }
+    form |= {
+        "sso_link-TOTAL_FORMS": "1",
+        "sso_link-INITIAL_FORMS": "1",
+        "sso_link-0-id": str(link.pk),
+        "sso_link-0-user": str(reporter.pk),
+        "sso_link-0-DELETE": "on",
+    }
+    response = client.post(url, form)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert not SingleSignOnLink.objects.filter(user=reporter).exists()
+
+
 @pytest.mark.parametrize(
     ("claims", "id_token", "message"),
     [
