@@ -359,6 +359,11 @@ SESSION_COOKIE_AGE = DIEUHANH_SESSION_MAX_HOURS * 3600
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out account or address before any password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # Django's ModelBackend, with a user's permissions read in one query (accounts/backends.py).
+    "dieuhanh.accounts.backends.ModelBackendOneQuery",
+    # Django's own, after it: a session signed in before the one above was named stays signed in
+    # (a session names the backend that signed it in). It finds the permissions the one above
+    # read, kept on the user, and asks nothing more.
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("DIEUHANH_LOGIN_FAILURE_LIMIT", "10"))
