@@ -4,7 +4,10 @@ accepts them (docs/catalogue.md, "Share proposals")."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 from io import StringIO
 from typing import Any
 
@@ -13,10 +16,11 @@ import yaml
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import translation
 
 from dieuhanh.analytics.selectors import analytics_measures
+from dieuhanh.dashboard import boundaries
 from dieuhanh.indicators.metadata import MetadataError, metadata_load
 from dieuhanh.indicators.periods import Period
 from dieuhanh.ingest.services import data_value_set
@@ -314,3 +318,60 @@ def test_the_command_lists_the_proposals_waiting(split: dict[str, Any]) -> None:
     assert (
         "Theo diện tích (ranh giới): Xã Cũ (P) → Phường Một (S1): đề xuất 0,6 (đang ghi: chưa biết)" in out.getvalue()
     )
+
+
+@pytest.fixture
+def reused_code(db: None, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """Phường Phú Cường (25747, until 30/6/2025) split: three quarters of it into the new Phường Thủ
+    Dầu Một, which carries the same code from 1/7/2025, a quarter into Phường Chánh Nghĩa (25741);
+    the two maps' polygons in two files, which ``boundaries.json`` dates."""
+    province = OrgUnitFactory(code="74", kind="province")
+    old = OrgUnitFactory(code="25747", name="Phường Phú Cường", parent=province, valid_to=OLD_END)
+    new = OrgUnitFactory(code="25747", name="Phường Thủ Dầu Một", parent=province, valid_from=REFORM)
+    other = OrgUnitFactory(code="25741", name="Phường Chánh Nghĩa", parent=province, valid_from=REFORM)
+    parts = [
+        Succession.objects.create(predecessor=old, successor=s, effective_date=REFORM, merge_type=MergeType.PART)
+        for s in (new, other)
+    ]
+    folder = tmp_path / "vn"
+    folder.mkdir()
+
+    def collection(*shapes: tuple[str, dict[str, Any]]) -> str:
+        features = [{"type": "Feature", "properties": {"ward_code": c}, "geometry": g} for c, g in shapes]
+        return json.dumps({"type": "FeatureCollection", "features": features})
+
+    # Near the equator, where the local plane's scale changes nothing that matters at six places.
+    (folder / "old.geojson").write_text(collection(("25747", square(0.0, 0.0, 0.04, 0.01))), encoding="utf-8")
+    (folder / "new.geojson").write_text(
+        collection(("25747", square(0.0, 0.0, 0.03, 0.01)), ("25741", square(0.03, 0.0, 0.08, 0.01))),
+        encoding="utf-8",
+    )
+    with override_settings(DIEUHANH_DATA_DIR=str(tmp_path)):
+        boundaries.boundary_index.cache_clear()
+        yield {"folder": folder, "parts": parts}
+    boundaries.boundary_index.cache_clear()
+
+
+def test_a_code_two_units_carry_gets_an_area_proposal_from_the_polygons_of_their_dates(
+    reused_code: dict[str, Any],
+) -> None:
+    manifest = {"old.geojson": {"valid_to": "2025-06-30"}, "new.geojson": {"valid_from": "2025-07-01"}}
+    (reused_code["folder"] / "boundaries.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+    call_command("shares", "propose", "--by", "area", stdout=StringIO(), stderr=StringIO())
+
+    shares = {
+        p.succession.successor.name: p.share for p in ShareProposal.objects.select_related("succession__successor")
+    }
+    assert shares == {"Phường Thủ Dầu Một": D("0.75"), "Phường Chánh Nghĩa": D("0.25")}
+
+
+def test_without_dated_boundaries_a_code_two_units_carry_gets_no_area_proposal_and_the_command_says_why(
+    reused_code: dict[str, Any],
+) -> None:
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("shares", "propose", "--by", "area", stdout=StringIO(), stderr=err)
+
+    assert "mã 25747" in err.getvalue()
+    assert not ShareProposal.objects.exists()

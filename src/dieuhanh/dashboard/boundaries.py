@@ -96,6 +96,19 @@ def boundary_features(*, on: dt.date | None = None) -> dict[str, dict[str, Any]]
     return found
 
 
+def unit_boundary(code: str, *, on: dt.date, dated: bool = False) -> dict[str, Any] | None:
+    """The one polygon of ``code`` valid ``on``; None when there is none, or more than one. With
+    ``dated`` (a code two units carry at different times), only a polygon whose validity the files
+    state: one valid at all times cannot say which of the two units it is."""
+    index = boundary_index(Path(settings.DIEUHANH_DATA_DIR) / BOUNDARY_FOLDER)
+    valid = [s for s in index.get(code, []) if s.is_valid_on(on)]
+    if len(valid) != 1:
+        return None
+    if dated and valid[0].valid_from is None and valid[0].valid_to is None:
+        return None
+    return valid[0].feature
+
+
 def boundary_codes(codes: Iterable[str], *, on: dt.date | None = None) -> set[str]:
     """Which of ``codes`` have a polygon valid ``on`` (default today)."""
     features = boundary_features(on=on)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from dieuhanh.analytics.selectors import analytics_measures
 from dieuhanh.commands import DieuhanhCommand
-from dieuhanh.dashboard.boundaries import boundary_features
+from dieuhanh.dashboard.boundaries import unit_boundary
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodError
 from dieuhanh.orgunits.choices import ShareMethod
@@ -136,20 +136,24 @@ class Command(DieuhanhCommand):
             )
 
     def _by_area(self, splits: dict[OrgUnit, list[Succession]]) -> list[Proposed]:
-        features = boundary_features()
         proposed: list[Proposed] = []
         for predecessor, parts in splits.items():
             units = [predecessor, *(s.successor for s in parts)]
-            # The boundaries are keyed by code: a code two units carry cannot say whose polygon it is.
-            carriers = units_by_code(u.code for u in units)
-            shared = sorted(code for code, same in carriers.items() if len(same) > 1)
-            missing = [u.label() for u in units if u.code not in features]
-            if shared or missing:
+            # A polygon is taken at a date: the old unit's on its last day before the split, each
+            # successor's on the day it began. A code two units carry (Phú Cường and Thủ Dầu Một,
+            # both 25747) needs polygons whose validity the files state.
+            shared = {code for code, same in units_by_code(u.code for u in units).items() if len(same) > 1}
+            before = min(s.effective_date for s in parts) - dt.timedelta(days=1)
+            days = {predecessor.pk: before, **{s.successor.pk: s.effective_date for s in parts}}
+            shapes = {u.pk: unit_boundary(u.code, on=days[u.pk], dated=u.code in shared) for u in units}
+            missing = [u for u in units if shapes[u.pk] is None]
+            if missing:
+                undated = sorted({u.code for u in missing if u.code in shared})
                 reason = (
-                    _("no boundary for %(units)s") % {"units": ", ".join(missing)}
-                    if missing
-                    else _("code %(codes)s is carried by units of different dates, and the boundaries do not say which")
-                    % {"codes": ", ".join(shared)}
+                    _("code %(codes)s is carried by units of different dates, and the boundaries do not say which")
+                    % {"codes": ", ".join(undated)}
+                    if undated
+                    else _("no boundary for %(units)s") % {"units": ", ".join(u.label() for u in missing)}
                 )
                 self.stderr.write(
                     _("%(unit)s: no area share proposed (%(reason)s).")
@@ -160,7 +164,7 @@ class Command(DieuhanhCommand):
                 proposed += [
                     Proposed(
                         s,
-                        area_share(features[predecessor.code]["geometry"], features[s.successor.code]["geometry"]),
+                        area_share(shapes[predecessor.pk]["geometry"], shapes[s.successor.pk]["geometry"]),  # type: ignore[index]
                         _("boundaries"),
                     )
                     for s in parts
