@@ -7,8 +7,8 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
