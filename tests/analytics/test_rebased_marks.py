@@ -173,3 +173,26 @@ def test_an_engine_built_for_a_ranking_reads_neither_what_successors_came_from_n
     assert full.predecessors_of(spec, world["n1"].pk)
     with pytest.raises(PredecessorsNotReadError):
         lean.predecessors_of(spec, world["n1"].pk)
+
+
+@pytest.mark.parametrize("rolled", [False, True])
+@pytest.mark.parametrize("measure", ["value", "previous", "yoy_pct", "ytd", "projection"])
+def test_a_rankings_measures_and_re_basing_of_many_units_at_once_are_each_units_own(
+    world: dict[str, OrgUnit], rolled: bool, measure: str
+) -> None:
+    # The one-pass reading of thousands of units (a national ranking) answers as unit by unit.
+    if rolled:
+        rollups_rebuild()
+    units = [world[code] for code in NEW] + [world["N"]]
+    ids = [unit.pk for unit in units]
+    for code in ("REV", "DOS", "PRICE", "BEDS", "CPI", "RATIO"):
+        spec = spec_of(Indicator.objects.select_related("numerator", "denominator").get(code=code))
+        for period in (Period.parse("2026Q1"), Period.parse("2025S2"), Period.parse("202503")):
+            engine = build_engine(specs=[spec], units=units, periods=[period], measures=[measure])
+
+            assert engine.measure_of_units(spec, ids, period, measure) == [
+                engine.measure(spec, unit_id, period, measure) for unit_id in ids
+            ]
+            assert engine.rebasing_of_units(spec, ids, period, measure) == [
+                engine.measure_rebasing(spec, unit_id, period, measure, reasons=False) for unit_id in ids
+            ]

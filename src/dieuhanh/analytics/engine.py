@@ -768,6 +768,33 @@ class Engine:
             return plan_gap_pp(spec, self.projection(spec, unit_id, ytd_periods, ytd), plan)
         raise ValueError(f"Unknown measure {name!r}")
 
+    def measure_of_units(
+        self, spec: IndicatorSpec, unit_ids: Sequence[int], period: Period, name: str
+    ) -> list[Decimal | None]:
+        """``measure`` of each of ``unit_ids`` (a ranking's thousands), in their order: for a value,
+        last year's or the change on it of a stored indicator, the sub-periods are worked out once
+        and each unit's values read from its series; any other measure unit by unit."""
+        if (
+            name not in ("value", "previous", "yoy_pct", "yoy_pp")
+            or spec.aggregation == "ratio"
+            or period.is_finer_than(spec.period_type)
+        ):
+            return [self.measure(spec, unit_id, period, name) for unit_id in unit_ids]
+        series = self.series[spec.id]
+        sub = self._periods_of(period, spec.period_type)
+        before = self._periods_of(period, spec.period_type, years=-1)
+        first, last = sub[0].ordinal, sub[-1].ordinal
+        previous_first, previous_last = before[0].ordinal, before[-1].ordinal
+        if name == "value":
+            return [series.value(unit_id, first, last) for unit_id in unit_ids]
+        if name == "previous":
+            return [series.value(unit_id, previous_first, previous_last) for unit_id in unit_ids]
+        change = yoy_pct if name == "yoy_pct" else functools.partial(yoy_pp, spec)
+        return [
+            change(series.value(unit_id, first, last), series.value(unit_id, previous_first, previous_last))
+            for unit_id in unit_ids
+        ]
+
     def measures(self, spec: IndicatorSpec, unit_id: int, period: Period) -> Measures:
         plan = self.targets.get((spec.id, unit_id, period.year))
         if period.is_finer_than(spec.period_type):
@@ -913,6 +940,37 @@ class Engine:
                 not_rebased |= not_carried
                 unknown |= shares_unknown
         return rebased, unknown, not_rebased
+
+    def rebasing_of_units(
+        self, spec: IndicatorSpec, unit_ids: Sequence[int], period: Period, name: str
+    ) -> list[tuple[bool, frozenset[int], bool]]:
+        """``measure_rebasing(…, reasons=False)`` of each of ``unit_ids`` (a ranking's figures that
+        stand), in their order: the ranges a measure other than the projection reads are the same for
+        every unit, worked out once."""
+        if name in ("projection", "plan_gap_pp", "status"):
+            return [self.measure_rebasing(spec, unit_id, period, name, reasons=False) for unit_id in unit_ids]
+        stored = self._stored_series.get(spec.id)
+        if stored is None:
+            stored = self._stored_series[spec.id] = [self.series[s.id] for s in _stored_of(spec)]
+        ranges = self.measure_ranges(spec, -1, period, name)
+        earliest = min((first for first, _last in ranges), default=None)
+        plain: tuple[bool, frozenset[int], bool] = (False, frozenset(), False)
+        out: list[tuple[bool, frozenset[int], bool]] = []
+        for unit_id in unit_ids:
+            starts = [start for series in stored if (start := series.start_of(unit_id)) is not None]
+            if not starts or earliest is None or earliest >= max(starts):
+                out.append(plain)  # not a successor, or wholly after it began: its own figures
+                continue
+            rebased = not_rebased = False
+            unknown: frozenset[int] = frozenset()
+            for first, last in ranges:
+                for series in stored:
+                    drawn, shares_unknown, not_carried = series.rebasing(unit_id, first, last, reasons=False)
+                    rebased |= drawn
+                    not_rebased |= not_carried
+                    unknown |= shares_unknown
+            out.append((rebased, unknown, not_rebased))
+        return out
 
     def successors(self, spec: IndicatorSpec, period: Period | None = None, name: str = "") -> frozenset[int]:
         """The units whose figures of the indicator may be re-based (successors that began after the

@@ -737,7 +737,9 @@ def analytics_ranking(
         # A ranking shows no composition: what each successor is re-based from is read only for
         # those whose figure is missing (to say why), by a second engine of those units alone.
         engine = engine_for(units, composition=False, units_query=query)
-        scored = [(unit, engine.measure(spec, unit.pk, period, measure)) for unit in units]
+        scored = list(
+            zip(units, engine.measure_of_units(spec, [unit.pk for unit in units], period, measure), strict=True)
+        )
         unapproved = frozenset(
             unit.pk
             for unit, value in scored
@@ -797,11 +799,24 @@ def _rank_marks(
     if all(s.aggregation == "none" for s in _stored_specs([spec]).values()):
         missing = []  # an index is not re-based: that says why, without its predecessors
     explained = explain(missing, composition=True) if explain is not None and missing else engine
+    # The figures that stand (thousands, in a national ranking) in one pass; the missing ones each
+    # with the reasons why, from the engine that read them.
+    standing = [unit for unit, value in scored if value is not None and unit.pk in successors]
+    found = dict(
+        zip(
+            (unit.pk for unit in standing),
+            engine.rebasing_of_units(spec, [unit.pk for unit in standing], period, measure),
+            strict=True,
+        )
+    )
     for unit, value in scored:
         if unit.pk not in successors:
             continue
         asked = engine if value is not None else explained
-        rebased, unknown, not_rebased = asked.measure_rebasing(spec, unit.pk, period, measure, reasons=value is None)
+        if value is not None:
+            rebased, unknown, not_rebased = found[unit.pk]
+        else:
+            rebased, unknown, not_rebased = explained.measure_rebasing(spec, unit.pk, period, measure, reasons=True)
         if unknown:
             marks[unit.pk] = (rebased, MissingReason.SHARE_UNKNOWN.value, tuple(sorted(map(asked.code_of, unknown))))
         elif not_rebased:
