@@ -922,24 +922,20 @@ class Engine:
         and whether it is missing because the indicator is not re-based (``reasons=False``: the
         predecessors of unknown share are not looked for, as for a figure that stands). Nothing is
         computed for a unit that is no successor."""
+        stored = self._stored_series_of(spec)
+        starts = [start for series in stored if (start := series.start_of(unit_id)) is not None]
+        if not starts:
+            return _PLAIN_REBASING
+        ranges = self.measure_ranges(spec, unit_id, period, name)
+        if all(first >= start for first, _last in ranges for start in starts):
+            return _PLAIN_REBASING  # wholly after the unit began: its own figures
+        return _ranges_rebasing(stored, unit_id, ranges, reasons=reasons)
+
+    def _stored_series_of(self, spec: IndicatorSpec) -> list[Series]:
         stored = self._stored_series.get(spec.id)
         if stored is None:
             stored = self._stored_series[spec.id] = [self.series[s.id] for s in _stored_of(spec)]
-        starts = [start for series in stored if (start := series.start_of(unit_id)) is not None]
-        if not starts:
-            return False, frozenset(), False
-        ranges = self.measure_ranges(spec, unit_id, period, name)
-        if all(first >= start for first, _last in ranges for start in starts):
-            return False, frozenset(), False  # wholly after the unit began: its own figures
-        rebased = not_rebased = False
-        unknown: frozenset[int] = frozenset()
-        for first, last in ranges:
-            for series in stored:
-                drawn, shares_unknown, not_carried = series.rebasing(unit_id, first, last, reasons=reasons)
-                rebased |= drawn
-                not_rebased |= not_carried
-                unknown |= shares_unknown
-        return rebased, unknown, not_rebased
+        return stored
 
     def rebasing_of_units(
         self, spec: IndicatorSpec, unit_ids: Sequence[int], period: Period, name: str
@@ -949,27 +945,16 @@ class Engine:
         every unit, worked out once."""
         if name in ("projection", "plan_gap_pp", "status"):
             return [self.measure_rebasing(spec, unit_id, period, name, reasons=False) for unit_id in unit_ids]
-        stored = self._stored_series.get(spec.id)
-        if stored is None:
-            stored = self._stored_series[spec.id] = [self.series[s.id] for s in _stored_of(spec)]
+        stored = self._stored_series_of(spec)
         ranges = self.measure_ranges(spec, -1, period, name)
         earliest = min((first for first, _last in ranges), default=None)
-        plain: tuple[bool, frozenset[int], bool] = (False, frozenset(), False)
         out: list[tuple[bool, frozenset[int], bool]] = []
         for unit_id in unit_ids:
             starts = [start for series in stored if (start := series.start_of(unit_id)) is not None]
             if not starts or earliest is None or earliest >= max(starts):
-                out.append(plain)  # not a successor, or wholly after it began: its own figures
-                continue
-            rebased = not_rebased = False
-            unknown: frozenset[int] = frozenset()
-            for first, last in ranges:
-                for series in stored:
-                    drawn, shares_unknown, not_carried = series.rebasing(unit_id, first, last, reasons=False)
-                    rebased |= drawn
-                    not_rebased |= not_carried
-                    unknown |= shares_unknown
-            out.append((rebased, unknown, not_rebased))
+                out.append(_PLAIN_REBASING)  # not a successor, or wholly after it began: its own figures
+            else:
+                out.append(_ranges_rebasing(stored, unit_id, ranges, reasons=False))
         return out
 
     def successors(self, spec: IndicatorSpec, period: Period | None = None, name: str = "") -> frozenset[int]:
@@ -1058,6 +1043,24 @@ class Engine:
             if mean_share > 0:
                 return ytd / mean_share
         return ytd * per_year / elapsed
+
+
+_PLAIN_REBASING: tuple[bool, frozenset[int], bool] = (False, frozenset(), False)
+
+
+def _ranges_rebasing(
+    stored: Sequence[Series], unit_id: int, ranges: Sequence[tuple[int, int]], *, reasons: bool
+) -> tuple[bool, frozenset[int], bool]:
+    """``Series.rebasing`` of a unit over several ranges and the stored series of one indicator, combined."""
+    rebased = not_rebased = False
+    unknown: frozenset[int] = frozenset()
+    for first, last in ranges:
+        for series in stored:
+            drawn, shares_unknown, not_carried = series.rebasing(unit_id, first, last, reasons=reasons)
+            rebased |= drawn
+            not_rebased |= not_carried
+            unknown |= shares_unknown
+    return rebased, unknown, not_rebased
 
 
 def yoy_pct(value: Decimal | None, previous: Decimal | None) -> Decimal | None:
