@@ -732,7 +732,10 @@ projects) runs in `make bench-smoke`.
   the Treasury import), timed in a process of its own after Django has started: the file copied
   into a staging table, every row checked by set-based SQL against the import's rules, then merged
   into an empty disbursement table, all in one transaction. rows/s = rows / seconds; the goal is
-  judged on the bare table.
+  judged on the bare table. Then, in the same process and timed apart, the disbursement to date of
+  the file's plan years (`projects.todate.refresh`, which the import command's figures refresh
+  runs in the same transaction): each project's year summed through each month, one row a
+  project and year, which the questions below read.
 - **Questions**: in one process on the imported database, each selector of the register
   (`projects.selectors.project_list`, `investor_ranking`, `projects_geojson`) for the 2024 plan as
   at 30/9/2024, for the province of the most projects (the selectors' `province` argument: the
@@ -807,6 +810,14 @@ def projects_section(results: dict[tuple[str, str], dict[str, Any]]) -> list[str
         (
             "import / raw COPY (bare; unique index)",
             lambda r: f"{_num(_import_ratio(r, 'bare'))}; {_num(_import_ratio(r, 'unique'))}",
+        ),
+        (
+            "disbursement to date of the file's plan years, after the import (in-process), s",
+            lambda r: (
+                f"{_num(r['steps']['import']['todate_seconds'])} ({r['steps']['import']['todate_years']} years)"
+                if "todate_seconds" in r["steps"]["import"]
+                else "—"
+            ),
         ),
         (
             "set-up: register, locations and plans by COPY, s",

@@ -386,3 +386,19 @@ def test_a_first_load_the_client_cannot_take_as_it_stands_is_staged_and_stores_t
     assert counts is not None
     assert counts.created == 4
     assert stored() == expected
+
+
+@pytest.mark.parametrize("first_load", [False, True], ids=["merged", "first load"])
+def test_a_file_makes_the_years_it_writes_no_longer_current_for_disbursement_to_date(
+    register: dict[str, Project], monkeypatch: pytest.MonkeyPatch, first_load: bool
+) -> None:
+    from dieuhanh.projects import todate
+
+    if first_load:
+        monkeypatch.setattr(bulk, "BULK_LOAD_ABOVE", 2)
+    todate.refresh([2023, 2024])
+
+    postgres(HEADER + "DA-001,2024,central,202403,1\nDA-001,2024,central,202404,2\nDA-002,2024,oda,202404,3\n")
+
+    assert not todate.is_current(2024)
+    assert todate.is_current(2023)

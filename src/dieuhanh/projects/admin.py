@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -293,6 +294,16 @@ class DisbursementAdmin(ModelAdmin[Disbursement]):
         obj.pk = Disbursement.objects.get(
             project_id=obj.project_id, plan_year=obj.plan_year, source=obj.source, period=obj.period
         ).pk
+
+    def delete_model(self, request: HttpRequest, obj: Disbursement) -> None:
+        from dieuhanh.projects.services import disbursements_delete  # noqa: PLC0415
+
+        disbursements_delete(disbursements=Disbursement.objects.filter(pk=obj.pk), user=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Disbursement]) -> None:
+        from dieuhanh.projects.services import disbursements_delete  # noqa: PLC0415
+
+        disbursements_delete(disbursements=queryset, user=request.user)
 
 
 @admin.register(SiteClearance)

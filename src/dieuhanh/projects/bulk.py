@@ -35,6 +35,7 @@ from dieuhanh.ingest.validation import (
     PLAIN_NUMBER,
     VIETNAMESE_GROUPED,
 )
+from dieuhanh.projects import todate
 from dieuhanh.projects.choices import CapitalSource
 from dieuhanh.projects.models import Disbursement, Project
 
@@ -102,16 +103,14 @@ def disbursement_import_postgres(
         # ON COMMIT DROP does not fire when this transaction is nested in another one.
         cursor.execute("DROP TABLE IF EXISTS disbursement_stage, disbursement_typed, disbursement_checked")
         if not dry_run and (counts := _load_direct(cursor, stream, header)) is not None:
-            if after_write is not None:
-                after_write(counts)
+            _written(counts, after_write)
             return counts
         staged = _stage(cursor, stream, header)
         if staged is None:
             return None
         columns, records = staged
         if not dry_run and (counts := _load_into_empty(cursor, rows=records)) is not None:
-            if after_write is not None:
-                after_write(counts)
+            _written(counts, after_write)
             return counts
         cursor.execute(_CHECK_SQL, _check_params())
         total = scalar(cursor, "SELECT count(*) FROM disbursement_checked")
@@ -123,9 +122,17 @@ def disbursement_import_postgres(
         counts = _merge(cursor, total=total, dry_run=dry_run)
         if dry_run:
             transaction.set_rollback(True)
-        elif after_write is not None:
-            after_write(counts)
+        else:
+            _written(counts, after_write)
     return counts
+
+
+def _written(counts: DisbursementCounts, after_write: Callable[[DisbursementCounts], None] | None) -> None:
+    """What follows a write, in its transaction: the years' disbursement to date no longer
+    current (``todate``), then ``after_write``."""
+    todate.stale(counts.plan_years)
+    if after_write is not None:
+        after_write(counts)
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ from dieuhanh.indicators.metadata import MetadataLoadResult, metadata_load
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period
 from dieuhanh.orgunits.models import OrgUnit
-from dieuhanh.projects import aggregates
+from dieuhanh.projects import aggregates, todate
 from dieuhanh.projects.aggregates import Capital, Clearance
 from dieuhanh.projects.choices import CapitalSource, ProjectGroup
 from dieuhanh.projects.models import CapitalAllocation, Obstacle, Project, ProjectLocation, SiteClearance
@@ -283,6 +283,8 @@ def figures_refresh(
     with transaction.atomic():
         projects_indicators_ensure(reload=False)
         wanted = sorted(set(years) if years is not None else register_years(today=today))
+        # The disbursement to date of every year asked, a later one too (the questions read it).
+        todate.refresh(wanted)
         wanted = [y for y in wanted if y <= today.year]
         if not wanted:
             return None

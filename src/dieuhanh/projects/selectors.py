@@ -42,6 +42,7 @@ from dieuhanh.directives.status import StatusAt
 from dieuhanh.orgunits.choices import OrgUnitKind
 from dieuhanh.orgunits.models import OrgUnit, Succession
 from dieuhanh.orgunits.tree import in_subtrees, path_ids
+from dieuhanh.projects import todate
 from dieuhanh.projects.choices import AllocationKind, ScheduleStatus
 from dieuhanh.projects.models import (
     CapitalAllocation,
@@ -393,7 +394,6 @@ def _progress_sql(
     the same scan of the projects, not joined again)."""
     p = Project._meta.db_table
     a = CapitalAllocation._meta.db_table
-    d = Disbursement._meta.db_table
     narrow, where, sub_params = "", "", []
     if projects is not None and projects.query.where:
         # The filter also narrows the sums: a province's are read from the indexes by project.
@@ -406,15 +406,14 @@ def _progress_sql(
         else:
             subquery, sub = projects.order_by().values("pk").query.sql_with_params()
             narrow, where, sub_params = f" AND project_id IN ({subquery})", f" WHERE p.id IN ({subquery})", list(sub)
+    paid, paid_params = todate.paid_sql(year=year, on=on, narrow=narrow, params=sub_params)
     params: list[Any] = [
         str(AllocationKind.CARRYOVER),
         str(AllocationKind.CARRYOVER),
         year,
         on,
         *sub_params,
-        year,
-        month_code(on),
-        *sub_params,
+        *paid_params,
         *sub_params,
     ]
     own = "".join(f", p.{column} AS {column}" for column in columns)
@@ -425,8 +424,7 @@ def _progress_sql(
         f" LEFT JOIN (SELECT project_id, SUM(CASE WHEN kind <> %s THEN amount ELSE 0 END) AS plan,"
         f" SUM(CASE WHEN kind = %s THEN amount ELSE 0 END) AS carried"
         f" FROM {a} WHERE year = %s AND effective_on <= %s{narrow} GROUP BY project_id) a ON a.project_id = p.id"
-        f" LEFT JOIN (SELECT project_id, SUM(amount) AS paid FROM {d}"
-        f" WHERE plan_year = %s AND period <= %s{narrow} GROUP BY project_id) d ON d.project_id = p.id{where}"
+        f" LEFT JOIN ({paid}) d ON d.project_id = p.id{where}"
     )
     status, status_params = _status_sql(year=year, on=on, milestones=milestones)
     pace = pace_at(milestones, on, year=year)

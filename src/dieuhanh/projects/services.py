@@ -23,7 +23,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from dieuhanh.accounts.selectors import acting_user
@@ -40,6 +40,7 @@ from dieuhanh.directives.services import (
 )
 from dieuhanh.figures.models import ImportBatch
 from dieuhanh.orgunits.models import OrgUnit, day_text
+from dieuhanh.projects import todate
 from dieuhanh.projects.choices import AllocationKind, DecisionKind
 from dieuhanh.projects.models import (
     CapitalAllocation,
@@ -411,6 +412,7 @@ def disbursements_write(*, rows: Sequence[DisbursementRow], user: Any = None) ->
         raise ProjectError(problems)
     created = updated = unchanged = 0
     with transaction.atomic():
+        todate.stale(key[1] for key in checked)
         items = list(checked.items())
         for start in range(0, len(items), CHUNK):
             chunk = dict(items[start : start + CHUNK])
@@ -437,6 +439,15 @@ def disbursements_write(*, rows: Sequence[DisbursementRow], user: Any = None) ->
             created += len(new)
             updated += len(changed)
     return WriteCounts(created, updated, unchanged)
+
+
+def disbursements_delete(*, disbursements: QuerySet[Disbursement], user: Any = None) -> int:
+    """Delete monthly disbursement rows (the admin's delete): their years' disbursement to date
+    is no longer current. How many rows were deleted."""
+    with transaction.atomic():
+        todate.stale(disbursements.order_by().values_list("plan_year", flat=True).distinct())
+        deleted, _by_model = disbursements.delete()
+    return deleted
 
 
 CLEARANCE_VALUES = tuple(
@@ -475,6 +486,7 @@ def site_clearance_write(*, rows: Sequence[SiteClearanceRow], user: Any = None) 
         raise ProjectError(problems)
     created = updated = unchanged = 0
     with transaction.atomic():
+        todate.stale(key[1] for key in checked)
         items = list(checked.items())
         for start in range(0, len(items), CHUNK):
             chunk = dict(items[start : start + CHUNK])
