@@ -899,12 +899,14 @@ def _geojson_postgres(sql: str, params: list[Any], *, with_plan: bool) -> dict[s
         f" OR (progress.tenths - {tenths} = 0.5 AND mod({tenths}, 2) = 1)"
         f" THEN {tenths} + 1 ELSE {tenths} END / 10)::float8"
     )
+    # OFFSET 0 keeps the subquery whole: flattened, each of the rounding's references to ``tenths``
+    # divided the sums again (six numeric divisions a project; the national map's query 270 → 200 ms).
     sql = (
         f"SELECT progress.code, progress.name, progress.investor_id, progress.geometry::text, progress.status,"
         f" CASE WHEN progress.plan > 0 THEN {rounded} END"
         " FROM (SELECT listed.*, CASE WHEN plan > 0 THEN paid * 1000 / plan END AS tenths"
-        f" FROM ({sql}) listed) progress WHERE progress.geometry IS NOT NULL"
-        f'{" AND progress.plan > 0" if with_plan else ""} ORDER BY progress.code COLLATE "C"'
+        f" FROM ({sql}) listed WHERE listed.geometry IS NOT NULL"
+        f'{" AND listed.plan > 0" if with_plan else ""} OFFSET 0) progress ORDER BY progress.code COLLATE "C"'
     )
     with _without_cycle_collection():
         rows = _fetch(sql, params)
