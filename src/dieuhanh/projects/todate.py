@@ -58,10 +58,10 @@ def refresh(years: Iterable[int]) -> None:
     table = connection.ops.quote_name(DisbursementToDate._meta.db_table)
     source = connection.ops.quote_name(Disbursement._meta.db_table)
     columns = ", ".join(f"through_{k:02d}" for k in range(1, PLAN_MONTHS + 1))
-    # Month codes are digits: compared byte by byte on PostgreSQL (a quarter faster than by the
-    # database's collation, 13 comparisons a row).
-    period = 'period COLLATE "C"' if connection.vendor == "postgresql" else "period"
-    sums = ", ".join([f"SUM(CASE WHEN {period} <= %s THEN amount ELSE 0 END)"] * PLAN_MONTHS)
+    # Each month's sum (one addition a row), then the months added up project by project: some
+    # twice as fast as summing every row once for each month it counts in (bench/unmet.md).
+    months = ", ".join(f"SUM(CASE WHEN period = %s THEN amount END) AS m{k}" for k in range(1, PLAN_MONTHS + 1))
+    through = ", ".join(" + ".join(f"COALESCE(m{j}, 0)" for j in range(1, k + 1)) for k in range(1, PLAN_MONTHS + 1))
     wanted = sorted({int(year) for year in years})
     if not wanted:
         return
@@ -70,8 +70,8 @@ def refresh(years: Iterable[int]) -> None:
             cursor.execute(f"DELETE FROM {table} WHERE plan_year = %s", [year])  # noqa: S608 - table names from models
             cursor.execute(
                 f"INSERT INTO {table} (project_id, plan_year, {columns})"  # noqa: S608 - names from models
-                f" SELECT project_id, plan_year, {sums} FROM {source} WHERE plan_year = %s"
-                " GROUP BY plan_year, project_id",
+                f" SELECT project_id, plan_year, {through} FROM (SELECT project_id, plan_year, {months}"
+                f" FROM {source} WHERE plan_year = %s GROUP BY plan_year, project_id) monthly",
                 [*_month_codes(year), year],
             )
             DisbursementToDateYear.objects.update_or_create(plan_year=year)
