@@ -5,12 +5,13 @@ monthly rows the moment any writer changes a year."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
 from django.contrib.admin.sites import site
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
@@ -166,3 +167,46 @@ def test_the_registers_figures_refresh_makes_its_years_current(books: list[int])
     projects_figures_refresh(years=[2024], today=dt.date(2024, 12, 31))
     assert todate.is_current(2024)
     assert DisbursementToDate.objects.get(plan_year=2024, project_id=books[1]).through_13 == Decimal(1_300)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent transactions: PostgreSQL")
+def test_a_rebuild_waits_for_a_write_in_progress_and_then_counts_it(register: Register) -> None:
+    item = project("E", register.transport, plan={"provincial": 1_000}, geometry=POINT)
+    disburse(item, "202402", 10)
+    written, release, rebuilt = threading.Event(), threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            with transaction.atomic():
+                disbursements_write(rows=[DisbursementRow(item.pk, 2024, "provincial", "202403", Decimal(5))])
+                written.set()
+                release.wait(10)
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    def rebuild() -> None:
+        try:
+            todate.refresh([2024])
+            rebuilt.set()
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    assert written.wait(10)
+    rebuilder = threading.Thread(target=rebuild)
+    rebuilder.start()
+    # The rebuild waits for the write's transaction rather than read the months without it.
+    assert not rebuilt.wait(0.5)
+    release.set()
+    writer.join(10)
+    rebuilder.join(10)
+    assert failures == []
+    assert todate.is_current(2024)
+    assert DisbursementToDate.objects.get(plan_year=2024, project_id=item.pk).through_03 == Decimal(15)

@@ -40,6 +40,21 @@ def through_column(year: int, on: dt.date) -> str | None:
     return f"through_{reached:02d}"
 
 
+# The advisory lock of disbursement to date: "todate".
+LOCK = 0x746F_6461_7465
+
+
+def _lock() -> None:
+    """Hold, until the transaction ends, the lock of disbursement to date (PostgreSQL; SQLite lets
+    one writer at a time anyway). A rebuild and a write of disbursement then follow one another: a
+    rebuild cannot read the months before a write commits and then record the year current after
+    the write said it was not. One lock for every year, taken first by each: no two transactions
+    can each hold a year the other waits for."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
+
+
 def is_current(year: int) -> bool:
     return DisbursementToDateYear.objects.filter(plan_year=year).exists()
 
@@ -49,7 +64,9 @@ def stale(years: Iterable[int]) -> None:
     ``refresh``. Called by every writer of disbursement, in its transaction."""
     wanted = sorted({int(year) for year in years})
     if wanted:
-        DisbursementToDateYear.objects.filter(plan_year__in=wanted).delete()
+        with transaction.atomic():
+            _lock()
+            DisbursementToDateYear.objects.filter(plan_year__in=wanted).delete()
 
 
 def refresh(years: Iterable[int]) -> None:
@@ -66,6 +83,7 @@ def refresh(years: Iterable[int]) -> None:
     if not wanted:
         return
     with transaction.atomic(), connection.cursor() as cursor:
+        _lock()
         for year in wanted:
             cursor.execute(f"DELETE FROM {table} WHERE plan_year = %s", [year])  # noqa: S608 - table names from models
             cursor.execute(
