@@ -225,3 +225,17 @@ def test_the_provinces_rate_is_the_projects_aggregate_a_change_of_a_project_move
 
     key = ("PI_DISB", "74", "202312", "value")
     assert moved[key] == loaded.after[key] + Decimal("0.1")
+
+
+def test_the_demos_plan_years_are_read_from_disbursement_to_date_with_the_same_answers(loaded: Loaded) -> None:
+    from dieuhanh.projects import todate  # noqa: PLC0415
+
+    years = sorted(Disbursement.objects.values_list("plan_year", flat=True).distinct())
+    assert years
+    assert all(todate.is_current(year) for year in years)
+    read = [(r.project.code, r.progress) for r in project_list(year=2026, on=LAST_DAY)]
+    with transaction.atomic():
+        todate.stale([2026])
+        summed = [(r.project.code, r.progress) for r in project_list(year=2026, on=LAST_DAY)]
+        transaction.set_rollback(True)
+    assert read == summed
