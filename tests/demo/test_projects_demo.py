@@ -29,6 +29,7 @@ from dieuhanh.figures.models import DataValue
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period
 from dieuhanh.orgunits.selectors import unit_at
+from dieuhanh.projects import todate
 from dieuhanh.projects.choices import AllocationKind
 from dieuhanh.projects.figures import figures_refresh
 from dieuhanh.projects.models import CapitalAllocation, CapitalTransfer, Disbursement, Obstacle, Project, SiteClearance
@@ -228,8 +229,6 @@ def test_the_provinces_rate_is_the_projects_aggregate_a_change_of_a_project_move
 
 
 def test_the_demos_plan_years_are_read_from_disbursement_to_date_with_the_same_answers(loaded: Loaded) -> None:
-    from dieuhanh.projects import todate  # noqa: PLC0415
-
     years = sorted(Disbursement.objects.values_list("plan_year", flat=True).distinct())
     assert years
     assert all(todate.is_current(year) for year in years)
