@@ -705,7 +705,7 @@ PROJECT_COLUMNS = [("projects-tiny", "postgres"), ("projects", "postgres")]
 PROJECT_QUESTIONS = (
     ("project_list", "the project list (slowest first)"),
     ("investor_ranking", "the investor ranking"),
-    ("projects_geojson", "the map (GeoJSON of the projects)"),
+    ("projects_geojson", "the map (the GeoJSON text the API answers)"),
 )
 # Issue 16's goals: the import against COPY, and each question's p95 for a province and nationally.
 PROJECT_IMPORT_GOAL = 0.2
@@ -737,11 +737,13 @@ projects) runs in `make bench-smoke`.
   runs in the same transaction): each project's year summed through each month, one row a
   project and year, which the questions below read.
 - **Questions**: in one process on the imported database, each selector of the register
-  (`projects.selectors.project_list`, `investor_ranking`, `projects_geojson`) for the 2024 plan as
+  (`projects.selectors.project_list`, `investor_ranking`, `projects_geojson_text`) for the 2024 plan as
   at 30/9/2024, for the province of the most projects (the selectors' `province` argument: the
   projects located in its communes on the day) and nationally, after a warm-up, 30 times. The
   project list is asked as its page asks it: how many projects, and the first page of 50, slowest
-  first (the rows counted are all the projects); the map holds every project with a location;
+  first (the rows counted are all the projects); the map is the JSON text of the GeoJSON collection
+  of every project with a location, as `GET /api/v1/projects/map/` answers it (on PostgreSQL the
+  database writes it; the time includes what Python does to it);
   median and p95 (nearest rank). The baseline, timed the same way in the same process, is a
   trivial question: one project by its code through the ORM; each median is also given as a
   multiple of it.

@@ -21,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import caches
 from django.db import connection
+from django.test import override_settings
 from pytest_django.plugin import validate_django_db
 from rest_framework.test import APIClient
 
@@ -50,6 +52,17 @@ class Tree:
     commune_a1: OrgUnit
     commune_a2: OrgUnit
     commune_b1: OrgUnit
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Iterator[None]:
+    """Passwords hashed in a blink, as Django advises for test suites: the product's hasher (PBKDF2,
+    a million rounds, half a second here) is for passwords kept, and the suite hashes one for every
+    user it makes and every sign-in it tries. The product's hashers stay listed after it, so that a
+    password a command of the product hashed in a process of its own is still checked here."""
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher", *django_settings.PASSWORD_HASHERS]
+    with override_settings(PASSWORD_HASHERS=fast):
+        yield
 
 
 @pytest.fixture(autouse=True)

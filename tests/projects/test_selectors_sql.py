@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import json
 from collections import defaultdict
 from decimal import Decimal
 
@@ -25,6 +26,7 @@ from dieuhanh.projects.selectors import (
     progress_of,
     project_list,
     projects_geojson,
+    projects_geojson_text,
     slow_projects,
 )
 from dieuhanh.projects.services import allocation_add
@@ -229,6 +231,35 @@ def test_the_map_leaves_out_the_projects_without_a_place(register: Register) -> 
         ("M1", register.transport.name, POINT),
         ("M4", register.construction.name, line),
     ]
+
+
+def test_the_maps_text_is_its_collection_with_names_escaped(register: Register) -> None:
+    # Given a project whose name holds quotes, a backslash, markup and Vietnamese letters
+    odd = 'Đường "Vành đai 3" \\ <b>đoạn</b> qua Thủ Dầu Một'
+    item = project("Q1", register.transport, plan={"provincial": 1000}, geometry=POINT)
+    Project.objects.filter(pk=item.pk).update(name=odd)
+    disburse(item, "202406", "333.35")
+    project("Q2", register.health, geometry=POINT)  # no plan this year
+    on = dt.date(2024, 9, 30)
+
+    # When the map is asked as text (the API's answer) and as objects (the map page's)
+    text = projects_geojson_text(year=2024, on=on)
+    planned = projects_geojson_text(year=2024, on=on, with_plan=True)
+
+    # Then the text is valid JSON holding exactly the collection, the name as it was written
+    assert json.loads(text) == projects_geojson(year=2024, on=on)
+    assert [f["properties"]["name"] for f in json.loads(text)["features"]] == [odd, "Dự án Q2"]
+    assert [(f["properties"]["code"], f["properties"]["percent"]) for f in json.loads(planned)["features"]] == [
+        ("Q1", 33.3)
+    ]
+
+
+def test_the_maps_text_of_a_register_with_no_place_is_an_empty_collection(register: Register) -> None:
+    project("E1", register.transport, plan={"provincial": 100})
+
+    text = projects_geojson_text(year=2024, on=dt.date(2024, 9, 30))
+
+    assert json.loads(text) == {"type": "FeatureCollection", "features": []}
 
 
 def test_the_map_leaves_the_cycle_collector_as_it_found_it(register: Register) -> None:
