@@ -153,8 +153,15 @@ def flushes(item: pytest.Item) -> bool:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The tests on the demo last. pytest-django has already put the transactional tests after the others,
     and the sort is stable: those on the demo come last of all. A test of a migration needs the
-    migrations run (``--migrations``, as ``make test`` does for them); without, it is skipped."""
+    migrations run (``--migrations``, as ``make test`` does for them); without, it is skipped. A test
+    that runs the product on an SQLite file of its own (``own_sqlite``) runs on the SQLite run only."""
     items.sort(key=uses_demo)
+    if connection.vendor != "sqlite":
+        # The same test on either run: it names its database itself (an SQLite file).
+        same = pytest.mark.skip(reason="runs on an SQLite file of its own: the SQLite run covers it")
+        for item in items:
+            if item.get_closest_marker("own_sqlite"):
+                item.add_marker(same)
     if config.getoption("nomigrations"):
         skip = pytest.mark.skip(reason="a migration test: run with --migrations -m migrations")
         for item in items:

@@ -75,6 +75,7 @@ def deploy_check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 # --- check --deploy ---------------------------------------------------------------------------------
 
 
+@pytest.mark.own_sqlite
 def test_check_deploy_prints_no_warning_with_the_documented_production_settings(tmp_path: Path) -> None:
     done = deploy_check(production_env(tmp_path))
 
@@ -83,6 +84,7 @@ def test_check_deploy_prints_no_warning_with_the_documented_production_settings(
     assert "WARNING" not in done.stdout + done.stderr
 
 
+@pytest.mark.own_sqlite
 def test_without_https_check_deploy_names_the_four_missing_protections(tmp_path: Path) -> None:
     done = deploy_check(production_env(tmp_path, DIEUHANH_HTTPS="false"))
 
@@ -91,6 +93,7 @@ def test_without_https_check_deploy_names_the_four_missing_protections(tmp_path:
         assert check in done.stderr + done.stdout
 
 
+@pytest.mark.own_sqlite
 def test_https_turns_on_secure_cookies_hsts_the_redirect_and_the_proxys_scheme(tmp_path: Path) -> None:
     script = (
         "import django; django.setup(); from django.conf import settings as s; "
@@ -266,6 +269,7 @@ def _free_port() -> int:
         return port
 
 
+@pytest.mark.own_sqlite
 def test_gunicorn_with_the_packaged_settings_recycles_a_worker_after_its_requests(tmp_path: Path) -> None:
     # Given gunicorn started as docs/deployment.md says, one worker recycled after 3 requests
     port = _free_port()

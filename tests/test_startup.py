@@ -13,9 +13,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 HEAVY = ("underthesea", "numpy", "psycopg")
 
 
+@pytest.mark.own_sqlite
 def test_an_import_on_sqlite_starts_without_text_analysis_or_the_postgresql_driver(tmp_path: Path) -> None:
     # Given a fresh process set up as `dieuhanh import` is, on SQLite
     env = {key: value for key, value in os.environ.items() if not key.startswith("DIEUHANH_")}

@@ -142,6 +142,7 @@ def run(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProce
     )
 
 
+@pytest.mark.own_sqlite
 def test_the_console_command_works_end_to_end_on_a_fresh_database(tmp_path: Path) -> None:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}", "DIEUHANH_HOME": str(tmp_path)}
     (tmp_path / "catalogue.yaml").write_text(

@@ -94,6 +94,7 @@ def dieuhanh(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str
     )
 
 
+@pytest.mark.own_sqlite
 def test_the_pdf_lists_only_the_shipped_font_and_the_command_prints_no_font_warning(
     isolated: dict[str, str], tmp_path: Path
 ) -> None:
