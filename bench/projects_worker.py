@@ -216,7 +216,7 @@ def _calls(manifest: dict[str, Any]) -> tuple[dict[tuple[str, str], Callable[[],
     missing: dict[str, str] = {}
     for kind, scope in QUESTIONS[1:]:
         # The map is asked as the API answers it: the collection's JSON text (on PostgreSQL written
-        # by the database), not Python objects that would still have to be serialised.
+        # from the query's rows), not Python objects that would still have to be serialised.
         function = selectors.projects_geojson_text if kind == "projects_geojson" else getattr(selectors, kind)
         kwargs: dict[str, Any] = {}
         if scope == "province":

@@ -742,8 +742,8 @@ projects) runs in `make bench-smoke`.
   projects located in its communes on the day) and nationally, after a warm-up, 30 times. The
   project list is asked as its page asks it: how many projects, and the first page of 50, slowest
   first (the rows counted are all the projects); the map is the JSON text of the GeoJSON collection
-  of every project with a location, as `GET /api/v1/projects/map/` answers it (on PostgreSQL the
-  database writes it; the time includes what Python does to it);
+  of every project with a location, as `GET /api/v1/projects/map/` answers it (on PostgreSQL written
+  from one query's rows, the geometries never parsed);
   median and p95 (nearest rank). The baseline, timed the same way in the same process, is a
   trivial question: one project by its code through the ORM; each median is also given as a
   multiple of it.

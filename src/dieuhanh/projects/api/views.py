@@ -580,6 +580,6 @@ class ProjectsMapView(APIView):
     @extend_schema(parameters=[YEAR, ON], responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> HttpResponse:
         on = _on(request)
-        # The database writes the collection's text (the national map: 50,000 features), sent as it is.
+        # The collection's text written from the query's rows (the national map: 50,000 features), sent as it is.
         text = projects_geojson_text(year=_year(request, on), on=on)
         return HttpResponse(text.encode(), content_type="application/json")
