@@ -15,9 +15,12 @@ demo: install assets  ## set up, load the Hồ Chí Minh City sample data, serve
 # The suite's processes: one per core (pytest-xdist), at most four; PYTEST_WORKERS=0 runs it in this process.
 PYTEST_WORKERS ?= auto
 
+# The tests of migrations run apart, with the migrations: only the files that hold them are collected.
+MIGRATION_TESTS = $(shell grep -rl --include='*.py' 'mark\.migrations' tests)
+
 test: install-dev assets  ## set up and run the test suite (DATABASE_URL picks the database; SQLite by default)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses 4 $(PYTEST_ARGS)
-	$(BIN)/pytest --migrations -m migrations
+	$(BIN)/pytest --migrations -m migrations $(MIGRATION_TESTS)
 
 screenshots: install-dev assets  ## PNGs of every dashboard page of the demo into out/screenshots/ (the browser tests)
 	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || \

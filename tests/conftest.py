@@ -149,19 +149,41 @@ def flushes(item: pytest.Item) -> bool:
     return bool(transactional or reset_sequences or fixtures & {"transactional_db", "live_server"})
 
 
+# Fixtures through which a test reaches the suite's database (pytest-django's, and the live server's).
+DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+)
+
+
+def same_on_every_database(item: pytest.Item) -> str | None:
+    """Why a test would only repeat on the PostgreSQL run what the SQLite run does, or None.
+
+    A test that never opens the suite's database (pytest-django blocks it unless the test is marked
+    ``django_db`` or asks for a database fixture) runs the same code whatever ``DATABASE_URL`` says;
+    so does one that names its own SQLite file (``own_sqlite``). The browser tests drive the front end
+    (scripts, layout, the content policy) against the live server: what the pages ask of the database
+    is tested on both runs by the pages' own tests, through Django's test client."""
+    if item.get_closest_marker("own_sqlite"):
+        return "runs on an SQLite file of its own"
+    if item.get_closest_marker("browser"):
+        return "drives the front end in a browser"
+    if not item.get_closest_marker("django_db") and not DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return "uses no database"
+    return None
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The tests on the demo last. pytest-django has already put the transactional tests after the others,
     and the sort is stable: those on the demo come last of all. A test of a migration needs the
     migrations run (``--migrations``, as ``make test`` does for them); without, it is skipped. A test
-    that runs the product on an SQLite file of its own (``own_sqlite``) runs on the SQLite run only."""
+    that would run the same on either database (``same_on_every_database``) runs on the SQLite run only."""
     items.sort(key=uses_demo)
     if connection.vendor != "sqlite":
-        # The same test on either run: it names its database itself (an SQLite file).
-        same = pytest.mark.skip(reason="runs on an SQLite file of its own: the SQLite run covers it")
         for item in items:
-            if item.get_closest_marker("own_sqlite"):
-                item.add_marker(same)
+            reason = same_on_every_database(item)
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=f"{reason}: the SQLite run covers it"))
     if config.getoption("nomigrations"):
         skip = pytest.mark.skip(reason="a migration test: run with --migrations -m migrations")
         for item in items:

@@ -18,7 +18,7 @@ import pytest
 from tests.browser.conftest import CHROMIUM_ARGS, screenshot
 from tests.reform import Reform, reform
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 __all__ = ["reform"]
 

@@ -6,8 +6,9 @@ transaction, rolled back after the test.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import re
-from collections import defaultdict
 from decimal import Decimal
 from io import StringIO
 from typing import Any
@@ -18,28 +19,23 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from dieuhanh.analytics.selectors import analytics_measures, analytics_ranking
-from dieuhanh.demo.catalogue import CATALOGUE_FILE, demo_data_dir, demo_document, demo_rules
-from dieuhanh.demo.figures import DEMO_SOURCE_NAME, demo_generate, fingerprint
+from dieuhanh.demo.directives import DemoDirectivesResult
+from dieuhanh.demo.figures import DEMO_SOURCE_NAME
 from dieuhanh.demo.generate import DEFAULT_SEED
+from dieuhanh.demo.projects import DemoProjectsResult
+from dieuhanh.demo.reporting import DemoReportingResult
 from dieuhanh.demo.services import DemoLoadResult, demo_load
-from dieuhanh.demo.synth import GeneratedValue
 from dieuhanh.figures.choices import ImportFormat
 from dieuhanh.figures.models import DataValue, ImportBatch
 from dieuhanh.figures.selectors import demo_data_present
 from dieuhanh.indicators.models import Indicator, Target
 from dieuhanh.indicators.periods import Period
 from dieuhanh.orgunits.models import OrgUnit
-from tests.conftest import DEMO_UNTIL
+from dieuhanh.reporting.completeness import ReportingFiguresResult
 
 pytestmark = pytest.mark.django_db
 
 DISTRICTS = {"718", "719", "720", "721", "722", "723", "724", "725", "726"}
-CON_DAO = "755"
-
-
-def on_the_old_map(period: str) -> bool:
-    """Whether a period ends by 30/6/2025 (a year until 2024, a quarter until 2025Q2, a month until 202506)."""
-    return period[:4] < "2025" or period in {"2025Q1", "2025Q2"} or (len(period) == 6 and period <= "202506")
 
 
 def counts() -> dict[str, int]:
@@ -203,71 +199,6 @@ def test_another_seed_replaces_the_sample_but_keeps_a_figure_someone_imported(de
     assert DataValue.objects.get(indicator__code="EXPORT", org_unit__code="74", period="202305").value != sample
 
 
-@pytest.fixture(scope="module")
-def values() -> list[GeneratedValue]:
-    return demo_generate(until=DEMO_UNTIL)
-
-
-def test_the_figures_are_reproducible_for_a_seed() -> None:
-    first = demo_generate(seed=1, until=DEMO_UNTIL)
-
-    assert demo_generate(seed=1, until=DEMO_UNTIL) == first
-    assert fingerprint(demo_generate(seed=2, until=DEMO_UNTIL)) != fingerprint(first)
-
-
-def test_the_figures_obey_the_catalogue(values: list[GeneratedValue]) -> None:
-    document = demo_document()
-    rules = demo_rules(document)
-    # From January 2019 to the pinned month, November 2026.
-    period_pattern = {
-        "monthly": r"^(20(19|2[0-5])(0[1-9]|1[0-2])|2026(0[1-9]|1[01]))$",
-        "quarterly": r"^(20(19|2[0-5])Q[1-4]|2026Q[1-3])$",
-        "yearly": r"^20(19|2[0-4])$",
-    }
-
-    assert {v.indicator for v in values} == set(rules)
-    for v in values:
-        rule = rules[v.indicator]
-        assert re.match(period_pattern[rule.period_type], v.period), v
-        assert v.value.as_tuple().exponent == -rule.decimals, v
-        assert rule.min_value is None or v.value >= rule.min_value, v
-        assert rule.max_value is None or v.value <= rule.max_value, v
-
-
-def test_each_indicator_is_stored_at_the_level_the_catalogue_says(values: list[GeneratedValue]) -> None:
-    text = (demo_data_dir() / CATALOGUE_FILE).read_text(encoding="utf-8")
-    documented = dict(re.findall(r"- code: (\w+)\s+# level: (province|district|commune)", text))
-    # A code names a unit only with a date: the old map's kinds until 30/6/2025, the new one's since.
-    old_units = {u["code"]: u["kind"] for u in demo_document()["org_units"] if u.get("valid_to") == "2025-06-30"}
-    new_units = {u["code"]: u["kind"] for u in demo_document()["org_units"] if u.get("valid_from") == "2025-07-01"}
-    stored: dict[str, set[str]] = defaultdict(set)
-    stored_new: dict[str, set[str]] = defaultdict(set)
-    for v in values:
-        if on_the_old_map(v.period):
-            kind = old_units[v.org_unit]
-            if v.org_unit == CON_DAO and documented[v.indicator] == "commune":
-                kind = "commune"  # a district without communes reports the communes' figures itself
-            stored[v.indicator].add(kind)
-        else:
-            stored_new[v.indicator].add(new_units[v.org_unit])
-
-    assert set(documented) == set(stored)
-    assert {code: kinds for code, kinds in stored.items() if kinds != {documented[code]}} == {}
-    # Since 1/7/2025 there are no districts: what they reported, the city reports.
-    assert {
-        code: kinds
-        for code, kinds in stored_new.items()
-        if kinds != {"commune" if documented[code] == "commune" else "province"}
-    } == {}
-    assert {"IIP", "CPI", "EXPORT", "IMPORT", "FDI_REG", "GRDP"} <= {
-        c for c, lvl in documented.items() if lvl == "province"
-    }
-    assert {"BUDGET_REV", "RETAIL", "PI_DISB"} <= {c for c, lvl in documented.items() if lvl == "district"}
-    assert {"TRAFFIC_ACCIDENTS", "ENT_NEW", "POOR_HH", "ENROL_RATE"} <= {
-        c for c, lvl in documented.items() if lvl == "commune"
-    }
-
-
 def test_the_command_loads_and_stops_with_load_only(demo: DemoLoadResult) -> None:
     out = StringIO()
 
@@ -287,9 +218,24 @@ def test_the_command_gives_the_demo_user_a_new_password_each_time_then_serves(de
             return
         real_call_command(name, *args, **kwargs)
 
+    # The loads answer as on a database that holds the demo already: what the command loads, and
+    # loading it again, are the tests above (``load_only``, ``loading_again_changes_nothing``).
+    command = "dieuhanh.demo.management.commands.demo"
+    loaded = {
+        "demo_load": dataclasses.replace(demo, written=0, replaced=0),
+        "directives_demo_load": DemoDirectivesResult(directives=1, updates=0, loaded=False),
+        "projects_demo_load": DemoProjectsResult(projects=1, disbursements=0, obstacles=0, loaded=False),
+        "reporting_demo_load": DemoReportingResult(
+            data_sets=1, reports=0, unsent=0, figures=ReportingFiguresResult(months=[], rows=0, unchanged=0, batch=None)
+        ),
+    }
+
     def run() -> str:
         out = StringIO()
-        with mock.patch("dieuhanh.demo.management.commands.demo.call_command", fake_call_command):
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(mock.patch(f"{command}.call_command", fake_call_command))
+            for name, result in loaded.items():
+                stack.enter_context(mock.patch(f"{command}.{name}", return_value=result))
             call_command("demo", addrport="127.0.0.1:8101", until=demo.until, stdout=out)
         return out.getvalue()
 
