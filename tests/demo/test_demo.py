@@ -219,7 +219,7 @@ def test_the_command_gives_the_demo_user_a_new_password_each_time_then_serves(de
         real_call_command(name, *args, **kwargs)
 
     # The loads answer as on a database that holds the demo already: what the command loads, and
-    # loading it again, are the tests above (``load_only``, ``loading_again_changes_nothing``).
+    # loading it again, are other tests' (``…_with_load_only``, ``test_loading_again_changes_nothing``).
     command = "dieuhanh.demo.management.commands.demo"
     loaded = {
         "demo_load": dataclasses.replace(demo, written=0, replaced=0),
