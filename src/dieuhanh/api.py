@@ -221,8 +221,13 @@ def _decimals_marked(base: type[json.JSONEncoder], token: str) -> type[json.JSON
     return Encoder
 
 
-def _decimals_unmarked(text: str, token: str) -> str:
-    return re.sub('"' + token + r'(-?[0-9]+(?:\.[0-9]+)?)"', r"\1", text)
+def _marks(token: str) -> re.Pattern[str]:
+    """The marked decimals ``_decimals_marked`` writes with ``token``: each mark and its quotes go."""
+    return re.compile('"' + token + r'(-?[0-9]+(?:\.[0-9]+)?)"')
+
+
+def _decimals_unmarked(text: str, token: str, marks: re.Pattern[str] | None = None) -> str:
+    return (marks or _marks(token)).sub(r"\1", text)
 
 
 def exact_json(data: Any, **options: Any) -> str:
@@ -233,24 +238,47 @@ def exact_json(data: Any, **options: Any) -> str:
     return _decimals_unmarked(json.dumps(data, cls=encoder, **options), token)
 
 
+class RenderedJSON(bytes):
+    """An answer as ``ExactJSONRenderer`` wrote it, kept (the answer cache) to be sent again as it is:
+    a national ranking is 3,321 rows, which took longer to write out than to find in the cache."""
+
+
+# The mark of the API's decimals: one per process, never written out (every mark is taken off, a
+# finite decimal always matching the pattern), so the pattern is compiled once, not per answer.
+_TOKEN = secrets.token_hex(8)
+_MARKS = _marks(_TOKEN)
+
+
+class _MarkedJSONRenderer(JSONRenderer):
+    encoder_class = _decimals_marked(JSONRenderer.encoder_class, _TOKEN)
+
+
 class ExactJSONRenderer(JSONRenderer):
     """JSON whose decimal figures are numbers with every digit, not floats.
 
     DRF writes a Decimal as a float, which keeps about 16 significant digits: 12345678901234.567891
     would go out as 12345678901234.568. Here it goes out as written; a client that reads JSON
     numbers as floats gets what it got before, one that reads them as decimals gets the figure.
+
+    An answer already written (``RenderedJSON``, from ``rendered``) is sent as it is.
     """
 
     def render(
         self, data: Any, accepted_media_type: str | None = None, renderer_context: Mapping[str, Any] | None = None
     ) -> bytes:
-        token = secrets.token_hex(8)
+        if isinstance(data, RenderedJSON):
+            return bytes(data)
+        text = _MarkedJSONRenderer().render(data, accepted_media_type, renderer_context)
+        return _decimals_unmarked(text.decode(), _TOKEN, _MARKS).encode()
 
-        class Once(JSONRenderer):
-            encoder_class = _decimals_marked(self.encoder_class, token)
+    def keeps(self, accepted_media_type: str | None) -> bool:
+        """Whether what ``rendered`` writes is what ``render`` writes for a request that accepted
+        ``accepted_media_type``: not for one that asked for an indented answer (``; indent=N``)."""
+        return self.get_indent(accepted_media_type or "", {}) is None
 
-        text = Once().render(data, accepted_media_type, renderer_context)
-        return _decimals_unmarked(text.decode(), token).encode()
+    def rendered(self, data: Any) -> RenderedJSON:
+        """``data`` written as ``render`` writes it, to be kept and sent again."""
+        return RenderedJSON(self.render(data, None, {}))
 
 
 class ObjectJSONParser(JSONParser):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -28,6 +28,8 @@ from dieuhanh.analytics.selectors import (
     ranked_units,
     resolve_query,
 )
+from dieuhanh.analytics.services import rollups_stamp
+from dieuhanh.api import ExactJSONRenderer
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodError
 from dieuhanh.indicators.selectors import may_see_internal
@@ -167,6 +169,21 @@ def _reordered(rows: Sequence[T], computed: Question, asked: Question) -> list[T
     ]
 
 
+def _answer(
+    request: Request, question: tuple[Any, ...], rows_of: Callable[[str | None], list[dict[str, object]]]
+) -> Response:
+    """The answer to ``question`` (its rows computed by ``rows_of``, given the answers' stamp),
+    through the answer cache: to a request for JSON — the API's clients, the pages' scripts — as the
+    JSON written once and kept, so that the thousands of rows of a national ranking are not written
+    out again for every request; to any other (the browsable API, an indented answer), as its rows."""
+    stamp = rollups_stamp()
+    renderer = getattr(request, "accepted_renderer", None)
+    if isinstance(renderer, ExactJSONRenderer) and renderer.keeps(getattr(request, "accepted_media_type", None)):
+        written = answer_cached(("json", *question), lambda _rolled: renderer.rendered(rows_of(stamp)), stamp=stamp)
+        return Response(written)
+    return Response(answer_cached(question, lambda _rolled: rows_of(stamp), stamp=stamp))
+
+
 class AnalyticsView(APIView):
     """Value, previous, yoy_pct, ytd, plan, plan_completion_pct, projection and status per combination."""
 
@@ -203,10 +220,13 @@ class AnalyticsView(APIView):
             )
             return [measures_as_json(m) for m in measures]
 
-        # Keyed by the question parsed (any other parameter, the order of the codes, a code given
-        # twice do not make another question): a repeated one skips even looking its codes up.
-        rows = answer_cached(("api:analytics", key), compute)
-        return Response(_reordered(rows, key, asked))
+        def rows_of(stamp: str | None) -> list[dict[str, object]]:
+            # Keyed by the question parsed (any other parameter, the order of the codes, a code given
+            # twice do not make another question): a repeated one skips even looking its codes up.
+            return _reordered(answer_cached(("api:analytics", key), compute, stamp=stamp), key, asked)
+
+        # The rows are kept in the cache's order, and the answer as written in the order asked.
+        return _answer(request, ("api:analytics", asked), rows_of)
 
 
 class RankingView(APIView):
@@ -236,7 +256,7 @@ class RankingView(APIView):
         depth = _depth(request)
         key = ("api:ranking", asked.normalised(), measure, depth)
         scope = scope_of(request.user)
-        return Response(answer_cached(key, lambda _rolled: self._compute(asked, measure, depth, scope)))
+        return _answer(request, key, lambda _stamp: self._compute(asked, measure, depth, scope))
 
     def _compute(self, asked: Question, measure: str, depth: int, scope: Scope) -> list[dict[str, object]]:
         (indicator,), (unit,), (period,) = asked.resolve(scope)
