@@ -54,6 +54,7 @@ from dieuhanh.orgunits.selectors import (
     units_by_code,
 )
 from dieuhanh.orgunits.tree import in_subtrees, path_ids
+from dieuhanh.singleflight import once
 
 answer_cache = caches["default"]
 
@@ -690,9 +691,14 @@ def answer_cached(question: tuple[Any, ...], compute: Callable[[bool], T], *, st
     cached = answer_cache.get(key)
     if cached is not None:
         return cast(T, cached)
-    result = compute(True)
-    answer_cache.set(key, result, seconds)
-    return result
+    # Requests that find it missing together compute it once (per process): the others wait.
+    with once(key):
+        cached = answer_cache.get(key)
+        if cached is not None:
+            return cast(T, cached)
+        result = compute(True)
+        answer_cache.set(key, result, seconds)
+        return result
 
 
 def analytics_ranking(

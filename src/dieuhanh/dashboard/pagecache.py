@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -46,6 +46,7 @@ from dieuhanh.accounts.scope import scope_of
 from dieuhanh.analytics.readmodel.scope import BASIS_PARAMETER, basis_for
 from dieuhanh.analytics.services import rollups_stamp
 from dieuhanh.orgunits.selectors import today
+from dieuhanh.singleflight import once
 
 PAGE_CACHE_ALIAS = "pages"
 HOT_CACHE_ALIAS = "pages-hot"
@@ -164,6 +165,23 @@ def cached_part(key: str | None) -> PagePart | None:
     part = PagePart(body=zlib.decompress(packed), push_url=push_url, facts=facts)
     _keep_recent(key, part)
     return part
+
+
+def part_of(key: str | None, render: Callable[[], PagePart]) -> PagePart:
+    """The part kept under ``key``, else ``render()``'s, kept. Requests that find it missing together
+    render it once (per process), the others waiting for it (``dieuhanh.singleflight``): a cold
+    national wall takes seconds of a core, and every thread rendered it at once."""
+    found = cached_part(key)
+    if found is not None:
+        return found
+    if key is None:
+        return render()
+    with once(key):
+        found = cached_part(key)
+        if found is None:
+            found = render()
+            keep_part(key, found)
+        return found
 
 
 def keep_part(key: str | None, part: PagePart) -> None:

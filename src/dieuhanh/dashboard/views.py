@@ -51,7 +51,7 @@ from dieuhanh.analytics.readmodel.writing import palette_css
 from dieuhanh.dashboard import charts, exports
 from dieuhanh.dashboard.boundaries import boundary_collection
 from dieuhanh.dashboard.forms import PickerForm
-from dieuhanh.dashboard.pagecache import PagePart, cached_part, keep_part, page_key, render_around, slot
+from dieuhanh.dashboard.pagecache import PagePart, page_key, part_of, render_around, slot
 from dieuhanh.dashboard.selectors import (
     Place,
     address_code,
@@ -264,10 +264,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         return redirect
     partial = _is_partial(request)
     key = page_key(request, page="overview", fields=PICKER_FIELDS, partial=partial)
-    part = cached_part(key)
-    if part is None:
-        part = _overview_part(request, partial=partial)
-        keep_part(key, part)
+    part = part_of(key, lambda: _overview_part(request, partial=partial))
     if partial:
         response = HttpResponse(part.body)
         if part.push_url is not None:
@@ -507,11 +504,15 @@ def _wall_context(request: HttpRequest) -> tuple[dict[str, Any], PagePart]:
     request: the time, and the projects slowest to disburse (the register's own tables, which the
     cache's stamp does not follow). The context has the figures' slot; the part fills it."""
     key = page_key(request, page="wall", fields=WALL_FIELDS, partial=False)
-    part = cached_part(key)
-    unit: OrgUnit | None = None
-    if part is None:
+    rendered: list[OrgUnit | None] = []
+
+    def render() -> PagePart:
         part, unit = _wall_figures(request)
-        keep_part(key, part)
+        rendered.append(unit)
+        return part
+
+    part = part_of(key, render)
+    unit = rendered[0] if rendered else None
     facts = dict(part.facts)
     if unit is None and "unit_id" in facts:
         unit = OrgUnit.objects.filter(pk=int(facts["unit_id"])).first()
