@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Q
 
 from dieuhanh.analytics.engine import Basis, IndicatorSpec
@@ -24,6 +25,16 @@ COUNTED_STATUSES: dict[Basis, tuple[str, ...]] = {
 }
 AWAITING = Decimal(1)
 APPROVED = Decimal(0)
+
+# More periods of one type than this, in one run, are read as a range of their codes (``own_figures``).
+LISTED_PERIODS = 12
+# The codes of each period type (``Period.code``), as a PostgreSQL regular expression.
+CODE_PATTERNS: dict[PeriodType, str] = {
+    PeriodType.MONTHLY: r"^[0-9]{4}(0[1-9]|1[0-2])$",
+    PeriodType.QUARTERLY: r"^[0-9]{4}Q[1-4]$",
+    PeriodType.SEMIANNUAL: r"^[0-9]{4}S[12]$",
+    PeriodType.YEARLY: r"^[0-9]{4}$",
+}
 
 
 def counted(basis: Basis | str) -> Q:
@@ -80,11 +91,28 @@ def own_figures(
         by_type[spec.period_type].append(indicator_id)
     window = Q(pk__in=[])
     for period_type, ids in by_type.items():
-        ordinals = {
-            o for start, end in spans for o in range(ordinal_of(start, period_type), ordinal_of(end, period_type) + 1)
-        }
-        codes = [Period.from_ordinal(period_type, o).code for o in sorted(ordinals)]
-        window |= Q(indicator_id__in=ids, period__in=codes)
+        ordinals = sorted(
+            {o for start, end in spans for o in range(ordinal_of(start, period_type), ordinal_of(end, period_type) + 1)}
+        )
+        codes = [Period.from_ordinal(period_type, o).code for o in ordinals]
+        if (
+            connection.vendor == "postgresql"
+            and len(codes) > LISTED_PERIODS
+            and ordinals[-1] - ordinals[0] == len(codes) - 1
+        ):
+            # Years of periods without a gap: their codes as a range. Listed, PostgreSQL looks up every
+            # indicator × unit × period of the list apart and reckons it dear: a province's wall (200
+            # indicators × its 46 communes × 42 months) was read by a scan of every figure of the
+            # country, 2.3 s, where the range finds them in the key's index in 0.14 s. A type's codes
+            # sort in the order of its periods; the pattern keeps out a code of another type.
+            window |= Q(
+                indicator_id__in=ids,
+                period__gte=codes[0],
+                period__lte=codes[-1],
+                period__regex=CODE_PATTERNS[period_type],
+            )
+        else:
+            window |= Q(indicator_id__in=ids, period__in=codes)
     # Both the names and the dates: the planner may then use either index, whichever fits.
     if not by_key:
         window &= Q(period_start__gte=min(s for s, _e in spans), period_start__lte=max(e for _s, e in spans))
