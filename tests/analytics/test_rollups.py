@@ -423,6 +423,9 @@ def test_an_engine_refuses_figures_it_did_not_read(tree: Tree) -> None:
     engine = build_engine(specs=[spec], units=[tree.commune_a1], periods=[june], measures=["value"], use_rollups=True)
     assert engine.measure(spec, tree.commune_a1.pk, june, "value") == 5
 
-    # When it is asked for the year to date, which reads January too, then it says so
-    with pytest.raises(RangeNotLoadedError):
-        engine.measure(spec, tree.commune_a1.pk, june, "ytd")
+    # When it is asked for the year to date, which reads January too, then it says so, every time
+    # (what it remembers of the ranges it read is only those it did read)
+    for _asked in range(2):
+        with pytest.raises(RangeNotLoadedError):
+            engine.measure(spec, tree.commune_a1.pk, june, "ytd")
+    assert engine.measure(spec, tree.commune_a1.pk, june, "value") == 5

@@ -234,6 +234,8 @@ class Series:
     _split: dict[int, tuple[list[tuple[int, int]], list[int]]] = field(default_factory=dict, repr=False)
     _parts: dict[int, list[tuple[int, Mapping[int, Decimal] | None]]] = field(default_factory=dict, repr=False)
     _filled: dict[tuple[int, int, int], int] = field(default_factory=dict, repr=False)
+    # The ranges (first, last) already found within ``own_loaded``: a ranking asks each of thousands.
+    _read_ranges: set[tuple[int, int]] = field(default_factory=set, repr=False)
 
     def __post_init__(self) -> None:
         period_type = self.spec.period_type
@@ -376,12 +378,14 @@ class Series:
         if unit_id in self.rolled:
             rolled = self._rollup(unit_id, first, last)
             return rolled[0] if rolled else None
-        if self.own_loaded is not None and not any(a <= first and last <= b for a, b in self.own_loaded):
-            # As with rollups: the figures of these sub-periods were never read, not missing.
-            raise RangeNotLoadedError(
-                f"{self.spec.code}: figures of sub-periods {first}..{last} were not read; "
-                "give their period and measure to build_engine"
-            )
+        if self.own_loaded is not None and (first, last) not in self._read_ranges:
+            if not any(a <= first and last <= b for a, b in self.own_loaded):
+                # As with rollups: the figures of these sub-periods were never read, not missing.
+                raise RangeNotLoadedError(
+                    f"{self.spec.code}: figures of sub-periods {first}..{last} were not read; "
+                    "give their period and measure to build_engine"
+                )
+            self._read_ranges.add((first, last))
         aggregation = self.spec.aggregation
         result: Decimal | None
         end = self._ends.get(unit_id)
@@ -397,7 +401,11 @@ class Series:
             so_far = cast(Decimal | None, before)
             result = so_far if latest is None else (Decimal(0) if so_far is None else so_far) + latest
         elif aggregation in ("sum", "average"):
-            parts = [v for o in range(first, last + 1) if (v := self.base(unit_id, o)) is not None]
+            if first == last:  # one sub-period (a ranking of a month: thousands of units)
+                only = self.base(unit_id, first)
+                parts = [] if only is None else [only]
+            else:
+                parts = [v for o in range(first, last + 1) if (v := self.base(unit_id, o)) is not None]
             result = _combine(parts, aggregation)
         elif aggregation == "last":
             result = self._latest_own(unit_id, first, last)

@@ -851,9 +851,10 @@ def _ranked(
     rows: list[RankRow] = []
     previous_value: Decimal | None = None
     rank = 0
+    basis_value = basis.value  # once, not for each of thousands of rows
 
     def row(unit: RankedUnit, rank: int | None, value: Decimal | None) -> RankRow:
-        rebased, reason, missing = marks.get(unit.pk, _NOT_REBASED)
+        rebased, reason, missing = marks.get(unit.pk, _NOT_REBASED) if marks else _NOT_REBASED
         return RankRow(
             rank=rank,
             org_unit=unit.code,
@@ -864,7 +865,7 @@ def _ranked(
             # The reason matters where there is no figure; a figure that stands says it is re-based.
             missing_reason=reason if value is None else None,
             missing_units=missing if value is None else (),
-            basis=basis.value,
+            basis=basis_value,
             unapproved=unit.pk in unapproved,
         )
 
