@@ -14,7 +14,7 @@ from django.db.models import Q
 from dieuhanh.analytics.engine import Basis, IndicatorSpec
 from dieuhanh.figures.choices import DataValueStatus
 from dieuhanh.figures.models import DataValue
-from dieuhanh.indicators.periods import Period, PeriodType
+from dieuhanh.indicators.periods import CODE_PATTERNS, Period, PeriodType
 
 Figures = dict[int, dict[int, dict[int, Decimal]]]  # indicator → unit → ordinal → value
 
@@ -28,13 +28,6 @@ APPROVED = Decimal(0)
 
 # More periods of one type than this, in one run, are read as a range of their codes (``own_figures``).
 LISTED_PERIODS = 12
-# The codes of each period type (``Period.code``), as a PostgreSQL regular expression.
-CODE_PATTERNS: dict[PeriodType, str] = {
-    PeriodType.MONTHLY: r"^[0-9]{4}(0[1-9]|1[0-2])$",
-    PeriodType.QUARTERLY: r"^[0-9]{4}Q[1-4]$",
-    PeriodType.SEMIANNUAL: r"^[0-9]{4}S[12]$",
-    PeriodType.YEARLY: r"^[0-9]{4}$",
-}
 
 
 def counted(basis: Basis | str) -> Q:

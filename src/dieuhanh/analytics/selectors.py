@@ -854,7 +854,7 @@ def _ranked(
     basis_value = basis.value  # once, not for each of thousands of rows
 
     def row(unit: RankedUnit, rank: int | None, value: Decimal | None) -> RankRow:
-        rebased, reason, missing = marks.get(unit.pk, _NOT_REBASED) if marks else _NOT_REBASED
+        rebased, reason, missing = marks.get(unit.pk, _NOT_REBASED)
         return RankRow(
             rank=rank,
             org_unit=unit.code,

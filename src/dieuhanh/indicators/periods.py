@@ -43,11 +43,17 @@ class PeriodError(ValueError):
     """A period code that cannot be read, or asked of the wrong type."""
 
 
+# The codes of each period type (``Period.code``): the year, then the period within it. Written so
+# that Python and PostgreSQL's regular expressions read them alike (the figures' reads use them).
+CODE_PATTERNS: dict[PeriodType, str] = {
+    PeriodType.MONTHLY: r"^([0-9]{4})(0[1-9]|1[0-2])$",
+    PeriodType.QUARTERLY: r"^([0-9]{4})Q([1-4])$",
+    PeriodType.SEMIANNUAL: r"^([0-9]{4})S([12])$",
+    PeriodType.YEARLY: r"^([0-9]{4})$",
+}
+
 _PATTERNS: list[tuple[re.Pattern[str], PeriodType]] = [
-    (re.compile(r"^([0-9]{4})(0[1-9]|1[0-2])$"), PeriodType.MONTHLY),
-    (re.compile(r"^([0-9]{4})Q([1-4])$"), PeriodType.QUARTERLY),
-    (re.compile(r"^([0-9]{4})S([12])$"), PeriodType.SEMIANNUAL),
-    (re.compile(r"^([0-9]{4})$"), PeriodType.YEARLY),
+    (re.compile(pattern), period_type) for period_type, pattern in CODE_PATTERNS.items()
 ]
 
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
