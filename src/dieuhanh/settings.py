@@ -327,6 +327,8 @@ LOGGING = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions, read by a statement prepared once (accounts/sessions.py).
+SESSION_ENGINE = "dieuhanh.accounts.sessions"
 X_FRAME_OPTIONS = "DENY"
 
 # --- Transport, sign-in and error pages (docs/deployment.md, docs/security.md) ---------------------

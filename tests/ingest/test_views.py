@@ -270,13 +270,13 @@ def test_the_imports_page_costs_a_fixed_number_of_queries(
     for n in range(3):
         import_file(content=GOOD_CSV.encode(), filename=f"{n}.csv", user=owner)
 
-    # session, user, permissions (the user's and their groups', one query), memberships (the
-    # scope), sample-data check, units, sectors, recent imports.
-    with django_assert_num_queries(8):
+    # session, user, memberships (the scope) with permissions (the user's and their groups', one
+    # query), sample-data check, units, sectors, recent imports.
+    with django_assert_num_queries(7):
         operator.get("/imports/")
     for n in range(10):
         import_file(content=GOOD_CSV.encode(), filename=f"more-{n}.csv", user=owner)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         operator.get("/imports/")
 
 

@@ -23,10 +23,15 @@ units by an operator, who assigns them anew; scopes never follow successions by 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import Model, Q, QuerySet
 
 from dieuhanh.accounts.choices import Role
@@ -40,6 +45,8 @@ M = TypeVar("M", bound=Model)
 
 # The attribute of the user object the scope is kept on, for the rest of the request.
 CACHE_ATTRIBUTE = "_dieuhanh_scope"
+# Where Django's ModelBackend keeps a user's permissions for the request (``access_load`` fills it).
+PERMISSIONS_ATTRIBUTE = "_perm_cache"
 
 UNIT_ROLES = frozenset({Role.VIEWER, Role.REPORTER, Role.APPROVER})
 LEADER_ROLES = frozenset({Role.VIEWER, Role.APPROVER})
@@ -271,9 +278,7 @@ def scope_of(user: Any) -> Scope:
     cached = getattr(user, CACHE_ATTRIBUTE, None)
     if isinstance(cached, Scope):
         return cached
-    scope = _scope_build(user)
-    setattr(user, CACHE_ATTRIBUTE, scope)
-    return scope
+    return access_load(user)
 
 
 def scope_forget(user: Any) -> None:
@@ -282,30 +287,84 @@ def scope_forget(user: Any) -> None:
         delattr(user, CACHE_ATTRIBUTE)
 
 
-def _scope_build(user: Any) -> Scope:
-    memberships = list(
-        Membership.objects.filter(user_id=user.pk)
-        .select_related("org_unit")
-        .only("role", "org_unit__path", "org_unit__parent_id", "org_unit__kind")
+def access_load(user: Any) -> Scope:
+    """Read what ``user`` may do — their memberships and, for an active user who is not a
+    superuser, their permissions — in one statement, and keep both on the user for the request:
+    the scope as ``scope_of`` keeps it, the permissions where Django's ``ModelBackend`` keeps them
+    (``accounts.backends`` answers from there). A signed-in page asks both (the figures it may
+    show, the menu), so they cost one round trip to the database rather than two."""
+    with_permissions = bool(user.is_active) and not user.is_superuser
+    params = [user.pk, user.pk, user.pk] if with_permissions else [user.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(_access_sql(with_permissions=with_permissions), params)
+        rows = cursor.fetchall()
+    memberships = [_Membership(*row[1:]) for row in rows if row[0] == "m"]
+    if with_permissions:
+        setattr(user, PERMISSIONS_ATTRIBUTE, {row[1] for row in rows if row[0] == "p"})
+    scope = _scope_build(user, memberships)
+    setattr(user, CACHE_ATTRIBUTE, scope)
+    return scope
+
+
+@dataclass(frozen=True)
+class _Membership:
+    """One membership as a scope is built from it (its unit may be empty)."""
+
+    role: str
+    unit_pk: int | None
+    path: str | None
+    parent_pk: int | None
+    kind: str | None
+
+    @property
+    def unit(self) -> _Unit | None:
+        return None if self.unit_pk is None or self.path is None else _Unit(self.unit_pk, self.path)
+
+
+@functools.cache
+def _access_sql(*, with_permissions: bool) -> str:
+    """The statement of ``access_load``: a user's memberships (``m`` rows: role and unit), then,
+    ``with_permissions``, their own and their groups' permissions (``p`` rows: ``app_label.codename``
+    in the second column). Parameters: the user's key, once or three times."""
+    membership, unit = Membership._meta, OrgUnit._meta
+
+    def column(meta: Any, name: str) -> str:
+        return str(connection.ops.quote_name(meta.get_field(name).column))
+
+    sql = (
+        f"SELECT 'm', m.{column(membership, 'role')}, u.{column(unit, 'id')}, u.{column(unit, 'path')},"  # noqa: S608 - the models' own tables and columns
+        f" u.{column(unit, 'parent')}, u.{column(unit, 'kind')}"
+        f" FROM {membership.db_table} m LEFT JOIN {unit.db_table} u"
+        f" ON u.{column(unit, 'id')} = m.{column(membership, 'org_unit')}"
+        f" WHERE m.{column(membership, 'user')} = %s"
     )
+    if not with_permissions:
+        return sql
+    user_model = get_user_model()
+    user_permissions = user_model._meta.get_field("user_permissions").remote_field.through._meta  # type: ignore[union-attr]
+    user_groups = user_model._meta.get_field("groups").remote_field.through._meta  # type: ignore[union-attr]
+    group_permissions = Group.permissions.through._meta
+    return (
+        f"{sql} UNION ALL"  # noqa: S608 - the models' own tables
+        " SELECT 'p', ct.app_label || '.' || p.codename, NULL, NULL, NULL, NULL"
+        f" FROM {Permission._meta.db_table} p JOIN {ContentType._meta.db_table} ct ON ct.id = p.content_type_id"
+        " WHERE p.id IN ("
+        f"SELECT up.permission_id FROM {user_permissions.db_table} up WHERE up.user_id = %s"
+        f" UNION SELECT gp.permission_id FROM {group_permissions.db_table} gp"
+        f" JOIN {user_groups.db_table} ug ON ug.group_id = gp.group_id WHERE ug.user_id = %s)"
+    )
+
+
+def _scope_build(user: Any, memberships: list[_Membership]) -> Scope:
     roles = frozenset(m.role for m in memberships)
     everything = bool(user.is_superuser) or Role.ADMINISTRATOR in roles
     is_leader = any(
-        m.role in LEADER_ROLES
-        and m.org_unit is not None
-        and m.org_unit.parent_id is None
-        and m.org_unit.kind == OrgUnitKind.PROVINCE
+        m.role in LEADER_ROLES and m.unit is not None and m.parent_pk is None and m.kind == OrgUnitKind.PROVINCE
         for m in memberships
     )
-    read = tuple(
-        _Unit(m.org_unit.pk, m.org_unit.path) for m in memberships if m.role in UNIT_ROLES and m.org_unit is not None
-    )
-    write = tuple(
-        _Unit(m.org_unit.pk, m.org_unit.path) for m in memberships if m.role == Role.REPORTER and m.org_unit is not None
-    )
-    approve = tuple(
-        _Unit(m.org_unit.pk, m.org_unit.path) for m in memberships if m.role == Role.APPROVER and m.org_unit is not None
-    )
+    read = tuple(m.unit for m in memberships if m.role in UNIT_ROLES and m.unit is not None)
+    write = tuple(m.unit for m in memberships if m.role == Role.REPORTER and m.unit is not None)
+    approve = tuple(m.unit for m in memberships if m.role == Role.APPROVER and m.unit is not None)
     return Scope(
         signed_in=True,
         roles=roles,
