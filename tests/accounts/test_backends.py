@@ -62,9 +62,12 @@ def test_users_without_permissions_and_superusers_are_answered_as_django_answers
     assert bool(ours) == (kind == "superuser")
 
 
-def test_a_signed_in_page_reads_the_permissions_in_one_query(tree: Tree, client: Client) -> None:
-    user = UserFactory(username="leader-74")
-    membership_add(user=user, role=Role.VIEWER, org_unit=tree.province)
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.REPORTER])
+def test_a_signed_in_page_reads_memberships_and_permissions_in_one_statement(
+    role: str, tree: Tree, client: Client
+) -> None:
+    user = UserFactory(username=f"{role}-page")
+    membership_add(user=user, role=role, org_unit=tree.province if role == Role.VIEWER else tree.district_a)
     client.force_login(user)
     client.get("/")
 
@@ -73,17 +76,6 @@ def test_a_signed_in_page_reads_the_permissions_in_one_query(tree: Tree, client:
 
     asked = [q["sql"] for q in queries.captured_queries if "auth_permission" in q["sql"]]
     assert len(asked) == 1
-
-
-def test_a_signed_in_page_reads_memberships_and_permissions_in_one_statement(tree: Tree, client: Client) -> None:
-    user = UserFactory(username="reporter-718-page")
-    membership_add(user=user, role=Role.REPORTER, org_unit=tree.district_a)
-    client.force_login(user)
-    client.get("/")
-
-    with CaptureQueriesContext(connection) as queries:
-        client.get("/")
-
     about_access = [
         q["sql"] for q in queries.captured_queries if "accounts_membership" in q["sql"] or "auth_permission" in q["sql"]
     ]
