@@ -234,7 +234,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     questions = {
         "project_list": lambda: selectors.project_list(year=args.last_year, on=on),
         "investor_ranking": lambda: selectors.investor_ranking(year=args.last_year, on=on),
-        "projects_geojson": lambda: selectors.projects_geojson_text(year=args.last_year, on=on),
+        "projects_geojson": lambda: selectors.projects_geojson_utf8(year=args.last_year, on=on),
     }
     timings: dict[str, Any] = {}
     for name, ask in questions.items():

@@ -193,7 +193,7 @@ QUESTIONS = (
 )
 
 
-def _calls(manifest: dict[str, Any]) -> tuple[dict[tuple[str, str], Callable[[], int | str]], dict[str, str]]:
+def _calls(manifest: dict[str, Any]) -> tuple[dict[tuple[str, str], Callable[[], int | bytes]], dict[str, str]]:
     """Each question as a call returning how many rows (or features) its answer has, and the
     questions that cannot be asked (with why)."""
     from dieuhanh.orgunits.models import OrgUnit  # noqa: PLC0415
@@ -212,12 +212,12 @@ def _calls(manifest: dict[str, Any]) -> tuple[dict[tuple[str, str], Callable[[],
         # A trivial question through the same ORM and connection: one project by its code.
         return len(list(Project.objects.filter(code=first).values_list("id", flat=True)))
 
-    calls: dict[tuple[str, str], Callable[[], int | str]] = {("baseline", "national"): baseline}
+    calls: dict[tuple[str, str], Callable[[], int | bytes]] = {("baseline", "national"): baseline}
     missing: dict[str, str] = {}
     for kind, scope in QUESTIONS[1:]:
         # The map is asked as the API answers it: the collection's JSON text (on PostgreSQL written
         # from the query's rows), not Python objects that would still have to be serialised.
-        function = selectors.projects_geojson_text if kind == "projects_geojson" else getattr(selectors, kind)
+        function = selectors.projects_geojson_utf8 if kind == "projects_geojson" else getattr(selectors, kind)
         kwargs: dict[str, Any] = {}
         if scope == "province":
             parameters = inspect.signature(function).parameters
@@ -231,9 +231,9 @@ def _calls(manifest: dict[str, Any]) -> tuple[dict[tuple[str, str], Callable[[],
                 missing[f"{kind}:{scope}"] = f"selectors.{kind} asks about the whole register only"
                 continue
 
-        def call(function: Any = function, kwargs: dict[str, Any] = kwargs) -> int | str:
+        def call(function: Any = function, kwargs: dict[str, Any] = kwargs) -> int | bytes:
             answer = function(year=year, on=on, **kwargs)
-            if isinstance(answer, str):
+            if isinstance(answer, bytes):
                 return answer  # its features are counted once, after the timing
             if isinstance(answer, list):
                 return len(answer)
@@ -257,7 +257,7 @@ def query_projects(manifest: dict[str, Any], *, warmup: int, runs: int, seconds:
     for (kind, scope), call in calls.items():
         result = timed(call, warmup=warmup, runs=runs, seconds=seconds, min_runs=runs)
         answer = result.pop("result")
-        result["rows"] = len(json.loads(answer)["features"]) if isinstance(answer, str) else answer
+        result["rows"] = len(json.loads(answer)["features"]) if isinstance(answer, bytes) else answer
         out[f"{kind}:{scope}"] = result
     return out
 

@@ -737,7 +737,7 @@ projects) runs in `make bench-smoke`.
   runs in the same transaction): each project's year summed through each month, one row a
   project and year, which the questions below read.
 - **Questions**: in one process on the imported database, each selector of the register
-  (`projects.selectors.project_list`, `investor_ranking`, `projects_geojson_text`) for the 2024 plan as
+  (`projects.selectors.project_list`, `investor_ranking`, `projects_geojson_utf8`) for the 2024 plan as
   at 30/9/2024, for the province of the most projects (the selectors' `province` argument: the
   projects located in its communes on the day) and nationally, after a warm-up, 30 times. The
   project list is asked as its page asks it: how many projects, and the first page of 50, slowest

@@ -26,7 +26,7 @@ from dieuhanh.projects.selectors import (
     progress_of,
     project_list,
     projects_geojson,
-    projects_geojson_text,
+    projects_geojson_utf8,
     slow_projects,
 )
 from dieuhanh.projects.services import allocation_add
@@ -183,13 +183,51 @@ def test_the_maps_features_carry_the_python_status_and_share(many: Register, on:
         status = state.status if state is not None else ScheduleStatus.NO_PLAN
         expected.append((item.code, str(status), float(round(percent, 1)) if percent is not None else None))
 
-    features = projects_geojson(year=2024, on=on)["features"]
-    planned = projects_geojson(year=2024, on=on, with_plan=True)["features"]
+    for ask in (projects_geojson, lambda **kw: json.loads(projects_geojson_utf8(**kw))):
+        features = ask(year=2024, on=on)["features"]
+        planned = ask(year=2024, on=on, with_plan=True)["features"]
 
-    assert [(f["properties"]["code"], f["properties"]["status"], f["properties"]["percent"]) for f in features] == (
-        expected
-    )
-    assert [f["properties"]["code"] for f in planned] == [code for code, _s, percent in expected if percent is not None]
+        assert [(f["properties"]["code"], f["properties"]["status"], f["properties"]["percent"]) for f in features] == (
+            expected
+        )
+        assert [f["properties"]["code"] for f in planned] == [
+            code for code, _s, percent in expected if percent is not None
+        ]
+
+
+@pytest.mark.parametrize("paid", ["332.5", "333.5", "0.25", "0.75", "999.95"])
+def test_the_maps_share_rounds_a_half_to_even(register: Register, paid: str) -> None:
+    # Given a plan of 1,000 of which ``paid`` is disbursed: a share whose hundredths are exactly 5
+    item = project("H1", register.transport, plan={"provincial": 1000}, geometry=POINT)
+    disburse(item, "202406", paid)
+    on = dt.date(2024, 9, 30)
+
+    # When the map is asked, as objects and as the API's text
+    shares = [
+        projects_geojson(year=2024, on=on)["features"][0]["properties"]["percent"],
+        json.loads(projects_geojson_utf8(year=2024, on=on))["features"][0]["properties"]["percent"],
+    ]
+
+    # Then both give Python's rounding of the exact share: a half goes to the even tenth (33.25 → 33.2,
+    # 33.35 → 33.4, 0.025 → 0.0), as the list and the project's page write it
+    assert shares == [float(round(Decimal(paid) * 100 / 1000, 1))] * 2
+
+
+def test_the_maps_text_of_plain_names_is_written_as_the_database_sent_them(register: Register) -> None:
+    # Given projects named in Vietnamese with no character JSON escapes, out of code order in the register
+    for code in ("Z9", "A1", "Đ2", "a0"):
+        project(code, register.transport, plan={"provincial": 100}, geometry=POINT)
+        Project.objects.filter(code=code).update(name=f"Dự án đường {code} – Bến Cát")
+    on = dt.date(2024, 9, 30)
+
+    # When the map is asked as the API's text
+    text = projects_geojson_utf8(year=2024, on=on)
+
+    # Then the names are there as they are, the features in the order of the codes' code points, and the
+    # text is the collection the map page draws
+    assert "Dự án đường Đ2 – Bến Cát".encode() in text
+    assert [f["properties"]["code"] for f in json.loads(text)["features"]] == ["A1", "Z9", "a0", "Đ2"]
+    assert json.loads(text) == projects_geojson(year=2024, on=on)
 
 
 @pytest.mark.parametrize("on", [dt.date(2023, 12, 31), *DAYS, dt.date(2025, 1, 31)])
@@ -235,7 +273,7 @@ def test_the_map_leaves_out_the_projects_without_a_place(register: Register) -> 
 
 def test_the_maps_text_is_its_collection_with_names_escaped(register: Register) -> None:
     # Given a project whose name holds quotes, a backslash, markup and Vietnamese letters
-    odd = 'Đường "Vành đai 3" \\ <b>đoạn</b> qua Thủ Dầu Một'
+    odd = 'Đường "Vành đai 3" \\ <b>đoạn</b>\tqua Thủ Dầu Một'
     item = project("Q1", register.transport, plan={"provincial": 1000}, geometry=POINT)
     Project.objects.filter(pk=item.pk).update(name=odd)
     disburse(item, "202406", "333.35")
@@ -243,8 +281,8 @@ def test_the_maps_text_is_its_collection_with_names_escaped(register: Register) 
     on = dt.date(2024, 9, 30)
 
     # When the map is asked as text (the API's answer) and as objects (the map page's)
-    text = projects_geojson_text(year=2024, on=on)
-    planned = projects_geojson_text(year=2024, on=on, with_plan=True)
+    text = projects_geojson_utf8(year=2024, on=on)
+    planned = projects_geojson_utf8(year=2024, on=on, with_plan=True)
 
     # Then the text is valid JSON holding exactly the collection, the name as it was written
     assert json.loads(text) == projects_geojson(year=2024, on=on)
@@ -257,7 +295,7 @@ def test_the_maps_text_is_its_collection_with_names_escaped(register: Register) 
 def test_the_maps_text_of_a_register_with_no_place_is_an_empty_collection(register: Register) -> None:
     project("E1", register.transport, plan={"provincial": 100})
 
-    text = projects_geojson_text(year=2024, on=dt.date(2024, 9, 30))
+    text = projects_geojson_utf8(year=2024, on=dt.date(2024, 9, 30))
 
     assert json.loads(text) == {"type": "FeatureCollection", "features": []}
 

@@ -30,12 +30,15 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from decimal import Context as DecimalContext
 from json.encoder import encode_basestring
+from operator import itemgetter
 from typing import Any, overload
 
+import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
+from psycopg.types.string import ByteaBinaryLoader
 
 from dieuhanh.directives.models import Directive
 from dieuhanh.directives.selectors import directives_visible, issuing_unit_default, statuses_at
@@ -886,31 +889,110 @@ def _without_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _geojson_rows(sql: str, params: list[Any], *, with_plan: bool) -> list[tuple[Any, ...]]:
+def _geojson_sql(sql: str, *, with_plan: bool, percent_text: bool) -> str:
     """The features' values as PostgreSQL computes them (the status, the share rounded to 0.1 half
-    to even, as Python's ``round`` of a Decimal does), one row a project with a place on the map,
-    in the order of the codes: (code, name, investor id, geometry as JSON text, status, share).
+    to even, as Python's ``round`` of a Decimal does), one row a project with a place on the map
+    (a geometry that is a JSON object other than ``{}``), in no order: (code, name, investor id,
+    geometry's JSON text, status, share: a float, or its text with ``percent_text``; NULL without
+    a plan). ``sql`` is ``_progress_sql``'s with the column ``geometry_text``.
 
-    The geometry is read as text in the scan of the projects that sums their progress, and only an
-    object other than ``{}`` is a place on the map (told apart here: the planner cannot count such
-    rows, and joined the investors one project at a time when asked)."""
-    tenths = "floor(progress.tenths)"
+    The caller orders the rows: PostgreSQL's sort of 50,000 rows of geometries took a fifth of the
+    national map's query, and they come out of the scan of the register nearly in the codes'
+    order, which Python's sort takes in a pass. The investors' names are read apart, once each:
+    the planner cannot count the located rows, and joined the investors one project at a time."""
+    # Half to even, either sign: ``round`` takes a half away from zero; at a half (the rounded is
+    # half a tenth from the exact) an odd result is brought back to the even neighbour.
     rounded = (
-        f"(CASE WHEN progress.tenths - {tenths} > 0.5"
-        f" OR (progress.tenths - {tenths} = 0.5 AND mod({tenths}, 2) = 1)"
-        f" THEN {tenths} + 1 ELSE {tenths} END / 10)::float8"
+        "(CASE WHEN abs(round(progress.tenths) - progress.tenths) = 0.5 AND mod(round(progress.tenths), 2) <> 0"
+        " THEN 2 * progress.tenths - round(progress.tenths) ELSE round(progress.tenths) END)::float8 / 10"
     )
+    if percent_text:
+        rounded = f"({rounded})::text"
     # OFFSET 0 keeps the subquery whole: flattened, each of the rounding's references to ``tenths``
-    # divided the sums again (six numeric divisions a project; the national map's query 270 → 200 ms).
-    sql = (
-        f"SELECT progress.code, progress.name, progress.investor_id, progress.geometry::text, progress.status,"
+    # divided the sums again. Only the columns the map shows are asked of it (not the list's
+    # share and shortfall, two more numeric divisions a project).
+    return (
+        "SELECT progress.code, progress.name, progress.investor_id, progress.geometry_text, progress.status,"
         f" CASE WHEN progress.plan > 0 THEN {rounded} END"
-        " FROM (SELECT listed.*, CASE WHEN plan > 0 THEN paid * 1000 / plan END AS tenths"
-        f" FROM ({sql}) listed WHERE listed.geometry IS NOT NULL"
-        f'{" AND listed.plan > 0" if with_plan else ""} OFFSET 0) progress ORDER BY progress.code COLLATE "C"'
+        " FROM (SELECT listed.code, listed.name, listed.investor_id, listed.geometry_text, listed.status, listed.plan,"
+        " CASE WHEN listed.plan > 0 THEN listed.paid * 1000 / listed.plan END AS tenths"
+        # jsonb's text of an object begins with "{"; that of the empty object is "{}".
+        f" FROM ({sql}) listed WHERE listed.geometry_text LIKE '{{%%' AND listed.geometry_text <> '{{}}'"
+        f"{' AND listed.plan > 0' if with_plan else ''} OFFSET 0) progress"
     )
-    # jsonb's text of an object begins with "{"; that of the empty object is "{}".
-    return [row for row in _fetch(sql, params) if row[3][:1] == "{" and row[3] != "{}"]
+
+
+def _geojson_rows(sql: str, params: list[Any], *, with_plan: bool) -> list[tuple[Any, ...]]:
+    """``_geojson_sql``'s rows, the share a float, in the order of the codes."""
+    rows = _fetch(_geojson_sql(sql, with_plan=with_plan, percent_text=False), params)
+    rows.sort(key=itemgetter(0))  # by code point, as COLLATE "C"
+    return rows
+
+
+def _fetch_utf8(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """``_fetch``'s rows with every text as PostgreSQL sent it, UTF-8 bytes, in its binary format:
+    no text decoded to be encoded again (the national map: 50,000 rows of five texts)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('work_mem', %s, true), set_config('max_parallel_workers_per_gather', %s, true)",
+            [WORK_MEM, PARALLEL_WORKERS],
+        )
+        # Django's cursor binds parameters on the client, which cannot ask for binary rows; this
+        # one, on the same connection and in the same transaction, binds them on the server.
+        with psycopg.Cursor(connection.connection) as raw:
+            for name in ("text", "varchar"):
+                raw.adapters.register_loader(name, ByteaBinaryLoader)  # a text's binary form is its bytes
+            raw.execute(sql, list(params), binary=True)
+            return raw.fetchall()
+
+
+# The bytes a JSON string takes as they are: all but the control characters, the quotation mark
+# and the reverse solidus. UTF-8 writes no other character with a byte below 0x80, so a text needs
+# escaping exactly when deleting these bytes from it leaves any.
+_JSON_PLAIN = bytes(range(0x20, 0x100)).replace(b'"', b"").replace(b"\\", b"")
+# The statuses as JSON strings.
+_STATUSES = {str(status).encode(): json.dumps(str(status)).encode() for status in ScheduleStatus}
+
+
+def _json_string(text: bytes) -> bytes:
+    """``text`` (UTF-8) as a JSON string, non-ASCII letters as they are."""
+    return encode_basestring(text.decode()).encode()
+
+
+def _geojson_utf8(sql: str, params: list[Any], *, with_plan: bool) -> bytes:
+    """The FeatureCollection of ``_geojson_sql``'s rows as JSON text in UTF-8, written from the
+    bytes PostgreSQL sent: the geometries' text as the database keeps it, never parsed; the codes
+    and names quoted as they are when none of them needs escaping (checked once over all of them),
+    else each escaped."""
+    rows = _fetch_utf8(_geojson_sql(sql, with_plan=with_plan, percent_text=True), params)
+    rows.sort(key=itemgetter(0))  # bytes of UTF-8 compare as their code points: COLLATE "C"
+    investors = {pk: _json_string(name) for pk, name in _investor_names_utf8(rows).items()}
+    plain = not b"".join([row[0] for row in rows]).translate(None, _JSON_PLAIN) and not b"".join(
+        [row[1] for row in rows]
+    ).translate(None, _JSON_PLAIN)
+    head = b'{"type": "Feature", "geometry": %s, "properties": {"code": '
+    tail = b', "investor": %s, "status": %s, "percent": %s}}'
+    if plain:
+        feature = head + b'"%s", "name": "%s"' + tail
+        features = [
+            feature % (geometry, code, name, investors[investor], _STATUSES[status], percent or b"null")
+            for code, name, investor, geometry, status, percent in rows
+        ]
+    else:
+        feature = head + b'%s, "name": %s' + tail
+        features = [
+            feature
+            % (
+                geometry,
+                _json_string(code),
+                _json_string(name),
+                investors[investor],
+                _STATUSES[status],
+                percent or b"null",
+            )
+            for code, name, investor, geometry, status, percent in rows
+        ]
+    return b'{"type": "FeatureCollection", "features": [' + b",".join(features) + b"]}"
 
 
 def _investor_names(rows: list[tuple[Any, ...]]) -> dict[int, str]:
@@ -921,18 +1003,11 @@ def _investor_names(rows: list[tuple[Any, ...]]) -> dict[int, str]:
     )
 
 
-def _geojson_text_of(rows: list[tuple[Any, ...]]) -> str:
-    """The FeatureCollection of ``_geojson_rows``' rows as JSON text, written from them: the
-    geometries' text goes in as the database wrote it, never parsed (the national map's 50,000
-    features: a fifth of the time it took to parse them into objects and serialise those again)."""
-    investors = {pk: encode_basestring(name) for pk, name in _investor_names(rows).items()}
-    features = ",".join(
-        f'{{"type": "Feature", "geometry": {geometry}, "properties": {{"code": {encode_basestring(code)},'
-        f' "name": {encode_basestring(name)}, "investor": {investors[investor]},'
-        f' "status": {encode_basestring(status)}, "percent": {"null" if percent is None else repr(percent)}}}}}'
-        for code, name, investor, geometry, status, percent in rows
-    )
-    return '{"type": "FeatureCollection", "features": [' + features + "]}"
+def _investor_names_utf8(rows: list[tuple[Any, ...]]) -> dict[int, bytes]:
+    """``_investor_names`` in UTF-8."""
+    ids = "{" + ",".join(map(str, {row[2] for row in rows})) + "}"  # an array's text: no list for psycopg to dump
+    table = connection.ops.quote_name(OrgUnit._meta.db_table)
+    return dict(_fetch_utf8(f"SELECT id, name FROM {table} WHERE id = ANY(%s::bigint[])", [ids]))
 
 
 def _geojson_of(rows: list[tuple[Any, ...]]) -> dict[str, Any]:
@@ -958,24 +1033,26 @@ def _geojson_of(rows: list[tuple[Any, ...]]) -> dict[str, Any]:
         return {"type": "FeatureCollection", "features": features}
 
 
-def projects_geojson_text(
+def projects_geojson_utf8(
     *,
     year: int,
     on: dt.date,
     projects: QuerySet[Project] | None = None,
     province: OrgUnit | None = None,
     with_plan: bool = False,
-) -> str:
-    """The projects with a location on the map as the JSON text of a GeoJSON FeatureCollection, each
-    with its code, name, investor, status and share disbursed (a number, or null without a plan);
-    of ``projects``, of those lying in ``province`` on ``on``, only those with a plan of ``year``
-    (``with_plan``). The API answers with it as it is; on PostgreSQL it is written from the rows of
-    one query, the geometries never parsed."""
+) -> bytes:
+    """The projects with a location on the map as the JSON text of a GeoJSON FeatureCollection in
+    UTF-8, each with its code, name, investor, status and share disbursed (a number, or null
+    without a plan); of ``projects``, of those lying in ``province`` on ``on``, only those with a
+    plan of ``year`` (``with_plan``). The API answers with it as it is; on PostgreSQL it is written
+    from the bytes of one query's rows, the geometries never parsed."""
     if connection.vendor == "postgresql":
-        sql, params = _geojson_question(year=year, on=on, projects=projects, province=province, columns=["geometry"])
-        return _geojson_text_of(_geojson_rows(sql, params, with_plan=with_plan))
+        sql, params = _geojson_question(
+            year=year, on=on, projects=projects, province=province, columns=["geometry_text"]
+        )
+        return _geojson_utf8(sql, params, with_plan=with_plan)
     collection = projects_geojson(year=year, on=on, projects=projects, province=province, with_plan=with_plan)
-    return json.dumps(collection, ensure_ascii=False)
+    return json.dumps(collection, ensure_ascii=False).encode()
 
 
 def projects_geojson(
@@ -986,10 +1063,12 @@ def projects_geojson(
     province: OrgUnit | None = None,
     with_plan: bool = False,
 ) -> dict[str, Any]:
-    """``projects_geojson_text``'s FeatureCollection as Python objects (for the map page). No project
+    """``projects_geojson_utf8``'s FeatureCollection as Python objects (for the map page). No project
     is made a model instance."""
     if connection.vendor == "postgresql":
-        sql, params = _geojson_question(year=year, on=on, projects=projects, province=province, columns=["geometry"])
+        sql, params = _geojson_question(
+            year=year, on=on, projects=projects, province=province, columns=["geometry_text"]
+        )
         return _geojson_of(_geojson_rows(sql, params, with_plan=with_plan))
     sql, params = _geojson_question(year=year, on=on, projects=projects, province=province)
     rows = _fetch(

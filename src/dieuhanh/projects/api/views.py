@@ -60,7 +60,7 @@ from dieuhanh.projects.selectors import (
     investors_below,
     progress_of,
     project_detail,
-    projects_geojson_text,
+    projects_geojson_utf8,
     transfer_proposals,
 )
 from dieuhanh.projects.services import (
@@ -580,6 +580,6 @@ class ProjectsMapView(APIView):
     @extend_schema(parameters=[YEAR, ON], responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> HttpResponse:
         on = _on(request)
-        # The collection's text written from the query's rows (the national map: 50,000 features), sent as it is.
-        text = projects_geojson_text(year=_year(request, on), on=on)
-        return HttpResponse(text.encode(), content_type="application/json")
+        # The collection's UTF-8 text written from the query's rows (the national map: 50,000
+        # features), sent as it is.
+        return HttpResponse(projects_geojson_utf8(year=_year(request, on), on=on), content_type="application/json")
