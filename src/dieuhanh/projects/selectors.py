@@ -938,11 +938,13 @@ def _fetch_utf8(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
             [WORK_MEM, PARALLEL_WORKERS],
         )
         # Django's cursor binds parameters on the client, which cannot ask for binary rows; this
-        # one, on the same connection and in the same transaction, binds them on the server.
+        # one, on the same connection and in the same transaction, binds them on the server. Never
+        # prepared, as Django's statements are not (a pooler may hand the next transaction another
+        # connection).
         with psycopg.Cursor(connection.connection) as raw:
             for name in ("text", "varchar"):
                 raw.adapters.register_loader(name, ByteaBinaryLoader)  # a text's binary form is its bytes
-            raw.execute(sql, list(params), binary=True)
+            raw.execute(sql, list(params), binary=True, prepare=False)
             return raw.fetchall()
 
 
