@@ -972,28 +972,16 @@ def _geojson_utf8(sql: str, params: list[Any], *, with_plan: bool) -> bytes:
     plain = not b"".join([row[0] for row in rows]).translate(None, _JSON_PLAIN) and not b"".join(
         [row[1] for row in rows]
     ).translate(None, _JSON_PLAIN)
-    head = b'{"type": "Feature", "geometry": %s, "properties": {"code": '
-    tail = b', "investor": %s, "status": %s, "percent": %s}}'
-    if plain:
-        feature = head + b'"%s", "name": "%s"' + tail
-        features = [
-            feature % (geometry, code, name, investors[investor], _STATUSES[status], percent or b"null")
-            for code, name, investor, geometry, status, percent in rows
-        ]
-    else:
-        feature = head + b'%s, "name": %s' + tail
-        features = [
-            feature
-            % (
-                geometry,
-                _json_string(code),
-                _json_string(name),
-                investors[investor],
-                _STATUSES[status],
-                percent or b"null",
-            )
-            for code, name, investor, geometry, status, percent in rows
-        ]
+    if not plain:  # the rare register with a code or name JSON escapes: each escaped, in its quotes
+        rows = [(_json_string(code)[1:-1], _json_string(name)[1:-1], *rest) for code, name, *rest in rows]
+    feature = (
+        b'{"type": "Feature", "geometry": %s, "properties": {"code": "%s", "name": "%s",'
+        b' "investor": %s, "status": %s, "percent": %s}}'
+    )
+    features = [
+        feature % (geometry, code, name, investors[investor], _STATUSES[status], percent or b"null")
+        for code, name, investor, geometry, status, percent in rows
+    ]
     return b'{"type": "FeatureCollection", "features": [' + b",".join(features) + b"]}"
 
 
