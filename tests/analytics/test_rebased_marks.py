@@ -7,6 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from dieuhanh.analytics.engine import Engine, PredecessorsNotReadError
@@ -135,6 +137,36 @@ def test_a_ranking_s_successor_that_stored_its_own_months_before_it_began_is_not
     assert marks["n1"] == ((D(75) / 90 - 1) * 100, False, None)
     assert marks["n2"] == ((D(105) / 114 - 1) * 100, True, None)
     assert marks["n4"] == (None, False, "share_unknown")
+
+
+def test_a_ranking_of_successors_looks_up_their_own_figures_of_the_months_before_they_began_alone(
+    world: dict[str, OrgUnit],
+) -> None:
+    # Given the rollups, and n1's own revenue for January 2025 (before it began) and January 2026
+    revenue = Indicator.objects.get(code="REV")
+    for month in ("202501", "202601"):
+        period = Period.parse(month)
+        DataValue.objects.update_or_create(
+            indicator=revenue,
+            org_unit=world["n1"],
+            period=period.code,
+            defaults={"period_start": period.start_date, "value": D(30), "status": DataValueStatus.APPROVED},
+        )
+    rollups_rebuild()
+
+    # When the new communes are ranked by the change on the first quarter of 2025
+    with CaptureQueriesContext(connection) as queries:
+        rows = analytics_ranking(
+            indicator=revenue, org_unit=world["N"], period=Period.parse("2026Q1"), measure="yoy_pct"
+        )
+
+    # Then their own figures are asked for by the months of 2025 alone: the months of 2026 come
+    # from their rollups, and a figure of 2026 could not say whether 2025 is re-based
+    figures = [q["sql"] for q in queries.captured_queries if DataValue._meta.db_table in q["sql"]]
+    assert figures
+    assert all("202501" in sql and "202601" not in sql for sql in figures)
+    # and n1, which stored January 2025 itself, still draws on no re-based month for it
+    assert {r.org_unit: r.rebased for r in rows}["n1"] is True  # February and March 2025 are re-based
 
 
 def test_an_engine_built_for_a_ranking_reads_neither_what_successors_came_from_nor_their_later_figures(

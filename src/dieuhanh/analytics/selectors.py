@@ -37,6 +37,8 @@ from dieuhanh.analytics.models import Rollup
 from dieuhanh.analytics.services import (
     ROLLED_AGGREGATIONS,
     effective_share,
+    rolled_flags,
+    rolled_of_flags,
     rolled_successors_among,
     rollups_ready,
     rollups_stamp,
@@ -219,6 +221,7 @@ def build_engine(
     completeness: bool = True,
     composition: bool = True,
     basis: Basis = Basis.APPROVED,
+    unit_flags: Sequence[tuple[int, bool, bool]] | None = None,
 ) -> Engine:
     """Load what asking ``measures`` of ``specs`` at ``units`` over ``periods`` needs, and the
     annual targets.
@@ -240,6 +243,9 @@ def build_engine(
     ``basis``: which figures count (``Basis``). The rollups hold the ``approved`` basis alone; on
     the ``submitted`` basis the engine aggregates the stored figures itself (the path it takes
     while rollups are being rebuilt: correct, slower) and knows which of them await approval.
+
+    ``unit_flags``: (id, has children, is a successor) of every unit, when the caller read them with
+    the units (``rolled_flags``); otherwise one more query finds which of them have rollups.
     """
     reads = reads_for(measures, periods, value_periods)
     years = [p.year for p in periods]
@@ -261,6 +267,7 @@ def build_engine(
             reads=reads,
             composition=composition,
             completeness=completeness,
+            unit_flags=unit_flags,
         )
         if completeness:
             successors = next(([*s.predecessors, *s.unread_predecessors] for s in series.values()), [])
@@ -533,12 +540,15 @@ def _series_from_rollups(
     reads: Reads,
     composition: bool = True,
     completeness: bool = True,
+    unit_flags: Sequence[tuple[int, bool, bool]] | None = None,
 ) -> tuple[dict[int, Series], dict[int, str], dict[int, str]]:
     # Units with children, and successors (their months before they began re-based), have rollups.
     validity = _validity_of(units)
-    aggregated, successor_ids = rolled_successors_among(
-        unit_ids, any_began=any(valid_from is not None for valid_from, _to in validity.values())
-    )
+    any_began = any(valid_from is not None for valid_from, _to in validity.values())
+    if unit_flags is not None:
+        aggregated, successor_ids = rolled_of_flags(unit_flags, any_began=any_began)
+    else:
+        aggregated, successor_ids = rolled_successors_among(unit_ids, any_began=any_began)
     since = min((s for s, _e in reads.spans), default=None)
     # The successors that began after the months read: only they may be re-based.
     later = [u.pk for u in units if u.pk in successor_ids and _starts_after(validity.get(u.pk, (None, None))[0], since)]
@@ -602,7 +612,14 @@ def _series_from_rollups(
     # and its own figures only to say what is re-based and, with completeness, whether they alone
     # make a figure whole (``Series.own_covers``: then all of them are read).
     from_rollups = aggregated if len(rolled) == len(stored) and not completeness else frozenset()
-    own = own_figures(stored, _own_read(units, unit_ids, from_rollups, validity), reads.spans)
+    read, ends = _own_read(units, unit_ids, from_rollups, validity)
+    # Only months before ``ends`` can be read: the periods asked are cut there, so that each unit's
+    # figures are looked up by the codes of those months alone (a national ranking of 2026 against a
+    # re-based 2025: the first half of 2025, not all of both half-years).
+    spans = reads.spans
+    if ends is not None:
+        spans = tuple((start, min(end, ends - dt.timedelta(days=1))) for start, end in reads.spans if start < ends)
+    own = own_figures(stored, read, spans)
     series = {
         i: Series(
             spec=spec,
@@ -624,24 +641,27 @@ def _series_from_rollups(
 
 def _own_read(
     units: Sequence[UnitRef], unit_ids: Any, from_rollups: frozenset[int], validity: dict[int, Validity]
-) -> Q:
-    """Whose own figures to read, of ``units`` (``unit_ids``). A unit whose values come from its
-    rollups (``from_rollups``) needs its own figures only to say whether its months before it began
-    are its own or re-based (``Series.rebasing``): those months alone are read of it — none, for a
-    ranking of the new communes' own months — and every figure of the other units."""
+) -> tuple[Q, dt.date | None]:
+    """Whose own figures to read, of ``units`` (``unit_ids``), and the day before which all of them
+    lie when that is known (None: any day). A unit whose values come from its rollups
+    (``from_rollups``) needs its own figures only to say whether its months before it began are its
+    own or re-based (``Series.rebasing``): those months alone are read of it — none, for a ranking
+    of the new communes' own months — and every figure of the other units."""
     everything = Q(org_unit_id__in=unit_ids)
     if not from_rollups:
-        return everything
+        return everything, None
     plain = [u.pk for u in units if u.pk not in from_rollups]
     if len(plain) > _MANY_IDS:
-        return everything  # more than needed, rather than thousands of parameters
+        return everything, None  # more than needed, rather than thousands of parameters
     began = {u.pk: start for u in units if u.pk in from_rollups and (start := validity.get(u.pk, (None, None))[0])}
     where = Q(org_unit_id__in=plain)
-    if began:
-        # Before the latest start among them: each one's months before its own start are among these.
-        ids: Any = unit_ids if len(began) > _MANY_IDS and isinstance(unit_ids, QuerySet) else list(began)
-        where |= Q(org_unit_id__in=ids, period_start__lt=max(began.values()))
-    return where
+    if not began:
+        return where, None
+    # Before the latest start among them: each one's months before its own start are among these.
+    latest = max(began.values())
+    ids: Any = unit_ids if len(began) > _MANY_IDS and isinstance(unit_ids, QuerySet) else list(began)
+    where |= Q(org_unit_id__in=ids, period_start__lt=latest)
+    return where, None if plain else latest
 
 
 def analytics_measures(
@@ -725,13 +745,26 @@ def analytics_ranking(
 
     def compute(use_rollups: bool) -> list[RankRow]:
         query = ranked_units(org_unit=org_unit, period=period, depth=depth)
-        rows = query.order_by("sort_order", "code").values_list("id", "code", "name", "path", "valid_from", "valid_to")
-        units = [RankedUnit(*row) for row in rows]
+        columns = ("id", "code", "name", "path", "valid_from", "valid_to")
+        flags: list[tuple[int, bool, bool]] | None = None
+        if use_rollups and basis == Basis.APPROVED:
+            # Which units have rollups read with the units themselves: thousands of them (a national
+            # ranking) are not looked up again by a second query.
+            rows = query.order_by("sort_order", "code").values_list(*columns, *rolled_flags())
+            width = len(columns)
+            units = [RankedUnit(*row[:width]) for row in rows]
+            flags = [(row[0], row[width], row[width + 1]) for row in rows]
+        else:
+            units = [RankedUnit(*row) for row in query.order_by("sort_order", "code").values_list(*columns)]
         if not units:
             return []
 
         def engine_for(
-            units: Sequence[RankedUnit], *, composition: bool, units_query: QuerySet[OrgUnit] | None = None
+            units: Sequence[RankedUnit],
+            *,
+            composition: bool,
+            units_query: QuerySet[OrgUnit] | None = None,
+            unit_flags: Sequence[tuple[int, bool, bool]] | None = None,
         ) -> Engine:
             return build_engine(
                 specs=[spec],
@@ -744,11 +777,12 @@ def analytics_ranking(
                 completeness=False,
                 composition=composition,
                 basis=basis,
+                unit_flags=unit_flags,
             )
 
         # A ranking shows no composition: what each successor is re-based from is read only for
         # those whose figure is missing (to say why), by a second engine of those units alone.
-        engine = engine_for(units, composition=False, units_query=query)
+        engine = engine_for(units, composition=False, units_query=query, unit_flags=flags)
         scored = list(
             zip(units, engine.measure_of_units(spec, [unit.pk for unit in units], period, measure), strict=True)
         )

@@ -148,6 +148,32 @@ def rolled_among(unit_ids: Iterable[int] | Any = None, *, any_began: bool = True
     return frozenset(parent_ids.union(successors.order_by().values_list("successor_id", flat=True)))
 
 
+def rolled_flags() -> tuple[Exists, Exists]:
+    """Whether a unit (a row of ``OrgUnit``) has children, and whether it is a successor: the two
+    facts that say whether it has rollups (``rolled_of_flags``), as expressions a query of units
+    can read beside its columns (a ranking's units: no second query of the same thousands)."""
+    children = OrgUnit.objects.filter(parent_id=OuterRef("pk"))
+    successions = Succession.objects.filter(successor_id=OuterRef("pk"))
+    return Exists(children), Exists(successions)
+
+
+def rolled_of_flags(
+    flags: Iterable[tuple[int, bool, bool]], *, any_began: bool = True
+) -> tuple[frozenset[int], frozenset[int]]:
+    """``rolled_successors_among`` of units read with ``rolled_flags``: ``flags`` is (unit id, has
+    children, is a successor) for each. A unit with children has rollups; a successor has them
+    too, unless none of the units has a start date (``any_began=False``: none is then re-based)."""
+    rolled: set[int] = set()
+    successors: set[int] = set()
+    for unit_id, has_children, is_successor in flags:
+        if is_successor and any_began:
+            rolled.add(unit_id)
+            successors.add(unit_id)
+        elif has_children:
+            rolled.add(unit_id)
+    return frozenset(rolled), frozenset(successors)
+
+
 def rolled_successors_among(
     unit_ids: Iterable[int] | Any, *, any_began: bool = True
 ) -> tuple[frozenset[int], frozenset[int]]:
@@ -155,21 +181,14 @@ def rolled_successors_among(
     a figure is re-based): one query, each unit looked up in the two indexes."""
     if not any_began:
         return rolled_among(unit_ids, any_began=False), frozenset()
-    children = OrgUnit.objects.filter(parent_id=OuterRef("pk"))
-    successions = Succession.objects.filter(successor_id=OuterRef("pk"))
+    has_children, is_successor = rolled_flags()
     rows = (
         OrgUnit.objects.filter(pk__in=unit_ids)
-        .filter(Exists(children) | Exists(successions))
+        .filter(has_children | is_successor)
         .order_by()
-        .values_list("pk", Exists(successions))
+        .values_list("pk", has_children, is_successor)
     )
-    rolled: set[int] = set()
-    successors: set[int] = set()
-    for unit_id, is_successor in rows:
-        rolled.add(unit_id)
-        if is_successor:
-            successors.add(unit_id)
-    return frozenset(rolled), frozenset(successors)
+    return rolled_of_flags(rows)
 
 
 def effective_share(merge_type: str, share: Decimal | None) -> Decimal | None:
