@@ -515,7 +515,9 @@ def _validity_of(units: Sequence[UnitRef]) -> dict[int, Validity]:
     validity: dict[int, Validity] = {}
     unread: list[int] = []
     for unit in units:
-        fields = unit.__dict__ if isinstance(unit, OrgUnit) else None
+        # A ranking's thousands of rows are told apart by their type first: ``isinstance`` of a
+        # model class costs a microsecond.
+        fields = unit.__dict__ if type(unit) is not RankedUnit and isinstance(unit, OrgUnit) else None
         if fields is not None and not ("valid_from" in fields and "valid_to" in fields):
             unread.append(unit.pk)
             continue
