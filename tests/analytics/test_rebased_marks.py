@@ -154,7 +154,7 @@ def test_a_ranking_of_successors_looks_up_their_own_figures_of_the_months_before
         )
     rollups_rebuild()
 
-    # When the new communes are ranked by the change on the first quarter of 2025
+    # When the new communes are ranked by the change of 2026's first quarter on 2025's
     with CaptureQueriesContext(connection) as queries:
         rows = analytics_ranking(
             indicator=revenue, org_unit=world["N"], period=Period.parse("2026Q1"), measure="yoy_pct"
@@ -165,8 +165,8 @@ def test_a_ranking_of_successors_looks_up_their_own_figures_of_the_months_before
     figures = [q["sql"] for q in queries.captured_queries if DataValue._meta.db_table in q["sql"]]
     assert figures
     assert all("202501" in sql and "202601" not in sql for sql in figures)
-    # and n1, which stored January 2025 itself, still draws on no re-based month for it
-    assert {r.org_unit: r.rebased for r in rows}["n1"] is True  # February and March 2025 are re-based
+    # and n1, which stored January 2025 itself, is still re-based: February and March 2025 are not its own
+    assert {r.org_unit: r.rebased for r in rows}["n1"] is True
 
 
 def test_an_engine_built_for_a_ranking_reads_neither_what_successors_came_from_nor_their_later_figures(
