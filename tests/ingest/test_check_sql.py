@@ -251,3 +251,47 @@ def test_a_row_for_a_unit_after_its_end_is_refused_naming_its_validity_and_succe
     (issue,) = result.issues
     assert "hiệu lực đến 30/6/2025" in issue.message
     assert "từ 1/7/2025 thuộc Phường Thủ Dầu Một (25747)" in issue.message
+
+
+READABLE = [
+    "0",
+    "7",
+    "007",
+    "1099",
+    "12.5",
+    "12.50",
+    "0.5",
+    "123.4567",
+    "1234.5",
+    "1.5",
+    "5.",
+    ".5",
+    ",5",
+    "1,5",
+    "+1",
+    "-1",
+    "-12.25",
+    "1e3",
+    "2.5E-2",
+    "1.234.567",
+    "1.234,5",
+    "1,234,567",
+    "1,234.5",
+    "999999999999.999999",
+]
+
+
+def test_every_number_a_file_may_hold_is_read_by_the_import_as_parse_number_reads_it(catalogue: Tree) -> None:
+    # On PostgreSQL through the SQL's own patterns (a shorter one first for the commonest cells),
+    # on SQLite through parse_number itself: the same figures either way.
+    IndicatorFactory(code="ANY", period_type="monthly")
+    periods = [f"{2000 + n // 12}{n % 12 + 1:02d}" for n in range(len(READABLE))]
+    content = "indicator,org_unit,period,value\n" + "".join(
+        f'ANY,718,{period},"{text}"\n' for period, text in zip(periods, READABLE, strict=True)
+    )
+
+    result = import_file(content=content.encode(), filename="numbers.csv")
+
+    assert result.ok, [i.message for i in result.issues]
+    stored = dict(DataValue.objects.filter(indicator__code="ANY").values_list("period", "value"))
+    assert [stored[p] for p in periods] == [validation.parse_number(text) for text in READABLE]

@@ -228,6 +228,39 @@ def test_a_first_load_into_an_empty_table_is_copied_in_one_pass_and_stores_what_
     assert _stored() == one_pass
 
 
+def _figure_defaults() -> list[tuple[str, str | None]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT column_name, column_default FROM information_schema.columns WHERE table_name = %s ORDER BY 1",
+            [DataValue._meta.db_table],
+        )
+        return list(cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-pass first load exists on PostgreSQL only")
+def test_a_first_load_gives_every_figure_its_status_batch_and_time_and_leaves_the_table_s_defaults(
+    revenue: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What the rows share is the table's defaults during the load's COPY, and only then.
+    before = _figure_defaults()
+    monkeypatch.setattr(figures_postgres, "BULK_LOAD_ABOVE", 3)
+    content = b"indicator,org_unit,period,value\nREV,718,202301,1\nREV,718,202302,2\nREV,25741,202301,3\n"
+
+    loaded = import_file(content=content, filename="a.csv", status="approved")
+
+    assert loaded.ok, [i.message for i in loaded.issues]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT now()")
+        (now,) = cursor.fetchone()
+    stored = list(
+        DataValue.objects.values_list(
+            "status", "batch_id", "created_batch_id", "updated_by_id", "created_by_id", "created_at", "updated_at"
+        )
+    )
+    assert stored == [("approved", loaded.batch.pk, loaded.batch.pk, None, None, now, now)] * 3
+    assert _figure_defaults() == before
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-pass first load exists on PostgreSQL only")
 @pytest.mark.parametrize(
     ("rows", "expected"),

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 # the same transaction (building an index once is several times cheaper than growing it row by
 # row). Readers of the figures wait for such a load to commit instead of reading beside it.
 BULK_LOAD_ABOVE = 500_000
+# The fewest bytes a figure takes in a CSV file: "I,U,2024,1" and its line's end.
+MIN_RECORD_BYTES = 11
 # The size of each piece of a first load's rows written to the table by COPY.
 COPY_CHUNK = 1 << 20
 # Memory for building those indexes again, for this transaction only.
@@ -61,9 +63,14 @@ def scalar(cursor: Any, sql: str, params: Any = None) -> int:
     return int(cursor.fetchone()[0])
 
 
+def scalar_value(cursor: Any, sql: str, params: Any = None) -> Any:
+    cursor.execute(sql, params)
+    return cursor.fetchone()[0]
+
+
 def raw_cursor(cursor: Any) -> psycopg.Cursor[Any]:
-    """psycopg's own cursor under Django's wrapper, for COPY."""
-    return cursor.cursor
+    """psycopg's own cursor under Django's wrapper, for COPY (a psycopg cursor is its own)."""
+    return getattr(cursor, "cursor", cursor)
 
 
 def write_rows(
@@ -201,8 +208,18 @@ def merge_checked(
 
 def may_load_into_empty(cursor: Any, *, total: int) -> bool:
     """Whether ``total`` figures would be a first load into an empty table (``load_into_empty``)."""
+    return total >= BULK_LOAD_ABOVE and figures_empty(cursor)
+
+
+def may_hold_a_first_load(cursor: Any, *, size: int) -> bool:
+    """Whether a CSV file of ``size`` bytes may be a first load (``may_load_into_empty``): the
+    figures table is empty, and the file is long enough to hold the figures of one."""
+    return size >= BULK_LOAD_ABOVE * MIN_RECORD_BYTES and figures_empty(cursor)
+
+
+def figures_empty(cursor: Any) -> bool:
     table = DataValue._meta.db_table
-    return total >= BULK_LOAD_ABOVE and not scalar(cursor, f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT 1) x")
+    return not scalar(cursor, f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT 1) x")
 
 
 def load_into_empty(
@@ -215,6 +232,7 @@ def load_into_empty(
     batch: ImportBatch,
     user: Any,
     status: str | None,
+    reader: psycopg.Connection[Any] | None = None,
 ) -> Counts | None:
     """A first load into an empty figures table (``may_load_into_empty``), the way that writes
     fastest: the rows of ``rows_sql`` (indicator_id, org_unit_id, period_code, period_start,
@@ -224,13 +242,27 @@ def load_into_empty(
     ``batch`` (saved). ``pairs_sql`` names every (indicator id, unit id) the rows may hold, for
     the status policy when ``status`` is None.
 
+    With a ``reader`` — a second connection to the database, whose session holds the tables
+    ``rows_sql`` and ``pairs_sql`` read — the rows are selected there while this connection
+    writes them: the two servers' processes work at once, on two cores (one connection cannot
+    COPY out and in at once, so alone the rows wait in a file between). The reader must see what
+    this transaction sees of the catalogue: the caller's transaction has written none of it.
+
     None, with nothing left of the attempt, when fewer than ``total`` rows come out (a row may
     break a rule) or a key repeats (the unique key cannot be built again): the caller then checks
     the rows one by one and merges them (``merge_checked``), which words each problem. There is
     no figure to change and no history to write: every figure is new.
     """
     table = DataValue._meta.db_table
-    refusals: tuple[type[Exception], ...] = (IntegrityError, DataError, *_psycopg_refusals())
+    # A key given twice (the unique key cannot be made again), a value the table refuses; a
+    # table PostgreSQL cannot load frozen here; a row that may break a rule; a reader that failed.
+    refusals: tuple[type[Exception], ...] = (
+        IntegrityError,
+        DataError,
+        *_psycopg_refusals(),
+        _FewerRowsError,
+        *_reader_failures(reader),
+    )
     savepoint = transaction.savepoint()
     try:
         # Locked before it is found empty: a figure saved meanwhile (a form, the API) would
@@ -239,13 +271,13 @@ def load_into_empty(
         if scalar(cursor, f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT 1) x"):
             transaction.savepoint_rollback(savepoint)
             return None
+        side = reader.cursor() if reader is not None else cursor
         if status is None:
-            cursor.execute(pairs_sql)
-            _stage_statuses(cursor, {(int(i), int(u)) for i, u in cursor.fetchall()})
-            new_status = "st.status"
+            side.execute(pairs_sql)
+            _stage_statuses(side, {(int(i), int(u)) for i, u in side.fetchall()})
             status_join = "JOIN import_status st ON st.indicator_id = c.indicator_id AND st.org_unit_id = c.org_unit_id"
         else:
-            new_status, status_join = "%(status)s", ""
+            status_join = ""
         rebuild = _drop_indexes_for_a_first_load(cursor, total=total)
         columns = {
             "indicator_id": "c.indicator_id",
@@ -254,14 +286,24 @@ def load_into_empty(
             "period_start": "c.period_start",
             "value": "c.number",
             "comment": "c.comment",
-            "status": new_status,
-            "batch_id": "%(batch)s",
-            "created_batch_id": "%(batch)s",
-            "updated_by_id": "%(user)s",
-            "created_by_id": "%(user)s",
-            "created_at": "now()",
-            "updated_at": "now()",
         }
+        if status is None:
+            columns["status"] = "st.status"
+        # What every row shares is not sent with each: the table takes it as the columns'
+        # defaults for this load (a third of the bytes, and of the values written and read in
+        # binary, on the province set), made and taken back in this subtransaction, under its lock.
+        user_id = user.pk if user is not None else None
+        now = scalar_value(cursor, "SELECT now()")
+        shared = {
+            **({"status": status} if status is not None else {}),
+            "batch_id": batch.pk,
+            "created_batch_id": batch.pk,
+            "updated_by_id": user_id,
+            "created_by_id": user_id,
+            "created_at": now,
+            "updated_at": now,
+        }
+        restore = _set_defaults(cursor, shared)
         # In PostgreSQL's binary form, which it neither prints nor parses as text (numbers, dates
         # and times are most of a row's cost in a text COPY): each value cast to its column's
         # type. Without the type's size, so that nothing is cut short: a value too long for its
@@ -274,33 +316,48 @@ def load_into_empty(
         types = dict(cursor.fetchall())
         selected = ", ".join(f"({expression})::{types[name]}" for name, expression in columns.items())
         raw = raw_cursor(cursor)
-        with tempfile.TemporaryFile() as spool:
-            # One connection cannot COPY out and in at once: the rows wait in a file between.
-            with raw.copy(
-                f"COPY (SELECT {selected} FROM ({rows_sql}) c {status_join}) TO STDOUT (FORMAT binary)",
-                {**params, "batch": batch.pk, "user": user.pk if user is not None else None, "status": status},
-            ) as out:
-                for data in out:
-                    spool.write(data)
-            if raw.rowcount != total:
-                transaction.savepoint_rollback(savepoint)
-                return None
-            spool.seek(0)
-            # Emptied in this subtransaction, the table takes its rows already frozen: neither the
-            # index builds nor the first readers then write every page again to mark its rows
-            # committed (on the province set the COPY about 25 → 16 s and the index builds 8 → 5 s
-            # on a loaded machine). Frozen rows are seen at once by every transaction, even one
-            # that began before this one: here, one that saw the table empty.
+        copy_out = f"COPY (SELECT {selected} FROM ({rows_sql}) c {status_join}) TO STDOUT (FORMAT binary)"
+        # Emptied in this subtransaction, the table takes its rows already frozen: neither the
+        # index builds nor the first readers then write every page again to mark its rows
+        # committed (on the province set the COPY about 25 → 16 s and the index builds 8 → 5 s
+        # on a loaded machine). Frozen rows are seen at once by every transaction, even one
+        # that began before this one: here, one that saw the table empty.
+        copy_in = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT binary, FREEZE)"
+        if reader is not None:
             cursor.execute(f"TRUNCATE {table}")
-            with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT binary, FREEZE)") as copy:
-                while chunk := spool.read(COPY_CHUNK):
-                    copy.write(chunk)
+            # Written from a queue by a thread of psycopg's, so that reading the next rows from
+            # the reader does not wait for this server to take the last ones.
+            with raw.copy(copy_in, writer=_queued_writer(raw)) as copy:
+                with side.copy(copy_out, params) as out:
+                    # The reader hands over a row at a time; the writer takes them a megabyte at a time.
+                    piece = bytearray()
+                    for data in out:
+                        piece += data
+                        if len(piece) >= COPY_CHUNK:
+                            copy.write(bytes(piece))
+                            piece.clear()
+                    copy.write(bytes(piece))
+                if side.rowcount != total:
+                    raise _FewerRowsError
+        else:
+            with tempfile.TemporaryFile() as spool:
+                # One connection cannot COPY out and in at once: the rows wait in a file between.
+                with raw.copy(copy_out, params) as out:
+                    for data in out:
+                        spool.write(data)
+                if raw.rowcount != total:
+                    transaction.savepoint_rollback(savepoint)
+                    return None
+                spool.seek(0)
+                cursor.execute(f"TRUNCATE {table}")
+                with raw.copy(copy_in) as copy:
+                    while chunk := spool.read(COPY_CHUNK):
+                        copy.write(chunk)
+        cursor.execute(restore)
         cursor.execute(f"SET LOCAL maintenance_work_mem = '{BULK_INDEX_MEMORY}'")
         for statement in rebuild:
             cursor.execute(statement)
     except refusals:
-        # A key given twice (the unique key cannot be made again), a value the table refuses;
-        # a table PostgreSQL cannot load frozen here.
         transaction.savepoint_rollback(savepoint)
         return None
     transaction.savepoint_commit(savepoint)
@@ -308,6 +365,50 @@ def load_into_empty(
     figures_guard(lambda: _held_keys(cursor))
     figures_changed(count=total, keys=lambda: _changed_keys(cursor, source=table))
     return Counts(total=total, created=total, updated=0, unchanged=0)
+
+
+class _FewerRowsError(Exception):
+    """Fewer rows came out of the check than the file holds: one may break a rule."""
+
+
+def _reader_failures(reader: psycopg.Connection[Any] | None) -> tuple[type[Exception], ...]:
+    """What a reader's failure raises (any error of its own server): the load then goes the
+    usual way. None without a reader."""
+    if reader is None:
+        return ()
+    import psycopg  # noqa: PLC0415
+
+    return (psycopg.Error,)
+
+
+def _queued_writer(raw: psycopg.Cursor[Any]) -> Any:
+    from psycopg.copy import QueuedLibpqWriter  # noqa: PLC0415
+
+    return QueuedLibpqWriter(raw)
+
+
+def _set_defaults(cursor: Any, values: dict[str, Any]) -> str:
+    """Make ``values`` the figures table's column defaults; return the statement that puts back
+    the defaults the columns had (none, as the migrations make them)."""
+    table = DataValue._meta.db_table
+    quote = connection.ops.quote_name
+    cursor.execute(
+        "SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a"
+        " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+        " WHERE a.attrelid = %s::regclass AND a.attname = ANY(%s)",
+        [table, list(values)],
+    )
+    before = dict(cursor.fetchall())
+    cursor.execute(
+        f"ALTER TABLE {quote(table)} " + ", ".join(f"ALTER COLUMN {quote(column)} SET DEFAULT %s" for column in values),
+        list(values.values()),
+    )
+    return f"ALTER TABLE {quote(table)} " + ", ".join(
+        f"ALTER COLUMN {quote(column)} DROP DEFAULT"
+        if before[column] is None
+        else f"ALTER COLUMN {quote(column)} SET DEFAULT {before[column]}"
+        for column in values
+    )
 
 
 def _psycopg_refusals() -> tuple[type[Exception], ...]:
