@@ -14,9 +14,9 @@ from dieuhanh.figures import postgres as figures_postgres
 from dieuhanh.figures.models import DataValue
 from dieuhanh.ingest import bulk
 from dieuhanh.ingest.services import import_file
-from dieuhanh.reporting.models import DataSet
 from tests.conftest import Tree
 from tests.factories import IndicatorFactory
+from tests.ingest.first_loads import DECIDED_STATUSES, file_the_policy_decides
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -65,20 +65,7 @@ def figure_schema() -> list[tuple[Any, ...]]:
 def test_a_first_load_is_checked_beside_and_stores_what_the_merge_stores(
     revenue: Any, loads: list[tuple[bool, bool]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given a data set asking the communes for approval of REV: the status policy decides per
-    # figure, from the statuses staged on the reader.
-    data_set = DataSet.objects.create(
-        code="BC", name="Báo cáo", period_type="monthly", org_unit_kind="commune", approval=True
-    )
-    data_set.indicators.add(revenue)
-    IndicatorFactory(code="EMP")
-    rows = "".join(
-        f"{ind},{unit},2023{m:02d},{m}.5,note {m}\n"
-        for ind in ("REV", "EMP")
-        for unit in ("718", "25741")
-        for m in (1, 2)
-    )
-    content = ("indicator,org_unit,period,value,comment\n" + rows).encode()
+    content = file_the_policy_decides(revenue)
     schema = figure_schema()
 
     beside = import_file(content=content, filename="a.csv")
@@ -88,12 +75,7 @@ def test_a_first_load_is_checked_beside_and_stores_what_the_merge_stores(
     assert (beside.batch.rows_total, beside.batch.rows_created) == (8, 8)
     assert figure_schema() == schema
     first = stored()
-    assert {(ind, unit, status) for ind, unit, _p, _v, _c, status, _b in first} == {
-        ("REV", "718", "approved"),
-        ("REV", "25741", "submitted"),
-        ("EMP", "718", "approved"),
-        ("EMP", "25741", "approved"),
-    }
+    assert {(ind, unit, status) for ind, unit, _p, _v, _c, status, _b in first} == DECIDED_STATUSES
     assert ("REV", "718", "202301", Decimal("1.5"), "note 1", "approved", True) in first
 
     # When the same file is merged the usual way into an empty table, the same figures are stored.

@@ -13,9 +13,9 @@ from dieuhanh.figures import postgres as figures_postgres
 from dieuhanh.figures.models import DataValue, DataValueChange
 from dieuhanh.ingest import bulk
 from dieuhanh.ingest.services import import_file
-from dieuhanh.reporting.models import DataSet
 from tests.conftest import Tree
 from tests.factories import IndicatorFactory
+from tests.ingest.first_loads import DECIDED_STATUSES, file_the_policy_decides
 
 pytestmark = pytest.mark.django_db
 
@@ -188,19 +188,7 @@ def _stored() -> list[tuple[str, str, str, Decimal, str, str, bool, bool]]:
 def test_a_first_load_into_an_empty_table_is_copied_in_one_pass_and_stores_what_the_merge_stores(
     revenue: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given a data set asking the communes for approval of REV: the status policy decides per figure.
-    data_set = DataSet.objects.create(
-        code="BC", name="Báo cáo", period_type="monthly", org_unit_kind="commune", approval=True
-    )
-    data_set.indicators.add(revenue)
-    IndicatorFactory(code="EMP")
-    rows = "".join(
-        f"{ind},{unit},2023{m:02d},{m}.5,note {m}\n"
-        for ind in ("REV", "EMP")
-        for unit in ("718", "25741")
-        for m in (1, 2)
-    )
-    content = ("indicator,org_unit,period,value,comment\n" + rows).encode()
+    content = file_the_policy_decides(revenue)
     before = _figure_indexes()
     monkeypatch.setattr(figures_postgres, "BULK_LOAD_ABOVE", 3)
 
@@ -212,12 +200,7 @@ def test_a_first_load_into_an_empty_table_is_copied_in_one_pass_and_stores_what_
     assert (loaded.batch.rows_total, loaded.batch.rows_created, loaded.batch.rows_updated) == (8, 8, 0)
     assert _figure_indexes() == before
     one_pass = _stored()
-    assert {(ind, unit, status) for ind, unit, _p, _v, _c, status, _b, _t in one_pass} == {
-        ("REV", "718", "approved"),
-        ("REV", "25741", "submitted"),
-        ("EMP", "718", "approved"),
-        ("EMP", "25741", "approved"),
-    }
+    assert {(ind, unit, status) for ind, unit, _p, _v, _c, status, _b, _t in one_pass} == DECIDED_STATUSES
 
     # When the same file is merged the usual way into an empty table, the same figures are stored.
     DataValue.objects.all().delete()
