@@ -268,7 +268,7 @@ def load_into_empty(
         # Locked before it is found empty: a figure saved meanwhile (a form, the API) would
         # otherwise be emptied out below. Readers wait for the load, as for any first load.
         cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
-        if scalar(cursor, f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT 1) x"):
+        if not figures_empty(cursor):
             transaction.savepoint_rollback(savepoint)
             return None
         side = reader.cursor() if reader is not None else cursor

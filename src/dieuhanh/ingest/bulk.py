@@ -196,7 +196,7 @@ def _load_read_beside(
         side.execute(f"SET lock_timeout = '{READER_LOCK_TIMEOUT}'")
         side.execute(_STAGE_TABLE_SQL)
         copied = copy_csv(side, stream, layout)
-        if copied is None or not copied[0] or not may_load_into_empty(cursor, total=copied[1]):
+        if copied is None or not copied[0]:
             return None, False
         side.execute(_PERIODS_SQL)
         counts = _load_into_empty(
