@@ -228,3 +228,56 @@ def test_a_rankings_measures_and_re_basing_of_many_units_at_once_are_each_units_
             assert engine.rebasing_of_units(spec, ids, period, measure) == [
                 engine.measure_rebasing(spec, unit_id, period, measure, reasons=False) for unit_id in ids
             ]
+
+
+@pytest.mark.parametrize("rolled", [False, True])
+@pytest.mark.parametrize("lean", [False, True])
+def test_a_successors_own_figures_before_it_began_are_told_apart_the_same_for_many_units_at_once(
+    world: dict[str, OrgUnit], rolled: bool, lean: bool
+) -> None:
+    # Given a published re-based series: n1 has its own figures for all of January–June 2025, n3
+    # for January–March alone (April–June re-based), of every stored indicator
+    values = []
+    for code in ("REV", "DOS", "PRICE", "BEDS", "CPI"):
+        indicator = Indicator.objects.get(code=code)
+        for unit, months in ((world["n1"], range(1, 7)), (world["n3"], range(1, 4))):
+            for month in months:
+                p = Period.parse(f"2025{month:02d}")
+                values.append(
+                    DataValue(
+                        indicator=indicator,
+                        org_unit=unit,
+                        period=p.code,
+                        period_start=p.start_date,
+                        value=Decimal(7),
+                        status=DataValueStatus.APPROVED,
+                    )
+                )
+    DataValue.objects.bulk_create(values)
+    if rolled:
+        rollups_rebuild()
+    units = [world[code] for code in NEW] + [world["N"]]
+    ids = [unit.pk for unit in units]
+    for code in ("REV", "DOS", "PRICE", "BEDS", "CPI", "RATIO"):
+        spec = spec_of(Indicator.objects.select_related("numerator", "denominator").get(code=code))
+        for measure in ("value", "previous", "yoy_pct"):
+            for period in (Period.parse("2026S1"), Period.parse("2026Q2"), Period.parse("202602")):
+                engine = build_engine(
+                    specs=[spec],
+                    units=units,
+                    periods=[period],
+                    measures=[measure],
+                    completeness=not lean,
+                    composition=not lean,
+                )
+
+                # When many units are asked at once, each is told as when asked alone
+                one_by_one = [engine.measure_rebasing(spec, i, period, measure, reasons=False) for i in ids]
+                assert engine.rebasing_of_units(spec, ids, period, measure) == one_by_one
+                assert engine.measure_of_units(spec, ids, period, measure) == [
+                    engine.measure(spec, i, period, measure) for i in ids
+                ]
+                if measure != "value" and code not in ("CPI", "BEDS") and period.code == "2026S1":
+                    # n1's own January–June 2025 are its own, n3's April–June re-based
+                    assert not one_by_one[0][0], (code, measure)
+                    assert one_by_one[2][0], (code, measure)

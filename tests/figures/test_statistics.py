@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from dieuhanh import planner
 from dieuhanh.figures import statistics
 from dieuhanh.ingest.services import import_file
 from tests.conftest import Tree
@@ -41,7 +42,7 @@ def imported(periods: list[str]) -> bool:
 
 def sqlite_statistics_rows() -> int | None:
     with connection.cursor() as cursor:
-        return statistics.sqlite_analysed_rows(cursor, "ingest_datavalue")
+        return planner.analysed_rows(cursor, "ingest_datavalue")
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite keeps no statistics of its own accord")

@@ -473,6 +473,49 @@ class Series:
             return True, self.unknown_shares(unit_id, last) if reasons else frozenset(), False
         return False, frozenset(), True  # none: not re-based
 
+    def rebasing_of_units(self, unit_ids: Sequence[int], ranges: Sequence[tuple[int, int]]) -> list[tuple[bool, bool]]:
+        """``rebasing(…, reasons=False)`` of each of ``unit_ids`` (a ranking's thousands) over every
+        one of ``ranges``, combined: (whether any draws on re-based sub-periods, whether any is
+        missing because the indicator is not re-based). The same rules, in one loop."""
+        starts, own, aggregation = self._starts, self.own, self.spec.aggregation
+        flows = aggregation in ("sum", "average")
+        out: list[tuple[bool, bool]] = []
+        for unit_id in unit_ids:
+            start = starts.get(unit_id)
+            rebased = not_rebased = False
+            if start is not None:
+                figures = own.get(unit_id) or _NO_FIGURES
+                for first, last in ranges:
+                    if first >= start:
+                        continue
+                    if flows:
+                        # A sub-period before the unit began without its own figure is re-based.
+                        if not figures or any(o not in figures for o in range(first, min(last, start - 1) + 1)):
+                            rebased = True
+                    elif last < start and not any(first <= o <= last for o in figures):
+                        if aggregation == "last":
+                            rebased = True
+                        else:
+                            not_rebased = True  # none: not re-based
+            out.append((rebased, not_rebased))
+        return out
+
+    def values_of_units(self, unit_ids: Sequence[int], first: int, last: int) -> list[Decimal | None]:
+        """``value`` of each of ``unit_ids`` over ``first..last`` (a ranking's thousands): a unit with
+        rollups reads its row, the others are computed."""
+        rolled, rollups = self.rolled, self.rollups
+        if not rolled.intersection(unit_ids):
+            return [self.value(unit_id, first, last) for unit_id in unit_ids]
+        self._rollup(-1, first, last)  # that the range was read: as ``value`` checks for each
+        out: list[Decimal | None] = []
+        for unit_id in unit_ids:
+            if unit_id in rolled:
+                found = rollups.get((unit_id, first, last))
+                out.append(found[0] if found else None)
+            else:
+                out.append(self.value(unit_id, first, last))
+        return out
+
     def _latest_own(self, unit_id: int, first: int, last: int) -> Decimal | None:
         own = self.own.get(unit_id)
         if not own:
@@ -651,6 +694,7 @@ def rollup_rows(
 
 
 @functools.cache
+@functools.lru_cache(maxsize=1024)
 def _ordinal_containing(day: dt.date, period_type: PeriodType) -> int:
     """The ordinal of the period that ``day`` falls in: thousands of units share a few start dates."""
     return Period.containing(day, period_type).ordinal
@@ -794,14 +838,17 @@ class Engine:
         first, last = sub[0].ordinal, sub[-1].ordinal
         previous_first, previous_last = before[0].ordinal, before[-1].ordinal
         if name == "value":
-            return [series.value(unit_id, first, last) for unit_id in unit_ids]
+            return series.values_of_units(unit_ids, first, last)
         if name == "previous":
-            return [series.value(unit_id, previous_first, previous_last) for unit_id in unit_ids]
+            return series.values_of_units(unit_ids, previous_first, previous_last)
         change = yoy_pct if name == "yoy_pct" else functools.partial(yoy_pp, spec)
-        return [
-            change(series.value(unit_id, first, last), series.value(unit_id, previous_first, previous_last))
-            for unit_id in unit_ids
-        ]
+        return list(
+            map(
+                change,
+                series.values_of_units(unit_ids, first, last),
+                series.values_of_units(unit_ids, previous_first, previous_last),
+            )
+        )
 
     def measures(self, spec: IndicatorSpec, unit_id: int, period: Period) -> Measures:
         plan = self.targets.get((spec.id, unit_id, period.year))
@@ -953,17 +1000,14 @@ class Engine:
         every unit, worked out once."""
         if name in ("projection", "plan_gap_pp", "status"):
             return [self.measure_rebasing(spec, unit_id, period, name, reasons=False) for unit_id in unit_ids]
-        stored = self._stored_series_of(spec)
         ranges = self.measure_ranges(spec, -1, period, name)
-        earliest = min((first for first, _last in ranges), default=None)
-        out: list[tuple[bool, frozenset[int], bool]] = []
-        for unit_id in unit_ids:
-            starts = [start for series in stored if (start := series.start_of(unit_id)) is not None]
-            if not starts or earliest is None or earliest >= max(starts):
-                out.append(_PLAIN_REBASING)  # not a successor, or wholly after it began: its own figures
-            else:
-                out.append(_ranges_rebasing(stored, unit_id, ranges, reasons=False))
-        return out
+        flags = [(False, False)] * len(unit_ids)
+        for series in self._stored_series_of(spec):
+            flags = [
+                (a or c, b or d)
+                for (a, b), (c, d) in zip(flags, series.rebasing_of_units(unit_ids, ranges), strict=True)
+            ]
+        return [_REBASING_OF_FLAGS[f] for f in flags]
 
     def successors(self, spec: IndicatorSpec, period: Period | None = None, name: str = "") -> frozenset[int]:
         """The units whose figures of the indicator may be re-based (successors that began after the
@@ -1054,6 +1098,12 @@ class Engine:
 
 
 _PLAIN_REBASING: tuple[bool, frozenset[int], bool] = (False, frozenset(), False)
+# (rebased, not re-based) → ``measure_rebasing(…, reasons=False)``'s answer.
+_REBASING_OF_FLAGS: dict[tuple[bool, bool], tuple[bool, frozenset[int], bool]] = {
+    (rebased, not_rebased): (rebased, frozenset(), not_rebased)
+    for rebased in (False, True)
+    for not_rebased in (False, True)
+}
 
 
 def _ranges_rebasing(

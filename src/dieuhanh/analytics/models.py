@@ -37,7 +37,17 @@ class Rollup(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["indicator", "org_unit", "first", "last"], name="rollup_key"),
         ]
-        indexes = [models.Index(fields=["org_unit"], name="rollup_unit")]
+        indexes = [
+            models.Index(fields=["org_unit"], name="rollup_unit"),
+            # A ranking's rollups: one or two ranges of one indicator at thousands of units, read as
+            # two runs of this index and matched to the units by a hash, each row's numbers in the
+            # index itself (PostgreSQL; SQLite takes the index without them).
+            models.Index(
+                fields=["indicator", "first", "last", "org_unit"],
+                include=["value", "filled", "reported"],
+                name="rollup_range",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.indicator_id}@{self.org_unit_id}[{self.first}..{self.last}] = {self.value}"

@@ -59,6 +59,7 @@ from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.orgunits.choices import MergeType
 from dieuhanh.orgunits.models import OrgUnit, Succession
 from dieuhanh.orgunits.tree import path_ids
+from dieuhanh.planner import analyse, analyse_if_stale
 
 STATE_KEY = "rollups"
 ROLLED_AGGREGATIONS = (Aggregation.SUM, Aggregation.AVERAGE, Aggregation.LAST)
@@ -228,6 +229,8 @@ def rollups_rebuild(*, progress: Callable[[int, int], None] | None = None) -> Re
             replace=False,
             progress=progress,
         )
+        # Every row is new: the reads that follow are planned for the table as it now is.
+        analyse(Rollup._meta.db_table)
         state.valid = True
         state.version += 1
         state.rebuilt_at = state.refreshed_at = timezone.now()
@@ -269,6 +272,7 @@ def rollups_refresh(*, changed: Iterable[tuple[int, int, dt.date]]) -> RefreshRe
                 key = (indicator, ancestor, start.year)
                 wanted[key] = min(since, wanted.get(key, since))
     units, rows = _recompute(wanted, specs=specs, replace=True, progress=None)
+    analyse_if_stale(Rollup._meta.db_table, changed=rows)
     state.refreshed_at = timezone.now()
     state.version += 1
     state.save(update_fields=["refreshed_at", "version"])

@@ -24,6 +24,8 @@ from dieuhanh.orgunits import catalogue as orgunits
 from dieuhanh.orgunits.choices import ChangeWay
 from dieuhanh.orgunits.documents import CatalogueLoad, MetadataError, MetadataLoadResult, Problems, Where
 from dieuhanh.orgunits.history import catalogue_recording
+from dieuhanh.orgunits.models import OrgUnit, Succession
+from dieuhanh.planner import analyse_if_stale
 
 __all__ = [
     "MetadataError",
@@ -88,6 +90,11 @@ def metadata_load(*, document: Mapping[str, Any], source: str = "", user: Any = 
         if load.problems:
             # Leaving the block by the exception rolls back whatever the sections wrote.
             raise MetadataError(load.problems.messages())
+        # A catalogue of thousands of units (a country's communes, old and new) is read by every
+        # ranking and map: planned for the tables as they now are (dieuhanh.planner).
+        for kind, model in ((orgunits.ORG_UNITS, OrgUnit), (orgunits.SUCCESSIONS, Succession)):
+            changed = load.result.created.get(kind, 0) + load.result.updated.get(kind, 0)
+            analyse_if_stale(model._meta.db_table, changed=changed)
     return load.result
 
 
