@@ -694,7 +694,6 @@ def rollup_rows(
 
 
 @functools.cache
-@functools.lru_cache(maxsize=1024)
 def _ordinal_containing(day: dt.date, period_type: PeriodType) -> int:
     """The ordinal of the period that ``day`` falls in: thousands of units share a few start dates."""
     return Period.containing(day, period_type).ordinal
