@@ -104,3 +104,23 @@ def test_rebuilding_the_rollups_analyses_them(tree: Tree) -> None:
 
     assert Rollup.objects.exists()
     assert Rollup._meta.db_table in analysed(queries)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_outside_any_transaction_vacuums_the_rollups_on_postgresql(tree: Tree) -> None:
+    put(IndicatorFactory(code="REV"), tree.commune_a1, "202401", 5)
+
+    with CaptureQueriesContext(connection) as queries:
+        rollups_rebuild()
+
+    vacuumed = [q["sql"] for q in queries.captured_queries if q["sql"].upper().startswith("VACUUM")]
+    assert vacuumed == ([f'VACUUM "{Rollup._meta.db_table}"'] if connection.vendor == "postgresql" else [])
+
+
+def test_inside_a_transaction_nothing_is_vacuumed(tree: Tree) -> None:
+    put(IndicatorFactory(code="REV"), tree.commune_a1, "202401", 5)
+
+    with CaptureQueriesContext(connection) as queries:
+        rollups_rebuild()
+
+    assert not [q for q in queries.captured_queries if q["sql"].upper().startswith("VACUUM")]

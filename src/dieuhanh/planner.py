@@ -55,3 +55,16 @@ def analyse_if_stale(table: str, *, changed: int) -> bool:
             return False
         cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
     return True
+
+
+def vacuum(table: str) -> bool:
+    """On PostgreSQL, outside any transaction, vacuum ``table`` now: the rows a large write left
+    dead are freed, and its pages are marked all-visible, so that a read of an index that holds
+    every column it needs (an index-only scan) does not visit the table for each row. Autovacuum
+    would do it some time later, or never where it is turned off. Says whether it did: SQLite,
+    or a caller's transaction, leaves it to later."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM {connection.ops.quote_name(table)}")
+    return True

@@ -59,7 +59,7 @@ from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.orgunits.choices import MergeType
 from dieuhanh.orgunits.models import OrgUnit, Succession
 from dieuhanh.orgunits.tree import path_ids
-from dieuhanh.planner import analyse, analyse_if_stale
+from dieuhanh.planner import analyse, analyse_if_stale, vacuum
 
 STATE_KEY = "rollups"
 ROLLED_AGGREGATIONS = (Aggregation.SUM, Aggregation.AVERAGE, Aggregation.LAST)
@@ -236,6 +236,9 @@ def rollups_rebuild(*, progress: Callable[[int, int], None] | None = None) -> Re
         state.rebuilt_at = state.refreshed_at = timezone.now()
         state.note = ""
         state.save()
+    # The old rows are dead and the new ones not yet known to be visible to all: a ranking's
+    # rollups, read from their index alone (``Rollup.Meta.indexes``), would visit the table for each.
+    vacuum(Rollup._meta.db_table)
     return RefreshResult(units=units, rows=rows, seconds=time.perf_counter() - started)
 
 
