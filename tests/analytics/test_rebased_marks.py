@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from dieuhanh.analytics.engine import Engine, PredecessorsNotReadError
+from dieuhanh.analytics.models import Rollup
 from dieuhanh.analytics.readmodel.book import FigureBook, Predecessor, periods_needed, rebased_note
 from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.analytics.selectors import analytics_ranking, build_engine, spec_of
@@ -19,7 +20,7 @@ from dieuhanh.analytics.services import rollups_rebuild
 from dieuhanh.figures.choices import DataValueStatus
 from dieuhanh.figures.models import DataValue
 from dieuhanh.indicators.models import Indicator
-from dieuhanh.indicators.periods import Period
+from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.orgunits.models import OrgUnit
 from tests.analytics.test_rebased import NEW, world
 
@@ -230,13 +231,9 @@ def test_a_rankings_measures_and_re_basing_of_many_units_at_once_are_each_units_
             ]
 
 
-@pytest.mark.parametrize("rolled", [False, True])
-@pytest.mark.parametrize("lean", [False, True])
-def test_a_successors_own_figures_before_it_began_are_told_apart_the_same_for_many_units_at_once(
-    world: dict[str, OrgUnit], rolled: bool, lean: bool
-) -> None:
-    # Given a published re-based series: n1 has its own figures for all of January–June 2025, n3
-    # for January–March alone (April–June re-based), of every stored indicator
+def publish_own_series(world: dict[str, OrgUnit]) -> None:
+    """A published re-based series: n1 has its own figures for all of January–June 2025, n3 for
+    January–March alone (April–June re-based), of every stored indicator."""
     values = []
     for code in ("REV", "DOS", "PRICE", "BEDS", "CPI"):
         indicator = Indicator.objects.get(code=code)
@@ -254,6 +251,14 @@ def test_a_successors_own_figures_before_it_began_are_told_apart_the_same_for_ma
                     )
                 )
     DataValue.objects.bulk_create(values)
+
+
+@pytest.mark.parametrize("rolled", [False, True])
+@pytest.mark.parametrize("lean", [False, True])
+def test_a_successors_own_figures_before_it_began_are_told_apart_the_same_for_many_units_at_once(
+    world: dict[str, OrgUnit], rolled: bool, lean: bool
+) -> None:
+    publish_own_series(world)
     if rolled:
         rollups_rebuild()
     units = [world[code] for code in NEW] + [world["N"]]
@@ -281,3 +286,46 @@ def test_a_successors_own_figures_before_it_began_are_told_apart_the_same_for_ma
                     # n1's own January–June 2025 are its own, n3's April–June re-based
                     assert not one_by_one[0][0], (code, measure)
                     assert one_by_one[2][0], (code, measure)
+
+
+def test_a_successors_rollups_count_its_own_figures_before_it_began(world: dict[str, OrgUnit]) -> None:
+    publish_own_series(world)
+
+    rollups_rebuild()
+
+    def own(unit: str, period: str) -> int:
+        p = Period.parse(period)
+        first, last = p.sub_periods(PeriodType.MONTHLY)[0].ordinal, p.sub_periods(PeriodType.MONTHLY)[-1].ordinal
+        return Rollup.objects.get(indicator__code="REV", org_unit=world[unit], first=first, last=last).own
+
+    assert (own("n1", "2025S1"), own("n3", "2025S1"), own("n2", "2025S1")) == (6, 3, 0)
+    assert (own("n3", "2025Q1"), own("n3", "2025Q2"), own("n3", "202504")) == (3, 0, 0)
+    assert own("n1", "2025") == 6  # July–December: after it began, its own figures simply
+    assert own("N", "2025S1") == 0  # the province has none of its own
+
+
+def test_a_rankings_engine_reads_no_figure_of_the_successors_it_reads_rollups_of(world: dict[str, OrgUnit]) -> None:
+    publish_own_series(world)
+    rollups_rebuild()
+    units = [world[code] for code in NEW]
+    spec = spec_of(Indicator.objects.get(code="REV"))
+    period = Period.parse("2026S1")
+
+    with CaptureQueriesContext(connection) as queries:
+        lean = build_engine(
+            specs=[spec], units=units, periods=[period], measures=["yoy_pct"], completeness=False, composition=False
+        )
+
+    assert not [q for q in queries.captured_queries if DataValue._meta.db_table in q["sql"]]
+    full = build_engine(specs=[spec], units=units, periods=[period], measures=["yoy_pct"])
+    for unit in units:
+        assert lean.measure_rebasing(spec, unit.pk, period, "yoy_pct", reasons=False) == full.measure_rebasing(
+            spec, unit.pk, period, "yoy_pct", reasons=False
+        )
+    # n1's January–June 2025 are its own (not re-based), n2's re-based
+    assert [lean.measure_rebasing(spec, u.pk, period, "yoy_pct", reasons=False)[0] for u in units] == [
+        False,
+        True,
+        True,
+        True,
+    ]

@@ -184,8 +184,9 @@ RollupKey = tuple[int, int, int]  # (unit, first ordinal, last ordinal)
 Predecessor = tuple[int, Decimal | None]
 # A unit's validity interval (valid from, valid to), either end open.
 Validity = tuple[dt.date | None, dt.date | None]
-# (value, sub-periods that had a figure, units of the collection level below with every sub-period)
-RollupValue = tuple[Decimal, int, int]
+# (value, sub-periods that had a figure, units of the collection level below with every sub-period,
+# sub-periods before the unit began — a successor — that had its own figure: the others are re-based)
+RollupValue = tuple[Decimal, int, int, int]
 # How many units of a kind ("" for the direct children) are at or under a unit during [start, end].
 ExpectedUnits = Callable[[str, int, dt.date, dt.date], int]
 
@@ -224,6 +225,10 @@ class Series:
     # only which units are successors): their values come from their rollups, and whether one is
     # re-based is said from their start and own figures; what from, or why one is missing, is not.
     unread_predecessors: frozenset[int] = frozenset()
+    # Successors with rollups whose own figures before they began were not read (a ranking): whether
+    # a range of theirs is re-based is said from their rollups' count of those figures (the fourth
+    # of a ``RollupValue``), which ``rollup_rows`` took from the same figures.
+    own_counted: frozenset[int] = frozenset()
     _starts: dict[int, int] = field(default_factory=dict, repr=False)
     _ends: dict[int, int] = field(default_factory=dict, repr=False)
     _unknown: dict[tuple[int, int], frozenset[int]] = field(default_factory=dict, repr=False)
@@ -458,8 +463,14 @@ class Series:
         start = self._starts.get(unit_id)
         if start is None or first >= start:
             return False, frozenset(), False
-        own = self.own.get(unit_id) or _NO_FIGURES
         aggregation = self.spec.aggregation
+        if unit_id in self.own_counted:
+            if reasons:
+                # Which months are re-based is not known here, nor, then, whose shares they need.
+                raise PredecessorsNotReadError(f"{self.spec.code}: the own figures of unit {unit_id} were not read")
+            rebased, not_rebased = self._counted_rebasing(unit_id, first, last, start)
+            return rebased, frozenset(), not_rebased
+        own = self.own.get(unit_id) or _NO_FIGURES
         if aggregation in ("sum", "average"):
             months = [o for o in range(first, min(last, start - 1) + 1) if o not in own]
             if not months:
@@ -473,17 +484,46 @@ class Series:
             return True, self.unknown_shares(unit_id, last) if reasons else frozenset(), False
         return False, frozenset(), True  # none: not re-based
 
+    def own_before(self, unit_id: int, first: int, last: int) -> int:
+        """How many of the sub-periods ``first..last`` before the unit began (a successor) have its
+        own stored figure; 0 for a unit that is none, or a range from its start."""
+        start = self._starts.get(unit_id)
+        if start is None or first >= start:
+            return 0
+        own = self.own.get(unit_id)
+        if not own:
+            return 0
+        return sum(1 for o in range(first, min(last, start - 1) + 1) if o in own)
+
+    def _counted_rebasing(self, unit_id: int, first: int, last: int, start: int) -> tuple[bool, bool]:
+        """``rebasing(…, reasons=False)``'s (re-based, not re-based) of a range that begins before the
+        unit did, from its rollup's count of own figures before then (``own_counted``)."""
+        rolled = self._rollup(unit_id, first, last)
+        own = rolled[3] if rolled else 0
+        if self.spec.aggregation in ("sum", "average"):
+            return own < min(last, start - 1) - first + 1, False
+        if last >= start or own:
+            return False, False
+        return (True, False) if self.spec.aggregation == "last" else (False, True)
+
     def rebasing_of_units(self, unit_ids: Sequence[int], ranges: Sequence[tuple[int, int]]) -> list[tuple[bool, bool]]:
         """``rebasing(…, reasons=False)`` of each of ``unit_ids`` (a ranking's thousands) over every
         one of ``ranges``, combined: (whether any draws on re-based sub-periods, whether any is
         missing because the indicator is not re-based). The same rules, in one loop."""
         starts, own, aggregation = self._starts, self.own, self.spec.aggregation
         flows = aggregation in ("sum", "average")
+        counted = self.own_counted
         out: list[tuple[bool, bool]] = []
         for unit_id in unit_ids:
             start = starts.get(unit_id)
             rebased = not_rebased = False
-            if start is not None:
+            if start is not None and unit_id in counted:
+                for first, last in ranges:
+                    if first < start:
+                        drawn, not_carried = self._counted_rebasing(unit_id, first, last, start)
+                        rebased |= drawn
+                        not_rebased |= not_carried
+            elif start is not None:
                 figures = own.get(unit_id) or _NO_FIGURES
                 for first, last in ranges:
                     if first >= start:
@@ -678,9 +718,10 @@ def value_ranges(period_type: PeriodType, periods: Sequence[Period]) -> set[tupl
 
 def rollup_rows(
     series: Series, unit_id: int, year: int, *, since: int | None = None
-) -> list[tuple[int, int, Decimal, int, int]]:
-    """The rollups of a unit for a year: (first, last, value, filled, reported) for every standard
-    range with a value; with ``since`` (an ordinal), only the ranges that end at or after it."""
+) -> list[tuple[int, int, Decimal, int, int, int]]:
+    """The rollups of a unit for a year: (first, last, value, filled, reported, own figures before
+    the unit began) for every standard range with a value; with ``since`` (an ordinal), only the
+    ranges that end at or after it."""
     rows = []
     for first, last in standard_ranges(series.spec.period_type, year):
         if since is not None and last < since:
@@ -688,7 +729,14 @@ def rollup_rows(
         value = series.value(unit_id, first, last)
         if value is not None:
             rows.append(
-                (first, last, value, series.filled(unit_id, first, last), series.reported(unit_id, first, last))
+                (
+                    first,
+                    last,
+                    value,
+                    series.filled(unit_id, first, last),
+                    series.reported(unit_id, first, last),
+                    series.own_before(unit_id, first, last),
+                )
             )
     return rows
 

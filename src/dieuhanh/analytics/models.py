@@ -30,6 +30,10 @@ class Rollup(models.Model):
     # Of the units that report the indicator (its collection level) at or under the unit, how
     # many have a figure for every sub-period of the range (see ``Series.reported``).
     reported = models.PositiveIntegerField(default=0)
+    # Of the range's sub-periods before the unit began (a successor), how many have the unit's own
+    # stored figure (a published re-based series): the others are re-based from its predecessors.
+    # A ranking says from it which figures are re-based without reading the successors' figures.
+    own = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("rollup")
@@ -44,7 +48,7 @@ class Rollup(models.Model):
             # index itself (PostgreSQL; SQLite takes the index without them).
             models.Index(
                 fields=["indicator", "first", "last", "org_unit"],
-                include=["value", "filled", "reported"],
+                include=["value", "filled", "reported", "own"],
                 name="rollup_range",
             ),
         ]

@@ -585,11 +585,11 @@ def _series_from_rollups(
         rows = (
             Rollup.objects.filter(window, org_unit_id__in=among)
             .order_by()
-            .values_list("indicator_id", "org_unit_id", "first", "last", "value", "filled", "reported")
+            .values_list("indicator_id", "org_unit_id", "first", "last", "value", "filled", "reported", "own")
         )
-        for indicator_id, unit_id, first, last, value, filled, reported in rows:
+        for indicator_id, unit_id, first, last, value, filled, reported, own_before in rows:
             if (first, last) in wanted[rolled[indicator_id].period_type]:
-                rollups[indicator_id][(unit_id, first, last)] = (Decimal(value), filled, reported)
+                rollups[indicator_id][(unit_id, first, last)] = (Decimal(value), filled, reported, own_before)
     # The units' subtrees are not loaded: aggregated units read their rollups, leaves have none.
     tree = UnitTree({})
     loaded = {period_type: frozenset(ranges) for period_type, ranges in wanted.items()}
@@ -623,7 +623,10 @@ def _series_from_rollups(
     # and its own figures only to say what is re-based and, with completeness, whether they alone
     # make a figure whole (``Series.own_covers``: then all of them are read).
     from_rollups = aggregated if len(rolled) == len(stored) and not completeness else frozenset()
-    read, ends = _own_read(units, unit_ids, from_rollups, validity)
+    # Without composition (a ranking), whether a successor's months before it began are its own or
+    # re-based is counted in its rollups: its own figures are not read at all.
+    counted = successor_ids & from_rollups if not composition else frozenset()
+    read, ends = _own_read(units, unit_ids, from_rollups - counted, validity, skip=counted)
     # Only months before ``ends`` can be read: the periods asked are cut there, so that each unit's
     # figures are looked up by the codes of those months alone (a national ranking of 2026 against a
     # re-based 2025: the first half of 2025, not all of both half-years).
@@ -644,6 +647,7 @@ def _series_from_rollups(
             predecessors=predecessors,
             validity=validity,
             unread_predecessors=unread,
+            own_counted=counted if i in rolled else frozenset(),
         )
         for i, spec in stored.items()
     }
@@ -651,17 +655,23 @@ def _series_from_rollups(
 
 
 def _own_read(
-    units: Sequence[UnitRef], unit_ids: Any, from_rollups: frozenset[int], validity: dict[int, Validity]
+    units: Sequence[UnitRef],
+    unit_ids: Any,
+    from_rollups: frozenset[int],
+    validity: dict[int, Validity],
+    *,
+    skip: frozenset[int] = frozenset(),
 ) -> tuple[Q, dt.date | None]:
     """Whose own figures to read, of ``units`` (``unit_ids``), and the day before which all of them
     lie when that is known (None: any day). A unit whose values come from its rollups
     (``from_rollups``) needs its own figures only to say whether its months before it began are its
     own or re-based (``Series.rebasing``): those months alone are read of it — none, for a ranking
-    of the new communes' own months — and every figure of the other units."""
+    of the new communes' own months — and every figure of the other units. Of the units in ``skip``
+    (from their rollups too, which count their own figures before they began) none is read."""
     everything = Q(org_unit_id__in=unit_ids)
-    if not from_rollups:
+    if not from_rollups and not skip:
         return everything, None
-    plain = [u.pk for u in units if u.pk not in from_rollups]
+    plain = [u.pk for u in units if u.pk not in from_rollups and u.pk not in skip]
     if len(plain) > _MANY_IDS:
         return everything, None  # more than needed, rather than thousands of parameters
     # ``validity`` holds the units and, when read, their predecessors: the units' alone.

@@ -495,15 +495,15 @@ def _compute_and_write(
             Rollup.objects.filter(org_unit_id__in=rolled)
             .filter(rollup_window(chosen, start, end))
             .order_by()
-            .values_list("indicator_id", "org_unit_id", "first", "last", "value", "filled", "reported")
+            .values_list("indicator_id", "org_unit_id", "first", "last", "value", "filled", "reported", "own")
         )
-        for indicator, unit, first, last, text, filled, reported in stored:
-            rollups[indicator][(unit, first, last)] = (Decimal(text), filled, reported)
+        for indicator, unit, first, last, text, filled, reported, own_before in stored:
+            rollups[indicator][(unit, first, last)] = (Decimal(text), filled, reported, own_before)
     years_of: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
     for unit in units:
         for (indicator, year), since in by_unit[unit].items():
             years_of[(unit, indicator)][year] = since
-    rows: list[tuple[int, int, int, int, str, int, int]] = []
+    rows: list[tuple[int, int, int, int, str, int, int, int]] = []
     for indicator in indicators:
         if not own[indicator] and not rollups[indicator]:
             continue  # no figure anywhere below these units: every rollup would be empty
@@ -520,8 +520,8 @@ def _compute_and_write(
         for unit in units:
             for year, since in sorted(years_of[(unit, indicator)].items()):
                 rows.extend(
-                    (indicator, unit, f, la, str(v), n, r)
-                    for f, la, v, n, r in rollup_rows(series, unit, year, since=since)
+                    (indicator, unit, f, la, str(v), n, r, o)
+                    for f, la, v, n, r, o in rollup_rows(series, unit, year, since=since)
                 )
     _insert(rows)
     return len(rows)
@@ -547,12 +547,12 @@ def _delete(
         ).delete()
 
 
-def _insert(rows: list[tuple[int, int, int, int, str, int, int]]) -> None:
+def _insert(rows: list[tuple[int, int, int, int, str, int, int, int]]) -> None:
     """Write rollup rows without building a model instance for each (a rebuild writes hundreds of thousands)."""
     if not rows:
         return
     table = Rollup._meta.db_table
-    columns = "indicator_id, org_unit_id, first, last, value, filled, reported"
+    columns = "indicator_id, org_unit_id, first, last, value, filled, reported, own"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
@@ -561,6 +561,6 @@ def _insert(rows: list[tuple[int, int, int, int, str, int, int]]) -> None:
         else:
             for start in range(0, len(rows), WRITE_CHUNK):
                 cursor.executemany(
-                    f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)",  # noqa: S608 - our table name
+                    f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",  # noqa: S608 - our table name
                     rows[start : start + WRITE_CHUNK],
                 )
