@@ -499,7 +499,10 @@ class Series:
         """``rebasing(…, reasons=False)``'s (re-based, not re-based) of a range that begins before the
         unit did, from its rollup's count of own figures before then (``own_counted``)."""
         rolled = self._rollup(unit_id, first, last)
-        own = rolled[3] if rolled else 0
+        return self._counted_flags(rolled[3] if rolled else 0, first, last, start)
+
+    def _counted_flags(self, own: int, first: int, last: int, start: int) -> tuple[bool, bool]:
+        """The same, given the count (no rollup: no figure at all, so none of its own)."""
         if self.spec.aggregation in ("sum", "average"):
             return own < min(last, start - 1) - first + 1, False
         if last >= start or own:
@@ -512,7 +515,10 @@ class Series:
         missing because the indicator is not re-based). The same rules, in one loop."""
         starts, own, aggregation = self._starts, self.own, self.spec.aggregation
         flows = aggregation in ("sum", "average")
-        counted = self.own_counted
+        counted, rollups = self.own_counted, self.rollups
+        if counted:
+            for first, last in ranges:
+                self._rollup(-1, first, last)  # that each range was read: as ``rebasing`` checks for each unit
         out: list[tuple[bool, bool]] = []
         for unit_id in unit_ids:
             start = starts.get(unit_id)
@@ -520,7 +526,8 @@ class Series:
             if start is not None and unit_id in counted:
                 for first, last in ranges:
                     if first < start:
-                        drawn, not_carried = self._counted_rebasing(unit_id, first, last, start)
+                        found = rollups.get((unit_id, first, last))
+                        drawn, not_carried = self._counted_flags(found[3] if found else 0, first, last, start)
                         rebased |= drawn
                         not_rebased |= not_carried
             elif start is not None:

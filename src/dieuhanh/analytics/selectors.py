@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, NamedTuple, Protocol, TypeVar, cast
 
 from django.conf import settings
@@ -587,8 +588,9 @@ def _series_from_rollups(
             .order_by()
             .values_list("indicator_id", "org_unit_id", "first", "last", "value", "filled", "reported", "own")
         )
+        ranges_of = {i: wanted[spec.period_type] for i, spec in rolled.items()}
         for indicator_id, unit_id, first, last, value, filled, reported, own_before in rows:
-            if (first, last) in wanted[rolled[indicator_id].period_type]:
+            if (first, last) in ranges_of[indicator_id]:
                 rollups[indicator_id][(unit_id, first, last)] = (Decimal(value), filled, reported, own_before)
     # The units' subtrees are not loaded: aggregated units read their rollups, leaves have none.
     tree = UnitTree({})
@@ -869,29 +871,28 @@ def _rank_marks(
     explained = explain(missing, composition=True) if explain is not None and missing else engine
     # The figures that stand (thousands, in a national ranking) in one pass; the missing ones each
     # with the reasons why, from the engine that read them.
-    standing = [unit for unit, value in scored if value is not None and unit.pk in successors]
-    found = dict(
-        zip(
-            (unit.pk for unit in standing),
-            engine.rebasing_of_units(spec, [unit.pk for unit in standing], period, measure),
-            strict=True,
-        )
-    )
+    standing = [unit.pk for unit, value in scored if value is not None and unit.pk in successors]
+    for pk, found in zip(standing, engine.rebasing_of_units(spec, standing, period, measure), strict=True):
+        if found[0] or found[1] or found[2]:
+            marks[pk] = _rank_mark(*found, engine)
     for unit, value in scored:
-        if unit.pk not in successors:
-            continue
-        asked = engine if value is not None else explained
-        if value is not None:
-            rebased, unknown, not_rebased = found[unit.pk]
-        else:
-            rebased, unknown, not_rebased = explained.measure_rebasing(spec, unit.pk, period, measure, reasons=True)
-        if unknown:
-            marks[unit.pk] = (rebased, MissingReason.SHARE_UNKNOWN.value, tuple(sorted(map(asked.code_of, unknown))))
-        elif not_rebased:
-            marks[unit.pk] = (rebased, MissingReason.NOT_REBASED.value, ())
-        elif rebased:
-            marks[unit.pk] = (True, None, ())
+        if value is None and unit.pk in successors:
+            found = explained.measure_rebasing(spec, unit.pk, period, measure, reasons=True)
+            if found[0] or found[1] or found[2]:
+                marks[unit.pk] = _rank_mark(*found, explained)
     return marks
+
+
+def _rank_mark(rebased: bool, unknown: frozenset[int], not_rebased: bool, asked: Engine) -> _RankMark:
+    """A ranked unit's mark from ``measure_rebasing``'s answer (``asked``: the engine that gave it)."""
+    if unknown:
+        return (rebased, MissingReason.SHARE_UNKNOWN.value, tuple(sorted(map(asked.code_of, unknown))))
+    if not_rebased:
+        return (rebased, MissingReason.NOT_REBASED.value, ())
+    return _REBASED
+
+
+_REBASED: _RankMark = (True, None, ())
 
 
 def _ranked(
@@ -925,11 +926,14 @@ def _ranked(
             unapproved=unit.pk in unapproved,
         )
 
-    for position, (unit, value) in enumerate(sorted(figures, key=lambda s: s[1], reverse=descending), start=1):
+    append = rows.append
+    for position, (unit, value) in enumerate(sorted(figures, key=itemgetter(1), reverse=descending), start=1):
         if value != previous_value:
             rank = position
             previous_value = value
-        rows.append(row(unit, rank, value))
+        # ``row`` of a figure that stands, written out: a national ranking has thousands.
+        rebased = marks[unit.pk][0] if unit.pk in marks else False
+        append(RankRow(rank, unit.code, unit.name, value, rebased, None, (), basis_value, unit.pk in unapproved))
     rows.extend(row(u, None, None) for u, v in scored if v is None)
     return rows
 
