@@ -536,8 +536,9 @@ METHOD = """\
   `dieuhanh rollups rebuild`, timed as a process; the first rebuild after the import is the warm-up
   (nationally it is the only run). On PostgreSQL a `CHECKPOINT` follows the last rebuild, before any
   question is timed: the gigabytes the import and the rebuild changed are written out then, not in the
-  background during the questions (which, without it, ran a third slower from their ninth run on, in
-  a run of the reform set), as the DuckDB reference is timed on a machine at rest.
+  background while the questions are timed, as the DuckDB reference is timed on a machine at rest (in
+  a run of the reform set without it, the ranking's first eight runs took 64–71 ms and the other 32
+  67–121 ms; in the next, with it, all 40 took 54–64 ms).
 - **Medians and p95** (nearest rank) over the repeated runs; the machine is shared and noisy, so the
   median is the figure to quote and p95 shows the noise. n is the number of timed runs.
 - **Reading the ratio to DuckDB**: DuckDB computes every answer from the raw figures each time; the
