@@ -5,6 +5,7 @@ re-based, from which predecessors (names and shares), why one is missing; a rank
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -16,12 +17,12 @@ from dieuhanh.analytics.models import Rollup
 from dieuhanh.analytics.readmodel.book import FigureBook, Predecessor, periods_needed, rebased_note
 from dieuhanh.analytics.readmodel.periods import ReportPeriod
 from dieuhanh.analytics.selectors import analytics_ranking, build_engine, spec_of
-from dieuhanh.analytics.services import rollups_rebuild
+from dieuhanh.analytics.services import rolled_units, rollups_rebuild, rollups_stamp
 from dieuhanh.figures.choices import DataValueStatus
 from dieuhanh.figures.models import DataValue
 from dieuhanh.indicators.models import Indicator
 from dieuhanh.indicators.periods import Period, PeriodType
-from dieuhanh.orgunits.models import OrgUnit
+from dieuhanh.orgunits.models import OrgUnit, Succession
 from tests.analytics.test_rebased import NEW, world
 
 __all__ = ["world"]
@@ -332,3 +333,42 @@ def test_a_rankings_engine_reads_no_figure_of_the_successors_it_reads_rollups_of
         True,
         True,
     ]
+
+
+def test_a_ranking_knows_which_units_have_rollups_without_asking_the_tree_again_until_they_change(
+    world: dict[str, OrgUnit], settings: Any
+) -> None:
+    # Given the rollups, and answers computed on every call (the answer cache off)
+    settings.DIEUHANH_ANALYTICS_CACHE_SECONDS = 0
+    rollups_rebuild()
+    revenue = Indicator.objects.get(code="REV")
+
+    def ranking() -> dict[str, tuple[bool, str | None]]:
+        rows = analytics_ranking(
+            indicator=revenue, org_unit=world["N"], period=Period.parse("2026Q1"), measure="yoy_pct"
+        )
+        return {r.org_unit: (r.rebased, r.missing_reason) for r in rows}
+
+    first = ranking()
+    with CaptureQueriesContext(connection) as queries:
+        again = ranking()
+
+    # Then asked again it does not look its units up in the successions or for children: which
+    # units have rollups is known for these rollups (n4's successions alone are read, to say why
+    # its figure is missing)
+    assert again == first
+    assert not [q for q in queries.captured_queries if "EXISTS" in q["sql"].upper()]
+    read = [q["sql"] for q in queries.captured_queries if Succession._meta.db_table in q["sql"]]
+    assert read
+    assert all(f"IN ({world['n4'].pk})" in sql for sql in read)
+    assert first["n4"] == (False, "share_unknown")
+    assert world["n4"].pk in rolled_units(rollups_stamp() or "")[1]
+
+    # When n4 stops being a successor and the rollups are rebuilt, the ranking knows at once
+    Succession.objects.filter(successor=world["n4"]).delete()
+    rollups_rebuild()
+    assert world["n4"].pk not in rolled_units(rollups_stamp() or "")[1]
+    assert ranking()["n4"] == (False, None)
+    assert {code: first[code] for code in ("n1", "n2", "n3")} == {
+        code: mark for code, mark in ranking().items() if code != "n4"
+    }

@@ -38,9 +38,9 @@ from dieuhanh.analytics.models import Rollup
 from dieuhanh.analytics.services import (
     ROLLED_AGGREGATIONS,
     effective_share,
-    rolled_flags,
-    rolled_of_flags,
+    rolled_of_units,
     rolled_successors_among,
+    rolled_units,
     rollups_ready,
     rollups_stamp,
 )
@@ -223,7 +223,7 @@ def build_engine(
     completeness: bool = True,
     composition: bool = True,
     basis: Basis = Basis.APPROVED,
-    unit_flags: Sequence[tuple[int, bool, bool]] | None = None,
+    rolled_known: tuple[frozenset[int], frozenset[int]] | None = None,
 ) -> Engine:
     """Load what asking ``measures`` of ``specs`` at ``units`` over ``periods`` needs, and the
     annual targets.
@@ -246,8 +246,8 @@ def build_engine(
     the ``submitted`` basis the engine aggregates the stored figures itself (the path it takes
     while rollups are being rebuilt: correct, slower) and knows which of them await approval.
 
-    ``unit_flags``: (id, has children, is a successor) of every unit, when the caller read them with
-    the units (``rolled_flags``); otherwise one more query finds which of them have rollups.
+    ``rolled_known``: every unit with children and every successor (``rolled_units``), when the
+    caller knows them; otherwise one more query finds which of the units have rollups.
     """
     reads = reads_for(measures, periods, value_periods)
     years = [p.year for p in periods]
@@ -269,7 +269,7 @@ def build_engine(
             reads=reads,
             composition=composition,
             completeness=completeness,
-            unit_flags=unit_flags,
+            rolled_known=rolled_known,
         )
         if completeness:
             successors = next(([*s.predecessors, *s.unread_predecessors] for s in series.values()), [])
@@ -544,13 +544,13 @@ def _series_from_rollups(
     reads: Reads,
     composition: bool = True,
     completeness: bool = True,
-    unit_flags: Sequence[tuple[int, bool, bool]] | None = None,
+    rolled_known: tuple[frozenset[int], frozenset[int]] | None = None,
 ) -> tuple[dict[int, Series], dict[int, str], dict[int, str]]:
     # Units with children, and successors (their months before they began re-based), have rollups.
     validity = _validity_of(units)
     any_began = any(valid_from is not None for valid_from, _to in validity.values())
-    if unit_flags is not None:
-        aggregated, successor_ids = rolled_of_flags(unit_flags, any_began=any_began)
+    if rolled_known is not None:
+        aggregated, successor_ids = rolled_of_units((u.pk for u in units), rolled_known, any_began=any_began)
     else:
         aggregated, successor_ids = rolled_successors_among(unit_ids, any_began=any_began)
     since = min((s for s, _e in reads.spans), default=None)
@@ -767,28 +767,23 @@ def analytics_ranking(
         raise AnalyticsQueryError(_("The depth of a ranking is 1 (children) or more."))
     spec = spec_of(indicator)
 
+    stamp = rollups_stamp()
+
     def compute(use_rollups: bool) -> list[RankRow]:
         query = ranked_units(org_unit=org_unit, period=period, depth=depth)
         columns = ("id", "code", "name", "path", "valid_from", "valid_to")
-        flags: list[tuple[int, bool, bool]] | None = None
-        if use_rollups and basis == Basis.APPROVED:
-            # Which units have rollups read with the units themselves: thousands of them (a national
-            # ranking) are not looked up again by a second query.
-            rows = query.order_by("sort_order", "code").values_list(*columns, *rolled_flags())
-            width = len(columns)
-            units = [RankedUnit(*row[:width]) for row in rows]
-            flags = [(row[0], row[width], row[width + 1]) for row in rows]
-        else:
-            units = [RankedUnit(*row) for row in query.order_by("sort_order", "code").values_list(*columns)]
+        units = [RankedUnit(*row) for row in query.order_by("sort_order", "code").values_list(*columns)]
         if not units:
             return []
+        # Which units have rollups, from what is known of these rollups: thousands of units (a
+        # national ranking) are not looked up again in the tree and the successions.
+        known = rolled_units(stamp) if use_rollups and stamp is not None and basis == Basis.APPROVED else None
 
         def engine_for(
             units: Sequence[RankedUnit],
             *,
             composition: bool,
             units_query: QuerySet[OrgUnit] | None = None,
-            unit_flags: Sequence[tuple[int, bool, bool]] | None = None,
         ) -> Engine:
             return build_engine(
                 specs=[spec],
@@ -801,12 +796,12 @@ def analytics_ranking(
                 completeness=False,
                 composition=composition,
                 basis=basis,
-                unit_flags=unit_flags,
+                rolled_known=known,
             )
 
         # A ranking shows no composition: what each successor is re-based from is read only for
         # those whose figure is missing (to say why), by a second engine of those units alone.
-        engine = engine_for(units, composition=False, units_query=query, unit_flags=flags)
+        engine = engine_for(units, composition=False, units_query=query)
         scored = list(
             zip(units, engine.measure_of_units(spec, [unit.pk for unit in units], period, measure), strict=True)
         )
@@ -823,7 +818,9 @@ def analytics_ranking(
             basis=basis,
         )
 
-    return answer_cached(("ranking", indicator.pk, org_unit.pk, period.code, measure, depth, basis.value), compute)
+    return answer_cached(
+        ("ranking", indicator.pk, org_unit.pk, period.code, measure, depth, basis.value), compute, stamp=stamp
+    )
 
 
 def ranked_units(*, org_unit: OrgUnit, period: Period, depth: int = 1) -> QuerySet[OrgUnit]:

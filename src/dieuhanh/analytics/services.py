@@ -149,30 +149,44 @@ def rolled_among(unit_ids: Iterable[int] | Any = None, *, any_began: bool = True
     return frozenset(parent_ids.union(successors.order_by().values_list("successor_id", flat=True)))
 
 
-def rolled_flags() -> tuple[Exists, Exists]:
-    """Whether a unit (a row of ``OrgUnit``) has children, and whether it is a successor: the two
-    facts that say whether it has rollups (``rolled_of_flags``), as expressions a query of units
-    can read beside its columns (a ranking's units: no second query of the same thousands)."""
-    children = OrgUnit.objects.filter(parent_id=OuterRef("pk"))
-    successions = Succession.objects.filter(successor_id=OuterRef("pk"))
-    return Exists(children), Exists(successions)
+# The units with children and the successors, as the rollups of one stamp were built for
+# (``rolled_units``): the stamp they were read for, and the two sets.
+_rolled_memo: tuple[str, frozenset[int], frozenset[int]] | None = None
 
 
-def rolled_of_flags(
-    flags: Iterable[tuple[int, bool, bool]], *, any_began: bool = True
+def rolled_units(stamp: str) -> tuple[frozenset[int], frozenset[int]]:
+    """Every unit with children, and every successor: the two facts that say whether a unit has
+    rollups (``rolled_of_units``), for the rollups of ``stamp`` (``rollups_stamp``).
+
+    Read once per process for each stamp (two queries, over the unit tree and the successions),
+    not with each question: a national ranking's 3,321 units would otherwise be looked up in both
+    tables on every call. What they say cannot change under the same stamp: adding, moving or
+    deleting a unit and changing a succession mark the rollups invalid and retire the answers
+    (``analytics.signals``), and a load of the catalogue rebuilds them; each changes the stamp.
+    """
+    global _rolled_memo  # noqa: PLW0603 - one entry per process, replaced when the stamp changes
+    memo = _rolled_memo
+    if memo is not None and memo[0] == stamp:
+        return memo[1], memo[2]
+    parents = frozenset(
+        OrgUnit.objects.filter(parent__isnull=False).order_by().values_list("parent_id", flat=True).distinct()
+    )
+    successors = frozenset(Succession.objects.order_by().values_list("successor_id", flat=True).distinct())
+    _rolled_memo = (stamp, parents, successors)
+    return parents, successors
+
+
+def rolled_of_units(
+    unit_ids: Iterable[int], known: tuple[frozenset[int], frozenset[int]], *, any_began: bool = True
 ) -> tuple[frozenset[int], frozenset[int]]:
-    """``rolled_successors_among`` of units read with ``rolled_flags``: ``flags`` is (unit id, has
-    children, is a successor) for each. A unit with children has rollups; a successor has them
-    too, unless none of the units has a start date (``any_began=False``: none is then re-based)."""
-    rolled: set[int] = set()
-    successors: set[int] = set()
-    for unit_id, has_children, is_successor in flags:
-        if is_successor and any_began:
-            rolled.add(unit_id)
-            successors.add(unit_id)
-        elif has_children:
-            rolled.add(unit_id)
-    return frozenset(rolled), frozenset(successors)
+    """``rolled_successors_among`` of ``unit_ids`` from what ``rolled_units`` knows of every unit
+    (``known``: the units with children, the successors), with no query. A unit with children has
+    rollups; a successor has them too, unless none of the units has a start date
+    (``any_began=False``: none is then re-based)."""
+    parents, successors = known
+    ids = frozenset(unit_ids)
+    successor_ids = ids & successors if any_began else frozenset()
+    return (ids & parents) | successor_ids, successor_ids
 
 
 def rolled_successors_among(
@@ -182,14 +196,15 @@ def rolled_successors_among(
     a figure is re-based): one query, each unit looked up in the two indexes."""
     if not any_began:
         return rolled_among(unit_ids, any_began=False), frozenset()
-    has_children, is_successor = rolled_flags()
-    rows = (
+    has_children = Exists(OrgUnit.objects.filter(parent_id=OuterRef("pk")))
+    is_successor = Exists(Succession.objects.filter(successor_id=OuterRef("pk")))
+    rows = list(
         OrgUnit.objects.filter(pk__in=unit_ids)
         .filter(has_children | is_successor)
         .order_by()
-        .values_list("pk", has_children, is_successor)
+        .values_list("pk", is_successor)
     )
-    return rolled_of_flags(rows)
+    return frozenset(pk for pk, _successor in rows), frozenset(pk for pk, successor in rows if successor)
 
 
 def effective_share(merge_type: str, share: Decimal | None) -> Decimal | None:
