@@ -4,12 +4,12 @@ units and successions, the rollups rebuilt or largely refreshed."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
 from dieuhanh import planner
 from dieuhanh.analytics.models import Rollup
-from dieuhanh.analytics.services import rollups_rebuild
+from dieuhanh.analytics.services import SPREAD_INDEXES, rollups_rebuild
 from dieuhanh.indicators.metadata import metadata_load
 from dieuhanh.orgunits.models import OrgUnit, Succession
 from tests.conftest import Tree
@@ -115,6 +115,57 @@ def test_a_rebuild_outside_any_transaction_vacuums_the_rollups_on_postgresql(tre
 
     vacuumed = [q["sql"] for q in queries.captured_queries if q["sql"].upper().startswith("VACUUM")]
     assert vacuumed == ([f'VACUUM "{Rollup._meta.db_table}"'] if connection.vendor == "postgresql" else [])
+    # and, before that, builds afresh the two indexes it filled out of their order
+    rebuilt = [q["sql"] for q in queries.captured_queries if q["sql"].upper().startswith("REINDEX")]
+    postgresql = connection.vendor == "postgresql"
+    assert rebuilt == ([f'REINDEX INDEX CONCURRENTLY "{name}"' for name in SPREAD_INDEXES] if postgresql else [])
+    if postgresql:
+        assert set(valid_indexes()) >= set(SPREAD_INDEXES)
+
+
+def valid_indexes() -> dict[str, bool]:
+    """The rollups' indexes, each with whether PostgreSQL may read it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+            " WHERE i.indrelid = to_regclass(%s)",
+            [Rollup._meta.db_table],
+        )
+        return dict(cursor.fetchall())
+
+
+def test_the_indexes_a_rebuild_builds_afresh_are_the_rollups_own() -> None:
+    names = {c.name for c in Rollup._meta.constraints} | {i.name for i in Rollup._meta.indexes}
+    assert set(SPREAD_INDEXES) <= names
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="REINDEX CONCURRENTLY is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_a_reindex_cut_short_before_is_cleared_away_by_the_next(tree: Tree) -> None:
+    # Given a half-built copy of an index, left invalid as a killed REINDEX CONCURRENTLY leaves it
+    indicator = IndicatorFactory(code="REV")
+    put(indicator, tree.commune_a1, "202401", 5)
+    put(indicator, tree.commune_a2, "202401", 7)
+    rollups_rebuild()
+    table = Rollup._meta.db_table
+    with pytest.raises(IntegrityError), connection.cursor() as cursor:
+        cursor.execute(f'CREATE UNIQUE INDEX CONCURRENTLY "rollup_range_ccnew" ON "{table}" (indicator_id)')
+    assert valid_indexes()["rollup_range_ccnew"] is False
+
+    # When the indexes are built afresh
+    assert planner.reindex(table, SPREAD_INDEXES) is True
+
+    # Then the copy is gone and the indexes are there, valid
+    indexes = valid_indexes()
+    assert "rollup_range_ccnew" not in indexes
+    assert all(indexes[name] for name in SPREAD_INDEXES)
+
+
+def test_inside_a_transaction_no_index_is_built_afresh(tree: Tree) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        assert planner.reindex(Rollup._meta.db_table, SPREAD_INDEXES) is False
+
+    assert not queries.captured_queries
 
 
 def test_inside_a_transaction_nothing_is_vacuumed(tree: Tree) -> None:

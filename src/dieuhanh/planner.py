@@ -13,6 +13,7 @@ as it now is.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
@@ -67,4 +68,30 @@ def vacuum(table: str) -> bool:
         return False
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM {connection.ops.quote_name(table)}")
+    return True
+
+
+def reindex(table: str, indexes: Sequence[str]) -> bool:
+    """On PostgreSQL, outside any transaction, build ``indexes`` of ``table`` afresh beside the old
+    ones and swap them in (``REINDEX INDEX CONCURRENTLY``: reads and writes of the table go on
+    meanwhile). A write that fills a table in an order other than an index's leaves that index's
+    pages about half full: its entries arrive all over it and each full page is split in two. Built
+    at once from the rows, it takes half the space, and a read of it half the pages.
+
+    An earlier reindex cut short (the process killed) leaves its half-built copy behind, not valid
+    for reads but written with every row: those copies are dropped first. Says whether it did:
+    SQLite, or a caller's transaction, leaves the indexes as they are."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return False
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.indexrelid::regclass::text FROM pg_index i"
+            " WHERE i.indrelid = to_regclass(%s) AND NOT i.indisvalid",
+            [table],
+        )
+        for (leftover,) in cursor.fetchall():
+            cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {leftover}")
+        for name in indexes:
+            cursor.execute(f"REINDEX INDEX CONCURRENTLY {quote(name)}")
     return True

@@ -59,11 +59,14 @@ from dieuhanh.indicators.periods import Period, PeriodType
 from dieuhanh.orgunits.choices import MergeType
 from dieuhanh.orgunits.models import OrgUnit, Succession
 from dieuhanh.orgunits.tree import path_ids
-from dieuhanh.planner import analyse, analyse_if_stale, vacuum
+from dieuhanh.planner import analyse, analyse_if_stale, reindex, vacuum
 
 STATE_KEY = "rollups"
 ROLLED_AGGREGATIONS = (Aggregation.SUM, Aggregation.AVERAGE, Aggregation.LAST)
 WRITE_CHUNK = 5_000
+# The rollups' indexes whose order (indicator first) a rebuild, writing unit by unit, does not
+# follow: rebuilt once it is done (``planner.reindex``). ``Rollup.Meta`` names them.
+SPREAD_INDEXES = ("rollup_key", "rollup_range")
 # Units handled together in one step, and about how many figures a step holds in memory:
 # a province's communes × 40 indicators × 6 years on a national rebuild, every indicator at once
 # when one month was imported.
@@ -251,9 +254,13 @@ def rollups_rebuild(*, progress: Callable[[int, int], None] | None = None) -> Re
         state.rebuilt_at = state.refreshed_at = timezone.now()
         state.note = ""
         state.save()
+    table = Rollup._meta.db_table
+    # Written unit by unit, the rows arrived all over the two indexes ordered by indicator first,
+    # whose pages were split half full: built afresh from the rows, they take half the space.
+    reindex(table, SPREAD_INDEXES)
     # The old rows are dead and the new ones not yet known to be visible to all: a ranking's
     # rollups, read from their index alone (``Rollup.Meta.indexes``), would visit the table for each.
-    vacuum(Rollup._meta.db_table)
+    vacuum(table)
     return RefreshResult(units=units, rows=rows, seconds=time.perf_counter() - started)
 
 
