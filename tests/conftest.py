@@ -25,6 +25,7 @@ from django.conf import settings as django_settings
 from django.core.cache import caches
 from django.db import connection
 from django.test import override_settings
+from django.utils import translation
 from pytest_django.plugin import validate_django_db
 from rest_framework.test import APIClient
 
@@ -63,6 +64,15 @@ def _fast_password_hashing() -> Iterator[None]:
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher", *django_settings.PASSWORD_HASHERS]
     with override_settings(PASSWORD_HASHERS=fast):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> None:
+    """Each test starts in the product's default language. A request chooses its language for the
+    thread that serves it (``ChosenLanguageMiddleware``), as every request of the product does, and
+    nothing chooses it back: a test's last request in English left the next test of the same
+    worker writing its templates in English."""
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
