@@ -171,9 +171,7 @@ def rolled_units(stamp: str) -> tuple[frozenset[int], frozenset[int]]:
     memo = _rolled_memo
     if memo is not None and memo[0] == stamp:
         return memo[1], memo[2]
-    parents = frozenset(
-        OrgUnit.objects.filter(parent__isnull=False).order_by().values_list("parent_id", flat=True).distinct()
-    )
+    parents = rolled_among(any_began=False)
     successors = frozenset(Succession.objects.order_by().values_list("successor_id", flat=True).distinct())
     _rolled_memo = (stamp, parents, successors)
     return parents, successors
